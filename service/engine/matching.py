@@ -1,0 +1,289 @@
+"""Match request items to knowledge concepts: codes first, then text, then fuzzy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from service.engine._systems import system_of
+from service.engine.models import Coding, ConditionInput, LabInput, MedicationInput
+from service.knowledge.base import KnowledgeBase
+from service.knowledge.schema import Route
+from service.knowledge.text import drug_key_tokens, tokens, unit_key
+
+_SUGGESTION_CUTOFF = 75.0
+_MIN_FUZZY_LEN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DrugHit:
+    drug_id: str
+    route: Route | None
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationMatch:
+    hits: tuple[DrugHit, ...]
+    suggestions: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionMatch:
+    condition_ids: tuple[str, ...]
+    # Concepts named in the text but negated or of a family member: recognized, not flagged.
+    excluded: tuple[tuple[str, str], ...] = ()
+    suggestions: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabMatch:
+    analyte_id: str | None
+    value: float | None  # in the analyte's canonical unit
+    reason: str | None = None
+
+
+def _text_of(text: str | None, coding: Sequence[Coding] | None) -> list[str]:
+    texts = [text] if text and text.strip() else []
+    texts.extend(c.display for c in coding or () if c.display and c.display.strip())
+    return texts
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _fuzzy_one(word: str, choices: Sequence[str]) -> str | None:
+    """The single known word within a small edit distance of ``word``, if unambiguous."""
+    if len(word) < _MIN_FUZZY_LEN or not choices:
+        return None
+    max_distance = 1 if len(word) < 8 else 2
+    found = process.extract(
+        word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=3
+    )
+    if not found:
+        return None
+    best = found[0][1]
+    winners = [choice for choice, score, _ in found if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _suggest(text: str, choices: Sequence[str]) -> tuple[str, ...]:
+    query = " ".join(tokens(text))
+    if not query or not choices:
+        return ()
+    found = process.extract(
+        query, choices, scorer=fuzz.WRatio, score_cutoff=_SUGGESTION_CUTOFF, limit=3
+    )
+    return tuple(choice for choice, _, _ in found)
+
+
+# Medications -------------------------------------------------------------------------
+
+
+def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatch:
+    texts = _text_of(item.text, item.coding)
+    explicit_route = _explicit_route(item.route, texts, kb)
+    coded = _drugs_from_codes(item.coding, kb)
+    if coded:
+        return MedicationMatch(
+            tuple(DrugHit(d, explicit_route or kb.drugs[d].default_route) for d in coded)
+        )
+    for text in texts:
+        hits, _leftovers = _drugs_from_text(text, kb, explicit_route)
+        if hits:
+            return MedicationMatch(hits)
+    unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
+    all_text = " ".join(texts)
+    if not all_text:
+        return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
+    return MedicationMatch((), _suggest(all_text, kb.fuzzy_drug_words), "name not known")
+
+
+def _explicit_route(route: str | None, texts: list[str], kb: KnowledgeBase) -> Route | None:
+    for text in ([route] if route else []) + texts:
+        for token in tokens(text):
+            found = kb.route_tokens.get(token)
+            if found:
+                return found
+    return None
+
+
+def _drugs_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tuple[str, ...]:
+    found: list[str] = []
+    for c in coding or ():
+        if not c.code:
+            continue
+        system = system_of(c.system)
+        code = c.code.strip()
+        if system == "rxnorm" and code in kb.drug_by_rxcui:
+            found.append(kb.drug_by_rxcui[code])
+        elif system == "atc" and code.upper() in kb.drug_by_atc:
+            found.append(kb.drug_by_atc[code.upper()])
+    return _dedupe(found)
+
+
+def _drugs_from_text(
+    text: str, kb: KnowledgeBase, explicit_route: Route | None
+) -> tuple[tuple[DrugHit, ...], list[str]]:
+    words = drug_key_tokens(text)
+    hits: dict[str, DrugHit] = {}
+    leftovers: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        for size in range(min(kb.drug_max_words, n - i), 0, -1):
+            term = kb.drug_terms.get(" ".join(words[i : i + size]))
+            if term is not None:
+                route = explicit_route or term.route or term.default_route
+                for drug_id in term.drug_ids:
+                    if drug_id not in hits:
+                        hits[drug_id] = DrugHit(drug_id, route or kb.drugs[drug_id].default_route)
+                i += size
+                break
+        else:
+            word = words[i]
+            if not (word in kb.ignored_tokens or word in kb.salt_tokens or word in kb.route_tokens):
+                leftovers.append(word)
+            i += 1
+    for word in leftovers:
+        near = _fuzzy_one(word, kb.fuzzy_drug_words)
+        if near is None:
+            continue
+        term = kb.drug_terms[near]
+        route = explicit_route or term.route or term.default_route
+        for drug_id in term.drug_ids:
+            hits.setdefault(drug_id, DrugHit(drug_id, route or kb.drugs[drug_id].default_route))
+    return tuple(hits.values()), leftovers
+
+
+# Conditions --------------------------------------------------------------------------
+
+
+def match_condition(item: ConditionInput, kb: KnowledgeBase) -> ConditionMatch:
+    coded = _conditions_from_codes(item.coding, kb)
+    if coded:
+        return ConditionMatch(coded)
+    texts = _text_of(item.text, item.coding)
+    for text in texts:
+        match = _conditions_from_text(text, kb)
+        if match.condition_ids or match.excluded:
+            return match
+    unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
+    if not texts:
+        return ConditionMatch((), (), (), f"code not known: {', '.join(unknown_codes)}")
+    return ConditionMatch(
+        (), (), _suggest(" ".join(texts), kb.fuzzy_condition_terms), "condition not known"
+    )
+
+
+def icd_prefixes(code: str) -> list[str]:
+    """``E11.649`` -> ``E11649, E1164, E116, E11`` (most specific first)."""
+    compact = code.strip().upper().replace(".", "")
+    return [compact[:size] for size in range(len(compact), 2, -1)]
+
+
+def _conditions_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tuple[str, ...]:
+    found: list[str] = []
+    for c in coding or ():
+        if not c.code:
+            continue
+        system = system_of(c.system)
+        if system == "icd10cm":
+            for prefix in icd_prefixes(c.code):
+                found.extend(kb.conditions_by_icd_prefix.get(prefix, ()))
+        elif system == "snomed":
+            found.extend(kb.conditions_by_snomed.get(c.code.strip(), ()))
+    return _dedupe(found)
+
+
+def _starts_with(words: Sequence[str], start: int, phrase: Sequence[str]) -> bool:
+    return tuple(words[start : start + len(phrase)]) == tuple(phrase)
+
+
+def _qualifier(words: Sequence[str], before: int, kb: KnowledgeBase) -> str | None:
+    """``negated`` / ``family_history`` when such a phrase precedes position ``before``."""
+    for kind, phrases in (
+        ("family_history", kb.family_history_prefixes),
+        ("negated", kb.negation_prefixes),
+    ):
+        for phrase in phrases:
+            for start in range(max(0, before - len(phrase) - 4), before - len(phrase) + 1):
+                if _starts_with(words, start, phrase):
+                    return kind
+    return None
+
+
+def _conditions_from_text(text: str, kb: KnowledgeBase) -> ConditionMatch:
+    words = tokens(text)
+    found: list[str] = []
+    excluded: list[tuple[str, str]] = []
+    unmatched: list[tuple[int, str]] = []
+    i, n = 0, len(words)
+    while i < n:
+        for size in range(min(kb.condition_max_words, n - i), 0, -1):
+            ids = kb.condition_terms.get(" ".join(words[i : i + size]))
+            if ids is not None:
+                qualifier = _qualifier(words, i, kb)
+                if qualifier is None:
+                    found.extend(ids)
+                else:
+                    excluded.extend((cid, qualifier) for cid in ids)
+                i += size
+                break
+        else:
+            unmatched.append((i, words[i]))
+            i += 1
+    if not found and not excluded:
+        for position, word in unmatched:
+            near = _fuzzy_one(word, kb.fuzzy_condition_terms)
+            if near is None:
+                continue
+            qualifier = _qualifier(words, position, kb)
+            ids = kb.condition_terms[near]
+            if qualifier is None:
+                found.extend(ids)
+            else:
+                excluded.extend((cid, qualifier) for cid in ids)
+    return ConditionMatch(_dedupe(found), tuple(dict.fromkeys(excluded)))
+
+
+# Labs --------------------------------------------------------------------------------
+
+
+def match_lab(item: LabInput, kb: KnowledgeBase) -> LabMatch:
+    analyte_id: str | None = None
+    for c in item.coding or ():
+        if c.code and system_of(c.system) == "loinc":
+            analyte_id = kb.analyte_by_loinc.get(c.code.strip())
+            if analyte_id:
+                break
+    if analyte_id is None:
+        for text in _text_of(item.text, item.coding):
+            analyte_id = _analyte_from_text(text, kb)
+            if analyte_id:
+                break
+    if analyte_id is None:
+        return LabMatch(None, None, "analyte not known")
+    analyte = kb.analytes[analyte_id]
+    factor = kb.unit_factors[analyte_id].get(unit_key(item.unit))
+    if factor is None:
+        template = kb.texts.templates["lab_unit_unknown"]
+        return LabMatch(analyte_id, None, template.format(unit=item.unit, analyte=analyte.name))
+    return LabMatch(analyte_id, item.value * factor)
+
+
+def _analyte_from_text(text: str, kb: KnowledgeBase) -> str | None:
+    words = tokens(text)
+    whole = kb.analyte_terms.get(" ".join(words))
+    if whole:
+        return whole
+    for size in range(min(4, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            found = kb.analyte_terms.get(" ".join(words[start : start + size]))
+            if found:
+                return found
+    return None

@@ -1,0 +1,136 @@
+"""Request and report of ``check()``: plain msgspec Structs, no HTTP types.
+
+The field names of the REST contract v1 are fixed (DESIGN.md); fields may be added.
+Limits are part of the contract and are documented in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import msgspec
+
+MAX_ITEMS = 200
+MAX_LABS = 100
+MAX_CODINGS = 10
+MAX_TEXT = 500
+MAX_CODE = 100
+MAX_SYSTEM = 200
+
+Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT, description="Free text as written.")]
+Severity = Literal["low", "moderate", "high"]
+Risk = Literal["none", "low", "moderate", "high"]
+Status = Literal["flagged", "recognized", "unrecognized"]
+ListName = Literal["medications", "conditions", "labs", "patient"]
+
+
+class Coding(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A FHIR-style coding. ``system`` takes the FHIR URI or a short alias
+    (rxnorm, icd10cm, snomed, loinc, atc, ndc)."""
+
+    system: Annotated[str, msgspec.Meta(max_length=MAX_SYSTEM)] | None = None
+    code: Annotated[str, msgspec.Meta(max_length=MAX_CODE)] | None = None
+    display: Text | None = None
+
+
+Codings = Annotated[list[Coding], msgspec.Meta(max_length=MAX_CODINGS)]
+
+
+class _Coded(msgspec.Struct, frozen=True, omit_defaults=True):
+    text: Text | None = None
+    coding: Codings | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is None and not self.coding:
+            raise ValueError("needs `text` or a non-empty `coding`")
+
+
+class MedicationInput(_Coded, frozen=True, omit_defaults=True):
+    """A medication: free text (``"Lasix 40 mg PO daily"``) and/or codings."""
+
+    route: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+
+
+class ConditionInput(_Coded, frozen=True, omit_defaults=True):
+    """A diagnosis or problem: free text and/or ICD-10-CM / SNOMED CT codings."""
+
+
+class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A lab result: a coding (LOINC) or text naming the analyte, a value and its unit."""
+
+    value: Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
+    unit: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    coding: Codings | None = None
+    text: Text | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is None and not self.coding:
+            raise ValueError("needs `coding` or `text` naming the analyte")
+        if not math.isfinite(self.value):
+            raise ValueError("`value` must be a finite number")
+
+
+class Patient(msgspec.Struct, frozen=True, omit_defaults=True):
+    age: Annotated[int, msgspec.Meta(ge=0, le=130)] | None = None
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+    pregnant: bool | None = None
+
+
+class CheckRequest(msgspec.Struct, frozen=True, omit_defaults=True):
+    patient: Patient | None = None
+    medications: Annotated[list[MedicationInput], msgspec.Meta(max_length=MAX_ITEMS)] = []
+    conditions: Annotated[list[ConditionInput], msgspec.Meta(max_length=MAX_ITEMS)] = []
+    labs: Annotated[list[LabInput], msgspec.Meta(max_length=MAX_LABS)] = []
+
+
+class InputRef(msgspec.Struct, frozen=True):
+    list: ListName
+    index: int
+
+
+class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):
+    citation: str
+    url: str
+    kind: str | None = None
+
+
+class EffectSummary(msgspec.Struct, frozen=True):
+    kind: str
+    label: str
+    evidence_level: str
+    evidence_grade: str
+
+
+class Finding(msgspec.Struct, frozen=True):
+    id: str
+    kind: Literal["medication", "condition", "lab", "combination"]
+    severity: Severity
+    title: str
+    detail: str
+    monitoring: list[str]
+    management: list[str]
+    evidence: list[Evidence]
+    inputs: list[InputRef]
+    evidence_level: str
+    evidence_grade: str
+    effects: list[EffectSummary] = []
+
+
+class InputStatus(msgspec.Struct, frozen=True, omit_defaults=True):
+    index: int
+    status: Status
+    concept: str | None = None
+    concepts: list[str] = []
+    reason: str | None = None
+    suggestions: list[str] = []
+
+
+class Report(msgspec.Struct, frozen=True):
+    knowledge_version: str
+    risk: Risk
+    findings: list[Finding]
+    medications: list[InputStatus]
+    conditions: list[InputStatus]
+    labs: list[InputStatus]
+    note: str

@@ -1,0 +1,74 @@
+"""The immutable, indexed knowledge base the engine matches against."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from service.knowledge.schema import (
+    Analyte,
+    CombinationRule,
+    Condition,
+    Drug,
+    DrugClass,
+    Normalization,
+    Route,
+    Source,
+    Texts,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DrugTerm:
+    """What a normalized drug phrase names: one ingredient, or several for a product."""
+
+    drug_ids: tuple[str, ...]
+    route: Route | None
+    default_route: Route | None
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+class KnowledgeBase:
+    version: str
+    sources: Mapping[str, Source]
+    classes: Mapping[str, DrugClass]
+    drugs: Mapping[str, Drug]
+    conditions: Mapping[str, Condition]
+    analytes: Mapping[str, Analyte]
+    rules: tuple[CombinationRule, ...]
+    normalization: Normalization
+    texts: Texts
+    # Indexes: every look-up below is a dictionary hit.
+    drug_terms: Mapping[str, DrugTerm]
+    drug_max_words: int
+    drug_by_rxcui: Mapping[str, str]
+    drug_by_atc: Mapping[str, str]
+    class_by_atc_prefix: Mapping[str, str]
+    fuzzy_drug_words: tuple[str, ...]
+    condition_terms: Mapping[str, tuple[str, ...]]
+    condition_max_words: int
+    conditions_by_icd_prefix: Mapping[str, tuple[str, ...]]
+    conditions_by_snomed: Mapping[str, tuple[str, ...]]
+    fuzzy_condition_terms: tuple[str, ...]
+    analyte_by_loinc: Mapping[str, str]
+    analyte_terms: Mapping[str, str]
+    unit_factors: Mapping[str, Mapping[str, float]]
+    ignored_tokens: frozenset[str]
+    salt_tokens: frozenset[str]
+    route_tokens: Mapping[str, Route]
+    negation_prefixes: tuple[tuple[str, ...], ...]
+    family_history_prefixes: tuple[tuple[str, ...], ...]
+    # Per drug: effect kinds of its classes, for combination rules.
+    effects_by_drug: Mapping[str, frozenset[str]]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "drugs": len(self.drugs),
+            "drug_classes": len(self.classes),
+            "conditions": len(self.conditions),
+            "analytes": len(self.analytes),
+            "combination_rules": len(self.rules),
+            "sources": len(self.sources),
+            "drug_terms": len(self.drug_terms),
+            "condition_terms": len(self.condition_terms),
+        }

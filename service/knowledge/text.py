@@ -1,0 +1,39 @@
+"""Text keys shared by the indexer and the matcher, so both sides normalize alike."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
+_DOSE = re.compile(
+    r"^(?:\d+(?:\.\d+)?(?:mg|mcg|ug|g|gm|ml|l|unit|units|u|iu|meq|mmol|%|hr|h|x|d|mg/ml)?"
+    r"|q\d+h?|q\d+hr?s?|x\d+|\d+x|\d+[a-z]{1,3}\d*)$"
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, write micro as u."""
+    if text.isascii():
+        return text.lower()
+    text = text.replace("µ", "u").replace("μ", "u")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+def is_dose_token(token: str) -> bool:
+    return bool(_DOSE.match(token))
+
+
+def drug_key_tokens(text: str) -> list[str]:
+    """Tokens of a drug text without numbers and strengths ("Lasix 40mg" -> ["lasix"])."""
+    return [t for t in tokens(text) if not is_dose_token(t)]
+
+
+def unit_key(unit: str) -> str:
+    """``m[IU]/L`` -> ``miu/l``; ``mEq / L`` -> ``meq/l``."""
+    return re.sub(r"[\s\[\]{}]", "", fold(unit))

@@ -1,0 +1,74 @@
+"""REST v1 handlers: decode, call the engine, encode. No clinical logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import ServiceUnavailableException
+from litestar.status_codes import HTTP_200_OK
+
+from service.engine import CheckRequest, Report, check
+from service.knowledge import KnowledgeBase
+from service.web.openapi import ERROR_RESPONSES
+from service.web.problems import from_msgspec
+
+# Decoded by msgspec directly (strict, one pass); the OpenAPI request schema is msgspec's.
+_check_request = msgspec.json.Decoder(CheckRequest)
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+
+
+class Ready(msgspec.Struct, frozen=True):
+    status: str
+    knowledge_version: str
+
+
+def knowledge_of(state: State) -> KnowledgeBase:
+    kb: KnowledgeBase | None = state.get("knowledge")
+    if kb is None:
+        raise ServiceUnavailableException("knowledge base not loaded")
+    return kb
+
+
+async def decode_body(request: Request[Any, Any, Any], decoder: msgspec.json.Decoder[Any]) -> Any:
+    try:
+        return decoder.decode(await request.body())
+    except msgspec.DecodeError as exc:
+        raise from_msgspec(exc) from None
+
+
+class CheckController(Controller):
+    path = "/v1"
+    tags = ("check",)
+
+    @post(
+        "/check",
+        status_code=HTTP_200_OK,
+        summary="Check medications, conditions and labs for cramp contributors",
+        responses=ERROR_RESPONSES,
+        operation_id="check",
+    )
+    async def check(self, request: Request[Any, Any, Any], state: State) -> Report:
+        data: CheckRequest = await decode_body(request, _check_request)
+        return check(data, knowledge_of(state))
+
+
+@get("/healthz", tags=["operations"], summary="Liveness", operation_id="healthz")
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@get(
+    "/readyz",
+    tags=["operations"],
+    summary="Readiness: the knowledge base is loaded",
+    operation_id="readyz",
+    responses={503: ERROR_RESPONSES[503]},
+)
+async def readyz(state: State) -> Ready:
+    return Ready(status="ready", knowledge_version=knowledge_of(state).version)

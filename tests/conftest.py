@@ -1,0 +1,97 @@
+"""Shared fixtures: the real knowledge base, the real app, and a real loopback server."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+import uvicorn
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.engine import CheckRequest, Report, check
+from service.knowledge import KnowledgeBase, load_knowledge
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def app() -> Litestar:
+    return create_app()
+
+
+@pytest.fixture(scope="session")
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class Checker:
+    """Runs a request body through the engine the same way the API does."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def __call__(self, **body: Any) -> Report:
+        return check(msgspec.convert(body, CheckRequest), self.kb)
+
+    def med(self, text: str | None = None, **item: Any) -> Report:
+        if text is not None:
+            item["text"] = text
+        return self(medications=[item])
+
+    def cond(self, text: str | None = None, **item: Any) -> Report:
+        if text is not None:
+            item["text"] = text
+        return self(conditions=[item])
+
+
+@pytest.fixture(scope="session")
+def checker(kb: KnowledgeBase) -> Checker:
+    return Checker(kb)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The real app served by uvicorn on 127.0.0.1, for black-box clients."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(), host="127.0.0.1", port=port, log_level="warning", server_header=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    else:
+        pytest.fail("the loopback server did not become ready")
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
