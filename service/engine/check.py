@@ -41,14 +41,15 @@ ALBUMIN_NORMAL_G_DL = 4.0
 ALBUMIN_CALCIUM_FACTOR = 0.8
 
 
-# Findings rendered from knowledge alone (no patient data), keyed per knowledge base.
-_RENDERED: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, ...], Finding]] = WeakKeyDictionary()
+# Values derived from knowledge alone (never from patient data), kept per knowledge base:
+# rendered findings, a drug's effect tags at a route, a rule's slot tags.
+_DERIVED: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, ...], object]] = WeakKeyDictionary()
 
 
-def _rendered(kb: KnowledgeBase) -> dict[tuple[str, ...], Finding]:
-    cache = _RENDERED.get(kb)
+def _derived(kb: KnowledgeBase) -> dict[tuple[str, ...], object]:
+    cache = _DERIVED.get(kb)
     if cache is None:
-        cache = _RENDERED[kb] = {}
+        cache = _DERIVED[kb] = {}
     return cache
 
 
@@ -59,7 +60,11 @@ class _Facts:
     tags: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
     def add(self, ref: tuple[str, int], tags: Iterable[str]) -> None:
-        self.tags.setdefault(ref, set()).update(tags)
+        known = self.tags.get(ref)
+        if known is None:
+            self.tags[ref] = set(tags)
+        else:
+            known.update(tags)
 
 
 def check(request: CheckRequest, kb: KnowledgeBase) -> Report:
@@ -121,6 +126,38 @@ def _class_applies(drug_class: DrugClass, route: Route | None) -> bool:
     return not drug_class.routes or route is None or route in drug_class.routes
 
 
+@dataclass(frozen=True, slots=True)
+class _DrugAtRoute:
+    """What a drug contributes when taken by a route: derived from knowledge only."""
+
+    applicable: tuple[str, ...]
+    tags: frozenset[str]
+    excluded_reason: str | None
+
+
+def _drug_at_route(kb: KnowledgeBase, drug_id: str, route: Route | None) -> _DrugAtRoute:
+    cache = _derived(kb)
+    key = ("route", drug_id, route or "")
+    found = cache.get(key)
+    if isinstance(found, _DrugAtRoute):
+        return found
+    drug = kb.drugs[drug_id]
+    applicable = tuple(c for c in drug.classes if _class_applies(kb.classes[c], route))
+    tags = {f"drug:{drug.id}"}
+    tags.update(f"class:{c}" for c in applicable)
+    tags.update(f"effect:{e.kind}" for c in applicable for e in kb.classes[c].effects)
+    reason = None
+    if drug.classes and not applicable and route is not None:
+        reason = kb.texts.templates["route_excluded"].format(
+            drug=drug.name,
+            route=route,
+            drug_class=" / ".join(kb.classes[c].name for c in drug.classes),
+        )
+    result = _DrugAtRoute(applicable, frozenset(tags), reason)
+    cache[key] = result
+    return result
+
+
 def _medication_findings(
     meds: Sequence[MedicationMatch],
     kb: KnowledgeBase,
@@ -130,31 +167,24 @@ def _medication_findings(
     classes_by_drug: dict[str, list[str]] = {}
     inputs_by_drug: dict[str, list[int]] = {}
     for index, match in enumerate(meds):
-        ref = ("medications", index)
         for hit in match.hits:
-            drug = kb.drugs[hit.drug_id]
-            facts.add(ref, (f"drug:{drug.id}",))
-            applicable = [c for c in drug.classes if _class_applies(kb.classes[c], hit.route)]
-            if not applicable:
-                if drug.classes and hit.route is not None:
-                    route_reasons[index] = kb.texts.templates["route_excluded"].format(
-                        drug=drug.name,
-                        route=hit.route,
-                        drug_class=" / ".join(kb.classes[c].name for c in drug.classes),
-                    )
+            prepared = _drug_at_route(kb, hit.drug_id, hit.route)
+            facts.add(("medications", index), prepared.tags)
+            if not prepared.applicable:
+                if prepared.excluded_reason:
+                    route_reasons[index] = prepared.excluded_reason
                 continue
-            facts.add(ref, (f"class:{c}" for c in applicable))
-            facts.add(ref, (f"effect:{e.kind}" for c in applicable for e in kb.classes[c].effects))
-            known = classes_by_drug.setdefault(drug.id, [])
-            known.extend(c for c in applicable if c not in known)
-            inputs_by_drug.setdefault(drug.id, []).append(index)
-    cache = _rendered(kb)
+            known = classes_by_drug.setdefault(hit.drug_id, [])
+            known.extend(c for c in prepared.applicable if c not in known)
+            inputs_by_drug.setdefault(hit.drug_id, []).append(index)
+    cache = _derived(kb)
     findings = []
     for drug_id, indexes in inputs_by_drug.items():
-        key = (drug_id, *classes_by_drug[drug_id])
+        key = ("finding", drug_id, *classes_by_drug[drug_id])
         template = cache.get(key)
-        if template is None:
-            template = cache[key] = _medication_finding(drug_id, key[1:], kb)
+        if not isinstance(template, Finding):
+            template = _medication_finding(drug_id, key[2:], kb)
+            cache[key] = template
         refs = [InputRef("medications", i) for i in indexes]
         findings.append(msgspec.structs.replace(template, inputs=refs))
     return findings
@@ -336,17 +366,21 @@ def _lab_findings(
 # Combinations --------------------------------------------------------------------------
 
 
-def _slot_tags(rule: CombinationRule) -> list[frozenset[str]]:
-    out = []
+def _slot_tags(kb: KnowledgeBase, rule: CombinationRule) -> list[frozenset[str]]:
+    cache = _derived(kb)
+    found = cache.get(("slots", rule.id))
+    if isinstance(found, list):
+        return found
+    out: list[frozenset[str]] = []
     for slot in rule.slots:
         tags = {f"class:{c}" for c in slot.drug_class}
         tags |= {f"drug:{d}" for d in slot.drug}
         tags |= {f"condition:{c}" for c in slot.condition}
         if slot.effect:
             tags.add(f"effect:{slot.effect}")
-        if slot.lab:
-            tags.add(f"lab:{slot.lab}")
+        tags |= {f"lab:{lab}" for lab in slot.lab}
         out.append(frozenset(tags))
+    cache[("slots", rule.id)] = out
     return out
 
 
@@ -373,7 +407,7 @@ def _combination_findings(
         return []
     fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]] = {}
     for rule in kb.rules:
-        slots = _slot_tags(rule)
+        slots = _slot_tags(kb, rule)
         candidates = [[ref for ref, tags in facts.tags.items() if tags & slot] for slot in slots]
         if not all(candidates):
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -57,29 +57,33 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _fuzzy_one(word: str, choices: Sequence[str]) -> str | None:
-    """The single known word within a small edit distance of ``word``, if unambiguous."""
+def _fuzzy_one(
+    word: str, choices: Sequence[str], concept_of: Callable[[str], tuple[str, ...]]
+) -> str | None:
+    """The known term within a small edit distance of ``word``, if all such name one concept."""
     if len(word) < _MIN_FUZZY_LEN or not choices:
         return None
     max_distance = 1 if len(word) < 8 else 2
     found = process.extract(
-        word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=3
+        word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=5
     )
     if not found:
         return None
     best = found[0][1]
     winners = [choice for choice, score, _ in found if score == best]
-    return winners[0] if len(winners) == 1 else None
+    if len({concept_of(w) for w in winners}) != 1:
+        return None
+    return winners[0]
 
 
-def _suggest(text: str, choices: Sequence[str]) -> tuple[str, ...]:
+def _suggest(text: str, choices: Sequence[str], name_of: Callable[[str], str]) -> tuple[str, ...]:
     query = " ".join(tokens(text))
     if not query or not choices:
         return ()
     found = process.extract(
-        query, choices, scorer=fuzz.WRatio, score_cutoff=_SUGGESTION_CUTOFF, limit=3
+        query, choices, scorer=fuzz.WRatio, score_cutoff=_SUGGESTION_CUTOFF, limit=6
     )
-    return tuple(choice for choice, _, _ in found)
+    return tuple(dict.fromkeys(name_of(choice) for choice, _, _ in found))[:3]
 
 
 # Medications -------------------------------------------------------------------------
@@ -87,27 +91,35 @@ def _suggest(text: str, choices: Sequence[str]) -> tuple[str, ...]:
 
 def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatch:
     texts = _text_of(item.text, item.coding)
-    explicit_route = _explicit_route(item.route, texts, kb)
-    coded = _drugs_from_codes(item.coding, kb)
+    words_of_texts = [drug_key_tokens(t) for t in texts]
+    explicit_route = _explicit_route(item.route, words_of_texts, kb)
+    coded = _drugs_from_codes(item.coding, kb) if item.coding else ()
     if coded:
         return MedicationMatch(
             tuple(DrugHit(d, explicit_route or kb.drugs[d].default_route) for d in coded)
         )
-    for text in texts:
-        hits, _leftovers = _drugs_from_text(text, kb, explicit_route)
+    for words in words_of_texts:
+        hits = _drugs_from_words(words, kb, explicit_route)
         if hits:
             return MedicationMatch(hits)
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     all_text = " ".join(texts)
     if not all_text:
         return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
-    return MedicationMatch((), _suggest(all_text, kb.fuzzy_drug_words), "name not known")
+    suggestions = _suggest(all_text, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
+    return MedicationMatch((), suggestions, "name not known")
 
 
-def _explicit_route(route: str | None, texts: list[str], kb: KnowledgeBase) -> Route | None:
-    for text in ([route] if route else []) + texts:
-        for token in tokens(text):
-            found = kb.route_tokens.get(token)
+def _drug_name(term: str, kb: KnowledgeBase) -> str:
+    return " + ".join(kb.drugs[d].name for d in kb.drug_terms[term].drug_ids)
+
+
+def _explicit_route(
+    route: str | None, words_of_texts: list[list[str]], kb: KnowledgeBase
+) -> Route | None:
+    for words in ([tokens(route)] if route else []) + words_of_texts:
+        for word in words:
+            found = kb.route_tokens.get(word)
             if found:
                 return found
     return None
@@ -127,16 +139,16 @@ def _drugs_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tup
     return _dedupe(found)
 
 
-def _drugs_from_text(
-    text: str, kb: KnowledgeBase, explicit_route: Route | None
-) -> tuple[tuple[DrugHit, ...], list[str]]:
-    words = drug_key_tokens(text)
+def _drugs_from_words(
+    words: list[str], kb: KnowledgeBase, explicit_route: Route | None
+) -> tuple[DrugHit, ...]:
     hits: dict[str, DrugHit] = {}
     leftovers: list[str] = []
     i, n = 0, len(words)
     while i < n:
-        for size in range(min(kb.drug_max_words, n - i), 0, -1):
-            term = kb.drug_terms.get(" ".join(words[i : i + size]))
+        longest = kb.drug_words_from.get(words[i], 1)
+        for size in range(min(longest, n - i), 0, -1):
+            term = kb.drug_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
             if term is not None:
                 route = explicit_route or term.route or term.default_route
                 for drug_id in term.drug_ids:
@@ -150,14 +162,14 @@ def _drugs_from_text(
                 leftovers.append(word)
             i += 1
     for word in leftovers:
-        near = _fuzzy_one(word, kb.fuzzy_drug_words)
+        near = _fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
         if near is None:
             continue
         term = kb.drug_terms[near]
         route = explicit_route or term.route or term.default_route
         for drug_id in term.drug_ids:
             hits.setdefault(drug_id, DrugHit(drug_id, route or kb.drugs[drug_id].default_route))
-    return tuple(hits.values()), leftovers
+    return tuple(hits.values())
 
 
 # Conditions --------------------------------------------------------------------------
@@ -175,9 +187,12 @@ def match_condition(item: ConditionInput, kb: KnowledgeBase) -> ConditionMatch:
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not texts:
         return ConditionMatch((), (), (), f"code not known: {', '.join(unknown_codes)}")
-    return ConditionMatch(
-        (), (), _suggest(" ".join(texts), kb.fuzzy_condition_terms), "condition not known"
+    suggestions = _suggest(
+        " ".join(texts),
+        kb.fuzzy_condition_terms,
+        lambda k: " + ".join(kb.conditions[c].name for c in kb.condition_terms[k]),
     )
+    return ConditionMatch((), (), suggestions, "condition not known")
 
 
 def icd_prefixes(code: str) -> list[str]:
@@ -193,8 +208,16 @@ def _conditions_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -
             continue
         system = system_of(c.system)
         if system == "icd10cm":
-            for prefix in icd_prefixes(c.code):
-                found.extend(kb.conditions_by_icd_prefix.get(prefix, ()))
+            prefixes = icd_prefixes(c.code)
+            excluded: set[str] = set()
+            for prefix in prefixes:
+                excluded.update(kb.icd_exclusions.get(prefix, ()))
+            for prefix in prefixes:
+                found.extend(
+                    cid
+                    for cid in kb.conditions_by_icd_prefix.get(prefix, ())
+                    if cid not in excluded
+                )
         elif system == "snomed":
             found.extend(kb.conditions_by_snomed.get(c.code.strip(), ()))
     return _dedupe(found)
@@ -206,6 +229,8 @@ def _starts_with(words: Sequence[str], start: int, phrase: Sequence[str]) -> boo
 
 def _qualifier(words: Sequence[str], before: int, kb: KnowledgeBase) -> str | None:
     """``negated`` / ``family_history`` when such a phrase precedes position ``before``."""
+    if kb.qualifier_first_words.isdisjoint(words[:before]):
+        return None
     for kind, phrases in (
         ("family_history", kb.family_history_prefixes),
         ("negated", kb.negation_prefixes),
@@ -224,8 +249,9 @@ def _conditions_from_text(text: str, kb: KnowledgeBase) -> ConditionMatch:
     unmatched: list[tuple[int, str]] = []
     i, n = 0, len(words)
     while i < n:
-        for size in range(min(kb.condition_max_words, n - i), 0, -1):
-            ids = kb.condition_terms.get(" ".join(words[i : i + size]))
+        longest = kb.condition_words_from.get(words[i], 1)
+        for size in range(min(longest, n - i), 0, -1):
+            ids = kb.condition_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
             if ids is not None:
                 qualifier = _qualifier(words, i, kb)
                 if qualifier is None:
@@ -239,7 +265,7 @@ def _conditions_from_text(text: str, kb: KnowledgeBase) -> ConditionMatch:
             i += 1
     if not found and not excluded:
         for position, word in unmatched:
-            near = _fuzzy_one(word, kb.fuzzy_condition_terms)
+            near = _fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
             if near is None:
                 continue
             qualifier = _qualifier(words, position, kb)

@@ -40,14 +40,17 @@ class KnowledgeBase:
     texts: Texts
     # Indexes: every look-up below is a dictionary hit.
     drug_terms: Mapping[str, DrugTerm]
-    drug_max_words: int
+    # First word of a term -> the most words any term starting with it has.
+    drug_words_from: Mapping[str, int]
     drug_by_rxcui: Mapping[str, str]
     drug_by_atc: Mapping[str, str]
     class_by_atc_prefix: Mapping[str, str]
     fuzzy_drug_words: tuple[str, ...]
     condition_terms: Mapping[str, tuple[str, ...]]
-    condition_max_words: int
+    condition_words_from: Mapping[str, int]
     conditions_by_icd_prefix: Mapping[str, tuple[str, ...]]
+    # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
+    icd_exclusions: Mapping[str, frozenset[str]]
     conditions_by_snomed: Mapping[str, tuple[str, ...]]
     fuzzy_condition_terms: tuple[str, ...]
     analyte_by_loinc: Mapping[str, str]
@@ -58,6 +61,8 @@ class KnowledgeBase:
     route_tokens: Mapping[str, Route]
     negation_prefixes: tuple[tuple[str, ...], ...]
     family_history_prefixes: tuple[tuple[str, ...], ...]
+    # First words of the phrases above: a text without any of them needs no scan.
+    qualifier_first_words: frozenset[str]
     # Per drug: effect kinds of its classes, for combination rules.
     effects_by_drug: Mapping[str, frozenset[str]]
 

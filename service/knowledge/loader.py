@@ -183,7 +183,7 @@ def _check_references(c: _Collector) -> None:
                 slot.effect is not None,
                 bool(slot.drug),
                 bool(slot.condition),
-                slot.lab is not None,
+                bool(slot.lab),
             ]
             if not any(selectors):
                 c.errors.append(f"{where}: slot {i + 1} sets no selector")
@@ -196,8 +196,9 @@ def _check_references(c: _Collector) -> None:
             for cid in slot.condition:
                 if cid not in c.conditions:
                     c.errors.append(f"{where}: unknown condition {cid!r}")
-            if slot.lab is not None and slot.lab.split(":")[0] not in c.analytes:
-                c.errors.append(f"{where}: unknown analyte in {slot.lab!r}")
+            for lab in slot.lab:
+                if lab.split(":")[0] not in c.analytes:
+                    c.errors.append(f"{where}: unknown analyte in {lab!r}")
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")
@@ -244,6 +245,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
     condition_terms: dict[str, list[str]] = defaultdict(list)
     icd: dict[str, list[str]] = defaultdict(list)
     snomed: dict[str, list[str]] = defaultdict(list)
+    icd_exclusions: dict[str, set[str]] = defaultdict(set)
     for cond in c.conditions.values():
         for text in (cond.name, *cond.synonyms):
             key = " ".join(tokens(text))
@@ -256,6 +258,8 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
                 condition_terms[key].append(cond.id)
         for code in cond.icd10cm:
             icd[code.replace(".", "")].append(cond.id)
+        for code in cond.icd10cm_exclude:
+            icd_exclusions[code.replace(".", "")].add(cond.id)
         for sct in cond.snomed:
             snomed[sct].append(cond.id)
 
@@ -289,7 +293,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         normalization=norm,
         texts=texts,
         drug_terms=drug_terms,
-        drug_max_words=max((k.count(" ") + 1 for k in drug_terms), default=1),
+        drug_words_from=_words_from(drug_terms),
         drug_by_rxcui=_unique_codes(
             c, "RxCUI", ((r, d.id) for d in c.drugs.values() for r in d.rxcui)
         ),
@@ -301,8 +305,9 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         },
         fuzzy_drug_words=fuzzy_words,
         condition_terms={k: tuple(v) for k, v in condition_terms.items()},
-        condition_max_words=max((k.count(" ") + 1 for k in condition_terms), default=1),
+        condition_words_from=_words_from(condition_terms),
         conditions_by_icd_prefix={k: tuple(v) for k, v in icd.items()},
+        icd_exclusions={k: frozenset(v) for k, v in icd_exclusions.items()},
         conditions_by_snomed={k: tuple(v) for k, v in snomed.items()},
         fuzzy_condition_terms=fuzzy_conditions,
         analyte_by_loinc=loinc,
@@ -315,6 +320,9 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         route_tokens=_route_tokens(norm.route_tokens),
         negation_prefixes=_phrases(norm.negation_prefixes),
         family_history_prefixes=_phrases(norm.family_history_prefixes),
+        qualifier_first_words=frozenset(
+            p[0] for p in _phrases([*norm.negation_prefixes, *norm.family_history_prefixes])
+        ),
         effects_by_drug=effects_by_drug,
     )
 
@@ -328,6 +336,14 @@ def _unique_codes(c: _Collector, system: str, pairs: Iterable[tuple[str, str]]) 
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
     return out
+
+
+def _words_from(terms: Iterable[str]) -> dict[str, int]:
+    longest: dict[str, int] = {}
+    for term in terms:
+        words = term.split(" ")
+        longest[words[0]] = max(longest.get(words[0], 1), len(words))
+    return longest
 
 
 def _route_tokens(mapping: Mapping[str, Route]) -> dict[str, Route]:

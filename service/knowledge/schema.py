@@ -46,6 +46,7 @@ Grade = Literal["A", "B", "C"]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_]*$")]
 SourceIds = Annotated[list[Id], msgspec.Meta(min_length=1)]
+IcdCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
 
 
 class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -120,6 +121,8 @@ class Condition(_Strict, frozen=True, kw_only=True):
     icd10cm: list[
         Annotated[str, msgspec.Meta(pattern=r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")]
     ] = []
+    # Codes under these prefixes do not match this concept (like an ICD "Excludes1").
+    icd10cm_exclude: list[IcdCode] = []
     snomed: list[Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]{5,17}$")]] = []
     severity: Severity | None = None
     evidence_level: EvidenceLevel | None = None
@@ -168,7 +171,7 @@ class Slot(_Strict, frozen=True, kw_only=True):
     effect: EffectKind | None = None
     drug: list[Id] = []
     condition: list[Id] = []
-    lab: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
+    lab: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")]] = []
 
 
 class CombinationRule(_Strict, frozen=True, kw_only=True):

@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
+# Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
+# name a drug, so drug text skips them in the same pass.
+_WORD = re.compile(r"(?<![a-z0-9.])[a-z][a-z0-9]*")
 _DOSE = re.compile(
     r"^(?:\d+(?:\.\d+)?(?:mg|mcg|ug|g|gm|ml|l|unit|units|u|iu|meq|mmol|%|hr|h|x|d|mg/ml)?"
     r"|q\d+h?|q\d+hr?s?|x\d+|\d+x|\d+[a-z]{1,3}\d*)$"
@@ -30,8 +33,8 @@ def is_dose_token(token: str) -> bool:
 
 
 def drug_key_tokens(text: str) -> list[str]:
-    """Tokens of a drug text without numbers and strengths ("Lasix 40mg" -> ["lasix"])."""
-    return [t for t in tokens(text) if not is_dose_token(t)]
+    """Words of a drug text without numbers and strengths ("Lasix 40mg" -> ["lasix"])."""
+    return _WORD.findall(fold(text))
 
 
 def unit_key(unit: str) -> str:

@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import Any
 
 LISTS = {"meds": "medications", "conds": "conditions", "labs": "labs"}
-THRESHOLDS = {"core": 0.98, "ext": 0.90, "clear": 0.97, "recog": 0.95, "unrec": 1.0,
-              "combo": 0.99}
+THRESHOLDS = {"core": 0.98, "ext": 0.90, "clear": 0.97, "recog": 0.95, "unrec": 1.0, "combo": 0.99}
 
 Post = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
 
 
 @dataclass
 class Score:
-    tally: dict[str, list[int]] = field(
-        default_factory=lambda: {k: [0, 0] for k in THRESHOLDS}
-    )
+    tally: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in THRESHOLDS})
     misses: list[str] = field(default_factory=list)
 
     def ratio(self, key: str) -> float:
@@ -69,8 +66,10 @@ def score(cases: list[dict[str, Any]], post: Post) -> Score:
                     tally["clear"][0] += not flagged and got != "flagged"
                     tally["recog"][0] += got == "recognized"
                     if got != "recognized":
-                        misses.append(f"{label}: expected recognized, got {got} "
-                                      f"{statuses[idx].get('concept')}")
+                        misses.append(
+                            f"{label}: expected recognized, got {got} "
+                            f"{statuses[idx].get('concept')}"
+                        )
                 elif exp == "U":
                     tally["unrec"][1] += 1
                     ok = got == "unrecognized" and (lname, idx) not in referenced
@@ -80,8 +79,7 @@ def score(cases: list[dict[str, Any]], post: Post) -> Score:
         for group in case.get("combo", []):
             tally["combo"][1] += 1
             want = {(lst, i) for lst, i in group}
-            if any(want <= {(r["list"], r["index"]) for r in f["inputs"]}
-                   for f in out["findings"]):
+            if any(want <= {(r["list"], r["index"]) for r in f["inputs"]} for f in out["findings"]):
                 tally["combo"][0] += 1
             else:
                 misses.append(f"{case['id']}: no finding joins {sorted(want)}")

@@ -43,14 +43,18 @@ def test_clinical_suite_has_no_miss(client: TestClient[Litestar]) -> None:
     assert result.misses == [], result.summary() + "\n" + "\n".join(result.misses)
 
 
-@pytest.mark.skipif(not (SHARED / "tools" / "score_cases.py").exists(),
-                    reason="shared/tools/score_cases.py is beside the repo only in CI")
+@pytest.mark.skipif(
+    not (SHARED / "tools" / "score_cases.py").exists(),
+    reason="shared/tools/score_cases.py is beside the repo only in CI",
+)
 @pytest.mark.parametrize("cases", ["examples.json", "clinical_cases.json"])
 def test_reference_scorer_over_loopback(live_server: str, cases: str) -> None:
     """The project's reference scorer, unchanged, against a real server on 127.0.0.1."""
     result = subprocess.run(
-        [sys.executable, str(SHARED / "tools" / "score_cases.py"), live_server,
-         str(HERE / cases)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, str(SHARED / "tools" / "score_cases.py"), live_server, str(HERE / cases)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:]

@@ -1,0 +1,686 @@
+"""HTTP benchmark: ``POST /v1/check`` of the service vs a bare litestar + msgspec endpoint.
+
+Usage (from the repository root)::
+
+    uv run python bench/http_bench.py [--duration S] [--warmup S] [--rounds N]
+                                      [--connections N] [--client auto|wrk|python] [--json]
+
+Each target runs as ONE uvicorn process on 127.0.0.1 (a free port, identical uvicorn
+options), started here and waited on via ``GET /healthz``:
+
+- ``service``: ``service.app:app`` exactly as shipped;
+- ``bare``: ``bench/bare_app.py``, which only decodes the same body into the service's
+  ``CheckRequest`` and returns a small fixed Struct.
+
+Both get the same body (``bench/bodies.py``: 10 medications, 5 conditions, 1 lab) from
+the same load generator, alternately (service, bare, then bare, service, ...), each run a
+warm-up followed by a fixed-duration measurement. The table shows the median over the
+rounds and the ratio of the service's throughput to the bare endpoint's.
+
+The load generator is ``wrk`` when installed (one thread; percentiles from its latency
+histogram), otherwise a Python keep-alive client (raw asyncio sockets, pre-encoded
+HTTP/1.1 request, one request in flight per connection).
+
+This is a measuring script, not a test: it exits 0 whatever the figures are, and non-zero
+only when something broke (a server did not start, a request failed, the client failed).
+Only loopback traffic; every run is bounded in time; servers are killed on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Literal, cast
+
+from bodies import CHECK_BODY
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+HOST = "127.0.0.1"
+PATH = "/v1/check"
+TARGET_RATIO = 0.8
+STARTUP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 5.0
+# Identical for both servers; only the application differs.
+UVICORN_OPTIONS = ("--no-access-log", "--log-level", "warning", "--http", "auto")
+
+Client = Literal["wrk", "python"]
+
+
+class BenchError(RuntimeError):
+    """Something broke: a server, a request or the load generator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    app: str
+    app_dir: Path
+
+
+TARGETS = (
+    Target("service", "service.app:app", ROOT),
+    Target("bare", "bare_app:app", BENCH_DIR),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One measured run of one target."""
+
+    target: str
+    round: int
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+
+
+@dataclass(slots=True)
+class Summary:
+    target: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    response_bytes: int
+    samples: list[Sample] = field(default_factory=list)
+
+
+# Servers -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(slots=True)
+class Server:
+    target: Target
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def start_server(target: Target, log_dir: Path) -> Server:
+    port = free_port()
+    log_path = log_dir / f"{target.name}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target.app,
+        "--app-dir",
+        str(target.app_dir),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        *UVICORN_OPTIONS,
+    ]
+    env = dict(os.environ)
+    # The bare app imports ``service.engine.models``; the service needs nothing extra.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Own process group: a terminal Ctrl-C reaches only this script, which then
+            # stops the servers itself (see stop_server).
+            start_new_session=True,
+        )
+    return Server(target, port, process, log_path)
+
+
+def wait_healthy(server: Server) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    url = f"{server.base_url}/healthz"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise BenchError(
+                f"{server.target.name}: server exited with {server.process.returncode}\n"
+                f"{server.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise BenchError(f"{server.target.name}: /healthz not ready after {STARTUP_TIMEOUT_S:.0f} s")
+
+
+def stop_server(server: Server) -> None:
+    process = server.process
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def check_once(server: Server) -> int:
+    """One request through urllib: the endpoint answers 200 to the body. Returns its size."""
+    request = urllib.request.Request(
+        f"{server.base_url}{PATH}",
+        data=CHECK_BODY,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10.0) as response:
+            payload: bytes = response.read()
+            status: int = response.status
+    except urllib.error.HTTPError as exc:
+        detail = exc.read()[:500].decode(errors="replace")
+        raise BenchError(f"{server.target.name}: POST {PATH} -> {exc.code}: {detail}") from None
+    if status != 200:
+        raise BenchError(f"{server.target.name}: POST {PATH} -> {status}")
+    document = json.loads(payload)
+    if server.target.name == "service" and "risk" not in document:
+        raise BenchError(f"service: response is not a report: {payload[:200]!r}")
+    return len(payload)
+
+
+@contextlib.contextmanager
+def running_servers(targets: Sequence[Target]) -> Iterator[dict[str, Server]]:
+    servers: dict[str, Server] = {}
+    with tempfile.TemporaryDirectory(prefix="http-bench-") as log_dir:
+        try:
+            for target in targets:
+                servers[target.name] = start_server(target, Path(log_dir))
+            for server in servers.values():
+                wait_healthy(server)
+            yield servers
+        finally:
+            for server in servers.values():
+                stop_server(server)
+
+
+# Load generators -----------------------------------------------------------------------
+
+
+def percentile(sorted_values: Sequence[int], pct: float) -> int:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return 0
+    rank = max(1, math.ceil(pct / 100.0 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+_WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open([==[{body_path}]==], "rb"))
+wrk.body = f:read("*a")
+f:close()
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"max_us": %d, "errors": %d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    latency.max, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def run_wrk(
+    url: str, script: Path, duration: int, connections: int, target: str, round_: int
+) -> Sample:
+    command = [
+        "wrk",
+        "--threads",
+        "1",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{duration}s",
+        "--timeout",
+        "5s",
+        "--latency",
+        "--script",
+        str(script),
+        url,
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=False
+    )
+    line = next(
+        (ln for ln in result.stdout.splitlines() if ln.startswith("BENCH_JSON ")),
+        None,
+    )
+    if result.returncode != 0 or line is None:
+        raise BenchError(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = data["duration_us"] / 1e6
+    return Sample(
+        target=target,
+        round=round_,
+        requests=data["requests"],
+        seconds=seconds,
+        rps=data["requests"] / seconds if seconds else 0.0,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        errors=data["errors"],
+    )
+
+
+class _KeepAlive(asyncio.Protocol):
+    """One keep-alive connection sending the same request back to back until a deadline."""
+
+    def __init__(
+        self, request: bytes, deadline_ns: int, latencies: list[int], done: asyncio.Future[int]
+    ) -> None:
+        self._request = request
+        self._deadline_ns = deadline_ns
+        self._latencies = latencies
+        self._done = done
+        self._buffer = bytearray()
+        self._sent_ns = 0
+        self._errors = 0
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self._transport = cast(asyncio.Transport, transport)
+        self._send()
+
+    def _send(self) -> None:
+        assert self._transport is not None
+        now = time.perf_counter_ns()
+        if now >= self._deadline_ns:
+            self._transport.close()
+            return
+        self._sent_ns = now
+        self._transport.write(self._request)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._consume(data)
+        except Exception as exc:  # a malformed response must end the run, not hang it
+            self._fail(f"bad response: {exc!r}")
+
+    def _consume(self, data: bytes) -> None:
+        self._buffer += data
+        while True:
+            head_end = self._buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            head = bytes(self._buffer[:head_end]).split(b"\r\n")
+            status = int(head[0].split(b" ", 2)[1])
+            length = -1
+            for header in head[1:]:
+                name, _, value = header.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+                elif name.strip().lower() == b"transfer-encoding":
+                    self._fail(f"unsupported transfer-encoding {value.strip()!r}")
+                    return
+            if length < 0:
+                self._fail("response without Content-Length")
+                return
+            end = head_end + 4 + length
+            if len(self._buffer) < end:
+                return
+            del self._buffer[:end]
+            self._latencies.append(time.perf_counter_ns() - self._sent_ns)
+            if status != 200:
+                self._errors += 1
+            self._send()
+
+    def _fail(self, message: str) -> None:
+        if not self._done.done():
+            self._done.set_exception(BenchError(message))
+        if self._transport is not None:
+            self._transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._done.done():
+            return
+        if exc is not None:
+            self._done.set_exception(BenchError(f"connection lost: {exc}"))
+        elif time.perf_counter_ns() < self._deadline_ns:
+            self._done.set_exception(BenchError("server closed the connection"))
+        else:
+            self._done.set_result(self._errors)
+
+
+async def _python_load(
+    port: int, request: bytes, duration: float, connections: int
+) -> tuple[list[int], int, float]:
+    loop = asyncio.get_running_loop()
+    latencies: list[int] = []
+    start_ns = time.perf_counter_ns()
+    deadline_ns = start_ns + int(duration * 1e9)
+    futures: list[asyncio.Future[int]] = []
+    transports: list[asyncio.BaseTransport] = []
+    try:
+        async with asyncio.timeout(duration + 30):
+            for _ in range(connections):
+                done: asyncio.Future[int] = loop.create_future()
+                opened, _protocol = await loop.create_connection(
+                    functools.partial(_KeepAlive, request, deadline_ns, latencies, done),
+                    HOST,
+                    port,
+                )
+                transports.append(opened)
+                futures.append(done)
+            errors = sum(await asyncio.gather(*futures))
+    finally:
+        for transport in transports:
+            transport.close()
+    seconds = (time.perf_counter_ns() - start_ns) / 1e9
+    return latencies, errors, seconds
+
+
+def _raw_request(port: int) -> bytes:
+    head = (
+        f"POST {PATH} HTTP/1.1\r\n"
+        f"Host: {HOST}:{port}\r\n"
+        "Content-Type: application/json\r\n"
+        "Accept: application/json\r\n"
+        f"Content-Length: {len(CHECK_BODY)}\r\n"
+        "\r\n"
+    )
+    return head.encode("ascii") + CHECK_BODY
+
+
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop  # noqa: PLC0415  (optional: the fastest loop when installed)
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
+def run_python(port: int, duration: int, connections: int, target: str, round_: int) -> Sample:
+    loop = _new_event_loop()
+    try:
+        latencies, errors, seconds = loop.run_until_complete(
+            _python_load(port, _raw_request(port), duration, connections)
+        )
+    except TimeoutError:
+        raise BenchError(f"{target}: the Python client timed out") from None
+    except OSError as exc:
+        raise BenchError(f"{target}: the Python client failed: {exc}") from None
+    finally:
+        loop.close()
+    latencies.sort()
+    return Sample(
+        target=target,
+        round=round_,
+        requests=len(latencies),
+        seconds=seconds,
+        rps=len(latencies) / seconds if seconds else 0.0,
+        p50_ms=percentile(latencies, 50) / 1e6,
+        p99_ms=percentile(latencies, 99) / 1e6,
+        max_ms=(latencies[-1] if latencies else 0) / 1e6,
+        errors=errors,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadGenerator:
+    client: Client
+    connections: int
+    wrk_script: Path | None
+
+    def run(self, server: Server, duration: int, round_: int) -> Sample:
+        name = server.target.name
+        if self.client == "wrk":
+            assert self.wrk_script is not None
+            url = f"{server.base_url}{PATH}"
+            return run_wrk(url, self.wrk_script, duration, self.connections, name, round_)
+        return run_python(server.port, duration, self.connections, name, round_)
+
+
+# Driver --------------------------------------------------------------------------------
+
+
+def interleaved(rounds: int) -> Iterator[tuple[int, Target]]:
+    """service, bare | bare, service | ...: each target goes first in every other round."""
+    for round_ in range(1, rounds + 1):
+        order = TARGETS if round_ % 2 else tuple(reversed(TARGETS))
+        for target in order:
+            yield round_, target
+
+
+def summarize(name: str, samples: list[Sample], response_bytes: int) -> Summary:
+    return Summary(
+        target=name,
+        rps=statistics.median(s.rps for s in samples),
+        p50_ms=statistics.median(s.p50_ms for s in samples),
+        p99_ms=statistics.median(s.p99_ms for s in samples),
+        response_bytes=response_bytes,
+        samples=samples,
+    )
+
+
+def choose_client(requested: str) -> Client:
+    if requested == "wrk":
+        if shutil.which("wrk") is None:
+            raise BenchError("--client wrk: wrk is not installed (apt-get install -y wrk)")
+        return "wrk"
+    if requested == "python":
+        return "python"
+    return "wrk" if shutil.which("wrk") else "python"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def bench(args: argparse.Namespace) -> dict[str, object]:
+    client = choose_client(args.client)
+    samples: dict[str, list[Sample]] = {t.name: [] for t in TARGETS}
+    response_bytes: dict[str, int] = {}
+    log(
+        f"client={client} connections={args.connections} duration={args.duration}s "
+        f"warmup={args.warmup}s rounds={args.rounds} body={len(CHECK_BODY)} bytes"
+    )
+    with tempfile.TemporaryDirectory(prefix="http-bench-wrk-") as tmp:
+        wrk_script: Path | None = None
+        if client == "wrk":
+            body_path = Path(tmp) / "body.json"
+            body_path.write_bytes(CHECK_BODY)
+            wrk_script = Path(tmp) / "post.lua"
+            wrk_script.write_text(_WRK_SCRIPT.format(body_path=body_path), encoding="utf-8")
+        load = LoadGenerator(client, args.connections, wrk_script)
+        with running_servers(TARGETS) as servers:
+            for name, server in servers.items():
+                response_bytes[name] = check_once(server)
+                log(f"{name}: {server.target.app} on port {server.port}, pid {server.process.pid}")
+            for round_, target in interleaved(args.rounds):
+                server = servers[target.name]
+                if args.warmup > 0:
+                    load.run(server, args.warmup, round_)
+                sample = load.run(server, args.duration, round_)
+                if sample.errors:
+                    raise BenchError(f"{target.name}: {sample.errors} failed requests")
+                if server.process.poll() is not None:
+                    raise BenchError(f"{target.name}: server died\n{server.log_tail()}")
+                samples[target.name].append(sample)
+                log(
+                    f"round {round_} {target.name:>7}: {sample.rps:8.0f} rps  "
+                    f"p50 {sample.p50_ms:6.2f} ms  p99 {sample.p99_ms:6.2f} ms  "
+                    f"({sample.requests} requests)"
+                )
+    summaries = {name: summarize(name, s, response_bytes[name]) for name, s in samples.items()}
+    service, bare = summaries["service"], summaries["bare"]
+    ratio = service.rps / bare.rps if bare.rps else 0.0
+    per_round = [
+        s.rps / b.rps if b.rps else 0.0 for s, b in zip(service.samples, bare.samples, strict=True)
+    ]
+    return {
+        "client": client,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "rounds": args.rounds,
+        "body_bytes": len(CHECK_BODY),
+        "uvicorn_options": list(UVICORN_OPTIONS),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "results": {name: asdict(summary) for name, summary in summaries.items()},
+        "ratio": ratio,
+        "ratio_per_round": per_round,
+        "target_ratio": TARGET_RATIO,
+        "meets_target": ratio >= TARGET_RATIO,
+    }
+
+
+def render_table(report: dict[str, object]) -> str:
+    results = report["results"]
+    assert isinstance(results, dict)
+    lines = [
+        f"POST {PATH}  body {report['body_bytes']} B  client {report['client']}  "
+        f"{report['connections']} connections  {report['duration_s']} s x "
+        f"{report['rounds']} rounds (median)",
+        f"{'target':<8} {'rps':>9} {'p50 ms':>8} {'p99 ms':>8} {'resp B':>8}",
+    ]
+    for name, row in results.items():
+        lines.append(
+            f"{name:<8} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+            f"{row['response_bytes']:>8}"
+        )
+    per_round = report["ratio_per_round"]
+    assert isinstance(per_round, list)
+    ratio = report["ratio"]
+    assert isinstance(ratio, float)
+    met = "met" if report["meets_target"] else "NOT met"
+    lines.append(
+        f"ratio service/bare rps: {ratio:.3f}  (per round: "
+        f"{', '.join(f'{r:.3f}' for r in per_round)}; target >= {TARGET_RATIO}: {met})"
+    )
+    return "\n".join(lines)
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Requests per second and p99 latency of POST /v1/check: "
+        "the service vs a bare litestar + msgspec endpoint."
+    )
+    parser.add_argument(
+        "--duration",
+        type=_bounded(1, 120),
+        default=10,
+        help="measured seconds per target per round, 1-120 (default 10)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=_bounded(0, 30),
+        default=2,
+        help="warm-up seconds before each measurement, 0-30 (default 2)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=_bounded(1, 20),
+        default=3,
+        help="interleaved rounds, 1-20; the median is reported (default 3)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=_bounded(1, 256),
+        default=16,
+        help="keep-alive connections of the load generator, 1-256 (default 16)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator: wrk if installed, else Python (default auto)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser.parse_args(argv)
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM/SIGHUP: unwind like Ctrl-C so the servers are stopped in ``finally``.
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    with contextlib.suppress(AttributeError):
+        signal.signal(signal.SIGHUP, _terminate)
+    try:
+        report = bench(args)
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted; servers stopped")
+        return 130
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(render_table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The per-line work of a batch: decode one line, check it, encode its result.
+
+One module-level msgspec Decoder (of ``BatchItem``: the check request plus ``id``) and one
+Encoder serve every line; no intermediate dicts. This is the whole batch hot path, shared
+by the CLI, the multiprocess runner, the HTTP batch endpoint and the Dask/Spark functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LineProblem, Tally
+from service.batch.problems import decode_problem, internal_problem
+from service.engine import CheckRequest, check
+from service.knowledge import KnowledgeBase
+
+_log = logging.getLogger(__name__)
+
+_decode_item = msgspec.json.Decoder(BatchItem).decode
+_decode_id = msgspec.json.Decoder(IdProbe).decode
+_encoder = msgspec.json.Encoder()
+# What decoding a line may raise: ValueError comes from a Struct's ``__post_init__``.
+DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError, ValueError)
+
+NEWLINE = b"\n"
+
+
+def line_id(line: bytes, default: LineId) -> LineId:
+    """The ``id`` of a line that failed to decode as a request, if it can be read at all."""
+    try:
+        found = _decode_id(line).id
+    except DECODE_ERRORS:
+        return default
+    return default if found is None else found
+
+
+class LineChecker:
+    """Checks batch lines against one knowledge base and keeps a running ``Tally``."""
+
+    __slots__ = ("kb", "tally")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.tally = Tally()
+
+    def result(self, line: bytes, default_id: LineId) -> BatchResult:
+        """The result of one line (a JSON object, trailing whitespace allowed)."""
+        try:
+            item = _decode_item(line)
+        except DECODE_ERRORS as exc:
+            return self.problem(line_id(line, default_id), decode_problem(exc))
+        return self.checked(default_id if item.id is None else item.id, item)
+
+    def checked(self, ident: LineId, request: CheckRequest) -> BatchResult:
+        try:
+            report = check(request, self.kb)
+        except Exception as exc:  # an engine defect must not fail the other lines
+            # Never log the message or traceback: they could quote patient data.
+            _log.error("check failed for batch line %r: %s", ident, type(exc).__name__)
+            return self.problem(ident, internal_problem())
+        self.tally.count_report(report)
+        return BatchResult(ident, report)
+
+    def problem(self, ident: LineId, problem: LineProblem) -> BatchResult:
+        self.tally.count_problem(problem)
+        return BatchResult(ident, problem=problem)
+
+    def check_line(self, line: bytes, default_id: LineId) -> bytes:
+        """One NDJSON line in, one NDJSON line (ending in a newline) out."""
+        return _encoder.encode(self.result(line, default_id)) + NEWLINE
+
+    def check_lines(
+        self,
+        items: list[tuple[LineId, bytes]],
+        into: bytearray,
+        each: Callable[[BatchResult], Any] | None = None,
+    ) -> None:
+        """Append the NDJSON result of every ``(default id, line)`` to ``into``."""
+        encode_into = _encoder.encode_into
+        for default_id, line in items:
+            result = self.result(line, default_id)
+            encode_into(result, into, -1)
+            into += NEWLINE
+            if each is not None:
+                each(result)
+
+
+def encode(obj: Any) -> bytes:
+    return _encoder.encode(obj)

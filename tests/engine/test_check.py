@@ -1,0 +1,131 @@
+"""Findings, labs with unit conversion, combinations, risk and the chart note."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+LOINC = "http://loinc.org"
+
+
+def lab(code: str, value: float, unit: str) -> dict[str, object]:
+    return {"coding": [{"system": LOINC, "code": code}], "value": value, "unit": unit}
+
+
+def test_empty_request_has_no_risk(checker: Checker) -> None:
+    report = checker()
+    assert report.risk == "none"
+    assert report.findings == []
+    assert report.note
+
+
+@pytest.mark.parametrize(
+    ("item", "flagged"),
+    [
+        (lab("2823-3", 3.1, "mmol/L"), True),
+        (lab("6298-4", 3.1, "mEq/L"), True),
+        (lab("2823-3", 4.2, "mmol/L"), False),
+        (lab("2601-3", 0.55, "mmol/L"), True),  # 1.34 mg/dL
+        (lab("19123-9", 2.1, "mg/dL"), False),
+        (lab("17861-6", 7.9, "mg/dL"), True),
+        (lab("17861-6", 2.35, "mmol/L"), False),  # 9.4 mg/dL
+        (lab("2345-7", 3.0, "mmol/L"), True),  # 54 mg/dL
+        (lab("3016-3", 12, "mIU/L"), True),
+        (lab("3016-3", 2.0, "uIU/mL"), False),
+        ({"text": "potassium", "value": 2.9, "unit": "mEq/L"}, True),
+    ],
+)
+def test_labs_convert_units_and_compare_with_limits(
+    checker: Checker, item: dict[str, object], flagged: bool
+) -> None:
+    report = checker(labs=[item])
+    assert report.labs[0].status == ("flagged" if flagged else "recognized")
+
+
+def test_hemoglobin_limits_depend_on_sex(checker: Checker) -> None:
+    hb = lab("718-7", 12.5, "g/dL")
+    assert checker(patient={"sex": "male"}, labs=[hb]).labs[0].status == "flagged"
+    assert checker(patient={"sex": "female"}, labs=[hb]).labs[0].status == "recognized"
+    assert checker(labs=[lab("718-7", 105, "g/L")]).labs[0].status == "flagged"
+
+
+def test_total_calcium_is_corrected_for_albumin(checker: Checker) -> None:
+    calcium = lab("17861-6", 8.0, "mg/dL")
+    assert checker(labs=[calcium]).labs[0].status == "flagged"
+    corrected = checker(labs=[calcium, lab("1751-7", 2.5, "g/dL")])  # 8.0 + 1.2 = 9.2
+    assert corrected.labs[0].status == "recognized"
+
+
+def test_unknown_unit_is_reported_not_guessed(checker: Checker) -> None:
+    report = checker(labs=[lab("2823-3", 3.1, "furlongs")])
+    assert report.labs[0].status == "unrecognized"
+    assert "furlongs" in (report.labs[0].reason or "")
+
+
+def test_loop_plus_thiazide_joins_both(checker: Checker) -> None:
+    report = checker(medications=[{"text": "furosemide 40 mg"}, {"text": "metolazone 5 mg"}])
+    combos = [f for f in report.findings if f.kind == "combination"]
+    assert [f.id for f in combos] == ["combination/loop_plus_thiazide"]
+    assert {(r.list, r.index) for r in combos[0].inputs} == {("medications", 0), ("medications", 1)}
+
+
+def test_potassium_lowering_drug_with_low_potassium_is_high(checker: Checker) -> None:
+    report = checker(medications=[{"text": "bumetanide 1 mg"}], labs=[lab("2823-3", 2.9, "mmol/L")])
+    assert report.risk == "high"
+    combo = next(f for f in report.findings if f.kind == "combination")
+    assert {(r.list, r.index) for r in combo.inputs} == {("medications", 0), ("labs", 0)}
+
+
+def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> None:
+    report = checker(medications=[{"text": "Lasix 40 mg"}, {"text": "furosemide"}])
+    meds = [f for f in report.findings if f.kind == "medication"]
+    assert len(meds) == 1
+    assert len(meds[0].inputs) == 2
+
+
+def test_finding_carries_evidence_and_monitoring(checker: Checker) -> None:
+    report = checker.med("hydrochlorothiazide 25 mg")
+    finding = report.findings[0]
+    assert finding.evidence and all(e.citation and e.url for e in finding.evidence)
+    assert finding.monitoring
+    assert finding.evidence_grade in {"A", "B", "C"}
+    assert "may" in finding.detail.lower()
+
+
+def test_safe_drugs_are_recognized_without_findings(checker: Checker) -> None:
+    report = checker(
+        medications=[
+            {"text": t}
+            for t in (
+                "cetirizine 10 mg",
+                "warfarin 5 mg",
+                "amoxicillin-clavulanate 875 mg",
+                "Zyrtec",
+            )
+        ]
+    )
+    assert report.findings == []
+    assert [m.status for m in report.medications] == ["recognized"] * 4
+    assert report.risk == "none"
+
+
+def test_note_lists_unrecognized_inputs_with_suggestions(checker: Checker) -> None:
+    report = checker(medications=[{"text": "Lasix 40 mg"}, {"text": "furosemidd xyz"}])
+    assert "Could not check" not in report.note or "furosemidd" not in report.note
+    unknown = checker(medications=[{"text": "qwerty 5 mg"}])
+    assert "qwerty" in unknown.note
+
+
+def test_pregnancy_flag_on_patient_is_a_contributor(checker: Checker) -> None:
+    report = checker(patient={"pregnant": True})
+    assert any(r.list == "patient" for f in report.findings for r in f.inputs)
+
+
+def test_check_is_deterministic(checker: Checker) -> None:
+    body = {
+        "medications": [{"text": "Lasix"}, {"text": "omeprazole"}],
+        "conditions": [{"text": "diabetes"}],
+        "labs": [lab("2823-3", 3.0, "mmol/L")],
+    }
+    assert checker(**body) == checker(**body)

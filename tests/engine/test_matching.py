@@ -1,0 +1,173 @@
+"""Matching of free text, brands, misspellings, combinations, routes and codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.engine.models import Report
+from service.knowledge.text import drug_key_tokens, tokens, unit_key
+from tests.conftest import Checker
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED = "http://snomed.info/sct"
+
+
+def concepts(report: Report, lst: str = "medications") -> list[str]:
+    return list(getattr(report, lst)[0].concepts)
+
+
+def status(report: Report, lst: str = "medications") -> str:
+    return str(getattr(report, lst)[0].status)
+
+
+def test_tokens_drop_dose_and_keep_words() -> None:
+    assert drug_key_tokens("Lasix 40mg PO BID") == ["lasix", "po", "bid"]
+    assert drug_key_tokens("HCTZ 12.5 mg") == ["hctz", "mg"]
+    assert tokens("Ménière's") == ["meniere", "s"]
+    assert unit_key("m[IU]/L") == "miu/l"
+    assert unit_key("µIU/mL") == "uiu/ml"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lasix 40 mg PO daily", ["furosemide"]),
+        ("furosemide 20 mg PO BID", ["furosemide"]),
+        ("HCTZ 25mg tab", ["hydrochlorothiazide"]),
+        ("Microzide 12.5 mg", ["hydrochlorothiazide"]),
+        ("insulin glargine 20 units qhs", ["insulin glargine"]),
+        ("Ventolin HFA 90 mcg 2 puffs q4h prn", ["albuterol"]),
+        ("methylprednisolone 4 mg dose pack", ["methylprednisolone"]),
+        ("bumetanide 1 mg", ["bumetanide"]),
+    ],
+)
+def test_free_text_with_dose_route_frequency_is_flagged(
+    checker: Checker, text: str, expected: list[str]
+) -> None:
+    report = checker.med(text)
+    assert concepts(report) == expected
+    assert status(report) == "flagged"
+
+
+def test_misspelling_from_the_dataset_and_fuzzy_fallback(checker: Checker) -> None:
+    assert concepts(checker.med("furosimide 40 mg")) == ["furosemide"]
+    assert concepts(checker.med("hydroclorothiazide 25 mg")) == ["hydrochlorothiazide"]
+
+
+def test_fuzzy_never_turns_nonsense_into_a_drug(checker: Checker) -> None:
+    for text in ("qwerty 5 mg", "zorblax 10 mg", "xyzzy", "see attached list"):
+        report = checker.med(text)
+        assert status(report) == "unrecognized", text
+        assert report.findings == []
+
+
+def test_combination_product_by_hyphen_and_by_brand(checker: Checker) -> None:
+    generic = checker.med("lisinopril-hydrochlorothiazide 20-25 mg")
+    assert set(concepts(generic)) == {"lisinopril", "hydrochlorothiazide"}
+    assert status(generic) == "flagged"
+    brand = checker.med("Hyzaar 50-12.5 mg")
+    assert set(concepts(brand)) == {"losartan", "hydrochlorothiazide"}
+
+
+def test_salt_words_do_not_become_a_second_drug(checker: Checker) -> None:
+    assert concepts(checker.med("losartan potassium 50 mg")) == ["losartan"]
+    assert concepts(checker.med("metoprolol succinate ER 50 mg daily")) == ["metoprolol"]
+
+
+def test_route_decides_for_corticosteroids(checker: Checker) -> None:
+    nasal = checker.med("fluticasone nasal spray")
+    assert status(nasal) == "recognized"
+    eye = checker.med("prednisolone acetate 1% eye drops")
+    assert status(eye) == "recognized"
+    assert eye.medications[0].reason
+    oral = checker.med("prednisolone 5 mg PO daily")
+    assert status(oral) == "flagged"
+    cream = checker.med("hydrocortisone 1% cream")
+    assert status(cream) == "recognized"
+
+
+def test_explicit_route_field_is_honoured(checker: Checker) -> None:
+    assert status(checker.med("dexamethasone", route="ophthalmic")) == "recognized"
+    assert status(checker.med("dexamethasone", route="PO")) == "flagged"
+
+
+def test_rxnorm_ingredient_code(checker: Checker) -> None:
+    report = checker.med(coding=[{"system": RXNORM, "code": "4603"}])
+    assert concepts(report) == ["furosemide"]
+    alias = checker.med(coding=[{"system": "rxnorm", "code": "4603"}])
+    assert concepts(alias) == ["furosemide"]
+
+
+def test_unknown_clinical_drug_code_falls_back_to_display(checker: Checker) -> None:
+    report = checker.med(
+        coding=[{"system": RXNORM, "code": "316049", "display": "Hydrochlorothiazide 25 MG"}]
+    )
+    assert concepts(report) == ["hydrochlorothiazide"]
+    assert status(report) == "flagged"
+
+
+def test_unknown_code_without_display_is_unrecognized(checker: Checker) -> None:
+    report = checker.med(coding=[{"system": RXNORM, "code": "999999999"}])
+    assert status(report) == "unrecognized"
+    assert "999999999" in (report.medications[0].reason or "")
+
+
+@pytest.mark.parametrize("code", ["E11", "E11.9", "E119", "e11.9", "E11.65", "E11.649"])
+def test_icd10cm_at_any_depth_with_or_without_dot(checker: Checker, code: str) -> None:
+    report = checker.cond(coding=[{"system": ICD, "code": code}])
+    assert "diabetes mellitus" in concepts(report, "conditions")
+    assert status(report, "conditions") == "flagged"
+
+
+def test_icd_alias_and_snomed(checker: Checker) -> None:
+    assert (
+        status(checker.cond(coding=[{"system": "icd10cm", "code": "M48.061"}]), "conditions")
+        == "flagged"
+    )
+    assert (
+        status(checker.cond(coding=[{"system": SNOMED, "code": "44054006"}]), "conditions")
+        == "flagged"
+    )
+    assert (
+        status(checker.cond(coding=[{"system": ICD, "code": "I10"}]), "conditions") == "recognized"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lumbar spinal stenosis",
+        "sciatica",
+        "multiple sclerosis",
+        "Duchenne muscular dystrophy",
+        "hypothyroidism",
+        "peripheral artery disease",
+        "type 2 diabetes mellitus",
+    ],
+)
+def test_condition_text_is_flagged(checker: Checker, text: str) -> None:
+    assert status(checker.cond(text), "conditions") == "flagged"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "family history of diabetes",
+        "no history of diabetes",
+        "diabetes insipidus",
+        "hyperthyroidism",
+        "hyperkalemia",
+        "essential hypertension",
+    ],
+)
+def test_condition_traps_are_recognized_not_flagged(checker: Checker, text: str) -> None:
+    report = checker.cond(text)
+    assert status(report, "conditions") == "recognized", text
+    assert report.findings == []
+
+
+def test_unknown_condition_is_unrecognized(checker: Checker) -> None:
+    report = checker.cond("blorf disease")
+    assert status(report, "conditions") == "unrecognized"
+    assert "blorf disease" in report.note

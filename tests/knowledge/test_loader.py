@@ -1,0 +1,78 @@
+"""Loading validates strictly and names the file and entry at fault."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.knowledge import KnowledgeBase, KnowledgeError, default_datasets_dir, load_knowledge
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    copy = tmp_path / "datasets"
+    shutil.copytree(default_datasets_dir(), copy)
+    return copy
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+
+
+def test_real_datasets_load_and_are_versioned(kb: KnowledgeBase) -> None:
+    assert kb.version.startswith("kb-")
+    assert kb.counts()["drugs"] > 100
+    assert load_knowledge().version == kb.version
+
+
+def test_unknown_key_names_file_and_entry(datasets: Path) -> None:
+    append(
+        datasets / "drugs" / "common.toml",
+        '[[drug]]\nid = "zz_test"\nname = "zz"\nsources = ["rxnorm"]\nbrnads = ["Zz"]\n',
+    )
+    with pytest.raises(KnowledgeError, match=r"drugs/common\.toml: drug entry 'zz_test'"):
+        load_knowledge(datasets)
+
+
+def test_entry_without_source_is_rejected(datasets: Path) -> None:
+    append(datasets / "drugs" / "common.toml", '[[drug]]\nid = "zz_test"\nname = "zz"\n')
+    with pytest.raises(KnowledgeError, match="zz_test"):
+        load_knowledge(datasets)
+
+
+def test_unknown_source_and_class_are_rejected(datasets: Path) -> None:
+    append(
+        datasets / "drugs" / "common.toml",
+        '[[drug]]\nid = "zz_test"\nname = "zz"\nclasses = ["no_such_class"]\n'
+        'sources = ["no_such_source"]\n',
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "unknown source 'no_such_source'" in str(caught.value)
+    assert "unknown drug class 'no_such_class'" in str(caught.value)
+
+
+def test_a_brand_that_names_two_concepts_is_rejected(datasets: Path) -> None:
+    append(
+        datasets / "drugs" / "common.toml",
+        '[[drug]]\nid = "zz_test"\nname = "zz"\nbrands = ["Lasix"]\nsources = ["rxnorm"]\n',
+    )
+    with pytest.raises(KnowledgeError, match="Lasix"):
+        load_knowledge(datasets)
+
+
+def test_duplicate_ids_are_rejected(datasets: Path) -> None:
+    append(
+        datasets / "drugs" / "common.toml",
+        '[[drug]]\nid = "furosemide"\nname = "furosemide"\nsources = ["rxnorm"]\n',
+    )
+    with pytest.raises(KnowledgeError, match="defined twice"):
+        load_knowledge(datasets)
+
+
+def test_invalid_toml_is_named(datasets: Path) -> None:
+    append(datasets / "labs.toml", "[[analyte]\n")
+    with pytest.raises(KnowledgeError, match=r"labs\.toml: not valid TOML"):
+        load_knowledge(datasets)
