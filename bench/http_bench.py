@@ -522,6 +522,7 @@ def log(message: str) -> None:
 
 def bench(args: argparse.Namespace) -> dict[str, object]:
     client = choose_client(args.client)
+    load_before = os.getloadavg()[0]
     samples: dict[str, list[Sample]] = {t.name: [] for t in TARGETS}
     response_bytes: dict[str, int] = {}
     log(
@@ -563,6 +564,8 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
     ]
     return {
         "client": client,
+        "loadavg_1min_before": round(load_before, 2),
+        "loadavg_1min_after": round(os.getloadavg()[0], 2),
         "connections": args.connections,
         "duration_s": args.duration,
         "warmup_s": args.warmup,
@@ -574,6 +577,7 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
         "results": {name: asdict(summary) for name, summary in summaries.items()},
         "ratio": ratio,
         "ratio_per_round": per_round,
+        "ratio_median_of_rounds": statistics.median(per_round),
         "target_ratio": TARGET_RATIO,
         "meets_target": ratio >= TARGET_RATIO,
     }
@@ -601,6 +605,10 @@ def render_table(report: dict[str, object]) -> str:
     lines.append(
         f"ratio service/bare rps: {ratio:.3f}  (per round: "
         f"{', '.join(f'{r:.3f}' for r in per_round)}; target >= {TARGET_RATIO}: {met})"
+    )
+    lines.append(
+        f"machine: {report['cpus']} CPUs, 1-min load average {report['loadavg_1min_before']} "
+        f"before, {report['loadavg_1min_after']} after (other load skews the figures)"
     )
     return "\n".join(lines)
 
@@ -664,6 +672,8 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # Interruptible even when started with SIGINT ignored (e.g. in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     with contextlib.suppress(AttributeError):
         signal.signal(signal.SIGHUP, _terminate)

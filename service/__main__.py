@@ -12,8 +12,10 @@ import msgspec
 import uvicorn
 
 from service.app import create_app
+from service.batch.cli import batch
 from service.engine import CheckRequest, check
 from service.knowledge import load_knowledge
+from service.knowledge.catalogue import render_catalogue
 from service.settings import Settings
 from service.web.openapi import refine
 
@@ -69,6 +71,23 @@ def openapi(output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def catalogue(output: Path | None) -> None:
+    """Render the knowledge catalogue (markdown) for clinical reviewers."""
+    text = render_catalogue(load_knowledge(Settings.from_env().datasets_dir))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 @main.command("check")
 @click.argument("request_file", type=click.File("rb"), default="-")
 def check_command(request_file: BinaryIO) -> None:
@@ -80,6 +99,8 @@ def check_command(request_file: BinaryIO) -> None:
     report = check(request, load_knowledge(Settings.from_env().datasets_dir))
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
 
+
+main.add_command(batch)
 
 if __name__ == "__main__":
     main()

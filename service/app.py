@@ -16,6 +16,8 @@ from service.web.problems import (
     invalid_body_handler,
     validation_handler,
 )
+from service.web.batch import check_batch
+from service.web.knowledge import KnowledgeController
 from service.web.routes import CheckController, healthz, readyz
 
 
@@ -27,7 +29,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         refine(app.openapi_schema)
 
     return Litestar(
-        route_handlers=[CheckController, healthz, readyz],
+        route_handlers=[CheckController, KnowledgeController, healthz, readyz, check_batch],
         on_startup=[load],
         state=State({"settings": settings}),
         openapi_config=openapi_config(settings.max_body_bytes),

@@ -19,16 +19,99 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "info"
     # Largest accepted request body; larger bodies get 413.
     max_body_bytes: int = 1_048_576
+    # POST /v1/check/batch: most lines (array elements) and largest body; above: 413.
+    batch_max_lines: int = 10_000
+    batch_max_body_bytes: int = 33_554_432
     datasets_dir: Path = msgspec.field(default_factory=default_datasets_dir)
     # Serve the interactive OpenAPI pages (the JSON document is always served).
     docs: bool = True
 
+    # --- server (python -m service serve) ---
+    # Worker processes; one per container/pod is the recommended scale-out unit.
+    workers: int = 1
+    # Seconds to let in-flight requests finish after SIGTERM before closing connections.
+    graceful_timeout: int = 20
+    # Seconds an idle keep-alive connection stays open.
+    keepalive_timeout: int = 5
+    # Concurrent connections + tasks per worker before answering 503 (0 = no limit).
+    limit_concurrency: int = 0
+    # Listen backlog.
+    backlog: int = 2048
+
+    # --- logs and metrics ---
+    # "json" (one object per line, for log shippers) or "text" (for a terminal).
+    log_format: str = "json"
+    # One log line per request: method, route, status, duration, request id; never bodies.
+    access_log: bool = True
+    # Serve Prometheus metrics at /metrics.
+    metrics: bool = True
+
+    # --- security ---
+    # API keys accepted on the REST API (X-API-Key or Authorization: Bearer); comma-
+    # separated. Empty = no API-key authentication.
+    api_keys: tuple[str, ...] = ()
+    # Origins allowed by CORS (comma-separated; "*" for any). Empty = no CORS headers.
+    cors_origins: tuple[str, ...] = ()
+    # The service's external base URL (scheme://host[:port]), as the EHR calls it: the
+    # audience a CDS Hooks JWT must carry is this URL plus the request path.
+    public_url: str = ""
+    # CDS Hooks JWT verification is on when this is set: the trusted issuers (iss), comma-
+    # separated. Requires cds_jwks and public_url.
+    cds_jwt_issuers: tuple[str, ...] = ()
+    # The trusted issuers' public keys: a JWKS as inline JSON or the path of a JWKS file.
+    cds_jwks: str = ""
+    # Longest accepted token lifetime (exp - now), seconds; CDS Hooks asks for <= 5 min.
+    cds_jwt_max_lifetime: int = 300
+    # Clock skew tolerated on exp/iat, seconds.
+    cds_jwt_leeway: int = 30
+    # Token ids (jti) remembered against replay; the oldest are dropped beyond this.
+    cds_jti_cache_size: int = 100_000
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self.log_format not in ("json", "text"):
+            raise ValueError("log_format must be 'json' or 'text'")
+        if self.cds_jwt_issuers and not (self.cds_jwks and self.public_url):
+            raise ValueError("cds_jwt_issuers needs cds_jwks and public_url")
+        if self.cds_jti_cache_size < 1 or self.cds_jwt_max_lifetime < 1:
+            raise ValueError("cds_jti_cache_size and cds_jwt_max_lifetime must be positive")
+
+    def __repr__(self) -> str:
+        # Never show secrets (API keys) where settings get printed or logged.
+        shown = {
+            name: ("<redacted>" if name == "api_keys" and value else value)
+            for name in self.__struct_fields__
+            for value in [getattr(self, name)]
+        }
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        raw = {
+        raw: dict[str, object] = {
             name: env[f"{ENV_PREFIX}{name.upper()}"]
             for name in cls.__struct_fields__
             if f"{ENV_PREFIX}{name.upper()}" in env
         }
-        return msgspec.convert(raw, cls, strict=False)
+        for name in _LIST_FIELDS:
+            if isinstance(value := raw.get(name), str):
+                raw[name] = [item.strip() for item in value.split(",") if item.strip()]
+        for name, value in raw.items():
+            if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+                if name in _BOOL_FIELDS:
+                    raw[name] = _BOOLEANS[value.strip().lower()]
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
+
+
+# Settings given as comma-separated lists, and accepted spellings of booleans.
+_LIST_FIELDS = ("api_keys", "cors_origins", "cds_jwt_issuers")
+_BOOL_FIELDS = ("docs", "access_log", "metrics")
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
+_BOOLEANS |= {"0": False, "false": False, "no": False, "off": False}
+
+
+def _decode(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)

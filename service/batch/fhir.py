@@ -24,7 +24,7 @@ _REFUTED = {"refuted", "entered-in-error"}
 _SEX = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
 
 
-class NotABundle(ValueError):
+class NotABundleError(ValueError):
     """The document is not a FHIR Bundle."""
 
 
@@ -69,7 +69,7 @@ def _age(birth_date: Any, at: dt.date) -> int | None:
         parts = [int(p) for p in birth_date[:10].split("-")]
     except ValueError:
         return None
-    year, month, day = (parts + [1, 1])[:3]
+    year, month, day = [*parts, 1, 1][:3]
     age = at.year - year - ((at.month, at.day) < (month, day))
     return age if 0 <= age <= 130 else None
 
@@ -123,10 +123,10 @@ def _resources(bundle: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, 
 
 
 def bundle_to_request(bundle: Any) -> BatchItem:
-    """The check request a FHIR R4 Bundle describes (raises ``NotABundle`` or
+    """The check request a FHIR R4 Bundle describes (raises ``NotABundleError`` or
     ``msgspec.ValidationError`` when it describes none or too much)."""
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise NotABundle("not a FHIR Bundle (`resourceType` must be `Bundle`)")
+        raise NotABundleError("not a FHIR Bundle (`resourceType` must be `Bundle`)")
     resources, by_ref = _resources(bundle)
     body: dict[str, Any] = {"medications": [], "conditions": [], "labs": []}
     labs: dict[bytes, tuple[str, dict[str, Any]]] = {}
@@ -164,7 +164,7 @@ def bundle_result(checker: LineChecker, data: bytes, name: LineId) -> BatchResul
     """The result for one FHIR Bundle file; ``name`` (the file name) is its id."""
     try:
         request = bundle_to_request(msgspec.json.decode(data))
-    except NotABundle as exc:
+    except NotABundleError as exc:
         return checker.problem(
             name, invalid("/resourceType", str(exc), "The file is not a FHIR R4 Bundle")
         )

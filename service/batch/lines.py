@@ -8,7 +8,7 @@ by the CLI, the multiprocess runner, the HTTP batch endpoint and the Dask/Spark 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -73,20 +73,19 @@ class LineChecker:
         """One NDJSON line in, one NDJSON line (ending in a newline) out."""
         return _encoder.encode(self.result(line, default_id)) + NEWLINE
 
-    def check_lines(
-        self,
-        items: list[tuple[LineId, bytes]],
-        into: bytearray,
-        each: Callable[[BatchResult], Any] | None = None,
-    ) -> None:
-        """Append the NDJSON result of every ``(default id, line)`` to ``into``."""
-        encode_into = _encoder.encode_into
-        for default_id, line in items:
-            result = self.result(line, default_id)
-            encode_into(result, into, -1)
-            into += NEWLINE
-            if each is not None:
-                each(result)
+
+def write_results(
+    results: Iterable[BatchResult],
+    into: bytearray,
+    each: Callable[[BatchResult], Any] | None = None,
+) -> None:
+    """Append each result to ``into`` as one NDJSON line (and hand it to ``each``)."""
+    encode_into = _encoder.encode_into
+    for result in results:
+        encode_into(result, into, -1)
+        into += NEWLINE
+        if each is not None:
+            each(result)
 
 
 def encode(obj: Any) -> bytes:

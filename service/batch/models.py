@@ -36,7 +36,7 @@ class IdProbe(msgspec.Struct, frozen=True):
     id: LineId | None = None
 
 
-class FieldError(msgspec.Struct, frozen=True):
+class LineFieldError(msgspec.Struct, frozen=True):
     pointer: str
     detail: str
 
@@ -48,7 +48,7 @@ class LineProblem(msgspec.Struct, frozen=True, omit_defaults=True):
     title: str
     status: int
     detail: str | None = None
-    errors: list[FieldError] = []
+    errors: list[LineFieldError] = []
 
 
 class BatchResult(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -10,7 +10,7 @@ import re
 
 import msgspec
 
-from service.batch.models import FieldError, LineProblem
+from service.batch.models import LineFieldError, LineProblem
 
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -32,7 +32,7 @@ def invalid(pointer: str, detail: str, title: str) -> LineProblem:
         title=title,
         status=400,
         detail=POINTER_NOTE,
-        errors=[FieldError(pointer, detail)],
+        errors=[LineFieldError(pointer, detail)],
     )
 
 

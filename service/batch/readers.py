@@ -70,11 +70,8 @@ def _first_lines(stream: BinaryIO) -> tuple[list[bytes], bytes]:
     """Lines up to the first non-blank one, and that line's first significant byte."""
     lines: list[bytes] = []
     for line in stream:
-        lines.append(line)
-        if not lines[1:] and line.startswith(_BOM):
-            line = line[len(_BOM) :]
-            lines[0] = line
-        significant = line.lstrip(_WHITESPACE)
+        lines.append(line.removeprefix(_BOM) if not lines else line)
+        significant = lines[-1].lstrip(_WHITESPACE)
         if significant:
             return lines, significant[:1]
     return lines, b""

@@ -10,7 +10,7 @@ from rapidfuzz.distance import Levenshtein
 
 from service.engine._systems import system_of
 from service.engine.models import Coding, ConditionInput, LabInput, MedicationInput
-from service.knowledge.base import KnowledgeBase
+from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
 from service.knowledge.text import drug_key_tokens, tokens, unit_key
 
@@ -60,16 +60,22 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 def _fuzzy_one(
     word: str, choices: Sequence[str], concept_of: Callable[[str], tuple[str, ...]]
 ) -> str | None:
-    """The known term within a small edit distance of ``word``, if all such name one concept."""
+    """The known term a misspelled ``word`` most likely means, or None when unsure.
+
+    Accepted only within edit distance 1 (2 for words of 10 letters or more), with the
+    same first letter (real misspellings keep it; "tamoxifen" is not "raloxifen"), and
+    only when every candidate at the best distance names the same concept.
+    """
     if len(word) < _MIN_FUZZY_LEN or not choices:
         return None
-    max_distance = 1 if len(word) < 8 else 2
+    max_distance = 1 if len(word) < 10 else 2
     found = process.extract(
         word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=5
     )
+    found = [f for f in found if f[0][0] == word[0]]
     if not found:
         return None
-    best = found[0][1]
+    best = min(score for _, score, _ in found)
     winners = [choice for choice, score, _ in found if score == best]
     if len({concept_of(w) for w in winners}) != 1:
         return None
@@ -139,28 +145,38 @@ def _drugs_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tup
     return _dedupe(found)
 
 
+def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm | None, int]:
+    n = len(words)
+    for size in range(min(kb.drug_words_from.get(words[i], 1), n - i), 0, -1):
+        term = kb.drug_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
+        if term is not None:
+            return term, size
+    return None, 1
+
+
 def _drugs_from_words(
     words: list[str], kb: KnowledgeBase, explicit_route: Route | None
 ) -> tuple[DrugHit, ...]:
     hits: dict[str, DrugHit] = {}
     leftovers: list[str] = []
-    i, n = 0, len(words)
-    while i < n:
-        longest = kb.drug_words_from.get(words[i], 1)
-        for size in range(min(longest, n - i), 0, -1):
-            term = kb.drug_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
-            if term is not None:
-                route = explicit_route or term.route or term.default_route
-                for drug_id in term.drug_ids:
-                    if drug_id not in hits:
-                        hits[drug_id] = DrugHit(drug_id, route or kb.drugs[drug_id].default_route)
-                i += size
-                break
-        else:
-            word = words[i]
-            if not (word in kb.ignored_tokens or word in kb.salt_tokens or word in kb.route_tokens):
+    after_drug = False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        term, size = _longest_term(words, i, kb)
+        if after_drug and size == 1 and word in kb.salt_tokens:
+            pass  # "losartan potassium": the salt of the drug before, not a second drug
+        elif term is not None:
+            route = explicit_route or term.route or term.default_route
+            for drug_id in term.drug_ids:
+                if drug_id not in hits:
+                    hits[drug_id] = DrugHit(drug_id, route or kb.drugs[drug_id].default_route)
+            after_drug = True
+        elif word not in kb.ignored_tokens and word not in kb.route_tokens:
+            if word not in kb.salt_tokens:
                 leftovers.append(word)
-            i += 1
+            after_drug = False
+        i += size
     for word in leftovers:
         near = _fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
         if near is None:

@@ -9,6 +9,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass.
 _WORD = re.compile(r"(?<![a-z0-9.])[a-z][a-z0-9]*")
+_LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
 _DOSE = re.compile(
     r"^(?:\d+(?:\.\d+)?(?:mg|mcg|ug|g|gm|ml|l|unit|units|u|iu|meq|mmol|%|hr|h|x|d|mg/ml)?"
     r"|q\d+h?|q\d+hr?s?|x\d+|\d+x|\d+[a-z]{1,3}\d*)$"
@@ -33,8 +34,11 @@ def is_dose_token(token: str) -> bool:
 
 
 def drug_key_tokens(text: str) -> list[str]:
-    """Words of a drug text without numbers and strengths ("Lasix 40mg" -> ["lasix"])."""
-    return _WORD.findall(fold(text))
+    """Words of a drug text without numbers and strengths ("Lasix 40mg" -> ["lasix"]).
+
+    A hyphen between a letter and a digit is dropped first: "B-12" is "b12".
+    """
+    return _WORD.findall(_LETTER_HYPHEN_DIGIT.sub("", fold(text)))
 
 
 def unit_key(unit: str) -> str:

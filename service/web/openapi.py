@@ -40,6 +40,7 @@ def _problem(description: str) -> ResponseSpec:
 
 ERROR_RESPONSES: dict[int, ResponseSpec] = {
     400: _problem("The body is not valid JSON or does not match the schema"),
+    404: _problem("No such resource"),
     413: _problem("The body is larger than the documented limit"),
     503: _problem("The knowledge base is not loaded yet"),
 }

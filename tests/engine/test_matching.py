@@ -171,3 +171,69 @@ def test_unknown_condition_is_unrecognized(checker: Checker) -> None:
     report = checker.cond("blorf disease")
     assert status(report, "conditions") == "unrecognized"
     assert "blorf disease" in report.note
+
+
+# Real drug names that are easy to confuse with a known one by spelling. Each must come
+# back as itself (when the vocabulary knows it) or unrecognized, never as another drug.
+LOOKALIKES = [
+    "tamoxifen",
+    "hydroxyzine",
+    "hydralazine",
+    "clonidine",
+    "clozapine",
+    "quetiapine",
+    "olanzapine",
+    "sumatriptan",
+    "zolmitriptan",
+    "prednisone",
+    "primidone",
+    "metolazone",
+    "methimazole",
+    "trazodone",
+    "tramadol",
+    "lamotrigine",
+    "lamivudine",
+    "carbamazepine",
+    "oxcarbazepine",
+    "risperidone",
+    "ropinirole",
+    "pramipexole",
+    "paroxetine",
+    "fluoxetine",
+    "duloxetine",
+    "atomoxetine",
+    "glipizide",
+    "glyburide",
+    "nifedipine",
+    "nicardipine",
+    "celecoxib",
+    "cefuroxime",
+    "cefdinir",
+    "ceftriaxone",
+    "amiodarone",
+    "amlodipine",
+    "ranolazine",
+    "dofetilide",
+    "ivabradine",
+    "dapagliflozin",
+    "canagliflozin",
+    "empagliflozin",
+    "torsemide",
+    "tolterodine",
+    "tizanidine",
+    "tiagabine",
+    "bupropion",
+    "buspirone",
+    "acyclovir",
+    "valacyclovir",
+    "famciclovir",
+    "ondansetron",
+    "granisetron",
+]
+
+
+@pytest.mark.parametrize("name", LOOKALIKES)
+def test_a_real_drug_is_never_read_as_another(checker: Checker, name: str) -> None:
+    report = checker.med(f"{name} 10 mg")
+    got = report.medications[0]
+    assert got.status == "unrecognized" or got.concepts == [name], got

@@ -1,0 +1,72 @@
+"""Resolve FHIR references: whose resource is this, and which Medication does it name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service.fhir.bundles import Entry
+
+_HISTORY = re.compile(r"/_history/[^/]*$")
+
+
+def _clean(reference: str) -> str:
+    return _HISTORY.sub("", reference.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFilter:
+    """Accepts references to one patient: ``Patient/id``, an absolute URL ending in it,
+    ``urn:uuid:id`` or the Patient entry's ``fullUrl``. With no patient id, accepts all."""
+
+    patient_id: str | None
+    aliases: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, patient_id: str | None, patients: Iterable[Entry] = ()) -> PatientFilter:
+        if patient_id is None:
+            return cls(None)
+        aliases = {f"Patient/{patient_id}", f"urn:uuid:{patient_id}"}
+        aliases.update(e.full_url for e in patients if e.id == patient_id and e.full_url)
+        return cls(patient_id, frozenset(aliases))
+
+    def accepts(self, reference: str | None) -> bool:
+        """Whether a subject reference may be this patient's. A resource that names no
+        subject (or a contained one) cannot be shown to be someone else's: accepted."""
+        if self.patient_id is None or not reference or reference.startswith("#"):
+            return True
+        ref = _clean(reference)
+        return ref in self.aliases or ref.endswith(f"/Patient/{self.patient_id}")
+
+
+class MedicationIndex:
+    """Medication resources by every reference that can name them."""
+
+    def __init__(self, medications: Iterable[Entry]) -> None:
+        self._by_ref: dict[str, dict[str, Any]] = {}
+        for entry in medications:
+            if entry.full_url:
+                self._by_ref.setdefault(_clean(entry.full_url), entry.resource)
+            if entry.id:
+                self._by_ref.setdefault(f"Medication/{entry.id}", entry.resource)
+
+    def resolve(self, reference: str, contained: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+        if reference.startswith("#"):
+            wanted = reference[1:]
+            return next(
+                (
+                    r
+                    for r in contained
+                    if isinstance(r, dict)
+                    and r.get("resourceType") == "Medication"
+                    and r.get("id") == wanted
+                ),
+                None,
+            )
+        ref = _clean(reference)
+        found = self._by_ref.get(ref)
+        if found is None and "/Medication/" in ref:
+            found = self._by_ref.get("Medication/" + ref.rsplit("/Medication/", 1)[1])
+        return found

@@ -1,0 +1,127 @@
+"""A human-readable catalogue of the knowledge base, for clinical reviewers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from service.knowledge.base import KnowledgeBase
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _sources(kb: KnowledgeBase, ids: Iterable[str]) -> str:
+    return "; ".join(f"[{sid}]" for sid in dict.fromkeys(ids))
+
+
+def render_catalogue(kb: KnowledgeBase) -> str:
+    lines = [
+        "# Knowledge catalogue",
+        "",
+        "Generated from `datasets/` by `python -m service catalogue -o "
+        "docs/knowledge-catalogue.md`; a test fails when it is out of date. Do not edit by "
+        "hand: change the datasets and regenerate.",
+        "",
+        f"Knowledge version `{kb.version}`. "
+        + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kb.counts().items())
+        + ".",
+        "",
+        "## Drug classes and their effects",
+        "",
+        "| class | effect | severity | evidence | mechanism | sources |",
+        "|---|---|---|---|---|---|",
+    ]
+    for dc in sorted(kb.classes.values(), key=lambda c: c.name):
+        routes = f" (routes: {', '.join(dc.routes)})" if dc.routes else ""
+        for e in dc.effects:
+            level = kb.texts.evidence_labels[e.evidence_level]
+            lines.append(
+                f"| {_cell(dc.name)}{routes} | {kb.texts.effect_labels[e.kind]} | {e.severity} "
+                f"| {e.grade}, {level} | {_cell(e.mechanism)} | {_sources(kb, e.sources)} |"
+            )
+    lines += [
+        "",
+        "## Flagged drugs",
+        "",
+        "| drug | classes | brands | RxCUI | sources |",
+        "|---|---|---|---|---|",
+    ]
+    flagged = [d for d in kb.drugs.values() if d.classes]
+    for d in sorted(flagged, key=lambda d: d.name):
+        classes = ", ".join(kb.classes[c].name for c in d.classes)
+        lines.append(
+            f"| {_cell(d.name)} | {classes} | {_cell(', '.join(d.brands))} "
+            f"| {', '.join(d.rxcui)} | {_sources(kb, d.sources)} |"
+        )
+    lines += [
+        "",
+        "## Recognized drugs (checked, not flagged)",
+        "",
+        "| drug | brands | why not flagged |",
+        "|---|---|---|",
+    ]
+    for d in sorted((d for d in kb.drugs.values() if not d.classes), key=lambda d: d.name):
+        lines.append(
+            f"| {_cell(d.name)} | {_cell(', '.join(d.brands))} "
+            f"| {_cell(d.not_flagged_because or '')} |"
+        )
+    lines += [
+        "",
+        "## Contributing conditions",
+        "",
+        "| condition | severity | evidence | ICD-10-CM | SNOMED CT | mechanism | sources |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    conditions = sorted(kb.conditions.values(), key=lambda c: c.name)
+    for c in (c for c in conditions if c.contributes):
+        level = kb.texts.evidence_labels[c.evidence_level] if c.evidence_level else ""
+        lines.append(
+            f"| {_cell(c.name)} | {c.severity} | {c.grade}, {level} | {', '.join(c.icd10cm)} "
+            f"| {', '.join(c.snomed)} | {_cell(c.mechanism or '')} | {_sources(kb, c.sources)} |"
+        )
+    lines += [
+        "",
+        "## Recognized conditions (checked, not contributors)",
+        "",
+        "| condition | ICD-10-CM | SNOMED CT |",
+        "|---|---|---|",
+    ]
+    for c in (c for c in conditions if not c.contributes):
+        lines.append(f"| {_cell(c.name)} | {', '.join(c.icd10cm)} | {', '.join(c.snomed)} |")
+    lines += [
+        "",
+        "## Labs",
+        "",
+        "| analyte | LOINC | units | findings | sources |",
+        "|---|---|---|---|---|",
+    ]
+    for a in kb.analytes.values():
+        bands = "; ".join(
+            f"{b.title}: {'<' if b.state == 'low' else '>'} "
+            f"{b.below if b.state == 'low' else b.above} {a.canonical_unit}"
+            + (f" ({b.sex})" if b.sex else "")
+            + f" -> {b.severity}"
+            for b in a.bands
+        )
+        lines.append(
+            f"| {a.name} | {', '.join(a.loinc)} | {', '.join(a.units)} "
+            f"| {_cell(bands)} | {_sources(kb, a.sources)} |"
+        )
+    lines += [
+        "",
+        "## Combination rules",
+        "",
+        "| rule | severity | evidence | detail | sources |",
+        "|---|---|---|---|---|",
+    ]
+    for r in kb.rules:
+        level = kb.texts.evidence_labels[r.evidence_level]
+        lines.append(
+            f"| {_cell(r.title)} | {r.severity} | {r.grade}, {level} "
+            f"| {_cell(r.detail)} | {_sources(kb, r.sources)} |"
+        )
+    lines += ["", "## Sources", ""]
+    for s in sorted(kb.sources.values(), key=lambda s: s.id):
+        lines.append(f"- **[{s.id}]** ({s.kind}) {s.citation} <{s.url}>")
+    return "\n".join(lines) + "\n"

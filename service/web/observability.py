@@ -1,0 +1,274 @@
+"""Operations: structured logs with a request id, Prometheus metrics, safe error logging.
+
+What is logged about a request: method, route template (``/v1/check``, never the raw path
+or the query string), status, duration and the request id. Never bodies, headers, query
+strings or exception messages, because any of them can carry patient data. Exceptions are
+logged as their type and the code locations of the traceback only.
+
+Metrics (``GET /metrics``, Prometheus text format):
+
+- ``cramp_http_requests_total{method,route,status}``
+- ``cramp_http_request_duration_seconds{method,route}`` (histogram)
+- ``cramp_checks_total{risk}``, ``cramp_findings_total{kind,severity}``,
+  ``cramp_inputs_total{list,status}`` (what the checks found; no patient data)
+- the client library's process metrics (RSS, CPU, open fds, GC).
+
+With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` does it for
+``--workers`` > 1) so that every worker's counts are merged into one scrape.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import os
+import re
+import time
+import traceback
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Response, get
+from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from service.engine import Report
+
+REQUEST_ID_HEADER = "x-request-id"
+# Accepted from the caller when it looks like an id (UUIDs, ULIDs, trace ids); otherwise
+# a new one is generated, so a header cannot inject text into the logs.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Probes and scrapes are logged at DEBUG so that they do not drown the access log.
+_QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+UNMATCHED_ROUTE = "<unmatched>"
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cramp_request_id", default=None
+)
+
+access_logger = logging.getLogger("cramp.access")
+error_logger = logging.getLogger("cramp.error")
+
+# ---- metrics -----------------------------------------------------------------------------
+
+REQUESTS = Counter(
+    "cramp_http_requests",
+    "HTTP requests by method, route template and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "cramp_http_request_duration_seconds",
+    "Time from the request's arrival to the end of its response, by route template",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+CHECKS = Counter("cramp_checks", "Checks answered, by overall risk", ["risk"])
+FINDINGS = Counter(
+    "cramp_findings", "Findings reported, by kind and severity", ["kind", "severity"]
+)
+INPUTS = Counter(
+    "cramp_inputs",
+    "Inputs checked, by list and status (flagged, recognized, unrecognized)",
+    ["list", "status"],
+)
+
+
+def record_report(report: Report) -> None:
+    """Count what one check found (called by the REST and CDS Hooks handlers)."""
+    CHECKS.labels(report.risk).inc()
+    for finding in report.findings:
+        FINDINGS.labels(finding.kind, finding.severity).inc()
+    for name, statuses in (
+        ("medications", report.medications),
+        ("conditions", report.conditions),
+        ("labs", report.labs),
+    ):
+        for item in statuses:
+            INPUTS.labels(name, item.status).inc()
+
+
+def metrics_text() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+@get(
+    "/metrics",
+    include_in_schema=False,
+    sync_to_thread=False,
+    opt={"public": True},
+    cache_control=None,
+)
+def metrics() -> Response[bytes]:
+    """Prometheus metrics (text exposition format)."""
+    return Response(metrics_text(), media_type=CONTENT_TYPE_LATEST)
+
+
+# ---- logs ---------------------------------------------------------------------------------
+
+# Attributes a log record may carry into the output; everything else is dropped.
+_EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "exception", "trace")
+
+
+def safe_trace(exc: BaseException) -> str:
+    """Where an exception happened (file:line in function), without its message or values."""
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    places = " <- ".join(
+        f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}" for f in reversed(frames)
+    )
+    return f"{type(exc).__module__}.{type(exc).__qualname__} at {places or '?'}"
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        "level": record.levelname.lower(),
+        "logger": record.name,
+        "message": record.getMessage(),
+    }
+    request_id = getattr(record, "request_id", None) or request_id_var.get()
+    if request_id:
+        fields["request_id"] = request_id
+    for name in _EXTRA_FIELDS:
+        value = getattr(record, name, None)
+        if value is not None:
+            fields[name] = value
+    if record.exc_info and record.exc_info[1] is not None:
+        # The type and the code locations, never the message (it can quote input).
+        fields["exception"] = safe_trace(record.exc_info[1])
+    return fields
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, message, request_id and request fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(_fields(record), ensure_ascii=False, separators=(",", ":"))
+
+
+class TextFormatter(logging.Formatter):
+    """The same fields as text, for a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = _fields(record)
+        head = f"{fields.pop('ts')} {fields.pop('level').upper():7} {fields.pop('logger')}: "
+        head += str(fields.pop("message"))
+        return " ".join([head, *(f"{key}={value}" for key, value in fields.items())])
+
+
+def logging_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for the server process (uvicorn's ``log_config``)."""
+    formatter = JsonFormatter if fmt == "json" else TextFormatter
+    handler = {"class": "logging.StreamHandler", "formatter": "cramp", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"cramp": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
+        "handlers": {"default": handler},
+        "root": {"handlers": ["default"], "level": level.upper()},
+        "loggers": {
+            # uvicorn's own handlers would print text; route everything through the root.
+            "uvicorn": {"handlers": [], "level": level.upper(), "propagate": True},
+            "uvicorn.error": {"handlers": [], "level": level.upper(), "propagate": True},
+            # Replaced by cramp.access (route template, no query string, request id).
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
+
+
+def log_exception(exc: Exception, scope: Scope) -> None:
+    """Litestar ``after_exception`` hook: log unexpected errors without their message."""
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return
+    error_logger.error(
+        "unhandled exception",
+        extra={"exception": safe_trace(exc), "route": _route(scope)},
+    )
+
+
+# ---- the middleware ------------------------------------------------------------------------
+
+
+def _route(scope: Scope) -> str:
+    template = scope.get("path_template")
+    return template if isinstance(template, str) and template else UNMATCHED_ROUTE
+
+
+def _incoming_request_id(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name.lower() == b"x-request-id":
+            text = value.decode("latin-1").strip()
+            return text if _SAFE_REQUEST_ID.fullmatch(text) else None
+    return None
+
+
+class RequestObservability:
+    """Outermost ASGI middleware: request id, access log and metrics for every response
+    (including 404s), and no ``Server`` header."""
+
+    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+        self.app = app
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope["headers"]) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        encoded_id = request_id.encode()
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", ())
+                    if name.lower() not in (b"server", b"x-request-id")
+                ]
+                headers.append((b"x-request-id", encoded_id))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            route = _route(scope)
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(elapsed)
+            if self.access_log:
+                level = logging.DEBUG if route in _QUIET_ROUTES else logging.INFO
+                if access_logger.isEnabledFor(level):
+                    access_logger.log(
+                        level,
+                        "request",
+                        extra={
+                            "method": method,
+                            "route": route,
+                            "status": status,
+                            "duration_ms": round(elapsed * 1000, 2),
+                        },
+                    )
+            request_id_var.reset(token)

@@ -1,0 +1,47 @@
+"""Vocabulary breadth: the top-300 outpatient drug list is recognized, and nothing in it
+is flagged unless the datasets cite why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+from service.engine import CheckRequest, check
+from service.knowledge import KnowledgeBase
+
+TOP300 = Path(__file__).resolve().parents[1] / "data" / "top300_drugs.txt"
+
+
+def top300() -> list[tuple[str, set[str]]]:
+    rows = []
+    for line in TOP300.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _, expected = line.partition("\t")
+        rows.append((name.strip(), set(expected.strip().split("+"))))
+    return rows
+
+
+def test_at_least_95_percent_of_the_top300_list_is_recognized(kb: KnowledgeBase) -> None:
+    rows = top300()
+    assert len(rows) >= 300
+    missed = []
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        body = msgspec.convert({"medications": [{"text": n} for n, _ in chunk]}, CheckRequest)
+        report = check(body, kb)
+        for (name, expected), status in zip(chunk, report.medications, strict=True):
+            ids = {kb_id for kb_id, drug in kb.drugs.items() if drug.name in status.concepts}
+            if status.status == "unrecognized" or not expected <= ids:
+                missed.append(f"{name}: got {status.status} {status.concepts}")
+    share = 1 - len(missed) / len(rows)
+    assert share >= 0.95, f"{share:.1%} recognized; missed:\n" + "\n".join(missed)
+
+
+def test_every_flagged_drug_cites_its_class_sources(kb: KnowledgeBase) -> None:
+    for drug in kb.drugs.values():
+        for class_id in drug.classes:
+            drug_class = kb.classes[class_id]
+            assert drug_class.sources, class_id
+            assert all(effect.sources for effect in drug_class.effects), class_id
