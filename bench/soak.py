@@ -60,7 +60,11 @@ CHECK_BODY = {
         {"text": "lumbar spinal stenosis"},
     ],
     "labs": [
-        {"coding": [{"system": "http://loinc.org", "code": "2823-3"}], "value": 3.1, "unit": "mmol/L"}
+        {
+            "coding": [{"system": "http://loinc.org", "code": "2823-3"}],
+            "value": 3.1,
+            "unit": "mmol/L",
+        }
     ],
 }
 EXPECT_IN_CHECK = b'"concept":"furosemide"'

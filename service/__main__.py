@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +21,7 @@ from service.engine import CheckRequest, check
 from service.knowledge import load_knowledge
 from service.knowledge.catalogue import render_catalogue
 from service.settings import Settings
+from service.web.observability import logging_config
 from service.web.openapi import refine
 
 
@@ -28,20 +33,40 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Bind address (default CRAMP_HOST or 0.0.0.0).")
 @click.option("--port", type=int, default=None, help="Port (default CRAMP_PORT or 8000).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--workers", type=int, default=None, help="Worker processes (default CRAMP_WORKERS or 1)."
+)
 @click.option("--log-level", default=None, help="Log level (default CRAMP_LOG_LEVEL or info).")
-def serve(host: str | None, port: int | None, workers: int, log_level: str | None) -> None:
-    """Start the HTTP server (uvicorn) on service.app:app."""
+def serve(host: str | None, port: int | None, workers: int | None, log_level: str | None) -> None:
+    """Start the HTTP server (uvicorn) on service.app:app; configured by CRAMP_* variables."""
     settings = Settings.from_env()
+    workers = workers or settings.workers
+    level = (log_level or settings.log_level).lower()
+    if workers > 1:
+        shared_metrics_dir()
     uvicorn.run(
         "service.app:app",
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_level=log_level or settings.log_level,
+        log_level=level,
+        log_config=logging_config(level, settings.log_format),
+        access_log=False,  # replaced by the app's own (route template, request id, no query)
         server_header=False,
         proxy_headers=False,
+        timeout_graceful_shutdown=settings.graceful_timeout,
+        timeout_keep_alive=settings.keepalive_timeout,
+        limit_concurrency=settings.limit_concurrency or None,
+        backlog=settings.backlog,
     )
+
+
+def shared_metrics_dir() -> None:
+    """Several workers: let prometheus-client merge their counts (one scrape, all workers)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        directory = tempfile.mkdtemp(prefix="cramp-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def openapi_document() -> dict[str, object]:

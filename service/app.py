@@ -8,6 +8,9 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from service.knowledge import load_knowledge
 from service.settings import Settings
+from service.web.batch import check_batch
+from service.web.knowledge import KnowledgeController
+from service.web.observability import RequestObservability, log_exception, metrics
 from service.web.openapi import openapi_config, refine
 from service.web.problems import (
     InvalidBody,
@@ -16,9 +19,8 @@ from service.web.problems import (
     invalid_body_handler,
     validation_handler,
 )
-from service.web.batch import check_batch
-from service.web.knowledge import KnowledgeController
 from service.web.routes import CheckController, healthz, readyz
+from service.web.security import authentication, cors
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -28,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.knowledge = load_knowledge(settings.datasets_dir)
         refine(app.openapi_schema)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[CheckController, KnowledgeController, healthz, readyz, check_batch],
         on_startup=[load],
         state=State({"settings": settings}),
@@ -41,7 +43,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         request_max_body_size=settings.max_body_bytes,
         debug=False,
+        # Operations and security (docs/operations.md): auth, CORS, safe error logs; the
+        # process entry point (`serve`) configures logging, so the app leaves it alone.
+        middleware=authentication(settings),
+        cors_config=cors(settings),
+        after_exception=[log_exception],
+        logging_config=None,
     )
+    if settings.metrics:
+        app.register(metrics)
+    # Outermost: request id, access log and metrics for every response, even 404s.
+    app.asgi_handler = RequestObservability(app.asgi_handler, access_log=settings.access_log)
+    return app
 
 
 app = create_app()

@@ -97,10 +97,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for name in _LIST_FIELDS:
             if isinstance(value := raw.get(name), str):
                 raw[name] = [item.strip() for item in value.split(",") if item.strip()]
-        for name, value in raw.items():
-            if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
-                if name in _BOOL_FIELDS:
-                    raw[name] = _BOOLEANS[value.strip().lower()]
+        for name in _BOOL_FIELDS:
+            if isinstance(value := raw.get(name), str) and value.strip().lower() in _BOOLEANS:
+                raw[name] = _BOOLEANS[value.strip().lower()]
         return msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
 
 

@@ -405,22 +405,29 @@ def _combination_findings(
 ) -> list[Finding]:
     if len(facts.tags) < 2:
         return []
+    refs_by_tag: dict[str, list[tuple[str, int]]] = {}
+    for ref, tags in facts.tags.items():
+        for tag in tags:
+            refs_by_tag.setdefault(tag, []).append(ref)
     fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]] = {}
     for rule in kb.rules:
-        slots = _slot_tags(kb, rule)
-        candidates = [[ref for ref, tags in facts.tags.items() if tags & slot] for slot in slots]
-        if not all(candidates):
-            continue
-        if len(slots) == 1:
-            drugs = {t for ref in candidates[0] for t in facts.tags[ref] if t.startswith("drug:")}
-            if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
+        candidates: list[list[tuple[str, int]]] = []
+        for slot in _slot_tags(kb, rule):
+            filled = {ref for tag in slot for ref in refs_by_tag.get(tag, ())}
+            if not filled:
+                break
+            candidates.append(sorted(filled, key=_ref_order))
+        else:
+            if len(candidates) == 1:
+                drugs = {t for ref in candidates[0] for t in facts.tags[ref] if t[:5] == "drug:"}
+                if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
+                    continue
+            elif not _distinct_fill(candidates):
                 continue
-        elif not _distinct_fill(candidates):
-            continue
-        fired[rule.id] = (
-            rule,
-            sorted({ref for group in candidates for ref in group}, key=_ref_order),
-        )
+            fired[rule.id] = (
+                rule,
+                sorted({ref for group in candidates for ref in group}, key=_ref_order),
+            )
     findings = []
     for rule, refs in fired.values():
         if any(s in fired for s in rule.suppressed_by):
@@ -444,8 +451,11 @@ def _combination_findings(
     return findings
 
 
+_LIST_ORDER = {"medications": 0, "conditions": 1, "labs": 2, "patient": 3}
+
+
 def _ref_order(ref: tuple[str, int]) -> tuple[int, int]:
-    return {"medications": 0, "conditions": 1, "labs": 2, "patient": 3}[ref[0]], ref[1]
+    return _LIST_ORDER[ref[0]], ref[1]
 
 
 def _ref_name(

@@ -2,17 +2,20 @@
 
 from service.fhir.bundles import Entry, entries
 from service.fhir.convert import Options, convert
-from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
-from service.fhir.references import PatientFilter
+from service.fhir.models import Conversion, FhirReport, Ignored, ResourceRef, Sources
+from service.fhir.references import PatientChoiceError, PatientFilter, choose_patient
 
 __all__ = [
     "Conversion",
     "Entry",
+    "FhirReport",
     "Ignored",
     "Options",
+    "PatientChoiceError",
     "PatientFilter",
     "ResourceRef",
     "Sources",
+    "choose_patient",
     "convert",
     "entries",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from service.engine.models import CheckRequest
+from service.engine.models import CheckRequest, Report
 
 
 class ResourceRef(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -41,3 +41,11 @@ class Conversion(msgspec.Struct, frozen=True):
     request: CheckRequest
     sources: Sources
     ignored: list[Ignored]
+
+
+class FhirReport(Report, frozen=True):
+    """The REST report, plus the FHIR resource behind each checked item and the resources
+    that were left out (inactive, another patient's, superseded, not a lab we check)."""
+
+    sources: Sources = msgspec.field(default_factory=Sources)
+    ignored: list[Ignored] = msgspec.field(default_factory=list)

@@ -70,3 +70,38 @@ class MedicationIndex:
         if found is None and "/Medication/" in ref:
             found = self._by_ref.get("Medication/" + ref.rsplit("/Medication/", 1)[1])
         return found
+
+
+class PatientChoiceError(ValueError):
+    """A Bundle holds several patients' data and does not say whose to check."""
+
+
+_READ_TYPES = ("MedicationRequest", "MedicationStatement", "Condition", "Observation")
+
+
+def _subject(resource: dict[str, Any]) -> str | None:
+    subject = resource.get("subject")
+    ref = subject.get("reference") if isinstance(subject, dict) else None
+    return _clean(ref) if isinstance(ref, str) and ref and not ref.startswith("#") else None
+
+
+def choose_patient(items: Sequence[Entry], patient_id: str | None = None) -> PatientFilter:
+    """The patient whose data a Bundle is about: `patient_id` when given, else its single
+    Patient resource, else the single subject its resources name (no filter if none)."""
+    patients = [e for e in items if e.resource_type == "Patient"]
+    if patient_id is not None:
+        return PatientFilter.of(patient_id, patients)
+    ids = {e.id for e in patients if e.id}
+    if len(ids) > 1:
+        raise PatientChoiceError(
+            "the Bundle holds several Patient resources; name one with the `patient` parameter"
+        )
+    if ids:
+        return PatientFilter.of(ids.pop(), patients)
+    subjects = {s for e in items if e.resource_type in _READ_TYPES if (s := _subject(e.resource))}
+    if len(subjects) > 1:
+        raise PatientChoiceError(
+            "the Bundle holds resources of several patients and no Patient resource; "
+            "name one with the `patient` parameter"
+        )
+    return PatientFilter(None)

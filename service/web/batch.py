@@ -148,16 +148,18 @@ class BatchOperation(Operation):
                 NDJSON: OpenAPIMediaType(
                     schema=Schema(
                         type=OpenAPIType.STRING,
-                        description="One check request (JSON object, optional `id`) per line.",
+                        description=(
+                            "One check request (JSON object, optional `id`) per line, e.g.\n\n"
+                            + _NDJSON_EXAMPLE
+                        ),
                     ),
-                    example=_NDJSON_EXAMPLE,
                 ),
                 JSON: OpenAPIMediaType(
                     schema=Schema(
                         type=OpenAPIType.ARRAY,
                         items=_item_schema(),
                         min_items=1,
-                        max_items=MAX_LINES,
+                        description=f"At most {MAX_LINES:,} elements (413 above).",
                     ),
                     examples={
                         "small": Example(

@@ -49,8 +49,9 @@ def load_jwks(value: str) -> dict[str, Any]:
     return document
 
 
-def _public_keys(jwks: dict[str, Any]) -> dict[str | None, jwt.PyJWK]:
-    keys: dict[str | None, jwt.PyJWK] = {}
+def _public_keys(jwks: dict[str, Any]) -> dict[str | None, tuple[jwt.PyJWK, str | None]]:
+    """kid -> (key, the algorithm the JWK declares, if any)."""
+    keys: dict[str | None, tuple[jwt.PyJWK, str | None]] = {}
     for entry in jwks["keys"]:
         if not isinstance(entry, dict) or entry.get("kty") not in ("RSA", "EC"):
             continue  # symmetric (oct) and unknown key types are never trusted
@@ -58,7 +59,7 @@ def _public_keys(jwks: dict[str, Any]) -> dict[str | None, jwt.PyJWK]:
             continue
         if "d" in entry:
             raise ValueError("the CDS JWKS must hold public keys only")
-        keys[entry.get("kid")] = jwt.PyJWK.from_dict(entry)
+        keys[entry.get("kid")] = (jwt.PyJWK.from_dict(entry), entry.get("alg"))
     if not keys:
         raise ValueError("the CDS JWKS has no usable RSA or EC signing key")
     return keys
@@ -132,12 +133,13 @@ class CdsJwtVerifier:
             raise CdsAuthError(f"The token's algorithm must be one of {', '.join(ALGORITHMS)}.")
         kid = header.get("kid")
         if kid is None and len(self.keys) == 1:
-            jwk = next(iter(self.keys.values()))
+            jwk, declared = next(iter(self.keys.values()))
         elif isinstance(kid, str) and kid in self.keys:
-            jwk = self.keys[kid]
+            jwk, declared = self.keys[kid]
         else:
             raise CdsAuthError("The token is not signed by a trusted key (unknown kid).")
-        declared = jwk.Algorithm if False else None  # noqa: F841 (PyJWK has no public alg)
+        if declared is not None and declared != algorithm:
+            raise CdsAuthError("The token's algorithm does not match its key.")
         key = jwk.key
         if algorithm.startswith("RS") and not isinstance(key, rsa.RSAPublicKey):
             raise CdsAuthError("The token's algorithm does not match its key.")

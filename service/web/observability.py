@@ -29,9 +29,11 @@ import traceback
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from litestar import Response, get
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import (
@@ -86,8 +88,8 @@ INPUTS = Counter(
 )
 
 
-def record_report(report: Report) -> None:
-    """Count what one check found (called by the REST and CDS Hooks handlers)."""
+def record_report(report: Report) -> Report:
+    """Count what one check found (called by the REST and CDS Hooks handlers); returns it."""
     CHECKS.labels(report.risk).inc()
     for finding in report.findings:
         FINDINGS.labels(finding.kind, finding.severity).inc()
@@ -98,6 +100,7 @@ def record_report(report: Report) -> None:
     ):
         for item in statuses:
             INPUTS.labels(name, item.status).inc()
+    return report
 
 
 def metrics_text() -> bytes:
@@ -130,7 +133,7 @@ def safe_trace(exc: BaseException) -> str:
     """Where an exception happened (file:line in function), without its message or values."""
     frames = traceback.extract_tb(exc.__traceback__)[-8:]
     places = " <- ".join(
-        f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}" for f in reversed(frames)
+        f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(frames)
     )
     return f"{type(exc).__module__}.{type(exc).__qualname__} at {places or '?'}"
 
@@ -227,7 +230,7 @@ class RequestObservability:
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope["headers"]) or uuid.uuid4().hex

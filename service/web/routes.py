@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from service.engine import CheckRequest, Report, check
 from service.knowledge import KnowledgeBase
+from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 from service.web.problems import from_msgspec
 
@@ -57,7 +58,7 @@ class CheckController(Controller):
     )
     async def check(self, request: Request[Any, Any, Any], state: State) -> Report:
         data: CheckRequest = await decode_body(request, _check_request)
-        return check(data, knowledge_of(state))
+        return record_report(check(data, knowledge_of(state)))
 
 
 @get("/healthz", tags=["operations"], summary="Liveness", operation_id="healthz")

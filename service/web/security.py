@@ -21,8 +21,9 @@ import hmac
 from collections.abc import Iterable
 
 from litestar.config.cors import CORSConfig
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Middleware, Receive, Scope, Send
 
 from service.settings import Settings
 from service.web.cds_auth import CdsAuthError, CdsJwtVerifier
@@ -83,7 +84,7 @@ class Authentication:
         self.cds = cds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] != "OPTIONS":
+        if scope["type"] == ScopeType.HTTP and scope["method"] != "OPTIONS":
             path: str = scope["path"]
             if path not in EXEMPT_PATHS:
                 is_cds = path == CDS_PREFIX or path.startswith(CDS_PREFIX + "/")
@@ -97,28 +98,24 @@ class Authentication:
         assert self.api_keys is not None
         candidate = _header(scope, b"x-api-key") or bearer_token(scope)
         if candidate is None:
-            raise _unauthorized(
-                'An API key is required: send it as "X-API-Key: <key>" or '
-                '"Authorization: Bearer <key>".'
-            )
+            raise _unauthorized("API key required (X-API-Key or Authorization: Bearer)")
         if not self.api_keys.valid(candidate):
-            raise _unauthorized("The API key is not valid.", error="invalid_token")
+            raise _unauthorized("Invalid API key", error="invalid_token")
 
     def _check_jwt(self, scope: Scope, path: str) -> None:
         assert self.cds is not None
         token = bearer_token(scope)
         if token is None:
-            raise _unauthorized(
-                'CDS Hooks requests need the EHR\'s JWT as "Authorization: Bearer <jwt>".',
-                realm=CDS_PREFIX,
-            )
+            raise _unauthorized("CDS Hooks JWT required (Authorization: Bearer)", realm=CDS_PREFIX)
         try:
             self.cds.verify(token, path)
         except CdsAuthError as exc:
-            raise _unauthorized(exc.reason, realm=CDS_PREFIX, error="invalid_token") from None
+            raise _unauthorized(
+                f"Invalid CDS Hooks JWT: {exc.reason}", realm=CDS_PREFIX, error="invalid_token"
+            ) from None
 
 
-def authentication(settings: Settings) -> list[object]:
+def authentication(settings: Settings) -> list[Middleware]:
     """The authentication middleware for ``Litestar(middleware=...)``, if any is enabled."""
     api_keys = ApiKeys(settings.api_keys) if settings.api_keys else None
     cds = CdsJwtVerifier.from_settings(settings) if settings.cds_jwt_issuers else None

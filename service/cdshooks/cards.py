@@ -1,0 +1,317 @@
+"""CDS Hooks cards from the engine's report: one per clinically distinct problem."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from service.cdshooks.grouping import Group, group_findings
+from service.cdshooks.models import (
+    Card,
+    CardCoding,
+    CardSource,
+    Indicator,
+    Link,
+    Suggestion,
+)
+from service.cdshooks.services import Service
+from service.cdshooks.suggestions import OVERRIDE_REASONS, lab_suggestions
+from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
+from service.fhir.models import ResourceRef, Sources
+from service.knowledge import KnowledgeBase
+
+SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
+INDICATOR: dict[str, Indicator] = {"low": "info", "moderate": "warning", "high": "critical"}
+CARD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:cramp-checker:cds-hooks:card")
+SOURCE_LABEL = "Cramp risk checker"
+MAX_LISTED = 6
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+@dataclass(frozen=True, slots=True)
+class CardInput:
+    service: Service
+    request: CheckRequest
+    report: Report
+    sources: Sources
+    kb: KnowledgeBase
+    patient_id: str
+    # Order hooks: indexes of the medications that are new orders (None for patient-view).
+    new_medications: frozenset[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    card: Card
+    finding_ids: tuple[str, ...]
+
+
+def build_cards(data: CardInput) -> list[Issued]:
+    new = data.new_medications
+
+    def relevant(finding: Finding) -> bool:
+        return new is None or any(
+            ref.list == "medications" and ref.index in new for ref in finding.inputs
+        )
+
+    if new is not None and not new:
+        return []
+    return [
+        Issued(_card(group, data), tuple(f.id for f in group.findings))
+        for group in group_findings(data.report.findings, relevant)
+    ]
+
+
+def card_uuid(service_id: str, finding_ids: Iterable[str]) -> str:
+    """Stable per service and set of findings, so feedback can be counted per problem."""
+    return str(uuid.uuid5(CARD_NAMESPACE, "|".join([service_id, *sorted(finding_ids)])))
+
+
+def new_medications(
+    report: Report, sources: Sources, selections: Sequence[str] = ()
+) -> frozenset[int]:
+    """Draft orders (the selected ones, for order-select) naming a drug the patient does not
+    already take: re-signing or renewing a current drug adds no new risk."""
+    current = {
+        concept
+        for status, ref in zip(report.medications, sources.medications, strict=True)
+        if not ref.draft
+        for concept in status.concepts
+    }
+    drafts = [i for i, ref in enumerate(sources.medications) if ref.draft]
+    chosen = [i for i in drafts if _selected(sources.medications[i], selections)]
+    return frozenset(
+        i
+        for i in chosen or drafts
+        if not report.medications[i].concepts or set(report.medications[i].concepts) - current
+    )
+
+
+def _selected(ref: ResourceRef, selections: Sequence[str]) -> bool:
+    return any(ref.reference == s or s.endswith(f"/{ref.reference}") for s in selections)
+
+
+# Text ----------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Text from the EHR, made inert inside Markdown."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _join(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def fit(head: str, names: Sequence[str], tail: str = "", limit: int = SUMMARY_MAX) -> str:
+    """`head + names + tail` within `limit` characters, naming as many as fit."""
+    names = list(dict.fromkeys(n for n in names if n))
+    for keep in range(len(names), 0, -1):
+        shown = names[:keep]
+        if keep < len(names):
+            shown = [*shown, f"{len(names) - keep} more"]
+        text = f"{head}{_join(shown)}{tail}"
+        if len(text) <= limit:
+            return text
+    text = f"{head}{tail}" if not names else f"{head}{names[0]}{tail}"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class _Names:
+    """Short clinical names of request items: the engine's concept, else the FHIR text."""
+
+    def __init__(self, data: CardInput) -> None:
+        self.data = data
+
+    def status(self, ref: InputRef) -> InputStatus | None:
+        statuses: list[InputStatus] = getattr(self.data.report, ref.list, [])
+        return statuses[ref.index] if ref.list != "patient" and ref.index < len(statuses) else None
+
+    def source(self, ref: InputRef) -> ResourceRef | None:
+        items: list[ResourceRef] = getattr(self.data.sources, ref.list, [])
+        return items[ref.index] if ref.list != "patient" and ref.index < len(items) else None
+
+    def __call__(self, ref: InputRef) -> str:
+        if ref.list == "patient":
+            return "pregnancy"
+        status = self.status(ref)
+        source = self.source(ref)
+        name = (status.concept if status else None) or (source.display if source else None) or ""
+        if ref.list == "labs":
+            lab = self.data.request.labs[ref.index]
+            name = f"{name} {lab.value:g} {lab.unit}".strip()
+        return name
+
+    def is_new(self, ref: InputRef) -> bool:
+        new = self.data.new_medications
+        return ref.list == "medications" and new is not None and ref.index in new
+
+
+# Cards ---------------------------------------------------------------------------------
+
+
+def _card(group: Group, data: CardInput) -> Card:
+    names = _Names(data)
+    finding_ids = [f.id for f in group.findings]
+    card_id = card_uuid(data.service.id, finding_ids)
+    evidence = _evidence(group.findings)
+    suggestions = lab_suggestions(group, data.patient_id, card_id)
+    indicator = INDICATOR[group.severity]
+    return Card(
+        uuid=card_id,
+        summary=_summary(group, names),
+        indicator=indicator,
+        source=_source(evidence),
+        detail=_detail(group, data, names, evidence),
+        suggestions=suggestions,
+        selection_behavior="any" if suggestions else None,
+        override_reasons=[] if indicator == "info" else _override_reasons(),
+        links=[
+            Link(label=f"Evidence: {_short(e.citation, 90)}", url=e.url, type="absolute")
+            for e in evidence[:2]
+        ],
+    )
+
+
+def _summary(group: Group, names: _Names) -> str:
+    lead = group.findings[0]
+    inputs = group.inputs
+    new = [names(r) for r in inputs if names.is_new(r)]
+    others = [names(r) for r in inputs if not names.is_new(r)]
+    if group.kind == "combination":
+        if new:
+            head = f"Adding {_join(new)}: {_lower_first(lead.title)}"
+            return fit(f"{head} (with ", others, ")") if others else fit(head, [])
+        return fit(f"{lead.title}: ", [names(r) for r in inputs])
+    if group.kind == "electrolyte":
+        label = _effect_label(group, names)
+        drugs = [names(r) for f in group.findings[1:] for r in f.inputs]
+        if new:
+            return fit(f"Adding {_join(new)}: {label}; {_lower_first(lead.title)}", [])
+        return fit(f"{lead.title}; ", drugs, f" {label}")
+    if group.kind == "drugs":
+        if len(group.findings) == 1:
+            prefix = "New order: " if new else ""
+            return fit(prefix + lead.title, [])
+        drugs = [names(r) for f in group.findings for r in f.inputs]
+        label = _effect_label(group, names)
+        suffix = " may contribute to muscle cramps" + (
+            "" if group.effect == "causes_cramps" else f" ({label})"
+        )
+        return fit("New orders: " if new else "", drugs, suffix)
+    if group.kind == "minor":
+        listed = [names(r) for r in inputs]
+        head = (
+            "New order, minor cramp contributor: " if new else "Possible minor cramp contributors: "
+        )
+        return fit(head, new or listed)
+    return fit(lead.title, [])
+
+
+def _effect_label(group: Group, names: _Names) -> str:
+    for finding in group.findings:
+        for effect in finding.effects:
+            if effect.kind == group.effect:
+                return effect.label
+    return "may contribute to muscle cramps"
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _evidence(findings: Sequence[Finding]) -> list[Evidence]:
+    seen: dict[str, Evidence] = {}
+    for finding in findings:
+        for item in finding.evidence:
+            seen.setdefault(item.url, item)
+    return list(seen.values())
+
+
+def _source(evidence: Sequence[Evidence]) -> CardSource:
+    if not evidence:
+        return CardSource(label=SOURCE_LABEL)
+    return CardSource(
+        label=f"{SOURCE_LABEL}: {_short(evidence[0].citation, 70)}", url=evidence[0].url
+    )
+
+
+def _override_reasons() -> list[CardCoding]:
+    return [CardCoding(code=c.code, system=c.system, display=c.display) for c in OVERRIDE_REASONS]
+
+
+def _bullets(items: Iterable[str]) -> list[str]:
+    return [f"- {item}" for item in dict.fromkeys(items)]
+
+
+def _detail(group: Group, data: CardInput, names: _Names, evidence: Sequence[Evidence]) -> str:
+    kb = data.kb
+    lead, *rest = group.findings
+    lines = [f"**{lead.title}**", "", lead.detail]
+    if rest:
+        lines += ["", "**Also on this card**"]
+        lines += [f"- **{f.title}** ({f.severity}). {f.detail}" for f in rest]
+    lines += ["", "**Based on**"]
+    lines += _bullets(_based_on(ref, names) for ref in group.inputs)
+    monitoring = [m for f in group.findings for m in f.monitoring]
+    if monitoring:
+        lines += ["", "**Monitoring**", *_bullets(monitoring)]
+    management = [m for f in group.findings for m in f.management]
+    if management:
+        lines += ["", "**Management**", *_bullets(management)]
+    lines += ["", "**Evidence**"]
+    lines += _bullets(
+        f"{f.title}: grade {f.evidence_grade}, "
+        f"{kb.texts.evidence_labels.get(f.evidence_level, f.evidence_level)}"
+        for f in group.findings
+    )
+    lines += _bullets(f"[{escape(e.citation)}]({e.url})" for e in evidence)
+    unchecked = _unchecked(data)
+    if unchecked:
+        lines += ["", f"**Not checked** (not recognized): {unchecked}."]
+    lines += ["", f"_{kb.texts.templates['note_disclaimer']}_"]
+    return "\n".join(lines)
+
+
+def _based_on(ref: InputRef, names: _Names) -> str:
+    if ref.list == "patient":
+        return "Pregnancy (patient record)"
+    source = names.source(ref)
+    name = escape(names(ref))
+    if source is None:
+        return name
+    text = f"{name}: {escape(source.display or '')} ({escape(source.reference)})"
+    if source.draft:
+        text += ", new order"
+    if source.date:
+        text += f", {source.date[:10]}"
+    return text
+
+
+def _unchecked(data: CardInput) -> str:
+    items: list[str] = []
+    for kind in ("medications", "conditions", "labs"):
+        statuses: list[InputStatus] = getattr(data.report, kind)
+        refs: list[ResourceRef] = getattr(data.sources, kind)
+        for status, ref in zip(statuses, refs, strict=True):
+            if status.status == "unrecognized":
+                items.append(f"{escape(ref.display or ref.reference)} ({escape(ref.reference)})")
+    if len(items) > MAX_LISTED:
+        items = [*items[:MAX_LISTED], f"and {len(items) - MAX_LISTED} more"]
+    return "; ".join(items)
+
+
+__all__ = ["CardInput", "Issued", "Suggestion", "build_cards", "card_uuid", "new_medications"]

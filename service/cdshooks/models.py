@@ -1,0 +1,235 @@
+"""CDS Hooks 2.0 wire shapes: discovery, service requests, cards and feedback.
+
+Requests are decoded leniently where the specification allows clients to differ (a few
+REQUIRED-but-unused fields are optional here); FHIR content (prefetch values, draft
+orders) is kept as loosely typed JSON and read by `service.fhir`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+FhirJson = dict[str, Any]
+ShortText = Annotated[str, msgspec.Meta(max_length=500)]
+Identifier = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# A FHIR resource id (FHIR R4 `id` datatype); it goes into the FHIR queries this service makes.
+PatientId = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9\-.]{1,64}$", description="FHIR id of the patient in context."
+    ),
+]
+FhirServerUrl = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^https?://[^\s/?#]+[^\s]*$",
+        max_length=2000,
+        description="Base URL of the CDS client's FHIR server (http or https).",
+    ),
+]
+Indicator = Literal["info", "warning", "critical"]
+
+
+class _Camel(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    pass
+
+
+# Discovery -----------------------------------------------------------------------------
+
+
+class ServiceDefinition(_Camel, frozen=True):
+    hook: str
+    title: str
+    description: str
+    id: str
+    prefetch: dict[str, str]
+    usage_requirements: str | None = None
+
+
+class Discovery(_Camel, frozen=True):
+    services: list[ServiceDefinition]
+
+
+# Requests ------------------------------------------------------------------------------
+
+
+class FhirAuthorization(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The OAuth 2.0 bearer token for `fhirServer` (field names are snake_case in the
+    specification). Only `access_token` is needed here."""
+
+    access_token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    token_type: Annotated[str, msgspec.Meta(max_length=50)] = "Bearer"
+    expires_in: int | None = None
+    scope: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    subject: ShortText | None = None
+    patient: ShortText | None = None
+
+
+class Prefetch(_Camel, frozen=True):
+    """Prefetched data by the keys this service declares in discovery. A missing key was
+    not prefetched (the service fetches it from `fhirServer` when it can); `null` means
+    the query found nothing. Values are FHIR R4 resources or searchset Bundles."""
+
+    patient: FhirJson | UnsetType | None = UNSET
+    medication_requests: FhirJson | UnsetType | None = UNSET
+    medication_statements: FhirJson | UnsetType | None = UNSET
+    conditions: FhirJson | UnsetType | None = UNSET
+    observations: FhirJson | UnsetType | None = UNSET
+
+
+class _Context(_Camel, frozen=True, kw_only=True):
+    patient_id: PatientId
+    user_id: ShortText | None = None
+    encounter_id: ShortText | None = None
+
+
+class PatientViewContext(_Context, frozen=True, kw_only=True):
+    pass
+
+
+class OrderSignContext(_Context, frozen=True, kw_only=True):
+    draft_orders: Annotated[
+        FhirJson, msgspec.Meta(description="Bundle of the draft orders (MedicationRequest).")
+    ]
+
+
+class OrderSelectContext(OrderSignContext, frozen=True, kw_only=True):
+    selections: Annotated[list[Identifier], msgspec.Meta(max_length=200)] = []
+
+
+class MedicationPrescribeContext(_Context, frozen=True, kw_only=True):
+    medications: Annotated[
+        FhirJson | list[FhirJson],
+        msgspec.Meta(description="Bundle (or list) of the draft MedicationRequests."),
+    ]
+
+
+class _HookRequest(_Camel, frozen=True, kw_only=True):
+    hook_instance: Identifier
+    fhir_server: FhirServerUrl | None = None
+    fhir_authorization: FhirAuthorization | None = None
+    prefetch: Prefetch | None = None
+
+
+class PatientViewRequest(_HookRequest, frozen=True, kw_only=True):
+    hook: Literal["patient-view"]
+    context: PatientViewContext
+
+
+class OrderSelectRequest(_HookRequest, frozen=True, kw_only=True):
+    hook: Literal["order-select"]
+    context: OrderSelectContext
+
+
+class OrderSignRequest(_HookRequest, frozen=True, kw_only=True):
+    hook: Literal["order-sign"]
+    context: OrderSignContext
+
+
+class MedicationPrescribeRequest(_HookRequest, frozen=True, kw_only=True):
+    hook: Literal["medication-prescribe"]
+    context: MedicationPrescribeContext
+
+
+HookRequest = (
+    PatientViewRequest | OrderSelectRequest | OrderSignRequest | MedicationPrescribeRequest
+)
+
+
+# Cards ---------------------------------------------------------------------------------
+
+
+class CardCoding(_Camel, frozen=True):
+    code: str
+    system: str
+    display: str | None = None
+
+
+class CardSource(_Camel, frozen=True):
+    label: str
+    url: str | None = None
+
+
+class Action(_Camel, frozen=True):
+    type: Literal["create", "update", "delete"]
+    description: str
+    resource: FhirJson | None = None
+    resource_id: str | None = None
+
+
+class Suggestion(_Camel, frozen=True):
+    label: str
+    uuid: str | None = None
+    is_recommended: bool | None = None
+    actions: list[Action] = []
+
+
+class Link(_Camel, frozen=True):
+    label: str
+    url: str
+    type: Literal["absolute", "smart"]
+
+
+class Card(_Camel, frozen=True):
+    uuid: str
+    summary: str
+    indicator: Indicator
+    source: CardSource
+    detail: str | None = None
+    suggestions: list[Suggestion] = []
+    selection_behavior: Literal["at-most-one", "any"] | None = None
+    override_reasons: list[CardCoding] = []
+    links: list[Link] = []
+
+
+class CdsResponse(_Camel, frozen=True):
+    cards: list[Card]
+
+
+# Feedback ------------------------------------------------------------------------------
+
+
+class FeedbackCoding(_Camel, frozen=True):
+    code: ShortText | None = None
+    system: ShortText | None = None
+    display: ShortText | None = None
+
+
+class OverrideReason(_Camel, frozen=True):
+    reason: FeedbackCoding | None = None
+    # Accepted but never stored: free text may name the patient.
+    user_comment: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+
+
+class AcceptedSuggestion(_Camel, frozen=True):
+    id: Identifier
+
+
+class FeedbackItem(_Camel, frozen=True, kw_only=True):
+    card: Identifier
+    outcome: Literal["accepted", "overridden"]
+    outcome_timestamp: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    accepted_suggestions: Annotated[list[AcceptedSuggestion], msgspec.Meta(max_length=50)] = []
+    override_reason: OverrideReason | None = None
+
+
+class FeedbackRequest(_Camel, frozen=True):
+    feedback: Annotated[list[FeedbackItem], msgspec.Meta(max_length=100)]
+
+
+class FeedbackReceipt(_Camel, frozen=True):
+    received: int
+
+
+class FeedbackSummary(_Camel, frozen=True):
+    """Counts since the process started: no patient data, no comments, no timestamps."""
+
+    service: str
+    accepted: int
+    overridden: int
+    override_reasons: dict[str, int]
+    # Per finding id (from the card uuids this process issued): accepted / overridden.
+    findings: dict[str, dict[str, int]]
