@@ -416,7 +416,7 @@ def _combination_findings(
             filled = {ref for tag in slot for ref in refs_by_tag.get(tag, ())}
             if not filled:
                 break
-            candidates.append(sorted(filled, key=_ref_order))
+            candidates.append(list(filled))
         else:
             if len(candidates) == 1:
                 drugs = {t for ref in candidates[0] for t in facts.tags[ref] if t[:5] == "drug:"}
@@ -429,10 +429,14 @@ def _combination_findings(
                 sorted({ref for group in candidates for ref in group}, key=_ref_order),
             )
     findings = []
+    names_of: dict[tuple[str, int], str] = {}
     for rule, refs in fired.values():
         if any(s in fired for s in rule.suppressed_by):
             continue
-        names = ", ".join(_unique(_ref_name(ref, kb, meds, conds, labs, lab_items) for ref in refs))
+        for ref in refs:
+            if ref not in names_of:
+                names_of[ref] = _ref_name(ref, kb, meds, conds, labs, lab_items)
+        names = ", ".join(_unique(names_of[ref] for ref in refs))
         findings.append(
             Finding(
                 id=f"combination/{rule.id}",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -92,6 +95,36 @@ def _suggest(text: str, choices: Sequence[str], name_of: Callable[[str], str]) -
     return tuple(dict.fromkeys(name_of(choice) for choice, _, _ in found))[:3]
 
 
+# Memo of text matches --------------------------------------------------------------
+
+_MEMO_LIMIT = 65_536
+_MEMO: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, ...], Any]] = WeakKeyDictionary()
+T = TypeVar("T")
+
+
+def _memoized(
+    kb: KnowledgeBase, key: tuple[str, ...], vocabulary: frozenset[str], compute: Callable[[], T]
+) -> T:
+    """Reuse the match of a phrase made only of vocabulary words.
+
+    Only phrases whose every word is already in the knowledge base's vocabulary are kept
+    (numbers are dropped before), so the memo never holds free text, names or numbers
+    from a request: nothing of a patient is stored.
+    """
+    memo = _MEMO.get(kb)
+    if memo is None:
+        memo = _MEMO[kb] = {}
+    found = memo.get(key)
+    if found is not None:
+        return cast(T, found)
+    result = compute()
+    if vocabulary.issuperset(key[2:] if key[0] == "drug" else key[1:]):
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = result
+    return result
+
+
 # Medications -------------------------------------------------------------------------
 
 
@@ -105,7 +138,12 @@ def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatc
             tuple(DrugHit(d, explicit_route or kb.drugs[d].default_route) for d in coded)
         )
     for words in words_of_texts:
-        hits = _drugs_from_words(words, kb, explicit_route)
+        hits = _memoized(
+            kb,
+            ("drug", explicit_route or "", *words),
+            kb.drug_vocabulary,
+            partial(_drugs_from_words, words, kb, explicit_route),
+        )
         if hits:
             return MedicationMatch(hits)
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
@@ -260,6 +298,15 @@ def _qualifier(words: Sequence[str], before: int, kb: KnowledgeBase) -> str | No
 
 def _conditions_from_text(text: str, kb: KnowledgeBase) -> ConditionMatch:
     words = tokens(text)
+    return _memoized(
+        kb,
+        ("condition", *words),
+        kb.condition_vocabulary,
+        lambda: _conditions_from_words(words, kb),
+    )
+
+
+def _conditions_from_words(words: list[str], kb: KnowledgeBase) -> ConditionMatch:
     found: list[str] = []
     excluded: list[tuple[str, str]] = []
     unmatched: list[tuple[int, str]] = []

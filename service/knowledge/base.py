@@ -46,6 +46,9 @@ class KnowledgeBase:
     drug_by_atc: Mapping[str, str]
     class_by_atc_prefix: Mapping[str, str]
     fuzzy_drug_words: tuple[str, ...]
+    # Every word a drug text can contain that the knowledge base knows (term words and
+    # dose, form, route and salt words).
+    drug_vocabulary: frozenset[str]
     condition_terms: Mapping[str, tuple[str, ...]]
     condition_words_from: Mapping[str, int]
     conditions_by_icd_prefix: Mapping[str, tuple[str, ...]]
@@ -53,6 +56,7 @@ class KnowledgeBase:
     icd_exclusions: Mapping[str, frozenset[str]]
     conditions_by_snomed: Mapping[str, tuple[str, ...]]
     fuzzy_condition_terms: tuple[str, ...]
+    condition_vocabulary: frozenset[str]
     analyte_by_loinc: Mapping[str, str]
     analyte_terms: Mapping[str, str]
     unit_factors: Mapping[str, Mapping[str, float]]

@@ -304,12 +304,26 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
             p.upper(): dc.id for dc in c.classes.values() for p in dc.atc_prefixes
         },
         fuzzy_drug_words=fuzzy_words,
+        drug_vocabulary=frozenset(
+            {w for k in drug_terms for w in k.split(" ")}
+            | ignored
+            | set(norm.salt_tokens)
+            | set(_route_tokens(norm.route_tokens))
+        ),
         condition_terms={k: tuple(v) for k, v in condition_terms.items()},
         condition_words_from=_words_from(condition_terms),
         conditions_by_icd_prefix={k: tuple(v) for k, v in icd.items()},
         icd_exclusions={k: frozenset(v) for k, v in icd_exclusions.items()},
         conditions_by_snomed={k: tuple(v) for k, v in snomed.items()},
         fuzzy_condition_terms=fuzzy_conditions,
+        condition_vocabulary=frozenset(
+            {w for k in condition_terms for w in k.split(" ")}
+            | {
+                w
+                for p in (*norm.negation_prefixes, *norm.family_history_prefixes)
+                for w in tokens(p)
+            }
+        ),
         analyte_by_loinc=loinc,
         analyte_terms=analyte_terms,
         unit_factors={

@@ -237,3 +237,16 @@ def test_a_real_drug_is_never_read_as_another(checker: Checker, name: str) -> No
     report = checker.med(f"{name} 10 mg")
     got = report.medications[0]
     assert got.status == "unrecognized" or got.concepts == [name], got
+
+
+def test_the_match_memo_keeps_no_patient_text(checker: Checker) -> None:
+    from service.engine.matching import _MEMO  # noqa: PLC0415 - inspecting the private memo
+
+    checker(
+        medications=[{"text": "furosemide 40 mg for John Q Public DOB 1950-02-03"}],
+        conditions=[{"text": "diabetes per Dr Zhivago"}],
+    )
+    checker(medications=[{"text": "Lasix 40 mg PO daily"}])
+    words = {w for memo in _MEMO.values() for key in memo for w in key}
+    assert {"john", "public", "1950", "zhivago"}.isdisjoint(words)
+    assert "lasix" in words
