@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import math
@@ -97,6 +98,10 @@ class Sample:
     p99_ms: float
     max_ms: float
     errors: int
+    # Server CPU time (user + system) per answered request, and the share of one CPU the
+    # server got during the run: robust to other load on the machine, unlike rps.
+    cpu_us_per_request: float | None = None
+    server_cpu_share: float | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +110,7 @@ class Summary:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us_per_request: float | None
     response_bytes: int
     samples: list[Sample] = field(default_factory=list)
 
@@ -117,6 +123,17 @@ def free_port() -> int:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc); None where unavailable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 @dataclass(slots=True)
@@ -495,12 +512,18 @@ def interleaved(rounds: int) -> Iterator[tuple[int, Target]]:
             yield round_, target
 
 
+def _fmt(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
 def summarize(name: str, samples: list[Sample], response_bytes: int) -> Summary:
+    cpu = [s.cpu_us_per_request for s in samples if s.cpu_us_per_request is not None]
     return Summary(
         target=name,
         rps=statistics.median(s.rps for s in samples),
         p50_ms=statistics.median(s.p50_ms for s in samples),
         p99_ms=statistics.median(s.p99_ms for s in samples),
+        cpu_us_per_request=statistics.median(cpu) if cpu else None,
         response_bytes=response_bytes,
         samples=samples,
     )
@@ -545,7 +568,16 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
                 server = servers[target.name]
                 if args.warmup > 0:
                     load.run(server, args.warmup, round_)
+                cpu_before = process_cpu_seconds(server.process.pid)
                 sample = load.run(server, args.duration, round_)
+                cpu_after = process_cpu_seconds(server.process.pid)
+                if cpu_before is not None and cpu_after is not None and sample.requests:
+                    cpu = cpu_after - cpu_before
+                    sample = dataclasses.replace(
+                        sample,
+                        cpu_us_per_request=cpu / sample.requests * 1e6,
+                        server_cpu_share=cpu / sample.seconds if sample.seconds else None,
+                    )
                 if sample.errors:
                     raise BenchError(f"{target.name}: {sample.errors} failed requests")
                 if server.process.poll() is not None:
@@ -554,6 +586,8 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
                 log(
                     f"round {round_} {target.name:>7}: {sample.rps:8.0f} rps  "
                     f"p50 {sample.p50_ms:6.2f} ms  p99 {sample.p99_ms:6.2f} ms  "
+                    f"server CPU {_fmt(sample.cpu_us_per_request, '.0f')} us/request, "
+                    f"{_fmt(sample.server_cpu_share, '.0%')} of a CPU  "
                     f"({sample.requests} requests)"
                 )
     summaries = {name: summarize(name, s, response_bytes[name]) for name, s in samples.items()}
@@ -562,6 +596,11 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
     per_round = [
         s.rps / b.rps if b.rps else 0.0 for s, b in zip(service.samples, bare.samples, strict=True)
     ]
+    cpu_ratio = (
+        bare.cpu_us_per_request / service.cpu_us_per_request
+        if bare.cpu_us_per_request and service.cpu_us_per_request
+        else None
+    )
     return {
         "client": client,
         "loadavg_1min_before": round(load_before, 2),
@@ -578,6 +617,9 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
         "ratio": ratio,
         "ratio_per_round": per_round,
         "ratio_median_of_rounds": statistics.median(per_round),
+        # bare CPU per request / service CPU per request: the throughput ratio the two
+        # would reach with a full CPU each, whatever else the machine was doing.
+        "cpu_ratio": cpu_ratio,
         "target_ratio": TARGET_RATIO,
         "meets_target": ratio >= TARGET_RATIO,
     }
@@ -590,12 +632,12 @@ def render_table(report: dict[str, object]) -> str:
         f"POST {PATH}  body {report['body_bytes']} B  client {report['client']}  "
         f"{report['connections']} connections  {report['duration_s']} s x "
         f"{report['rounds']} rounds (median)",
-        f"{'target':<8} {'rps':>9} {'p50 ms':>8} {'p99 ms':>8} {'resp B':>8}",
+        f"{'target':<8} {'rps':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'resp B':>8}",
     ]
     for name, row in results.items():
         lines.append(
             f"{name:<8} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-            f"{row['response_bytes']:>8}"
+            f"{_fmt(row['cpu_us_per_request'], '.0f'):>11} {row['response_bytes']:>8}"
         )
     per_round = report["ratio_per_round"]
     assert isinstance(per_round, list)
@@ -605,6 +647,12 @@ def render_table(report: dict[str, object]) -> str:
     lines.append(
         f"ratio service/bare rps: {ratio:.3f}  (per round: "
         f"{', '.join(f'{r:.3f}' for r in per_round)}; target >= {TARGET_RATIO}: {met})"
+    )
+    cpu_ratio = report["cpu_ratio"]
+    assert cpu_ratio is None or isinstance(cpu_ratio, float)
+    lines.append(
+        f"ratio of server CPU per request bare/service: {_fmt(cpu_ratio, '.3f')}  "
+        "(the rps ratio on an otherwise idle machine)"
     )
     lines.append(
         f"machine: {report['cpus']} CPUs, 1-min load average {report['loadavg_1min_before']} "

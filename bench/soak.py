@@ -29,9 +29,11 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_REQUESTS = 1_000_000
@@ -88,6 +90,18 @@ def _children(pid: int) -> Iterator[int]:
                 for child in (task / "children").read_text().split():
                     yield int(child)
                     yield from _children(int(child))
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of pid and its live descendants, seconds."""
+    if pid is None:
+        return None
+    ticks = 0
+    for each in {pid, *_children(pid)}:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kib(pid: int | None) -> int | None:
@@ -164,7 +178,7 @@ async def _worker(target: Target, counter: Iterator[int], run: Run, timeout: flo
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             writer.write(target.request)
             status, body = await asyncio.wait_for(_read_response(reader), timeout)
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             run.error(type(exc).__name__)
             if writer is not None:
                 writer.close()
@@ -196,14 +210,14 @@ def percentile(ordered: list[float], fraction: float) -> float:
 
 
 def wait_ready(url: str, seconds: float) -> None:
-    import urllib.request
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/readyz", timeout=1) as response,
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.1)
     sys.exit(f"{url} did not become ready in {seconds:.0f} s")
 
@@ -215,9 +229,9 @@ def free_port() -> int:
         return port
 
 
-def spawn(server: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def spawn(server: str, workers: int, cpus: str | None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "CRAMP_LOG_LEVEL": "warning"}
+    env = {"CRAMP_LOG_LEVEL": "warning", **os.environ}
     if server == "uvicorn":
         command = [
             sys.executable, "-m", "service", "serve",
@@ -229,12 +243,17 @@ def spawn(server: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
             "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level",
             "warning", "service.app:app",
         ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    if cpus:  # pin the server (all its threads) to these CPUs, e.g. one core like a pod
+        command = ["taskset", "-c", cpus, *command]
+    # The server's logs are written (and cost what they cost) but not shown.
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return process, f"http://127.0.0.1:{port}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="server base URL")
     parser.add_argument("--path", default="/v1/check", help="/v1/check (POST) or a GET path")
     parser.add_argument("--requests", type=int, default=10_000)
@@ -245,52 +264,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn", action="store_true", help="start the server on loopback")
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     parser.add_argument("--workers", type=int, default=1, help="with --spawn")
+    parser.add_argument("--server-cpus", default=None, help="with --spawn: taskset CPU list")
+    parser.add_argument("--client-cpus", default=None, help="pin this client, e.g. 0")
     parser.add_argument("--samples", type=int, default=10, help="RSS samples during the run")
     parser.add_argument("--json", type=Path, default=None, help="also write the result here")
     args = parser.parse_args(argv)
-
     if not 1 <= args.requests <= MAX_REQUESTS:
         parser.error(f"--requests must be between 1 and {MAX_REQUESTS}")
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         parser.error(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
+    if not args.spawn:
+        parts = urlsplit(args.url)
+        if parts.scheme != "http" or not parts.hostname:
+            parser.error("--url must be http://<loopback>:<port>")
+        loopback_only(parts.hostname)
+    return args
 
-    process = None
-    if args.spawn:
-        process, args.url = spawn(args.server, args.workers)
-        args.pid = process.pid
-    url = args.url.rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname:
-        parser.error("--url must be http://<loopback>:<port>")
-    loopback_only(parts.hostname)
-    try:
-        wait_ready(url, 60)
-        body = json.dumps(CHECK_BODY).encode() if args.path == "/v1/check" else None
-        target = Target(url, args.path, body, parts.netloc)
-        rss_start = rss_kib(args.pid)
-        if args.warmup:
-            asyncio.run(drive(target, args.warmup, args.concurrency, args.timeout))
-        rss_warm = rss_kib(args.pid)
-        samples: list[int | None] = []
-        run = Run()
-        chunks = max(1, min(args.samples, args.requests))
-        sizes = [args.requests // chunks + (i < args.requests % chunks) for i in range(chunks)]
-        started = time.perf_counter()
-        for size in sizes:
-            part = asyncio.run(drive(target, size, args.concurrency, args.timeout))
-            run.latencies += part.latencies
-            run.errors += part.errors
-            for kind, count in part.error_kinds.items():
-                run.error_kinds[kind] = run.error_kinds.get(kind, 0) + count
-            samples.append(rss_kib(args.pid))
-        elapsed = time.perf_counter() - started
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
 
+def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """Warm up, then run the requests in ``--samples`` slices, sampling RSS after each."""
+    wait_ready(url, 60)
+    body = json.dumps(CHECK_BODY).encode() if args.path == "/v1/check" else None
+    target = Target(url, args.path, body, urlsplit(url).netloc)
+    rss_start = rss_kib(args.pid)
+    if args.warmup:
+        asyncio.run(drive(target, args.warmup, args.concurrency, args.timeout))
+    rss_warm = rss_kib(args.pid)
+    cpu_before = cpu_seconds(args.pid)
+    samples: list[int | None] = []
+    run = Run()
+    slices = max(1, min(args.samples, args.requests))
+    sizes = [args.requests // slices + (i < args.requests % slices) for i in range(slices)]
+    started = time.perf_counter()
+    for size in sizes:
+        part = asyncio.run(drive(target, size, args.concurrency, args.timeout))
+        run.latencies += part.latencies
+        for kind, count in part.error_kinds.items():
+            run.errors += count
+            run.error_kinds[kind] = run.error_kinds.get(kind, 0) + count
+        samples.append(rss_kib(args.pid))
+    elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(args.pid)
     ordered = sorted(run.latencies)
-    result = {
+    result: dict[str, Any] = {
         "url": url + args.path,
         "server": args.server if args.spawn else "external",
         "requests": args.requests,
@@ -308,12 +324,34 @@ def main(argv: list[str] | None = None) -> int:
         "error_kinds": run.error_kinds,
         "rss_kib": {"start": rss_start, "after_warmup": rss_warm, "samples": samples},
     }
+    if cpu_before is not None and cpu_after is not None:
+        # Server CPU per request: the cost that matters when a pod has a CPU limit.
+        result["server_cpu_ms_per_request"] = round(
+            (cpu_after - cpu_before) * 1000 / args.requests, 3
+        )
     if rss_warm and samples and samples[-1]:
         result["rss_growth_kib_after_warmup"] = samples[-1] - rss_warm
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.client_cpus:
+        os.sched_setaffinity(0, {int(cpu) for cpu in args.client_cpus.split(",")})
+    process = None
+    if args.spawn:
+        process, args.url = spawn(args.server, args.workers, args.server_cpus)
+        args.pid = process.pid
+    try:
+        result = measure(args, args.url.rstrip("/"))
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
     print(json.dumps(result, indent=2))
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return 1 if run.errors else 0
+    return 1 if result["errors"] else 0
 
 
 if __name__ == "__main__":

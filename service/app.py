@@ -9,6 +9,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from service.knowledge import load_knowledge
 from service.settings import Settings
 from service.web.batch import check_batch
+from service.web.cds_hooks import cds_hooks_router
 from service.web.knowledge import KnowledgeController
 from service.web.observability import RequestObservability, log_exception, metrics
 from service.web.openapi import openapi_config, refine
@@ -31,7 +32,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         refine(app.openapi_schema)
 
     app = Litestar(
-        route_handlers=[CheckController, KnowledgeController, healthz, readyz, check_batch],
+        route_handlers=[
+            CheckController,
+            KnowledgeController,
+            healthz,
+            readyz,
+            check_batch,
+            cds_hooks_router,
+        ],
         on_startup=[load],
         state=State({"settings": settings}),
         openapi_config=openapi_config(settings.max_body_bytes),

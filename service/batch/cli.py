@@ -2,15 +2,18 @@
 or a folder of FHIR R4 Bundles; write NDJSON (and optionally CSV and a markdown summary).
 
 Exit codes: 0 every line was checked, 1 some lines had problems (see their ``problem``),
-2 usage or input error (nothing usable to read, unreadable knowledge, unwritable output).
+2 usage or input error (nothing usable to read, unreadable knowledge, unwritable output),
+3 internal error (a worker process died).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -34,7 +37,7 @@ from service.batch.writers import csv_header, markdown_summary
 from service.knowledge import KnowledgeError, load_knowledge
 from service.settings import Settings
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,20 @@ class _Outputs:
     csv: TextIO | None
 
 
-def _open_outputs(stack: contextlib.ExitStack, output: str, csv_path: Path | None) -> _Outputs:
+def _same_file(first: str, second: Path | str | None) -> bool:
+    if first == "-" or second is None or str(second) == "-":
+        return False
+    try:
+        return Path(first).resolve() == Path(second).resolve()
+    except OSError:
+        return False
+
+
+def _open_outputs(
+    stack: contextlib.ExitStack, input_path: str, output: str, csv_path: Path | None
+) -> _Outputs:
+    if any(_same_file(input_path, target) for target in (output, csv_path)):
+        raise InputError(f"{input_path}: an output would overwrite the input")
     try:
         ndjson: BinaryIO = sys.stdout.buffer
         if output != "-":
@@ -63,7 +79,7 @@ def _progress(console: Console) -> Progress:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.fields[lines]:>9,} patients"),
+        TextColumn("{task.fields[lines]:>9,} lines"),
         TextColumn("{task.fields[rate]:>9,.0f}/s"),
         TimeElapsedColumn(),
         console=console,
@@ -164,7 +180,8 @@ def batch(
 
     Each output line is `{"id": ..., "report": {...}}` or `{"id": ..., "problem": {...}}`;
     a line without an `id` gets its 1-based line number (array position, file name).
-    Exit status: 0 all checked, 1 some lines had problems, 2 usage or input error.
+    Exit status: 0 all checked, 1 some lines had problems, 2 usage or input error,
+    3 internal error.
     """
     console = Console(stderr=True)
     datasets_dir = Settings.from_env().datasets_dir
@@ -179,7 +196,7 @@ def batch(
         with contextlib.ExitStack() as stack:
             if stream is not None:
                 stack.callback(stream.close)
-            outputs = _open_outputs(stack, output, csv_path)
+            outputs = _open_outputs(stack, input_path, output, csv_path)
             bar = stack.enter_context(_progress(console)) if show else None
             chunks = run(
                 source,
@@ -197,6 +214,13 @@ def batch(
                 ),
                 encoding="utf-8",
             )
+    except BrokenProcessPool:
+        console.print("[red]error:[/] a worker process died", highlight=False)
+        sys.exit(EXIT_INTERNAL)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, without a flush error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_USAGE)
     except (InputError, OSError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_USAGE)

@@ -15,7 +15,7 @@ import msgspec
 
 from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LineProblem, Tally
 from service.batch.problems import decode_problem, internal_problem
-from service.engine import CheckRequest, check
+from service.engine import CheckRequest, Report, check
 from service.knowledge import KnowledgeBase
 
 _log = logging.getLogger(__name__)
@@ -55,9 +55,17 @@ class LineChecker:
             return self.problem(line_id(line, default_id), decode_problem(exc))
         return self.checked(default_id if item.id is None else item.id, item)
 
-    def checked(self, ident: LineId, request: CheckRequest) -> BatchResult:
+    def checked(
+        self,
+        ident: LineId,
+        request: CheckRequest,
+        extend: Callable[[Report], Report] | None = None,
+    ) -> BatchResult:
+        """Check one decoded request; ``extend`` may add fields to its report."""
         try:
             report = check(request, self.kb)
+            if extend is not None:
+                report = extend(report)
         except Exception as exc:  # an engine defect must not fail the other lines
             # Never log the message or traceback: they could quote patient data.
             _log.error("check failed for batch line %r: %s", ident, type(exc).__name__)

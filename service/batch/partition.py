@@ -31,11 +31,12 @@ def knowledge_loads() -> int:
 
 def check_numbered(
     numbers: Iterable[int], lines: Iterable[str | bytes], datasets_dir: str | None = None
-) -> list[str]:
-    """Results of ``lines``; a line without an ``id`` gets its number from ``numbers``."""
+) -> list[tuple[int, str]]:
+    """``(number, result line)`` for each non-blank line; a line without an ``id`` gets
+    its number (e.g. Spark's ``zipWithIndex() + 1``) as its id."""
     checker = LineChecker(knowledge(datasets_dir))
     out = []
-    for number, line in zip(numbers, lines, strict=True):
+    for raw_number, line in zip(numbers, lines, strict=True):
         if isinstance(line, str):
             if not line.strip(_BLANK):
                 continue
@@ -45,13 +46,15 @@ def check_numbered(
             if not line.strip(_BLANK.encode()):
                 continue
             data = line
-        out.append(checker.check_line(data, number)[:-1].decode())
+        number = int(raw_number)  # numpy / pandas integers too
+        out.append((number, checker.check_line(data, number)[:-1].decode()))
     return out
 
 
 def check_partition(
     lines: Iterable[str | bytes], start: int = 1, datasets_dir: str | None = None
 ) -> list[str]:
-    """Results of a partition whose first line is line number ``start`` of the input."""
+    """Result lines of a partition whose first line is line number ``start`` of the input."""
     materialized = list(lines)
-    return check_numbered(range(start, start + len(materialized)), materialized, datasets_dir)
+    numbers = range(start, start + len(materialized))
+    return [result for _, result in check_numbered(numbers, materialized, datasets_dir)]

@@ -28,6 +28,7 @@ CARD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:cramp-checker:cds-hooks:car
 SOURCE_LABEL = "Cramp risk checker"
 MAX_LISTED = 6
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,26 @@ def escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
+def lab_value(value: float) -> str:
+    """`3.0` stays `3.0` (not `3`): results are read as written."""
+    return f"{value:.1f}" if value.is_integer() else f"{value:g}"
+
+
+def without_evidence(detail: str) -> str:
+    """A finding's detail without its trailing evidence line (the card has its own)."""
+    head, found, _ = detail.partition(" Evidence: ")
+    return head if found else detail
+
+
+def short_citation(citation: str) -> str:
+    """`Veltri KT, Mason C. Medication-induced ... 2015;...` -> `Veltri et al. 2015`."""
+    authors = citation.split(". ", 1)[0]
+    first = authors.split(",", 1)[0].split(" ", 1)[0] if "," in authors else authors
+    year = _YEAR.search(citation)
+    many = " et al." if "," in authors else ""
+    return _short(f"{first}{many}{' ' + year.group(0) if year else ''}", 60)
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -151,7 +172,7 @@ class _Names:
         name = (status.concept if status else None) or (source.display if source else None) or ""
         if ref.list == "labs":
             lab = self.data.request.labs[ref.index]
-            name = f"{name} {lab.value:g} {lab.unit}".strip()
+            name = f"{name} {lab_value(lab.value)} {lab.unit}".strip()
         return name
 
     def is_new(self, ref: InputRef) -> bool:
@@ -196,7 +217,7 @@ def _summary(group: Group, names: _Names) -> str:
             return fit(f"{head} (with ", others, ")") if others else fit(head, [])
         return fit(f"{lead.title}: ", [names(r) for r in inputs])
     if group.kind == "electrolyte":
-        label = _effect_label(group, names)
+        label = _effect_label(group)
         drugs = [names(r) for f in group.findings[1:] for r in f.inputs]
         if new:
             return fit(f"Adding {_join(new)}: {label}; {_lower_first(lead.title)}", [])
@@ -206,7 +227,7 @@ def _summary(group: Group, names: _Names) -> str:
             prefix = "New order: " if new else ""
             return fit(prefix + lead.title, [])
         drugs = [names(r) for f in group.findings for r in f.inputs]
-        label = _effect_label(group, names)
+        label = _effect_label(group)
         suffix = " may contribute to muscle cramps" + (
             "" if group.effect == "causes_cramps" else f" ({label})"
         )
@@ -220,7 +241,7 @@ def _summary(group: Group, names: _Names) -> str:
     return fit(lead.title, [])
 
 
-def _effect_label(group: Group, names: _Names) -> str:
+def _effect_label(group: Group) -> str:
     for finding in group.findings:
         for effect in finding.effects:
             if effect.kind == group.effect:
@@ -245,7 +266,7 @@ def _source(evidence: Sequence[Evidence]) -> CardSource:
     if not evidence:
         return CardSource(label=SOURCE_LABEL)
     return CardSource(
-        label=f"{SOURCE_LABEL}: {_short(evidence[0].citation, 70)}", url=evidence[0].url
+        label=f"{SOURCE_LABEL} · {short_citation(evidence[0].citation)}", url=evidence[0].url
     )
 
 
@@ -260,10 +281,10 @@ def _bullets(items: Iterable[str]) -> list[str]:
 def _detail(group: Group, data: CardInput, names: _Names, evidence: Sequence[Evidence]) -> str:
     kb = data.kb
     lead, *rest = group.findings
-    lines = [f"**{lead.title}**", "", lead.detail]
+    lines = [f"**{lead.title}**", "", without_evidence(lead.detail)]
     if rest:
         lines += ["", "**Also on this card**"]
-        lines += [f"- **{f.title}** ({f.severity}). {f.detail}" for f in rest]
+        lines += [f"- **{f.title}** ({f.severity}). {without_evidence(f.detail)}" for f in rest]
     lines += ["", "**Based on**"]
     lines += _bullets(_based_on(ref, names) for ref in group.inputs)
     monitoring = [m for f in group.findings for m in f.monitoring]
@@ -293,7 +314,13 @@ def _based_on(ref: InputRef, names: _Names) -> str:
     name = escape(names(ref))
     if source is None:
         return name
-    text = f"{name}: {escape(source.display or '')} ({escape(source.reference)})"
+    shown = escape(source.display or source.resource_type)
+    # A lab's display already carries its value and unit.
+    text = (
+        f"{shown} ({escape(source.reference)})"
+        if ref.list == "labs"
+        else (f"{name}: {shown} ({escape(source.reference)})")
+    )
     if source.draft:
         text += ", new order"
     if source.date:

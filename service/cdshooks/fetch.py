@@ -82,6 +82,31 @@ async def fetch_all(
     )
     quota = _Quota(settings.max_requests)
     root = str(base).rstrip("/")
+    try:
+        tasks = await _run(root, base, headers, timeout, queries, quota, settings)
+    except Exception as exc:  # never an error of this service: "could not obtain"
+        error = f"request failed ({type(exc).__name__})"
+        return {key: Fetched(error=error) for key in queries}
+    results: dict[str, Fetched] = {}
+    for key, task in tasks.items():
+        if task.cancelled():
+            results[key] = Fetched(error="the FHIR server did not answer in time")
+        else:
+            results[key] = task.result()
+        if results[key].error:
+            log.info("FHIR fetch of %s from %s failed: %s", key, base.host, results[key].error)
+    return results
+
+
+async def _run(
+    root: str,
+    base: httpx.URL,
+    headers: dict[str, str],
+    timeout: httpx.Timeout,
+    queries: Mapping[str, str],
+    quota: _Quota,
+    settings: FhirSettings,
+) -> dict[str, asyncio.Task[Fetched]]:
     async with httpx.AsyncClient(
         headers=headers, timeout=timeout, follow_redirects=False
     ) as client:
@@ -96,15 +121,7 @@ async def fetch_all(
             task.cancel()
         if pending:
             await asyncio.wait(pending)
-    results: dict[str, Fetched] = {}
-    for key, task in tasks.items():
-        if task.cancelled():
-            results[key] = Fetched(error="the FHIR server did not answer in time")
-        else:
-            results[key] = task.result()
-        if results[key].error:
-            log.info("FHIR fetch of %s from %s failed: %s", key, base.host, results[key].error)
-    return results
+    return tasks
 
 
 async def _search(

@@ -25,7 +25,7 @@ PatientId = Annotated[
 FhirServerUrl = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^https?://[^\s/?#]+[^\s]*$",
+        pattern=r"^https?://[^/?#\x00-\x20\x7f]+[^\x00-\x20\x7f]*$",
         max_length=2000,
         description="Base URL of the CDS client's FHIR server (http or https).",
     ),
@@ -56,16 +56,28 @@ class Discovery(_Camel, frozen=True):
 # Requests ------------------------------------------------------------------------------
 
 
+def _no_trailing_newline(value: str | None, name: str) -> None:
+    # Python's `$` also matches before a final newline; JSON Schema's does not.
+    if value is not None and value.endswith("\n"):
+        raise ValueError(f"`{name}` must not end with a newline")
+
+
 class FhirAuthorization(msgspec.Struct, frozen=True, omit_defaults=True):
     """The OAuth 2.0 bearer token for `fhirServer` (field names are snake_case in the
     specification). Only `access_token` is needed here."""
 
-    access_token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
+    # RFC 6750 b64token: what can be sent in an `Authorization: Bearer` header.
+    access_token: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=8192, pattern=r"^[A-Za-z0-9\-._~+/]+=*$")
+    ]
     token_type: Annotated[str, msgspec.Meta(max_length=50)] = "Bearer"
     expires_in: int | None = None
     scope: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
     subject: ShortText | None = None
     patient: ShortText | None = None
+
+    def __post_init__(self) -> None:
+        _no_trailing_newline(self.access_token, "access_token")
 
 
 class Prefetch(_Camel, frozen=True):
@@ -84,6 +96,9 @@ class _Context(_Camel, frozen=True, kw_only=True):
     patient_id: PatientId
     user_id: ShortText | None = None
     encounter_id: ShortText | None = None
+
+    def __post_init__(self) -> None:
+        _no_trailing_newline(self.patient_id, "patientId")
 
 
 class PatientViewContext(_Context, frozen=True, kw_only=True):
@@ -113,6 +128,9 @@ class _HookRequest(_Camel, frozen=True, kw_only=True):
     fhir_authorization: FhirAuthorization | None = None
     prefetch: Prefetch | None = None
 
+    def __post_init__(self) -> None:
+        _no_trailing_newline(self.fhir_server, "fhirServer")
+
 
 class PatientViewRequest(_HookRequest, frozen=True, kw_only=True):
     hook: Literal["patient-view"]
@@ -137,6 +155,12 @@ class MedicationPrescribeRequest(_HookRequest, frozen=True, kw_only=True):
 HookRequest = (
     PatientViewRequest | OrderSelectRequest | OrderSignRequest | MedicationPrescribeRequest
 )
+REQUEST_TYPES: dict[str, type[HookRequest]] = {
+    "patient-view": PatientViewRequest,
+    "order-select": OrderSelectRequest,
+    "order-sign": OrderSignRequest,
+    "medication-prescribe": MedicationPrescribeRequest,
+}
 
 
 # Cards ---------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from service.cdshooks.cards import CardInput, build_cards, new_medications
 from service.cdshooks.feedback import FeedbackLog
@@ -37,8 +36,8 @@ def _drafts(body: HookRequest) -> list[Entry]:
     if isinstance(body, OrderSelectRequest | OrderSignRequest):
         return entries(body.context.draft_orders)
     if isinstance(body, MedicationPrescribeRequest):
-        value: Any = body.context.medications
-        items = value if isinstance(value, list) else [value]
+        medications = body.context.medications
+        items = medications if isinstance(medications, list) else [medications]
         return [entry for item in items for entry in entries(item)]
     return []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -17,7 +17,8 @@ from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
 from service.knowledge.text import drug_key_tokens, tokens, unit_key
 
-_SUGGESTION_CUTOFF = 75.0
+_SUGGESTION_CUTOFF = 70.0
+_MIN_SUGGEST_LEN = 4
 _MIN_FUZZY_LEN = 5
 
 
@@ -61,7 +62,9 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _fuzzy_one(
-    word: str, choices: Sequence[str], concept_of: Callable[[str], tuple[str, ...]]
+    word: str,
+    choices_by_initial: Mapping[str, Sequence[str]],
+    concept_of: Callable[[str], tuple[str, ...]],
 ) -> str | None:
     """The known term a misspelled ``word`` most likely means, or None when unsure.
 
@@ -69,30 +72,43 @@ def _fuzzy_one(
     same first letter (real misspellings keep it; "tamoxifen" is not "raloxifen"), and
     only when every candidate at the best distance names the same concept.
     """
+    choices = choices_by_initial.get(word[:1], ())
     if len(word) < _MIN_FUZZY_LEN or not choices:
         return None
     max_distance = 1 if len(word) < 10 else 2
     found = process.extract(
         word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=5
     )
-    found = [f for f in found if f[0][0] == word[0]]
     if not found:
         return None
-    best = min(score for _, score, _ in found)
+    best = found[0][1]
     winners = [choice for choice, score, _ in found if score == best]
     if len({concept_of(w) for w in winners}) != 1:
         return None
     return winners[0]
 
 
-def _suggest(text: str, choices: Sequence[str], name_of: Callable[[str], str]) -> tuple[str, ...]:
-    query = " ".join(tokens(text))
-    if not query or not choices:
-        return ()
-    found = process.extract(
-        query, choices, scorer=fuzz.WRatio, score_cutoff=_SUGGESTION_CUTOFF, limit=6
-    )
-    return tuple(dict.fromkeys(name_of(choice) for choice, _, _ in found))[:3]
+def _suggest(
+    queries: Iterable[str],
+    choices_by_initial: Mapping[str, Sequence[str]],
+    name_of: Callable[[str], str],
+) -> tuple[str, ...]:
+    """Up to three known names close to the unknown words, for "did you mean"."""
+    best: dict[str, float] = {}
+    for query in queries:
+        if len(query) < _MIN_SUGGEST_LEN:
+            continue
+        found = process.extract(
+            query,
+            choices_by_initial.get(query[0], ()),
+            scorer=fuzz.ratio,
+            score_cutoff=_SUGGESTION_CUTOFF,
+            limit=3,
+        )
+        for choice, score, _ in found:
+            name = name_of(choice)
+            best[name] = max(score, best.get(name, 0.0))
+    return tuple(sorted(best, key=lambda n: -best[n])[:3])
 
 
 # Memo of text matches --------------------------------------------------------------
@@ -150,7 +166,8 @@ def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatc
     all_text = " ".join(texts)
     if not all_text:
         return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
-    suggestions = _suggest(all_text, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
+    unknown = [w for words in words_of_texts for w in words if w not in kb.drug_vocabulary]
+    suggestions = _suggest(unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
     return MedicationMatch((), suggestions, "name not known")
 
 
@@ -241,8 +258,10 @@ def match_condition(item: ConditionInput, kb: KnowledgeBase) -> ConditionMatch:
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not texts:
         return ConditionMatch((), (), (), f"code not known: {', '.join(unknown_codes)}")
+    words = [w for text in texts for w in tokens(text)]
+    queries = [" ".join(words), *(w for w in words if w not in kb.condition_vocabulary)]
     suggestions = _suggest(
-        " ".join(texts),
+        queries,
         kb.fuzzy_condition_terms,
         lambda k: " + ".join(kb.conditions[c].name for c in kb.condition_terms[k]),
     )

@@ -72,7 +72,8 @@ class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class Patient(msgspec.Struct, frozen=True, omit_defaults=True):
-    age: Annotated[int, msgspec.Meta(ge=0, le=130)] | None = None
+    # A number of years (JSON integers and decimals alike: 71, 71.0, 0.5 for six months).
+    age: Annotated[float, msgspec.Meta(ge=0, le=130)] | None = None
     sex: Literal["female", "male", "other", "unknown"] | None = None
     pregnant: bool | None = None
 

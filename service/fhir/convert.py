@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import msgspec
 
@@ -48,11 +48,12 @@ UCUM = "http://unitsofmeasure.org"
 MAX_UNIT = 50
 MAX_ROUTE = 50
 MAX_VALUE = 1e9
-SEXES = frozenset({"female", "male", "other", "unknown"})
 MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement")
 READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
 
 T = TypeVar("T")
+Sex = Literal["female", "male", "other", "unknown"]
+SEXES: dict[str, Sex] = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -354,9 +355,9 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         raise _SkipError("no code or text naming the analyte")
     when = parse_instant(obs.when())
     label = f"{_label(codings, text)} {quantity.value:g} {unit}"
-    ref = ResourceRef(
-        entry.reference, entry.resource_type, display=label, date=when.isoformat() if when else None
-    )
+    # The time as the source wrote it (its own offset): what the clinician recognizes.
+    written = obs.when() if when else None
+    ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=written)
     key = analyte or "|".join(_key(codings, text))
     item = LabInput(value=quantity.value, unit=unit, coding=codings or None, text=text)
     builder.labs.append(_Lab(item, ref, key, when))
@@ -420,7 +421,7 @@ def _patient(
             patient = msgspec.convert(entry.resource, r.Patient)
         except msgspec.ValidationError:
             continue
-        sex = patient.gender if patient.gender in SEXES else None
+        sex = SEXES.get(patient.gender or "")
         birth = parse_date(patient.birth_date)
         age = age_on(birth, options.today) if birth else None
         if age is not None and not 0 <= age <= 130:
@@ -428,7 +429,7 @@ def _patient(
         ref = ResourceRef(entry.reference, "Patient")
         if sex is None and age is None:
             return None, ref
-        return Patient(age=age, sex=sex), ref  # type: ignore[arg-type]
+        return Patient(age=age, sex=sex), ref
     return None, None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
 import msgspec
 
 from service.engine.models import CheckRequest, Report
@@ -49,3 +51,33 @@ class FhirReport(Report, frozen=True):
 
     sources: Sources = msgspec.field(default_factory=Sources)
     ignored: list[Ignored] = msgspec.field(default_factory=list)
+
+
+# A Bundle sent to `POST /v1/check/fhir` (whose body is limited anyway) and a Bundle file
+# (batch; Synthea writes a patient's whole history, often thousands of entries).
+MAX_BUNDLE_ENTRIES = 1000
+MAX_FILE_BUNDLE_ENTRIES = 100_000
+
+
+class BundleEntry(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    full_url: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    resource: dict[str, Any] | None = None
+
+
+class FhirBundle(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    """A FHIR R4 Bundle (collection, searchset, transaction...) of one patient's Patient,
+    MedicationRequest, MedicationStatement, Medication, Condition and Observation resources.
+    Other resource types are skipped."""
+
+    resource_type: Literal["Bundle"]
+    type: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    entry: Annotated[list[BundleEntry], msgspec.Meta(max_length=MAX_FILE_BUNDLE_ENTRIES)] = []
+
+
+class FhirBundleRequest(FhirBundle, frozen=True, rename="camel", omit_defaults=True):
+    """A FHIR R4 Bundle (collection, searchset, transaction...) of one patient's Patient,
+    MedicationRequest, MedicationStatement, Medication, Condition and Observation resources;
+    other resource types are skipped. Send the patient's current data (active medications,
+    problem list, recent labs) rather than a whole-history export: the body size is limited."""
+
+    entry: Annotated[list[BundleEntry], msgspec.Meta(max_length=MAX_BUNDLE_ENTRIES)] = []

@@ -45,7 +45,8 @@ class KnowledgeBase:
     drug_by_rxcui: Mapping[str, str]
     drug_by_atc: Mapping[str, str]
     class_by_atc_prefix: Mapping[str, str]
-    fuzzy_drug_words: tuple[str, ...]
+    # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
+    fuzzy_drug_words: Mapping[str, tuple[str, ...]]
     # Every word a drug text can contain that the knowledge base knows (term words and
     # dose, form, route and salt words).
     drug_vocabulary: frozenset[str]
@@ -55,7 +56,7 @@ class KnowledgeBase:
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
     icd_exclusions: Mapping[str, frozenset[str]]
     conditions_by_snomed: Mapping[str, tuple[str, ...]]
-    fuzzy_condition_terms: tuple[str, ...]
+    fuzzy_condition_terms: Mapping[str, tuple[str, ...]]
     condition_vocabulary: frozenset[str]
     analyte_by_loinc: Mapping[str, str]
     analyte_terms: Mapping[str, str]

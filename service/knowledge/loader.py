@@ -303,7 +303,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         class_by_atc_prefix={
             p.upper(): dc.id for dc in c.classes.values() for p in dc.atc_prefixes
         },
-        fuzzy_drug_words=fuzzy_words,
+        fuzzy_drug_words=_by_initial(fuzzy_words),
         drug_vocabulary=frozenset(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
@@ -315,7 +315,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         conditions_by_icd_prefix={k: tuple(v) for k, v in icd.items()},
         icd_exclusions={k: frozenset(v) for k, v in icd_exclusions.items()},
         conditions_by_snomed={k: tuple(v) for k, v in snomed.items()},
-        fuzzy_condition_terms=fuzzy_conditions,
+        fuzzy_condition_terms=_by_initial(fuzzy_conditions),
         condition_vocabulary=frozenset(
             {w for k in condition_terms for w in k.split(" ")}
             | {
@@ -350,6 +350,13 @@ def _unique_codes(c: _Collector, system: str, pairs: Iterable[tuple[str, str]]) 
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
     return out
+
+
+def _by_initial(terms: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for term in sorted(terms):
+        grouped[term[0]].append(term)
+    return {initial: tuple(group) for initial, group in grouped.items()}
 
 
 def _words_from(terms: Iterable[str]) -> dict[str, int]:

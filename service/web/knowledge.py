@@ -82,6 +82,7 @@ class KnowledgeController(Controller):
         "/",
         summary="Knowledge version, counts and every concept with its sources",
         operation_id="knowledge_index",
+        responses={400: ERROR_RESPONSES[400]},
     )
     async def index(self, state: State, kind: FromQuery[Kind | None] = None) -> KnowledgeIndex:
         kb = knowledge_of(state)

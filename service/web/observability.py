@@ -20,7 +20,6 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` does 
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import os
 import re
@@ -28,10 +27,10 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import Response, get
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
@@ -115,8 +114,6 @@ def metrics_text() -> bytes:
     "/metrics",
     include_in_schema=False,
     sync_to_thread=False,
-    opt={"public": True},
-    cache_control=None,
 )
 def metrics() -> Response[bytes]:
     """Prometheus metrics (text exposition format)."""
@@ -126,7 +123,7 @@ def metrics() -> Response[bytes]:
 # ---- logs ---------------------------------------------------------------------------------
 
 # Attributes a log record may carry into the output; everything else is dropped.
-_EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "exception", "trace")
+_EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "exception")
 
 
 def safe_trace(exc: BaseException) -> str:
@@ -139,8 +136,10 @@ def safe_trace(exc: BaseException) -> str:
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    seconds = int(record.created)
     fields: dict[str, Any] = {
-        "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        "ts": f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}"
+        f".{int((record.created - seconds) * 1000):03d}Z",
         "level": record.levelname.lower(),
         "logger": record.name,
         "message": record.getMessage(),
@@ -158,11 +157,14 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return fields
 
 
+_encode = msgspec.json.Encoder(enc_hook=str).encode
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, message, request_id and request fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(_fields(record), ensure_ascii=False, separators=(",", ":"))
+        return _encode(_fields(record)).decode()
 
 
 class TextFormatter(logging.Formatter):
@@ -191,6 +193,9 @@ def logging_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
             "uvicorn.error": {"handlers": [], "level": level.upper(), "propagate": True},
             # Replaced by cramp.access (route template, no query string, request id).
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            # Their INFO lines quote URLs (the CDS Hooks FHIR fetch has patient ids there).
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }
 
@@ -201,7 +206,11 @@ def log_exception(exc: Exception, scope: Scope) -> None:
         return
     error_logger.error(
         "unhandled exception",
-        extra={"exception": safe_trace(exc), "route": _route(scope)},
+        extra={
+            "exception": safe_trace(exc),
+            "route": _route(scope),
+            "request_id": request_id_var.get(),
+        },
     )
 
 
@@ -268,6 +277,7 @@ class RequestObservability:
                         level,
                         "request",
                         extra={
+                            "request_id": request_id,
                             "method": method,
                             "route": route,
                             "status": status,

@@ -16,7 +16,12 @@ from litestar.openapi.spec import (
 )
 
 from service import __version__
+from service.cdshooks import examples as cds_examples
+from service.cdshooks.models import REQUEST_TYPES as CDS_REQUEST_TYPES
+from service.cdshooks.models import FeedbackRequest
+from service.cdshooks.services import SERVICES as CDS_SERVICES
 from service.engine.models import MAX_CODINGS, MAX_ITEMS, MAX_LABS, MAX_TEXT, CheckRequest
+from service.fhir.models import FhirBundleRequest
 from service.web.problems import PROBLEM_MEDIA_TYPE, Problem
 
 LIMITS = (
@@ -89,6 +94,34 @@ def openapi_config(max_body: int) -> OpenAPIConfig:
 
 REQUEST_BODIES: dict[tuple[str, str], type[msgspec.Struct]] = {
     ("/v1/check", "post"): CheckRequest,
+    ("/v1/check/fhir", "post"): FhirBundleRequest,
+    **{
+        (f"/cds-services/{service.id}", "post"): CDS_REQUEST_TYPES[service.hook]
+        for service in CDS_SERVICES
+    },
+    **{
+        (f"/cds-services/{service.id}/feedback", "post"): FeedbackRequest
+        for service in CDS_SERVICES
+    },
+}
+# Per request body: (summary, example). Every example answers 200 as it stands.
+REQUEST_EXAMPLES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("/v1/check", "post"): ("A typical patient", REQUEST_EXAMPLE),
+    ("/v1/check/fhir", "post"): ("A patient's Bundle", cds_examples.FHIR_BUNDLE),
+    **{
+        (f"/cds-services/{service.id}", "post"): (
+            f"A {service.hook} call with prefetch",
+            cds_examples.BY_HOOK[service.hook],
+        )
+        for service in CDS_SERVICES
+    },
+    **{
+        (f"/cds-services/{service.id}/feedback", "post"): (
+            "An overridden card",
+            cds_examples.FEEDBACK,
+        )
+        for service in CDS_SERVICES
+    },
 }
 _EITHER_TEXT_OR_CODING = [
     {"required": ["text"], "properties": {"text": {"type": "string"}}},
@@ -119,14 +152,17 @@ def refine(document: OpenAPI) -> OpenAPI:
         operation = getattr(item, method, None)
         if operation is None:
             continue
+        example = REQUEST_EXAMPLES.get((path, method))
         operation.request_body = RequestBody(
             required=True,
             content={
                 "application/json": OpenAPIMediaType(
                     schema=Reference(ref=f"#/components/schemas/{struct.__name__}"),
-                    examples={
-                        "typical": Example(summary="A typical patient", value=REQUEST_EXAMPLE)
-                    },
+                    examples=(
+                        {"typical": Example(summary=example[0], value=example[1])}
+                        if example
+                        else None
+                    ),
                 )
             },
         )

@@ -41,6 +41,8 @@ async def decode_body(request: Request[Any, Any, Any], decoder: msgspec.json.Dec
         return decoder.decode(await request.body())
     except msgspec.DecodeError as exc:
         raise from_msgspec(exc) from None
+    except UnicodeDecodeError as exc:
+        raise from_msgspec(msgspec.DecodeError(f"invalid UTF-8: {exc.reason}")) from None
     except RecursionError:
         raise from_msgspec(msgspec.DecodeError("JSON is nested too deeply")) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from httpx import Response
 
 from service.settings import Settings
 from service.web.security import ApiKeys
@@ -19,10 +20,7 @@ def secured(app_with: Callable[..., Client]) -> Client:
     return app_with(CRAMP_API_KEYS=KEYS)
 
 
-def assert_401(response: object, *, invalid: bool) -> None:
-    from httpx import Response
-
-    assert isinstance(response, Response)
+def assert_401(response: Response, *, invalid: bool) -> None:
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()

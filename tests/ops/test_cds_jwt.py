@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,7 @@ def reason(check: CdsJwtVerifier, token: str, path: str = SERVICE) -> str:
     return caught.value.reason
 
 
-def test_signature_must_match_a_configured_key(
-    jwks: dict[str, Any], rsa_signer: Signer
-) -> None:
+def test_signature_must_match_a_configured_key(jwks: dict[str, Any], rsa_signer: Signer) -> None:
     check = verifier(jwks)
     stranger = Signer("RS384", rsa_signer.kid)  # same kid, different key
     assert "signature" in reason(check, stranger.token())
@@ -57,11 +56,13 @@ def test_none_and_hmac_are_never_accepted(jwks: dict[str, Any], rsa_signer: Sign
     check = verifier(jwks)
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": PUBLIC_URL + SERVICE, "iat": now, "exp": now + 60, "jti": "x"}
-    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": rsa_signer.kid})
+    unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": rsa_signer.kid})
     assert "algorithm" in reason(check, unsigned)
     # HS256 under a trusted kid: the algorithm-confusion attack.
     forged = jwt.encode(
-        claims, b"n-and-e-of-the-public-key-32byte", algorithm="HS256",
+        claims,
+        b"n-and-e-of-the-public-key-32byte",
+        algorithm="HS256",
         headers={"kid": rsa_signer.kid},
     )
     assert "algorithm" in reason(check, forged)
@@ -97,7 +98,8 @@ def test_expiry_and_lifetime(jwks: dict[str, Any], rsa_signer: Signer) -> None:
 
 @pytest.mark.parametrize("claim", ["exp", "iat", "jti", "iss", "aud"])
 def test_required_claims(jwks: dict[str, Any], rsa_signer: Signer, claim: str) -> None:
-    assert reason(verifier(jwks), rsa_signer.token(**{claim: None}))
+    missing: dict[str, Any] = {claim: None}
+    assert reason(verifier(jwks), rsa_signer.token(**missing))
 
 
 def test_jti_replay_is_refused(jwks: dict[str, Any], ec_signer: Signer) -> None:
@@ -175,6 +177,7 @@ def client_for(env: dict[str, str]) -> Client:
         route_handlers=[discovery, service, ping],
         middleware=authentication(settings),
         exception_handlers={HTTPException: http_handler},
+        logging_config=None,
     )
     return TestClient(app)
 
@@ -233,5 +236,29 @@ def test_with_jwt_and_keys_cds_takes_the_jwt_and_rest_the_key(
         ok = client.get("/cds-services", headers={"Authorization": f"Bearer {token}"})
         assert ok.status_code == 200
         # ...and a JWT is not a REST credential.
-        assert client.get("/v1/ping", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert client.get("/v1/ping", headers=bearer).status_code == 401
         assert client.get("/v1/ping", headers={"X-API-Key": "k-1"}).status_code == 200
+
+
+def test_the_app_s_cds_hooks_routes_need_the_jwt(
+    app_with: Callable[..., Client], cds_env: dict[str, str], rsa_signer: Signer
+) -> None:
+    client = app_with(**cds_env)
+    assert client.get("/cds-services").status_code == 401
+    token = rsa_signer.token("/cds-services")
+    listing = client.get("/cds-services", headers={"Authorization": f"Bearer {token}"})
+    assert listing.status_code == 200
+    services = listing.json()["services"]
+    assert services
+    path = f"/cds-services/{services[0]['id']}"
+    assert client.post(path, json={}).status_code == 401
+    wrong_audience = rsa_signer.token("/cds-services")  # discovery's audience, not this one
+    refused = client.post(path, json={}, headers={"Authorization": f"Bearer {wrong_audience}"})
+    assert refused.status_code == 401
+    accepted = client.post(
+        path, json={}, headers={"Authorization": f"Bearer {rsa_signer.token(path)}"}
+    )
+    assert accepted.status_code != 401  # past authentication (the empty body is the hook's 400)
+    # The REST API is unaffected by the JWT setting.
+    assert client.post("/v1/check", json={"medications": []}).status_code == 200

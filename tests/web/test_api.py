@@ -81,6 +81,10 @@ def test_design_example_has_every_contract_field(client: Client) -> None:
     assert [m["index"] for m in body["medications"]] == [0, 1]
 
 
+def test_age_may_be_written_as_a_decimal(client: Client) -> None:
+    assert client.post("/v1/check", json={"patient": {"age": 71.0}}).status_code == 200
+
+
 def test_every_list_is_optional(client: Client) -> None:
     response = client.post("/v1/check", json={})
     assert response.status_code == 200
@@ -117,7 +121,11 @@ def test_bad_fields_get_problem_json_with_pointer(client: Client, body: Any, poi
     assert result["errors"][0]["pointer"] == pointer
 
 
-@pytest.mark.parametrize("raw", [b"{bad json", b"", b"\xff\xfe", b'{"labs": [{"value": NaN}]}'])
+@pytest.mark.parametrize(
+    "raw",
+    [b"{bad json", b"", b"\xff\xfe", b'{"labs": [{"value": NaN}]}',
+     b'{"medications": [{"text": "\xff\xfe furosemide"}]}'],
+)
 def test_malformed_json_gets_400(client: Client, raw: bytes) -> None:
     problem(
         client.post("/v1/check", content=raw, headers={"content-type": "application/json"}), 400

@@ -1,0 +1,216 @@
+"""CDS Hooks 2.0 routes and the FHIR Bundle variant of the REST check.
+
+- `GET /cds-services`: discovery.
+- `POST /cds-services/{id}`: one route per service, each decoding its own hook's request.
+- `POST /cds-services/{id}/feedback`: card outcomes, counted in memory.
+- `GET /cds-services/{id}/feedback/summary`: those counts.
+- `POST /v1/check/fhir`: a FHIR R4 Bundle in, the REST report out.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import ResponseSpec
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_412_PRECONDITION_FAILED
+
+from service.cdshooks import (
+    SERVICES,
+    DataUnavailableError,
+    FeedbackLog,
+    FhirSettings,
+    Service,
+    discovery,
+    respond,
+)
+from service.cdshooks.models import (
+    REQUEST_TYPES,
+    CdsResponse,
+    Discovery,
+    FeedbackReceipt,
+    FeedbackRequest,
+    FeedbackSummary,
+)
+from service.cdshooks.suggestions import OVERRIDE_REASONS
+from service.engine import check
+from service.fhir import (
+    Entry,
+    FhirReport,
+    Options,
+    PatientChoiceError,
+    choose_patient,
+    convert,
+)
+from service.fhir.bundles import is_resource
+from service.fhir.models import FhirBundleRequest
+from service.web.openapi import ERROR_RESPONSES
+from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
+from service.web.routes import decode_body, knowledge_of
+
+TAG = "cds-hooks"
+PatientParam = Annotated[
+    str | None,
+    Parameter(
+        pattern=r"^[A-Za-z0-9\-.]{1,64}$",
+        description=(
+            "FHIR id of the patient to check, when the Bundle holds several patients' data."
+        ),
+    ),
+]
+
+
+_bundle = msgspec.json.Decoder(FhirBundleRequest)
+_feedback = msgspec.json.Decoder(FeedbackRequest)
+_decoders: dict[str, msgspec.json.Decoder[Any]] = {
+    hook: msgspec.json.Decoder(kind) for hook, kind in REQUEST_TYPES.items()
+}
+PRECONDITION = ResponseSpec(
+    data_container=Problem,
+    media_type=PROBLEM_MEDIA_TYPE,
+    generate_examples=False,
+    description=(
+        "The patient's data could not be obtained: the request has none of the prefetch keys "
+        "and `fhirServer` is absent, not allowed or did not answer (CDS Hooks 412 rule)"
+    ),
+)
+CALL_RESPONSES = {**ERROR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
+
+
+def fhir_settings(state: State) -> FhirSettings:
+    settings: FhirSettings | None = state.get("fhir_settings")
+    if settings is None:
+        settings = FhirSettings.from_env()
+        state["fhir_settings"] = settings
+    return settings
+
+
+def feedback_log(state: State) -> FeedbackLog:
+    log: FeedbackLog | None = state.get("cds_feedback")
+    if log is None:
+        log = FeedbackLog(code.code for code in OVERRIDE_REASONS)
+        state["cds_feedback"] = log
+    return log
+
+
+@get(
+    "/cds-services",
+    tags=[TAG],
+    summary="CDS Hooks discovery: the services and their prefetch templates",
+    operation_id="cds_discovery",
+    responses={503: ERROR_RESPONSES[503]},
+)
+async def cds_discovery(state: State) -> Discovery:
+    return discovery(knowledge_of(state))
+
+
+def _operation(service: Service, suffix: str = "") -> str:
+    return service.id.replace("-", "_") + suffix
+
+
+def _call_handler(service: Service) -> HTTPRouteHandler:
+    decoder = _decoders[service.hook]
+
+    @post(
+        f"/cds-services/{service.id}",
+        status_code=HTTP_200_OK,
+        tags=[TAG],
+        summary=f"CDS Hooks `{service.hook}`: {service.title}",
+        description=service.description,
+        operation_id=_operation(service),
+        responses=CALL_RESPONSES,
+    )
+    async def call(request: Request[Any, Any, Any], state: State) -> CdsResponse:
+        body = await decode_body(request, decoder)
+        try:
+            return await respond(
+                service, body, knowledge_of(state), fhir_settings(state), feedback_log(state)
+            )
+        except DataUnavailableError as exc:
+            raise HTTPException(status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)) from None
+
+    return call
+
+
+def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
+    path = f"/cds-services/{service.id}/feedback"
+
+    @post(
+        path,
+        status_code=HTTP_200_OK,
+        tags=[TAG],
+        summary=f"CDS Hooks feedback on the cards of {service.id}",
+        operation_id=_operation(service, "_feedback"),
+        responses={400: ERROR_RESPONSES[400], 413: ERROR_RESPONSES[413]},
+    )
+    async def post_feedback(request: Request[Any, Any, Any], state: State) -> FeedbackReceipt:
+        body: FeedbackRequest = await decode_body(request, _feedback)
+        return FeedbackReceipt(received=feedback_log(state).record(service.id, body.feedback))
+
+    @get(
+        f"{path}/summary",
+        tags=[TAG],
+        summary=f"Feedback counts of {service.id} since the process started",
+        operation_id=_operation(service, "_feedback_summary"),
+    )
+    async def get_feedback(state: State) -> FeedbackSummary:
+        return feedback_log(state).summary(service.id)
+
+    return [post_feedback, get_feedback]
+
+
+@post(
+    "/v1/check/fhir",
+    status_code=HTTP_200_OK,
+    tags=["check"],
+    summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
+    operation_id="check_fhir",
+    responses=ERROR_RESPONSES,
+)
+async def check_fhir(
+    request: Request[Any, Any, Any], state: State, patient: PatientParam = None
+) -> FhirReport:
+    bundle: FhirBundleRequest = await decode_body(request, _bundle)
+    items = [
+        Entry(e.resource, e.full_url)
+        for e in bundle.entry
+        if is_resource(e.resource) and e.resource is not None
+    ]
+    try:
+        chosen = choose_patient(items, patient)
+    except PatientChoiceError as exc:
+        raise InvalidBody(
+            FieldError("/entry", str(exc)), "The Bundle does not say whose data to check"
+        ) from None
+    kb = knowledge_of(state)
+    settings = fhir_settings(state)
+    conversion = convert(
+        items,
+        Options(
+            today=datetime.now(UTC).date(),
+            patient=chosen,
+            analyte_by_loinc=kb.analyte_by_loinc,
+            lab_max_age_days=settings.lab_max_age_days or None,
+        ),
+    )
+    report = check(conversion.request, kb)
+    return FhirReport(
+        **msgspec.structs.asdict(report), sources=conversion.sources, ignored=conversion.ignored
+    )
+
+
+cds_hooks_router = Router(
+    path="/",
+    route_handlers=[
+        cds_discovery,
+        *(_call_handler(s) for s in SERVICES),
+        *(h for s in SERVICES for h in _feedback_handlers(s)),
+        check_fhir,
+    ],
+)

@@ -1,0 +1,150 @@
+"""``POST /v1/check/batch`` through the real app: NDJSON streamed in order, JSON arrays,
+per-line problems, whole-body errors as problem+json, limits, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.settings import Settings
+from tests.batch.conftest import decode_lines
+
+PATH = "/v1/check/batch"
+NDJSON = {"content-type": "application/x-ndjson"}
+LASIX = {"id": "a", "medications": [{"text": "Lasix 40 mg PO daily"}]}
+
+
+@pytest.fixture(scope="module")
+def small_client() -> Iterator[TestClient[Litestar]]:
+    """The app with small batch limits: 3 lines, 2,000 bytes."""
+    settings = Settings(batch_max_lines=3, batch_max_body_bytes=2_000)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+def test_ndjson_streams_the_same_results_as_the_cli(
+    client: TestClient[Litestar], batch_2k: Path, cli_2k: bytes
+) -> None:
+    response = client.post(PATH, content=batch_2k.read_bytes(), headers=NDJSON)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    assert response.content == cli_2k
+
+
+def test_a_json_array_answers_results_and_summary(client: TestClient[Litestar]) -> None:
+    body = [LASIX, {"medications": [{"text": "lisinopril"}]}, 7, {"medications": [{}]}]
+    response = client.post(PATH, json=body)
+    assert response.status_code == 200
+    out = response.json()
+    assert [r["id"] for r in out["results"]] == ["a", 2, 3, 4]
+    assert [sorted(r) for r in out["results"]] == [
+        ["id", "report"],
+        ["id", "report"],
+        ["id", "problem"],
+        ["id", "problem"],
+    ]
+    assert out["summary"] == {"patients": 2, "flagged": 1, "unrecognized_inputs": 0, "errors": 2}
+    ndjson = "\n".join(msgspec.json.encode(b).decode() for b in body)
+    streamed = client.post(PATH, content=ndjson, headers=NDJSON)
+    assert decode_lines(streamed.content) == out["results"]
+
+
+def test_one_bad_line_never_fails_the_batch(client: TestClient[Litestar]) -> None:
+    lines = [
+        msgspec.json.encode(LASIX),
+        b"",
+        b'{"id": "b", "labs": [{"text": "potassium", "value": "low", "unit": "mmol/L"}]}',
+        b"\xff\xfe not even text",
+        b'{"id": "c"}',
+    ]
+    response = client.post(PATH, content=b"\r\n".join(lines), headers=NDJSON)
+    assert response.status_code == 200
+    out = decode_lines(response.content)
+    assert [r["id"] for r in out] == ["a", "b", 4, "c"]
+    assert out[1]["problem"]["errors"] == [
+        {"pointer": "/labs/0/value", "detail": "Expected `float`, got `str`"}
+    ]
+    assert out[2]["problem"]["title"] == "The request body is not valid JSON"
+    assert "report" in out[0]
+    assert "report" in out[3]
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "pointer"),
+    [
+        (b"", NDJSON, ""),
+        (b"\n  \n", NDJSON, ""),
+        (b"hello\n", NDJSON, ""),
+        (b'[{"medications": []}]', NDJSON, ""),
+        (b"", {"content-type": "application/json"}, ""),
+        (b"{}", {"content-type": "application/json"}, ""),
+        (b"[]", {"content-type": "application/json"}, ""),
+        (b"[{}", {"content-type": "application/json"}, ""),
+    ],
+)
+def test_a_body_that_is_not_a_batch_is_a_400_problem(
+    client: TestClient[Litestar], content: bytes, headers: dict[str, str], pointer: str
+) -> None:
+    body = problem(client.post(PATH, content=content, headers=headers), 400)
+    assert body["instance"] == PATH
+    assert [e["pointer"] for e in body["errors"]] == [pointer]
+
+
+def test_other_content_types_are_415(client: TestClient[Litestar]) -> None:
+    problem(client.post(PATH, content=b"{}", headers={"content-type": "text/plain"}), 415)
+
+
+def test_limits_of_lines_and_bytes_are_413(small_client: TestClient[Litestar]) -> None:
+    line = msgspec.json.encode(LASIX) + b"\n"
+    assert small_client.post(PATH, content=line * 3, headers=NDJSON).status_code == 200
+    problem(small_client.post(PATH, content=line * 4, headers=NDJSON), 413)
+    problem(small_client.post(PATH, json=[LASIX] * 4), 413)
+    assert small_client.post(PATH, json=[LASIX] * 3).status_code == 200
+    big = b'{"medications": [], "note": "' + b"x" * 2_000 + b'"}\n'
+    problem(small_client.post(PATH, content=big, headers=NDJSON), 413)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while reading
+        yield line
+        yield big
+
+    problem(small_client.post(PATH, content=chunks(), headers=NDJSON), 413)
+
+
+def test_the_stream_is_chunked_over_a_real_server(live_server: str, batch_2k: Path) -> None:
+    with httpx.stream(
+        "POST", f"{live_server}{PATH}", content=batch_2k.read_bytes(), headers=NDJSON, timeout=60
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers.get("transfer-encoding") == "chunked"
+        count = sum(1 for line in response.iter_lines() if line)
+    assert count == 2_003
+
+
+def test_openapi_documents_both_media_types_and_the_limits(client: TestClient[Litestar]) -> None:
+    document = client.get("/schema/openapi.json").json()
+    operation = document["paths"][PATH]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/x-ndjson", "application/json"}
+    assert set(operation["responses"]["200"]["content"]) == {
+        "application/x-ndjson",
+        "application/json",
+    }
+    assert {"400", "413", "415", "503"} <= set(operation["responses"])
+    assert "10,000 lines" in operation["description"]
+    assert "33,554,432 bytes" in operation["description"]
+    assert "BatchResults" in document["components"]["schemas"]

@@ -1,0 +1,203 @@
+"""Card building over real engine reports: grouping, summaries, indicators, Markdown safety."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from service.cdshooks.cards import (
+    SUMMARY_MAX,
+    CardInput,
+    Issued,
+    build_cards,
+    card_uuid,
+    escape,
+    fit,
+    lab_value,
+    new_medications,
+    short_citation,
+    without_evidence,
+)
+from service.cdshooks.services import ORDER_SIGN, PATIENT_VIEW, Service
+from service.engine import CheckRequest, check
+from service.fhir import ResourceRef, Sources
+from service.knowledge import KnowledgeBase
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+MEDS: dict[str, dict[str, Any]] = {
+    "hctz": {
+        "coding": [{"system": RXNORM, "code": "316049", "display": "Hydrochlorothiazide 25 MG"}]
+    },
+    "furosemide": {"text": "furosemide 40 mg oral tablet"},
+    "prednisone": {
+        "coding": [{"system": RXNORM, "code": "312617", "display": "predniSONE 5 MG Oral Tablet"}]
+    },
+    "albuterol": {
+        "coding": [
+            {
+                "system": RXNORM,
+                "code": "745679",
+                "display": "200 ACTUAT Albuterol 0.09 MG/ACTUAT Metered Dose Inhaler",
+            }
+        ]
+    },
+    "simvastatin": {"text": "Simvastatin 20 MG Oral Tablet"},
+    "omeprazole": {"text": "Prilosec OTC 20 mg daily"},
+    "lisinopril": {"text": "lisinopril 10 MG Oral Tablet"},
+}
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "diabetes": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+    "hypothyroidism": {"coding": [{"system": "http://snomed.info/sct", "code": "83664006"}]},
+}
+LABS: dict[str, dict[str, Any]] = {
+    "k_low": {
+        "coding": [{"system": "http://loinc.org", "code": "6298-4"}],
+        "value": 3.1,
+        "unit": "mmol/L",
+    },
+    "mg_low": {
+        "coding": [{"system": "http://loinc.org", "code": "19123-9"}],
+        "value": 1.4,
+        "unit": "mg/dL",
+    },
+}
+RANK = {"info": 1, "warning": 2, "critical": 3}
+SEVERITY = {"low": 1, "moderate": 2, "high": 3}
+
+
+def run(
+    kb: KnowledgeBase,
+    meds: Sequence[str],
+    conditions: Sequence[str] = (),
+    labs: Sequence[str] = (),
+    *,
+    drafts: frozenset[str] = frozenset(),
+    service: Service = PATIENT_VIEW,
+) -> tuple[list[Issued], Any]:
+    request = msgspec.convert(
+        {
+            "medications": [MEDS[m] for m in meds],
+            "conditions": [CONDITIONS[c] for c in conditions],
+            "labs": [LABS[lab] for lab in labs],
+        },
+        CheckRequest,
+    )
+    report = check(request, kb)
+    sources = Sources(
+        medications=[
+            ResourceRef(f"MedicationRequest/{m}", "MedicationRequest", m in drafts, m) for m in meds
+        ],
+        conditions=[ResourceRef(f"Condition/{c}", "Condition", display=c) for c in conditions],
+        labs=[ResourceRef(f"Observation/{lab}", "Observation", display=lab) for lab in labs],
+    )
+    new = new_medications(report, sources) if service.orders else None
+    issued = build_cards(
+        CardInput(service, request, report, sources, kb, "p1", new_medications=new)
+    )
+    return issued, report
+
+
+def test_a_combination_card_absorbs_the_findings_it_joins(kb: KnowledgeBase) -> None:
+    issued, _report = run(kb, ["hctz", "furosemide"], labs=["k_low"])
+    lead = issued[0]
+    assert lead.card.indicator == "critical"
+    assert lead.finding_ids[0] == "combination/potassium_lowering_drug_with_low_potassium"
+    assert {"medication/hydrochlorothiazide", "medication/furosemide", "lab/potassium/low"} <= set(
+        lead.finding_ids
+    )
+    summary = lead.card.summary
+    assert "hydrochlorothiazide" in summary and "furosemide" in summary and "3.1 mmol/L" in summary
+    assert len(issued) == 1
+
+
+def test_low_contributors_share_one_info_card(kb: KnowledgeBase) -> None:
+    issued, _ = run(kb, ["albuterol", "simvastatin"], conditions=["diabetes"])
+    assert [i.card.indicator for i in issued] == ["info"]
+    summary = issued[0].card.summary
+    assert "albuterol" in summary and "simvastatin" in summary and "diabetes" in summary
+    assert not issued[0].card.override_reasons
+
+
+def test_every_finding_is_on_exactly_one_card_and_indicators_follow_severity(
+    kb: KnowledgeBase,
+) -> None:
+    pools = (list(MEDS), list(CONDITIONS), list(LABS))
+    for size in (2, 3, 4):
+        for meds in itertools.combinations(pools[0], size):
+            for labs in ([], ["k_low"], ["k_low", "mg_low"]):
+                issued, report = run(kb, list(meds), ["diabetes"], labs)
+                ids = [f for i in issued for f in i.finding_ids]
+                assert sorted(ids) == sorted(f.id for f in report.findings), meds
+                by_id = {f.id: f for f in report.findings}
+                for item in issued:
+                    worst = max(SEVERITY[by_id[f].severity] for f in item.finding_ids)
+                    assert RANK[item.card.indicator] == worst
+                    assert len(item.card.summary) <= SUMMARY_MAX
+                assert len({i.card.uuid for i in issued}) == len(issued)
+                # Never more than one info card.
+                assert sum(i.card.indicator == "info" for i in issued) <= 1
+
+
+def test_order_cards_involve_a_new_drug(kb: KnowledgeBase) -> None:
+    issued, _ = run(
+        kb,
+        ["hctz", "furosemide", "lisinopril"],
+        ["diabetes"],
+        ["k_low"],
+        drafts=frozenset({"furosemide"}),
+        service=ORDER_SIGN,
+    )
+    assert issued
+    for item in issued:
+        assert item.card.summary.startswith(("Adding furosemide", "New order"))
+        assert "diabetes" not in item.card.summary
+    issued, _ = run(
+        kb, ["hctz", "lisinopril"], drafts=frozenset({"lisinopril"}), service=ORDER_SIGN
+    )
+    assert issued == []
+
+
+def test_renewing_a_current_drug_is_not_new(kb: KnowledgeBase) -> None:
+    meds = ["hctz", "hctz"]
+    request = msgspec.convert({"medications": [MEDS[m] for m in meds]}, CheckRequest)
+    report = check(request, kb)
+    sources = Sources(
+        medications=[
+            ResourceRef("MedicationRequest/a", "MedicationRequest"),
+            ResourceRef("MedicationRequest/b", "MedicationRequest", draft=True),
+        ]
+    )
+    assert new_medications(report, sources) == frozenset()
+
+
+def test_summaries_fit_and_say_how_many_more() -> None:
+    names = [f"drugname{i:02d}" for i in range(40)]
+    text = fit("Possible minor cramp contributors: ", names)
+    assert len(text) <= SUMMARY_MAX
+    assert text.endswith(" more")
+    assert fit("x" * 200, []).endswith("…")
+    assert len(fit("x" * 200, [])) == SUMMARY_MAX
+
+
+def test_ehr_text_is_inert_in_markdown() -> None:
+    assert escape("**bold** [link](http://x) <script>") == (
+        r"\*\*bold\*\* \[link\]\(http://x\) \<script\>"
+    )
+    assert escape("two\nlines") == "two lines"
+
+
+def test_card_uuid_depends_on_service_and_findings_only() -> None:
+    a = card_uuid("svc", ["x", "y"])
+    assert a == card_uuid("svc", ["y", "x"])
+    assert a != card_uuid("svc", ["x"])
+    assert a != card_uuid("other", ["x", "y"])
+
+
+def test_source_label_and_detail_text() -> None:
+    citation = "Veltri KT, Mason C. Medication-induced hypokalemia. P T 2015;40(3)."
+    assert short_citation(citation) == "Veltri et al. 2015"
+    assert without_evidence("Mechanism. Evidence: grade B.") == "Mechanism."
+    assert lab_value(3.0) == "3.0" and lab_value(3.25) == "3.25"

@@ -1,0 +1,81 @@
+"""Feedback: accepted, counted by outcome, reason and finding; nothing about the patient kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from service.cdshooks.suggestions import OVERRIDE_SYSTEM
+from tests.cdshooks.conftest import PATIENT_VIEW, TEST_SETTINGS, Client
+
+Body = Callable[[str], dict[str, Any]]
+FEEDBACK = f"{PATIENT_VIEW}/feedback"
+
+
+def overridden(card: str, code: str, comment: str = "") -> dict[str, Any]:
+    reason: dict[str, Any] = {"reason": {"code": code, "system": OVERRIDE_SYSTEM}}
+    if comment:
+        reason["userComment"] = comment
+    return {
+        "card": card,
+        "outcome": "overridden",
+        "overrideReason": reason,
+        "outcomeTimestamp": "2026-11-24T10:00:00Z",
+    }
+
+
+def test_feedback_is_counted_per_outcome_reason_and_finding(
+    client_with: Callable[..., Client], request_body: Body
+) -> None:
+    client = client_with(TEST_SETTINGS)
+    cards = client.post(PATIENT_VIEW, json=request_body("cds_patient_view.json")).json()["cards"]
+    critical = next(c for c in cards if c["indicator"] == "critical")
+    suggestion = critical["suggestions"][0]["uuid"]
+    body = {
+        "feedback": [
+            overridden(critical["uuid"], "will-monitor", "Mrs Wolf, DOB 1949-07-21, says fine"),
+            overridden(critical["uuid"], "free text John Smith"),
+            {
+                "card": critical["uuid"],
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": suggestion}],
+                "outcomeTimestamp": "2026-11-24T10:01:00Z",
+            },
+        ]
+    }
+    response = client.post(FEEDBACK, json=body)
+    assert response.status_code == 200
+    assert response.json() == {"received": 3}
+    summary = client.get(f"{FEEDBACK}/summary").json()
+    assert summary["accepted"] == 1 and summary["overridden"] == 2
+    # Only codes this service offers are kept; anything else is "other".
+    assert summary["overrideReasons"] == {"other": 1, "will-monitor": 1}
+    finding = "combination/potassium_lowering_drug_with_low_potassium"
+    assert summary["findings"][finding] == {"accepted": 1, "overridden": 2}
+    text = str(summary)
+    for identifying in ("Wolf", "1949", "John", "cdsp-1001", "2026-11-24"):
+        assert identifying not in text
+    # Counts are per service.
+    other = client.get("/cds-services/cramp-risk-order-sign/feedback/summary").json()
+    assert other["accepted"] == other["overridden"] == 0
+
+
+def test_feedback_on_unknown_cards_is_still_counted(cds: Client) -> None:
+    response = cds.post(
+        "/cds-services/cramp-risk-order-select/feedback",
+        json={"feedback": [overridden("not-a-card-we-issued", "not-applicable")]},
+    )
+    assert response.status_code == 200
+    summary = cds.get("/cds-services/cramp-risk-order-select/feedback/summary").json()
+    assert summary["overridden"] >= 1 and summary["findings"] == {}
+
+
+def test_bad_feedback_is_400_with_a_pointer(cds: Client) -> None:
+    response = cds.post(FEEDBACK, json={"feedback": [{"card": "x", "outcome": "accepted"}]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/feedback/0"  # no outcomeTimestamp
+    response = cds.post(
+        FEEDBACK,
+        json={"feedback": [{"card": "x", "outcome": "maybe", "outcomeTimestamp": "t"}]},
+    )
+    assert response.json()["errors"][0]["pointer"] == "/feedback/0/outcome"

@@ -1,0 +1,194 @@
+"""The fetch path: `fhirServer` + bearer token, against a FHIR server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+from service.cdshooks import FhirSettings
+from tests.cdshooks.conftest import (
+    ORDER_SIGN,
+    PATIENT_VIEW,
+    TEST_SETTINGS,
+    Client,
+    only_server,
+)
+from tests.cdshooks.fhir_server import FhirServer
+
+Body = Callable[[str], dict[str, Any]]
+MakeClient = Callable[[FhirSettings], Client]
+
+
+def summaries(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [card["summary"] for card in response.json()["cards"]]
+
+
+def test_fhir_server_only_gives_the_same_cards_as_prefetch(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    prefetched = cds.post(PATIENT_VIEW, json=request_body("cds_patient_view.json"))
+    fetched = cds.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert summaries(fetched) == summaries(prefetched)
+    assert [c["uuid"] for c in fetched.json()["cards"]] == [
+        c["uuid"] for c in prefetched.json()["cards"]
+    ]
+    # One request per prefetch key, each with the bearer token, for this patient only.
+    assert len(fhir_server.requests) == 5
+    assert all(auth == f"Bearer {fhir_server.token}" for _, auth in fhir_server.requests)
+    assert all("cdsp-1001" in path for path in fhir_server.paths())
+    medication_search = next(p for p in fhir_server.paths() if "/MedicationRequest?" in p)
+    assert "_include=MedicationRequest:medication" in medication_search
+
+
+def test_status_filtering_applies_to_fetched_data(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    # The server ignores status filters: stopped insulin and resolved pharyngitis come back.
+    text = " ".join(
+        c["detail"]
+        for c in cds.post(
+            PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+        ).json()["cards"]
+    )
+    for left_out in ("mr-insulin-stopped", "cond-pharyngitis", "ms-amoxicillin-done", "Humulin"):
+        assert left_out not in text
+    for other_patient in ("mr-other", "cond-other", "obs-other"):
+        assert other_patient not in text
+
+
+def test_only_missing_prefetch_keys_are_fetched(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    body = request_body("cds_patient_view.json")
+    body["fhirServer"] = fhir_server.base
+    body["fhirAuthorization"] = {"access_token": fhir_server.token, "token_type": "Bearer"}
+    del body["prefetch"]["observations"]
+    response = cds.post(PATIENT_VIEW, json=body)
+    assert any("low potassium" in s.lower() for s in summaries(response))
+    assert len(fhir_server.paths()) == 1
+    assert fhir_server.paths()[0].startswith("/fhir/Observation?patient=cdsp-1001&code=")
+
+
+def test_order_sign_with_fhir_server_only(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    found = summaries(
+        cds.post(ORDER_SIGN, json=only_server(request_body("cds_order_sign.json"), fhir_server))
+    )
+    assert any(s.startswith("Adding hydrochlorothiazide:") for s in found)
+
+
+def test_no_token_means_401_from_the_server_and_412_from_the_service(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    body = only_server(request_body("cds_patient_view.json"), fhir_server, token=False)
+    response = cds.post(PATIENT_VIEW, json=body)
+    assert response.status_code == 412
+    assert "HTTP 401" in response.json()["title"]
+    assert all(auth is None for _, auth in fhir_server.requests)
+
+
+def test_server_errors_are_412(cds: Client, request_body: Body, fhir_server: FhirServer) -> None:
+    fhir_server.status_override = 503
+    response = cds.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert response.status_code == 412
+
+
+def test_unreachable_server_is_412_quickly(cds: Client, request_body: Body) -> None:
+    with socket.socket() as sock:  # a port with nothing listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    body = request_body("cds_patient_view.json")
+    del body["prefetch"]
+    body["fhirServer"] = f"http://127.0.0.1:{port}/fhir"
+    started = time.monotonic()
+    response = cds.post(PATIENT_VIEW, json=body)
+    assert response.status_code == 412
+    assert time.monotonic() - started < 2
+
+
+def test_slow_server_is_cut_off_by_the_time_budget(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    client = client_with(
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", read_timeout=5, budget=0.5)
+    )
+    fhir_server.delay = 2.0
+    started = time.monotonic()
+    response = client.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert response.status_code == 412
+    assert "in time" in response.json()["title"]
+    assert time.monotonic() - started < 1.9
+
+
+def test_read_timeout_per_request(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    client = client_with(
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", read_timeout=0.3, budget=5)
+    )
+    fhir_server.delay = 1.0
+    started = time.monotonic()
+    response = client.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert response.status_code == 412
+    assert time.monotonic() - started < 0.95
+
+
+def test_hosts_outside_the_allow_list_are_never_contacted(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    client = client_with(FhirSettings(lab_max_age_days=0, allowed_hosts="fhir.example.org"))
+    response = client.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert response.status_code == 412
+    assert "not allowed" in response.json()["title"]
+    assert fhir_server.requests == []
+
+
+def test_pages_are_followed_up_to_the_limit(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    fhir_server.page_size = 1
+    client = client_with(TEST_SETTINGS)
+    response = client.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert response.status_code == 200
+    pages = [p for p in fhir_server.paths() if "/MedicationRequest?" in p]
+    assert len(pages) == TEST_SETTINGS.max_pages
+    assert "_offset=1" in pages[1]
+
+
+def test_next_links_to_another_host_are_not_followed(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    fhir_server.page_size = 1
+    fhir_server.foreign_next = True
+    response = cds.post(
+        PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
+    )
+    assert response.status_code == 200
+    assert len(fhir_server.requests) == 5  # first pages only
+
+
+def test_the_number_of_requests_is_bounded(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    fhir_server.page_size = 1
+    client = client_with(
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_requests=6, max_pages=10)
+    )
+    client.post(PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server))
+    assert len(fhir_server.requests) <= 6

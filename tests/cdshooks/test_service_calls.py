@@ -1,0 +1,218 @@
+"""Service calls with prefetch: cards that name the drugs and conditions, without alert storms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cdshooks.conftest import (
+    MEDICATION_PRESCRIBE,
+    ORDER_SELECT,
+    ORDER_SIGN,
+    PATIENT_VIEW,
+    Client,
+)
+
+Body = Callable[[str], dict[str, Any]]
+INDICATORS = {"info", "warning", "critical"}
+
+
+def cards_of(client: Client, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
+
+
+def assert_valid_card(card: dict[str, Any]) -> None:
+    assert len(card["summary"]) < 140
+    assert card["indicator"] in INDICATORS
+    assert card["source"]["label"]
+    assert card["source"]["url"].startswith("http")
+    assert card["uuid"]
+    for heading in ("**Based on**", "**Monitoring**", "**Evidence**"):
+        assert heading in card["detail"]
+    if card.get("suggestions"):
+        assert card["selectionBehavior"] == "any"
+        for suggestion in card["suggestions"]:
+            assert suggestion["label"] and suggestion["uuid"]
+            for action in suggestion["actions"]:
+                assert action["type"] == "create" and action["description"]
+                assert action["resource"]["resourceType"] == "ServiceRequest"
+    if card["indicator"] != "info":
+        assert all(r["display"] for r in card["overrideReasons"])
+
+
+def test_patient_view_cards_name_drugs_labs_and_conditions(cds: Client, request_body: Body) -> None:
+    cards = cards_of(cds, PATIENT_VIEW, request_body("cds_patient_view.json"))
+    for card in cards:
+        assert_valid_card(card)
+    summaries = [c["summary"] for c in cards]
+    potassium = next(c for c in cards if "low potassium" in c["summary"].lower())
+    assert potassium["indicator"] == "critical"
+    assert "furosemide" in potassium["summary"] and "prednisone" in potassium["summary"]
+    assert "potassium 3.0 mmol/L" in potassium["summary"]
+    # The loop diuretic's own finding is on this card, not a card of its own.
+    assert "Furosemide (loop diuretic)" in potassium["detail"]
+    assert not any(s.startswith("Furosemide (loop diuretic)") for s in summaries)
+    magnesium = next(c for c in cards if "low magnesium" in c["summary"].lower())
+    assert "omeprazole" in magnesium["summary"]  # from the text-only MedicationStatement
+    labels = [s["label"] for s in potassium["suggestions"]]
+    assert any("basic metabolic panel" in label for label in labels)
+    assert any("magnesium" in label for label in labels)
+    # Low-severity contributors share one info card.
+    minor = [c for c in cards if c["indicator"] == "info"]
+    assert len(minor) == 1 and "diabetes" in minor[0]["summary"]
+    assert len(cards) == len({c["uuid"] for c in cards}) == 3
+
+
+def test_cards_point_back_at_the_fhir_resources(cds: Client, request_body: Body) -> None:
+    cards = cards_of(cds, PATIENT_VIEW, request_body("cds_patient_view.json"))
+    detail = next(c for c in cards if "low potassium" in c["summary"].lower())["detail"]
+    assert "MedicationRequest/mr-furosemide" in detail
+    assert "MedicationRequest/mr-prednisone" in detail
+    assert "Observation/obs-k" in detail and "2026-11-02" in detail
+    assert "10 ML Furosemide 10 MG/ML Injection" in detail  # the bundled Medication's display
+    assert "predniSONE 5 MG Oral Tablet" in detail  # the contained Medication's display
+
+
+def test_card_uuids_are_stable_across_calls(cds: Client, request_body: Body) -> None:
+    first = cards_of(cds, PATIENT_VIEW, request_body("cds_patient_view.json"))
+    body = request_body("cds_patient_view.json")
+    body["hookInstance"] = "a-different-instance"
+    second = cards_of(cds, PATIENT_VIEW, body)
+    assert [c["uuid"] for c in first] == [c["uuid"] for c in second]
+
+
+def test_order_sign_speaks_only_of_the_new_drugs(cds: Client, request_body: Body) -> None:
+    cards = cards_of(cds, ORDER_SIGN, request_body("cds_order_sign.json"))
+    for card in cards:
+        assert_valid_card(card)
+    summaries = [c["summary"] for c in cards]
+    assert summaries, "a new thiazide with low potassium must be flagged"
+    assert all("hydrochlorothiazide" in s or "simvastatin" in s for s in summaries)
+    potassium = next(c for c in cards if "low potassium" in c["summary"])
+    assert potassium["summary"].startswith("Adding hydrochlorothiazide:")
+    assert "furosemide" in potassium["summary"]  # what it adds to
+    assert "new order" in potassium["detail"]
+    # Renewing metformin (already taken) adds nothing; the diabetes card is patient-view's.
+    assert not any("metformin" in s or "diabetes" in s for s in summaries)
+
+
+def test_order_select_speaks_of_the_selected_order(cds: Client, request_body: Body) -> None:
+    cards = cards_of(cds, ORDER_SELECT, request_body("cds_order_select.json"))
+    assert [c["indicator"] for c in cards] == ["info"]
+    assert "simvastatin" in cards[0]["summary"]
+    assert "hydrochlorothiazide" not in cards[0]["summary"]
+
+
+def test_order_sign_without_new_drugs_has_no_cards(cds: Client, request_body: Body) -> None:
+    body = request_body("cds_order_sign.json")
+    entries = body["context"]["draftOrders"]["entry"]
+    body["context"]["draftOrders"]["entry"] = [
+        e for e in entries if e["resource"]["id"] == "draft-metformin"
+    ]
+    assert cards_of(cds, ORDER_SIGN, body) == []
+
+
+def test_medication_prescribe_from_the_sandbox(cds: Client, request_body: Body) -> None:
+    cards = cards_of(cds, MEDICATION_PRESCRIBE, request_body("cds_medication_prescribe.json"))
+    assert cards and cards[0]["indicator"] == "critical"
+    assert cards[0]["summary"].startswith("Adding hydrochlorothiazide:")
+    assert "potassium 3.0 mmol/L" in cards[0]["summary"]
+
+
+def test_patient_with_nothing_to_say_gets_no_cards(cds: Client, request_body: Body) -> None:
+    body = request_body("cds_patient_view.json")
+    body["prefetch"] = {
+        "patient": body["prefetch"]["patient"],
+        "medicationRequests": None,
+        "medicationStatements": None,
+        "conditions": None,
+        "observations": None,
+    }
+    assert cards_of(cds, PATIENT_VIEW, body) == []
+
+
+def test_another_patients_prefetched_data_is_ignored(cds: Client, request_body: Body) -> None:
+    body = request_body("cds_patient_view.json")
+    body["context"]["patientId"] = "cdsp-2002"
+    body.pop("fhirServer")
+    assert cards_of(cds, PATIENT_VIEW, body) == []
+
+
+def test_unrecognized_medications_are_named_as_not_checked(cds: Client, request_body: Body) -> None:
+    body = request_body("cds_patient_view.json")
+    entries = body["prefetch"]["medicationStatements"]["entry"]
+    entries.append(
+        {
+            "resource": {
+                "resourceType": "MedicationStatement",
+                "id": "ms-herbal",
+                "status": "active",
+                "subject": {"reference": "Patient/cdsp-1001"},
+                "medicationCodeableConcept": {"text": "Zyxoflam *herbal* tea"},
+            }
+        }
+    )
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    assert all("**Not checked** (not recognized)" in c["detail"] for c in cards)
+    # EHR text is escaped inside the Markdown.
+    assert r"Zyxoflam \*herbal\* tea (MedicationStatement/ms-herbal)" in cards[0]["detail"]
+
+
+def test_no_prefetch_and_no_fhir_server_is_412(cds: Client, request_body: Body) -> None:
+    body = request_body("cds_patient_view.json")
+    del body["prefetch"], body["fhirServer"]
+    response = cds.post(PATIENT_VIEW, json=body)
+    assert response.status_code == 412
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 412
+
+
+def test_prefetch_failures_reported_as_operation_outcome_are_412(
+    cds: Client, request_body: Body
+) -> None:
+    body = request_body("cds_patient_view.json")
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}
+    body["prefetch"] = dict.fromkeys(body["prefetch"], outcome)
+    del body["fhirServer"]
+    assert cds.post(PATIENT_VIEW, json=body).status_code == 412
+
+
+def test_partial_prefetch_is_used(cds: Client, request_body: Body) -> None:
+    body = request_body("cds_patient_view.json")
+    del body["fhirServer"]
+    body["prefetch"] = {"observations": body["prefetch"]["observations"]}
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    assert any(c["summary"].startswith("Low potassium") for c in cards)
+
+
+def test_bad_bodies_are_400_with_a_pointer(cds: Client, request_body: Body) -> None:
+    cases: list[tuple[dict[str, Any], str]] = []
+    body = request_body("cds_patient_view.json")
+    del body["context"]["patientId"]
+    cases.append((body, "/context"))
+    body = request_body("cds_patient_view.json")
+    body["hook"] = "order-sign"
+    cases.append((body, "/hook"))
+    body = request_body("cds_patient_view.json")
+    body["context"]["patientId"] = "../../etc/passwd"
+    cases.append((body, "/context/patientId"))
+    body = request_body("cds_patient_view.json")
+    body["prefetch"]["conditions"] = "not a resource"
+    cases.append((body, "/prefetch/conditions"))
+    body = request_body("cds_patient_view.json")
+    body["fhirServer"] = "file:///etc/passwd"
+    cases.append((body, "/fhirServer"))
+    for bad, pointer in cases:
+        response = cds.post(PATIENT_VIEW, json=bad)
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["pointer"] == pointer
+
+
+def test_not_json_is_400(cds: Client) -> None:
+    response = cds.post(PATIENT_VIEW, content=b"{not json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == ""
