@@ -62,11 +62,22 @@ def serve(host: str | None, port: int | None, workers: int | None, log_level: st
 
 
 def shared_metrics_dir() -> None:
-    """Several workers: let prometheus-client merge their counts (one scrape, all workers)."""
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        directory = tempfile.mkdtemp(prefix="cramp-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    """Several workers: let prometheus-client merge their counts (one scrape, all workers).
+
+    The directory is named after this process; uvicorn ends by re-raising SIGTERM, so
+    directories of servers that are gone are removed at the next start instead."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob("cramp-metrics-*"):
+        pid = stale.name.removeprefix("cramp-metrics-")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = base / f"cramp-metrics-{os.getpid()}"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def openapi_document() -> dict[str, object]:

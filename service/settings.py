@@ -70,6 +70,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.log_level.lower() not in ("critical", "error", "warning", "info", "debug", "trace"):
+            raise ValueError("log_level must be critical, error, warning, info, debug or trace")
         if self.log_format not in ("json", "text"):
             raise ValueError("log_format must be 'json' or 'text'")
         if self.cds_jwt_issuers and not (self.cds_jwks and self.public_url):

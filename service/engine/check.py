@@ -135,8 +135,9 @@ class _DrugAtRoute:
     excluded_reason: str | None
 
 
-def _drug_at_route(kb: KnowledgeBase, drug_id: str, route: Route | None) -> _DrugAtRoute:
-    cache = _derived(kb)
+def _drug_at_route(
+    kb: KnowledgeBase, cache: dict[tuple[str, ...], object], drug_id: str, route: Route | None
+) -> _DrugAtRoute:
     key = ("route", drug_id, route or "")
     found = cache.get(key)
     if isinstance(found, _DrugAtRoute):
@@ -164,11 +165,12 @@ def _medication_findings(
     facts: _Facts,
     route_reasons: dict[int, str],
 ) -> list[Finding]:
+    cache = _derived(kb)
     classes_by_drug: dict[str, list[str]] = {}
     inputs_by_drug: dict[str, list[int]] = {}
     for index, match in enumerate(meds):
         for hit in match.hits:
-            prepared = _drug_at_route(kb, hit.drug_id, hit.route)
+            prepared = _drug_at_route(kb, cache, hit.drug_id, hit.route)
             facts.add(("medications", index), prepared.tags)
             if not prepared.applicable:
                 if prepared.excluded_reason:
@@ -177,7 +179,6 @@ def _medication_findings(
             known = classes_by_drug.setdefault(hit.drug_id, [])
             known.extend(c for c in prepared.applicable if c not in known)
             inputs_by_drug.setdefault(hit.drug_id, []).append(index)
-    cache = _derived(kb)
     findings = []
     for drug_id, indexes in inputs_by_drug.items():
         key = ("finding", drug_id, *classes_by_drug[drug_id])
@@ -366,22 +367,26 @@ def _lab_findings(
 # Combinations --------------------------------------------------------------------------
 
 
-def _slot_tags(kb: KnowledgeBase, rule: CombinationRule) -> list[frozenset[str]]:
+def _prepared_rules(kb: KnowledgeBase) -> list[tuple[CombinationRule, list[frozenset[str]]]]:
+    """Each rule with its slots as ``kind:id`` tag sets, built once per knowledge base."""
     cache = _derived(kb)
-    found = cache.get(("slots", rule.id))
+    found = cache.get(("rules",))
     if isinstance(found, list):
         return found
-    out: list[frozenset[str]] = []
-    for slot in rule.slots:
-        tags = {f"class:{c}" for c in slot.drug_class}
-        tags |= {f"drug:{d}" for d in slot.drug}
-        tags |= {f"condition:{c}" for c in slot.condition}
-        if slot.effect:
-            tags.add(f"effect:{slot.effect}")
-        tags |= {f"lab:{lab}" for lab in slot.lab}
-        out.append(frozenset(tags))
-    cache[("slots", rule.id)] = out
-    return out
+    prepared: list[tuple[CombinationRule, list[frozenset[str]]]] = []
+    for rule in kb.rules:
+        slots: list[frozenset[str]] = []
+        for slot in rule.slots:
+            tags = {f"class:{c}" for c in slot.drug_class}
+            tags |= {f"drug:{d}" for d in slot.drug}
+            tags |= {f"condition:{c}" for c in slot.condition}
+            if slot.effect:
+                tags.add(f"effect:{slot.effect}")
+            tags |= {f"lab:{lab}" for lab in slot.lab}
+            slots.append(frozenset(tags))
+        prepared.append((rule, slots))
+    cache[("rules",)] = prepared
+    return prepared
 
 
 def _distinct_fill(candidates: Sequence[Sequence[tuple[str, int]]]) -> bool:
@@ -410,9 +415,12 @@ def _combination_findings(
         for tag in tags:
             refs_by_tag.setdefault(tag, []).append(ref)
     fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]] = {}
-    for rule in kb.rules:
+    present = refs_by_tag.keys()
+    for rule, slots in _prepared_rules(kb):
+        if any(present.isdisjoint(slot) for slot in slots):
+            continue
         candidates: list[list[tuple[str, int]]] = []
-        for slot in _slot_tags(kb, rule):
+        for slot in slots:
             filled = {ref for tag in slot for ref in refs_by_tag.get(tag, ())}
             if not filled:
                 break

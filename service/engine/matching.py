@@ -147,19 +147,34 @@ def _memoized(
 def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatch:
     texts = _text_of(item.text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
-    explicit_route = _explicit_route(item.route, words_of_texts, kb)
+    field_route = _explicit_route(item.route, [], kb) if item.route else None
+    if not item.coding and len(words_of_texts) == 1:
+        # The common case, free text only: the whole match depends on its words alone.
+        words = words_of_texts[0]
+        return _memoized(
+            kb,
+            ("drug", field_route or "", *words),
+            kb.drug_vocabulary,
+            partial(_match_medication, item, texts, words_of_texts, field_route, kb),
+        )
+    return _match_medication(item, texts, words_of_texts, field_route, kb)
+
+
+def _match_medication(
+    item: MedicationInput,
+    texts: list[str],
+    words_of_texts: list[list[str]],
+    field_route: Route | None,
+    kb: KnowledgeBase,
+) -> MedicationMatch:
+    explicit_route = field_route or _explicit_route(None, words_of_texts, kb)
     coded = _drugs_from_codes(item.coding, kb) if item.coding else ()
     if coded:
         return MedicationMatch(
             tuple(DrugHit(d, explicit_route or kb.drugs[d].default_route) for d in coded)
         )
     for words in words_of_texts:
-        hits = _memoized(
-            kb,
-            ("drug", explicit_route or "", *words),
-            kb.drug_vocabulary,
-            partial(_drugs_from_words, words, kb, explicit_route),
-        )
+        hits = _drugs_from_words(words, kb, explicit_route)
         if hits:
             return MedicationMatch(hits)
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]

@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, **extra_env: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / "server.stderr"
@@ -45,6 +45,7 @@ class Server:
             "CRAMP_LOG_LEVEL": "debug",
             "CRAMP_LOG_FORMAT": "json",
             "CRAMP_GRACEFUL_TIMEOUT": "10",
+            **extra_env,
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", "serve"],
@@ -149,3 +150,18 @@ def test_sigterm_finishes_the_request_in_flight(server: Server) -> None:
     messages = [json.loads(line)["message"] for line in server.log_lines()]
     assert "Waiting for application shutdown." in messages
     assert any("Finished server process" in message for message in messages)
+
+
+def test_several_workers_share_one_metrics_view(tmp_path: Path) -> None:
+    server = Server(tmp_path, CRAMP_WORKERS="2", CRAMP_LOG_LEVEL="warning")
+    try:
+        with httpx.Client(base_url=server.base, timeout=10) as client:
+            for _ in range(12):
+                client.post("/v1/check", json={"medications": [{"text": "Lasix"}]})
+            # Whichever worker answers the scrape, it reports all twelve checks.
+            for _ in range(4):
+                text = client.get("/metrics").text
+                line = 'cramp_http_requests_total{method="POST",route="/v1/check",status="200"}'
+                assert f"{line} 12.0" in text
+    finally:
+        assert server.stop() in CLEAN_EXIT

@@ -123,8 +123,13 @@ def test_bad_fields_get_problem_json_with_pointer(client: Client, body: Any, poi
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{bad json", b"", b"\xff\xfe", b'{"labs": [{"value": NaN}]}',
-     b'{"medications": [{"text": "\xff\xfe furosemide"}]}'],
+    [
+        b"{bad json",
+        b"",
+        b"\xff\xfe",
+        b'{"labs": [{"value": NaN}]}',
+        b'{"medications": [{"text": "\xff\xfe furosemide"}]}',
+    ],
 )
 def test_malformed_json_gets_400(client: Client, raw: bytes) -> None:
     problem(
