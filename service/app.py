@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
@@ -30,6 +32,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def load(app: Litestar) -> None:
         app.state.knowledge = load_knowledge(settings.datasets_dir)
         refine(app.openapi_schema)
+        # The knowledge base lives as long as the process: move it out of the collector's
+        # generations so full collections do not walk it on every request burst.
+        gc.collect()
+        gc.freeze()
 
     app = Litestar(
         route_handlers=[

@@ -254,34 +254,42 @@ def _condition_findings(
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:
         facts.add(("patient", 0), (f"condition:{PREGNANCY_CONDITION}",))
         inputs.setdefault(PREGNANCY_CONDITION, []).append(InputRef("patient", 0))
+    cache = _derived(kb)
     findings = []
-    templates = kb.texts.templates
     for cid, refs in inputs.items():
-        cond = kb.conditions[cid]
-        level = cond.evidence_level or "expert_consensus"
-        grade = cond.grade or "C"
-        detail = templates["condition_detail"].format(mechanism=cond.mechanism or "")
-        evidence_line = templates["effect_evidence"].format(
-            label="Association with cramps",
-            grade=grade,
-            level=kb.texts.evidence_labels[level],
-        )
-        findings.append(
-            Finding(
-                id=f"condition/{cid}",
-                kind="condition",
-                severity=cond.severity or "low",
-                title=templates["condition_title"].format(condition=_cap(cond.name)),
-                detail=f"{detail} Evidence: {evidence_line}.",
-                monitoring=list(cond.monitoring),
-                management=list(cond.management),
-                evidence=_evidence(kb, cond.sources),
-                inputs=refs,
-                evidence_level=level,
-                evidence_grade=grade,
-            )
-        )
+        template = cache.get(("condition", cid))
+        if not isinstance(template, Finding):
+            template = _condition_finding(kb, cid)
+            cache[("condition", cid)] = template
+        findings.append(msgspec.structs.replace(template, inputs=refs))
     return findings
+
+
+def _condition_finding(kb: KnowledgeBase, cid: str) -> Finding:
+    """The finding of a contributing condition, without its inputs (knowledge only)."""
+    templates = kb.texts.templates
+    cond = kb.conditions[cid]
+    level = cond.evidence_level or "expert_consensus"
+    grade = cond.grade or "C"
+    detail = templates["condition_detail"].format(mechanism=cond.mechanism or "")
+    evidence_line = templates["effect_evidence"].format(
+        label=templates["condition_evidence_label"],
+        grade=grade,
+        level=kb.texts.evidence_labels[level],
+    )
+    return Finding(
+        id=f"condition/{cid}",
+        kind="condition",
+        severity=cond.severity or "low",
+        title=templates["condition_title"].format(condition=_cap(cond.name)),
+        detail=f"{detail} Evidence: {evidence_line}.",
+        monitoring=list(cond.monitoring),
+        management=list(cond.management),
+        evidence=_evidence(kb, cond.sources),
+        inputs=[],
+        evidence_level=level,
+        evidence_grade=grade,
+    )
 
 
 # Labs ----------------------------------------------------------------------------------
@@ -454,13 +462,21 @@ def _combination_findings(
                 detail=f"{rule.detail} Involves: {names}.",
                 monitoring=list(rule.monitoring),
                 management=list(rule.management),
-                evidence=_evidence(kb, rule.sources),
+                evidence=_rule_evidence(kb, rule),
                 inputs=[InputRef(lst, i) for lst, i in refs],  # type: ignore[arg-type]
                 evidence_level=rule.evidence_level,
                 evidence_grade=rule.grade,
             )
         )
     return findings
+
+
+def _rule_evidence(kb: KnowledgeBase, rule: CombinationRule) -> list[Evidence]:
+    cache = _derived(kb)
+    found = cache.get(("rule_evidence", rule.id))
+    if not isinstance(found, list):
+        found = cache[("rule_evidence", rule.id)] = _evidence(kb, rule.sources)
+    return found
 
 
 _LIST_ORDER = {"medications": 0, "conditions": 1, "labs": 2, "patient": 3}

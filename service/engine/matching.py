@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
@@ -118,6 +117,19 @@ _MEMO: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, ...], Any]] = WeakKeyDic
 T = TypeVar("T")
 
 
+def _memo_of(kb: KnowledgeBase) -> dict[tuple[str, ...], Any]:
+    memo = _MEMO.get(kb)
+    if memo is None:
+        memo = _MEMO[kb] = {}
+    return memo
+
+
+def _remember(memo: dict[tuple[str, ...], Any], key: tuple[str, ...], value: Any) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
 def _memoized(
     kb: KnowledgeBase, key: tuple[str, ...], vocabulary: frozenset[str], compute: Callable[[], T]
 ) -> T:
@@ -127,59 +139,76 @@ def _memoized(
     (numbers are dropped before), so the memo never holds free text, names or numbers
     from a request: nothing of a patient is stored.
     """
-    memo = _MEMO.get(kb)
-    if memo is None:
-        memo = _MEMO[kb] = {}
+    memo = _memo_of(kb)
     found = memo.get(key)
     if found is not None:
         return cast(T, found)
     result = compute()
-    if vocabulary.issuperset(key[2:] if key[0] == "drug" else key[1:]):
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = result
+    if vocabulary.issuperset(key[1:]):
+        _remember(memo, key, result)
     return result
 
 
 # Medications -------------------------------------------------------------------------
 
 
+# Stands in a memo key for a word the vocabulary does not know (never the word itself).
+_UNKNOWN_WORD = "?"
+
+
 def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatch:
     texts = _text_of(item.text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
+    resolved = [_resolved_words(words, kb) for words in words_of_texts]
     field_route = _explicit_route(item.route, [], kb) if item.route else None
-    if not item.coding and len(words_of_texts) == 1:
-        # The common case, free text only: the whole match depends on its words alone.
-        words = words_of_texts[0]
-        return _memoized(
-            kb,
-            ("drug", field_route or "", *words),
-            kb.drug_vocabulary,
-            partial(_match_medication, item, texts, words_of_texts, field_route, kb),
-        )
-    return _match_medication(item, texts, words_of_texts, field_route, kb)
+    if item.coding or len(resolved) != 1:
+        return _match_medication(item, texts, words_of_texts, resolved, field_route, kb)
+    # The common case, free text only: the match depends on the resolved words alone, so
+    # it is memoized under them (known words and "?", no text of the request).
+    key = ("drug", field_route or "", *resolved[0])
+    memo = _memo_of(kb)
+    found = memo.get(key)
+    if isinstance(found, MedicationMatch):
+        return found
+    match = _match_medication(item, texts, words_of_texts, resolved, field_route, kb)
+    if match.hits:
+        _remember(memo, key, match)
+    return match
+
+
+def _resolved_words(words: list[str], kb: KnowledgeBase) -> list[str]:
+    """Known words as they are; an unknown word becomes the term it misspells, or "?"."""
+    if kb.drug_vocabulary.issuperset(words):
+        return words
+    return [
+        word
+        if word in kb.drug_vocabulary
+        else _fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+        or _UNKNOWN_WORD
+        for word in words
+    ]
 
 
 def _match_medication(
     item: MedicationInput,
     texts: list[str],
     words_of_texts: list[list[str]],
+    resolved: list[list[str]],
     field_route: Route | None,
     kb: KnowledgeBase,
 ) -> MedicationMatch:
-    explicit_route = field_route or _explicit_route(None, words_of_texts, kb)
+    explicit_route = field_route or _explicit_route(None, resolved, kb)
     coded = _drugs_from_codes(item.coding, kb) if item.coding else ()
     if coded:
         return MedicationMatch(
             tuple(DrugHit(d, explicit_route or kb.drugs[d].default_route) for d in coded)
         )
-    for words in words_of_texts:
+    for words in resolved:
         hits = _drugs_from_words(words, kb, explicit_route)
         if hits:
             return MedicationMatch(hits)
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
-    all_text = " ".join(texts)
-    if not all_text:
+    if not " ".join(texts):
         return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
     unknown = [w for words in words_of_texts for w in words if w not in kb.drug_vocabulary]
     suggestions = _suggest(unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
@@ -227,8 +256,8 @@ def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm
 def _drugs_from_words(
     words: list[str], kb: KnowledgeBase, explicit_route: Route | None
 ) -> tuple[DrugHit, ...]:
+    """Greedy longest-phrase match of resolved words against the drug terms."""
     hits: dict[str, DrugHit] = {}
-    leftovers: list[str] = []
     after_drug = False
     i = 0
     while i < len(words):
@@ -243,18 +272,8 @@ def _drugs_from_words(
                     hits[drug_id] = DrugHit(drug_id, route or kb.drugs[drug_id].default_route)
             after_drug = True
         elif word not in kb.ignored_tokens and word not in kb.route_tokens:
-            if word not in kb.salt_tokens:
-                leftovers.append(word)
-            after_drug = False
+            after_drug = word in kb.salt_tokens and after_drug
         i += size
-    for word in leftovers:
-        near = _fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
-        if near is None:
-            continue
-        term = kb.drug_terms[near]
-        route = explicit_route or term.route or term.default_route
-        for drug_id in term.drug_ids:
-            hits.setdefault(drug_id, DrugHit(drug_id, route or kb.drugs[drug_id].default_route))
     return tuple(hits.values())
 
 
