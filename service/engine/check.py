@@ -425,25 +425,42 @@ def _combination_findings(
     fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]] = {}
     present = refs_by_tag.keys()
     for rule, slots in _prepared_rules(kb):
-        if any(present.isdisjoint(slot) for slot in slots):
-            continue
-        candidates: list[list[tuple[str, int]]] = []
         for slot in slots:
-            filled = {ref for tag in slot for ref in refs_by_tag.get(tag, ())}
-            if not filled:
+            if present.isdisjoint(slot):
                 break
-            candidates.append(list(filled))
         else:
-            if len(candidates) == 1:
-                drugs = {t for ref in candidates[0] for t in facts.tags[ref] if t[:5] == "drug:"}
-                if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
-                    continue
-            elif not _distinct_fill(candidates):
-                continue
-            fired[rule.id] = (
-                rule,
-                sorted({ref for group in candidates for ref in group}, key=_ref_order),
-            )
+            _evaluate(rule, slots, refs_by_tag, facts, fired)
+    return _render_combinations(kb, fired, meds, conds, labs, lab_items)
+
+
+def _evaluate(
+    rule: CombinationRule,
+    slots: list[frozenset[str]],
+    refs_by_tag: dict[str, list[tuple[str, int]]],
+    facts: _Facts,
+    fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]],
+) -> None:
+    """Record ``rule`` in ``fired`` when different inputs fill all of its slots."""
+    candidates: list[list[tuple[str, int]]] = []
+    for slot in slots:
+        candidates.append(list({ref for tag in slot for ref in refs_by_tag.get(tag, ())}))
+    if len(candidates) == 1:
+        drugs = {t for ref in candidates[0] for t in facts.tags[ref] if t[:5] == "drug:"}
+        if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
+            return
+    elif not _distinct_fill(candidates):
+        return
+    fired[rule.id] = (rule, sorted({ref for group in candidates for ref in group}, key=_ref_order))
+
+
+def _render_combinations(
+    kb: KnowledgeBase,
+    fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]],
+    meds: Sequence[MedicationMatch],
+    conds: Sequence[ConditionMatch],
+    labs: Sequence[LabMatch],
+    lab_items: Sequence[LabInput],
+) -> list[Finding]:
     findings = []
     names_of: dict[tuple[str, int], str] = {}
     for rule, refs in fired.values():

@@ -51,6 +51,8 @@ class LabMatch:
 
 
 def _text_of(text: str | None, coding: Sequence[Coding] | None) -> list[str]:
+    if not coding:
+        return [text] if text and not text.isspace() else []
     texts = [text] if text and text.strip() else []
     texts.extend(c.display for c in coding or () if c.display and c.display.strip())
     return texts
