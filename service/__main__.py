@@ -15,7 +15,6 @@ import click
 import msgspec
 import uvicorn
 
-from service.app import create_app
 from service.batch.cli import batch
 from service.engine import CheckRequest, check
 from service.knowledge import load_knowledge
@@ -81,6 +80,10 @@ def shared_metrics_dir() -> None:
 
 
 def openapi_document() -> dict[str, object]:
+    # Imported here: importing service.app builds the ASGI app, which only this command
+    # needs; every other command (batch workers above all) starts faster without it.
+    from service.app import create_app  # noqa: PLC0415
+
     app = create_app()
     document: dict[str, object] = refine(app.openapi_schema).to_schema()
     return document

@@ -67,8 +67,9 @@ class LineChecker:
             if extend is not None:
                 report = extend(report)
         except Exception as exc:  # an engine defect must not fail the other lines
-            # Never log the message or traceback: they could quote patient data.
-            _log.error("check failed for batch line %r: %s", ident, type(exc).__name__)
+            # Never log the message, the traceback or the line id (it may be a record
+            # number): only the exception type.
+            _log.error("check failed for a batch line: %s", type(exc).__name__)
             return self.problem(ident, internal_problem())
         self.tally.count_report(report)
         return BatchResult(ident, report)

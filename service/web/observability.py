@@ -19,6 +19,7 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` does 
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import logging
 import os
@@ -88,17 +89,22 @@ INPUTS = Counter(
 
 
 def record_report(report: Report) -> Report:
-    """Count what one check found (called by the REST and CDS Hooks handlers); returns it."""
+    """Count what one check found (called by the REST and CDS Hooks handlers); returns it.
+
+    Counts are added up per label first, so each labelled child is looked up once.
+    """
     CHECKS.labels(report.risk).inc()
-    for finding in report.findings:
-        FINDINGS.labels(finding.kind, finding.severity).inc()
+    for (kind, severity), count in collections.Counter(
+        (f.kind, f.severity) for f in report.findings
+    ).items():
+        FINDINGS.labels(kind, severity).inc(count)
     for name, statuses in (
         ("medications", report.medications),
         ("conditions", report.conditions),
         ("labs", report.labs),
     ):
-        for item in statuses:
-            INPUTS.labels(name, item.status).inc()
+        for status, count in collections.Counter(item.status for item in statuses).items():
+            INPUTS.labels(name, status).inc(count)
     return report
 
 
