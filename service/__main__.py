@@ -93,38 +93,34 @@ def render_openapi() -> str:
     return json.dumps(msgspec.to_builtins(openapi_document()), indent=2, sort_keys=True) + "\n"
 
 
-@main.command()
-@click.option(
+output_option = click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     default=None,
     help="Write to this file instead of standard output.",
 )
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@main.command()
+@output_option
 def openapi(output: Path | None) -> None:
     """Print (or write) the OpenAPI document the app serves."""
-    text = render_openapi()
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    emit(render_openapi(), output)
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 def catalogue(output: Path | None) -> None:
     """Render the knowledge catalogue (markdown) for clinical reviewers."""
-    text = render_catalogue(load_knowledge(Settings.from_env().datasets_dir))
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    emit(render_catalogue(load_knowledge(Settings.from_env().datasets_dir)), output)
 
 
 @main.command("check")

@@ -41,8 +41,8 @@ from service.batch import BatchResults, LineChecker
 from service.batch.lines import encode
 from service.batch.models import MAX_ID_LENGTH
 from service.settings import Settings
-from service.web.openapi import ERROR_RESPONSES
-from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
+from service.web.openapi import ERROR_RESPONSES, problem_response
+from service.web.problems import FieldError, InvalidBody
 from service.web.routes import knowledge_of
 
 PATH = "/v1/check/batch"
@@ -90,15 +90,6 @@ _NDJSON_EXAMPLE = (
 )
 
 
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_MEDIA_TYPE,
-        generate_examples=False,
-        description=description,
-    )
-
-
 RESPONSES: dict[int, ResponseSpec] = {
     200: ResponseSpec(
         data_container=BatchResults,
@@ -109,11 +100,11 @@ RESPONSES: dict[int, ResponseSpec] = {
             "body, one JSON object for a JSON array"
         ),
     ),
-    400: _problem("The body has no lines, is not NDJSON, or is not a JSON array"),
-    413: _problem(
+    400: problem_response("The body has no lines, is not NDJSON, or is not a JSON array"),
+    413: problem_response(
         f"The body is larger than {MAX_BODY:,} bytes or has more than {MAX_LINES:,} lines"
     ),
-    415: _problem("The content type is neither application/x-ndjson nor application/json"),
+    415: problem_response("The content type is neither application/x-ndjson nor application/json"),
     503: ERROR_RESPONSES[503],
 }
 

@@ -34,7 +34,8 @@ LIMITS = (
 )
 
 
-def _problem(description: str) -> ResponseSpec:
+def problem_response(description: str) -> ResponseSpec:
+    """An error response documented as an RFC 9457 problem."""
     return ResponseSpec(
         data_container=Problem,
         media_type=PROBLEM_MEDIA_TYPE,
@@ -44,10 +45,10 @@ def _problem(description: str) -> ResponseSpec:
 
 
 ERROR_RESPONSES: dict[int, ResponseSpec] = {
-    400: _problem("The body is not valid JSON or does not match the schema"),
-    404: _problem("No such resource"),
-    413: _problem("The body is larger than the documented limit"),
-    503: _problem("The knowledge base is not loaded yet"),
+    400: problem_response("The body is not valid JSON or does not match the schema"),
+    404: problem_response("No such resource"),
+    413: problem_response("The body is larger than the documented limit"),
+    503: problem_response("The knowledge base is not loaded yet"),
 }
 
 REQUEST_EXAMPLE: dict[str, Any] = {

@@ -12,34 +12,11 @@ from litestar.testing import TestClient
 
 from service.__main__ import render_openapi
 from service.engine.models import MAX_ITEMS, MAX_TEXT
+from service.web.openapi import REQUEST_EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-DESIGN_EXAMPLE: dict[str, Any] = {
-    "patient": {"age": 71, "sex": "female", "pregnant": False},
-    "medications": [
-        {"text": "Lasix 40 mg PO daily"},
-        {
-            "coding": [
-                {
-                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                    "code": "310798",
-                    "display": "Hydrochlorothiazide 25 MG Oral Tablet",
-                }
-            ]
-        },
-    ],
-    "conditions": [
-        {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]},
-        {"text": "lumbar spinal stenosis"},
-    ],
-    "labs": [
-        {
-            "coding": [{"system": "http://loinc.org", "code": "2823-3"}],
-            "value": 3.1,
-            "unit": "mmol/L",
-        }
-    ],
-}
+# The request example of DESIGN.md, also the example in the OpenAPI document.
+DESIGN_EXAMPLE: dict[str, Any] = REQUEST_EXAMPLE
 
 Client = TestClient[Litestar]
 
