@@ -50,6 +50,7 @@ from service.fhir import (
 )
 from service.fhir.bundles import is_resource
 from service.fhir.models import FhirBundleRequest
+from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
 from service.web.routes import decode_body, knowledge_of
@@ -199,7 +200,7 @@ async def check_fhir(
             lab_max_age_days=settings.lab_max_age_days or None,
         ),
     )
-    report = check(conversion.request, kb)
+    report = record_report(check(conversion.request, kb))
     return FhirReport(
         **msgspec.structs.asdict(report), sources=conversion.sources, ignored=conversion.ignored
     )
