@@ -36,37 +36,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from service.web.openapi import REQUEST_EXAMPLE
+
 MAX_REQUESTS = 1_000_000
 MAX_CONCURRENCY = 64
 ROOT = Path(__file__).resolve().parents[1]
 
-# A realistic request: brand name with dose text, a combination, a coded condition, a lab.
+# A realistic request: the documented example (brand name with dose text, a coded drug, a
+# coded and a free-text condition, a lab) plus two more common drugs.
 CHECK_BODY = {
-    "patient": {"age": 71, "sex": "female", "pregnant": False},
+    **REQUEST_EXAMPLE,
     "medications": [
-        {"text": "Lasix 40 mg PO daily"},
-        {
-            "coding": [
-                {
-                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                    "code": "310798",
-                    "display": "Hydrochlorothiazide 25 MG Oral Tablet",
-                }
-            ]
-        },
+        *REQUEST_EXAMPLE["medications"],
         {"text": "atorvastatin 40 mg at bedtime"},
         {"text": "metformin 500 mg BID"},
-    ],
-    "conditions": [
-        {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]},
-        {"text": "lumbar spinal stenosis"},
-    ],
-    "labs": [
-        {
-            "coding": [{"system": "http://loinc.org", "code": "2823-3"}],
-            "value": 3.1,
-            "unit": "mmol/L",
-        }
     ],
 }
 EXPECT_IN_CHECK = b'"concept":"furosemide"'

@@ -99,9 +99,8 @@ def check(request: CheckRequest, kb: KnowledgeBase) -> Report:
 
 
 def _first_ref(finding: Finding) -> tuple[int, int]:
-    order = {"medications": 0, "conditions": 1, "labs": 2, "patient": 3}
     first = finding.inputs[0] if finding.inputs else InputRef("patient", 0)
-    return order[first.list], first.index
+    return _ref_order((first.list, first.index))
 
 
 def _evidence(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[Evidence]:
