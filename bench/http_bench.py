@@ -2,20 +2,26 @@
 
 Usage (from the repository root)::
 
-    uv run python bench/http_bench.py [--duration S] [--warmup S] [--rounds N]
-                                      [--connections N] [--client auto|wrk|python] [--json]
+    uv run python bench/http_bench.py [--targets service,bare[,floor]] [--duration S]
+                                      [--warmup S] [--rounds N] [--connections N]
+                                      [--client auto|wrk|python] [--json]
 
 Each target runs as ONE uvicorn process on 127.0.0.1 (a free port, identical uvicorn
 options), started here and waited on via ``GET /healthz``:
 
 - ``service``: ``service.app:app`` exactly as shipped;
 - ``bare``: ``bench/bare_app.py``, which only decodes the same body into the service's
-  ``CheckRequest`` and returns a small fixed Struct.
+  ``CheckRequest`` and returns a small fixed Struct;
+- ``floor`` (optional): ``bench/floor_app.py``, which decodes like ``bare``, tokenizes and
+  looks up every input once with the service's own tokenizers and indexes, and returns
+  the service's real report for the body, encoded once: the least work any CPython
+  implementation of the check must do.
 
-Both get the same body (``bench/bodies.py``: 10 medications, 5 conditions, 1 lab) from
-the same load generator, alternately (service, bare, then bare, service, ...), each run a
-warm-up followed by a fixed-duration measurement. The table shows the median over the
-rounds and the ratio of the service's throughput to the bare endpoint's.
+All get the same body (``bench/bodies.py``: 10 medications, 5 conditions, 1 lab) from
+the same load generator, in interleaved rounds (service, bare, then bare, service, ...),
+each run a warm-up followed by a fixed-duration measurement. The table shows the median
+over the rounds and the ratio of every other target's throughput to the bare endpoint's
+(``floor/bare`` is the ceiling any CPython implementation of this work can reach).
 
 The load generator is ``wrk`` when installed (one thread; percentiles from its latency
 histogram), otherwise a Python keep-alive client (raw asyncio sockets, pre-encoded
@@ -82,7 +88,15 @@ class Target:
 TARGETS = (
     Target("service", "service.app:app", ROOT),
     Target("bare", "bare_app:app", BENCH_DIR),
+    Target("floor", "floor_app:app", BENCH_DIR),
 )
+TARGETS_BY_NAME = {t.name: t for t in TARGETS}
+DEFAULT_TARGETS = ("service", "bare")
+BASELINE = "bare"
+RATIO_NOTES = {
+    "service": "what the service costs over the framework",
+    "floor": "ceiling for any CPython implementation of this work",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +186,7 @@ def start_server(target: Target, log_dir: Path) -> Server:
         *UVICORN_OPTIONS,
     ]
     env = dict(os.environ)
-    # The bare app imports ``service.engine.models``; the service needs nothing extra.
+    # The bench apps import ``service``; the service needs nothing extra.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -222,8 +236,8 @@ def stop_server(server: Server) -> None:
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
-def check_once(server: Server) -> int:
-    """One request through urllib: the endpoint answers 200 to the body. Returns its size."""
+def check_once(server: Server) -> bytes:
+    """One request through urllib: the endpoint answers 200 to the body. Returns it."""
     request = urllib.request.Request(
         f"{server.base_url}{PATH}",
         data=CHECK_BODY,
@@ -240,9 +254,9 @@ def check_once(server: Server) -> int:
     if status != 200:
         raise BenchError(f"{server.target.name}: POST {PATH} -> {status}")
     document = json.loads(payload)
-    if server.target.name == "service" and "risk" not in document:
-        raise BenchError(f"service: response is not a report: {payload[:200]!r}")
-    return len(payload)
+    if server.target.name in ("service", "floor") and "risk" not in document:
+        raise BenchError(f"{server.target.name}: response is not a report: {payload[:200]!r}")
+    return payload
 
 
 @contextlib.contextmanager
@@ -504,10 +518,10 @@ class LoadGenerator:
 # Driver --------------------------------------------------------------------------------
 
 
-def interleaved(rounds: int) -> Iterator[tuple[int, Target]]:
-    """service, bare | bare, service | ...: each target goes first in every other round."""
+def interleaved(targets: Sequence[Target], rounds: int) -> Iterator[tuple[int, Target]]:
+    """service, bare | bare, service | ...: the order reverses every other round."""
     for round_ in range(1, rounds + 1):
-        order = TARGETS if round_ % 2 else tuple(reversed(TARGETS))
+        order = targets if round_ % 2 else tuple(reversed(targets))
         for target in order:
             yield round_, target
 
@@ -529,6 +543,26 @@ def summarize(name: str, samples: list[Sample], response_bytes: int) -> Summary:
     )
 
 
+def versus_baseline(target: Summary, base: Summary) -> dict[str, object]:
+    """Throughput ratio of a target to the baseline: median rps, per round, CPU."""
+    per_round = [
+        t.rps / b.rps if b.rps else 0.0 for t, b in zip(target.samples, base.samples, strict=True)
+    ]
+    return {
+        "ratio": target.rps / base.rps if base.rps else 0.0,
+        "ratio_per_round": per_round,
+        "ratio_median_of_rounds": statistics.median(per_round),
+        # baseline CPU per request / target CPU per request: the throughput ratio the two
+        # would reach with a full CPU each, whatever else the machine was doing.
+        "cpu_ratio": (
+            base.cpu_us_per_request / target.cpu_us_per_request
+            if base.cpu_us_per_request and target.cpu_us_per_request
+            else None
+        ),
+        "meets_target": target.rps / base.rps >= TARGET_RATIO if base.rps else False,
+    }
+
+
 def choose_client(requested: str) -> Client:
     if requested == "wrk":
         if shutil.which("wrk") is None:
@@ -546,9 +580,11 @@ def log(message: str) -> None:
 def bench(args: argparse.Namespace) -> dict[str, object]:
     client = choose_client(args.client)
     load_before = os.getloadavg()[0]
-    samples: dict[str, list[Sample]] = {t.name: [] for t in TARGETS}
-    response_bytes: dict[str, int] = {}
+    targets: tuple[Target, ...] = args.targets
+    samples: dict[str, list[Sample]] = {t.name: [] for t in targets}
+    responses: dict[str, bytes] = {}
     log(
+        f"targets={','.join(t.name for t in targets)} "
         f"client={client} connections={args.connections} duration={args.duration}s "
         f"warmup={args.warmup}s rounds={args.rounds} body={len(CHECK_BODY)} bytes"
     )
@@ -560,11 +596,19 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
             wrk_script = Path(tmp) / "post.lua"
             wrk_script.write_text(_WRK_SCRIPT.format(body_path=body_path), encoding="utf-8")
         load = LoadGenerator(client, args.connections, wrk_script)
-        with running_servers(TARGETS) as servers:
+        with running_servers(targets) as servers:
             for name, server in servers.items():
-                response_bytes[name] = check_once(server)
+                responses[name] = check_once(server)
                 log(f"{name}: {server.target.app} on port {server.port}, pid {server.process.pid}")
-            for round_, target in interleaved(args.rounds):
+            if "service" in responses and "floor" in responses:
+                same = responses["service"] == responses["floor"]
+                log(
+                    "floor answers the same bytes as the service"
+                    if same
+                    else "WARNING: floor and service answer different bytes "
+                    "(the engine changed since the floor started?)"
+                )
+            for round_, target in interleaved(targets, args.rounds):
                 server = servers[target.name]
                 if args.warmup > 0:
                     load.run(server, args.warmup, round_)
@@ -590,18 +634,15 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
                     f"{_fmt(sample.server_cpu_share, '.0%')} of a CPU  "
                     f"({sample.requests} requests)"
                 )
-    summaries = {name: summarize(name, s, response_bytes[name]) for name, s in samples.items()}
-    service, bare = summaries["service"], summaries["bare"]
-    ratio = service.rps / bare.rps if bare.rps else 0.0
-    per_round = [
-        s.rps / b.rps if b.rps else 0.0 for s, b in zip(service.samples, bare.samples, strict=True)
-    ]
-    cpu_ratio = (
-        bare.cpu_us_per_request / service.cpu_us_per_request
-        if bare.cpu_us_per_request and service.cpu_us_per_request
-        else None
-    )
-    return {
+    summaries = {name: summarize(name, s, len(responses[name])) for name, s in samples.items()}
+    base = summaries[BASELINE]
+    vs_base = {
+        name: versus_baseline(summary, base)
+        for name, summary in summaries.items()
+        if name != BASELINE
+    }
+    report: dict[str, object] = {
+        "targets": [t.name for t in targets],
         "client": client,
         "loadavg_1min_before": round(load_before, 2),
         "loadavg_1min_after": round(os.getloadavg()[0], 2),
@@ -614,15 +655,15 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "results": {name: asdict(summary) for name, summary in summaries.items()},
-        "ratio": ratio,
-        "ratio_per_round": per_round,
-        "ratio_median_of_rounds": statistics.median(per_round),
-        # bare CPU per request / service CPU per request: the throughput ratio the two
-        # would reach with a full CPU each, whatever else the machine was doing.
-        "cpu_ratio": cpu_ratio,
+        "baseline": BASELINE,
         "target_ratio": TARGET_RATIO,
-        "meets_target": ratio >= TARGET_RATIO,
+        # Per target other than the baseline: its rps and CPU ratios to the baseline.
+        "vs_baseline": vs_base,
     }
+    if "service" in vs_base:
+        # The service's figures at the top level too, as before the floor existed.
+        report.update(vs_base["service"])
+    return report
 
 
 def render_table(report: dict[str, object]) -> str:
@@ -639,21 +680,22 @@ def render_table(report: dict[str, object]) -> str:
             f"{name:<8} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
             f"{_fmt(row['cpu_us_per_request'], '.0f'):>11} {row['response_bytes']:>8}"
         )
-    per_round = report["ratio_per_round"]
-    assert isinstance(per_round, list)
-    ratio = report["ratio"]
-    assert isinstance(ratio, float)
-    met = "met" if report["meets_target"] else "NOT met"
-    lines.append(
-        f"ratio service/bare rps: {ratio:.3f}  (per round: "
-        f"{', '.join(f'{r:.3f}' for r in per_round)}; target >= {TARGET_RATIO}: {met})"
-    )
-    cpu_ratio = report["cpu_ratio"]
-    assert cpu_ratio is None or isinstance(cpu_ratio, float)
-    lines.append(
-        f"ratio of server CPU per request bare/service: {_fmt(cpu_ratio, '.3f')}  "
-        "(the rps ratio on an otherwise idle machine)"
-    )
+    base = report["baseline"]
+    vs_base = report["vs_baseline"]
+    assert isinstance(vs_base, dict)
+    for name, versus in vs_base.items():
+        per_round = versus["ratio_per_round"]
+        met = "met" if versus["meets_target"] else "NOT met"
+        lines.append(
+            f"ratio {name}/{base} rps: {versus['ratio']:.3f}  (per round: "
+            f"{', '.join(f'{r:.3f}' for r in per_round)}; target >= {TARGET_RATIO}: {met})"
+            f"  {RATIO_NOTES.get(name, '')}".rstrip()
+        )
+    for name, versus in vs_base.items():
+        lines.append(
+            f"ratio of server CPU per request {base}/{name}: "
+            f"{_fmt(versus['cpu_ratio'], '.3f')}  (the rps ratio on an otherwise idle machine)"
+        )
     lines.append(
         f"machine: {report['cpus']} CPUs, 1-min load average {report['loadavg_1min_before']} "
         f"before, {report['loadavg_1min_after']} after (other load skews the figures)"
@@ -674,10 +716,33 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _targets(text: str) -> tuple[Target, ...]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in TARGETS_BY_NAME]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown target(s) {', '.join(unknown)}; choose from {', '.join(TARGETS_BY_NAME)}"
+        )
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"a target is named twice: {text!r}")
+    if BASELINE not in names:
+        raise argparse.ArgumentTypeError(f"{BASELINE!r} is needed: ratios are to it")
+    if len(names) < 2:
+        raise argparse.ArgumentTypeError(f"name at least one target besides {BASELINE!r}")
+    return tuple(TARGETS_BY_NAME[n] for n in names)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Requests per second and p99 latency of POST /v1/check: "
-        "the service vs a bare litestar + msgspec endpoint."
+        "the service vs a bare litestar + msgspec endpoint (and optionally the floor)."
+    )
+    parser.add_argument(
+        "--targets",
+        type=_targets,
+        default=_targets(",".join(DEFAULT_TARGETS)),
+        help=f"comma-separated, from {', '.join(TARGETS_BY_NAME)}; must include "
+        f"{BASELINE} (default {','.join(DEFAULT_TARGETS)})",
     )
     parser.add_argument(
         "--duration",

@@ -30,4 +30,4 @@ _ALIASES: dict[str, System] = {
 def system_of(uri: str | None) -> System | None:
     if not uri:
         return None
-    return _ALIASES.get(uri.strip().rstrip("/").lower())
+    return _ALIASES.get(uri) or _ALIASES.get(uri.strip().rstrip("/").lower())

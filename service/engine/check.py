@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
+from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
 
@@ -24,6 +22,7 @@ from service.engine.models import (
     InputRef,
     InputStatus,
     LabInput,
+    ListName,
     Patient,
     Report,
     Risk,
@@ -36,42 +35,65 @@ SEVERITY_RANK: dict[str, int] = {"low": 1, "moderate": 2, "high": 3}
 GRADE_RANK: dict[str, int] = {"A": 3, "B": 2, "C": 1}
 KIND_RANK: dict[str, int] = {"combination": 0, "lab": 1, "medication": 2, "condition": 3}
 PREGNANCY_CONDITION = "pregnancy"
+
+# Inputs are referred to as (list, index) with the list as its rank in report order.
+_Ref = tuple[int, int]
+_MEDICATIONS, _CONDITIONS, _LABS, _PATIENT = 0, 1, 2, 3
+_LIST_NAMES: tuple[ListName, ...] = ("medications", "conditions", "labs", "patient")
+_LIST_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(_LIST_NAMES)}
+_SHARED_REFS = 256
+# The InputRefs of the first inputs of every list, made once (they are immutable).
+_INPUT_REFS = [[InputRef(name, i) for i in range(_SHARED_REFS)] for name in _LIST_NAMES]
+
+
+def _input_ref(rank: int, index: int) -> InputRef:
+    if index < _SHARED_REFS:
+        return _INPUT_REFS[rank][index]
+    return InputRef(_LIST_NAMES[rank], index)
+
+
 # Total calcium corrected for albumin: Ca + 0.8 x (4.0 - albumin), both in mg/dL and g/dL.
 ALBUMIN_NORMAL_G_DL = 4.0
 ALBUMIN_CALCIUM_FACTOR = 0.8
 
 
-# Values derived from knowledge alone (never from patient data), kept per knowledge base:
-# rendered findings, a drug's effect tags at a route, a rule's slot tags.
-_DERIVED: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, ...], object]] = WeakKeyDictionary()
-
-
-def _derived(kb: KnowledgeBase) -> dict[tuple[str, ...], object]:
-    cache = _DERIVED.get(kb)
-    if cache is None:
-        cache = _DERIVED[kb] = {}
-    return cache
-
-
-@dataclass(slots=True)
 class _Facts:
-    """What each input contributes to combination rules, as ``kind:id`` tags."""
+    """Per input: the (rule, slot) pairs it can fill, and the drugs it names."""
 
-    tags: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+    __slots__ = ("_slots_of_tag", "drugs", "slots")
 
-    def add(self, ref: tuple[str, int], tags: Iterable[str]) -> None:
-        known = self.tags.get(ref)
+    def __init__(self, slots_of_tag: Mapping[str, Sequence[tuple[int, int]]]) -> None:
+        self._slots_of_tag = slots_of_tag
+        self.slots: dict[_Ref, set[tuple[int, int]]] = {}
+        self.drugs: dict[_Ref, set[str]] = {}
+
+    def add_tags(self, ref: _Ref, tags: Iterable[str]) -> None:
+        """Record what ``kind:id`` tags (``condition:x``, ``lab:x:low``) let ``ref`` fill."""
+        for tag in tags:
+            targets = self._slots_of_tag.get(tag)
+            if targets:
+                self.add_targets(ref, targets)
+
+    def add_targets(self, ref: _Ref, targets: Iterable[tuple[int, int]]) -> None:
+        known = self.slots.get(ref)
         if known is None:
-            self.tags[ref] = set(tags)
+            self.slots[ref] = set(targets)
         else:
-            known.update(tags)
+            known.update(targets)
+
+    def add_drug(self, ref: _Ref, drug_id: str) -> None:
+        known = self.drugs.get(ref)
+        if known is None:
+            self.drugs[ref] = {drug_id}
+        else:
+            known.add(drug_id)
 
 
 def check(request: CheckRequest, kb: KnowledgeBase) -> Report:
     meds = [match_medication(m, kb) for m in request.medications]
     conds = [match_condition(c, kb) for c in request.conditions]
     labs = [match_lab(lab, kb) for lab in request.labs]
-    facts = _Facts()
+    facts = _Facts(_prepared_rules(kb).slots_of_tag)
     findings: list[Finding] = []
     route_reasons: dict[int, str] = {}
     findings += _medication_findings(meds, kb, facts, route_reasons)
@@ -99,8 +121,10 @@ def check(request: CheckRequest, kb: KnowledgeBase) -> Report:
 
 
 def _first_ref(finding: Finding) -> tuple[int, int]:
-    first = finding.inputs[0] if finding.inputs else InputRef("patient", 0)
-    return _ref_order((first.list, first.index))
+    if not finding.inputs:
+        return _PATIENT, 0
+    first = finding.inputs[0]
+    return _LIST_ORDER[first.list], first.index
 
 
 def _evidence(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[Evidence]:
@@ -125,12 +149,12 @@ def _class_applies(drug_class: DrugClass, route: Route | None) -> bool:
     return not drug_class.routes or route is None or route in drug_class.routes
 
 
-@dataclass(frozen=True, slots=True)
-class _DrugAtRoute:
+class _DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
     """What a drug contributes when taken by a route: derived from knowledge only."""
 
     applicable: tuple[str, ...]
-    tags: frozenset[str]
+    # The (rule, slot) pairs the drug fills at this route.
+    targets: tuple[tuple[int, int], ...]
     excluded_reason: str | None
 
 
@@ -153,7 +177,9 @@ def _drug_at_route(
             route=route,
             drug_class=" / ".join(kb.classes[c].name for c in drug.classes),
         )
-    result = _DrugAtRoute(applicable, frozenset(tags), reason)
+    slots_of_tag = _prepared_rules(kb).slots_of_tag
+    targets = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
+    result = _DrugAtRoute(applicable, targets, reason)
     cache[key] = result
     return result
 
@@ -164,13 +190,16 @@ def _medication_findings(
     facts: _Facts,
     route_reasons: dict[int, str],
 ) -> list[Finding]:
-    cache = _derived(kb)
+    cache = kb.derived
     classes_by_drug: dict[str, list[str]] = {}
     inputs_by_drug: dict[str, list[int]] = {}
     for index, match in enumerate(meds):
         for hit in match.hits:
             prepared = _drug_at_route(kb, cache, hit.drug_id, hit.route)
-            facts.add(("medications", index), prepared.tags)
+            ref = (_MEDICATIONS, index)
+            facts.add_drug(ref, hit.drug_id)
+            if prepared.targets:
+                facts.add_targets(ref, prepared.targets)
             if not prepared.applicable:
                 if prepared.excluded_reason:
                     route_reasons[index] = prepared.excluded_reason
@@ -185,7 +214,7 @@ def _medication_findings(
         if not isinstance(template, Finding):
             template = _medication_finding(drug_id, key[2:], kb)
             cache[key] = template
-        refs = [InputRef("medications", i) for i in indexes]
+        refs = [_input_ref(_MEDICATIONS, i) for i in indexes]
         findings.append(msgspec.structs.replace(template, inputs=refs))
     return findings
 
@@ -246,14 +275,14 @@ def _condition_findings(
 ) -> list[Finding]:
     inputs: dict[str, list[InputRef]] = {}
     for index, match in enumerate(conds):
-        facts.add(("conditions", index), (f"condition:{c}" for c in match.condition_ids))
+        facts.add_tags((_CONDITIONS, index), (f"condition:{c}" for c in match.condition_ids))
         for cid in match.condition_ids:
             if kb.conditions[cid].contributes:
-                inputs.setdefault(cid, []).append(InputRef("conditions", index))
+                inputs.setdefault(cid, []).append(_input_ref(_CONDITIONS, index))
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:
-        facts.add(("patient", 0), (f"condition:{PREGNANCY_CONDITION}",))
-        inputs.setdefault(PREGNANCY_CONDITION, []).append(InputRef("patient", 0))
-    cache = _derived(kb)
+        facts.add_tags((_PATIENT, 0), (f"condition:{PREGNANCY_CONDITION}",))
+        inputs.setdefault(PREGNANCY_CONDITION, []).append(_input_ref(_PATIENT, 0))
+    cache = kb.derived
     findings = []
     for cid, refs in inputs.items():
         template = cache.get(("condition", cid))
@@ -336,8 +365,8 @@ def _lab_findings(
         band = _worst_band(kb.analytes[match.analyte_id].bands, value, sex)
         if band is None:
             continue
-        facts.add(("labs", index), (f"lab:{match.analyte_id}:{band.state}",))
-        refs_by_analyte.setdefault(match.analyte_id, []).append(InputRef("labs", index))
+        facts.add_tags((_LABS, index), (f"lab:{match.analyte_id}:{band.state}",))
+        refs_by_analyte.setdefault(match.analyte_id, []).append(_input_ref(_LABS, index))
         current = worst_by_analyte.get(match.analyte_id)
         if current is None or SEVERITY_RANK[band.severity] > SEVERITY_RANK[current[0].severity]:
             worst_by_analyte[match.analyte_id] = (band, index)
@@ -345,6 +374,7 @@ def _lab_findings(
     templates = kb.texts.templates
     for analyte_id, (band, index) in worst_by_analyte.items():
         analyte = kb.analytes[analyte_id]
+        shared = _analyte_lists(kb, analyte_id)
         item = items[index]
         shown = f"{item.value:g}"
         findings.append(
@@ -360,9 +390,9 @@ def _lab_findings(
                     reference=analyte.reference_range,
                     mechanism=analyte.mechanism,
                 ),
-                monitoring=list(analyte.monitoring),
-                management=list(analyte.management),
-                evidence=_evidence(kb, analyte.sources),
+                monitoring=shared.monitoring,
+                management=shared.management,
+                evidence=shared.evidence,
                 inputs=refs_by_analyte[analyte_id],
                 evidence_level=analyte.evidence_level,
                 evidence_grade=analyte.grade,
@@ -371,40 +401,91 @@ def _lab_findings(
     return findings
 
 
+class _SharedLists(msgspec.Struct, frozen=True, gc=False):
+    monitoring: list[str]
+    management: list[str]
+    evidence: list[Evidence]
+
+
+def _analyte_lists(kb: KnowledgeBase, analyte_id: str) -> _SharedLists:
+    """An analyte's monitoring, management and evidence, built once per knowledge base."""
+    key = ("analyte", analyte_id)
+    found = kb.derived.get(key)
+    if isinstance(found, _SharedLists):
+        return found
+    analyte = kb.analytes[analyte_id]
+    shared = _SharedLists(
+        list(analyte.monitoring), list(analyte.management), _evidence(kb, analyte.sources)
+    )
+    kb.derived[key] = shared
+    return shared
+
+
 # Combinations --------------------------------------------------------------------------
 
 
-def _prepared_rules(kb: KnowledgeBase) -> list[tuple[CombinationRule, list[frozenset[str]]]]:
-    """Each rule with its slots as ``kind:id`` tag sets, built once per knowledge base."""
-    cache = _derived(kb)
+class _PreparedRule(msgspec.Struct, frozen=True, gc=False):
+    """A rule with what every finding of it shares, rendered once per knowledge base."""
+
+    rule: CombinationRule
+    slot_count: int
+    monitoring: list[str]
+    management: list[str]
+    evidence: list[Evidence]
+
+
+class _PreparedRules(msgspec.Struct, frozen=True, gc=False):
+    rules: list[_PreparedRule]
+    # ``kind:id`` tag -> the (rule, slot) pairs it can fill.
+    slots_of_tag: dict[str, list[tuple[int, int]]]
+
+
+def _prepared_rules(kb: KnowledgeBase) -> _PreparedRules:
+    """The rules indexed by the tags that fill their slots, built once per knowledge base."""
+    cache = kb.derived
     found = cache.get(("rules",))
-    if isinstance(found, list):
+    if isinstance(found, _PreparedRules):
         return found
-    prepared: list[tuple[CombinationRule, list[frozenset[str]]]] = []
-    for rule in kb.rules:
-        slots: list[frozenset[str]] = []
-        for slot in rule.slots:
+    rules: list[_PreparedRule] = []
+    slots_of_tag: dict[str, list[tuple[int, int]]] = {}
+    for r, rule in enumerate(kb.rules):
+        for s, slot in enumerate(rule.slots):
             tags = {f"class:{c}" for c in slot.drug_class}
             tags |= {f"drug:{d}" for d in slot.drug}
             tags |= {f"condition:{c}" for c in slot.condition}
             if slot.effect:
                 tags.add(f"effect:{slot.effect}")
             tags |= {f"lab:{lab}" for lab in slot.lab}
-            slots.append(frozenset(tags))
-        prepared.append((rule, slots))
+            for tag in tags:
+                slots_of_tag.setdefault(tag, []).append((r, s))
+        rules.append(
+            _PreparedRule(
+                rule,
+                len(rule.slots),
+                list(rule.monitoring),
+                list(rule.management),
+                _evidence(kb, rule.sources),
+            )
+        )
+    prepared = _PreparedRules(rules, slots_of_tag)
     cache[("rules",)] = prepared
     return prepared
 
 
-def _distinct_fill(candidates: Sequence[Sequence[tuple[str, int]]]) -> bool:
+def _distinct_fill(candidates: Sequence[Sequence[_Ref]]) -> bool:
     """Whether every slot can be filled by a different input (small backtracking)."""
+    if len(candidates) == 2:  # the usual pair: fails only when one input is all there is
+        return len({*candidates[0], *candidates[1]}) >= 2
 
-    def fill(slot: int, used: frozenset[tuple[str, int]]) -> bool:
+    def fill(slot: int, used: frozenset[_Ref]) -> bool:
         if slot == len(candidates):
             return True
         return any(fill(slot + 1, used | {ref}) for ref in candidates[slot] if ref not in used)
 
     return fill(0, frozenset())
+
+
+_Fired = dict[str, tuple[_PreparedRule, list[_Ref]]]
 
 
 def _combination_findings(
@@ -415,54 +496,55 @@ def _combination_findings(
     labs: Sequence[LabMatch],
     lab_items: Sequence[LabInput],
 ) -> list[Finding]:
-    if len(facts.tags) < 2:
+    if len(facts.slots) < 2:
         return []
-    refs_by_tag: dict[str, list[tuple[str, int]]] = {}
-    for ref, tags in facts.tags.items():
-        for tag in tags:
-            refs_by_tag.setdefault(tag, []).append(ref)
-    fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]] = {}
-    present = refs_by_tag.keys()
-    for rule, slots in _prepared_rules(kb):
-        for slot in slots:
-            if present.isdisjoint(slot):
-                break
-        else:
-            _evaluate(rule, slots, refs_by_tag, facts, fired)
+    prepared = _prepared_rules(kb)
+    # Per rule that any input touches: per slot, the inputs that can fill it.
+    candidates: dict[int, list[dict[_Ref, None]]] = {}
+    for ref, targets in facts.slots.items():
+        for r, s in targets:
+            slots = candidates.get(r)
+            if slots is None:
+                slots = candidates[r] = [{} for _ in range(prepared.rules[r].slot_count)]
+            slots[s][ref] = None
+    fired: _Fired = {}
+    for r in sorted(candidates):
+        slots = candidates[r]
+        if all(slots):
+            _evaluate(prepared.rules[r], [list(slot) for slot in slots], facts, fired)
     return _render_combinations(kb, fired, meds, conds, labs, lab_items)
 
 
 def _evaluate(
-    rule: CombinationRule,
-    slots: list[frozenset[str]],
-    refs_by_tag: dict[str, list[tuple[str, int]]],
+    prepared: _PreparedRule,
+    candidates: list[list[_Ref]],
     facts: _Facts,
-    fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]],
+    fired: _Fired,
 ) -> None:
-    """Record ``rule`` in ``fired`` when different inputs fill all of its slots."""
-    candidates: list[list[tuple[str, int]]] = []
-    for slot in slots:
-        candidates.append(list({ref for tag in slot for ref in refs_by_tag.get(tag, ())}))
+    """Record the rule in ``fired`` when different inputs fill all of its slots."""
+    rule = prepared.rule
     if len(candidates) == 1:
-        drugs = {t for ref in candidates[0] for t in facts.tags[ref] if t[:5] == "drug:"}
+        drugs = {d for ref in candidates[0] for d in facts.drugs.get(ref, ())}
         if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
             return
     elif not _distinct_fill(candidates):
         return
-    fired[rule.id] = (rule, sorted({ref for group in candidates for ref in group}, key=_ref_order))
+    refs = {ref for group in candidates for ref in group}
+    fired[rule.id] = (prepared, sorted(refs))
 
 
 def _render_combinations(
     kb: KnowledgeBase,
-    fired: dict[str, tuple[CombinationRule, list[tuple[str, int]]]],
+    fired: _Fired,
     meds: Sequence[MedicationMatch],
     conds: Sequence[ConditionMatch],
     labs: Sequence[LabMatch],
     lab_items: Sequence[LabInput],
 ) -> list[Finding]:
     findings = []
-    names_of: dict[tuple[str, int], str] = {}
-    for rule, refs in fired.values():
+    names_of: dict[_Ref, str] = {}
+    for prepared, refs in fired.values():
+        rule = prepared.rule
         if any(s in fired for s in rule.suppressed_by):
             continue
         for ref in refs:
@@ -476,10 +558,10 @@ def _render_combinations(
                 severity=rule.severity,
                 title=rule.title,
                 detail=f"{rule.detail} Involves: {names}.",
-                monitoring=list(rule.monitoring),
-                management=list(rule.management),
-                evidence=_rule_evidence(kb, rule),
-                inputs=[InputRef(lst, i) for lst, i in refs],  # type: ignore[arg-type]
+                monitoring=prepared.monitoring,
+                management=prepared.management,
+                evidence=prepared.evidence,
+                inputs=[_input_ref(*ref) for ref in refs],
                 evidence_level=rule.evidence_level,
                 evidence_grade=rule.grade,
             )
@@ -487,35 +569,20 @@ def _render_combinations(
     return findings
 
 
-def _rule_evidence(kb: KnowledgeBase, rule: CombinationRule) -> list[Evidence]:
-    cache = _derived(kb)
-    found = cache.get(("rule_evidence", rule.id))
-    if not isinstance(found, list):
-        found = cache[("rule_evidence", rule.id)] = _evidence(kb, rule.sources)
-    return found
-
-
-_LIST_ORDER = {"medications": 0, "conditions": 1, "labs": 2, "patient": 3}
-
-
-def _ref_order(ref: tuple[str, int]) -> tuple[int, int]:
-    return _LIST_ORDER[ref[0]], ref[1]
-
-
 def _ref_name(
-    ref: tuple[str, int],
+    ref: _Ref,
     kb: KnowledgeBase,
     meds: Sequence[MedicationMatch],
     conds: Sequence[ConditionMatch],
     labs: Sequence[LabMatch],
     lab_items: Sequence[LabInput],
 ) -> str:
-    lst, index = ref
-    if lst == "medications":
+    rank, index = ref
+    if rank == _MEDICATIONS:
         return " + ".join(kb.drugs[h.drug_id].name for h in meds[index].hits)
-    if lst == "conditions":
+    if rank == _CONDITIONS:
         return " + ".join(kb.conditions[c].name for c in conds[index].condition_ids)
-    if lst == "labs":
+    if rank == _LABS:
         analyte = labs[index].analyte_id
         item = lab_items[index]
         name = kb.analytes[analyte].name if analyte else "lab"
@@ -591,7 +658,16 @@ def _note(
     lines = [t["note_header"].format(risk=risk)]
     if not findings:
         lines.append(t["note_none"])
-    lines.extend(t["note_finding"].format(severity=f.severity, title=f.title) for f in findings)
+    cache = kb.derived
+    for f in findings:
+        if f.kind == "lab":  # its title quotes the measured value: rendered, never kept
+            lines.append(t["note_finding"].format(severity=f.severity, title=f.title))
+            continue
+        key = ("note_line", f.severity, f.title)
+        line = cache.get(key)
+        if not isinstance(line, str):
+            line = cache[key] = t["note_finding"].format(severity=f.severity, title=f.title)
+        lines.append(line)
     monitoring = _unique(m for f in findings for m in f.monitoring)
     if monitoring:
         lines.append(t["note_monitoring"].format(items="; ".join(monitoring[:6])))

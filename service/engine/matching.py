@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
-from weakref import WeakKeyDictionary
+from typing import Any, cast
 
+import msgspec
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -21,21 +20,18 @@ _MIN_SUGGEST_LEN = 4
 _MIN_FUZZY_LEN = 5
 
 
-@dataclass(frozen=True, slots=True)
-class DrugHit:
+class DrugHit(msgspec.Struct, frozen=True, gc=False):
     drug_id: str
     route: Route | None
 
 
-@dataclass(frozen=True, slots=True)
-class MedicationMatch:
+class MedicationMatch(msgspec.Struct, frozen=True, gc=False):
     hits: tuple[DrugHit, ...]
     suggestions: tuple[str, ...] = ()
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionMatch:
+class ConditionMatch(msgspec.Struct, frozen=True, gc=False):
     condition_ids: tuple[str, ...]
     # Concepts named in the text but negated or of a family member: recognized, not flagged.
     excluded: tuple[tuple[str, str], ...] = ()
@@ -43,8 +39,7 @@ class ConditionMatch:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LabMatch:
+class LabMatch(msgspec.Struct, frozen=True, gc=False):
     analyte_id: str | None
     value: float | None  # in the analyte's canonical unit
     reason: str | None = None
@@ -112,18 +107,20 @@ def _suggest(
     return tuple(sorted(best, key=lambda n: -best[n])[:3])
 
 
-# Memo of text matches --------------------------------------------------------------
+# Memo of phrase matches -------------------------------------------------------------
 
 _MEMO_LIMIT = 65_536
-_MEMO: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, ...], Any]] = WeakKeyDictionary()
-T = TypeVar("T")
+# Stands in a memo key for a word the vocabulary does not know (never the word itself).
+_UNKNOWN_WORD = "?"
 
 
-def _memo_of(kb: KnowledgeBase) -> dict[tuple[str, ...], Any]:
-    memo = _MEMO.get(kb)
-    if memo is None:
-        memo = _MEMO[kb] = {}
-    return memo
+def phrase_memo(kb: KnowledgeBase) -> dict[tuple[str, ...], Any]:
+    """Matches of phrases, keyed by their vocabulary words (unknown words stand as "?").
+
+    The keys hold only words the knowledge base already knows, so the memo never keeps
+    free text, names or numbers from a request: nothing of a patient is stored.
+    """
+    return kb.phrase_matches
 
 
 def _remember(memo: dict[tuple[str, ...], Any], key: tuple[str, ...], value: Any) -> None:
@@ -132,49 +129,56 @@ def _remember(memo: dict[tuple[str, ...], Any], key: tuple[str, ...], value: Any
     memo[key] = value
 
 
-def _memoized(
-    kb: KnowledgeBase, key: tuple[str, ...], vocabulary: frozenset[str], compute: Callable[[], T]
-) -> T:
-    """Reuse the match of a phrase made only of vocabulary words.
-
-    Only phrases whose every word is already in the knowledge base's vocabulary are kept
-    (numbers are dropped before), so the memo never holds free text, names or numbers
-    from a request: nothing of a patient is stored.
-    """
-    memo = _memo_of(kb)
-    found = memo.get(key)
-    if found is not None:
-        return cast(T, found)
-    result = compute()
-    if vocabulary.issuperset(key[1:]):
-        _remember(memo, key, result)
-    return result
-
-
 # Medications -------------------------------------------------------------------------
 
 
-# Stands in a memo key for a word the vocabulary does not know (never the word itself).
-_UNKNOWN_WORD = "?"
-
-
 def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatch:
-    texts = _text_of(item.text, item.coding)
+    text = item.text
+    if not item.coding and text and item.route is None:
+        # The common case, one free text: its match depends on its resolved words alone.
+        match = _match_words(_resolved_words(drug_key_tokens(text), kb), None, kb)
+        if match.hits:
+            return match
+    texts = _text_of(text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
     resolved = [_resolved_words(words, kb) for words in words_of_texts]
     field_route = _explicit_route(item.route, [], kb) if item.route else None
-    if item.coding or len(resolved) != 1:
-        return _match_medication(item, texts, words_of_texts, resolved, field_route, kb)
-    # The common case, free text only: the match depends on the resolved words alone, so
-    # it is memoized under them (known words and "?", no text of the request).
-    key = ("drug", field_route or "", *resolved[0])
-    memo = _memo_of(kb)
+    if item.coding:
+        coded = _drugs_from_codes(item.coding, kb)
+        if coded:
+            route = field_route or _explicit_route(None, resolved, kb)
+            return MedicationMatch(
+                tuple(DrugHit(d, route or kb.drugs[d].default_route) for d in coded)
+            )
+    # Route words in any of the texts (a coding's display, say) apply to all of them.
+    route_hint = field_route or (_explicit_route(None, resolved, kb) if len(resolved) > 1 else None)
+    for words in resolved:
+        match = _match_words(words, route_hint, kb)
+        if match.hits:
+            return match
+    unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
+    if not " ".join(texts):
+        return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
+    unknown = [w for words in words_of_texts for w in words if w not in kb.drug_vocabulary]
+    suggestions = _suggest(unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
+    return MedicationMatch((), suggestions, "name not known")
+
+
+_NO_MATCH = MedicationMatch(())
+
+
+def _match_words(words: list[str], route_hint: Route | None, kb: KnowledgeBase) -> MedicationMatch:
+    """The drugs named by resolved words, memoized under them (vocabulary words and "?")."""
+    key = ("drug", route_hint or "", *words)
+    memo = kb.phrase_matches
     found = memo.get(key)
-    if isinstance(found, MedicationMatch):
-        return found
-    match = _match_medication(item, texts, words_of_texts, resolved, field_route, kb)
-    if match.hits:
-        _remember(memo, key, match)
+    if found is not None:
+        return cast(MedicationMatch, found)
+    hits = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
+    if not hits:
+        return _NO_MATCH
+    match = MedicationMatch(hits)
+    _remember(memo, key, match)
     return match
 
 
@@ -189,32 +193,6 @@ def _resolved_words(words: list[str], kb: KnowledgeBase) -> list[str]:
         or _UNKNOWN_WORD
         for word in words
     ]
-
-
-def _match_medication(
-    item: MedicationInput,
-    texts: list[str],
-    words_of_texts: list[list[str]],
-    resolved: list[list[str]],
-    field_route: Route | None,
-    kb: KnowledgeBase,
-) -> MedicationMatch:
-    explicit_route = field_route or _explicit_route(None, resolved, kb)
-    coded = _drugs_from_codes(item.coding, kb) if item.coding else ()
-    if coded:
-        return MedicationMatch(
-            tuple(DrugHit(d, explicit_route or kb.drugs[d].default_route) for d in coded)
-        )
-    for words in resolved:
-        hits = _drugs_from_words(words, kb, explicit_route)
-        if hits:
-            return MedicationMatch(hits)
-    unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
-    if not " ".join(texts):
-        return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
-    unknown = [w for words in words_of_texts for w in words if w not in kb.drug_vocabulary]
-    suggestions = _suggest(unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
-    return MedicationMatch((), suggestions, "name not known")
 
 
 def _drug_name(term: str, kb: KnowledgeBase) -> str:
@@ -317,16 +295,16 @@ def _conditions_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -
             continue
         system = system_of(c.system)
         if system == "icd10cm":
-            prefixes = icd_prefixes(c.code)
+            candidates: list[str] = []
             excluded: set[str] = set()
-            for prefix in prefixes:
-                excluded.update(kb.icd_exclusions.get(prefix, ()))
-            for prefix in prefixes:
-                found.extend(
-                    cid
-                    for cid in kb.conditions_by_icd_prefix.get(prefix, ())
-                    if cid not in excluded
-                )
+            for prefix in icd_prefixes(c.code):
+                ids = kb.conditions_by_icd_prefix.get(prefix)
+                if ids:
+                    candidates.extend(ids)
+                exclusions = kb.icd_exclusions.get(prefix)
+                if exclusions:
+                    excluded.update(exclusions)
+            found.extend(cid for cid in candidates if cid not in excluded)
         elif system == "snomed":
             found.extend(kb.conditions_by_snomed.get(c.code.strip(), ()))
     return _dedupe(found)
@@ -353,15 +331,32 @@ def _qualifier(words: Sequence[str], before: int, kb: KnowledgeBase) -> str | No
 
 def _conditions_from_text(text: str, kb: KnowledgeBase) -> ConditionMatch:
     words = tokens(text)
-    return _memoized(
-        kb,
-        ("condition", *words),
-        kb.condition_vocabulary,
-        lambda: _conditions_from_words(words, kb),
+    vocabulary = kb.condition_vocabulary
+    all_known = vocabulary.issuperset(words)
+    # An unknown word is never part of a term or of a negation phrase: only its position
+    # counts, so it stands as "?" in the key, unless the fuzzy fallback has to read it.
+    key = (
+        ("condition", *words)
+        if all_known
+        else ("condition", *(w if w in vocabulary else _UNKNOWN_WORD for w in words))
     )
+    memo = kb.phrase_matches
+    found = memo.get(key)
+    if found is not None:
+        return cast(ConditionMatch, found)
+    match, unmatched = _conditions_from_words(words, kb)
+    if not match.condition_ids and not match.excluded:
+        match = _conditions_from_misspellings(words, unmatched, kb)
+        if not all_known:
+            return match
+    _remember(memo, key, match)
+    return match
 
 
-def _conditions_from_words(words: list[str], kb: KnowledgeBase) -> ConditionMatch:
+def _conditions_from_words(
+    words: list[str], kb: KnowledgeBase
+) -> tuple[ConditionMatch, list[tuple[int, str]]]:
+    """Terms named in ``words`` (longest first), and the words no term covers."""
     found: list[str] = []
     excluded: list[tuple[str, str]] = []
     unmatched: list[tuple[int, str]] = []
@@ -381,17 +376,24 @@ def _conditions_from_words(words: list[str], kb: KnowledgeBase) -> ConditionMatc
         else:
             unmatched.append((i, words[i]))
             i += 1
-    if not found and not excluded:
-        for position, word in unmatched:
-            near = _fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
-            if near is None:
-                continue
-            qualifier = _qualifier(words, position, kb)
-            ids = kb.condition_terms[near]
-            if qualifier is None:
-                found.extend(ids)
-            else:
-                excluded.extend((cid, qualifier) for cid in ids)
+    return ConditionMatch(_dedupe(found), tuple(dict.fromkeys(excluded))), unmatched
+
+
+def _conditions_from_misspellings(
+    words: list[str], unmatched: list[tuple[int, str]], kb: KnowledgeBase
+) -> ConditionMatch:
+    found: list[str] = []
+    excluded: list[tuple[str, str]] = []
+    for position, word in unmatched:
+        near = _fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
+        if near is None:
+            continue
+        qualifier = _qualifier(words, position, kb)
+        ids = kb.condition_terms[near]
+        if qualifier is None:
+            found.extend(ids)
+        else:
+            excluded.extend((cid, qualifier) for cid in ids)
     return ConditionMatch(_dedupe(found), tuple(dict.fromkeys(excluded)))
 
 

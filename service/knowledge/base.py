@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.knowledge.schema import (
     Analyte,
@@ -70,6 +70,10 @@ class KnowledgeBase:
     qualifier_first_words: frozenset[str]
     # Per drug: effect kinds of its classes, for combination rules.
     effects_by_drug: Mapping[str, frozenset[str]]
+    # Filled by the engine on first use, from the knowledge alone (never request text):
+    # rendered findings, prepared rules, and matches of phrases made of vocabulary words.
+    derived: dict[tuple[str, ...], object] = field(default_factory=dict, compare=False)
+    phrase_matches: dict[tuple[str, ...], object] = field(default_factory=dict, compare=False)
 
     def counts(self) -> dict[str, int]:
         return {

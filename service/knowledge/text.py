@@ -7,8 +7,9 @@ import unicodedata
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
-# name a drug, so drug text skips them in the same pass.
-_WORD = re.compile(r"(?<![a-z0-9.])[a-z][a-z0-9]*")
+# name a drug, so drug text skips them in the same pass, as it skips intervals and
+# durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
+_WORD = re.compile(r"(?<![a-z0-9.])(?![qx][0-9])[a-z][a-z0-9]*")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
 _DOSE = re.compile(
     r"^(?:\d+(?:\.\d+)?(?:mg|mcg|ug|g|gm|ml|l|unit|units|u|iu|meq|mmol|%|hr|h|x|d|mg/ml)?"
@@ -38,7 +39,8 @@ def drug_key_tokens(text: str) -> list[str]:
 
     A hyphen between a letter and a digit is dropped first: "B-12" is "b12".
     """
-    return _WORD.findall(_LETTER_HYPHEN_DIGIT.sub("", fold(text)))
+    folded = fold(text)
+    return _WORD.findall(_LETTER_HYPHEN_DIGIT.sub("", folded) if "-" in folded else folded)
 
 
 def unit_key(unit: str) -> str:

@@ -19,14 +19,13 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` does 
 
 from __future__ import annotations
 
-import collections
 import contextvars
+import functools
 import logging
 import os
 import re
 import time
 import traceback
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -88,23 +87,61 @@ INPUTS = Counter(
 )
 
 
+# Labelled children, looked up once per label set and then taken from these dicts: each
+# ``.labels()`` call takes a lock and validates its arguments. The keys are bounded (methods,
+# route templates, status codes, the fixed risks, kinds, severities and statuses). A child
+# is the same object ``.labels()`` would return, so this works unchanged with
+# ``PROMETHEUS_MULTIPROC_DIR`` (the child's value checks the process id itself).
+_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+_CHECK_CHILDREN: dict[str, Counter] = {}
+_FINDING_CHILDREN: dict[tuple[str, str], Counter] = {}
+_INPUT_CHILDREN: dict[tuple[str, str], Counter] = {}
+
+
+def _request_children(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    key = (method, route, status)
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        children = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+        _REQUEST_CHILDREN[key] = children
+    return children
+
+
+def _add_counts(
+    counter: Counter, children: dict[tuple[str, str], Counter], counts: dict[tuple[str, str], int]
+) -> None:
+    for labels, count in counts.items():
+        child = children.get(labels)
+        if child is None:
+            child = children[labels] = counter.labels(*labels)
+        child.inc(count)
+
+
 def record_report(report: Report) -> Report:
     """Count what one check found (called by the REST and CDS Hooks handlers); returns it.
 
-    Counts are added up per label first, so each labelled child is looked up once.
+    Counts are added up per label first, so each labelled child is incremented once.
     """
-    CHECKS.labels(report.risk).inc()
-    for (kind, severity), count in collections.Counter(
-        (f.kind, f.severity) for f in report.findings
-    ).items():
-        FINDINGS.labels(kind, severity).inc(count)
+    child = _CHECK_CHILDREN.get(report.risk)
+    if child is None:
+        child = _CHECK_CHILDREN[report.risk] = CHECKS.labels(report.risk)
+    child.inc()
+    labels: tuple[str, str]
+    findings: dict[tuple[str, str], int] = {}
+    for finding in report.findings:
+        labels = (finding.kind, finding.severity)
+        findings[labels] = findings.get(labels, 0) + 1
+    _add_counts(FINDINGS, _FINDING_CHILDREN, findings)
+    inputs: dict[tuple[str, str], int] = {}
     for name, statuses in (
         ("medications", report.medications),
         ("conditions", report.conditions),
         ("labs", report.labs),
     ):
-        for status, count in collections.Counter(item.status for item in statuses).items():
-            INPUTS.labels(name, status).inc(count)
+        for item in statuses:
+            labels = (name, item.status)
+            inputs[labels] = inputs.get(labels, 0) + 1
+    _add_counts(INPUTS, _INPUT_CHILDREN, inputs)
     return report
 
 
@@ -141,11 +178,16 @@ def safe_trace(exc: BaseException) -> str:
     return f"{type(exc).__module__}.{type(exc).__qualname__} at {places or '?'}"
 
 
+@functools.lru_cache(maxsize=4)
+def _utc_second(seconds: int) -> str:
+    """``2024-05-01T12:00:00`` for a Unix time; consecutive log lines mostly share it."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     seconds = int(record.created)
     fields: dict[str, Any] = {
-        "ts": f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}"
-        f".{int((record.created - seconds) * 1000):03d}Z",
+        "ts": f"{_utc_second(seconds)}.{int((record.created - seconds) * 1000):03d}Z",
         "level": record.levelname.lower(),
         "logger": record.name,
         "message": record.getMessage(),
@@ -228,9 +270,22 @@ def _route(scope: Scope) -> str:
     return template if isinstance(template, str) and template else UNMATCHED_ROUTE
 
 
+_REQUEST_ID_NAME = b"x-request-id"
+# Response headers replaced by the middleware (the server's own and any request id).
+_DROPPED_HEADERS = frozenset({b"server", _REQUEST_ID_NAME})
+# A version 4 UUID from 16 random bytes: clear the version and variant bits, then set them.
+_UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
+
+
+def new_request_id() -> str:
+    """``uuid.uuid4().hex`` (a random version 4 UUID as 32 hex digits), without the UUID."""
+    return format(int.from_bytes(os.urandom(16), "big") & _UUID4_MASK | _UUID4_BITS, "032x")
+
+
 def _incoming_request_id(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     for name, value in headers:
-        if name.lower() == b"x-request-id":
+        if name.lower() == _REQUEST_ID_NAME:
             text = value.decode("latin-1").strip()
             return text if _SAFE_REQUEST_ID.fullmatch(text) else None
     return None
@@ -248,10 +303,10 @@ class RequestObservability:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope["headers"]) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope["headers"]) or new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
-        encoded_id = request_id.encode()
+        id_header = (_REQUEST_ID_NAME, request_id.encode())
         started = time.perf_counter()
         status = 500
 
@@ -260,11 +315,11 @@ class RequestObservability:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = [
-                    (name, value)
-                    for name, value in message.get("headers", ())
-                    if name.lower() not in (b"server", b"x-request-id")
+                    header
+                    for header in message.get("headers", ())
+                    if header[0].lower() not in _DROPPED_HEADERS
                 ]
-                headers.append((b"x-request-id", encoded_id))
+                headers.append(id_header)
                 message["headers"] = headers
             await send(message)
 
@@ -272,10 +327,15 @@ class RequestObservability:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            method: str = scope["method"]
+            if method not in _METHODS:
+                method = "OTHER"
             route = _route(scope)
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(elapsed)
+            children = _REQUEST_CHILDREN.get((method, route, status))
+            if children is None:
+                children = _request_children(method, route, status)
+            children[0].inc()
+            children[1].observe(elapsed)
             if self.access_log:
                 level = logging.DEBUG if route in _QUIET_ROUTES else logging.INFO
                 if access_logger.isEnabledFor(level):

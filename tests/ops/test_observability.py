@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +13,12 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.engine import CheckRequest
-from service.web.observability import JsonFormatter, TextFormatter, logging_config
+from service.web.observability import (
+    JsonFormatter,
+    TextFormatter,
+    logging_config,
+    new_request_id,
+)
 from tests.ops.conftest import IDENTIFIERS, PATIENT_TEXT, Client
 
 BODY = {"medications": [{"text": "Lasix 40 mg PO daily"}, {"text": "hydrochlorothiazide"}]}
@@ -46,6 +52,16 @@ def test_every_response_has_a_request_id(
     response = client.request(method, path, content=b"{not json")
     assert response.status_code == status
     assert GENERATED_ID.fullmatch(response.headers["x-request-id"])
+
+
+def test_generated_request_ids_are_random_uuid4_hex() -> None:
+    ids = {new_request_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    for value in ids:
+        assert GENERATED_ID.fullmatch(value)
+        parsed = uuid.UUID(hex=value)
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert parsed.hex == value
 
 
 def test_no_server_header(client: Client) -> None:
