@@ -8,6 +8,7 @@ import msgspec
 
 from service.engine.matching import (
     ConditionMatch,
+    DrugHit,
     LabMatch,
     MedicationMatch,
     match_condition,
@@ -58,14 +59,13 @@ ALBUMIN_CALCIUM_FACTOR = 0.8
 
 
 class _Facts:
-    """Per input: the (rule, slot) pairs it can fill, and the drugs it names."""
+    """Per input: the (rule, slot) pairs of combination rules it can fill."""
 
-    __slots__ = ("_slots_of_tag", "drugs", "slots")
+    __slots__ = ("_slots_of_tag", "slots")
 
     def __init__(self, slots_of_tag: Mapping[str, Sequence[tuple[int, int]]]) -> None:
         self._slots_of_tag = slots_of_tag
         self.slots: dict[_Ref, set[tuple[int, int]]] = {}
-        self.drugs: dict[_Ref, set[str]] = {}
 
     def add_tags(self, ref: _Ref, tags: Iterable[str]) -> None:
         """Record what ``kind:id`` tags (``condition:x``, ``lab:x:low``) let ``ref`` fill."""
@@ -80,13 +80,6 @@ class _Facts:
             self.slots[ref] = set(targets)
         else:
             known.update(targets)
-
-    def add_drug(self, ref: _Ref, drug_id: str) -> None:
-        known = self.drugs.get(ref)
-        if known is None:
-            self.drugs[ref] = {drug_id}
-        else:
-            known.add(drug_id)
 
 
 def check(request: CheckRequest, kb: KnowledgeBase) -> Report:
@@ -152,19 +145,23 @@ def _class_applies(drug_class: DrugClass, route: Route | None) -> bool:
 class _DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
     """What a drug contributes when taken by a route: derived from knowledge only."""
 
+    drug_id: str
     applicable: tuple[str, ...]
     # The (rule, slot) pairs the drug fills at this route.
     targets: tuple[tuple[int, int], ...]
     excluded_reason: str | None
+    # Its finding (without inputs) when it contributes at this route.
+    finding: Finding | None
 
 
-def _drug_at_route(
-    kb: KnowledgeBase, cache: dict[tuple[str, ...], object], drug_id: str, route: Route | None
-) -> _DrugAtRoute:
-    key = ("route", drug_id, route or "")
-    found = cache.get(key)
-    if isinstance(found, _DrugAtRoute):
+def _drug_at_route(kb: KnowledgeBase, hit: DrugHit) -> _DrugAtRoute:
+    by_hit = kb.derived.get(("drug_at_route",))
+    if not isinstance(by_hit, dict):
+        by_hit = kb.derived[("drug_at_route",)] = {}
+    found: _DrugAtRoute | None = by_hit.get(hit)
+    if found is not None:
         return found
+    drug_id, route = hit.drug_id, hit.route
     drug = kb.drugs[drug_id]
     applicable = tuple(c for c in drug.classes if _class_applies(kb.classes[c], route))
     tags = {f"drug:{drug.id}"}
@@ -179,9 +176,17 @@ def _drug_at_route(
         )
     slots_of_tag = _prepared_rules(kb).slots_of_tag
     targets = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
-    result = _DrugAtRoute(applicable, targets, reason)
-    cache[key] = result
+    finding = _medication_template(kb, drug_id, applicable) if applicable else None
+    result = by_hit[hit] = _DrugAtRoute(drug_id, applicable, targets, reason, finding)
     return result
+
+
+def _medication_template(kb: KnowledgeBase, drug_id: str, class_ids: Sequence[str]) -> Finding:
+    key = ("finding", drug_id, *class_ids)
+    template = kb.derived.get(key)
+    if not isinstance(template, Finding):
+        template = kb.derived[key] = _medication_finding(drug_id, class_ids, kb)
+    return template
 
 
 def _medication_findings(
@@ -190,30 +195,33 @@ def _medication_findings(
     facts: _Facts,
     route_reasons: dict[int, str],
 ) -> list[Finding]:
-    cache = kb.derived
-    classes_by_drug: dict[str, list[str]] = {}
-    inputs_by_drug: dict[str, list[int]] = {}
+    # Per contributing drug: what it contributes (merged when routes differ) and where.
+    per_drug: dict[str, tuple[_DrugAtRoute | tuple[str, ...], list[int]]] = {}
     for index, match in enumerate(meds):
         for hit in match.hits:
-            prepared = _drug_at_route(kb, cache, hit.drug_id, hit.route)
-            ref = (_MEDICATIONS, index)
-            facts.add_drug(ref, hit.drug_id)
+            prepared = _drug_at_route(kb, hit)
             if prepared.targets:
-                facts.add_targets(ref, prepared.targets)
+                facts.add_targets((_MEDICATIONS, index), prepared.targets)
             if not prepared.applicable:
                 if prepared.excluded_reason:
                     route_reasons[index] = prepared.excluded_reason
                 continue
-            known = classes_by_drug.setdefault(hit.drug_id, [])
-            known.extend(c for c in prepared.applicable if c not in known)
-            inputs_by_drug.setdefault(hit.drug_id, []).append(index)
+            entry = per_drug.get(hit.drug_id)
+            if entry is None:
+                per_drug[hit.drug_id] = (prepared, [index])
+                continue
+            known, indexes = entry
+            classes = known if isinstance(known, tuple) else known.applicable
+            if prepared.applicable != classes:  # the same drug by another route
+                merged = classes + tuple(c for c in prepared.applicable if c not in classes)
+                per_drug[hit.drug_id] = (merged, indexes)
+            indexes.append(index)
     findings = []
-    for drug_id, indexes in inputs_by_drug.items():
-        key = ("finding", drug_id, *classes_by_drug[drug_id])
-        template = cache.get(key)
-        if not isinstance(template, Finding):
-            template = _medication_finding(drug_id, key[2:], kb)
-            cache[key] = template
+    for drug_id, (known, indexes) in per_drug.items():
+        if isinstance(known, tuple):
+            template = _medication_template(kb, drug_id, known)
+        else:
+            template = known.finding or _medication_template(kb, drug_id, known.applicable)
         refs = [_input_ref(_MEDICATIONS, i) for i in indexes]
         findings.append(msgspec.structs.replace(template, inputs=refs))
     return findings
@@ -511,20 +519,25 @@ def _combination_findings(
     for r in sorted(candidates):
         slots = candidates[r]
         if all(slots):
-            _evaluate(prepared.rules[r], [list(slot) for slot in slots], facts, fired)
+            _evaluate(prepared.rules[r], [list(slot) for slot in slots], meds, fired)
     return _render_combinations(kb, fired, meds, conds, labs, lab_items)
 
 
 def _evaluate(
     prepared: _PreparedRule,
     candidates: list[list[_Ref]],
-    facts: _Facts,
+    meds: Sequence[MedicationMatch],
     fired: _Fired,
 ) -> None:
     """Record the rule in ``fired`` when different inputs fill all of its slots."""
     rule = prepared.rule
     if len(candidates) == 1:
-        drugs = {d for ref in candidates[0] for d in facts.drugs.get(ref, ())}
+        drugs = {
+            hit.drug_id
+            for rank, index in candidates[0]
+            if rank == _MEDICATIONS
+            for hit in meds[index].hits
+        }
         if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
             return
     elif not _distinct_fill(candidates):
