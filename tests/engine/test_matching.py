@@ -250,3 +250,27 @@ def test_the_match_memo_keeps_no_patient_text(checker: Checker) -> None:
     words = {w for key in phrase_memo(checker.kb) for w in key}
     assert {"john", "public", "1950", "zhivago"}.isdisjoint(words)
     assert "lasix" in words
+
+
+def test_a_misspelling_read_by_the_fuzzy_fallback_is_not_reused_for_another_word(
+    checker: Checker,
+) -> None:
+    # Both texts key the memo as ("no", "?"): only the match found without the unknown
+    # word may be kept, never one that the fuzzy fallback read from it.
+    first = checker.cond("no diabetis").conditions[0]
+    assert (first.status, first.concept) == ("recognized", "diabetes mellitus")
+    other = checker.cond("no zzzzzzzz").conditions[0]
+    assert (other.status, other.concept) == ("unrecognized", None)
+    again = checker.cond("no diabetis").conditions[0]
+    assert (again.status, again.concept) == ("recognized", "diabetes mellitus")
+
+
+def test_sig_words_and_intervals_are_known_so_no_fuzzy_look_up_runs_on_them(
+    checker: Checker,
+) -> None:
+    assert drug_key_tokens("2 puffs q4h prn x5 days, q12hr") == ["puffs", "prn", "days"]
+    assert drug_key_tokens("coenzyme Q10 100 mg") == ["coenzyme", "mg"]
+    assert checker.med("coenzyme Q10 100 mg").medications[0].concepts == ["coenzyme Q10"]
+    assert {"breakfast", "bedtime", "wheeze", "pain", "sleep"} <= checker.kb.drug_vocabulary
+    report = checker.med("albuterol HFA 90 mcg 2 puffs inhaled q4h prn wheeze x5 days")
+    assert report.medications[0].concepts == ["albuterol"]
