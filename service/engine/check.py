@@ -145,7 +145,6 @@ def _class_applies(drug_class: DrugClass, route: Route | None) -> bool:
 class _DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
     """What a drug contributes when taken by a route: derived from knowledge only."""
 
-    drug_id: str
     applicable: tuple[str, ...]
     # The (rule, slot) pairs the drug fills at this route.
     targets: tuple[tuple[int, int], ...]
@@ -177,7 +176,7 @@ def _drug_at_route(kb: KnowledgeBase, hit: DrugHit) -> _DrugAtRoute:
     slots_of_tag = _prepared_rules(kb).slots_of_tag
     targets = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
     finding = _medication_template(kb, drug_id, applicable) if applicable else None
-    result = by_hit[hit] = _DrugAtRoute(drug_id, applicable, targets, reason, finding)
+    result = by_hit[hit] = _DrugAtRoute(applicable, targets, reason, finding)
     return result
 
 

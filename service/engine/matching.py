@@ -136,9 +136,11 @@ def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatc
     text = item.text
     if not item.coding and text and item.route is None:
         # The common case, one free text: its match depends on its resolved words alone.
-        match = _match_words(_resolved_words(drug_key_tokens(text), kb), None, kb)
+        words = drug_key_tokens(text)
+        match = _match_words(_resolved_words(words, kb), None, kb)
         if match.hits:
             return match
+        return _unrecognized_medication(item, _text_of(text, None), [words], kb)
     texts = _text_of(text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
     resolved = [_resolved_words(words, kb) for words in words_of_texts]
@@ -156,6 +158,12 @@ def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatc
         match = _match_words(words, route_hint, kb)
         if match.hits:
             return match
+    return _unrecognized_medication(item, texts, words_of_texts, kb)
+
+
+def _unrecognized_medication(
+    item: MedicationInput, texts: list[str], words_of_texts: list[list[str]], kb: KnowledgeBase
+) -> MedicationMatch:
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not " ".join(texts):
         return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
