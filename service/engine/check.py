@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
@@ -61,16 +61,16 @@ ALBUMIN_CALCIUM_FACTOR = 0.8
 class _Facts:
     """Per input: the (rule, slot) pairs of combination rules it can fill."""
 
-    __slots__ = ("_slots_of_tag", "slots")
+    __slots__ = ("rules", "slots")
 
-    def __init__(self, slots_of_tag: Mapping[str, Sequence[tuple[int, int]]]) -> None:
-        self._slots_of_tag = slots_of_tag
+    def __init__(self, rules: _PreparedRules) -> None:
+        self.rules = rules
         self.slots: dict[_Ref, set[tuple[int, int]]] = {}
 
     def add_tags(self, ref: _Ref, tags: Iterable[str]) -> None:
         """Record what ``kind:id`` tags (``condition:x``, ``lab:x:low``) let ``ref`` fill."""
         for tag in tags:
-            targets = self._slots_of_tag.get(tag)
+            targets = self.rules.slots_of_tag.get(tag)
             if targets:
                 self.add_targets(ref, targets)
 
@@ -86,7 +86,7 @@ def check(request: CheckRequest, kb: KnowledgeBase) -> Report:
     meds = [match_medication(m, kb) for m in request.medications]
     conds = [match_condition(c, kb) for c in request.conditions]
     labs = [match_lab(lab, kb) for lab in request.labs]
-    facts = _Facts(_prepared_rules(kb).slots_of_tag)
+    facts = _Facts(_prepared_rules(kb))
     findings: list[Finding] = []
     route_reasons: dict[int, str] = {}
     findings += _medication_findings(meds, kb, facts, route_reasons)
@@ -409,9 +409,17 @@ def _lab_findings(
 
 
 class _SharedLists(msgspec.Struct, frozen=True, gc=False):
+    """The lists every finding of one concept or rule shares (findings never change them)."""
+
     monitoring: list[str]
     management: list[str]
     evidence: list[Evidence]
+
+
+def _shared_lists(
+    kb: KnowledgeBase, monitoring: Iterable[str], management: Iterable[str], sources: Iterable[str]
+) -> _SharedLists:
+    return _SharedLists(list(monitoring), list(management), _evidence(kb, sources))
 
 
 def _analyte_lists(kb: KnowledgeBase, analyte_id: str) -> _SharedLists:
@@ -421,10 +429,9 @@ def _analyte_lists(kb: KnowledgeBase, analyte_id: str) -> _SharedLists:
     if isinstance(found, _SharedLists):
         return found
     analyte = kb.analytes[analyte_id]
-    shared = _SharedLists(
-        list(analyte.monitoring), list(analyte.management), _evidence(kb, analyte.sources)
+    shared = kb.derived[key] = _shared_lists(
+        kb, analyte.monitoring, analyte.management, analyte.sources
     )
-    kb.derived[key] = shared
     return shared
 
 
@@ -435,10 +442,7 @@ class _PreparedRule(msgspec.Struct, frozen=True, gc=False):
     """A rule with what every finding of it shares, rendered once per knowledge base."""
 
     rule: CombinationRule
-    slot_count: int
-    monitoring: list[str]
-    management: list[str]
-    evidence: list[Evidence]
+    lists: _SharedLists
 
 
 class _PreparedRules(msgspec.Struct, frozen=True, gc=False):
@@ -465,15 +469,8 @@ def _prepared_rules(kb: KnowledgeBase) -> _PreparedRules:
             tags |= {f"lab:{lab}" for lab in slot.lab}
             for tag in tags:
                 slots_of_tag.setdefault(tag, []).append((r, s))
-        rules.append(
-            _PreparedRule(
-                rule,
-                len(rule.slots),
-                list(rule.monitoring),
-                list(rule.management),
-                _evidence(kb, rule.sources),
-            )
-        )
+        lists = _shared_lists(kb, rule.monitoring, rule.management, rule.sources)
+        rules.append(_PreparedRule(rule, lists))
     prepared = _PreparedRules(rules, slots_of_tag)
     cache[("rules",)] = prepared
     return prepared
@@ -505,14 +502,14 @@ def _combination_findings(
 ) -> list[Finding]:
     if len(facts.slots) < 2:
         return []
-    prepared = _prepared_rules(kb)
+    prepared = facts.rules
     # Per rule that any input touches: per slot, the inputs that can fill it.
     candidates: dict[int, list[dict[_Ref, None]]] = {}
     for ref, targets in facts.slots.items():
         for r, s in targets:
             slots = candidates.get(r)
             if slots is None:
-                slots = candidates[r] = [{} for _ in range(prepared.rules[r].slot_count)]
+                slots = candidates[r] = [{} for _ in prepared.rules[r].rule.slots]
             slots[s][ref] = None
     fired: _Fired = {}
     for r in sorted(candidates):
@@ -570,9 +567,9 @@ def _render_combinations(
                 severity=rule.severity,
                 title=rule.title,
                 detail=f"{rule.detail} Involves: {names}.",
-                monitoring=prepared.monitoring,
-                management=prepared.management,
-                evidence=prepared.evidence,
+                monitoring=prepared.lists.monitoring,
+                management=prepared.lists.management,
+                evidence=prepared.lists.evidence,
                 inputs=[_input_ref(*ref) for ref in refs],
                 evidence_level=rule.evidence_level,
                 evidence_grade=rule.grade,

@@ -108,19 +108,13 @@ def _suggest(
 
 
 # Memo of phrase matches -------------------------------------------------------------
+# ``kb.phrase_matches``: matches of phrases keyed by their vocabulary words, an unknown
+# word standing as "?". The keys hold only words the knowledge base already knows, so the
+# memo never keeps free text, names or numbers from a request: nothing of a patient.
 
 _MEMO_LIMIT = 65_536
 # Stands in a memo key for a word the vocabulary does not know (never the word itself).
 _UNKNOWN_WORD = "?"
-
-
-def phrase_memo(kb: KnowledgeBase) -> dict[tuple[str, ...], Any]:
-    """Matches of phrases, keyed by their vocabulary words (unknown words stand as "?").
-
-    The keys hold only words the knowledge base already knows, so the memo never keeps
-    free text, names or numbers from a request: nothing of a patient is stored.
-    """
-    return kb.phrase_matches
 
 
 def _remember(memo: dict[tuple[str, ...], Any], key: tuple[str, ...], value: Any) -> None:
