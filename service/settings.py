@@ -1,15 +1,79 @@
-"""All configuration in one place, read from ``CRAMP_*`` environment variables."""
+"""All configuration in one place, read from ``CRAMP_*`` environment variables.
+
+``Settings.from_env()`` is called once, by the process entry points (``create_app``, the
+CLI commands); every part of the service receives the ``Settings`` (or the part of it it
+needs) from there and never reads the environment itself.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
 from service.knowledge.loader import default_datasets_dir
+from service.limits import BATCH_MAX_BODY_BYTES, BATCH_MAX_LINES, MAX_BODY_BYTES
 
 ENV_PREFIX = "CRAMP_"
+FHIR_ENV_PREFIX = "CRAMP_FHIR_"
+
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=60)]
+
+
+class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Reading FHIR data: the CDS Hooks fetch from ``fhirServer`` and the Bundle reader.
+
+    Each field is set by ``CRAMP_FHIR_<NAME>`` (e.g. ``CRAMP_FHIR_ALLOWED_HOSTS``).
+    """
+
+    # Comma-separated host names this service may fetch FHIR data from
+    # (``fhir.example.org``, ``*.example.org``, ``127.0.0.1``). Empty allows any http(s)
+    # fhirServer; set it in production so the service cannot be pointed at internal hosts.
+    allowed_hosts: str = ""
+    # Seconds per request.
+    connect_timeout: Seconds = 2.0
+    read_timeout: Seconds = 2.0
+    # Seconds for all fetches of one hook call together.
+    budget: Seconds = 4.0
+    # FHIR requests per hook call, pages included.
+    max_requests: Annotated[int, msgspec.Meta(ge=1, le=100)] = 12
+    # Pages followed per search.
+    max_pages: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+    # Largest FHIR response read, bytes.
+    max_response_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 5_000_000
+    # Labs older than this are not used (0 = no limit).
+    lab_max_age_days: Annotated[int, msgspec.Meta(ge=0)] = 400
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+
+    @property
+    def lab_age_limit(self) -> int | None:
+        return self.lab_max_age_days or None
+
+    def host_allowed(self, host: str) -> bool:
+        hosts = self.hosts
+        if not hosts:
+            return True
+        host = host.lower().rstrip(".")
+        return any(
+            host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:]))
+            for allowed in hosts
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FhirSettings:
+        env = os.environ if environ is None else environ
+        raw = {
+            name: env[f"{FHIR_ENV_PREFIX}{name.upper()}"]
+            for name in cls.__struct_fields__
+            if f"{FHIR_ENV_PREFIX}{name.upper()}" in env
+        }
+        return msgspec.convert(raw, cls, strict=False)
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -18,10 +82,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     log_level: str = "info"
     # Largest accepted request body; larger bodies get 413.
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = MAX_BODY_BYTES
     # POST /v1/check/batch: most lines (array elements) and largest body; above: 413.
-    batch_max_lines: int = 10_000
-    batch_max_body_bytes: int = 33_554_432
+    batch_max_lines: int = BATCH_MAX_LINES
+    batch_max_body_bytes: int = BATCH_MAX_BODY_BYTES
     datasets_dir: Path = msgspec.field(default_factory=default_datasets_dir)
     # Serve the interactive OpenAPI pages (the JSON document is always served).
     docs: bool = True
@@ -67,6 +131,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Token ids (jti) remembered against replay; the oldest are dropped beyond this.
     cds_jti_cache_size: int = 100_000
 
+    # --- FHIR (CRAMP_FHIR_*) ---
+    fhir: FhirSettings = msgspec.field(default_factory=FhirSettings)
+
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
@@ -89,13 +156,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         raw: dict[str, object] = {
             name: env[f"{ENV_PREFIX}{name.upper()}"]
             for name in cls.__struct_fields__
-            if f"{ENV_PREFIX}{name.upper()}" in env
+            if name != "fhir" and f"{ENV_PREFIX}{name.upper()}" in env
         }
+        raw["fhir"] = msgspec.to_builtins(FhirSettings.from_env(env))
         for name in _LIST_FIELDS:
             if isinstance(value := raw.get(name), str):
                 raw[name] = [item.strip() for item in value.split(",") if item.strip()]

@@ -184,7 +184,8 @@ def batch(
     3 internal error.
     """
     console = Console(stderr=True)
-    datasets_dir = Settings.from_env().datasets_dir
+    settings = Settings.from_env()
+    datasets_dir = settings.datasets_dir
     try:
         kb = load_knowledge(datasets_dir)
         source, stream = open_input(input_path)
@@ -203,6 +204,7 @@ def batch(
                 kb,
                 workers=workers,
                 datasets_dir=datasets_dir,
+                fhir=settings.fhir,
                 chunk_size=chunk_size,
                 with_csv=outputs.csv is not None,
             )

@@ -104,7 +104,12 @@ def check_files(
 @click.option("--scheduler", default=None, help="Scheduler address; default: a local cluster.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Local cluster size.")
 @click.option("--blocksize", default=DEFAULT_BLOCKSIZE, show_default=True, help="Per partition.")
-@click.option("--datasets-dir", default=None, help="Knowledge datasets on the workers.")
+@click.option(
+    "--datasets-dir",
+    default=None,
+    envvar="CRAMP_DATASETS_DIR",
+    help="Knowledge datasets on the workers (default: CRAMP_DATASETS_DIR or the shipped ones).",
+)
 def main(
     inputs: tuple[str, ...],
     output: str,

@@ -17,6 +17,7 @@ from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LinePr
 from service.batch.problems import decode_problem, internal_problem
 from service.engine import CheckRequest, Report, check
 from service.knowledge import KnowledgeBase
+from service.settings import FhirSettings
 
 _log = logging.getLogger(__name__)
 
@@ -39,12 +40,15 @@ def line_id(line: bytes, default: LineId) -> LineId:
 
 
 class LineChecker:
-    """Checks batch lines against one knowledge base and keeps a running ``Tally``."""
+    """Checks batch lines against one knowledge base and keeps a running ``Tally``.
 
-    __slots__ = ("kb", "tally")
+    ``fhir`` says how Bundle files are read (lab age limit)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    __slots__ = ("fhir", "kb", "tally")
+
+    def __init__(self, kb: KnowledgeBase, fhir: FhirSettings | None = None) -> None:
         self.kb = kb
+        self.fhir = fhir or FhirSettings()
         self.tally = Tally()
 
     def result(self, line: bytes, default_id: LineId) -> BatchResult:
@@ -55,17 +59,15 @@ class LineChecker:
             return self.problem(line_id(line, default_id), decode_problem(exc))
         return self.checked(default_id if item.id is None else item.id, item)
 
-    def checked(
-        self,
-        ident: LineId,
-        request: CheckRequest,
-        extend: Callable[[Report], Report] | None = None,
-    ) -> BatchResult:
-        """Check one decoded request; ``extend`` may add fields to its report."""
+    def checked(self, ident: LineId, request: CheckRequest) -> BatchResult:
+        """Check one decoded request."""
+        return self.run(ident, lambda: check(request, self.kb))
+
+    def run(self, ident: LineId, produce: Callable[[], Report]) -> BatchResult:
+        """The result of ``produce()``, the report of one line; a failure is that line's
+        problem alone."""
         try:
-            report = check(request, self.kb)
-            if extend is not None:
-                report = extend(report)
+            report = produce()
         except Exception as exc:  # an engine defect must not fail the other lines
             # Never log the message, the traceback or the line id (it may be a record
             # number): only the exception type.

@@ -14,8 +14,7 @@ from typing import Annotated
 import msgspec
 
 from service.engine.models import CheckRequest, Report
-
-MAX_ID_LENGTH = 200
+from service.limits import MAX_ID_LENGTH
 
 LineId = int | Annotated[str, msgspec.Meta(max_length=MAX_ID_LENGTH)]
 

@@ -21,6 +21,7 @@ from service.batch.models import Tally
 from service.batch.readers import Input, Item, Kind
 from service.batch.writers import CsvRows
 from service.knowledge import KnowledgeBase, load_knowledge
+from service.settings import FhirSettings
 
 DEFAULT_CHUNK = 500
 
@@ -55,9 +56,9 @@ def chunked(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 _worker: LineChecker | None = None
 
 
-def _init_worker(datasets_dir: Path | None) -> None:
+def _init_worker(datasets_dir: Path | None, fhir: FhirSettings) -> None:
     global _worker  # noqa: PLW0603 - per-process state set once by the pool initializer
-    _worker = LineChecker(load_knowledge(datasets_dir))
+    _worker = LineChecker(load_knowledge(datasets_dir), fhir)
 
 
 def _process_in_worker(kind: Kind, items: list[Item], with_csv: bool) -> ChunkResult:
@@ -71,6 +72,7 @@ def run(
     *,
     workers: int = 1,
     datasets_dir: Path | None = None,
+    fhir: FhirSettings | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     with_csv: bool = False,
 ) -> Iterator[ChunkResult]:
@@ -81,7 +83,7 @@ def run(
     """
     chunks = chunked(source.items, chunk_size)
     if workers <= 1:
-        checker = LineChecker(kb)
+        checker = LineChecker(kb, fhir)
         for chunk in chunks:
             yield process_chunk(checker, source.kind, chunk, with_csv)
         return
@@ -89,7 +91,7 @@ def run(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(datasets_dir,),
+        initargs=(datasets_dir, fhir or FhirSettings()),
     )
     pending: deque[Future[ChunkResult]] = deque()
     try:

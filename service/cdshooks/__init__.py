@@ -3,14 +3,12 @@
 from service.cdshooks.feedback import FeedbackLog
 from service.cdshooks.respond import DataUnavailableError, respond
 from service.cdshooks.services import BY_ID, SERVICES, Service, discovery
-from service.cdshooks.settings import FhirSettings
 
 __all__ = [
     "BY_ID",
     "SERVICES",
     "DataUnavailableError",
     "FeedbackLog",
-    "FhirSettings",
     "Service",
     "discovery",
     "respond",

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import httpx
 import msgspec
 
-from service.cdshooks.settings import FhirSettings
 from service.fhir.bundles import Entry, entries, is_operation_outcome, is_resource, next_link
+from service.settings import FhirSettings
 
 log = logging.getLogger(__name__)
 ACCEPT = "application/fhir+json, application/json;q=0.9"

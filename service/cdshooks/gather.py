@@ -16,8 +16,8 @@ import msgspec
 from service.cdshooks.fetch import fetch_all
 from service.cdshooks.models import Prefetch
 from service.cdshooks.services import ALL_KEYS, DATA_KEYS, INCLUDES, render
-from service.cdshooks.settings import FhirSettings
 from service.fhir.bundles import Entry, entries, is_operation_outcome, is_resource
+from service.settings import FhirSettings
 
 
 @dataclass(slots=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from service.cdshooks.cards import CardInput, build_cards, new_medications
 from service.cdshooks.feedback import FeedbackLog
 from service.cdshooks.gather import gather
@@ -15,11 +13,11 @@ from service.cdshooks.models import (
     OrderSignRequest,
 )
 from service.cdshooks.services import DATA_KEYS, Service, templates
-from service.cdshooks.settings import FhirSettings
-from service.engine import check
-from service.fhir import Options, PatientFilter, convert, entries
+from service.fhir import PatientFilter, entries
 from service.fhir.bundles import Entry
+from service.fhir.pipeline import check_record
 from service.knowledge import KnowledgeBase
+from service.settings import FhirSettings
 
 
 class DataUnavailableError(Exception):
@@ -57,15 +55,14 @@ async def respond(
     if not gathered.has_patient_data:
         raise DataUnavailableError(gathered.missing)
     record = gathered.record()
-    today = datetime.now(UTC).date()
-    options = Options(
-        today=today,
+    checked = check_record(
+        record,
+        kb,
+        settings,
         patient=PatientFilter.of(patient_id, (e for e in record if e.resource_type == "Patient")),
-        analyte_by_loinc=kb.analyte_by_loinc,
-        lab_max_age_days=settings.lab_max_age_days or None,
+        drafts=_drafts(body) if service.orders else (),
     )
-    conversion = convert(record, options, drafts=_drafts(body) if service.orders else ())
-    report = check(conversion.request, kb)
+    conversion, report = checked.conversion, checked.report
     new = None
     if service.orders:
         selections = body.context.selections if isinstance(body, OrderSelectRequest) else []

@@ -11,12 +11,19 @@ from typing import Annotated, Literal
 
 import msgspec
 
-MAX_ITEMS = 200
-MAX_LABS = 100
-MAX_CODINGS = 10
-MAX_TEXT = 500
-MAX_CODE = 100
-MAX_SYSTEM = 200
+from service.limits import (
+    MAX_AGE_YEARS,
+    MAX_CODE,
+    MAX_CODINGS,
+    MAX_CONDITIONS,
+    MAX_LAB_VALUE,
+    MAX_LABS,
+    MAX_MEDICATIONS,
+    MAX_ROUTE,
+    MAX_SYSTEM,
+    MAX_TEXT,
+    MAX_UNIT,
+)
 
 Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT, description="Free text as written.")]
 Severity = Literal["low", "moderate", "high"]
@@ -49,7 +56,7 @@ class _Coded(msgspec.Struct, frozen=True, omit_defaults=True):
 class MedicationInput(_Coded, frozen=True, omit_defaults=True):
     """A medication: free text (``"Lasix 40 mg PO daily"``) and/or codings."""
 
-    route: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    route: Annotated[str, msgspec.Meta(max_length=MAX_ROUTE)] | None = None
 
 
 class ConditionInput(_Coded, frozen=True, omit_defaults=True):
@@ -59,8 +66,8 @@ class ConditionInput(_Coded, frozen=True, omit_defaults=True):
 class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):
     """A lab result: a coding (LOINC) or text naming the analyte, a value and its unit."""
 
-    value: Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
-    unit: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    value: Annotated[float, msgspec.Meta(ge=-MAX_LAB_VALUE, le=MAX_LAB_VALUE)]
+    unit: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_UNIT)]
     coding: Codings | None = None
     text: Text | None = None
 
@@ -73,15 +80,15 @@ class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):
 
 class Patient(msgspec.Struct, frozen=True, omit_defaults=True):
     # A number of years (JSON integers and decimals alike: 71, 71.0, 0.5 for six months).
-    age: Annotated[float, msgspec.Meta(ge=0, le=130)] | None = None
+    age: Annotated[float, msgspec.Meta(ge=0, le=MAX_AGE_YEARS)] | None = None
     sex: Literal["female", "male", "other", "unknown"] | None = None
     pregnant: bool | None = None
 
 
 class CheckRequest(msgspec.Struct, frozen=True, omit_defaults=True):
     patient: Patient | None = None
-    medications: Annotated[list[MedicationInput], msgspec.Meta(max_length=MAX_ITEMS)] = []
-    conditions: Annotated[list[ConditionInput], msgspec.Meta(max_length=MAX_ITEMS)] = []
+    medications: Annotated[list[MedicationInput], msgspec.Meta(max_length=MAX_MEDICATIONS)] = []
+    conditions: Annotated[list[ConditionInput], msgspec.Meta(max_length=MAX_CONDITIONS)] = []
     labs: Annotated[list[LabInput], msgspec.Meta(max_length=MAX_LABS)] = []
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-MAX_ENTRIES = 5000
+from service.limits import MAX_RECORD_ENTRIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def entries(value: Any) -> list[Entry]:
 
 
 def _collect(value: Any, full_url: str | None, out: list[Entry], depth: int) -> None:
-    if not is_resource(value) or len(out) >= MAX_ENTRIES:
+    if not is_resource(value) or len(out) >= MAX_RECORD_ENTRIES:
         return
     if value["resourceType"] != "Bundle":
         out.append(Entry(value, full_url))

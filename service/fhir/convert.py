@@ -18,12 +18,6 @@ from typing import Literal, TypeVar
 import msgspec
 
 from service.engine.models import (
-    MAX_CODE,
-    MAX_CODINGS,
-    MAX_ITEMS,
-    MAX_LABS,
-    MAX_SYSTEM,
-    MAX_TEXT,
     CheckRequest,
     Coding,
     ConditionInput,
@@ -36,6 +30,19 @@ from service.fhir.bundles import Entry
 from service.fhir.dates import age_on, parse_date, parse_instant
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
 from service.fhir.references import MedicationIndex, PatientFilter
+from service.limits import (
+    MAX_AGE_YEARS,
+    MAX_CODE,
+    MAX_CODINGS,
+    MAX_CONDITIONS,
+    MAX_LAB_VALUE,
+    MAX_LABS,
+    MAX_MEDICATIONS,
+    MAX_ROUTE,
+    MAX_SYSTEM,
+    MAX_TEXT,
+    MAX_UNIT,
+)
 
 MEDICATION_REQUEST_STATUSES = frozenset({"active", "on-hold"})
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
@@ -45,9 +52,6 @@ CONDITION_EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
 OBSERVATION_STATUSES = frozenset({"final", "amended", "corrected"})
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
-MAX_UNIT = 50
-MAX_ROUTE = 50
-MAX_VALUE = 1e9
 MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement")
 READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
 
@@ -134,8 +138,8 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
             _read(builder, entry, draft=False)
     patient, patient_ref = _patient(everything, options)
     labs = _recent_labs(builder)
-    meds = _limit(builder, builder.meds, MAX_ITEMS, "medications")
-    conds = _limit(builder, builder.conds, MAX_ITEMS, "conditions")
+    meds = _limit(builder, builder.meds, MAX_MEDICATIONS, "medications")
+    conds = _limit(builder, builder.conds, MAX_CONDITIONS, "conditions")
     labs = _limit(builder, labs, MAX_LABS, "labs")
     request = CheckRequest(
         patient=patient,
@@ -344,7 +348,7 @@ def _observation(builder: _Builder, entry: Entry) -> None:
     quantity = obs.value_quantity
     if quantity is None or quantity.value is None or obs.data_absent_reason is not None:
         raise _SkipError("no numeric result (valueQuantity)")
-    if abs(quantity.value) > MAX_VALUE:
+    if abs(quantity.value) > MAX_LAB_VALUE:
         raise _SkipError("result out of range")
     unit = _unit(quantity)
     if unit is None:
@@ -424,7 +428,7 @@ def _patient(
         sex = SEXES.get(patient.gender or "")
         birth = parse_date(patient.birth_date)
         age = age_on(birth, options.today) if birth else None
-        if age is not None and not 0 <= age <= 130:
+        if age is not None and not 0 <= age <= MAX_AGE_YEARS:
             age = None
         ref = ResourceRef(entry.reference, "Patient")
         if sex is None and age is None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from service.engine.models import CheckRequest, Report
+from service.limits import MAX_BUNDLE_ENTRIES, MAX_FILE_BUNDLE_ENTRIES, MAX_FULL_URL
 
 
 class ResourceRef(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -53,14 +54,8 @@ class FhirReport(Report, frozen=True):
     ignored: list[Ignored] = msgspec.field(default_factory=list)
 
 
-# A Bundle sent to `POST /v1/check/fhir` (whose body is limited anyway) and a Bundle file
-# (batch; Synthea writes a patient's whole history, often thousands of entries).
-MAX_BUNDLE_ENTRIES = 1000
-MAX_FILE_BUNDLE_ENTRIES = 100_000
-
-
 class BundleEntry(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
-    full_url: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    full_url: Annotated[str, msgspec.Meta(max_length=MAX_FULL_URL)] | None = None
     resource: dict[str, Any] | None = None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from collections import defaultdict
@@ -29,17 +28,14 @@ from service.knowledge.schema import (
 )
 from service.knowledge.text import drug_key_tokens, fold, tokens, unit_key
 
-DATASETS_ENV = "CRAMP_DATASETS_DIR"
-
 
 class KnowledgeError(ValueError):
     """A dataset is invalid; the message names the file and the entry."""
 
 
 def default_datasets_dir() -> Path:
-    configured = os.environ.get(DATASETS_ENV)
-    if configured:
-        return Path(configured)
+    """The datasets shipped with the service (``CRAMP_DATASETS_DIR`` overrides it through
+    ``Settings``)."""
     return Path(__file__).resolve().parents[2] / "datasets"
 
 

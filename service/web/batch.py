@@ -39,7 +39,7 @@ from litestar.status_codes import (
 
 from service.batch import BatchResults, LineChecker
 from service.batch.lines import encode
-from service.batch.models import MAX_ID_LENGTH
+from service.limits import BATCH_MAX_BODY_BYTES, BATCH_MAX_LINES, MAX_ID_LENGTH
 from service.settings import Settings
 from service.web.openapi import ERROR_RESPONSES, problem_response
 from service.web.problems import FieldError, InvalidBody
@@ -49,10 +49,6 @@ PATH = "/v1/check/batch"
 NDJSON = "application/x-ndjson"
 NDJSON_ALIASES = frozenset({NDJSON, "application/jsonl", "application/x-jsonlines"})
 JSON = "application/json"
-# The documented limits are the defaults; a deployment may change them (settings).
-_DEFAULTS = {field.name: field.default for field in msgspec.structs.fields(Settings)}
-MAX_LINES: int = _DEFAULTS["batch_max_lines"]
-MAX_BODY: int = _DEFAULTS["batch_max_body_bytes"]
 # Longest stretch of checking (seconds) before the stream lets other requests run.
 _SLICE = 0.005
 _BOM = b"\xef\xbb\xbf"
@@ -74,8 +70,8 @@ Or send a **JSON array** of check requests (`Content-Type: application/json`) fo
 batches: the answer is one JSON object, `results` (the same items, in order; a line's
 position is its default `id`) and `summary` (totals).
 
-Limits: at most {MAX_LINES:,} lines (array elements) and {MAX_BODY:,} bytes per request
-(413 above; `CRAMP_BATCH_MAX_LINES` and `CRAMP_BATCH_MAX_BODY_BYTES` on the server). The
+Limits: at most {BATCH_MAX_LINES:,} lines (array elements) and {BATCH_MAX_BODY_BYTES:,} bytes
+per request (413 above; `CRAMP_BATCH_MAX_LINES` and `CRAMP_BATCH_MAX_BODY_BYTES` on the server). The
 whole body is refused with 400 when it has no lines, or when its first non-blank line is
 not a JSON object (NDJSON) or it is not a JSON array (JSON); other content types get 415.
 """
@@ -102,7 +98,8 @@ RESPONSES: dict[int, ResponseSpec] = {
     ),
     400: problem_response("The body has no lines, is not NDJSON, or is not a JSON array"),
     413: problem_response(
-        f"The body is larger than {MAX_BODY:,} bytes or has more than {MAX_LINES:,} lines"
+        f"The body is larger than {BATCH_MAX_BODY_BYTES:,} bytes "
+        f"or has more than {BATCH_MAX_LINES:,} lines"
     ),
     415: problem_response("The content type is neither application/x-ndjson nor application/json"),
     503: ERROR_RESPONSES[503],
@@ -151,7 +148,7 @@ class BatchOperation(Operation):
                         type=OpenAPIType.ARRAY,
                         items=_item_schema(),
                         min_items=1,
-                        description=f"At most {MAX_LINES:,} elements (413 above).",
+                        description=f"At most {BATCH_MAX_LINES:,} elements (413 above).",
                     ),
                     examples={
                         "small": Example(

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -25,7 +24,6 @@ from service.cdshooks import (
     SERVICES,
     DataUnavailableError,
     FeedbackLog,
-    FhirSettings,
     Service,
     discovery,
     respond,
@@ -39,17 +37,10 @@ from service.cdshooks.models import (
     FeedbackSummary,
 )
 from service.cdshooks.suggestions import OVERRIDE_REASONS
-from service.engine import check
-from service.fhir import (
-    Entry,
-    FhirReport,
-    Options,
-    PatientChoiceError,
-    choose_patient,
-    convert,
-)
-from service.fhir.bundles import is_resource
+from service.fhir import FhirReport, PatientChoiceError
 from service.fhir.models import FhirBundleRequest
+from service.fhir.pipeline import check_bundle
+from service.settings import Settings
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
@@ -82,14 +73,6 @@ PRECONDITION = ResponseSpec(
     ),
 )
 CALL_RESPONSES = {**ERROR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
-
-
-def fhir_settings(state: State) -> FhirSettings:
-    settings: FhirSettings | None = state.get("fhir_settings")
-    if settings is None:
-        settings = FhirSettings.from_env()
-        state["fhir_settings"] = settings
-    return settings
 
 
 def feedback_log(state: State) -> FeedbackLog:
@@ -130,8 +113,9 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
     async def call(request: Request[Any, Any, Any], state: State) -> CdsResponse:
         body = await decode_body(request, decoder)
         try:
+            settings: Settings = state.settings
             return await respond(
-                service, body, knowledge_of(state), fhir_settings(state), feedback_log(state)
+                service, body, knowledge_of(state), settings.fhir, feedback_log(state)
             )
         except DataUnavailableError as exc:
             raise HTTPException(status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)) from None
@@ -178,32 +162,15 @@ async def check_fhir(
     request: Request[Any, Any, Any], state: State, patient: PatientParam = None
 ) -> FhirReport:
     bundle: FhirBundleRequest = await decode_body(request, _bundle)
-    items = [
-        Entry(e.resource, e.full_url)
-        for e in bundle.entry
-        if is_resource(e.resource) and e.resource is not None
-    ]
+    settings: Settings = state.settings
     try:
-        chosen = choose_patient(items, patient)
+        checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
     except PatientChoiceError as exc:
         raise InvalidBody(
             FieldError("/entry", str(exc)), "The Bundle does not say whose data to check"
         ) from None
-    kb = knowledge_of(state)
-    settings = fhir_settings(state)
-    conversion = convert(
-        items,
-        Options(
-            today=datetime.now(UTC).date(),
-            patient=chosen,
-            analyte_by_loinc=kb.analyte_by_loinc,
-            lab_max_age_days=settings.lab_max_age_days or None,
-        ),
-    )
-    report = record_report(check(conversion.request, kb))
-    return FhirReport(
-        **msgspec.structs.asdict(report), sources=conversion.sources, ignored=conversion.ignored
-    )
+    record_report(checked.report)
+    return checked.fhir_report()
 
 
 cds_hooks_router = Router(

@@ -20,13 +20,14 @@ from service.cdshooks import examples as cds_examples
 from service.cdshooks.models import REQUEST_TYPES as CDS_REQUEST_TYPES
 from service.cdshooks.models import FeedbackRequest
 from service.cdshooks.services import SERVICES as CDS_SERVICES
-from service.engine.models import MAX_CODINGS, MAX_ITEMS, MAX_LABS, MAX_TEXT, CheckRequest
+from service.engine.models import CheckRequest
 from service.fhir.models import FhirBundleRequest
+from service.limits import MAX_CODINGS, MAX_CONDITIONS, MAX_LABS, MAX_MEDICATIONS, MAX_TEXT
 from service.web.problems import PROBLEM_MEDIA_TYPE, Problem
 
 LIMITS = (
-    f"Limits: request body at most {{max_body}} bytes (413 above); at most {MAX_ITEMS} "
-    f"medications and {MAX_ITEMS} conditions, {MAX_LABS} labs, {MAX_CODINGS} codings per "
+    f"Limits: request body at most {{max_body}} bytes (413 above); at most {MAX_MEDICATIONS} "
+    f"medications and {MAX_CONDITIONS} conditions, {MAX_LABS} labs, {MAX_CODINGS} codings per "
     f"item; free text at most {MAX_TEXT} characters. Each medication and condition needs "
     "`text` or a non-empty `coding`; each lab needs `coding` or `text`, a numeric `value` "
     "and a `unit`. Errors are RFC 9457 problem documents (`application/problem+json`) "

@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.app import create_app
-from service.cdshooks import FhirSettings
+from service.settings import FhirSettings, Settings
 from tests.cdshooks.fhir_server import FIXTURES, FhirServer, load_resources, serve
 
 Client = TestClient[Litestar]
@@ -37,10 +37,8 @@ def request_body() -> Callable[[str], dict[str, Any]]:
 
 
 def make_client(settings: FhirSettings = TEST_SETTINGS) -> Client:
-    app = create_app()
-    client = TestClient(app)
+    client = TestClient(create_app(Settings(fhir=settings)))
     client.__enter__()
-    app.state.fhir_settings = settings
     return client
 
 

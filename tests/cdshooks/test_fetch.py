@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from service.cdshooks import FhirSettings
+from service.settings import FhirSettings
 from tests.cdshooks.conftest import (
     ORDER_SIGN,
     PATIENT_VIEW,

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from service.engine import check
-from service.engine.models import MAX_ITEMS
 from service.fhir import (
     Conversion,
     Entry,
@@ -23,6 +22,7 @@ from service.fhir import (
 )
 from service.fhir.dates import age_on, parse_instant
 from service.knowledge import KnowledgeBase
+from service.limits import MAX_MEDICATIONS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fhir"
 TODAY = date(2026, 11, 24)
@@ -259,10 +259,10 @@ def test_malformed_resources_are_ignored_not_fatal() -> None:
 def test_limits_are_respected() -> None:
     many = [
         Entry(_med_request(id=f"mr{i}", medicationCodeableConcept={"text": f"drug {i}"}))
-        for i in range(MAX_ITEMS + 5)
+        for i in range(MAX_MEDICATIONS + 5)
     ]
     conversion = convert(many, Options(today=TODAY, patient=PatientFilter.of("p1")))
-    assert len(conversion.request.medications) == MAX_ITEMS
+    assert len(conversion.request.medications) == MAX_MEDICATIONS
     assert sum("beyond the limit" in i.reason for i in conversion.ignored) == 5
 
 

@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.app import create_app
-from service.cdshooks import FhirSettings
+from service.settings import FhirSettings, Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fhir"
 PATH = "/v1/check/fhir"
@@ -20,9 +20,8 @@ PATH = "/v1/check/fhir"
 
 @pytest.fixture(scope="module")
 def rest() -> Iterator[TestClient[Litestar]]:
-    app = create_app()
+    app = create_app(Settings(fhir=FhirSettings(lab_max_age_days=0)))
     with TestClient(app) as client:
-        app.state.fhir_settings = FhirSettings(lab_max_age_days=0)
         yield client
 
 

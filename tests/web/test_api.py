@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.__main__ import render_openapi
-from service.engine.models import MAX_ITEMS, MAX_TEXT
+from service.limits import MAX_MEDICATIONS, MAX_TEXT
 from service.web.openapi import REQUEST_EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,7 @@ def problem(response: Any, status: int) -> dict[str, Any]:
         ({"patient": {"pregnant": 0}}, "/patient/pregnant"),
         ({"patient": {"sex": "F"}}, "/patient/sex"),
         ({"medications": [{"text": "x" * (MAX_TEXT + 1)}]}, "/medications/0/text"),
-        ({"medications": [{"text": "Lasix"}] * (MAX_ITEMS + 1)}, "/medications"),
+        ({"medications": [{"text": "Lasix"}] * (MAX_MEDICATIONS + 1)}, "/medications"),
         ({"conditions": "diabetes"}, "/conditions"),
         ([], ""),
     ],

@@ -1,0 +1,78 @@
+"""FHIR R4 record -> report: the one pipeline behind ``POST /v1/check/fhir``, CDS Hooks
+and batch Bundle files (read the resources, convert them, check, attach the sources)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import msgspec
+
+from service.engine import Report, check
+from service.fhir.bundles import Entry, is_resource
+from service.fhir.convert import Options, convert
+from service.fhir.models import Conversion, FhirBundle, FhirReport
+from service.fhir.references import PatientFilter, choose_patient
+from service.knowledge import KnowledgeBase
+from service.settings import FhirSettings
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRecord:
+    """A record's conversion (request, the resource behind each item, what was left out)
+    and the engine's report on it."""
+
+    conversion: Conversion
+    report: Report
+
+    def fhir_report(self) -> FhirReport:
+        return with_sources(self.report, self.conversion)
+
+
+def bundle_entries(bundle: FhirBundle) -> list[Entry]:
+    return [
+        Entry(e.resource, e.full_url)
+        for e in bundle.entry
+        if e.resource is not None and is_resource(e.resource)
+    ]
+
+
+def check_record(
+    record: Sequence[Entry],
+    kb: KnowledgeBase,
+    settings: FhirSettings,
+    *,
+    patient: PatientFilter,
+    drafts: Sequence[Entry] = (),
+    today: date | None = None,
+) -> CheckedRecord:
+    """Check one patient's record (and, for order hooks, the draft orders)."""
+    options = Options(
+        today=today or datetime.now(UTC).date(),
+        patient=patient,
+        analyte_by_loinc=kb.analyte_by_loinc,
+        lab_max_age_days=settings.lab_age_limit,
+    )
+    conversion = convert(record, options, drafts=drafts)
+    return CheckedRecord(conversion, check(conversion.request, kb))
+
+
+def check_bundle(
+    bundle: FhirBundle, kb: KnowledgeBase, settings: FhirSettings, patient_id: str | None = None
+) -> CheckedRecord:
+    """Check a Bundle of one patient's data.
+
+    Raises ``PatientChoiceError`` when the Bundle holds several patients' data and
+    ``patient_id`` does not say whose to check."""
+    items = bundle_entries(bundle)
+    return check_record(items, kb, settings, patient=choose_patient(items, patient_id))
+
+
+def with_sources(report: Report, conversion: Conversion) -> FhirReport:
+    """The REST report plus the resource behind each item and the resources left out."""
+    return FhirReport(
+        **msgspec.structs.asdict(report),
+        sources=conversion.sources,
+        ignored=conversion.ignored,
+    )

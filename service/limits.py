@@ -1,0 +1,40 @@
+"""Every input limit of the service, in one place.
+
+The request models (``service.engine.models``), the FHIR converter, the batch readers, the
+OpenAPI document and the settings defaults all read these names, so a limit is changed
+here and nowhere else. Limits on shapes (list lengths, text lengths) are part of the
+contract and fixed at import time; limits on sizes that an operator may tune (body bytes,
+batch lines) are the defaults of ``service.settings.Settings``.
+"""
+
+from __future__ import annotations
+
+# --- POST /v1/check (and every other way a check request arrives) ---
+MAX_MEDICATIONS = 200
+MAX_CONDITIONS = 200
+MAX_LABS = 100
+MAX_CODINGS = 10
+MAX_TEXT = 500
+MAX_CODE = 100
+MAX_SYSTEM = 200
+MAX_ROUTE = 50
+MAX_UNIT = 50
+# Lab values beyond this magnitude are never numbers a lab reports.
+MAX_LAB_VALUE = 1e9
+MAX_AGE_YEARS = 130
+
+# --- request bodies (defaults of the settings of the same names) ---
+MAX_BODY_BYTES = 1_048_576
+BATCH_MAX_LINES = 10_000
+BATCH_MAX_BODY_BYTES = 33_554_432
+# A batch line id (string) and a FHIR Bundle entry's fullUrl.
+MAX_ID_LENGTH = 200
+MAX_FULL_URL = 500
+
+# --- FHIR ---
+# Entries of a Bundle sent to POST /v1/check/fhir (the body is limited anyway) and of a
+# Bundle file in a batch (Synthea writes a patient's whole history).
+MAX_BUNDLE_ENTRIES = 1000
+MAX_FILE_BUNDLE_ENTRIES = 100_000
+# Resources read from one CDS Hooks record (prefetch plus fetched pages).
+MAX_RECORD_ENTRIES = 5000
