@@ -38,8 +38,7 @@ from service.batch.models import BatchItem, BatchResult
 from service.batch.readers import open_stream
 from service.batch.runner import run
 from service.batch.sample import sample_ndjson
-from service.engine import check
-from service.knowledge import KnowledgeBase, load_knowledge
+from service.engine import Knowledge, check, load
 
 
 def _pin_one_core() -> str:
@@ -69,12 +68,12 @@ def _row(name: str, count: int, wall: float, cpu: float) -> str:
     )
 
 
-def bench(kb: KnowledgeBase, data: bytes, repeat: int) -> list[str]:
+def bench(knowledge: Knowledge, data: bytes, repeat: int) -> list[str]:
     lines = data.splitlines(keepends=True)
     count = len(lines)
     decoder = msgspec.json.Decoder(BatchItem)
     requests = [decoder.decode(line) for line in lines]
-    reports = [check(r, kb) for r in requests]
+    reports = [check(r, knowledge) for r in requests]
 
     def overhead() -> None:
         for line, report in zip(lines, reports, strict=True):
@@ -83,12 +82,12 @@ def bench(kb: KnowledgeBase, data: bytes, repeat: int) -> list[str]:
 
     def engine() -> None:
         for request in requests:
-            check(request, kb)
+            check(request, knowledge)
 
     def batch_path() -> None:
         source = open_stream(io.BytesIO(data), "<bench>")
         sink = io.BytesIO()
-        for chunk in run(source, kb):
+        for chunk in run(source, knowledge):
             sink.write(chunk.ndjson)
         assert sink.getvalue().count(b"\n") == count
 
@@ -118,14 +117,15 @@ def main() -> None:
     parser.add_argument("--cli", action="store_true", help="also time the real CLI")
     args = parser.parse_args()
     pinned = _pin_one_core()
-    kb = load_knowledge()
+    knowledge = load()
+    kb = knowledge.kb
     data = sample_ndjson(kb, args.patients, args.seed)
     print(
         f"{args.patients:,} patients ({len(data) / args.patients:.0f} B/line), seed {args.seed}, "
         f"knowledge {kb.version} ({len(kb.drugs)} drugs, {len(kb.conditions)} conditions), "
         f"Python {sys.version.split()[0]}, {pinned}"
     )
-    for row in bench(kb, data, args.repeat):
+    for row in bench(knowledge, data, args.repeat):
         print(row)
     if args.cli:
         print(bench_cli(data))

@@ -26,20 +26,20 @@ from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.status_codes import HTTP_200_OK
 
-from service.engine import CheckRequest, check
+from service.engine import CheckRequest, check, load
 from service.engine.matching import icd_prefixes
 from service.engine.models import Coding
-from service.knowledge import load_knowledge
 from service.knowledge.text import drug_key_tokens, tokens
 from service.settings import Settings
 
 _check_request = msgspec.json.Decoder(CheckRequest)
 
-_kb = load_knowledge(Settings().datasets_dir)
+_knowledge = load(Settings().datasets_dir)
+_kb = _knowledge.kb
 # The service's report for the benchmark body, encoded once; checked against a fresh
 # ``check()`` so the floor answers exactly what the service answers.
-_REPORT = msgspec.json.Encoder().encode(check(_check_request.decode(CHECK_BODY), _kb))
-_fresh = msgspec.json.encode(check(msgspec.json.decode(CHECK_BODY, type=CheckRequest), _kb))
+_REPORT = msgspec.json.Encoder().encode(check(_check_request.decode(CHECK_BODY), _knowledge))
+_fresh = msgspec.json.encode(check(msgspec.json.decode(CHECK_BODY, type=CheckRequest), _knowledge))
 if _fresh != _REPORT:
     raise RuntimeError("the service's report for the benchmark body is not deterministic")
 # Like the service: the knowledge base lives as long as the process, out of the collector.

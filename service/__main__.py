@@ -16,7 +16,7 @@ import msgspec
 import uvicorn
 
 from service.batch.cli import batch
-from service.engine import CheckRequest, check
+from service.engine import CheckRequest, check, load
 from service.knowledge import load_knowledge
 from service.knowledge.catalogue import render_catalogue
 from service.settings import Settings
@@ -131,7 +131,7 @@ def check_command(request_file: BinaryIO) -> None:
         request = msgspec.json.decode(request_file.read(), type=CheckRequest)
     except msgspec.DecodeError as exc:
         raise click.ClickException(f"invalid request: {exc}") from exc
-    report = check(request, load_knowledge(Settings.from_env().datasets_dir))
+    report = check(request, load(Settings.from_env().datasets_dir))
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
 
 

@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 
-from service.knowledge import load_knowledge
+from service.engine import load as load_engine
 from service.settings import Settings
 from service.web.batch import check_batch
 from service.web.cds_hooks import cds_hooks_router
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
     def load(app: Litestar) -> None:
-        app.state.knowledge = load_knowledge(settings.datasets_dir)
+        app.state.knowledge = load_engine(settings.datasets_dir)
         refine(app.openapi_schema)
         # The knowledge base lives as long as the process: move it out of the collector's
         # generations so full collections do not walk it on every request burst.

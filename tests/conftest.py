@@ -17,13 +17,19 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.app import create_app
-from service.engine import CheckRequest, Report, check
-from service.knowledge import KnowledgeBase, load_knowledge
+from service.engine import CheckRequest, Knowledge, Report, check, load
+from service.knowledge import KnowledgeBase
 
 
 @pytest.fixture(scope="session")
-def kb() -> KnowledgeBase:
-    return load_knowledge()
+def knowledge() -> Knowledge:
+    """The shipped datasets, loaded and prepared for the engine once per session."""
+    return load()
+
+
+@pytest.fixture(scope="session")
+def kb(knowledge: Knowledge) -> KnowledgeBase:
+    return knowledge.kb
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +46,12 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 class Checker:
     """Runs a request body through the engine the same way the API does."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.kb = knowledge.kb
 
     def __call__(self, **body: Any) -> Report:
-        return check(msgspec.convert(body, CheckRequest), self.kb)
+        return check(msgspec.convert(body, CheckRequest), self.knowledge)
 
     def med(self, text: str | None = None, **item: Any) -> Report:
         if text is not None:
@@ -58,8 +65,8 @@ class Checker:
 
 
 @pytest.fixture(scope="session")
-def checker(kb: KnowledgeBase) -> Checker:
-    return Checker(kb)
+def checker(knowledge: Knowledge) -> Checker:
+    return Checker(knowledge)
 
 
 def _free_port() -> int:

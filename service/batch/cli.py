@@ -34,7 +34,8 @@ from service.batch.models import Tally
 from service.batch.readers import Input, InputError, open_input
 from service.batch.runner import DEFAULT_CHUNK, ChunkResult, run
 from service.batch.writers import csv_header, markdown_summary
-from service.knowledge import KnowledgeError, load_knowledge
+from service.engine import load
+from service.knowledge import KnowledgeError
 from service.settings import Settings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -187,7 +188,7 @@ def batch(
     settings = Settings.from_env()
     datasets_dir = settings.datasets_dir
     try:
-        kb = load_knowledge(datasets_dir)
+        knowledge = load(datasets_dir)
         source, stream = open_input(input_path)
     except (InputError, KnowledgeError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
@@ -201,7 +202,7 @@ def batch(
             bar = stack.enter_context(_progress(console)) if show else None
             chunks = run(
                 source,
-                kb,
+                knowledge,
                 workers=workers,
                 datasets_dir=datasets_dir,
                 fhir=settings.fhir,
@@ -212,7 +213,7 @@ def batch(
         if summary_path is not None:
             summary_path.write_text(
                 markdown_summary(
-                    tally, source=source.name, seconds=seconds, knowledge_version=kb.version
+                    tally, source=source.name, seconds=seconds, knowledge_version=knowledge.version
                 ),
                 encoding="utf-8",
             )

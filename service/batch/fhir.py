@@ -32,5 +32,5 @@ def bundle_result(checker: LineChecker, data: bytes, name: LineId) -> BatchResul
         )
     return checker.run(
         name,
-        lambda: check_record(items, checker.kb, checker.fhir, patient=patient).fhir_report(),
+        lambda: check_record(items, checker.knowledge, checker.fhir, patient=patient).fhir_report(),
     )

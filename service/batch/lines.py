@@ -15,8 +15,7 @@ import msgspec
 
 from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LineProblem, Tally
 from service.batch.problems import decode_problem, internal_problem
-from service.engine import CheckRequest, Report, check
-from service.knowledge import KnowledgeBase
+from service.engine import CheckRequest, Knowledge, Report, check
 from service.settings import FhirSettings
 
 _log = logging.getLogger(__name__)
@@ -40,14 +39,14 @@ def line_id(line: bytes, default: LineId) -> LineId:
 
 
 class LineChecker:
-    """Checks batch lines against one knowledge base and keeps a running ``Tally``.
+    """Checks batch lines against one (prepared) knowledge base and keeps a running ``Tally``.
 
     ``fhir`` says how Bundle files are read (lab age limit)."""
 
-    __slots__ = ("fhir", "kb", "tally")
+    __slots__ = ("fhir", "knowledge", "tally")
 
-    def __init__(self, kb: KnowledgeBase, fhir: FhirSettings | None = None) -> None:
-        self.kb = kb
+    def __init__(self, knowledge: Knowledge, fhir: FhirSettings | None = None) -> None:
+        self.knowledge = knowledge
         self.fhir = fhir or FhirSettings()
         self.tally = Tally()
 
@@ -61,7 +60,7 @@ class LineChecker:
 
     def checked(self, ident: LineId, request: CheckRequest) -> BatchResult:
         """Check one decoded request."""
-        return self.run(ident, lambda: check(request, self.kb))
+        return self.run(ident, lambda: check(request, self.knowledge))
 
     def run(self, ident: LineId, produce: Callable[[], Report]) -> BatchResult:
         """The result of ``produce()``, the report of one line; a failure is that line's

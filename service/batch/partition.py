@@ -13,15 +13,15 @@ from functools import cache
 from pathlib import Path
 
 from service.batch.lines import LineChecker
-from service.knowledge import KnowledgeBase, load_knowledge
+from service.engine import Knowledge, load
 
 _BLANK = " \t\r\n"
 
 
 @cache
-def knowledge(datasets_dir: str | None = None) -> KnowledgeBase:
+def knowledge(datasets_dir: str | None = None) -> Knowledge:
     """This process's knowledge base (loaded on the first call only)."""
-    return load_knowledge(Path(datasets_dir) if datasets_dir else None)
+    return load(Path(datasets_dir) if datasets_dir else None)
 
 
 def knowledge_loads() -> int:

@@ -20,7 +20,7 @@ from service.batch.lines import LineChecker, write_results
 from service.batch.models import Tally
 from service.batch.readers import Input, Item, Kind
 from service.batch.writers import CsvRows
-from service.knowledge import KnowledgeBase, load_knowledge
+from service.engine import Knowledge, load
 from service.settings import FhirSettings
 
 DEFAULT_CHUNK = 500
@@ -58,7 +58,7 @@ _worker: LineChecker | None = None
 
 def _init_worker(datasets_dir: Path | None, fhir: FhirSettings) -> None:
     global _worker  # noqa: PLW0603 - per-process state set once by the pool initializer
-    _worker = LineChecker(load_knowledge(datasets_dir), fhir)
+    _worker = LineChecker(load(datasets_dir), fhir)
 
 
 def _process_in_worker(kind: Kind, items: list[Item], with_csv: bool) -> ChunkResult:
@@ -68,7 +68,7 @@ def _process_in_worker(kind: Kind, items: list[Item], with_csv: bool) -> ChunkRe
 
 def run(
     source: Input,
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
     *,
     workers: int = 1,
     datasets_dir: Path | None = None,
@@ -78,12 +78,12 @@ def run(
 ) -> Iterator[ChunkResult]:
     """Results of ``source`` chunk by chunk, in input order.
 
-    With one worker everything runs here on ``kb``; with more, ``workers`` spawned
+    With one worker everything runs here on ``knowledge``; with more, ``workers`` spawned
     processes each load the knowledge base from ``datasets_dir`` once.
     """
     chunks = chunked(source.items, chunk_size)
     if workers <= 1:
-        checker = LineChecker(kb, fhir)
+        checker = LineChecker(knowledge, fhir)
         for chunk in chunks:
             yield process_chunk(checker, source.kind, chunk, with_csv)
         return

@@ -12,7 +12,6 @@ from service.cdshooks.models import (
     Card,
     CardCoding,
     CardSource,
-    Indicator,
     Link,
     Suggestion,
 )
@@ -21,9 +20,9 @@ from service.cdshooks.suggestions import OVERRIDE_REASONS, lab_suggestions
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
+from service.knowledge.severity import INDICATOR
 
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
-INDICATOR: dict[str, Indicator] = {"low": "info", "moderate": "warning", "high": "critical"}
 CARD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:cramp-checker:cds-hooks:card")
 SOURCE_LABEL = "Cramp risk checker"
 MAX_LISTED = 6
@@ -188,7 +187,7 @@ def _card(group: Group, data: CardInput) -> Card:
     finding_ids = [f.id for f in group.findings]
     card_id = card_uuid(data.service.id, finding_ids)
     evidence = _evidence(group.findings)
-    suggestions = lab_suggestions(group, data.patient_id, card_id)
+    suggestions = lab_suggestions(group, data.kb, data.patient_id, card_id)
     indicator = INDICATOR[group.severity]
     return Card(
         uuid=card_id,

@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from service.engine.models import Finding, InputRef
+from service.engine.models import Finding, InputRef, Severity
+from service.knowledge.severity import SEVERITY_RANK, most_severe
 
-SEVERITY_RANK = {"low": 1, "moderate": 2, "high": 3}
 EFFECT_PRIORITY = (
     "lowers_potassium",
     "lowers_magnesium",
@@ -52,8 +52,8 @@ class Group:
     effect: str | None = None
 
     @property
-    def severity(self) -> str:
-        return max((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__)
+    def severity(self) -> Severity:
+        return most_severe(f.severity for f in self.findings)
 
     @property
     def inputs(self) -> list[InputRef]:

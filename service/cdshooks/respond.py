@@ -13,10 +13,10 @@ from service.cdshooks.models import (
     OrderSignRequest,
 )
 from service.cdshooks.services import DATA_KEYS, Service, templates
+from service.engine import Knowledge
 from service.fhir import PatientFilter, entries
 from service.fhir.bundles import Entry
 from service.fhir.pipeline import check_record
-from service.knowledge import KnowledgeBase
 from service.settings import FhirSettings
 
 
@@ -43,21 +43,21 @@ def _drafts(body: HookRequest) -> list[Entry]:
 async def respond(
     service: Service,
     body: HookRequest,
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
     settings: FhirSettings,
     feedback: FeedbackLog,
 ) -> CdsResponse:
     patient_id = body.context.patient_id
     token = body.fhir_authorization.access_token if body.fhir_authorization else None
     gathered = await gather(
-        body.prefetch, body.fhir_server, token, patient_id, templates(kb), settings
+        body.prefetch, body.fhir_server, token, patient_id, templates(knowledge.kb), settings
     )
     if not gathered.has_patient_data:
         raise DataUnavailableError(gathered.missing)
     record = gathered.record()
     checked = check_record(
         record,
-        kb,
+        knowledge,
         settings,
         patient=PatientFilter.of(patient_id, (e for e in record if e.resource_type == "Patient")),
         drafts=_drafts(body) if service.orders else (),
@@ -73,7 +73,7 @@ async def respond(
             request=conversion.request,
             report=report,
             sources=conversion.sources,
-            kb=kb,
+            kb=knowledge.kb,
             patient_id=patient_id,
             new_medications=new,
         )

@@ -1,9 +1,8 @@
 """Card suggestions (lab orders) and override reasons.
 
-Lab order codes (LOINC), checked against more than one independent source:
-- 51990-0 "Basic metabolic panel - Blood" (the panel Synthea records; potassium, sodium,
-  calcium, glucose, creatinine).
-- 19123-9 "Magnesium [Mass/volume] in Serum or Plasma" (also in datasets/labs.toml).
+The lab orders are data (``datasets/lab_orders.toml``: LOINC code, label, the analytes
+each test measures); a card proposes the orders whose analytes its findings say are
+worth measuring (``Finding.labs_to_check``).
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from typing import Any
 
 from service.cdshooks.grouping import Group
 from service.cdshooks.models import Action, Suggestion
+from service.knowledge.base import KnowledgeBase
+from service.knowledge.schema import LabOrder
 
 LOINC = "http://loinc.org"
 OVERRIDE_SYSTEM = "urn:cramp-checker:cds-hooks:override-reason"
@@ -26,26 +27,6 @@ class Code:
     display: str
 
 
-@dataclass(frozen=True, slots=True)
-class LabOrder:
-    key: str
-    label: str
-    code: Code
-    text: str
-
-
-BMP = LabOrder(
-    "bmp",
-    "Order a basic metabolic panel (potassium, sodium, calcium, glucose, creatinine)",
-    Code(LOINC, "51990-0", "Basic metabolic panel - Blood"),
-    "Basic metabolic panel",
-)
-MAGNESIUM = LabOrder(
-    "magnesium",
-    "Order a serum magnesium level",
-    Code(LOINC, "19123-9", "Magnesium [Mass/volume] in Serum or Plasma"),
-    "Magnesium, serum",
-)
 OVERRIDE_REASONS: tuple[Code, ...] = (
     Code(OVERRIDE_SYSTEM, "will-monitor", "Will monitor electrolytes and symptoms"),
     Code(OVERRIDE_SYSTEM, "benefit-outweighs-risk", "Benefit outweighs the risk of cramps"),
@@ -53,35 +34,12 @@ OVERRIDE_REASONS: tuple[Code, ...] = (
     Code(OVERRIDE_SYSTEM, "recent-labs-normal", "Recent electrolytes are normal"),
     Code(OVERRIDE_SYSTEM, "not-applicable", "Not applicable to this patient"),
 )
-# What each effect or lab result makes worth measuring.
-_BMP_EFFECTS = {"lowers_potassium", "lowers_calcium", "volume_depletion"}
-_MAGNESIUM_EFFECTS = {"lowers_potassium", "lowers_magnesium"}
-_BMP_LABS = ("potassium", "calcium", "sodium")
-_MAGNESIUM_LABS = ("potassium", "magnesium")
 
 
-def _mentions(group: Group, labs: tuple[str, ...]) -> bool:
-    """A lab finding of one of `labs`, or a combination rule about one of them."""
-    for finding in group.findings:
-        if (
-            finding.kind == "lab"
-            and finding.id.split("/")[1:2]
-            and finding.id.split("/")[1] in labs
-        ):
-            return True
-        if finding.kind == "combination" and any(lab in finding.id for lab in labs):
-            return True
-    return False
-
-
-def _wanted(group: Group) -> list[LabOrder]:
-    effects = {e.kind for f in group.findings for e in f.effects}
-    orders = []
-    if effects & _BMP_EFFECTS or _mentions(group, _BMP_LABS):
-        orders.append(BMP)
-    if effects & _MAGNESIUM_EFFECTS or _mentions(group, _MAGNESIUM_LABS):
-        orders.append(MAGNESIUM)
-    return orders
+def wanted_orders(group: Group, kb: KnowledgeBase) -> list[LabOrder]:
+    """The lab orders that measure something the group's findings say to check."""
+    checks = {aid for finding in group.findings for aid in finding.labs_to_check}
+    return [order for order in kb.lab_orders if checks.intersection(order.for_analytes)]
 
 
 def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
@@ -103,9 +61,9 @@ def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
         "code": {
             "coding": [
                 {
-                    "system": order.code.system,
-                    "code": order.code.code,
-                    "display": order.code.display,
+                    "system": LOINC,
+                    "code": order.loinc,
+                    "display": order.display,
                 }
             ],
             "text": order.text,
@@ -114,11 +72,13 @@ def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
     }
 
 
-def lab_suggestions(group: Group, patient_id: str, card_id: str) -> list[Suggestion]:
+def lab_suggestions(
+    group: Group, kb: KnowledgeBase, patient_id: str, card_id: str
+) -> list[Suggestion]:
     return [
         Suggestion(
             label=order.label,
-            uuid=str(uuid.uuid5(uuid.UUID(card_id), order.key)),
+            uuid=str(uuid.uuid5(uuid.UUID(card_id), order.id)),
             actions=[
                 Action(
                     type="create",
@@ -127,5 +87,5 @@ def lab_suggestions(group: Group, patient_id: str, card_id: str) -> list[Suggest
                 )
             ],
         )
-        for order in _wanted(group)
+        for order in wanted_orders(group, kb)
     ]

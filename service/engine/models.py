@@ -123,6 +123,8 @@ class Finding(msgspec.Struct, frozen=True):
     evidence_level: str
     evidence_grade: str
     effects: list[EffectSummary] = []
+    # Analytes (ids of GET /v1/knowledge) worth measuring for this finding.
+    labs_to_check: list[str] = []
 
 
 class InputStatus(msgspec.Struct, frozen=True, omit_defaults=True):

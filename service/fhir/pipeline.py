@@ -9,12 +9,11 @@ from datetime import UTC, date, datetime
 
 import msgspec
 
-from service.engine import Report, check
+from service.engine import Knowledge, Report, check
 from service.fhir.bundles import Entry, is_resource
 from service.fhir.convert import Options, convert
 from service.fhir.models import Conversion, FhirBundle, FhirReport
 from service.fhir.references import PatientFilter, choose_patient
-from service.knowledge import KnowledgeBase
 from service.settings import FhirSettings
 
 
@@ -40,7 +39,7 @@ def bundle_entries(bundle: FhirBundle) -> list[Entry]:
 
 def check_record(
     record: Sequence[Entry],
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
     settings: FhirSettings,
     *,
     patient: PatientFilter,
@@ -51,22 +50,22 @@ def check_record(
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
-        analyte_by_loinc=kb.analyte_by_loinc,
+        analyte_by_loinc=knowledge.kb.analyte_by_loinc,
         lab_max_age_days=settings.lab_age_limit,
     )
     conversion = convert(record, options, drafts=drafts)
-    return CheckedRecord(conversion, check(conversion.request, kb))
+    return CheckedRecord(conversion, check(conversion.request, knowledge))
 
 
 def check_bundle(
-    bundle: FhirBundle, kb: KnowledgeBase, settings: FhirSettings, patient_id: str | None = None
+    bundle: FhirBundle, knowledge: Knowledge, settings: FhirSettings, patient_id: str | None = None
 ) -> CheckedRecord:
     """Check a Bundle of one patient's data.
 
     Raises ``PatientChoiceError`` when the Bundle holds several patients' data and
     ``patient_id`` does not say whose to check."""
     items = bundle_entries(bundle)
-    return check_record(items, kb, settings, patient=choose_patient(items, patient_id))
+    return check_record(items, knowledge, settings, patient=choose_patient(items, patient_id))
 
 
 def with_sources(report: Report, conversion: Conversion) -> FhirReport:

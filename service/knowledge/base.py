@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from service.knowledge.schema import (
     Analyte,
@@ -11,7 +11,11 @@ from service.knowledge.schema import (
     Condition,
     Drug,
     DrugClass,
+    DrugGroup,
+    EffectInfo,
+    LabOrder,
     Normalization,
+    Qualifiers,
     Route,
     Source,
     Texts,
@@ -27,8 +31,10 @@ class DrugTerm:
     default_route: Route | None
 
 
-@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class KnowledgeBase:
+    """The validated datasets and their indexes; immutable, built once by the loader."""
+
     version: str
     sources: Mapping[str, Source]
     classes: Mapping[str, DrugClass]
@@ -36,7 +42,11 @@ class KnowledgeBase:
     conditions: Mapping[str, Condition]
     analytes: Mapping[str, Analyte]
     rules: tuple[CombinationRule, ...]
+    drug_groups: Mapping[str, DrugGroup]
+    effects: Mapping[str, EffectInfo]
+    lab_orders: tuple[LabOrder, ...]
     normalization: Normalization
+    qualifiers: Qualifiers
     texts: Texts
     # Indexes: every look-up below is a dictionary hit.
     drug_terms: Mapping[str, DrugTerm]
@@ -44,7 +54,6 @@ class KnowledgeBase:
     drug_words_from: Mapping[str, int]
     drug_by_rxcui: Mapping[str, str]
     drug_by_atc: Mapping[str, str]
-    class_by_atc_prefix: Mapping[str, str]
     # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
     fuzzy_drug_words: Mapping[str, tuple[str, ...]]
     # Every word a drug text can contain that the knowledge base knows (term words and
@@ -64,16 +73,6 @@ class KnowledgeBase:
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]
     route_tokens: Mapping[str, Route]
-    negation_prefixes: tuple[tuple[str, ...], ...]
-    family_history_prefixes: tuple[tuple[str, ...], ...]
-    # First words of the phrases above: a text without any of them needs no scan.
-    qualifier_first_words: frozenset[str]
-    # Per drug: effect kinds of its classes, for combination rules.
-    effects_by_drug: Mapping[str, frozenset[str]]
-    # Filled by the engine on first use, from the knowledge alone (never request text):
-    # rendered findings, prepared rules, and matches of phrases made of vocabulary words.
-    derived: dict[tuple[str, ...], object] = field(default_factory=dict, compare=False)
-    phrase_matches: dict[tuple[str, ...], object] = field(default_factory=dict, compare=False)
 
     def counts(self) -> dict[str, int]:
         return {

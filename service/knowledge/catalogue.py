@@ -37,7 +37,7 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         for e in dc.effects:
             level = kb.texts.evidence_labels[e.evidence_level]
             lines.append(
-                f"| {_cell(dc.name)}{routes} | {kb.texts.effect_labels[e.kind]} | {e.severity} "
+                f"| {_cell(dc.name)}{routes} | {kb.effects[e.kind].label} | {e.severity} "
                 f"| {e.grade}, {level} | {_cell(e.mechanism)} | {_sources(kb, e.sources)} |"
             )
     lines += [

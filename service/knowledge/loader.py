@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import typing
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from service.errors import CrampError
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import (
     Analyte,
@@ -19,17 +21,23 @@ from service.knowledge.schema import (
     Condition,
     Drug,
     DrugClass,
+    DrugGroup,
+    EffectInfo,
+    EvidenceLevel,
     KnowledgeFile,
+    LabOrder,
     Normalization,
     Product,
+    Qualifiers,
     Route,
     Source,
     Texts,
 )
+from service.knowledge.severity import policy_violations
 from service.knowledge.text import drug_key_tokens, fold, tokens, unit_key
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(CrampError, ValueError):
     """A dataset is invalid; the message names the file and the entry."""
 
 
@@ -89,7 +97,11 @@ class _Collector:
         self.conditions: dict[str, Condition] = {}
         self.analytes: dict[str, Analyte] = {}
         self.rules: dict[str, CombinationRule] = {}
+        self.drug_groups: dict[str, DrugGroup] = {}
+        self.effects: dict[str, EffectInfo] = {}
+        self.lab_orders: dict[str, LabOrder] = {}
         self.normalization: Normalization | None = None
+        self.qualifiers: Qualifiers | None = None
         self.texts: Texts | None = None
         self.origin: dict[tuple[str, str], str] = {}
 
@@ -118,37 +130,53 @@ def _build(parsed: list[tuple[str, KnowledgeFile]], version: str) -> KnowledgeBa
             c.add("analyte", c.analytes, a.id, a, name)
         for r in kf.rule:
             c.add("rule", c.rules, r.id, r, name)
+        for g in kf.drug_group:
+            c.add("drug group", c.drug_groups, g.id, g, name)
+        for e in kf.effect:
+            c.add("effect", c.effects, e.kind, e, name)
+        for o in kf.lab_order:
+            c.add("lab order", c.lab_orders, o.id, o, name)
         c.products.extend((name, p) for p in kf.product)
-        if kf.normalization is not None:
-            if c.normalization is not None:
-                c.errors.append(f"{name}: a second [normalization] table")
-            c.normalization = kf.normalization
-        if kf.texts is not None:
-            if c.texts is not None:
-                c.errors.append(f"{name}: a second [texts] table")
-            c.texts = kf.texts
-    if c.normalization is None or c.texts is None:
-        raise KnowledgeError("datasets: the [normalization] and [texts] tables are required")
+        for table in ("normalization", "qualifiers", "texts"):
+            value = getattr(kf, table)
+            if value is not None:
+                if getattr(c, table) is not None:
+                    c.errors.append(f"{name}: a second [{table}] table")
+                setattr(c, table, value)
+    if c.normalization is None or c.qualifiers is None or c.texts is None:
+        raise KnowledgeError(
+            "datasets: the [normalization], [qualifiers] and [texts] tables are required"
+        )
     _check_references(c)
+    c.errors.extend(policy_violations(c.classes.values(), c.conditions.values(), c.rules.values()))
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
-    return _index(c, c.normalization, c.texts, version)
+    return _index(c, c.normalization, c.qualifiers, c.texts, version)
 
 
 def _check_references(c: _Collector) -> None:
-    def need_sources(where: str, ids: Iterable[str]) -> None:
-        for sid in ids:
-            if sid not in c.sources:
-                c.errors.append(f"{where}: unknown source {sid!r}")
+    """Every id an entry names exists, and every entry has a known source."""
+    _check_drugs(c)
+    _check_conditions_and_labs(c)
+    _check_rules(c)
+    _check_texts(c)
 
+
+def _need_sources(c: _Collector, where: str, ids: Iterable[str]) -> None:
+    for sid in ids:
+        if sid not in c.sources:
+            c.errors.append(f"{where}: unknown source {sid!r}")
+
+
+def _check_drugs(c: _Collector) -> None:
     for dc in c.classes.values():
         where = f"{c.origin[('drug class', dc.id)]}: drug class {dc.id!r}"
-        need_sources(where, dc.sources)
+        _need_sources(c, where, dc.sources)
         for e in dc.effects:
-            need_sources(f"{where} effect {e.kind}", e.sources)
+            _need_sources(c, f"{where} effect {e.kind}", e.sources)
     for d in c.drugs.values():
         where = f"{c.origin[('drug', d.id)]}: drug {d.id!r}"
-        need_sources(where, d.sources)
+        _need_sources(c, where, d.sources)
         for cid in d.classes:
             if cid not in c.classes:
                 c.errors.append(f"{where}: unknown drug class {cid!r}")
@@ -157,41 +185,79 @@ def _check_references(c: _Collector) -> None:
                 c.errors.append(f"{where}: brand_routes names {brand!r}, which is not a brand")
     for file, p in c.products:
         where = f"{file}: product {p.names[0]!r}"
-        need_sources(where, p.sources)
+        _need_sources(c, where, p.sources)
         for ing in p.ingredients:
             if ing not in c.drugs:
                 c.errors.append(f"{where}: unknown ingredient {ing!r}")
+    for g in c.drug_groups.values():
+        where = f"{c.origin[('drug group', g.id)]}: drug group {g.id!r}"
+        _need_sources(c, where, g.sources)
+        for did in g.drugs:
+            if did not in c.drugs:
+                c.errors.append(f"{where}: unknown drug {did!r}")
+    for info in c.effects.values():
+        for aid in info.checks:
+            if aid not in c.analytes:
+                where = f"{c.origin[('effect', info.kind)]}: effect {info.kind}"
+                c.errors.append(f"{where}: unknown analyte {aid!r}")
+    missing = {effect.kind for dc in c.classes.values() for effect in dc.effects} - set(c.effects)
+    for kind in sorted(missing):
+        c.errors.append(f"datasets: effect {kind} has no [[effect]] entry (label, checks)")
+
+
+def _check_conditions_and_labs(c: _Collector) -> None:
     for cond in c.conditions.values():
         where = f"{c.origin[('condition', cond.id)]}: condition {cond.id!r}"
-        need_sources(where, cond.sources)
+        _need_sources(c, where, cond.sources)
         if cond.contributes and (cond.severity is None or cond.mechanism is None):
             c.errors.append(f"{where}: a contributing condition needs severity and mechanism")
         if cond.contributes and (cond.evidence_level is None or cond.grade is None):
             c.errors.append(f"{where}: a contributing condition needs evidence_level and grade")
+        for aid in cond.checks:
+            if aid not in c.analytes:
+                c.errors.append(f"{where}: checks names unknown analyte {aid!r}")
     for a in c.analytes.values():
-        need_sources(f"{c.origin[('analyte', a.id)]}: analyte {a.id!r}", a.sources)
+        where = f"{c.origin[('analyte', a.id)]}: analyte {a.id!r}"
+        _need_sources(c, where, a.sources)
+        for other in a.also_check:
+            if other not in c.analytes:
+                c.errors.append(f"{where}: also_check names unknown analyte {other!r}")
+        if a.corrected is not None:
+            _need_sources(c, f"{where} correction", a.corrected.sources)
+            if a.corrected.by not in c.analytes:
+                c.errors.append(f"{where}: corrected by unknown analyte {a.corrected.by!r}")
+    for o in c.lab_orders.values():
+        where = f"{c.origin[('lab order', o.id)]}: lab order {o.id!r}"
+        _need_sources(c, where, o.sources)
+        for aid in o.for_analytes:
+            if aid not in c.analytes:
+                c.errors.append(f"{where}: unknown analyte {aid!r}")
+
+
+def _check_rules(c: _Collector) -> None:
+    known: dict[str, Mapping[str, object]] = {
+        "drug_class": c.classes,
+        "drug": c.drugs,
+        "drug_group": c.drug_groups,
+        "condition": c.conditions,
+    }
     for r in c.rules.values():
         where = f"{c.origin[('rule', r.id)]}: rule {r.id!r}"
-        need_sources(where, r.sources)
+        _need_sources(c, where, r.sources)
         for i, slot in enumerate(r.slots):
-            selectors = [
-                bool(slot.drug_class),
-                slot.effect is not None,
-                bool(slot.drug),
-                bool(slot.condition),
-                bool(slot.lab),
-            ]
-            if not any(selectors):
+            if not (
+                slot.drug_class
+                or slot.effect is not None
+                or slot.drug
+                or slot.drug_group
+                or slot.condition
+                or slot.lab
+            ):
                 c.errors.append(f"{where}: slot {i + 1} sets no selector")
-            for cid in slot.drug_class:
-                if cid not in c.classes:
-                    c.errors.append(f"{where}: unknown drug class {cid!r}")
-            for did in slot.drug:
-                if did not in c.drugs:
-                    c.errors.append(f"{where}: unknown drug {did!r}")
-            for cid in slot.condition:
-                if cid not in c.conditions:
-                    c.errors.append(f"{where}: unknown condition {cid!r}")
+            for selector, table in known.items():
+                for ident in getattr(slot, selector):
+                    if ident not in table:
+                        c.errors.append(f"{where}: unknown {selector.replace('_', ' ')} {ident!r}")
             for lab in slot.lab:
                 if lab.split(":")[0] not in c.analytes:
                     c.errors.append(f"{where}: unknown analyte in {lab!r}")
@@ -200,7 +266,22 @@ def _check_references(c: _Collector) -> None:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")
 
 
-def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> KnowledgeBase:
+def _check_texts(c: _Collector) -> None:
+    if c.texts is not None:
+        for level in typing.get_args(EvidenceLevel):
+            if level not in c.texts.evidence_labels:
+                c.errors.append(f"texts: evidence level {level} has no label")
+    if c.qualifiers is not None:
+        _need_sources(c, "qualifiers", c.qualifiers.sources)
+        for q in c.qualifiers.rule:
+            _need_sources(c, f"qualifier rule {q.kind}", q.sources)
+            if c.texts is not None and q.kind not in c.texts.templates:
+                c.errors.append(f"qualifier kind {q.kind}: no template of that name in [texts]")
+
+
+def _index(
+    c: _Collector, norm: Normalization, qualifiers: Qualifiers, texts: Texts, version: str
+) -> KnowledgeBase:
     ignored = frozenset(norm.ignored_tokens)
     drug_terms: dict[str, DrugTerm] = {}
     term_owner: dict[str, str] = {}
@@ -272,10 +353,6 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
 
-    effects_by_drug = {
-        d.id: frozenset(e.kind for cid in d.classes for e in c.classes[cid].effects)
-        for d in c.drugs.values()
-    }
     fuzzy_words = tuple(sorted({k for k in drug_terms if " " not in k and len(k) >= 5}))
     fuzzy_conditions = tuple(sorted(k for k in condition_terms if len(k) >= 6))
     return KnowledgeBase(
@@ -286,7 +363,11 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         conditions=c.conditions,
         analytes=c.analytes,
         rules=tuple(c.rules.values()),
+        drug_groups=c.drug_groups,
+        effects=c.effects,
+        lab_orders=tuple(c.lab_orders.values()),
         normalization=norm,
+        qualifiers=qualifiers,
         texts=texts,
         drug_terms=drug_terms,
         drug_words_from=_words_from(drug_terms),
@@ -296,9 +377,6 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         drug_by_atc=_unique_codes(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),
-        class_by_atc_prefix={
-            p.upper(): dc.id for dc in c.classes.values() for p in dc.atc_prefixes
-        },
         fuzzy_drug_words=_by_initial(fuzzy_words),
         drug_vocabulary=frozenset(
             {w for k in drug_terms for w in k.split(" ")}
@@ -316,7 +394,10 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
             {w for k in condition_terms for w in k.split(" ")}
             | {
                 w
-                for p in (*norm.negation_prefixes, *norm.family_history_prefixes)
+                for p in (
+                    *qualifiers.terminators,
+                    *(phrase for rule in qualifiers.rule for phrase in rule.phrases),
+                )
                 for w in tokens(p)
             }
         ),
@@ -328,12 +409,6 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
         route_tokens=_route_tokens(norm.route_tokens),
-        negation_prefixes=_phrases(norm.negation_prefixes),
-        family_history_prefixes=_phrases(norm.family_history_prefixes),
-        qualifier_first_words=frozenset(
-            p[0] for p in _phrases([*norm.negation_prefixes, *norm.family_history_prefixes])
-        ),
-        effects_by_drug=effects_by_drug,
     )
 
 
@@ -365,7 +440,3 @@ def _words_from(terms: Iterable[str]) -> dict[str, int]:
 
 def _route_tokens(mapping: Mapping[str, Route]) -> dict[str, Route]:
     return {fold(k): v for k, v in mapping.items()}
-
-
-def _phrases(items: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(sorted({tuple(tokens(p)) for p in items if tokens(p)}, key=len, reverse=True))

@@ -130,6 +130,8 @@ class Condition(_Strict, frozen=True, kw_only=True):
     mechanism: str | None = None
     monitoring: list[NonEmpty] = []
     management: list[NonEmpty] = []
+    # Analytes worth measuring when this condition is recorded (for CDS suggestions).
+    checks: list[Id] = []
     sources: SourceIds
 
 
@@ -146,6 +148,15 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     title: NonEmpty
 
 
+class Correction(_Strict, frozen=True, kw_only=True):
+    """A value corrected for another analyte: value + factor x (reference - other)."""
+
+    by: Id
+    reference: float
+    factor: float
+    sources: SourceIds
+
+
 class Analyte(_Strict, frozen=True, kw_only=True):
     id: Id
     name: NonEmpty
@@ -156,11 +167,26 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     units: dict[str, float]
     reference_range: NonEmpty
     bands: list[LabBand] = []
+    # Other analytes worth measuring with this one (a low potassium: magnesium too).
+    also_check: list[Id] = []
+    corrected: Correction | None = None
     evidence_level: EvidenceLevel
     grade: Grade
     mechanism: NonEmpty
     monitoring: list[NonEmpty] = []
     management: list[NonEmpty] = []
+    sources: SourceIds
+
+
+class DrugGroup(_Strict, frozen=True, kw_only=True):
+    """Drugs named together by interaction rules (e.g. strong CYP3A4 inhibitors).
+
+    Membership never flags a drug by itself: only a rule that joins the group with
+    something else does."""
+
+    id: Id
+    name: NonEmpty
+    drugs: Annotated[list[Id], msgspec.Meta(min_length=1)]
     sources: SourceIds
 
 
@@ -170,6 +196,7 @@ class Slot(_Strict, frozen=True, kw_only=True):
     drug_class: list[Id] = []
     effect: EffectKind | None = None
     drug: list[Id] = []
+    drug_group: list[Id] = []
     condition: list[Id] = []
     lab: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")]] = []
 
@@ -197,15 +224,59 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     ignored_tokens: list[NonEmpty]
     salt_tokens: list[NonEmpty]
     route_tokens: dict[str, Route]
-    combination_separators: list[NonEmpty]
-    negation_prefixes: list[NonEmpty]
-    family_history_prefixes: list[NonEmpty]
+
+
+QualifierKind = Literal["negated", "family_history"]
+Direction = Literal["forward", "backward", "both"]
+
+
+class QualifierRule(_Strict, frozen=True, kw_only=True):
+    """ConText-style: phrases that, near a concept, say it is not the patient's current
+    problem (absent, a relative's, ...). ``direction``: the concept follows the phrase
+    (forward), precedes it (backward) or either; ``scope``: at most this many words
+    between them; a terminator between them ends the scope."""
+
+    kind: QualifierKind
+    direction: Direction = "forward"
+    scope: Annotated[int, msgspec.Meta(ge=0, le=20)] = 4
+    phrases: Annotated[list[NonEmpty], msgspec.Meta(min_length=1)]
+    sources: SourceIds
+
+
+class Qualifiers(_Strict, frozen=True, kw_only=True):
+    """Qualifier rules (first match in file order wins a tie in distance) and the words
+    and marks that end a qualifier's scope."""
+
+    terminators: list[NonEmpty]
+    rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
+    sources: SourceIds
+
+
+class EffectInfo(_Strict, frozen=True, kw_only=True):
+    """How an effect kind is named, and which analytes show it (worth measuring)."""
+
+    kind: EffectKind
+    label: NonEmpty
+    checks: list[Id] = []
+
+
+class LabOrder(_Strict, frozen=True, kw_only=True):
+    """A lab test a CDS card may propose, for findings that make its analytes worth
+    measuring."""
+
+    id: Id
+    label: NonEmpty
+    loinc: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,7}-[0-9]$")]
+    display: NonEmpty
+    text: NonEmpty
+    for_analytes: Annotated[list[Id], msgspec.Meta(min_length=1)]
+    sources: SourceIds
 
 
 class Texts(_Strict, frozen=True, kw_only=True):
     """Clinician-facing fixed text and templates used to render findings and the note."""
 
-    effect_labels: dict[str, str]
+    # Every evidence level (the loader checks that none is missing).
     evidence_labels: dict[str, str]
     templates: dict[str, str]
 
@@ -220,5 +291,9 @@ class KnowledgeFile(_Strict, frozen=True, kw_only=True):
     condition: list[Condition] = []
     analyte: list[Analyte] = []
     rule: list[CombinationRule] = []
+    drug_group: list[DrugGroup] = []
+    effect: list[EffectInfo] = []
+    lab_order: list[LabOrder] = []
     normalization: Normalization | None = None
+    qualifiers: Qualifiers | None = None
     texts: Texts | None = None

@@ -6,15 +6,15 @@ import re
 import unicodedata
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
+# Words as above, and the marks that separate clauses of a short clinical text (a
+# qualifier's scope ends at some of them: "no fever; sciatica").
+_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|]")
+MARKS = frozenset(";:.,()|")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass, as it skips intervals and
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
 _WORD = re.compile(r"(?<![a-z0-9.])(?![qx][0-9])[a-z][a-z0-9]*")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
-_DOSE = re.compile(
-    r"^(?:\d+(?:\.\d+)?(?:mg|mcg|ug|g|gm|ml|l|unit|units|u|iu|meq|mmol|%|hr|h|x|d|mg/ml)?"
-    r"|q\d+h?|q\d+hr?s?|x\d+|\d+x|\d+[a-z]{1,3}\d*)$"
-)
 
 
 def fold(text: str) -> str:
@@ -30,8 +30,10 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def is_dose_token(token: str) -> bool:
-    return bool(_DOSE.match(token))
+def clause_tokens(text: str) -> list[str]:
+    """Words and clause marks (``;:.,()|``): ``"no fever; sciatica"`` ->
+    ``["no", "fever", ";", "sciatica"]``."""
+    return _CLAUSE_TOKEN.findall(fold(text))
 
 
 def drug_key_tokens(text: str) -> list[str]:

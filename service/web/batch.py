@@ -262,7 +262,7 @@ def _all_results(checker: LineChecker, lines: list[Line]) -> bytes:
 )
 async def check_batch(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     settings: Settings = state.settings
-    kb = knowledge_of(state)
+    knowledge = knowledge_of(state)
     media_type = request.content_type[0].lower()
     if media_type not in NDJSON_ALIASES and media_type != JSON:
         raise HTTPException(
@@ -270,7 +270,7 @@ async def check_batch(request: Request[Any, Any, Any], state: State) -> Response
             detail="send application/x-ndjson (a request per line) or application/json (an array)",
         )
     body = await _read_body(request, settings.batch_max_body_bytes)
-    checker = LineChecker(kb)
+    checker = LineChecker(knowledge, settings.fhir)
     if media_type == JSON:
         elements = array_elements(body, settings.batch_max_lines)
         content = await anyio.to_thread.run_sync(_all_results, checker, elements)

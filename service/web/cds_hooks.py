@@ -91,7 +91,7 @@ def feedback_log(state: State) -> FeedbackLog:
     responses={503: ERROR_RESPONSES[503]},
 )
 async def cds_discovery(state: State) -> Discovery:
-    return discovery(knowledge_of(state))
+    return discovery(knowledge_of(state).kb)
 
 
 def _operation(service: Service, suffix: str = "") -> str:

@@ -85,7 +85,7 @@ class KnowledgeController(Controller):
         responses={400: ERROR_RESPONSES[400]},
     )
     async def index(self, state: State, kind: FromQuery[Kind | None] = None) -> KnowledgeIndex:
-        kb = knowledge_of(state)
+        kb = knowledge_of(state).kb
         concepts = [
             _summary(kb, k, item)
             for k, table in _tables(kb).items()
@@ -102,7 +102,7 @@ class KnowledgeController(Controller):
     )
     async def entry(self, state: State, ref: FromPath[str]) -> KnowledgeEntry:
         """``ref`` is ``kind:id`` (e.g. ``drug:furosemide``) or a bare id."""
-        kb = knowledge_of(state)
+        kb = knowledge_of(state).kb
         tables = _tables(kb)
         kind_part, _, id_part = ref.partition(":")
         candidates = [(kind_part, id_part)] if id_part else [(k, ref) for k in KINDS]

@@ -10,8 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
 from litestar.status_codes import HTTP_200_OK
 
-from service.engine import CheckRequest, Report, check
-from service.knowledge import KnowledgeBase
+from service.engine import CheckRequest, Knowledge, Report, check
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 from service.web.problems import from_msgspec
@@ -31,11 +30,11 @@ class Ready(msgspec.Struct, frozen=True):
     knowledge_version: str
 
 
-def knowledge_of(state: State) -> KnowledgeBase:
-    kb: KnowledgeBase | None = state.get("knowledge")
-    if kb is None:
+def knowledge_of(state: State) -> Knowledge:
+    knowledge: Knowledge | None = state.get("knowledge")
+    if knowledge is None:
         raise ServiceUnavailableException("knowledge base not loaded")
-    return kb
+    return knowledge
 
 
 async def decode_body(request: Request[Any, Any, Any], decoder: msgspec.json.Decoder[Any]) -> Any:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -31,7 +32,7 @@ def run_cli(
     )
 
 
-def decode_lines(data: bytes) -> list[dict[str, object]]:
+def decode_lines(data: bytes) -> list[dict[str, Any]]:
     return [msgspec.json.decode(line) for line in data.splitlines()]
 
 

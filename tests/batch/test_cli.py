@@ -37,11 +37,7 @@ def test_20000_patients_give_20000_lines_with_the_same_ids_in_order(
     assert [line["id"] for line in lines] == [r.get("id", n) for n, r in enumerate(requests, 1)]
     assert all("report" in line for line in lines)
     assert "20,000 patients" in stderr
-    rate = int(_RATE.search(stderr).group(1).replace(",", ""))
-    print(f"CLI: {stderr.strip()}")
-    # A CI runner with a dedicated core can hold the CLI to its figure (README, bench/).
-    minimum = int(os.environ.get("CRAMP_BATCH_MIN_RATE", "0"))
-    assert rate >= minimum
+    assert _RATE.search(stderr), stderr  # the summary reports a rate (bench/ measures it)
 
 
 def test_stdin_to_stdout_equals_file_to_file(batch_2k: Path, cli_2k: bytes, tmp_path: Path) -> None:

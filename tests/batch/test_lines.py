@@ -9,25 +9,24 @@ import pytest
 
 from service.batch import LineChecker
 from service.batch.writers import csv_rows, markdown_summary
-from service.engine import CheckRequest, check
-from service.knowledge import KnowledgeBase
+from service.engine import CheckRequest, Knowledge, check
 
 LASIX = b'{"id": "a-1", "medications": [{"text": "Lasix 40 mg PO daily"}]}'
 
 
-def result(kb: KnowledgeBase, line: bytes, number: int = 7) -> dict[str, Any]:
-    out = LineChecker(kb).check_line(line, number)
+def result(knowledge: Knowledge, line: bytes, number: int = 7) -> dict[str, Any]:
+    out = LineChecker(knowledge).check_line(line, number)
     assert out.endswith(b"\n")
     assert out.count(b"\n") == 1
     decoded: dict[str, Any] = msgspec.json.decode(out)
     return decoded
 
 
-def test_report_line_is_the_engine_report_with_the_id(kb: KnowledgeBase) -> None:
-    out = result(kb, LASIX)
+def test_report_line_is_the_engine_report_with_the_id(knowledge: Knowledge) -> None:
+    out = result(knowledge, LASIX)
     assert set(out) == {"id", "report"}
     assert out["id"] == "a-1"
-    expected = check(msgspec.json.decode(LASIX, type=CheckRequest), kb)
+    expected = check(msgspec.json.decode(LASIX, type=CheckRequest), knowledge)
     assert out["report"] == msgspec.to_builtins(expected)
     assert out["report"]["medications"][0]["status"] == "flagged"
 
@@ -42,9 +41,9 @@ def test_report_line_is_the_engine_report_with_the_id(kb: KnowledgeBase) -> None
     ],
 )
 def test_ids_are_echoed_or_the_line_number(
-    kb: KnowledgeBase, line: bytes, expected: object
+    knowledge: Knowledge, line: bytes, expected: object
 ) -> None:
-    assert result(kb, line)["id"] == expected
+    assert result(knowledge, line)["id"] == expected
 
 
 @pytest.mark.parametrize(
@@ -77,9 +76,9 @@ def test_ids_are_echoed_or_the_line_number(
     ],
 )
 def test_a_bad_line_gets_a_problem_of_its_own(
-    kb: KnowledgeBase, line: bytes, title: str, pointer: str, ident: object
+    knowledge: Knowledge, line: bytes, title: str, pointer: str, ident: object
 ) -> None:
-    out = result(kb, line)
+    out = result(knowledge, line)
     assert set(out) == {"id", "problem"}
     assert out["id"] == ident
     problem = out["problem"]
@@ -90,12 +89,12 @@ def test_a_bad_line_gets_a_problem_of_its_own(
     assert all(e["detail"] for e in problem["errors"])
 
 
-def test_line_ends_and_surrounding_blanks_are_accepted(kb: KnowledgeBase) -> None:
-    assert result(kb, b"  " + LASIX + b" \r\n")["id"] == "a-1"
+def test_line_ends_and_surrounding_blanks_are_accepted(knowledge: Knowledge) -> None:
+    assert result(knowledge, b"  " + LASIX + b" \r\n")["id"] == "a-1"
 
 
-def test_tally_counts_patients_flags_unrecognized_and_errors(kb: KnowledgeBase) -> None:
-    checker = LineChecker(kb)
+def test_tally_counts_patients_flags_unrecognized_and_errors(knowledge: Knowledge) -> None:
+    checker = LineChecker(knowledge)
     checker.check_line(LASIX, 1)
     checker.check_line(b'{"medications": [{"text": "zzqx unknown thing"}]}', 2)
     checker.check_line(b"nope", 3)
@@ -106,8 +105,8 @@ def test_tally_counts_patients_flags_unrecognized_and_errors(kb: KnowledgeBase) 
     assert tally.risks["none"] == 1
 
 
-def test_csv_has_one_row_per_finding_and_one_for_others(kb: KnowledgeBase) -> None:
-    checker = LineChecker(kb)
+def test_csv_has_one_row_per_finding_and_one_for_others(knowledge: Knowledge) -> None:
+    checker = LineChecker(knowledge)
     two = checker.result(
         b'{"id": "k", "medications": [{"text": "furosemide"}, {"text": "hydrochlorothiazide"}]}',
         1,
@@ -124,8 +123,8 @@ def test_csv_has_one_row_per_finding_and_one_for_others(kb: KnowledgeBase) -> No
     assert "/medications/0" in bad[0][-1]
 
 
-def test_markdown_summary_reports_totals(kb: KnowledgeBase) -> None:
-    checker = LineChecker(kb)
+def test_markdown_summary_reports_totals(knowledge: Knowledge) -> None:
+    checker = LineChecker(knowledge)
     checker.check_line(LASIX, 1)
     checker.check_line(b"nope", 2)
     text = markdown_summary(checker.tally, source="x.ndjson", seconds=0.5, knowledge_version="v")

@@ -19,7 +19,12 @@ def test_a_partition_gives_the_cli_lines_for_its_slice(batch_2k: Path, cli_2k: b
 
 
 def test_numbered_lines_skip_blanks_and_keep_their_numbers() -> None:
-    lines = ['{"medications": [{"text": "lasix"}]}', "", b"not json", '{"id": "x"}\n']
+    lines: list[str | bytes] = [
+        '{"medications": [{"text": "lasix"}]}',
+        "",
+        b"not json",
+        '{"id": "x"}\n',
+    ]
     pairs = check_numbered([10, 11, 12, 13], lines)
     assert [n for n, _ in pairs] == [10, 12, 13]
     assert [msgspec.json.decode(r)["id"] for _, r in pairs] == [10, 12, "x"]

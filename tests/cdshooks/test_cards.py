@@ -22,9 +22,8 @@ from service.cdshooks.cards import (
     without_evidence,
 )
 from service.cdshooks.services import ORDER_SIGN, PATIENT_VIEW, Service
-from service.engine import CheckRequest, check
+from service.engine import CheckRequest, Knowledge, check
 from service.fhir import ResourceRef, Sources
-from service.knowledge import KnowledgeBase
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MEDS: dict[str, dict[str, Any]] = {
@@ -69,7 +68,7 @@ SEVERITY = {"low": 1, "moderate": 2, "high": 3}
 
 
 def run(
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
     meds: Sequence[str],
     conditions: Sequence[str] = (),
     labs: Sequence[str] = (),
@@ -85,7 +84,7 @@ def run(
         },
         CheckRequest,
     )
-    report = check(request, kb)
+    report = check(request, knowledge)
     sources = Sources(
         medications=[
             ResourceRef(f"MedicationRequest/{m}", "MedicationRequest", m in drafts, m) for m in meds
@@ -95,13 +94,13 @@ def run(
     )
     new = new_medications(report, sources) if service.orders else None
     issued = build_cards(
-        CardInput(service, request, report, sources, kb, "p1", new_medications=new)
+        CardInput(service, request, report, sources, knowledge.kb, "p1", new_medications=new)
     )
     return issued, report
 
 
-def test_a_combination_card_absorbs_the_findings_it_joins(kb: KnowledgeBase) -> None:
-    issued, _report = run(kb, ["hctz", "furosemide"], labs=["k_low"])
+def test_a_combination_card_absorbs_the_findings_it_joins(knowledge: Knowledge) -> None:
+    issued, _report = run(knowledge, ["hctz", "furosemide"], labs=["k_low"])
     lead = issued[0]
     assert lead.card.indicator == "critical"
     assert lead.finding_ids[0] == "combination/potassium_lowering_drug_with_low_potassium"
@@ -113,8 +112,8 @@ def test_a_combination_card_absorbs_the_findings_it_joins(kb: KnowledgeBase) -> 
     assert len(issued) == 1
 
 
-def test_low_contributors_share_one_info_card(kb: KnowledgeBase) -> None:
-    issued, _ = run(kb, ["albuterol", "simvastatin"], conditions=["diabetes"])
+def test_low_contributors_share_one_info_card(knowledge: Knowledge) -> None:
+    issued, _ = run(knowledge, ["albuterol", "simvastatin"], conditions=["diabetes"])
     assert [i.card.indicator for i in issued] == ["info"]
     summary = issued[0].card.summary
     assert "albuterol" in summary and "simvastatin" in summary and "diabetes" in summary
@@ -122,13 +121,13 @@ def test_low_contributors_share_one_info_card(kb: KnowledgeBase) -> None:
 
 
 def test_every_finding_is_on_exactly_one_card_and_indicators_follow_severity(
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
 ) -> None:
     pools = (list(MEDS), list(CONDITIONS), list(LABS))
     for size in (2, 3, 4):
         for meds in itertools.combinations(pools[0], size):
             for labs in ([], ["k_low"], ["k_low", "mg_low"]):
-                issued, report = run(kb, list(meds), ["diabetes"], labs)
+                issued, report = run(knowledge, list(meds), ["diabetes"], labs)
                 ids = [f for i in issued for f in i.finding_ids]
                 assert sorted(ids) == sorted(f.id for f in report.findings), meds
                 by_id = {f.id: f for f in report.findings}
@@ -141,9 +140,9 @@ def test_every_finding_is_on_exactly_one_card_and_indicators_follow_severity(
                 assert sum(i.card.indicator == "info" for i in issued) <= 1
 
 
-def test_order_cards_involve_a_new_drug(kb: KnowledgeBase) -> None:
+def test_order_cards_involve_a_new_drug(knowledge: Knowledge) -> None:
     issued, _ = run(
-        kb,
+        knowledge,
         ["hctz", "furosemide", "lisinopril"],
         ["diabetes"],
         ["k_low"],
@@ -155,15 +154,15 @@ def test_order_cards_involve_a_new_drug(kb: KnowledgeBase) -> None:
         assert item.card.summary.startswith(("Adding furosemide", "New order"))
         assert "diabetes" not in item.card.summary
     issued, _ = run(
-        kb, ["hctz", "lisinopril"], drafts=frozenset({"lisinopril"}), service=ORDER_SIGN
+        knowledge, ["hctz", "lisinopril"], drafts=frozenset({"lisinopril"}), service=ORDER_SIGN
     )
     assert issued == []
 
 
-def test_renewing_a_current_drug_is_not_new(kb: KnowledgeBase) -> None:
+def test_renewing_a_current_drug_is_not_new(knowledge: Knowledge) -> None:
     meds = ["hctz", "hctz"]
     request = msgspec.convert({"medications": [MEDS[m] for m in meds]}, CheckRequest)
-    report = check(request, kb)
+    report = check(request, knowledge)
     sources = Sources(
         medications=[
             ResourceRef("MedicationRequest/a", "MedicationRequest"),

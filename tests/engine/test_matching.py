@@ -245,7 +245,8 @@ def test_the_match_memo_keeps_no_patient_text(checker: Checker) -> None:
         conditions=[{"text": "diabetes per Dr Zhivago"}],
     )
     checker(medications=[{"text": "Lasix 40 mg PO daily"}])
-    words = {w for key in checker.kb.phrase_matches for w in key}
+    memos = (checker.knowledge.drug_phrases, checker.knowledge.condition_phrases)
+    words = {w for memo in memos for key in memo for w in key}
     assert {"john", "public", "1950", "zhivago"}.isdisjoint(words)
     assert "lasix" in words
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.engine import check
+from service.engine import Knowledge, check
 from service.fhir import (
     Conversion,
     Entry,
@@ -105,9 +105,9 @@ def test_sources_point_back_at_each_resource(kb: KnowledgeBase) -> None:
     assert sources.labs[0].date == "2026-06-02T09:15:00-04:00"
 
 
-def test_the_engine_flags_the_synthea_patient_by_display_text(kb: KnowledgeBase) -> None:
-    conversion = synthea(kb)
-    report = check(conversion.request, kb)
+def test_the_engine_flags_the_synthea_patient_by_display_text(knowledge: Knowledge) -> None:
+    conversion = synthea(knowledge.kb)
+    report = check(conversion.request, knowledge)
     flagged = {s.concept for s in report.medications if s.status == "flagged"}
     assert {"hydrochlorothiazide", "simvastatin"} <= flagged
     ids = {f.id for f in report.findings}

@@ -1,0 +1,156 @@
+"""Conditions: ICD-10-CM (by prefix) and SNOMED CT codes, then the words of the text with
+its qualifiers (negated, a relative's, ...), then fuzzy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.engine._systems import system_of
+from service.engine.matches import ConditionMatch
+from service.engine.matching.drugs import dedupe, texts_of
+from service.engine.matching.fuzzy import fuzzy_one, suggest
+from service.engine.matching.memo import UNKNOWN_WORD, remember
+from service.engine.models import Coding, ConditionInput
+from service.engine.prepared import Knowledge
+from service.knowledge.base import KnowledgeBase
+from service.knowledge.text import MARKS, clause_tokens, tokens
+
+
+def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatch:
+    kb = knowledge.kb
+    coded = _conditions_from_codes(item.coding, kb)
+    if coded:
+        return ConditionMatch(coded)
+    texts = texts_of(item.text, item.coding)
+    for text in texts:
+        match = _conditions_from_text(text, knowledge)
+        if match.condition_ids or match.excluded:
+            return match
+    unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
+    if not texts:
+        return ConditionMatch((), (), (), f"code not known: {', '.join(unknown_codes)}")
+    words = [w for text in texts for w in tokens(text)]
+    queries = [" ".join(words), *(w for w in words if w not in kb.condition_vocabulary)]
+    suggestions = suggest(
+        queries,
+        kb.fuzzy_condition_terms,
+        lambda k: " + ".join(kb.conditions[c].name for c in kb.condition_terms[k]),
+    )
+    return ConditionMatch((), (), suggestions, "condition not known")
+
+
+def icd_prefixes(code: str) -> list[str]:
+    """``E11.649`` -> ``E11649, E1164, E116, E11`` (most specific first)."""
+    compact = code.strip().upper().replace(".", "")
+    return [compact[:size] for size in range(len(compact), 2, -1)]
+
+
+def _conditions_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tuple[str, ...]:
+    found: list[str] = []
+    for c in coding or ():
+        if not c.code:
+            continue
+        system = system_of(c.system)
+        if system == "icd10cm":
+            candidates: list[str] = []
+            excluded: set[str] = set()
+            for prefix in icd_prefixes(c.code):
+                ids = kb.conditions_by_icd_prefix.get(prefix)
+                if ids:
+                    candidates.extend(ids)
+                exclusions = kb.icd_exclusions.get(prefix)
+                if exclusions:
+                    excluded.update(exclusions)
+            found.extend(cid for cid in candidates if cid not in excluded)
+        elif system == "snomed":
+            found.extend(kb.conditions_by_snomed.get(c.code.strip(), ()))
+    return dedupe(found)
+
+
+class _Text:
+    """A condition text as clause tokens, and its words (marks left out) with where each
+    word stands among the tokens."""
+
+    __slots__ = ("at", "tokens", "words")
+
+    def __init__(self, text: str) -> None:
+        self.tokens = clause_tokens(text)
+        self.at = [i for i, token in enumerate(self.tokens) if token not in MARKS]
+        self.words = [self.tokens[i] for i in self.at]
+
+    def span(self, first_word: int, size: int) -> tuple[int, int]:
+        return self.at[first_word], self.at[first_word + size - 1] + 1
+
+
+def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
+    parsed = _Text(text)
+    vocabulary = knowledge.kb.condition_vocabulary
+    all_known = vocabulary.issuperset(parsed.words)
+    # An unknown word is never part of a term or of a qualifier phrase: only its position
+    # counts, so it stands as "?" in the key, unless the fuzzy fallback has to read it.
+    key = (
+        tuple(parsed.tokens)
+        if all_known
+        else tuple(t if t in vocabulary or t in MARKS else UNKNOWN_WORD for t in parsed.tokens)
+    )
+    memo = knowledge.condition_phrases
+    found = memo.get(key)
+    if found is not None:
+        return found
+    match, unmatched = _conditions_from_words(parsed, knowledge)
+    if not match.condition_ids and not match.excluded:
+        match = _conditions_from_misspellings(parsed, unmatched, knowledge)
+        if not all_known:
+            return match
+    remember(memo, key, match)
+    return match
+
+
+def _qualified(
+    parsed: _Text, hits: list[tuple[tuple[str, ...], tuple[int, int]]], knowledge: Knowledge
+) -> ConditionMatch:
+    """Split the concepts found at their token spans into current and qualified ones."""
+    kinds = knowledge.qualifiers.qualify(parsed.tokens, [span for _, span in hits])
+    found: list[str] = []
+    excluded: list[tuple[str, str]] = []
+    for (ids, _), kind in zip(hits, kinds, strict=True):
+        if kind is None:
+            found.extend(ids)
+        else:
+            excluded.extend((cid, kind) for cid in ids)
+    return ConditionMatch(dedupe(found), tuple(dict.fromkeys(excluded)))
+
+
+def _conditions_from_words(
+    parsed: _Text, knowledge: Knowledge
+) -> tuple[ConditionMatch, list[tuple[int, str]]]:
+    """Terms named in the words (longest first), and the words no term covers."""
+    kb = knowledge.kb
+    words = parsed.words
+    hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
+    unmatched: list[tuple[int, str]] = []
+    i, n = 0, len(words)
+    while i < n:
+        longest = kb.condition_words_from.get(words[i], 1)
+        for size in range(min(longest, n - i), 0, -1):
+            ids = kb.condition_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
+            if ids is not None:
+                hits.append((ids, parsed.span(i, size)))
+                i += size
+                break
+        else:
+            unmatched.append((i, words[i]))
+            i += 1
+    return _qualified(parsed, hits, knowledge), unmatched
+
+
+def _conditions_from_misspellings(
+    parsed: _Text, unmatched: list[tuple[int, str]], knowledge: Knowledge
+) -> ConditionMatch:
+    kb = knowledge.kb
+    hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
+    for position, word in unmatched:
+        near = fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
+        if near is not None:
+            hits.append((kb.condition_terms[near], parsed.span(position, 1)))
+    return _qualified(parsed, hits, knowledge)

@@ -1,0 +1,164 @@
+"""Medications: codes first, then the words of the text (longest phrase), then fuzzy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.engine._systems import system_of
+from service.engine.matches import DrugHit, MedicationMatch
+from service.engine.matching.fuzzy import fuzzy_one, suggest
+from service.engine.matching.memo import UNKNOWN_WORD, remember
+from service.engine.models import Coding, MedicationInput
+from service.engine.prepared import Knowledge
+from service.knowledge.base import DrugTerm, KnowledgeBase
+from service.knowledge.schema import Route
+from service.knowledge.text import drug_key_tokens, tokens
+
+_NO_MATCH = MedicationMatch(())
+
+
+def texts_of(text: str | None, coding: Sequence[Coding] | None) -> list[str]:
+    """The item's free text, then the display of each coding (non-blank ones)."""
+    if not coding:
+        return [text] if text and not text.isspace() else []
+    texts = [text] if text and text.strip() else []
+    texts.extend(c.display for c in coding or () if c.display and c.display.strip())
+    return texts
+
+
+def dedupe(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationMatch:
+    kb = knowledge.kb
+    text = item.text
+    if not item.coding and text and item.route is None:
+        # The common case, one free text: its match depends on its resolved words alone.
+        words = drug_key_tokens(text)
+        match = _match_words(_resolved_words(words, kb), None, knowledge)
+        if match.hits:
+            return match
+        return _unrecognized(item, texts_of(text, None), [words], kb)
+    texts = texts_of(text, item.coding)
+    words_of_texts = [drug_key_tokens(t) for t in texts]
+    resolved = [_resolved_words(words, kb) for words in words_of_texts]
+    field_route = _explicit_route(item.route, [], kb) if item.route else None
+    if item.coding:
+        coded = _drugs_from_codes(item.coding, kb)
+        if coded:
+            route = field_route or _explicit_route(None, resolved, kb)
+            return MedicationMatch(
+                tuple(DrugHit(d, route or kb.drugs[d].default_route) for d in coded)
+            )
+    # Route words in any of the texts (a coding's display, say) apply to all of them.
+    route_hint = field_route or (_explicit_route(None, resolved, kb) if len(resolved) > 1 else None)
+    for words in resolved:
+        match = _match_words(words, route_hint, knowledge)
+        if match.hits:
+            return match
+    return _unrecognized(item, texts, words_of_texts, kb)
+
+
+def _unrecognized(
+    item: MedicationInput, texts: list[str], words_of_texts: list[list[str]], kb: KnowledgeBase
+) -> MedicationMatch:
+    unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
+    if not " ".join(texts):
+        return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
+    unknown = [w for words in words_of_texts for w in words if w not in kb.drug_vocabulary]
+    suggestions = suggest(unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
+    return MedicationMatch((), suggestions, "name not known")
+
+
+def _match_words(
+    words: list[str], route_hint: Route | None, knowledge: Knowledge
+) -> MedicationMatch:
+    """The drugs named by resolved words, memoized under them (vocabulary words and "?")."""
+    key = (route_hint or "", *words)
+    memo = knowledge.drug_phrases
+    found = memo.get(key)
+    if found is not None:
+        return found
+    kb = knowledge.kb
+    hits = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
+    if not hits:
+        return _NO_MATCH
+    match = MedicationMatch(hits)
+    remember(memo, key, match)
+    return match
+
+
+def _resolved_words(words: list[str], kb: KnowledgeBase) -> list[str]:
+    """Known words as they are; an unknown word becomes the term it misspells, or "?"."""
+    if kb.drug_vocabulary.issuperset(words):
+        return words
+    return [
+        word
+        if word in kb.drug_vocabulary
+        else fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+        or UNKNOWN_WORD
+        for word in words
+    ]
+
+
+def _drug_name(term: str, kb: KnowledgeBase) -> str:
+    return " + ".join(kb.drugs[d].name for d in kb.drug_terms[term].drug_ids)
+
+
+def _explicit_route(
+    route: str | None, words_of_texts: list[list[str]], kb: KnowledgeBase
+) -> Route | None:
+    for words in ([tokens(route)] if route else []) + words_of_texts:
+        for word in words:
+            found = kb.route_tokens.get(word)
+            if found:
+                return found
+    return None
+
+
+def _drugs_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tuple[str, ...]:
+    found: list[str] = []
+    for c in coding or ():
+        if not c.code:
+            continue
+        system = system_of(c.system)
+        code = c.code.strip()
+        if system == "rxnorm" and code in kb.drug_by_rxcui:
+            found.append(kb.drug_by_rxcui[code])
+        elif system == "atc" and code.upper() in kb.drug_by_atc:
+            found.append(kb.drug_by_atc[code.upper()])
+    return dedupe(found)
+
+
+def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm | None, int]:
+    n = len(words)
+    for size in range(min(kb.drug_words_from.get(words[i], 1), n - i), 0, -1):
+        term = kb.drug_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
+        if term is not None:
+            return term, size
+    return None, 1
+
+
+def _drugs_from_words(
+    words: list[str], kb: KnowledgeBase, explicit_route: Route | None
+) -> tuple[DrugHit, ...]:
+    """Greedy longest-phrase match of resolved words against the drug terms."""
+    hits: dict[str, DrugHit] = {}
+    after_drug = False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        term, size = _longest_term(words, i, kb)
+        if after_drug and size == 1 and word in kb.salt_tokens:
+            pass  # "losartan potassium": the salt of the drug before, not a second drug
+        elif term is not None:
+            route = explicit_route or term.route or term.default_route
+            for drug_id in term.drug_ids:
+                if drug_id not in hits:
+                    hits[drug_id] = DrugHit(drug_id, route or kb.drugs[drug_id].default_route)
+            after_drug = True
+        elif word not in kb.ignored_tokens and word not in kb.route_tokens:
+            after_drug = word in kb.salt_tokens and after_drug
+        i += size
+    return tuple(hits.values())

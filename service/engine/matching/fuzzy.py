@@ -1,0 +1,64 @@
+"""Fuzzy fallbacks: a misspelled word read as the one term it can mean, and suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+SUGGESTION_CUTOFF = 70.0
+MIN_SUGGEST_LEN = 4
+MIN_FUZZY_LEN = 5
+# Words of this length or more may be two edits away from the term they misspell.
+TWO_EDITS_FROM = 10
+
+
+def fuzzy_one(
+    word: str,
+    choices_by_initial: Mapping[str, Sequence[str]],
+    concept_of: Callable[[str], Hashable],
+) -> str | None:
+    """The known term a misspelled ``word`` most likely means, or None when unsure.
+
+    Accepted only within edit distance 1 (2 for words of ``TWO_EDITS_FROM`` letters or
+    more), with the same first letter (real misspellings keep it; "tamoxifen" is not
+    "raloxifen"), and only when every candidate at the best distance names the same concept.
+    """
+    choices = choices_by_initial.get(word[:1], ())
+    if len(word) < MIN_FUZZY_LEN or not choices:
+        return None
+    max_distance = 1 if len(word) < TWO_EDITS_FROM else 2
+    found = process.extract(
+        word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=5
+    )
+    if not found:
+        return None
+    best = found[0][1]
+    winners = [choice for choice, score, _ in found if score == best]
+    if len({concept_of(w) for w in winners}) != 1:
+        return None
+    return winners[0]
+
+
+def suggest(
+    queries: Iterable[str],
+    choices_by_initial: Mapping[str, Sequence[str]],
+    name_of: Callable[[str], str],
+) -> tuple[str, ...]:
+    """Up to three known names close to the unknown words, for "did you mean"."""
+    best: dict[str, float] = {}
+    for query in queries:
+        if len(query) < MIN_SUGGEST_LEN:
+            continue
+        found = process.extract(
+            query,
+            choices_by_initial.get(query[0], ()),
+            scorer=fuzz.ratio,
+            score_cutoff=SUGGESTION_CUTOFF,
+            limit=3,
+        )
+        for choice, score, _ in found:
+            name = name_of(choice)
+            best[name] = max(score, best.get(name, 0.0))
+    return tuple(sorted(best, key=lambda n: -best[n])[:3])

@@ -1,0 +1,47 @@
+"""Labs: the analyte from its LOINC code or name, the value in the analyte's canonical unit."""
+
+from __future__ import annotations
+
+from service.engine._systems import system_of
+from service.engine.matches import LabMatch
+from service.engine.matching.drugs import texts_of
+from service.engine.models import LabInput
+from service.engine.prepared import Knowledge
+from service.knowledge.base import KnowledgeBase
+from service.knowledge.text import tokens, unit_key
+
+
+def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
+    kb = knowledge.kb
+    analyte_id: str | None = None
+    for c in item.coding or ():
+        if c.code and system_of(c.system) == "loinc":
+            analyte_id = kb.analyte_by_loinc.get(c.code.strip())
+            if analyte_id:
+                break
+    if analyte_id is None:
+        for text in texts_of(item.text, item.coding):
+            analyte_id = _analyte_from_text(text, kb)
+            if analyte_id:
+                break
+    if analyte_id is None:
+        return LabMatch(None, None, "analyte not known")
+    analyte = kb.analytes[analyte_id]
+    factor = kb.unit_factors[analyte_id].get(unit_key(item.unit))
+    if factor is None:
+        template = kb.texts.templates["lab_unit_unknown"]
+        return LabMatch(analyte_id, None, template.format(unit=item.unit, analyte=analyte.name))
+    return LabMatch(analyte_id, item.value * factor)
+
+
+def _analyte_from_text(text: str, kb: KnowledgeBase) -> str | None:
+    words = tokens(text)
+    whole = kb.analyte_terms.get(" ".join(words))
+    if whole:
+        return whole
+    for size in range(min(4, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            found = kb.analyte_terms.get(" ".join(words[start : start + size]))
+            if found:
+                return found
+    return None

@@ -1,0 +1,147 @@
+"""The knowledge base prepared for the engine: built once at load, typed and immutable.
+
+``prepare(kb)`` renders every finding the knowledge can produce, indexes the combination
+rules by what fills their slots, works out what each drug contributes by each route, and
+compiles the qualifier rules; ``check()`` then only looks things up. The two phrase memos
+are the only mutable parts (bounded, keyed by vocabulary words: no request data).
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from service.engine.matches import ConditionMatch, DrugHit, MedicationMatch
+from service.engine.models import Finding
+from service.engine.qualifiers import QualifierIndex
+from service.engine.render import (
+    SharedLists,
+    analyte_lists,
+    class_applies,
+    condition_finding,
+    medication_finding,
+    rule_lists,
+)
+from service.knowledge import KnowledgeBase, load_knowledge
+from service.knowledge.schema import CombinationRule, Route, Slot
+
+ROUTES: tuple[Route | None, ...] = (None, *typing.get_args(Route))
+# A (rule, slot) pair, by their positions in ``Knowledge.rules``.
+SlotRef = tuple[int, int]
+
+
+class DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
+    """What a drug contributes when taken by a route."""
+
+    # Its classes that apply at this route.
+    applicable: tuple[str, ...]
+    # The (rule, slot) pairs the drug fills at this route.
+    targets: tuple[SlotRef, ...]
+    # Why a drug with classes contributes nothing at this route (shown on its status).
+    excluded_reason: str | None
+    # Its finding (without inputs) when it contributes at this route.
+    finding: Finding | None
+
+
+class PreparedRule(msgspec.Struct, frozen=True, gc=False):
+    rule: CombinationRule
+    lists: SharedLists
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Knowledge:
+    kb: KnowledgeBase
+    qualifiers: QualifierIndex
+    rules: tuple[PreparedRule, ...]
+    # ``kind:id`` tag (``class:loop_diuretic``, ``lab:potassium:low``) -> slots it fills.
+    slots_of_tag: dict[str, tuple[SlotRef, ...]]
+    drugs_at_route: dict[DrugHit, DrugAtRoute]
+    condition_findings: dict[str, Finding]
+    analyte_lists: dict[str, SharedLists]
+    drug_phrases: dict[tuple[str, ...], MedicationMatch] = field(default_factory=dict)
+    condition_phrases: dict[tuple[str, ...], ConditionMatch] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.kb.version
+
+    def drug_at_route(self, hit: DrugHit) -> DrugAtRoute:
+        return self.drugs_at_route[hit]
+
+    def medication_finding(self, drug_id: str, class_ids: tuple[str, ...]) -> Finding:
+        """The finding of a drug through these classes (a drug given by two routes may
+        contribute through more classes than either route alone)."""
+        for route in ROUTES:
+            prepared = self.drugs_at_route[DrugHit(drug_id, route)]
+            if prepared.applicable == class_ids and prepared.finding is not None:
+                return prepared.finding
+        return medication_finding(self.kb, drug_id, class_ids)
+
+
+def load(directory: Path | None = None) -> Knowledge:
+    """Load, validate and prepare the datasets (``directory``: the shipped ones if None)."""
+    return prepare(load_knowledge(directory))
+
+
+def prepare(kb: KnowledgeBase) -> Knowledge:
+    rules = tuple(PreparedRule(rule, rule_lists(kb, rule)) for rule in kb.rules)
+    slots_of_tag: dict[str, list[SlotRef]] = {}
+    for r, rule in enumerate(kb.rules):
+        for s, slot in enumerate(rule.slots):
+            for tag in _slot_tags(kb, slot):
+                slots_of_tag.setdefault(tag, []).append((r, s))
+    tags = {tag: tuple(refs) for tag, refs in slots_of_tag.items()}
+    return Knowledge(
+        kb=kb,
+        qualifiers=QualifierIndex.compile(kb.qualifiers),
+        rules=rules,
+        slots_of_tag=tags,
+        drugs_at_route=_drugs_at_route(kb, tags),
+        condition_findings={
+            cid: condition_finding(kb, cid) for cid, c in kb.conditions.items() if c.contributes
+        },
+        analyte_lists={aid: analyte_lists(kb, aid) for aid in kb.analytes},
+    )
+
+
+def _slot_tags(kb: KnowledgeBase, slot: Slot) -> set[str]:
+    tags = {f"class:{c}" for c in slot.drug_class}
+    tags |= {f"drug:{d}" for d in slot.drug}
+    tags |= {f"drug:{d}" for g in slot.drug_group for d in kb.drug_groups[g].drugs}
+    tags |= {f"condition:{c}" for c in slot.condition}
+    if slot.effect:
+        tags.add(f"effect:{slot.effect}")
+    tags |= {f"lab:{lab}" for lab in slot.lab}
+    return tags
+
+
+def _drugs_at_route(
+    kb: KnowledgeBase, slots_of_tag: dict[str, tuple[SlotRef, ...]]
+) -> dict[DrugHit, DrugAtRoute]:
+    prepared: dict[DrugHit, DrugAtRoute] = {}
+    findings: dict[tuple[str, tuple[str, ...]], Finding] = {}
+    for drug in kb.drugs.values():
+        for route in ROUTES:
+            applicable = tuple(c for c in drug.classes if class_applies(kb.classes[c], route))
+            tags = {f"drug:{drug.id}"}
+            tags.update(f"class:{c}" for c in applicable)
+            tags.update(f"effect:{e.kind}" for c in applicable for e in kb.classes[c].effects)
+            reason = None
+            if drug.classes and not applicable and route is not None:
+                reason = kb.texts.templates["route_excluded"].format(
+                    drug=drug.name,
+                    route=route,
+                    drug_class=" / ".join(kb.classes[c].name for c in drug.classes),
+                )
+            targets = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
+            finding = None
+            if applicable:
+                key = (drug.id, applicable)
+                finding = findings.get(key)
+                if finding is None:
+                    finding = findings[key] = medication_finding(kb, drug.id, applicable)
+            prepared[DrugHit(drug.id, route)] = DrugAtRoute(applicable, targets, reason, finding)
+    return prepared

@@ -1,0 +1,164 @@
+"""Findings rendered from the dataset templates: knowledge only, never request data.
+
+Everything here runs once per knowledge base (``prepare``); a request only attaches its
+inputs to a rendered finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import msgspec
+
+from service.engine.models import EffectSummary, Evidence, Finding
+from service.knowledge.base import KnowledgeBase
+from service.knowledge.schema import CombinationRule, DrugClass, Route
+from service.knowledge.severity import GRADE_RANK, most_severe
+
+
+class SharedLists(msgspec.Struct, frozen=True, gc=False):
+    """The lists every finding of one concept or rule shares (findings never change them)."""
+
+    monitoring: list[str]
+    management: list[str]
+    evidence: list[Evidence]
+    labs_to_check: list[str]
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def evidence(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[Evidence]:
+    return [
+        Evidence(kb.sources[s].citation, kb.sources[s].url, kb.sources[s].kind)
+        for s in dict.fromkeys(source_ids)
+    ]
+
+
+def shared_lists(
+    kb: KnowledgeBase,
+    monitoring: Iterable[str],
+    management: Iterable[str],
+    sources: Iterable[str],
+    labs_to_check: Iterable[str],
+) -> SharedLists:
+    return SharedLists(
+        list(monitoring), list(management), evidence(kb, sources), unique(labs_to_check)
+    )
+
+
+def class_applies(drug_class: DrugClass, route: Route | None) -> bool:
+    return not drug_class.routes or route is None or route in drug_class.routes
+
+
+def analyte_checks(kb: KnowledgeBase, analyte_id: str) -> list[str]:
+    return [analyte_id, *kb.analytes[analyte_id].also_check]
+
+
+def effect_checks(kb: KnowledgeBase, kinds: Iterable[str]) -> list[str]:
+    return [aid for kind in kinds for aid in kb.effects[kind].checks]
+
+
+def medication_finding(kb: KnowledgeBase, drug_id: str, class_ids: Sequence[str]) -> Finding:
+    """The finding of a drug through the classes that apply to it (without inputs)."""
+    drug = kb.drugs[drug_id]
+    classes = [kb.classes[c] for c in class_ids]
+    effects = [e for dc in classes for e in dc.effects]
+    templates = kb.texts.templates
+    class_names = " and ".join(dc.name for dc in classes)
+    labels = unique(kb.effects[e.kind].label for e in effects)
+    best = max(effects, key=lambda e: GRADE_RANK[e.grade], default=None)
+    evidence_line = "; ".join(
+        templates["effect_evidence"].format(
+            label=cap(kb.effects[e.kind].label),
+            grade=e.grade,
+            level=kb.texts.evidence_labels[e.evidence_level],
+        )
+        for e in effects
+    )
+    detail = templates["medication_detail"].format(
+        drug=cap(drug.name),
+        drug_class=class_names,
+        effects="; ".join(labels) if labels else "may contribute to cramps",
+        mechanisms=" ".join(unique(e.mechanism for e in effects)),
+    )
+    if evidence_line:
+        detail = f"{detail} Evidence: {evidence_line}."
+    return Finding(
+        id=f"medication/{drug.id}",
+        kind="medication",
+        severity=most_severe(e.severity for e in effects),
+        title=templates["medication_title"].format(drug=cap(drug.name), drug_class=class_names),
+        detail=detail,
+        monitoring=unique(m for dc in classes for m in dc.monitoring),
+        management=unique(m for dc in classes for m in dc.management),
+        evidence=evidence(
+            kb, [s for e in effects for s in e.sources] + [s for dc in classes for s in dc.sources]
+        ),
+        inputs=[],
+        evidence_level=best.evidence_level if best else "expert_consensus",
+        evidence_grade=best.grade if best else "C",
+        effects=[
+            EffectSummary(e.kind, kb.effects[e.kind].label, e.evidence_level, e.grade)
+            for e in effects
+        ],
+        labs_to_check=unique(effect_checks(kb, (e.kind for e in effects))),
+    )
+
+
+def condition_finding(kb: KnowledgeBase, condition_id: str) -> Finding:
+    """The finding of a contributing condition (without inputs)."""
+    templates = kb.texts.templates
+    cond = kb.conditions[condition_id]
+    level = cond.evidence_level or "expert_consensus"
+    grade = cond.grade or "C"
+    detail = templates["condition_detail"].format(mechanism=cond.mechanism or "")
+    evidence_line = templates["effect_evidence"].format(
+        label=templates["condition_evidence_label"],
+        grade=grade,
+        level=kb.texts.evidence_labels[level],
+    )
+    return Finding(
+        id=f"condition/{condition_id}",
+        kind="condition",
+        severity=cond.severity or "low",
+        title=templates["condition_title"].format(condition=cap(cond.name)),
+        detail=f"{detail} Evidence: {evidence_line}.",
+        monitoring=list(cond.monitoring),
+        management=list(cond.management),
+        evidence=evidence(kb, cond.sources),
+        inputs=[],
+        evidence_level=level,
+        evidence_grade=grade,
+        labs_to_check=list(cond.checks),
+    )
+
+
+def analyte_lists(kb: KnowledgeBase, analyte_id: str) -> SharedLists:
+    analyte = kb.analytes[analyte_id]
+    return shared_lists(
+        kb,
+        analyte.monitoring,
+        analyte.management,
+        analyte.sources,
+        analyte_checks(kb, analyte_id),
+    )
+
+
+def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
+    checks: list[str] = []
+    for slot in rule.slots:
+        if slot.effect:
+            checks += effect_checks(kb, [slot.effect])
+        for dc in slot.drug_class:
+            checks += effect_checks(kb, (e.kind for e in kb.classes[dc].effects))
+        for lab in slot.lab:
+            checks += analyte_checks(kb, lab.split(":")[0])
+        for cid in slot.condition:
+            checks += kb.conditions[cid].checks
+    return shared_lists(kb, rule.monitoring, rule.management, rule.sources, checks)
