@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from service.engine.models import Finding
 from service.knowledge import KnowledgeBase
 from tests.conftest import Checker
 
@@ -78,19 +79,22 @@ def test_cinacalcet_does_not_quote_etelcalcetide_trials(checker: Checker) -> Non
     assert "64% vs 10%" in etelcalcetide.detail
 
 
+def drug_with_low_lab(checker: Checker, drug: str, loinc: str, value: float, rule: str) -> Finding:
+    """The combination finding ``rule`` for ``drug`` with a low ``loinc`` result in mg/dL."""
+    lab = {
+        "coding": [{"system": "http://loinc.org", "code": loinc}],
+        "value": value,
+        "unit": "mg/dL",
+    }
+    report = checker(medications=[{"text": drug}], labs=[lab])
+    return next(f for f in report.findings if f.id == f"combination/{rule}")
+
+
 def test_magnesium_rule_advice_fits_cisplatin_and_ppi_advice_stays_on_ppis(
     checker: Checker,
 ) -> None:
-    low_mg = {
-        "coding": [{"system": "http://loinc.org", "code": "19123-9"}],
-        "value": 1.3,
-        "unit": "mg/dL",
-    }
-    report = checker(medications=[{"text": "cisplatin"}], labs=[low_mg])
-    rule = next(
-        f
-        for f in report.findings
-        if f.id == "combination/magnesium_lowering_drug_with_low_magnesium"
+    rule = drug_with_low_lab(
+        checker, "cisplatin", "19123-9", 1.3, "magnesium_lowering_drug_with_low_magnesium"
     )
     assert not any("H2" in m for m in rule.management)
     ppi = checker.med("omeprazole 20 mg").findings[0]
@@ -100,14 +104,8 @@ def test_magnesium_rule_advice_fits_cisplatin_and_ppi_advice_stays_on_ppis(
 def test_calcium_rule_cites_a_general_review_not_the_denosumab_communication(
     checker: Checker,
 ) -> None:
-    low_ca = {
-        "coding": [{"system": "http://loinc.org", "code": "17861-6"}],
-        "value": 7.2,
-        "unit": "mg/dL",
-    }
-    report = checker(medications=[{"text": "zoledronic acid 5 mg IV"}], labs=[low_ca])
-    rule = next(
-        f for f in report.findings if f.id == "combination/calcium_lowering_drug_with_low_calcium"
+    rule = drug_with_low_lab(
+        checker, "zoledronic acid 5 mg IV", "17861-6", 7.2, "calcium_lowering_drug_with_low_calcium"
     )
     citations = " ".join(e.citation for e in rule.evidence)
     assert "drug-induced hypocalcemia" in citations and "Prolia" not in citations
