@@ -1,0 +1,130 @@
+"""Clinical content of the datasets as the engine renders it: each spinal level has its own
+finding, PBC is not cirrhosis unless staged so, and rule and class texts fit every drug
+that can reach them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.engine.models import Finding
+from service.knowledge import KnowledgeBase
+from tests.conftest import Checker
+
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def icd(code: str) -> dict[str, object]:
+    return {"coding": [{"system": ICD, "code": code}]}
+
+
+def finding_ids(checker: Checker, **body: object) -> set[str]:
+    return {f.id for f in checker(**body).findings}
+
+
+def test_lumbar_and_cervical_stenosis_are_two_findings(checker: Checker) -> None:
+    report = checker(conditions=[{"text": "lumbar spinal stenosis"}, {"text": "cervical stenosis"}])
+    by_input = {(f.inputs[0].index, f.id) for f in report.findings if f.kind == "condition"}
+    assert by_input == {
+        (0, "condition/spinal_stenosis"),
+        (1, "condition/cervical_thoracic_spinal_stenosis"),
+    }
+    lumbar, cervical = (f for f in sorted(report.findings, key=lambda f: f.inputs[0].index))
+    assert "nerve roots" in lumbar.detail and "spinal cord" in cervical.detail
+
+
+@pytest.mark.parametrize(
+    ("code", "finding"),
+    [
+        ("M48.061", "condition/spinal_stenosis"),
+        ("M99.33", "condition/spinal_stenosis"),
+        ("M48.02", "condition/cervical_thoracic_spinal_stenosis"),
+        ("M48.04", "condition/cervical_thoracic_spinal_stenosis"),
+        ("M47.12", "condition/cervical_thoracic_spinal_stenosis"),
+        ("M50.021", "condition/cervical_thoracic_spinal_stenosis"),
+    ],
+)
+def test_each_stenosis_code_reaches_its_own_level(
+    checker: Checker, code: str, finding: str
+) -> None:
+    assert finding_ids(checker, conditions=[icd(code)]) == {finding}
+
+
+@pytest.mark.parametrize(
+    "item", [{"text": "primary biliary cholangitis"}, {"text": "PBC"}, icd("K74.3")]
+)
+def test_pbc_is_recognized_but_not_cirrhosis(checker: Checker, item: dict[str, object]) -> None:
+    report = checker(conditions=[item])
+    assert report.conditions[0].status == "recognized"
+    assert report.findings == []
+
+
+@pytest.mark.parametrize("item", [{"text": "PBC with cirrhosis"}, icd("K74.5")])
+def test_staged_pbc_is_cirrhosis(checker: Checker, item: dict[str, object]) -> None:
+    assert finding_ids(checker, conditions=[item]) == {"condition/cirrhosis"}
+
+
+def test_teriparatide_is_graded_from_its_placebo_table(checker: Checker) -> None:
+    finding = checker.med("teriparatide 20 mcg SC daily").findings[0]
+    assert finding.evidence_grade == "A"
+    assert "2.6% vs 1.3%" in finding.detail
+
+
+def test_cinacalcet_does_not_quote_etelcalcetide_trials(checker: Checker) -> None:
+    cinacalcet = checker.med("cinacalcet 30 mg").findings[0]
+    assert "64%" not in cinacalcet.detail and "etelcalcetide" not in cinacalcet.detail.lower()
+    assert "hypocalcemia" in cinacalcet.detail
+    etelcalcetide = checker.med("Parsabiv").findings[0]
+    assert "64% vs 10%" in etelcalcetide.detail
+
+
+def drug_with_low_lab(checker: Checker, drug: str, loinc: str, value: float, rule: str) -> Finding:
+    """The combination finding ``rule`` for ``drug`` with a low ``loinc`` result in mg/dL."""
+    lab = {
+        "coding": [{"system": "http://loinc.org", "code": loinc}],
+        "value": value,
+        "unit": "mg/dL",
+    }
+    report = checker(medications=[{"text": drug}], labs=[lab])
+    return next(f for f in report.findings if f.id == f"combination/{rule}")
+
+
+def test_magnesium_rule_advice_fits_cisplatin_and_ppi_advice_stays_on_ppis(
+    checker: Checker,
+) -> None:
+    rule = drug_with_low_lab(
+        checker, "cisplatin", "19123-9", 1.3, "magnesium_lowering_drug_with_low_magnesium"
+    )
+    assert not any("H2" in m for m in rule.management)
+    ppi = checker.med("omeprazole 20 mg").findings[0]
+    assert any("H2" in m for m in ppi.management)
+
+
+def test_calcium_rule_cites_a_general_review_not_the_denosumab_communication(
+    checker: Checker,
+) -> None:
+    rule = drug_with_low_lab(
+        checker, "zoledronic acid 5 mg IV", "17861-6", 7.2, "calcium_lowering_drug_with_low_calcium"
+    )
+    citations = " ".join(e.citation for e in rule.evidence)
+    assert "drug-induced hypocalcemia" in citations and "Prolia" not in citations
+
+
+def test_no_rendered_medication_text_reads_a_before_a_vowel(
+    kb: KnowledgeBase, checker: Checker
+) -> None:
+    flagged = [d.name for d in kb.drugs.values() if d.classes]
+    report = checker(medications=[{"text": name} for name in flagged])
+    vowel_sound = re.compile(r"\ba (?!one|uni|use|usu|eu)[aeiou]", re.IGNORECASE)
+    bad = [f.detail for f in report.findings if vowel_sound.search(f.detail)]
+    assert bad == []
+
+
+def test_every_source_id_year_is_the_papers_year(kb: KnowledgeBase) -> None:
+    wrong = []
+    for source in kb.sources.values():
+        year = re.search(r"(?:19|20)\d\d", source.id)
+        if year and year.group(0) not in re.findall(r"\b(?:19|20)\d\d\b", source.citation):
+            wrong.append(source.id)
+    assert wrong == []
