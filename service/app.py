@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 
 from service.engine import load as load_engine
+from service.engine.errors import ImplausibleValueError
 from service.settings import Settings
 from service.web.batch import check_batch
 from service.web.cds_hooks import cds_hooks_router
@@ -18,6 +19,7 @@ from service.web.openapi import openapi_config, refine
 from service.web.problems import (
     InvalidBody,
     http_handler,
+    implausible_handler,
     internal_handler,
     invalid_body_handler,
     validation_handler,
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(settings.max_body_bytes),
         exception_handlers={
             InvalidBody: invalid_body_handler,
+            ImplausibleValueError: implausible_handler,
             ValidationException: validation_handler,
             HTTPException: http_handler,
             Exception: internal_handler,

@@ -14,8 +14,9 @@ from typing import Any
 import msgspec
 
 from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LineProblem, Tally
-from service.batch.problems import decode_problem, internal_problem
+from service.batch.problems import decode_problem, implausible_problem, internal_problem
 from service.engine import CheckRequest, Knowledge, Report, check
+from service.engine.errors import ImplausibleValueError
 from service.settings import FhirSettings
 
 _log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class LineChecker:
         problem alone."""
         try:
             report = produce()
+        except ImplausibleValueError as exc:
+            return self.problem(ident, implausible_problem(exc.problems))
         except Exception as exc:  # an engine defect must not fail the other lines
             # Never log the message, the traceback or the line id (it may be a record
             # number): only the exception type.

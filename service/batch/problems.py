@@ -7,6 +7,7 @@ sent alone. Kept free of web-framework imports: batch runs on Dask and Spark wor
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import msgspec
 
@@ -33,6 +34,17 @@ def invalid(pointer: str, detail: str, title: str) -> LineProblem:
         status=400,
         detail=POINTER_NOTE,
         errors=[LineFieldError(pointer, detail)],
+    )
+
+
+def implausible_problem(problems: Sequence[tuple[str, str]]) -> LineProblem:
+    """Lab values that are not possible results (as ``POST /v1/check`` answers them)."""
+    return LineProblem(
+        type=INVALID,
+        title="A lab value is not a possible result",
+        status=400,
+        detail=POINTER_NOTE,
+        errors=[LineFieldError(pointer, detail) for pointer, detail in problems],
     )
 
 

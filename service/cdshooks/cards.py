@@ -106,12 +106,6 @@ def lab_value(value: float) -> str:
     return f"{value:.1f}" if value.is_integer() else f"{value:g}"
 
 
-def without_evidence(detail: str) -> str:
-    """A finding's detail without its trailing evidence line (the card has its own)."""
-    head, found, _ = detail.partition(" Evidence: ")
-    return head if found else detail
-
-
 def short_citation(citation: str) -> str:
     """`Veltri KT, Mason C. Medication-induced ... 2015;...` -> `Veltri et al. 2015`."""
     authors = citation.split(". ", 1)[0]
@@ -209,43 +203,15 @@ def _summary(group: Group, names: _Names) -> str:
     lead = group.findings[0]
     inputs = group.inputs
     new = [names(r) for r in inputs if names.is_new(r)]
-    others = [names(r) for r in inputs if not names.is_new(r)]
-    if group.kind == "combination":
-        if new:
-            head = f"Adding {_join(new)}: {_lower_first(lead.title)}"
-            return fit(f"{head} (with ", others, ")") if others else fit(head, [])
-        return fit(f"{lead.title}: ", [names(r) for r in inputs])
-    if group.kind == "electrolyte":
-        label = _effect_label(group)
-        drugs = [names(r) for f in group.findings[1:] for r in f.inputs]
-        if new:
-            return fit(f"Adding {_join(new)}: {label}; {_lower_first(lead.title)}", [])
-        return fit(f"{lead.title}; ", drugs, f" {label}")
-    if group.kind == "drugs":
-        if len(group.findings) == 1:
-            prefix = "New order: " if new else ""
-            return fit(prefix + lead.title, [])
-        drugs = [names(r) for f in group.findings for r in f.inputs]
-        label = _effect_label(group)
-        suffix = " may contribute to muscle cramps" + (
-            "" if group.effect == "causes_cramps" else f" ({label})"
-        )
-        return fit("New orders: " if new else "", drugs, suffix)
     if group.kind == "minor":
         listed = [names(r) for r in inputs]
         head = (
             "New order, minor cramp contributor: " if new else "Possible minor cramp contributors: "
         )
         return fit(head, new or listed)
+    if new:
+        return fit(f"Adding {_join(new)}: {_lower_first(lead.title)}", [])
     return fit(lead.title, [])
-
-
-def _effect_label(group: Group) -> str:
-    for finding in group.findings:
-        for effect in finding.effects:
-            if effect.kind == group.effect:
-                return effect.label
-    return "may contribute to muscle cramps"
 
 
 def _short(text: str, limit: int) -> str:
@@ -280,10 +246,10 @@ def _bullets(items: Iterable[str]) -> list[str]:
 def _detail(group: Group, data: CardInput, names: _Names, evidence: Sequence[Evidence]) -> str:
     kb = data.kb
     lead, *rest = group.findings
-    lines = [f"**{lead.title}**", "", without_evidence(lead.detail)]
+    lines = [f"**{lead.title}**", "", lead.detail]
     if rest:
         lines += ["", "**Also on this card**"]
-        lines += [f"- **{f.title}** ({f.severity}). {without_evidence(f.detail)}" for f in rest]
+        lines += [f"- **{f.title}** ({f.severity}). {f.detail}" for f in rest]
     lines += ["", "**Based on**"]
     lines += _bullets(_based_on(ref, names) for ref in group.inputs)
     monitoring = [m for f in group.findings for m in f.monitoring]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from service.engine.combinations import combination_findings
+from collections.abc import Sequence
+
+import msgspec
+
+from service.engine.combinations import Request, combination_findings
+from service.engine.errors import ImplausibleValueError, implausible_values
 from service.engine.findings import (
     Facts,
     condition_findings,
     lab_findings,
+    lab_results,
     medication_findings,
+    outranked_conditions,
 )
 from service.engine.matching import match_condition, match_lab, match_medication
 from service.engine.models import CheckRequest, Finding, Report
@@ -17,6 +24,8 @@ from service.engine.refs import first_ref
 from service.engine.statuses import condition_status, lab_status, medication_status
 from service.knowledge.severity import SEVERITY_RANK, overall_risk
 
+# Combinations that a wider combination may absorb.
+ABSORBABLE = frozenset({"second_factor", "measured_abnormality"})
 # Report order of findings of equal severity.
 KIND_RANK: dict[str, int] = {"combination": 0, "lab": 1, "medication": 2, "condition": 3}
 
@@ -26,22 +35,34 @@ def _order(finding: Finding) -> tuple[int, int, tuple[int, int]]:
 
 
 def check(request: CheckRequest, knowledge: Knowledge) -> Report:
+    """The report on one request. Raises ``ImplausibleValueError`` when a lab value is not a
+    possible result (an entry error: never a finding)."""
     kb = knowledge.kb
+    labs = [match_lab(lab, knowledge) for lab in request.labs]
+    errors = implausible_values(request.labs, labs, kb)
+    if errors:
+        raise ImplausibleValueError(errors)
     meds = [match_medication(m, knowledge) for m in request.medications]
     conds = [match_condition(c, knowledge) for c in request.conditions]
-    labs = [match_lab(lab, knowledge) for lab in request.labs]
+    results = lab_results(request.labs, labs, request.patient, knowledge)
+    outranked = outranked_conditions(conds, request.labs, results, knowledge)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
     findings = medication_findings(meds, knowledge, facts, route_reasons)
-    findings += condition_findings(conds, request.patient, knowledge, facts)
-    findings += lab_findings(request.labs, labs, request.patient, knowledge, facts)
-    findings += combination_findings(knowledge, facts, meds, conds, labs, request.labs)
+    findings += condition_findings(conds, request.patient, knowledge, facts, outranked)
+    findings += lab_findings(request.labs, labs, results, knowledge, facts)
+    findings += combination_findings(
+        knowledge,
+        facts,
+        Request(meds, conds, labs, request.medications, request.labs, results),
+    )
     findings.sort(key=_order)
+    findings = absorb(findings)
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)
     ]
-    cond_status = [condition_status(i, c, kb, referenced) for i, c in enumerate(conds)]
+    cond_status = [condition_status(i, c, kb, referenced, outranked) for i, c in enumerate(conds)]
     lab_status_ = [lab_status(i, lab, kb, referenced) for i, lab in enumerate(labs)]
     risk = overall_risk(f.severity for f in findings)
     note = render_note(
@@ -60,3 +81,42 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         labs=lab_status_,
         note=note,
     )
+
+
+def absorb(findings: Sequence[Finding]) -> list[Finding]:
+    """One problem, one alert: each finding whose inputs a combination joins (and that is
+    not more severe than it) is marked as absorbed by the first such combination (the most
+    severe, then the widest). A combination of another basis than a second factor (an
+    interaction, a duplicate therapy, a contraindicated pair) is a problem of its own."""
+    combos = sorted(
+        (f for f in findings if f.kind == "combination"),
+        key=lambda f: (-SEVERITY_RANK[f.severity], -len(f.inputs)),
+    )
+    if not combos:
+        return list(findings)
+    joined = {f.id: frozenset((ref.list, ref.index) for ref in f.inputs) for f in combos}
+    absorbed: dict[str, str] = {}
+    for position, combo in enumerate(combos):
+        if combo.basis not in ABSORBABLE:
+            continue
+        for earlier in combos[:position]:
+            if earlier.id not in absorbed and joined[combo.id] <= joined[earlier.id]:
+                absorbed[combo.id] = earlier.id
+                break
+    out = []
+    for finding in findings:
+        by = absorbed.get(finding.id)
+        if finding.kind != "combination":
+            refs = frozenset((ref.list, ref.index) for ref in finding.inputs)
+            by = next(
+                (
+                    c.id
+                    for c in combos
+                    if c.id not in absorbed
+                    and refs <= joined[c.id]
+                    and SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[c.severity]
+                ),
+                None,
+            )
+        out.append(finding if by is None else msgspec.structs.replace(finding, absorbed_by=by))
+    return out

@@ -1,27 +1,65 @@
-"""Combination findings: rules whose slots are each filled by a different input."""
+"""Combination findings: rules whose slots are each filled by a different input.
+
+Severity follows the policy (``service/knowledge/severity.py``): the rule's own severity,
+raised by a joined lab result that is ``high`` on its own or matches one of the rule's
+escalations; a dose-limited rule whose dose the text does not give is ``low`` and says to
+check the dose.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from service.engine.findings import PREGNANCY_CONDITION, Facts
-from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
-from service.engine.models import Finding, LabInput
+from service.engine.findings import PREGNANCY_CONDITION, Facts, LabResult
+from service.engine.matches import ConditionMatch, DrugHit, LabMatch, MedicationMatch
+from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
-from service.engine.render import unique
+from service.engine.render import shown_value, unique
+from service.knowledge.schema import CombinationRule
+from service.knowledge.severity import SEVERITY_RANK, most_severe
 
-_Fired = dict[str, tuple[PreparedRule, list[Ref]]]
+_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+# Doses a day by the frequency written after the strength.
+_TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
 
 
-def combination_findings(
-    knowledge: Knowledge,
-    facts: Facts,
-    meds: Sequence[MedicationMatch],
-    conds: Sequence[ConditionMatch],
-    labs: Sequence[LabMatch],
-    lab_items: Sequence[LabInput],
-) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the rules read from the request besides the matches."""
+
+    meds: Sequence[MedicationMatch]
+    conds: Sequence[ConditionMatch]
+    labs: Sequence[LabMatch]
+    med_items: Sequence[MedicationInput]
+    lab_items: Sequence[LabInput]
+    results: Sequence[LabResult | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fired:
+    rule: PreparedRule
+    refs: list[Ref]
+    ident: str
+    # Dose-limited slots: (drug ref, its daily dose or None when the text gives none).
+    doses: tuple[tuple[Ref, float | None, float], ...] = ()
+
+
+def daily_mg(text: str | None) -> float | None:
+    """The daily dose in mg a medication text gives ("simvastatin 20 mg bid" -> 40)."""
+    if not text:
+        return None
+    found = _MG.search(text)
+    if found is None:
+        return None
+    after = text[found.end() :].lower().split()
+    times = next((_TIMES_A_DAY[w] for w in after[:3] if w in _TIMES_A_DAY), 1)
+    return float(found.group(1)) * times
+
+
+def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -> list[Finding]:
     if len(facts.slots) < 2:
         return []
     rules = knowledge.rules
@@ -33,12 +71,17 @@ def combination_findings(
             if slots is None:
                 slots = candidates[r] = [{} for _ in rules[r].rule.slots]
             slots[s][ref] = None
-    fired: _Fired = {}
+    fired: list[_Fired] = []
     for r in sorted(candidates):
         slots = candidates[r]
         if all(slots):
-            _evaluate(rules[r], [list(slot) for slot in slots], meds, fired)
-    return _render(knowledge, fired, meds, conds, labs, lab_items)
+            fired += _evaluate(knowledge, rules[r], [list(slot) for slot in slots], request)
+    ids = {item.rule.rule.id for item in fired}
+    return [
+        _render(knowledge, item, request)
+        for item in fired
+        if not any(s in ids for s in item.rule.rule.suppressed_by)
+    ]
 
 
 def distinct_fill(candidates: Sequence[Sequence[Ref]]) -> bool:
@@ -55,83 +98,159 @@ def distinct_fill(candidates: Sequence[Sequence[Ref]]) -> bool:
 
 
 def _evaluate(
-    prepared: PreparedRule,
-    candidates: list[list[Ref]],
-    meds: Sequence[MedicationMatch],
-    fired: _Fired,
-) -> None:
-    """Record the rule in ``fired`` when different inputs fill all of its slots."""
+    knowledge: Knowledge, prepared: PreparedRule, candidates: list[list[Ref]], request: Request
+) -> list[_Fired]:
+    """The findings of a rule whose every slot some input can fill (none when different
+    inputs cannot fill them, or a dose-limited drug is within its limit)."""
     rule = prepared.rule
+    doses: list[tuple[Ref, float | None, float]] = []
+    for slot, refs in zip(rule.slots, candidates, strict=True):
+        if slot.above_mg is None:
+            continue
+        kept = []
+        for ref in refs:
+            dose = daily_mg(request.med_items[ref[1]].text) if ref[0] == MEDICATIONS else None
+            if dose is None or dose > slot.above_mg:
+                kept.append(ref)
+                doses.append((ref, dose, slot.above_mg))
+        refs[:] = kept
+        if not kept:
+            return []
+    if rule.same_ingredient:
+        return _same_ingredient(knowledge, prepared, candidates[0], request)
     if len(candidates) == 1:
+        rule_index = knowledge.rule_index[rule.id]
         drugs = {
             hit.drug_id
             for rank, index in candidates[0]
             if rank == MEDICATIONS
-            for hit in meds[index].hits
+            for hit in _filling(knowledge, request.meds[index], rule_index)
         }
         if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
-            return
+            return []
+        if _distinct_classes(knowledge, rule, candidates[0], request) < rule.min_distinct_classes:
+            return []
     elif not distinct_fill(candidates):
-        return
-    refs = {ref for group in candidates for ref in group}
-    fired[rule.id] = (prepared, sorted(refs))
+        return []
+    refs = sorted({ref for group in candidates for ref in group})
+    return [_Fired(prepared, refs, rule.id, tuple(doses))]
 
 
-def _render(
-    knowledge: Knowledge,
-    fired: _Fired,
-    meds: Sequence[MedicationMatch],
-    conds: Sequence[ConditionMatch],
-    labs: Sequence[LabMatch],
-    lab_items: Sequence[LabInput],
-) -> list[Finding]:
-    findings = []
-    names_of: dict[Ref, str] = {}
-    for prepared, refs in fired.values():
-        rule = prepared.rule
-        if any(s in fired for s in rule.suppressed_by):
+def _distinct_classes(
+    knowledge: Knowledge, rule: CombinationRule, refs: Sequence[Ref], request: Request
+) -> int:
+    """How many different drug classes with the rule's effect the inputs bring."""
+    kb = knowledge.kb
+    effect = rule.adds_up or rule.slots[0].effect
+    classes: set[str] = set()
+    for rank, index in refs:
+        if rank != MEDICATIONS:
             continue
-        for ref in refs:
-            if ref not in names_of:
-                names_of[ref] = _ref_name(ref, knowledge, meds, conds, labs, lab_items)
-        names = ", ".join(unique(names_of[ref] for ref in refs))
-        lists = prepared.lists
-        findings.append(
-            Finding(
-                id=f"combination/{rule.id}",
-                kind="combination",
-                severity=rule.severity,
-                title=rule.title,
-                detail=f"{rule.detail} Involves: {names}.",
-                monitoring=lists.monitoring,
-                management=lists.management,
-                evidence=lists.evidence,
-                inputs=[input_ref(*ref) for ref in refs],
-                evidence_level=rule.evidence_level,
-                evidence_grade=rule.grade,
-                labs_to_check=lists.labs_to_check,
-            )
+        for hit in request.meds[index].hits:
+            for class_id in knowledge.drug_at_route(hit).applicable:
+                if effect is None or any(e.kind == effect for e in kb.classes[class_id].effects):
+                    classes.add(class_id)
+    return len(classes)
+
+
+def _same_ingredient(
+    knowledge: Knowledge, prepared: PreparedRule, refs: Sequence[Ref], request: Request
+) -> list[_Fired]:
+    """One finding per contributing drug that two or more regular (not as-needed) orders
+    name: two products with the same ingredient, or one drug listed twice."""
+    rule_index = knowledge.rule_index[prepared.rule.id]
+    by_drug: dict[str, list[Ref]] = {}
+    for ref in refs:
+        match = request.meds[ref[1]] if ref[0] == MEDICATIONS else None
+        if match is None or match.prn:
+            continue
+        for hit in _filling(knowledge, match, rule_index):
+            by_drug.setdefault(hit.drug_id, []).append(ref)
+    return [
+        _Fired(prepared, sorted(set(found)), f"{prepared.rule.id}/{drug_id}")
+        for drug_id, found in by_drug.items()
+        if len(set(found)) >= 2
+    ]
+
+
+def _severity(rule: CombinationRule, item: _Fired, request: Request) -> tuple[Severity, Basis]:
+    severity: Severity = rule.severity
+    basis: Basis = rule.basis
+    if any(dose is None for _, dose, _ in item.doses):
+        return "low", basis
+    for rank, index in item.refs:
+        result = request.results[index] if rank == LABS else None
+        if result is None or result.worst is None:
+            continue
+        raised = [e.severity for e in rule.escalate if e.lab in result.tags]
+        if result.worst.severity == "high":
+            raised.append("high")
+        top = most_severe(raised, default=severity)
+        if SEVERITY_RANK[top] > SEVERITY_RANK[severity]:
+            severity, basis = top, "measured_abnormality"
+    return severity, basis
+
+
+def _render(knowledge: Knowledge, item: _Fired, request: Request) -> Finding:
+    kb = knowledge.kb
+    rule = item.rule.rule
+    templates = kb.texts.templates
+    rule_index = knowledge.rule_index[rule.id]
+    names = ", ".join(unique(_ref_name(ref, knowledge, request, rule_index) for ref in item.refs))
+    detail = rule.detail
+    for ref, dose, limit in item.doses:
+        drug = " + ".join(kb.drugs[h.drug_id].name for h in request.meds[ref[1]].hits)
+        others = ", ".join(
+            unique(_ref_name(r, knowledge, request, rule_index) for r in item.refs if r != ref)
         )
-    return findings
+        note = templates["dose_unknown" if dose is None else "dose_above"]
+        detail += " " + note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others)
+    severity, basis = _severity(rule, item, request)
+    lists = item.rule.lists
+    return Finding(
+        id=f"combination/{item.ident}",
+        kind="combination",
+        severity=severity,
+        title=templates["combination_title"].format(title=rule.title, names=names),
+        detail=templates["combination_detail"].format(
+            detail=detail, grade=rule.grade, level=kb.texts.evidence_labels[rule.evidence_level]
+        ),
+        monitoring=lists.monitoring,
+        management=lists.management,
+        evidence=lists.evidence,
+        inputs=[input_ref(*ref) for ref in item.refs],
+        evidence_level=rule.evidence_level,
+        evidence_grade=rule.grade,
+        labs_to_check=lists.labs_to_check,
+        basis=basis,
+    )
 
 
-def _ref_name(
-    ref: Ref,
-    knowledge: Knowledge,
-    meds: Sequence[MedicationMatch],
-    conds: Sequence[ConditionMatch],
-    labs: Sequence[LabMatch],
-    lab_items: Sequence[LabInput],
-) -> str:
+def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> list[DrugHit]:
+    """The drugs of a medication input that fill a slot of the rule (a product's other
+    ingredients do not)."""
+    found = []
+    for hit in match.hits:
+        prepared = knowledge.drug_at_route(hit)
+        targets = prepared.targets_prn if match.prn else prepared.targets
+        if any(r == rule_index for r, _ in targets):
+            found.append(hit)
+    return found
+
+
+def _ref_name(ref: Ref, knowledge: Knowledge, request: Request, rule_index: int) -> str:
+    """How a finding names an input: a product by the ingredients that fill the rule."""
     kb = knowledge.kb
     rank, index = ref
     if rank == MEDICATIONS:
-        return " + ".join(kb.drugs[h.drug_id].name for h in meds[index].hits)
+        match = request.meds[index]
+        filling = _filling(knowledge, match, rule_index)
+        return " + ".join(kb.drugs[h.drug_id].name for h in filling or match.hits)
     if rank == CONDITIONS:
-        return " + ".join(kb.conditions[c].name for c in conds[index].condition_ids)
+        return " + ".join(kb.conditions[c].name for c in request.conds[index].condition_ids)
     if rank == LABS:
-        analyte = labs[index].analyte_id
-        item = lab_items[index]
+        analyte = request.labs[index].analyte_id
+        item = request.lab_items[index]
         name = kb.analytes[analyte].name if analyte else "lab"
-        return f"{name} {item.value:g} {item.unit}"
+        return f"{name} {shown_value(item.value)} {item.unit}"
     return kb.conditions[PREGNANCY_CONDITION].name

@@ -6,6 +6,7 @@ Each records, in ``Facts``, the combination-rule slots its inputs can fill.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import msgspec
 
@@ -13,8 +14,8 @@ from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
-from service.engine.render import cap
-from service.knowledge.schema import LabBand
+from service.engine.render import cap, shown_value
+from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
 
 PREGNANCY_CONDITION = "pregnancy"
@@ -44,6 +45,9 @@ class Facts:
             known.update(targets)
 
 
+# Medications ---------------------------------------------------------------------------
+
+
 def medication_findings(
     meds: Sequence[MedicationMatch],
     knowledge: Knowledge,
@@ -55,8 +59,9 @@ def medication_findings(
     for index, match in enumerate(meds):
         for hit in match.hits:
             prepared = knowledge.drug_at_route(hit)
-            if prepared.targets:
-                facts.add_targets((MEDICATIONS, index), prepared.targets)
+            targets = prepared.targets_prn if match.prn else prepared.targets
+            if targets:
+                facts.add_targets((MEDICATIONS, index), targets)
             if not prepared.applicable:
                 if prepared.excluded_reason:
                     route_reasons[index] = prepared.excluded_reason
@@ -83,12 +88,226 @@ def medication_findings(
     return findings
 
 
+# Labs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LabResult:
+    """A recognized lab input with a value: its value as the rules use it (canonical unit,
+    corrected where the dataset says) and the bands it falls in (the worst first)."""
+
+    analyte: Analyte
+    value: float
+    measured: float
+    bands: tuple[LabBand, ...]
+
+    @property
+    def worst(self) -> LabBand | None:
+        return self.bands[0] if self.bands else None
+
+    @property
+    def states(self) -> set[str]:
+        return {band.state for band in self.bands}
+
+    @property
+    def tags(self) -> list[str]:
+        names = {f"{band.state}" for band in self.bands} | {band.name for band in self.bands}
+        return [f"{self.analyte.id}:{name}" for name in sorted(names)]
+
+
+def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
+    """The analyte's bands for this patient: a pregnancy- or sex-specific band replaces the
+    general band of the same name."""
+    sex = patient.sex if patient else None
+    pregnant = bool(patient and patient.pregnant)
+    chosen: dict[str, tuple[int, LabBand]] = {}
+    for band in analyte.bands:
+        if band.pregnant:
+            fit = 2 if pregnant else -1
+        elif band.sex is not None:
+            fit = 1 if band.sex == sex else -1
+        else:
+            fit = 0
+        if fit >= 0 and (band.name not in chosen or fit > chosen[band.name][0]):
+            chosen[band.name] = (fit, band)
+    return [band for _, band in chosen.values()]
+
+
+def _limit(band: LabBand, item: LabInput, factor: float) -> float | None:
+    """The band's limit, or the lab's own reference limit when sent (canonical unit)."""
+    own = item.reference_range
+    if band.reference and own is not None:
+        limit = own.low if band.state == "low" else own.high
+        if limit is not None:
+            return limit * factor
+    return band.below if band.state == "low" else band.above
+
+
+def lab_results(
+    items: Sequence[LabInput],
+    labs: Sequence[LabMatch],
+    patient: Patient | None,
+    knowledge: Knowledge,
+) -> list[LabResult | None]:
+    kb = knowledge.kb
+    results: list[LabResult | None] = []
+    for item, match in zip(items, labs, strict=True):
+        if match.analyte_id is None or match.value is None:
+            results.append(None)
+            continue
+        analyte = kb.analytes[match.analyte_id]
+        value = match.value
+        correction = analyte.corrected
+        if correction is not None:
+            other = next((m.value for m in labs if m.analyte_id == correction.by and m.value), None)
+            if other is not None:
+                value += correction.factor * (correction.reference - other)
+        hit = []
+        for band in bands_for(analyte, patient):
+            limit = _limit(band, item, match.factor)
+            if limit is not None and (value < limit if band.state == "low" else value > limit):
+                hit.append(band)
+        hit.sort(key=lambda b: -SEVERITY_RANK[b.severity] * 1000 - _depth(b))
+        results.append(LabResult(analyte, value, match.value, tuple(hit)))
+    return results
+
+
+def _depth(band: LabBand) -> float:
+    """How far from normal a band lies (a deeper band of equal severity is worse)."""
+    if band.state == "low":
+        return -(band.below or 0.0)
+    return band.above or 0.0
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def lab_findings(
+    items: Sequence[LabInput],
+    labs: Sequence[LabMatch],
+    results: Sequence[LabResult | None],
+    knowledge: Knowledge,
+    facts: Facts,
+) -> list[Finding]:
+    kb = knowledge.kb
+    worst_by_analyte: dict[str, tuple[LabBand, int]] = {}
+    refs_by_analyte: dict[str, list[InputRef]] = {}
+    for index, result in enumerate(results):
+        if result is None or result.worst is None:
+            continue
+        aid = result.analyte.id
+        facts.add_tags((LABS, index), (f"lab:{tag}" for tag in result.tags))
+        refs_by_analyte.setdefault(aid, []).append(input_ref(LABS, index))
+        current = worst_by_analyte.get(aid)
+        band = result.worst
+        if current is None or SEVERITY_RANK[band.severity] > SEVERITY_RANK[current[0].severity]:
+            worst_by_analyte[aid] = (band, index)
+    findings = []
+    templates = kb.texts.templates
+    for aid, (band, index) in worst_by_analyte.items():
+        analyte = kb.analytes[aid]
+        result = results[index]
+        assert result is not None
+        shared = knowledge.analyte_lists[aid]
+        item = items[index]
+        factor = labs[index].factor
+        shown = shown_value(item.value)
+        if result.value != result.measured and analyte.corrected is not None:
+            title = templates["lab_title_corrected"].format(
+                title=band.title,
+                value=_number(result.value / factor),
+                unit=item.unit,
+                by=kb.analytes[analyte.corrected.by].name,
+                measured=shown,
+            )
+        else:
+            title = templates["lab_title"].format(title=band.title, value=shown, unit=item.unit)
+        findings.append(
+            Finding(
+                id=f"lab/{aid}/{band.state}",
+                kind="lab",
+                severity=band.severity,
+                title=title,
+                detail=templates["lab_detail"].format(
+                    analyte=cap(analyte.name),
+                    value=shown,
+                    unit=item.unit,
+                    reference=_reference(analyte, item, factor),
+                    mechanism=analyte.mechanism,
+                ),
+                monitoring=shared.monitoring,
+                management=shared.management,
+                evidence=shared.evidence,
+                inputs=refs_by_analyte[aid],
+                evidence_level=analyte.evidence_level,
+                evidence_grade=analyte.grade,
+                labs_to_check=shared.labs_to_check,
+                basis="measured_abnormality" if band.severity == "high" else "single_contributor",
+            )
+        )
+    return findings
+
+
+def _reference(analyte: Analyte, item: LabInput, factor: float) -> str:
+    """The reference range in the unit of the result."""
+    own = item.reference_range
+    if own is not None and (own.low is not None or own.high is not None):
+        low = f"{own.low:g}" if own.low is not None else ""
+        high = f"{own.high:g}" if own.high is not None else ""
+        return f"{low}-{high} {item.unit}"
+    if analyte.reference_interval:
+        low, high = (_number(limit / factor) for limit in analyte.reference_interval)
+        return f"{low}-{high} {item.unit}"
+    return analyte.reference_range
+
+
+# Conditions ----------------------------------------------------------------------------
+
+
+def outranked_conditions(
+    conds: Sequence[ConditionMatch],
+    items: Sequence[LabInput],
+    results: Sequence[LabResult | None],
+    knowledge: Knowledge,
+) -> dict[int, str]:
+    """Coded conditions that a current lab result does not show (a coded hypokalemia with
+    a normal potassium): per condition input, the reason."""
+    kb = knowledge.kb
+    latest: dict[str, int] = {}
+    for index, result in enumerate(results):
+        if result is not None:
+            latest[result.analyte.id] = index
+    reasons: dict[int, str] = {}
+    for index, match in enumerate(conds):
+        for cid in match.condition_ids:
+            measured_by = kb.conditions[cid].measured_by
+            if measured_by is None:
+                continue
+            analyte_id, state = measured_by.split(":")
+            at = latest.get(analyte_id)
+            result = results[at] if at is not None else None
+            if at is not None and result is not None and state not in result.states:
+                reasons[index] = kb.texts.templates["outranked_by_lab"].format(
+                    analyte=kb.analytes[analyte_id].name,
+                    value=shown_value(items[at].value),
+                    unit=items[at].unit,
+                )
+    return reasons
+
+
 def condition_findings(
-    conds: Sequence[ConditionMatch], patient: Patient | None, knowledge: Knowledge, facts: Facts
+    conds: Sequence[ConditionMatch],
+    patient: Patient | None,
+    knowledge: Knowledge,
+    facts: Facts,
+    outranked: dict[int, str],
 ) -> list[Finding]:
     kb = knowledge.kb
     inputs: dict[str, list[InputRef]] = {}
     for index, match in enumerate(conds):
+        if index in outranked:
+            continue
         facts.add_tags((CONDITIONS, index), (f"condition:{c}" for c in match.condition_ids))
         for cid in match.condition_ids:
             if kb.conditions[cid].contributes:
@@ -100,89 +319,3 @@ def condition_findings(
         msgspec.structs.replace(knowledge.condition_findings[cid], inputs=refs)
         for cid, refs in inputs.items()
     ]
-
-
-def worst_band(bands: Sequence[LabBand], value: float, sex: str | None) -> LabBand | None:
-    worst: LabBand | None = None
-    for band in bands:
-        if band.sex is not None and band.sex != sex:
-            continue
-        hit = (band.state == "low" and band.below is not None and value < band.below) or (
-            band.state == "high" and band.above is not None and value > band.above
-        )
-        if hit and (worst is None or SEVERITY_RANK[band.severity] > SEVERITY_RANK[worst.severity]):
-            worst = band
-    return worst
-
-
-def corrected_values(labs: Sequence[LabMatch], knowledge: Knowledge) -> list[float | None]:
-    """Values in canonical units, corrected where the dataset says (calcium for albumin)."""
-    kb = knowledge.kb
-    values = [m.value for m in labs]
-    for i, match in enumerate(labs):
-        value = values[i]
-        if match.analyte_id is None or value is None:
-            continue
-        correction = kb.analytes[match.analyte_id].corrected
-        if correction is None:
-            continue
-        other = next((m.value for m in labs if m.analyte_id == correction.by and m.value), None)
-        if other is not None:
-            values[i] = value + correction.factor * (correction.reference - other)
-    return values
-
-
-def lab_findings(
-    items: Sequence[LabInput],
-    labs: Sequence[LabMatch],
-    patient: Patient | None,
-    knowledge: Knowledge,
-    facts: Facts,
-) -> list[Finding]:
-    kb = knowledge.kb
-    sex = patient.sex if patient else None
-    worst_by_analyte: dict[str, tuple[LabBand, int]] = {}
-    refs_by_analyte: dict[str, list[InputRef]] = {}
-    for index, (match, value) in enumerate(
-        zip(labs, corrected_values(labs, knowledge), strict=True)
-    ):
-        if match.analyte_id is None or value is None:
-            continue
-        band = worst_band(kb.analytes[match.analyte_id].bands, value, sex)
-        if band is None:
-            continue
-        facts.add_tags((LABS, index), (f"lab:{match.analyte_id}:{band.state}",))
-        refs_by_analyte.setdefault(match.analyte_id, []).append(input_ref(LABS, index))
-        current = worst_by_analyte.get(match.analyte_id)
-        if current is None or SEVERITY_RANK[band.severity] > SEVERITY_RANK[current[0].severity]:
-            worst_by_analyte[match.analyte_id] = (band, index)
-    findings = []
-    templates = kb.texts.templates
-    for analyte_id, (band, index) in worst_by_analyte.items():
-        analyte = kb.analytes[analyte_id]
-        shared = knowledge.analyte_lists[analyte_id]
-        item = items[index]
-        shown = f"{item.value:g}"
-        findings.append(
-            Finding(
-                id=f"lab/{analyte_id}/{band.state}",
-                kind="lab",
-                severity=band.severity,
-                title=templates["lab_title"].format(title=band.title, value=shown, unit=item.unit),
-                detail=templates["lab_detail"].format(
-                    analyte=cap(analyte.name),
-                    value=shown,
-                    unit=item.unit,
-                    reference=analyte.reference_range,
-                    mechanism=analyte.mechanism,
-                ),
-                monitoring=shared.monitoring,
-                management=shared.management,
-                evidence=shared.evidence,
-                inputs=refs_by_analyte[analyte_id],
-                evidence_level=analyte.evidence_level,
-                evidence_grade=analyte.grade,
-                labs_to_check=shared.labs_to_check,
-            )
-        )
-    return findings

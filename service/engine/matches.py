@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from service.engine.models import MatchKind
 from service.knowledge.schema import Route
 
 
@@ -16,6 +17,14 @@ class MedicationMatch(msgspec.Struct, frozen=True, gc=False):
     hits: tuple[DrugHit, ...]
     suggestions: tuple[str, ...] = ()
     reason: str | None = None
+    how: MatchKind | None = None
+    # The known terms misspelled words were read as.
+    read_as: tuple[str, ...] = ()
+    # An as-needed order.
+    prn: bool = False
+    # Drugs the text names but says are not current (stopped, denied, ...), each with the
+    # qualifier kind; ``hits`` holds only the current ones.
+    excluded: tuple[tuple[str, str], ...] = ()
 
 
 class ConditionMatch(msgspec.Struct, frozen=True, gc=False):
@@ -25,9 +34,14 @@ class ConditionMatch(msgspec.Struct, frozen=True, gc=False):
     excluded: tuple[tuple[str, str], ...] = ()
     suggestions: tuple[str, ...] = ()
     reason: str | None = None
+    how: MatchKind | None = None
+    read_as: tuple[str, ...] = ()
 
 
 class LabMatch(msgspec.Struct, frozen=True, gc=False):
     analyte_id: str | None
     value: float | None  # in the analyte's canonical unit
     reason: str | None = None
+    how: MatchKind | None = None
+    # Units of the input per canonical unit (to show canonical values in the input's unit).
+    factor: float = 1.0

@@ -30,6 +30,19 @@ Severity = Literal["low", "moderate", "high"]
 Risk = Literal["none", "low", "moderate", "high"]
 Status = Literal["flagged", "recognized", "unrecognized"]
 ListName = Literal["medications", "conditions", "labs", "patient"]
+# How an input was read: by a code, a generic name or synonym, a brand, a combination
+# product's name, a coding's display text, or as the correction of a misspelling.
+MatchKind = Literal["code", "name", "brand", "product", "display", "spelling"]
+# Why a finding has its severity (the severity policy, docs/clinical-policy.md).
+Basis = Literal[
+    "single_contributor",
+    "measured_abnormality",
+    "second_factor",
+    "interaction",
+    "duplicate_therapy",
+    "contraindicated",
+    "treatment_safety",
+]
 
 
 class Coding(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -63,13 +76,25 @@ class ConditionInput(_Coded, frozen=True, omit_defaults=True):
     """A diagnosis or problem: free text and/or ICD-10-CM / SNOMED CT codings."""
 
 
+class ReferenceRange(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The lab's own reference range for this result, in the result's unit."""
+
+    low: Annotated[float, msgspec.Meta(ge=-MAX_LAB_VALUE, le=MAX_LAB_VALUE)] | None = None
+    high: Annotated[float, msgspec.Meta(ge=-MAX_LAB_VALUE, le=MAX_LAB_VALUE)] | None = None
+
+
 class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A lab result: a coding (LOINC) or text naming the analyte, a value and its unit."""
+    """A lab result: a coding (LOINC) or text naming the analyte, a value and its unit.
+
+    A value outside what is physiologically possible for the analyte (a negative
+    potassium, a magnesium of 25 mg/dL) is refused (400) as an entry error."""
 
     value: Annotated[float, msgspec.Meta(ge=-MAX_LAB_VALUE, le=MAX_LAB_VALUE)]
     unit: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_UNIT)]
     coding: Codings | None = None
     text: Text | None = None
+    # When sent, its limits replace the usual reference limits (severe limits stay).
+    reference_range: ReferenceRange | None = None
 
     def __post_init__(self) -> None:
         if self.text is None and not self.coding:
@@ -125,6 +150,11 @@ class Finding(msgspec.Struct, frozen=True):
     effects: list[EffectSummary] = []
     # Analytes (ids of GET /v1/knowledge) worth measuring for this finding.
     labs_to_check: list[str] = []
+    # Why this severity: one contributor alone, a measured abnormality, a second factor...
+    basis: Basis = "single_contributor"
+    # The id of the combination finding that covers this one (the same problem): the note
+    # and CDS cards show that one only; this finding stays here for integrators.
+    absorbed_by: str | None = None
 
 
 class InputStatus(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -134,6 +164,10 @@ class InputStatus(msgspec.Struct, frozen=True, omit_defaults=True):
     concepts: list[str] = []
     reason: str | None = None
     suggestions: list[str] = []
+    # How the input was read (absent when it was not recognized).
+    match: MatchKind | None = None
+    # For a spelling correction: the known term the input was read as.
+    read_as: str | None = None
 
 
 class Report(msgspec.Struct, frozen=True):

@@ -1,4 +1,9 @@
-"""The chart note: a short plain-text summary a clinician can paste into a chart."""
+"""The chart note: a short plain-text summary a clinician can paste into a chart.
+
+One line per problem (a combination speaks for the findings it absorbs), the low-severity
+contributors on one line, the first check of each problem once, spelling corrections, what
+could not be checked, and the decision-support line.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from service.engine.render import unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
+MAX_CHECKS = 2
+
 
 def _input_label(request: CheckRequest, lst: str, index: int) -> str:
     items: Sequence[object] = getattr(request, lst)
@@ -17,8 +24,17 @@ def _input_label(request: CheckRequest, lst: str, index: int) -> str:
     if not text:
         coding = getattr(item, "coding", None) or []
         text = next((f"{c.display or ''} {c.code or ''}".strip() for c in coding), "")
-    text = " ".join(text.split())
-    return f'{lst}[{index}] "{text[:60]}"'
+    return " ".join(text.split())[:60]
+
+
+def _short_name(finding: Finding, kb: KnowledgeBase) -> str:
+    """What a low-severity finding is about, in a word or two."""
+    kind, _, ident = finding.id.partition("/")
+    if kind == "medication" and ident in kb.drugs:
+        return kb.drugs[ident].name
+    if kind == "condition" and ident in kb.conditions:
+        return kb.conditions[ident].name
+    return finding.title
 
 
 def render_note(
@@ -30,23 +46,35 @@ def render_note(
 ) -> str:
     t = kb.texts.templates
     lines = [t["note_header"].format(risk=risk)]
-    if not findings:
+    problems = [f for f in findings if f.absorbed_by is None]
+    if not problems:
         lines.append(t["note_none"])
-    lines += [t["note_finding"].format(severity=f.severity, title=f.title) for f in findings]
-    monitoring = unique(m for f in findings for m in f.monitoring)
-    if monitoring:
-        lines.append(t["note_monitoring"].format(items="; ".join(monitoring[:6])))
+    major = [f for f in problems if f.severity != "low" or f.kind == "combination"]
+    minor = [f for f in problems if f not in major]
+    lines += [t["note_finding"].format(severity=f.severity, title=f.title) for f in major]
+    if minor:
+        names = unique(_short_name(f, kb) for f in minor)
+        lines.append(t["note_minor"].format(items=", ".join(names)))
+    checks = unique(f.monitoring[0] for f in (major or minor[:1]) if f.monitoring)
+    if checks:
+        lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))
+    corrections = []
     unrecognized = []
     for lst, items in statuses:
         for s in items:
+            if s.match == "spelling" and s.read_as:
+                label = _input_label(request, lst, s.index)
+                corrections.append(t["note_correction"].format(input=label, term=s.read_as))
             if s.status != "unrecognized":
                 continue
-            label = _input_label(request, lst, s.index)
+            label = f'{lst}[{s.index}] "{_input_label(request, lst, s.index)}"'
             if s.suggestions:
                 label = t["note_suggestion"].format(
                     input=label, suggestion=" or ".join(s.suggestions)
                 )
             unrecognized.append(label)
+    if corrections:
+        lines.append(t["note_corrections"].format(items="; ".join(corrections)))
     if unrecognized:
         lines.append(t["note_unrecognized"].format(items="; ".join(unrecognized)))
     lines.append(t["note_disclaimer"])

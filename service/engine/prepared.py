@@ -1,9 +1,10 @@
 """The knowledge base prepared for the engine: built once at load, typed and immutable.
 
 ``prepare(kb)`` renders every finding the knowledge can produce, indexes the combination
-rules by what fills their slots, works out what each drug contributes by each route, and
-compiles the qualifier rules; ``check()`` then only looks things up. The two phrase memos
-are the only mutable parts (bounded, keyed by vocabulary words: no request data).
+rules by what fills their slots, works out what each drug contributes by each route (and
+as an as-needed order), and compiles the qualifier rules; ``check()`` then only looks
+things up. The two phrase memos are the only mutable parts (bounded, keyed by vocabulary
+words: no request data).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from service.engine.render import (
     rule_lists,
 )
 from service.knowledge import KnowledgeBase, load_knowledge
-from service.knowledge.schema import CombinationRule, Route, Slot
+from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, Slot
 
 ROUTES: tuple[Route | None, ...] = (None, *typing.get_args(Route))
 # A (rule, slot) pair, by their positions in ``Knowledge.rules``.
 SlotRef = tuple[int, int]
+# The tag every drug that contributes by its route carries (``any_contributor`` slots).
+CONTRIBUTOR_TAG = "contributor"
 
 
 class DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
@@ -38,8 +41,10 @@ class DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
 
     # Its classes that apply at this route.
     applicable: tuple[str, ...]
-    # The (rule, slot) pairs the drug fills at this route.
+    # The (rule, slot) pairs the drug fills at this route, as a regular order and as an
+    # as-needed (PRN) one: a weak effect does not fill the slots of rules about it adding up.
     targets: tuple[SlotRef, ...]
+    targets_prn: tuple[SlotRef, ...]
     # Why a drug with classes contributes nothing at this route (shown on its status).
     excluded_reason: str | None
     # Its finding (without inputs) when it contributes at this route.
@@ -56,11 +61,16 @@ class Knowledge:
     kb: KnowledgeBase
     qualifiers: QualifierIndex
     rules: tuple[PreparedRule, ...]
+    # Rule id -> its position in ``rules``.
+    rule_index: dict[str, int]
     # ``kind:id`` tag (``class:loop_diuretic``, ``lab:potassium:low``) -> slots it fills.
     slots_of_tag: dict[str, tuple[SlotRef, ...]]
     drugs_at_route: dict[DrugHit, DrugAtRoute]
     condition_findings: dict[str, Finding]
     analyte_lists: dict[str, SharedLists]
+    # Per drug, the words of its names and of its products' names (to find where a drug
+    # stands in a medication text; words of two letters or less left out).
+    drug_words: dict[str, frozenset[str]]
     drug_phrases: dict[tuple[str, ...], MedicationMatch] = field(default_factory=dict)
     condition_phrases: dict[tuple[str, ...], ConditionMatch] = field(default_factory=dict)
 
@@ -98,13 +108,24 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
         kb=kb,
         qualifiers=QualifierIndex.compile(kb.qualifiers),
         rules=rules,
+        rule_index={rule.id: r for r, rule in enumerate(kb.rules)},
         slots_of_tag=tags,
         drugs_at_route=_drugs_at_route(kb, tags),
         condition_findings={
             cid: condition_finding(kb, cid) for cid, c in kb.conditions.items() if c.contributes
         },
         analyte_lists={aid: analyte_lists(kb, aid) for aid in kb.analytes},
+        drug_words=_drug_words(kb),
     )
+
+
+def _drug_words(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = {}
+    for key, term in kb.drug_terms.items():
+        named = {w for w in key.split(" ") if len(w) > 2 and w not in kb.ignored_tokens}
+        for drug_id in term.drug_ids:
+            words.setdefault(drug_id, set()).update(named)
+    return {drug_id: frozenset(found) for drug_id, found in words.items()}
 
 
 def _slot_tags(kb: KnowledgeBase, slot: Slot) -> set[str]:
@@ -114,8 +135,30 @@ def _slot_tags(kb: KnowledgeBase, slot: Slot) -> set[str]:
     tags |= {f"condition:{c}" for c in slot.condition}
     if slot.effect:
         tags.add(f"effect:{slot.effect}")
+    if slot.any_contributor:
+        tags.add(CONTRIBUTOR_TAG)
     tags |= {f"lab:{lab}" for lab in slot.lab}
     return tags
+
+
+def weak_effects(
+    kb: KnowledgeBase, drug: Drug, classes: tuple[str, ...], route: Route | None, prn: bool
+) -> frozenset[EffectKind]:
+    """The effects a drug has only weakly where it is taken: every class effect of that
+    kind is weak by this route (``additive_routes``), as an as-needed order
+    (``additive_when_prn``), or for this drug (``weak_effects``)."""
+    strong: set[EffectKind] = set()
+    every: set[EffectKind] = set()
+    where = route or drug.default_route
+    parent = kb.normalization.route_parents.get(where) if where else None
+    for class_id in classes:
+        for effect in kb.classes[class_id].effects:
+            every.add(effect.kind)
+            routes = effect.additive_routes
+            by_route = not routes or (where is not None and (where in routes or parent in routes))
+            if by_route and (effect.additive_when_prn or not prn):
+                strong.add(effect.kind)
+    return frozenset((every - strong) | (every & set(drug.weak_effects)))
 
 
 def _drugs_at_route(
@@ -125,10 +168,12 @@ def _drugs_at_route(
     findings: dict[tuple[str, tuple[str, ...]], Finding] = {}
     for drug in kb.drugs.values():
         for route in ROUTES:
-            applicable = tuple(c for c in drug.classes if class_applies(kb.classes[c], route))
+            applicable = tuple(c for c in drug.classes if class_applies(kb, kb.classes[c], route))
             tags = {f"drug:{drug.id}"}
             tags.update(f"class:{c}" for c in applicable)
             tags.update(f"effect:{e.kind}" for c in applicable for e in kb.classes[c].effects)
+            if applicable:
+                tags.add(CONTRIBUTOR_TAG)
             reason = None
             if drug.classes and not applicable and route is not None:
                 reason = kb.texts.templates["route_excluded"].format(
@@ -136,12 +181,20 @@ def _drugs_at_route(
                     route=route,
                     drug_class=" / ".join(kb.classes[c].name for c in drug.classes),
                 )
-            targets = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
+            every = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
+            weak = weak_effects(kb, drug, applicable, route, prn=False)
+            weak_prn = weak_effects(kb, drug, applicable, route, prn=True)
             finding = None
             if applicable:
                 key = (drug.id, applicable)
                 finding = findings.get(key)
                 if finding is None:
                     finding = findings[key] = medication_finding(kb, drug.id, applicable)
-            prepared[DrugHit(drug.id, route)] = DrugAtRoute(applicable, targets, reason, finding)
+            prepared[DrugHit(drug.id, route)] = DrugAtRoute(
+                applicable,
+                tuple(t for t in every if kb.rules[t[0]].adds_up not in weak),
+                tuple(t for t in every if kb.rules[t[0]].adds_up not in weak_prn),
+                reason,
+                finding,
+            )
     return prepared

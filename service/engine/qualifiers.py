@@ -1,27 +1,35 @@
 """ConText-style qualifiers: is a concept named in a short text the patient's current one?
 
 The rules are data (``datasets/qualifiers.toml``): phrases of a kind (negated, family
-history, ...), each with a direction and a scope in words; terminators end a scope. For
-each concept span the nearest phrase that reaches it wins (at equal distance, the rule
-listed first); no phrase means the concept is current.
+history, stopped, current, ...), each with the lists it applies to, a direction and a scope
+in words; terminators end a scope (all of them, or one rule's). A phrase inside a longer
+matching phrase does not count. For a condition the nearest qualifier that reaches it wins
+(at equal distance, the rule listed first); for a medication the last one in the text
+(the latest event: "stopped ..., restarted ..."). ``current`` means current.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
 from service.knowledge.text import MARKS, clause_tokens
 
+ListKind = Literal["conditions", "medications"]
+CURRENT = "current"
+_Words = tuple[str, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class _Phrase:
-    tokens: tuple[str, ...]
+    tokens: _Words
     kind: str
     direction: Direction
     scope: int
     order: int
+    terminators: frozenset[_Words]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,66 +39,71 @@ class _Found:
     phrase: _Phrase
 
 
+def _by_first(phrases: Sequence[_Words]) -> dict[str, tuple[_Words, ...]]:
+    grouped: dict[str, list[_Words]] = {}
+    for words in phrases:
+        grouped.setdefault(words[0], []).append(words)
+    return {first: tuple(found) for first, found in grouped.items()}
+
+
+def _starts_at(tokens: Sequence[str], position: int, words: _Words) -> bool:
+    return tuple(tokens[position : position + len(words)]) == words
+
+
 @dataclass(frozen=True, slots=True)
-class QualifierIndex:
-    """The qualifier rules, compiled once: phrases by their first token."""
+class _ListRules:
+    """The qualifier rules of one list kind, compiled."""
 
     phrases_by_first: dict[str, tuple[_Phrase, ...]]
-    terminators_by_first: dict[str, tuple[tuple[str, ...], ...]]
-
-    @classmethod
-    def compile(cls, qualifiers: Qualifiers) -> QualifierIndex:
-        phrases: dict[str, list[_Phrase]] = {}
-        order = 0
-        for rule in qualifiers.rule:
-            for text in rule.phrases:
-                words = tuple(clause_tokens(text))
-                if not words:
-                    continue
-                phrase = _Phrase(words, rule.kind, rule.direction, rule.scope, order)
-                phrases.setdefault(words[0], []).append(phrase)
-                order += 1
-        terminators: dict[str, list[tuple[str, ...]]] = {}
-        for text in qualifiers.terminators:
-            words = tuple(clause_tokens(text))
-            if words:
-                terminators.setdefault(words[0], []).append(words)
-        return cls(
-            {first: tuple(found) for first, found in phrases.items()},
-            {first: tuple(found) for first, found in terminators.items()},
-        )
-
-    def may_apply(self, tokens: Sequence[str]) -> bool:
-        """Whether any qualifier phrase can start in ``tokens`` (the cheap common case)."""
-        return not self.phrases_by_first.keys().isdisjoint(tokens)
+    terminators_by_first: dict[str, tuple[_Words, ...]]
+    # Every word of these phrases: a text with none of them needs no scan.
+    words: frozenset[str]
+    last_wins: bool
 
     def qualify(self, tokens: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str | None]:
-        """Per concept span ``(start, end)`` of ``tokens``: the kind of the qualifier that
-        applies to it, or None when the concept is current."""
-        if not spans or not self.may_apply(tokens):
+        if not spans or self.words.isdisjoint(tokens):
             return [None] * len(spans)
-        found: list[_Found] = []
-        ends_scope = [False] * len(tokens)
+        found = self._phrases(tokens)
+        if not found:
+            return [None] * len(spans)
+        ends_all: list[_Words | None] = [None] * len(tokens)
         for position, token in enumerate(tokens):
-            for phrase in self.phrases_by_first.get(token, ()):
-                size = len(phrase.tokens)
-                if tuple(tokens[position : position + size]) == phrase.tokens:
-                    found.append(_Found(position, position + size, phrase))
             for words in self.terminators_by_first.get(token, ()):
-                if tuple(tokens[position : position + len(words)]) == words:
-                    ends_scope[position] = True
-        # Words (not marks) before each position, to measure distances in words.
+                if _starts_at(tokens, position, words):
+                    ends_all[position] = words
         words_before = [0]
         for token in tokens:
             words_before.append(words_before[-1] + (token not in MARKS))
-        return [self._kind(start, end, found, ends_scope, words_before) for start, end in spans]
+        return [
+            self._kind(tokens, start, end, found, ends_all, words_before) for start, end in spans
+        ]
 
-    @staticmethod
+    def _phrases(self, tokens: Sequence[str]) -> list[_Found]:
+        found: list[_Found] = []
+        for position, token in enumerate(tokens):
+            for phrase in self.phrases_by_first.get(token, ()):
+                if _starts_at(tokens, position, phrase.tokens):
+                    found.append(_Found(position, position + len(phrase.tokens), phrase))
+        # A phrase inside a longer one ("taking" in "stopped taking") does not count.
+        return [
+            item
+            for item in found
+            if not any(
+                other is not item
+                and other.start <= item.start
+                and item.end <= other.end
+                and other.end - other.start > item.end - item.start
+                for other in found
+            )
+        ]
+
     def _kind(
+        self,
+        tokens: Sequence[str],
         start: int,
         end: int,
         found: Sequence[_Found],
-        ends_scope: Sequence[bool],
+        ends_all: Sequence[_Words | None],
         words_before: Sequence[int],
     ) -> str | None:
         best: tuple[int, int] | None = None
@@ -104,9 +117,64 @@ class QualifierIndex:
             else:
                 continue
             distance = words_before[gap[1]] - words_before[gap[0]]
-            if distance > phrase.scope or any(ends_scope[gap[0] : gap[1]]):
+            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, phrase):
                 continue
-            rank = (distance, phrase.order)
+            # The last qualifier in the text, or the nearest (then the first listed).
+            rank = (-item.start, phrase.order) if self.last_wins else (distance, phrase.order)
             if best is None or rank < best:
                 best, kind = rank, phrase.kind
-        return kind
+        return None if kind == CURRENT else kind
+
+    @staticmethod
+    def _terminated(
+        tokens: Sequence[str],
+        gap: tuple[int, int],
+        ends_all: Sequence[_Words | None],
+        phrase: _Phrase,
+    ) -> bool:
+        for position in range(*gap):
+            if ends_all[position] is not None:
+                return True
+            if phrase.terminators and any(
+                _starts_at(tokens, position, words) for words in phrase.terminators
+            ):
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class QualifierIndex:
+    """The qualifier rules compiled once, per list kind."""
+
+    conditions: _ListRules
+    medications: _ListRules
+
+    @classmethod
+    def compile(cls, qualifiers: Qualifiers) -> QualifierIndex:
+        def rules_for(kind: ListKind) -> _ListRules:
+            phrases: dict[str, list[_Phrase]] = {}
+            words: set[str] = set()
+            for order, rule in enumerate(qualifiers.rule):
+                if kind not in rule.applies_to:
+                    continue
+                own = frozenset(
+                    w for text in rule.terminated_by if (w := tuple(clause_tokens(text)))
+                )
+                for text in rule.phrases:
+                    tokens = tuple(clause_tokens(text))
+                    if not tokens:
+                        continue
+                    phrase = _Phrase(tokens, rule.kind, rule.direction, rule.scope, order, own)
+                    phrases.setdefault(tokens[0], []).append(phrase)
+                    words.update(tokens)
+            terminators = list(qualifiers.terminators)
+            if kind == "medications":
+                terminators += qualifiers.medication_terminators
+            return _ListRules(
+                {first: tuple(found) for first, found in phrases.items()},
+                _by_first([w for text in terminators if (w := tuple(clause_tokens(text)))]),
+                frozenset(words),
+                last_wins=kind == "medications",
+            )
+
+        return cls(rules_for("conditions"), rules_for("medications"))

@@ -13,7 +13,7 @@ import msgspec
 from service.engine.models import EffectSummary, Evidence, Finding
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.schema import CombinationRule, DrugClass, Route
-from service.knowledge.severity import GRADE_RANK, most_severe
+from service.knowledge.severity import GRADE_RANK
 
 
 class SharedLists(msgspec.Struct, frozen=True, gc=False):
@@ -27,6 +27,14 @@ class SharedLists(msgspec.Struct, frozen=True, gc=False):
 
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def shown_value(value: float) -> str:
+    """A lab value as a clinician writes it: ``3.0`` stays ``3.0``, ``1800`` stays
+    ``1800``."""
+    if value.is_integer() and abs(value) < 100:
+        return f"{value:.1f}"
+    return f"{value:g}"
 
 
 def cap(text: str) -> str:
@@ -52,8 +60,13 @@ def shared_lists(
     )
 
 
-def class_applies(drug_class: DrugClass, route: Route | None) -> bool:
-    return not drug_class.routes or route is None or route in drug_class.routes
+def class_applies(kb: KnowledgeBase, drug_class: DrugClass, route: Route | None) -> bool:
+    """Whether a class applies by a route (a class given ``parenteral`` applies to
+    intravenous and subcutaneous use too; an unknown route applies to every class)."""
+    if not drug_class.routes or route is None or route in drug_class.routes:
+        return True
+    parent = kb.normalization.route_parents.get(route)
+    return parent is not None and parent in drug_class.routes
 
 
 def analyte_checks(kb: KnowledgeBase, analyte_id: str) -> list[str]:
@@ -64,71 +77,70 @@ def effect_checks(kb: KnowledgeBase, kinds: Iterable[str]) -> list[str]:
     return [aid for kind in kinds for aid in kb.effects[kind].checks]
 
 
+def fill_drug(text: str, drug_name: str) -> str:
+    """A dataset detail with ``{drug}`` filled, starting with a capital letter."""
+    return cap(text.replace("{drug}", drug_name))
+
+
 def medication_finding(kb: KnowledgeBase, drug_id: str, class_ids: Sequence[str]) -> Finding:
-    """The finding of a drug through the classes that apply to it (without inputs)."""
+    """The finding of a drug through the classes that apply to it (without inputs).
+
+    A drug on its own is ``low`` whatever its class (the severity policy), except a drug
+    taken for cramps against a regulatory warning (a treatment-safety finding)."""
     drug = kb.drugs[drug_id]
     classes = [kb.classes[c] for c in class_ids]
     effects = [e for dc in classes for e in dc.effects]
     templates = kb.texts.templates
     class_names = " and ".join(dc.name for dc in classes)
-    labels = unique(kb.effects[e.kind].label for e in effects)
     best = max(effects, key=lambda e: GRADE_RANK[e.grade], default=None)
-    evidence_line = "; ".join(
-        templates["effect_evidence"].format(
-            label=cap(kb.effects[e.kind].label),
-            grade=e.grade,
-            level=kb.texts.evidence_labels[e.evidence_level],
-        )
-        for e in effects
-    )
-    detail = templates["medication_detail"].format(
-        drug=cap(drug.name),
-        drug_class=class_names,
-        effects="; ".join(labels) if labels else "may contribute to cramps",
-        mechanisms=" ".join(unique(e.mechanism for e in effects)),
-    )
-    if evidence_line:
-        detail = f"{detail} Evidence: {evidence_line}."
+    lead = next((dc for dc in classes if best is not None and best in dc.effects), classes[0])
+    grade = best.grade if best else "C"
+    level = best.evidence_level if best else "expert_consensus"
+    unsafe = any(e.kind == "unsafe_cramp_treatment" for e in effects)
+    title = templates["treatment_safety_title" if unsafe else "medication_title"]
     return Finding(
         id=f"medication/{drug.id}",
         kind="medication",
-        severity=most_severe(e.severity for e in effects),
-        title=templates["medication_title"].format(drug=cap(drug.name), drug_class=class_names),
-        detail=detail,
+        severity="moderate" if unsafe else "low",
+        title=title.format(drug=cap(drug.name), drug_class=class_names),
+        detail=templates["medication_detail"].format(
+            detail=fill_drug(drug.detail or lead.detail, drug.name),
+            grade=grade,
+            level=kb.texts.evidence_labels[level],
+        ),
         monitoring=unique(m for dc in classes for m in dc.monitoring),
         management=unique(m for dc in classes for m in dc.management),
         evidence=evidence(
             kb, [s for e in effects for s in e.sources] + [s for dc in classes for s in dc.sources]
         ),
         inputs=[],
-        evidence_level=best.evidence_level if best else "expert_consensus",
-        evidence_grade=best.grade if best else "C",
+        evidence_level=level,
+        evidence_grade=grade,
         effects=[
             EffectSummary(e.kind, kb.effects[e.kind].label, e.evidence_level, e.grade)
             for e in effects
         ],
         labs_to_check=unique(effect_checks(kb, (e.kind for e in effects))),
+        basis="treatment_safety" if unsafe else "single_contributor",
     )
 
 
 def condition_finding(kb: KnowledgeBase, condition_id: str) -> Finding:
-    """The finding of a contributing condition (without inputs)."""
+    """The finding of a contributing condition (without inputs): ``low`` on its own."""
     templates = kb.texts.templates
     cond = kb.conditions[condition_id]
     level = cond.evidence_level or "expert_consensus"
     grade = cond.grade or "C"
-    detail = templates["condition_detail"].format(mechanism=cond.mechanism or "")
-    evidence_line = templates["effect_evidence"].format(
-        label=templates["condition_evidence_label"],
-        grade=grade,
-        level=kb.texts.evidence_labels[level],
-    )
     return Finding(
         id=f"condition/{condition_id}",
         kind="condition",
-        severity=cond.severity or "low",
+        severity="low",
         title=templates["condition_title"].format(condition=cap(cond.name)),
-        detail=f"{detail} Evidence: {evidence_line}.",
+        detail=templates["condition_detail"].format(
+            detail=cond.detail or cond.mechanism or "",
+            grade=grade,
+            level=kb.texts.evidence_labels[level],
+        ),
         monitoring=list(cond.monitoring),
         management=list(cond.management),
         evidence=evidence(kb, cond.sources),
@@ -157,6 +169,8 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
             checks += effect_checks(kb, [slot.effect])
         for dc in slot.drug_class:
             checks += effect_checks(kb, (e.kind for e in kb.classes[dc].effects))
+        for esc in rule.escalate:
+            checks += analyte_checks(kb, esc.lab.split(":")[0])
         for lab in slot.lab:
             checks += analyte_checks(kb, lab.split(":")[0])
         for cid in slot.condition:

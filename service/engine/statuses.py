@@ -1,4 +1,5 @@
-"""Per input: flagged, recognized (known, not a contributor) or unrecognized, and why."""
+"""Per input: flagged, recognized (known, not a contributor) or unrecognized, and why; and
+how it was read."""
 
 from __future__ import annotations
 
@@ -17,25 +18,62 @@ def medication_status(
     route_reasons: dict[int, str],
 ) -> InputStatus:
     names = [kb.drugs[h.drug_id].name for h in match.hits]
+    stopped = [
+        f"{kb.drugs[drug_id].name}: {kb.texts.templates[kind]}" for drug_id, kind in match.excluded
+    ]
+    read_as = ", ".join(match.read_as) or None
+    if not names and not stopped:
+        return InputStatus(index, "unrecognized", None, [], match.reason, list(match.suggestions))
+    if not names:  # every drug it names is not current
+        names = [kb.drugs[drug_id].name for drug_id, _ in match.excluded]
+        why = kb.texts.templates[match.excluded[0][1]]
+        return InputStatus(
+            index, "recognized", " + ".join(names), names, why, [], match.how, read_as
+        )
+    concept = " + ".join(names)
+    reason = "; ".join(stopped) or None
     if ("medications", index) in referenced:
-        return InputStatus(index, "flagged", " + ".join(names), names)
-    if names:
-        return InputStatus(index, "recognized", " + ".join(names), names, route_reasons.get(index))
-    return InputStatus(index, "unrecognized", None, [], match.reason, list(match.suggestions))
+        return InputStatus(index, "flagged", concept, names, reason, [], match.how, read_as)
+    return InputStatus(
+        index,
+        "recognized",
+        concept,
+        names,
+        reason or route_reasons.get(index),
+        [],
+        match.how,
+        read_as,
+    )
 
 
 def condition_status(
-    index: int, match: ConditionMatch, kb: KnowledgeBase, referenced: Set[tuple[str, int]]
+    index: int,
+    match: ConditionMatch,
+    kb: KnowledgeBase,
+    referenced: Set[tuple[str, int]],
+    outranked: dict[int, str],
 ) -> InputStatus:
     names = [kb.conditions[c].name for c in match.condition_ids]
+    read_as = ", ".join(match.read_as) or None
     if ("conditions", index) in referenced:
-        return InputStatus(index, "flagged", " + ".join(names), names)
+        return InputStatus(index, "flagged", " + ".join(names), names, None, [], match.how, read_as)
     if names:
-        return InputStatus(index, "recognized", " + ".join(names), names)
+        return InputStatus(
+            index,
+            "recognized",
+            " + ".join(names),
+            names,
+            outranked.get(index),
+            [],
+            match.how,
+            read_as,
+        )
     if match.excluded:
         excluded = [kb.conditions[c].name for c, _ in match.excluded]
         reason = kb.texts.templates[match.excluded[0][1]]
-        return InputStatus(index, "recognized", " + ".join(excluded), excluded, reason)
+        return InputStatus(
+            index, "recognized", " + ".join(excluded), excluded, reason, [], match.how, read_as
+        )
     return InputStatus(index, "unrecognized", None, [], match.reason, list(match.suggestions))
 
 
@@ -43,8 +81,9 @@ def lab_status(
     index: int, match: LabMatch, kb: KnowledgeBase, referenced: Set[tuple[str, int]]
 ) -> InputStatus:
     name = kb.analytes[match.analyte_id].name if match.analyte_id else None
+    names = [name] if name else []
     if ("labs", index) in referenced:
-        return InputStatus(index, "flagged", name, [name] if name else [])
+        return InputStatus(index, "flagged", name, names, None, [], match.how)
     if match.analyte_id and match.value is not None:
-        return InputStatus(index, "recognized", name, [name] if name else [])
-    return InputStatus(index, "unrecognized", name, [name] if name else [], match.reason)
+        return InputStatus(index, "recognized", name, names, None, [], match.how)
+    return InputStatus(index, "unrecognized", name, names, match.reason, [], match.how)

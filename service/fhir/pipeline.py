@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime
 import msgspec
 
 from service.engine import Knowledge, Report, check
+from service.engine.errors import implausible_values
+from service.engine.matching import match_lab
 from service.fhir.bundles import Entry, is_resource
 from service.fhir.convert import Options, convert
-from service.fhir.models import Conversion, FhirBundle, FhirReport
+from service.fhir.models import Conversion, FhirBundle, FhirReport, Ignored
 from service.fhir.references import PatientFilter, choose_patient
 from service.settings import FhirSettings
 
@@ -53,8 +55,31 @@ def check_record(
         analyte_by_loinc=knowledge.kb.analyte_by_loinc,
         lab_max_age_days=settings.lab_age_limit,
     )
-    conversion = convert(record, options, drafts=drafts)
+    conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     return CheckedRecord(conversion, check(conversion.request, knowledge))
+
+
+def without_impossible_labs(conversion: Conversion, knowledge: Knowledge) -> Conversion:
+    """A record's lab values that no patient can have are entry errors: left out, listed
+    with the reason, never checked (a REST request with one gets a 400 instead)."""
+    request = conversion.request
+    matches = [match_lab(lab, knowledge) for lab in request.labs]
+    problems = dict(implausible_values(request.labs, matches, knowledge.kb))
+    if not problems:
+        return conversion
+    keep = [i for i in range(len(request.labs)) if f"/labs/{i}/value" not in problems]
+    left_out = [
+        Ignored(ref.reference, ref.resource_type, problems[f"/labs/{i}/value"])
+        for i, ref in enumerate(conversion.sources.labs)
+        if i not in keep
+    ]
+    return Conversion(
+        msgspec.structs.replace(request, labs=[request.labs[i] for i in keep]),
+        msgspec.structs.replace(
+            conversion.sources, labs=[conversion.sources.labs[i] for i in keep]
+        ),
+        [*conversion.ignored, *left_out],
+    )
 
 
 def check_bundle(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from service.knowledge.schema import (
     Analyte,
@@ -29,6 +30,9 @@ class DrugTerm:
     drug_ids: tuple[str, ...]
     route: Route | None
     default_route: Route | None
+    # What kind of name it is: a generic name or synonym, a brand, a combination
+    # product's name, or a listed misspelling.
+    how: Literal["name", "brand", "product", "spelling"] = "name"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,6 +77,9 @@ class KnowledgeBase:
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]
     route_tokens: Mapping[str, Route]
+    route_parents: Mapping[Route, Route]
+    prn_tokens: frozenset[str]
+    never_fuzzy: frozenset[str]
 
     def counts(self) -> dict[str, int]:
         return {

@@ -27,19 +27,30 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kb.counts().items())
         + ".",
         "",
+        "A drug or a condition on its own is a low-severity finding; what raises the",
+        "severity is a second factor (a combination rule below) or a measured result",
+        "(docs/clinical-policy.md).",
+        "",
         "## Drug classes and their effects",
         "",
-        "| class | effect | severity | evidence | mechanism | sources |",
+        "| class | effect | adds up | evidence | mechanism | sources |",
         "|---|---|---|---|---|---|",
     ]
     for dc in sorted(kb.classes.values(), key=lambda c: c.name):
         routes = f" (routes: {', '.join(dc.routes)})" if dc.routes else ""
         for e in dc.effects:
             level = kb.texts.evidence_labels[e.evidence_level]
+            adds = "always"
+            if e.additive_routes:
+                adds = f"only by {', '.join(e.additive_routes)}"
+            if not e.additive_when_prn:
+                adds = "not as needed" if adds == "always" else f"{adds}, not as needed"
             lines.append(
-                f"| {_cell(dc.name)}{routes} | {kb.effects[e.kind].label} | {e.severity} "
+                f"| {_cell(dc.name)}{routes} | {kb.effects[e.kind].label} | {adds} "
                 f"| {e.grade}, {level} | {_cell(e.mechanism)} | {_sources(kb, e.sources)} |"
             )
+    lines += ["", "### What a finding says, per class", ""]
+    lines += [f"- **{dc.name}**: {_cell(dc.detail)}" for dc in kb.classes.values()]
     lines += [
         "",
         "## Flagged drugs",
@@ -70,14 +81,15 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         "",
         "## Contributing conditions",
         "",
-        "| condition | severity | evidence | ICD-10-CM | SNOMED CT | mechanism | sources |",
+        "| condition | episode | evidence | ICD-10-CM | SNOMED CT | mechanism | sources |",
         "|---|---|---|---|---|---|---|",
     ]
     conditions = sorted(kb.conditions.values(), key=lambda c: c.name)
     for c in (c for c in conditions if c.contributes):
         level = kb.texts.evidence_labels[c.evidence_level] if c.evidence_level else ""
+        episode = "acute" if c.acute else "chronic"
         lines.append(
-            f"| {_cell(c.name)} | {c.severity} | {c.grade}, {level} | {', '.join(c.icd10cm)} "
+            f"| {_cell(c.name)} | {episode} | {c.grade}, {level} | {', '.join(c.icd10cm)} "
             f"| {', '.join(c.snomed)} | {_cell(c.mechanism or '')} | {_sources(kb, c.sources)} |"
         )
     lines += [
@@ -101,9 +113,11 @@ def render_catalogue(kb: KnowledgeBase) -> str:
             f"{b.title}: {'<' if b.state == 'low' else '>'} "
             f"{b.below if b.state == 'low' else b.above} {a.canonical_unit}"
             + (f" ({b.sex})" if b.sex else "")
+            + (" (pregnancy)" if b.pregnant else "")
             + f" -> {b.severity}"
             for b in a.bands
         )
+        bands += f"; possible values {a.plausible[0]:g}-{a.plausible[1]:g} {a.canonical_unit}"
         lines.append(
             f"| {a.name} | {', '.join(a.loinc)} | {', '.join(a.units)} "
             f"| {_cell(bands)} | {_sources(kb, a.sources)} |"
@@ -112,14 +126,25 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         "",
         "## Combination rules",
         "",
-        "| rule | severity | evidence | detail | sources |",
-        "|---|---|---|---|---|",
+        "| rule | severity | basis | evidence | detail | sources |",
+        "|---|---|---|---|---|---|",
     ]
     for r in kb.rules:
         level = kb.texts.evidence_labels[r.evidence_level]
+        raised = "".join(f"; {e.lab} -> {e.severity}" for e in r.escalate)
         lines.append(
-            f"| {_cell(r.title)} | {r.severity} | {r.grade}, {level} "
-            f"| {_cell(r.detail)} | {_sources(kb, r.sources)} |"
+            f"| {_cell(r.title)} | {r.severity}{raised} | {r.basis.replace('_', ' ')} "
+            f"| {r.grade}, {level} | {_cell(r.detail)} | {_sources(kb, r.sources)} |"
+        )
+    lines += ["", "## Drug groups (named by interaction rules only)", ""]
+    for g in kb.drug_groups.values():
+        members = ", ".join(kb.drugs[d].name for d in g.drugs)
+        lines.append(f"- **{g.name}**: {members} {_sources(kb, g.sources)}")
+    lines += ["", "## Qualifiers (free-text negation, family, history, stopped)", ""]
+    for q in kb.qualifiers.rule:
+        phrases = ", ".join(f"`{p}`" for p in q.phrases)
+        lines.append(
+            f"- {q.kind} ({q.direction}, {q.scope} words, {', '.join(q.applies_to)}): {phrases}"
         )
     lines += ["", "## Sources", ""]
     for s in sorted(kb.sources.values(), key=lambda s: s.id):

@@ -148,7 +148,7 @@ def _build(parsed: list[tuple[str, KnowledgeFile]], version: str) -> KnowledgeBa
             "datasets: the [normalization], [qualifiers] and [texts] tables are required"
         )
     _check_references(c)
-    c.errors.extend(policy_violations(c.classes.values(), c.conditions.values(), c.rules.values()))
+    c.errors.extend(policy_violations(c.classes.values(), c.analytes.values(), c.rules.values()))
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
     return _index(c, c.normalization, c.qualifiers, c.texts, version)
@@ -209,8 +209,10 @@ def _check_conditions_and_labs(c: _Collector) -> None:
     for cond in c.conditions.values():
         where = f"{c.origin[('condition', cond.id)]}: condition {cond.id!r}"
         _need_sources(c, where, cond.sources)
-        if cond.contributes and (cond.severity is None or cond.mechanism is None):
-            c.errors.append(f"{where}: a contributing condition needs severity and mechanism")
+        if cond.contributes and cond.mechanism is None:
+            c.errors.append(f"{where}: a contributing condition needs a mechanism")
+        if cond.measured_by and cond.measured_by.split(":")[0] not in c.analytes:
+            c.errors.append(f"{where}: measured_by names unknown analyte {cond.measured_by!r}")
         if cond.contributes and (cond.evidence_level is None or cond.grade is None):
             c.errors.append(f"{where}: a contributing condition needs evidence_level and grade")
         for aid in cond.checks:
@@ -252,6 +254,7 @@ def _check_rules(c: _Collector) -> None:
                 or slot.drug_group
                 or slot.condition
                 or slot.lab
+                or slot.any_contributor
             ):
                 c.errors.append(f"{where}: slot {i + 1} sets no selector")
             for selector, table in known.items():
@@ -308,14 +311,16 @@ def _index(
     for d in c.drugs.values():
         owner = f"drug {d.id!r}"
         plain = DrugTerm((d.id,), None, d.default_route)
-        for text in (d.name, d.id.replace("_", " "), *d.synonyms, *d.misspellings):
+        for text in (d.name, d.id.replace("_", " "), *d.synonyms):
             add_drug_term(text, plain, owner)
+        misspelled = DrugTerm((d.id,), None, d.default_route, "spelling")
+        for text in d.misspellings:
+            add_drug_term(text, misspelled, owner)
         for brand in d.brands:
-            add_drug_term(
-                brand, DrugTerm((d.id,), d.brand_routes.get(brand), d.default_route), owner
-            )
+            route = d.brand_routes.get(brand)
+            add_drug_term(brand, DrugTerm((d.id,), route, d.default_route, "brand"), owner)
     for _file, p in c.products:
-        term = DrugTerm(tuple(p.ingredients), None, p.default_route)
+        term = DrugTerm(tuple(p.ingredients), None, p.default_route, "product")
         for text in p.names:
             add_drug_term(text, term, f"product {p.names[0]!r}")
 
@@ -383,6 +388,15 @@ def _index(
             | ignored
             | set(norm.salt_tokens)
             | set(_route_tokens(norm.route_tokens))
+            | set(norm.prn_tokens)
+            | {
+                w
+                for rule in qualifiers.rule
+                if "medications" in rule.applies_to
+                for phrase in (*rule.phrases, *rule.terminated_by)
+                for w in drug_key_tokens(phrase)
+            }
+            | {w for t in qualifiers.medication_terminators for w in drug_key_tokens(t)}
         ),
         condition_terms={k: tuple(v) for k, v in condition_terms.items()},
         condition_words_from=_words_from(condition_terms),
@@ -396,7 +410,11 @@ def _index(
                 w
                 for p in (
                     *qualifiers.terminators,
-                    *(phrase for rule in qualifiers.rule for phrase in rule.phrases),
+                    *(
+                        phrase
+                        for rule in qualifiers.rule
+                        for phrase in (*rule.phrases, *rule.terminated_by)
+                    ),
                 )
                 for w in tokens(p)
             }
@@ -409,6 +427,9 @@ def _index(
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
         route_tokens=_route_tokens(norm.route_tokens),
+        route_parents=norm.route_parents,
+        prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
+        never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),
     )
 
 

@@ -14,6 +14,8 @@ Severity = Literal["low", "moderate", "high"]
 Route = Literal[
     "oral",
     "parenteral",
+    "intravenous",
+    "subcutaneous",
     "inhaled",
     "nasal",
     "topical",
@@ -30,6 +32,8 @@ EffectKind = Literal[
     "causes_cramps",
     "volume_depletion",
     "causes_hypoglycemia",
+    # Not a cause of cramps: a drug taken for cramps against a regulatory warning.
+    "unsafe_cramp_treatment",
 ]
 EvidenceLevel = Literal[
     "labeled_adverse_effect",
@@ -63,19 +67,31 @@ class Source(_Strict, frozen=True, kw_only=True):
 
 
 class Effect(_Strict, frozen=True, kw_only=True):
-    """One effect of a drug class, with its own evidence grade."""
+    """One effect of a drug class, with its own evidence grade.
+
+    A drug on its own is always a ``low`` finding (the severity policy); the grade says how
+    strong the evidence is. ``additive_routes`` / ``additive_when_prn`` say when the
+    effect is strong enough to add up with other drugs' (``adds_up`` rules): only by these
+    routes (insulin: intravenous), and not for an as-needed order (a reliever inhaler)."""
 
     kind: EffectKind
-    severity: Severity
     evidence_level: EvidenceLevel
     grade: Grade
     mechanism: NonEmpty
+    additive_routes: list[Route] = []
+    additive_when_prn: bool = True
     sources: SourceIds
+
+
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=320)]
 
 
 class DrugClass(_Strict, frozen=True, kw_only=True):
     id: Id
     name: NonEmpty
+    # One or two sentences for a finding: the most relevant mechanism, ``{drug}`` standing
+    # for the drug's name (the long mechanisms stay on the effects, for /v1/knowledge).
+    detail: ShortText
     effects: list[Effect] = []
     # Empty = the class applies whatever the route; otherwise only for these routes.
     routes: list[Route] = []
@@ -100,6 +116,11 @@ class Drug(_Strict, frozen=True, kw_only=True):
     brand_routes: dict[str, Route] = {}
     # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers).
     not_flagged_because: str | None = None
+    # Replaces its class's detail where the class text would be wrong for this drug.
+    detail: ShortText | None = None
+    # Effects of its classes this drug has only weakly (dexamethasone: no mineralocorticoid
+    # activity): shown on its own finding, never adding up with other drugs'.
+    weak_effects: list[EffectKind] = []
     sources: SourceIds
 
 
@@ -124,7 +145,14 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Codes under these prefixes do not match this concept (like an ICD "Excludes1").
     icd10cm_exclude: list[IcdCode] = []
     snomed: list[Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]{5,17}$")]] = []
-    severity: Severity | None = None
+    # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
+    # A chronic condition stays current under "history of".
+    acute: bool = False
+    # The lab state that shows this condition (``potassium:low`` for hypokalemia): a
+    # current result of that analyte outside that state outranks the coded condition.
+    measured_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
+    # One or two sentences for its finding (else its mechanism).
+    detail: ShortText | None = None
     evidence_level: EvidenceLevel | None = None
     grade: Grade | None = None
     mechanism: str | None = None
@@ -136,14 +164,24 @@ class Condition(_Strict, frozen=True, kw_only=True):
 
 
 class LabBand(_Strict, frozen=True, kw_only=True):
-    """A value range of an analyte that is a finding (low potassium, severe low potassium)."""
+    """A value range of an analyte that is a finding (low potassium, severely low ...).
 
+    ``severity`` is the result's on its own: ``low``, or ``high`` for a clinically
+    significant abnormality (the severity policy allows nothing in between). A rule that
+    joins the result may escalate (``CombinationRule.escalate``)."""
+
+    # Unique per analyte and sex: ``low``, ``severe_low``, ``high``, ...
+    name: Id
     state: Literal["low", "high"]
     # The finding applies when value < below (state low) or value > above (state high),
     # both in the analyte's canonical unit.
     below: float | None = None
     above: float | None = None
+    # The lab's own reference range, when the request sends one, replaces this limit.
+    reference: bool = False
+    # Sex- or pregnancy-specific limits replace the general band of the same name.
     sex: Literal["female", "male"] | None = None
+    pregnant: bool = False
     severity: Severity
     title: NonEmpty
 
@@ -170,6 +208,12 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     # Other analytes worth measuring with this one (a low potassium: magnesium too).
     also_check: list[Id] = []
     corrected: Correction | None = None
+    # Values outside [min, max] (canonical unit) are not physiologically possible: an
+    # entry error, answered with a 400 problem, never a finding.
+    plausible: Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)]
+    # The usual reference interval [low, high] in the canonical unit, when one holds for
+    # everyone (findings show it in the unit of the result).
+    reference_interval: Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)] = []
     evidence_level: EvidenceLevel
     grade: Grade
     mechanism: NonEmpty
@@ -199,15 +243,46 @@ class Slot(_Strict, frozen=True, kw_only=True):
     drug_group: list[Id] = []
     condition: list[Id] = []
     lab: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")]] = []
+    # Any drug that contributes by its route (for duplicate-ingredient rules).
+    any_contributor: bool = False
+    # A drug fills this slot only at a daily dose above this (mg, read from the text); a
+    # drug whose dose the text does not give fills it too, and the finding says to check.
+    above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+
+
+class Escalation(_Strict, frozen=True, kw_only=True):
+    """A measured result that raises a rule's severity: ``lab`` is ``analyte:state`` or
+    ``analyte:band`` (e.g. ``ck:markedly_high``)."""
+
+    lab: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_]+$")]
+    severity: Severity
+
+
+Basis = Literal["second_factor", "contraindicated", "duplicate_therapy", "interaction"]
 
 
 class CombinationRule(_Strict, frozen=True, kw_only=True):
+    """Inputs that together are one problem; every slot is filled by a different input.
+
+    The severity policy (``service/knowledge/severity.py``) bounds ``severity`` by
+    ``basis``: ``contraindicated`` (a pair the label contraindicates) may be ``high``;
+    every other rule is at most ``moderate`` and reaches ``high`` only through a measured
+    result (``escalate``, or a joined lab result that is ``high`` on its own)."""
+
     id: Id
     title: NonEmpty
     severity: Severity
+    basis: Basis = "second_factor"
     slots: Annotated[list[Slot], msgspec.Meta(min_length=1)]
-    # For a single-slot rule: how many different drugs must fill the slot.
+    # For a single-slot rule: how many different drugs, or drug classes, must fill it.
     min_distinct_drugs: Annotated[int, msgspec.Meta(ge=1)] = 1
+    min_distinct_classes: Annotated[int, msgspec.Meta(ge=1)] = 1
+    # The effect the rule is about adding up: drugs that have it only weakly where they
+    # are taken (see Effect) do not fill its drug slots.
+    adds_up: EffectKind | None = None
+    # One ingredient named by two or more inputs (two products with the same drug).
+    same_ingredient: bool = False
+    escalate: list[Escalation] = []
     # Rules whose firing makes this one redundant.
     suppressed_by: list[Id] = []
     evidence_level: EvidenceLevel
@@ -224,9 +299,17 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     ignored_tokens: list[NonEmpty]
     salt_tokens: list[NonEmpty]
     route_tokens: dict[str, Route]
+    route_parents: dict[Route, Route] = {}
+    # Words that say an order is taken as needed.
+    prn_tokens: list[NonEmpty]
+    # Words that are never read as a misspelled drug (a procedure one letter from a drug:
+    # "lasik" is not "lasix").
+    never_fuzzy: list[NonEmpty] = []
 
 
-QualifierKind = Literal["negated", "family_history"]
+QualifierKind = Literal[
+    "negated", "family_history", "resolved", "historical", "hypothetical", "stopped", "current"
+]
 Direction = Literal["forward", "backward", "both"]
 
 
@@ -239,15 +322,23 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     kind: QualifierKind
     direction: Direction = "forward"
     scope: Annotated[int, msgspec.Meta(ge=0, le=20)] = 4
+    applies_to: Annotated[
+        list[Literal["conditions", "medications"]], msgspec.Meta(min_length=1)
+    ] = msgspec.field(default_factory=lambda: ["conditions"])
     phrases: Annotated[list[NonEmpty], msgspec.Meta(min_length=1)]
+    # Words or marks that end this rule's scope only (besides the global terminators):
+    # "has" ends a negation ("denies chest pain, has diabetes") but not a relative's
+    # ("mother has hypothyroidism").
+    terminated_by: list[NonEmpty] = []
     sources: SourceIds
 
 
 class Qualifiers(_Strict, frozen=True, kw_only=True):
     """Qualifier rules (first match in file order wins a tie in distance) and the words
-    and marks that end a qualifier's scope."""
+    and marks that end a qualifier's scope (for conditions, for medications)."""
 
     terminators: list[NonEmpty]
+    medication_terminators: list[NonEmpty] = []
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

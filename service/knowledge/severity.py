@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
-from service.knowledge.schema import CombinationRule, Condition, DrugClass, Severity
+from service.knowledge.schema import Analyte, CombinationRule, DrugClass, Severity
 
 Risk = Literal["none", "low", "moderate", "high"]
 Indicator = Literal["info", "warning", "critical"]
@@ -41,23 +41,36 @@ def overall_risk(severities: Iterable[Severity]) -> Risk:
 
 def policy_violations(
     classes: Iterable[DrugClass],
-    conditions: Iterable[Condition],
+    analytes: Iterable[Analyte],
     rules: Iterable[CombinationRule],
 ) -> Iterator[str]:
     """What in the datasets breaks the policy (each message names the entry).
 
-    - One drug on its own is never ``high``: no drug-class effect is ``high``.
-    - One condition on its own is never ``high``.
-    - A rule that joins only drugs (no lab, no recorded condition) is at most ``moderate``.
+    - One drug or one condition on its own is ``low`` (the engine renders them so: the
+      datasets give them no severity). A drug taken for cramps against a regulatory
+      warning (effect ``unsafe_cramp_treatment``) is a treatment-safety finding,
+      ``moderate``: its class has no other effect.
+    - A lab result on its own is ``low``, or ``high`` for a clinically significant
+      abnormality: a band is never ``moderate``.
+    - A rule is ``high`` only when its basis is ``contraindicated`` (a pair a label
+      contraindicates) and it joins only drugs; every other rule is at most ``moderate`` and
+      reaches ``high`` only through a measured result (an escalation names a lab band).
     """
     for drug_class in classes:
-        for effect in drug_class.effects:
-            if effect.severity == "high":
-                yield f"drug class {drug_class.id!r}: effect {effect.kind} is high on its own"
-    for condition in conditions:
-        if condition.severity == "high":
-            yield f"condition {condition.id!r} is high on its own"
+        kinds = {e.kind for e in drug_class.effects}
+        if "unsafe_cramp_treatment" in kinds and len(kinds) > 1:
+            yield f"drug class {drug_class.id!r}: a treatment-safety class has other effects"
+    for analyte in analytes:
+        for band in analyte.bands:
+            if band.severity == "moderate":
+                yield f"analyte {analyte.id!r} band {band.name!r}: moderate on its own"
     for rule in rules:
-        confirmed = any(slot.lab or slot.condition for slot in rule.slots)
-        if rule.severity == "high" and not confirmed:
-            yield f"rule {rule.id!r} joins only drugs but is high"
+        drugs_only = all(not (slot.lab or slot.condition) for slot in rule.slots)
+        if rule.severity == "high" and (rule.basis != "contraindicated" or not drugs_only):
+            yield f"rule {rule.id!r} is high without being a contraindicated drug pair"
+        if rule.basis == "contraindicated" and rule.severity != "high":
+            yield f"rule {rule.id!r}: a contraindicated pair is high"
+        for escalation in rule.escalate:
+            analyte_id = escalation.lab.split(":")[0]
+            if not any(analyte_id == lab.split(":")[0] for slot in rule.slots for lab in slot.lab):
+                yield f"rule {rule.id!r}: escalation {escalation.lab!r} names no lab of its slots"

@@ -8,8 +8,8 @@ import unicodedata
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words as above, and the marks that separate clauses of a short clinical text (a
 # qualifier's scope ends at some of them: "no fever; sciatica").
-_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|]")
-MARKS = frozenset(";:.,()|")
+_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?]|(?<!\S)-(?!\S)")
+MARKS = frozenset(";:.,()|=?-")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass, as it skips intervals and
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
@@ -31,8 +31,8 @@ def tokens(text: str) -> list[str]:
 
 
 def clause_tokens(text: str) -> list[str]:
-    """Words and clause marks (``;:.,()|``): ``"no fever; sciatica"`` ->
-    ``["no", "fever", ";", "sciatica"]``."""
+    """Words and clause marks (``;:.,()|=?``, and a dash between spaces):
+    ``"no fever; sciatica"`` -> ``["no", "fever", ";", "sciatica"]``."""
     return _CLAUSE_TOKEN.findall(fold(text))
 
 

@@ -10,6 +10,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
 
+from service.engine.errors import ImplausibleValueError
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
@@ -75,6 +77,25 @@ def invalid_body_handler(request: Request[Any, Any, Any], exc: InvalidBody) -> R
             detail="`errors[].pointer` is a JSON Pointer (RFC 6901) to the field at fault.",
             instance=request.url.path,
             errors=[exc.error],
+        )
+    )
+
+
+IMPLAUSIBLE_TITLE = "A lab value is not a possible result"
+
+
+def implausible_handler(
+    request: Request[Any, Any, Any], exc: ImplausibleValueError
+) -> Response[Problem]:
+    """Values no patient can have (entry errors): 400, with the pointer of each value."""
+    return _response(
+        Problem(
+            type="about:blank#invalid-request",
+            title=IMPLAUSIBLE_TITLE,
+            status=HTTP_400_BAD_REQUEST,
+            detail="`errors[].pointer` is a JSON Pointer (RFC 6901) to the field at fault.",
+            instance=request.url.path,
+            errors=[FieldError(pointer, detail) for pointer, detail in exc.problems],
         )
     )
 

@@ -29,7 +29,7 @@ def test_feedback_is_counted_per_outcome_reason_and_finding(
 ) -> None:
     client = client_with(TEST_SETTINGS)
     cards = client.post(PATIENT_VIEW, json=request_body("cds_patient_view.json")).json()["cards"]
-    critical = next(c for c in cards if c["indicator"] == "critical")
+    critical = next(c for c in cards if c["indicator"] != "info")
     suggestion = critical["suggestions"][0]["uuid"]
     body = {
         "feedback": [

@@ -34,7 +34,7 @@ def test_synthea_transaction_bundle(rest: TestClient[Litestar]) -> None:
     response = rest.post(PATH, json=load("synthea_transaction.json"))
     assert response.status_code == 200, response.text
     report = response.json()
-    assert report["risk"] == "high"
+    assert report["risk"] == "moderate"
     assert report["knowledge_version"]
     flagged = {m["concept"] for m in report["medications"] if m["status"] == "flagged"}
     assert {"hydrochlorothiazide", "simvastatin"} <= flagged
@@ -48,7 +48,7 @@ def test_synthea_transaction_bundle(rest: TestClient[Litestar]) -> None:
     reasons = {i["reference"]: i["reason"] for i in report["ignored"]}
     assert reasons["MedicationRequest/mr-albuterol"] == "status stopped"
     assert reasons["Condition/c-other-patient"] == "belongs to another patient"
-    assert "Hydrochlorothiazide" in report["note"]
+    assert "hydrochlorothiazide" in report["note"]
 
 
 def test_the_server_data_bundle_needs_a_patient_choice(rest: TestClient[Litestar]) -> None:

@@ -35,7 +35,7 @@ def test_design_example_has_every_contract_field(client: Client) -> None:
         "labs",
         "note",
     }
-    assert body["risk"] == "high"
+    assert body["risk"] == "moderate"
     for finding in body["findings"]:
         assert set(finding) >= {
             "id",

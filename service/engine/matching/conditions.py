@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
+
 from service.engine._systems import system_of
 from service.engine.matches import ConditionMatch
 from service.engine.matching.drugs import dedupe, texts_of
@@ -20,11 +22,13 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
     kb = knowledge.kb
     coded = _conditions_from_codes(item.coding, kb)
     if coded:
-        return ConditionMatch(coded)
+        return ConditionMatch(coded, how="code")
     texts = texts_of(item.text, item.coding)
-    for text in texts:
+    for number, text in enumerate(texts):
         match = _conditions_from_text(text, knowledge)
         if match.condition_ids or match.excluded:
+            if match.how != "spelling" and (number > 0 or item.text is None):
+                return msgspec.structs.replace(match, how="display")
             return match
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not texts:
@@ -106,19 +110,34 @@ def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
     return match
 
 
+HISTORICAL = "historical"
+
+
 def _qualified(
-    parsed: _Text, hits: list[tuple[tuple[str, ...], tuple[int, int]]], knowledge: Knowledge
+    parsed: _Text,
+    hits: list[tuple[tuple[str, ...], tuple[int, int]]],
+    knowledge: Knowledge,
+    read_as: tuple[str, ...] = (),
 ) -> ConditionMatch:
-    """Split the concepts found at their token spans into current and qualified ones."""
-    kinds = knowledge.qualifiers.qualify(parsed.tokens, [span for _, span in hits])
+    """Split the concepts found at their token spans into current and qualified ones.
+
+    "history of" makes only an episode that ends (an ``acute`` condition) not current."""
+    conditions = knowledge.kb.conditions
+    kinds = knowledge.qualifiers.conditions.qualify(parsed.tokens, [span for _, span in hits])
     found: list[str] = []
     excluded: list[tuple[str, str]] = []
     for (ids, _), kind in zip(hits, kinds, strict=True):
-        if kind is None:
-            found.extend(ids)
-        else:
-            excluded.extend((cid, kind) for cid in ids)
-    return ConditionMatch(dedupe(found), tuple(dict.fromkeys(excluded)))
+        for cid in ids:
+            if kind is None or (kind == HISTORICAL and not conditions[cid].acute):
+                found.append(cid)
+            else:
+                excluded.append((cid, kind))
+    return ConditionMatch(
+        dedupe(found),
+        tuple(dict.fromkeys(excluded)),
+        how="spelling" if read_as else "name",
+        read_as=read_as,
+    )
 
 
 def _conditions_from_words(
@@ -149,8 +168,10 @@ def _conditions_from_misspellings(
 ) -> ConditionMatch:
     kb = knowledge.kb
     hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
+    read_as: list[str] = []
     for position, word in unmatched:
         near = fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
         if near is not None:
             hits.append((kb.condition_terms[near], parsed.span(position, 1)))
-    return _qualified(parsed, hits, knowledge)
+            read_as.append(near)
+    return _qualified(parsed, hits, knowledge, tuple(read_as))

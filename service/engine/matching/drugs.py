@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
+
 from service.engine._systems import system_of
 from service.engine.matches import DrugHit, MedicationMatch
 from service.engine.matching.fuzzy import fuzzy_one, suggest
 from service.engine.matching.memo import UNKNOWN_WORD, remember
-from service.engine.models import Coding, MedicationInput
+from service.engine.models import Coding, MatchKind, MedicationInput
 from service.engine.prepared import Knowledge
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
-from service.knowledge.text import drug_key_tokens, tokens
+from service.knowledge.text import MARKS, clause_tokens, drug_key_tokens, tokens
 
 _NO_MATCH = MedicationMatch(())
 
@@ -31,33 +33,95 @@ def dedupe(items: Sequence[str]) -> tuple[str, ...]:
 
 
 def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationMatch:
+    """The drugs an item names, how they were read, and whether the text says the drug is
+    taken as needed or is not current (stopped, denied, ...)."""
     kb = knowledge.kb
     text = item.text
     if not item.coding and text and item.route is None:
         # The common case, one free text: its match depends on its resolved words alone.
         words = drug_key_tokens(text)
-        match = _match_words(_resolved_words(words, kb), None, knowledge)
-        if match.hits:
-            return match
-        return _unrecognized(item, texts_of(text, None), [words], kb)
+        resolved, read_as = _resolved_words(words, kb)
+        match = _match_words(resolved, None, knowledge)
+        if not match.hits:
+            return _unrecognized(item, texts_of(text, None), [words], kb)
+        return _in_context(match, read_as, [text], words, knowledge)
     texts = texts_of(text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
-    resolved = [_resolved_words(words, kb) for words in words_of_texts]
+    resolutions = [_resolved_words(words, kb) for words in words_of_texts]
+    resolved_texts = [found for found, _ in resolutions]
     field_route = _explicit_route(item.route, [], kb) if item.route else None
+    all_words = [w for text_words in words_of_texts for w in text_words]
     if item.coding:
         coded = _drugs_from_codes(item.coding, kb)
         if coded:
-            route = field_route or _explicit_route(None, resolved, kb)
-            return MedicationMatch(
-                tuple(DrugHit(d, route or kb.drugs[d].default_route) for d in coded)
+            route = field_route or _explicit_route(None, resolved_texts, kb)
+            match = MedicationMatch(
+                tuple(DrugHit(d, route or kb.drugs[d].default_route) for d in coded), how="code"
             )
+            return _in_context(match, (), texts, all_words, knowledge)
     # Route words in any of the texts (a coding's display, say) apply to all of them.
-    route_hint = field_route or (_explicit_route(None, resolved, kb) if len(resolved) > 1 else None)
-    for words in resolved:
-        match = _match_words(words, route_hint, knowledge)
+    route_hint = field_route or (
+        _explicit_route(None, resolved_texts, kb) if len(resolved_texts) > 1 else None
+    )
+    for number, (found, read_as) in enumerate(resolutions):
+        match = _match_words(found, route_hint, knowledge)
         if match.hits:
-            return match
+            if number > 0 or text is None:  # read from a coding's display
+                match = msgspec.structs.replace(match, how="display")
+            return _in_context(match, read_as, texts, all_words, knowledge)
     return _unrecognized(item, texts, words_of_texts, kb)
+
+
+def _in_context(
+    match: MedicationMatch,
+    read_as: tuple[str, ...],
+    texts: Sequence[str],
+    words: Sequence[str],
+    knowledge: Knowledge,
+) -> MedicationMatch:
+    """The match with what the words around the drug say: a correction read, an
+    as-needed order, a qualifier (stopped, denied, ...)."""
+    kb = knowledge.kb
+    prn = not kb.prn_tokens.isdisjoint(words)
+    hits, excluded = match.hits, match.excluded
+    if not knowledge.qualifiers.medications.words.isdisjoint(words):
+        kinds = _qualifiers(texts, hits, knowledge)
+        hits = tuple(hit for hit, kind in zip(hits, kinds, strict=True) if kind is None)
+        excluded = tuple(
+            (hit.drug_id, kind) for hit, kind in zip(match.hits, kinds, strict=True) if kind
+        )
+    how: MatchKind | None = "spelling" if read_as else match.how
+    if match.how == "spelling" and not read_as:
+        read_as = tuple(kb.drugs[h.drug_id].name for h in match.hits)
+    if not (prn or excluded or read_as or how != match.how):
+        return match
+    return msgspec.structs.replace(
+        match, hits=hits, how=how, read_as=read_as, prn=prn, excluded=excluded
+    )
+
+
+def _qualifiers(
+    texts: Sequence[str], hits: Sequence[DrugHit], knowledge: Knowledge
+) -> list[str | None]:
+    """Per drug hit, the qualifier that says it is not current (or None). A drug stands
+    where the words of its names are (misspelled: where the words nobody knows are)."""
+    rules = knowledge.qualifiers.medications
+    vocabulary = knowledge.kb.drug_vocabulary
+    for text in texts:
+        tokens_ = clause_tokens(text)
+        unknown = [
+            i
+            for i, token in enumerate(tokens_)
+            if token not in MARKS and token not in vocabulary and token.isalpha()
+        ]
+        spans = []
+        for hit in hits:
+            words = knowledge.drug_words.get(hit.drug_id, frozenset())
+            at = [i for i, token in enumerate(tokens_) if token in words] or unknown
+            spans.append((at[0], at[-1] + 1) if at else (len(tokens_), len(tokens_)))
+        if any(start < len(tokens_) for start, _ in spans):
+            return rules.qualify(tokens_, spans)
+    return [None] * len(hits)
 
 
 def _unrecognized(
@@ -81,25 +145,32 @@ def _match_words(
     if found is not None:
         return found
     kb = knowledge.kb
-    hits = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
+    hits, how = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
     if not hits:
         return _NO_MATCH
-    match = MedicationMatch(hits)
+    match = MedicationMatch(hits, how=how)
     remember(memo, key, match)
     return match
 
 
-def _resolved_words(words: list[str], kb: KnowledgeBase) -> list[str]:
-    """Known words as they are; an unknown word becomes the term it misspells, or "?"."""
+def _resolved_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple[str, ...]]:
+    """Known words as they are; an unknown word becomes the term it misspells, or "?".
+    Also the terms read for misspelled words."""
     if kb.drug_vocabulary.issuperset(words):
-        return words
-    return [
-        word
-        if word in kb.drug_vocabulary
-        else fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
-        or UNKNOWN_WORD
-        for word in words
-    ]
+        return words, ()
+    resolved: list[str] = []
+    read_as: list[str] = []
+    for word in words:
+        if word in kb.drug_vocabulary:
+            resolved.append(word)
+            continue
+        near = None
+        if word not in kb.never_fuzzy:
+            near = fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+        resolved.append(near or UNKNOWN_WORD)
+        if near is not None:
+            read_as.append(near)
+    return resolved, tuple(read_as)
 
 
 def _drug_name(term: str, kb: KnowledgeBase) -> str:
@@ -142,9 +213,11 @@ def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm
 
 def _drugs_from_words(
     words: list[str], kb: KnowledgeBase, explicit_route: Route | None
-) -> tuple[DrugHit, ...]:
-    """Greedy longest-phrase match of resolved words against the drug terms."""
+) -> tuple[tuple[DrugHit, ...], MatchKind | None]:
+    """Greedy longest-phrase match of resolved words against the drug terms, and what kind
+    of name the first term is."""
     hits: dict[str, DrugHit] = {}
+    how: MatchKind | None = None
     after_drug = False
     i = 0
     while i < len(words):
@@ -153,6 +226,7 @@ def _drugs_from_words(
         if after_drug and size == 1 and word in kb.salt_tokens:
             pass  # "losartan potassium": the salt of the drug before, not a second drug
         elif term is not None:
+            how = how or term.how
             route = explicit_route or term.route or term.default_route
             for drug_id in term.drug_ids:
                 if drug_id not in hits:
@@ -161,4 +235,4 @@ def _drugs_from_words(
         elif word not in kb.ignored_tokens and word not in kb.route_tokens:
             after_drug = word in kb.salt_tokens and after_drug
         i += size
-    return tuple(hits.values())
+    return tuple(hits.values()), how

@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.engine._systems import system_of
 from service.engine.matches import LabMatch
 from service.engine.matching.drugs import texts_of
-from service.engine.models import LabInput
+from service.engine.models import LabInput, MatchKind
 from service.engine.prepared import Knowledge
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.text import tokens, unit_key
@@ -14,12 +14,14 @@ from service.knowledge.text import tokens, unit_key
 def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
     kb = knowledge.kb
     analyte_id: str | None = None
+    how: MatchKind = "code"
     for c in item.coding or ():
         if c.code and system_of(c.system) == "loinc":
             analyte_id = kb.analyte_by_loinc.get(c.code.strip())
             if analyte_id:
                 break
     if analyte_id is None:
+        how = "name" if item.text else "display"
         for text in texts_of(item.text, item.coding):
             analyte_id = _analyte_from_text(text, kb)
             if analyte_id:
@@ -30,8 +32,9 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
     factor = kb.unit_factors[analyte_id].get(unit_key(item.unit))
     if factor is None:
         template = kb.texts.templates["lab_unit_unknown"]
-        return LabMatch(analyte_id, None, template.format(unit=item.unit, analyte=analyte.name))
-    return LabMatch(analyte_id, item.value * factor)
+        reason = template.format(unit=item.unit, analyte=analyte.name)
+        return LabMatch(analyte_id, None, reason, how)
+    return LabMatch(analyte_id, item.value * factor, None, how, factor)
 
 
 def _analyte_from_text(text: str, kb: KnowledgeBase) -> str | None:

@@ -1,0 +1,126 @@
+"""Negation and time in free text: the qualifier rules (datasets/qualifiers.toml) read
+through the real engine, and the scope logic of ``service.engine.qualifiers`` alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from service.engine import Knowledge
+from service.engine.qualifiers import QualifierIndex
+from service.knowledge.schema import Qualifiers
+from service.knowledge.text import clause_tokens
+from tests.conftest import Checker
+
+PHRASINGS = json.loads(
+    (Path(__file__).parent / "data" / "qualifier_phrasings.json").read_text(encoding="utf-8")
+)
+
+
+def _current(checker: Checker, row: dict[str, Any]) -> bool:
+    kb = checker.kb
+    table = kb.conditions if row["list"] == "conditions" else kb.drugs
+    name = table[row["target"]].name
+    status = getattr(checker(**{row["list"]: [{"text": row["text"]}]}), row["list"])[0]
+    if name not in status.concepts or status.status == "unrecognized":
+        return False
+    reason = status.reason or ""
+    if row["list"] == "medications":
+        return not reason.startswith(f"{name}:") and not (
+            len(status.concepts) == 1 and reason in kb.texts.templates.values()
+        )
+    return status.status == "flagged" or not reason
+
+
+def test_the_table_has_both_directions_and_enough_rows() -> None:
+    assert len(PHRASINGS) >= 100
+    assert {row["current"] for row in PHRASINGS} == {True, False}
+    assert {row["list"] for row in PHRASINGS} == {"conditions", "medications"}
+
+
+@pytest.mark.parametrize("row", PHRASINGS, ids=[f"{r['list']}:{r['text']}" for r in PHRASINGS])
+def test_phrasing(checker: Checker, row: dict[str, Any]) -> None:
+    assert _current(checker, row) == row["current"], row["why"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("no fever but sciatica", True),
+        ("denies chest pain; has diabetes", True),
+        ("denies chest pain, has diabetes", True),
+        ("no diabetes", False),
+        ("diabetes: no", False),
+        ("diabetes: yes", True),
+        ("mother has hypothyroidism", False),
+        ("hypothyroidism (mother)", False),
+        ("hypothyroidism on levothyroxine", True),
+        ("history of diabetes", True),
+        ("history of dehydration", False),
+        ("sciatica (resolved)", False),
+        ("cirrhosis in remission", False),
+        ("hypothyroidism ruled out", False),
+        ("r/o hypothyroidism", False),
+        ("hypothyroidism?", False),
+    ],
+)
+def test_condition_examples(checker: Checker, text: str, flagged: bool) -> None:
+    assert (checker.cond(text).conditions[0].status == "flagged") is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Lasix (discontinued)", False),
+        ("stopped HCTZ in 2019", False),
+        ("stopped HCTZ in 2019, restarted in 2023", True),
+        ("no longer taking atorvastatin", False),
+        ("furosemide d/c'd 3/2024", False),
+        ("metolazone - stopped last month", False),
+        ("furosemide 40 mg daily, hold if SBP < 90", True),
+        ("furosemide allergy", False),
+        ("Lasix 40 mg PO daily", True),
+    ],
+)
+def test_medication_examples(checker: Checker, text: str, flagged: bool) -> None:
+    assert (checker.med(text).medications[0].status == "flagged") is flagged
+
+
+def _index(**rule: Any) -> QualifierIndex:
+    data = {"terminators": [";", "but"], "sources": ["x"], "rule": [{"sources": ["x"], **rule}]}
+    return QualifierIndex.compile(msgspec.convert(data, Qualifiers))
+
+
+def _kinds(index: QualifierIndex, text: str, concept: str) -> str | None:
+    tokens = clause_tokens(text)
+    at = tokens.index(concept)
+    return index.conditions.qualify(tokens, [(at, at + 1)])[0]
+
+
+def test_scope_is_counted_in_words_and_ends_at_a_terminator() -> None:
+    index = _index(kind="negated", direction="forward", scope=2, phrases=["no"])
+    assert _kinds(index, "no sciatica", "sciatica") == "negated"
+    assert _kinds(index, "no back pain sciatica", "sciatica") == "negated"
+    assert _kinds(index, "no back pain or sciatica", "sciatica") is None  # 3 words away
+    assert _kinds(index, "no fever; sciatica", "sciatica") is None
+    assert _kinds(index, "no fever but sciatica", "sciatica") is None
+    assert _kinds(index, "sciatica no", "sciatica") is None  # forward only
+
+
+def test_direction_both_and_backward() -> None:
+    both = _index(kind="family_history", direction="both", scope=3, phrases=["mother"])
+    assert _kinds(both, "mother has diabetes", "diabetes") == "family_history"
+    assert _kinds(both, "diabetes (mother)", "diabetes") == "family_history"
+    back = _index(kind="negated", direction="backward", scope=3, phrases=[": no"])
+    assert _kinds(back, "diabetes: no", "diabetes") == "negated"
+    assert _kinds(back, "no: diabetes", "diabetes") is None
+
+
+def test_a_phrase_inside_a_longer_phrase_does_not_count(knowledge: Knowledge) -> None:
+    rules = knowledge.qualifiers.medications
+    tokens = clause_tokens("stopped taking atorvastatin")
+    assert rules.qualify(tokens, [(2, 3)]) == ["stopped"]  # not "taking" (current)
