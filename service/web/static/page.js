@@ -355,7 +355,7 @@
       if (mine !== running) return;
       if (!response.ok || !answer || !Array.isArray(answer.findings)) {
         showError(problemMessage(response.status, answer, sent));
-            setStatus("The check did not run; see the message under the form.");
+        setStatus("The check did not run; see the message under the form.");
         return;
       }
       render(answer, sent || sentFromBundle(answer), fileName);
