@@ -16,6 +16,7 @@ from service.web.cds_hooks import cds_hooks_router
 from service.web.knowledge import KnowledgeController
 from service.web.observability import RequestObservability, log_exception, metrics
 from service.web.openapi import openapi_config, refine
+from service.web.page import page_handlers
 from service.web.problems import (
     InvalidBody,
     http_handler,
@@ -69,6 +70,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     if settings.metrics:
         app.register(metrics)
+    if settings.page:
+        for handler in page_handlers():
+            app.register(handler)
     # Outermost: request id, access log and metrics for every response, even 404s.
     app.asgi_handler = RequestObservability(app.asgi_handler, access_log=settings.access_log)
     return app

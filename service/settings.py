@@ -89,6 +89,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     datasets_dir: Path = msgspec.field(default_factory=default_datasets_dir)
     # Serve the interactive OpenAPI pages (the JSON document is always served).
     docs: bool = True
+    # Serve the pharmacist's page at / and /check (it calls the API like any client).
+    page: bool = True
 
     # --- server (python -m service serve) ---
     # Worker processes; one per container/pod is the recommended scale-out unit.
@@ -175,7 +177,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 # Settings given as comma-separated lists, and accepted spellings of booleans.
 _LIST_FIELDS = ("api_keys", "cors_origins", "cds_jwt_issuers")
-_BOOL_FIELDS = ("docs", "access_log", "metrics")
+_BOOL_FIELDS = ("docs", "page", "access_log", "metrics")
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
 _BOOLEANS |= {"0": False, "false": False, "no": False, "off": False}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -76,12 +77,12 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The real app served by uvicorn on 127.0.0.1, for black-box clients."""
+@contextlib.contextmanager
+def serve(app: Litestar) -> Iterator[str]:
+    """``app`` served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        create_app(), host="127.0.0.1", port=port, log_level="warning", server_header=False
+        app, host="127.0.0.1", port=port, log_level="warning", server_header=False
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -95,10 +96,20 @@ def live_server() -> Iterator[str]:
         except httpx.TransportError:
             time.sleep(0.05)
     else:
+        server.should_exit = True
         pytest.fail("the loopback server did not become ready")
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The real app served by uvicorn on 127.0.0.1, for black-box clients."""
+    with serve(create_app()) as base:
+        yield base
 
 
 logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -44,7 +44,7 @@ from service.settings import Settings
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
-from service.web.routes import decode_body, knowledge_of
+from service.web.routes import NO_STORE, decode_body, knowledge_of
 
 TAG = "cds-hooks"
 PatientParam = Annotated[
@@ -157,6 +157,7 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
     summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
     operation_id="check_fhir",
     responses=ERROR_RESPONSES,
+    cache_control=NO_STORE,
 )
 async def check_fhir(
     request: Request[Any, Any, Any], state: State, patient: PatientParam = None

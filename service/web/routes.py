@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import ServiceUnavailableException
 from litestar.status_codes import HTTP_200_OK
 
@@ -19,6 +19,8 @@ from service.web.problems import from_msgspec
 _check_request = msgspec.json.Decoder(CheckRequest)
 # The report is encoded here once, to bytes, and handed to litestar as is.
 _report_encoder = msgspec.json.Encoder()
+# A report describes a patient: no browser or proxy may keep it.
+NO_STORE = CacheControlHeader(no_store=True)
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -58,6 +60,7 @@ class CheckController(Controller):
         summary="Check medications, conditions and labs for cramp contributors",
         responses=ERROR_RESPONSES,
         operation_id="check",
+        cache_control=NO_STORE,
     )
     async def check(self, request: Request[Any, Any, Any]) -> Response[Report]:
         data: CheckRequest = await decode_body(request, _check_request)

@@ -8,7 +8,9 @@
   set, the EHR's signed JWT is required instead (see ``service.web.cds_auth``); otherwise
   the API keys apply there too when they are set.
 - Always open: ``/healthz``, ``/readyz`` and ``/metrics`` (probes and scrapes; no patient
-  data), and ``OPTIONS`` (CORS preflight).
+  data), the pharmacist's page and its assets (``/``, ``/check``, ``/static/...``: no
+  patient data; the page asks for a key when the API it calls answers 401), and
+  ``OPTIONS`` (CORS preflight).
 
 A request that fails gets ``401`` ``application/problem+json`` with ``WWW-Authenticate``.
 With neither keys nor issuers configured, nothing changes.
@@ -27,8 +29,9 @@ from litestar.types import ASGIApp, Middleware, Receive, Scope, Send
 
 from service.settings import Settings
 from service.web.cds_auth import CdsAuthError, CdsJwtVerifier
+from service.web.page import ASSET_PREFIX, PAGE_PATHS
 
-EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", *PAGE_PATHS})
 CDS_PREFIX = "/cds-services"
 REALM = "cramp-checker"
 
@@ -86,7 +89,7 @@ class Authentication:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP and scope["method"] != "OPTIONS":
             path: str = scope["path"]
-            if path not in EXEMPT_PATHS:
+            if path not in EXEMPT_PATHS and not path.startswith(ASSET_PREFIX):
                 is_cds = path == CDS_PREFIX or path.startswith(CDS_PREFIX + "/")
                 if is_cds and self.cds is not None:
                     self._check_jwt(scope, path)
