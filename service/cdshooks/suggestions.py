@@ -28,20 +28,17 @@ class Code:
 
 @dataclass(frozen=True, slots=True)
 class LabOrder:
-    key: str
     label: str
     code: Code
     text: str
 
 
 BMP = LabOrder(
-    "bmp",
     "Order a basic metabolic panel (potassium, sodium, calcium, glucose, creatinine)",
     Code(LOINC, "51990-0", "Basic metabolic panel - Blood"),
     "Basic metabolic panel",
 )
 MAGNESIUM = LabOrder(
-    "magnesium",
     "Order a serum magnesium level",
     Code(LOINC, "19123-9", "Magnesium [Mass/volume] in Serum or Plasma"),
     "Magnesium, serum",
@@ -114,11 +111,11 @@ def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
     }
 
 
-def lab_suggestions(group: Group, patient_id: str, card_id: str) -> list[Suggestion]:
+def lab_suggestions(group: Group, patient_id: str) -> list[Suggestion]:
     return [
         Suggestion(
             label=order.label,
-            uuid=str(uuid.uuid5(uuid.UUID(card_id), order.key)),
+            uuid=str(uuid.uuid4()),
             actions=[
                 Action(
                     type="create",
