@@ -1,6 +1,6 @@
 """Batch throughput on one core: patients per second through the CLI's batch path.
 
-    uv run python bench/batch_bench.py [--patients 20000] [--seed 20261124] [--cli]
+    scripts/run python bench/batch_bench.py [--patients 20000] [--seed 20261124] [--cli]
 
 Generates a deterministic, realistic mix from the knowledge base's own names
 (``service.batch.sample``: 1-8 medications as generic/brand/synonym text with doses, some

@@ -1,6 +1,6 @@
 """uvicorn vs granian for this service: interleaved rounds of bench/soak.py, medians.
 
-    uv run --with granian python bench/compare_servers.py [--rounds 5] [--requests 20000]
+    scripts/run --with granian python bench/compare_servers.py [--rounds 5] [--requests 20000]
 
 Each round runs both servers (order alternating), one worker each, started by soak.py on
 a free loopback port, the same realistic /v1/check body and connection count. With

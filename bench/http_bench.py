@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    uv run python bench/http_bench.py [--targets service,bare[,floor]] [--duration S]
+    scripts/run python bench/http_bench.py [--targets service,bare[,floor]] [--duration S]
                                       [--warmup S] [--rounds N] [--connections N]
                                       [--client auto|wrk|python] [--json]
 

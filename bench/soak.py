@@ -4,10 +4,10 @@ Reports throughput, latency percentiles, errors and the server's resident memory
 from /proc, summed over the process and its children) before, during and after the run.
 
     # against a server that is already running (give its pid for the memory figures)
-    uv run python bench/soak.py --url http://127.0.0.1:8000 --pid 1234 --requests 100000
+    scripts/run python bench/soak.py --url http://127.0.0.1:8000 --pid 1234 --requests 100000
 
     # or let the script start `python -m service serve` on a free loopback port
-    uv run python bench/soak.py --spawn --requests 100000
+    scripts/run python bench/soak.py --spawn --requests 100000
 
 It is bounded on purpose: a fixed number of requests (at most 1,000,000), at most 64
 connections, and only loopback addresses (127.0.0.0/8, ::1, localhost). The client is a

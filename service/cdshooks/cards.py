@@ -23,7 +23,9 @@ from service.knowledge import KnowledgeBase
 from service.knowledge.severity import INDICATOR
 
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
-CARD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:cramp-checker:cds-hooks:card")
+# `source.topic` names the problem a card is about: its lead finding's stable id. Card and
+# suggestion uuids are new on every call; feedback is counted per problem through the topic.
+PROBLEM_SYSTEM = "urn:cramp-checker:cds-hooks:problem"
 SOURCE_LABEL = "Cramp risk checker"
 MAX_LISTED = 6
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -45,6 +47,7 @@ class CardInput:
 @dataclass(frozen=True, slots=True)
 class Issued:
     card: Card
+    # The problem's (lead) finding first: the card's `source.topic` code.
     finding_ids: tuple[str, ...]
 
 
@@ -62,11 +65,6 @@ def build_cards(data: CardInput) -> list[Issued]:
         Issued(_card(group, data), tuple(f.id for f in group.findings))
         for group in group_findings(data.report.findings, relevant)
     ]
-
-
-def card_uuid(service_id: str, finding_ids: Iterable[str]) -> str:
-    """Stable per service and set of findings, so feedback can be counted per problem."""
-    return str(uuid.uuid5(CARD_NAMESPACE, "|".join([service_id, *sorted(finding_ids)])))
 
 
 def new_medications(
@@ -178,16 +176,14 @@ class _Names:
 
 def _card(group: Group, data: CardInput) -> Card:
     names = _Names(data)
-    finding_ids = [f.id for f in group.findings]
-    card_id = card_uuid(data.service.id, finding_ids)
     evidence = _evidence(group.findings)
-    suggestions = lab_suggestions(group, data.kb, data.patient_id, card_id)
+    suggestions = lab_suggestions(group, data.kb, data.patient_id)
     indicator = INDICATOR[group.severity]
     return Card(
-        uuid=card_id,
+        uuid=str(uuid.uuid4()),
         summary=_summary(group, names),
         indicator=indicator,
-        source=_source(evidence),
+        source=_source(evidence, problem_topic(group)),
         detail=_detail(group, data, names, evidence),
         suggestions=suggestions,
         selection_behavior="any" if suggestions else None,
@@ -227,11 +223,18 @@ def _evidence(findings: Sequence[Finding]) -> list[Evidence]:
     return list(seen.values())
 
 
-def _source(evidence: Sequence[Evidence]) -> CardSource:
+def problem_topic(group: Group) -> CardCoding:
+    """The stable id of the problem a card is about (its lead finding), the same on every call."""
+    return CardCoding(system=PROBLEM_SYSTEM, code=group.findings[0].id)
+
+
+def _source(evidence: Sequence[Evidence], topic: CardCoding) -> CardSource:
     if not evidence:
-        return CardSource(label=SOURCE_LABEL)
+        return CardSource(label=SOURCE_LABEL, topic=topic)
     return CardSource(
-        label=f"{SOURCE_LABEL} · {short_citation(evidence[0].citation)}", url=evidence[0].url
+        label=f"{SOURCE_LABEL} · {short_citation(evidence[0].citation)}",
+        url=evidence[0].url,
+        topic=topic,
     )
 
 
@@ -306,4 +309,12 @@ def _unchecked(data: CardInput) -> str:
     return "; ".join(items)
 
 
-__all__ = ["CardInput", "Issued", "Suggestion", "build_cards", "card_uuid", "new_medications"]
+__all__ = [
+    "PROBLEM_SYSTEM",
+    "CardInput",
+    "Issued",
+    "Suggestion",
+    "build_cards",
+    "new_medications",
+    "problem_topic",
+]

@@ -1,5 +1,11 @@
 """Card feedback counted in memory: outcome and override-reason code per service, and per
-finding for the cards this process issued. No patient data, comment or timestamp is kept."""
+problem and finding for the cards this process issued. No patient data, comment or
+timestamp is kept.
+
+Card uuids are random (new on every call), so the log remembers, for the most recent
+cards it issued, which problem and findings each uuid stood for: a bounded map from uuid to
+rule ids, nothing about the patient.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ from collections.abc import Iterable
 
 from service.cdshooks.models import FeedbackItem, FeedbackSummary
 
-MAX_CARDS = 10_000
+# About 180 bytes a card: 20,000 cards are about 3.5 MB.
+MAX_CARDS = 20_000
 OTHER_REASON = "other"
 
 
@@ -20,16 +27,24 @@ class FeedbackLog:
         self._reason_codes = frozenset(reason_codes)
         self._lock = threading.Lock()
         self._max_cards = max_cards
-        # Card uuid -> finding ids. Uuids are derived from service and finding ids only.
+        # Card uuid -> finding ids, the problem's (lead) finding first; oldest first.
         self._cards: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        # One shared tuple per distinct set of findings: the same problems recur.
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._outcomes: Counter[tuple[str, str]] = Counter()
         self._reasons: Counter[tuple[str, str]] = Counter()
         self._findings: Counter[tuple[str, str, str]] = Counter()
+        self._problems: Counter[tuple[str, str, str]] = Counter()
 
     def issued(self, card_uuid: str, finding_ids: Iterable[str]) -> None:
+        """Remember a card: `finding_ids` start with its problem (`source.topic`) id."""
+        ids = tuple(finding_ids)
+        if not ids:
+            return
         with self._lock:
-            self._cards[card_uuid] = tuple(finding_ids)
-            self._cards.move_to_end(card_uuid)
+            if len(self._shared) >= self._max_cards:
+                self._shared.clear()  # only a saving: the cards keep their own tuples
+            self._cards[card_uuid] = self._shared.setdefault(ids, ids)
             while len(self._cards) > self._max_cards:
                 self._cards.popitem(last=False)
 
@@ -43,16 +58,15 @@ class FeedbackLog:
                 if item.outcome == "overridden" and reason is not None and reason.code:
                     code = reason.code if reason.code in self._reason_codes else OTHER_REASON
                     self._reasons[(service_id, code)] += 1
-                for finding in self._cards.get(item.card, ()):
+                finding_ids = self._cards.get(item.card, ())
+                if finding_ids:
+                    self._problems[(service_id, finding_ids[0], item.outcome)] += 1
+                for finding in finding_ids:
                     self._findings[(service_id, finding, item.outcome)] += 1
         return count
 
     def summary(self, service_id: str) -> FeedbackSummary:
         with self._lock:
-            findings: dict[str, dict[str, int]] = {}
-            for (service, finding, outcome), n in sorted(self._findings.items()):
-                if service == service_id:
-                    findings.setdefault(finding, {})[outcome] = n
             return FeedbackSummary(
                 service=service_id,
                 accepted=self._outcomes[(service_id, "accepted")],
@@ -62,5 +76,14 @@ class FeedbackLog:
                     for (service, code), n in sorted(self._reasons.items())
                     if service == service_id
                 },
-                findings=findings,
+                findings=_by_id(self._findings, service_id),
+                problems=_by_id(self._problems, service_id),
             )
+
+
+def _by_id(counts: Counter[tuple[str, str, str]], service_id: str) -> dict[str, dict[str, int]]:
+    table: dict[str, dict[str, int]] = {}
+    for (service, key, outcome), n in sorted(counts.items()):
+        if service == service_id:
+            table.setdefault(key, {})[outcome] = n
+    return table

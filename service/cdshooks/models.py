@@ -175,6 +175,9 @@ class CardCoding(_Camel, frozen=True):
 class CardSource(_Camel, frozen=True):
     label: str
     url: str | None = None
+    # The problem the card is about (its lead finding's stable id): the same on every call,
+    # while the card's `uuid` is new on every call.
+    topic: CardCoding | UnsetType = UNSET
 
 
 class Action(_Camel, frozen=True):
@@ -257,3 +260,5 @@ class FeedbackSummary(_Camel, frozen=True):
     override_reasons: dict[str, int]
     # Per finding id (from the card uuids this process issued): accepted / overridden.
     findings: dict[str, dict[str, int]]
+    # Per problem (a card's `source.topic` code, its lead finding): accepted / overridden.
+    problems: dict[str, dict[str, int]]

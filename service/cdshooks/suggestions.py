@@ -72,13 +72,11 @@ def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
     }
 
 
-def lab_suggestions(
-    group: Group, kb: KnowledgeBase, patient_id: str, card_id: str
-) -> list[Suggestion]:
+def lab_suggestions(group: Group, kb: KnowledgeBase, patient_id: str) -> list[Suggestion]:
     return [
         Suggestion(
             label=order.label,
-            uuid=str(uuid.uuid5(uuid.UUID(card_id), order.id)),
+            uuid=str(uuid.uuid4()),
             actions=[
                 Action(
                     type="create",

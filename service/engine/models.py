@@ -1,6 +1,6 @@
 """Request and report of ``check()``: plain msgspec Structs, no HTTP types.
 
-The field names of the REST contract v1 are fixed (DESIGN.md); fields may be added.
+The field names of the REST contract v1 are fixed (docs/api.md); fields may be added.
 Limits are part of the contract and are documented in the OpenAPI document.
 """
 

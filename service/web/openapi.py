@@ -11,6 +11,7 @@ from litestar.openapi.spec import (
     Example,
     OpenAPI,
     OpenAPIMediaType,
+    OpenAPIResponse,
     Reference,
     RequestBody,
 )
@@ -125,10 +126,52 @@ REQUEST_EXAMPLES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         for service in CDS_SERVICES
     },
 }
-_EITHER_TEXT_OR_CODING = [
-    {"required": ["text"], "properties": {"text": {"type": "string"}}},
-    {"required": ["coding"], "properties": {"coding": {"type": "array", "minItems": 1}}},
-]
+PROBLEM_REF = "#/components/schemas/Problem"
+# Items that need `text` or a non-empty `coding` (the Structs check it in __post_init__).
+TEXT_OR_CODING = ("MedicationInput", "ConditionInput", "LabInput")
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`{"anyOf": [X, {"type": "null"}]}` -> `X`."""
+    options = [o for o in schema.get("anyOf", [schema]) if o != {"type": "null"}]
+    return dict(options[0]) if len(options) == 1 else schema
+
+
+def text_or_coding(name: str, schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The rule "`text` or a non-empty `coding`" as an `anyOf` of two complete object
+    schemas, each with every property and its own `required`: code generators read it as a
+    union of two models (`{name}WithText | {name}WithCoding`), and it says exactly what the
+    server accepts."""
+    variants: dict[str, dict[str, Any]] = {}
+    for suffix, field, extra in (
+        ("WithText", "text", {}),
+        ("WithCoding", "coding", {"minItems": 1}),
+    ):
+        variant = {k: v for k, v in schema.items() if k != "title"}
+        variant["properties"] = {
+            **schema["properties"],
+            field: _not_null(schema["properties"][field]) | extra,
+        }
+        variant["required"] = sorted({*schema.get("required", ()), field})
+        variant["title"] = f"{name}{suffix}"
+        variants[f"{name}{suffix}"] = variant
+    variants[name] = {
+        "title": name,
+        "description": schema.get("description", ""),
+        "anyOf": [{"$ref": f"#/components/schemas/{key}"} for key in variants],
+    }
+    return variants
+
+
+def _problem_for_validation_errors(document: OpenAPI) -> None:
+    """litestar documents its own 400 body for parameter errors; ours is a problem document."""
+    problem = {PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref=PROBLEM_REF))}
+    for item in (document.paths or {}).values():
+        for operation in (item.get, item.post, item.put, item.delete, item.patch):
+            responses = operation.responses if operation is not None else None
+            bad = (responses or {}).get("400")
+            if isinstance(bad, OpenAPIResponse) and "application/json" in (bad.content or {}):
+                bad.content = problem
 
 
 def refine(document: OpenAPI) -> OpenAPI:
@@ -142,8 +185,8 @@ def refine(document: OpenAPI) -> OpenAPI:
     _, components = msgspec.json.schema_components(
         list(REQUEST_BODIES.values()), ref_template="#/components/schemas/{name}"
     )
-    for name in ("MedicationInput", "ConditionInput", "LabInput"):
-        components[name]["anyOf"] = _EITHER_TEXT_OR_CODING
+    for name in TEXT_OR_CODING:
+        components.update(text_or_coding(name, components[name]))
     if document.components is None:
         document.components = Components()
     schemas = document.components.schemas if document.components.schemas is not None else {}
@@ -168,5 +211,6 @@ def refine(document: OpenAPI) -> OpenAPI:
                 )
             },
         )
+    _problem_for_validation_errors(document)
     object.__setattr__(document, "_refined", True)
     return document

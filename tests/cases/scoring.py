@@ -1,7 +1,11 @@
-"""Score clinical cases (the format of ../shared/cases) through ``POST /v1/check``.
+"""Score clinical cases through ``POST /v1/check``.
 
-The same rules as ``shared/tools/score_cases.py``: per-input status from the response
-lists plus the findings' ``inputs`` references, and one finding per ``combo`` group.
+Format (``examples.json``, ``clinical_cases.json``): each case has ``meds``, ``conds`` and
+optional ``labs``; each item has the request item (``in``), the expectation (``exp``: ``F``
+flagged, ``C`` recognized and not flagged, ``U`` unrecognized, ``null`` not scored) and a
+tier (``core`` or ``ext``); ``combo`` lists groups of inputs that one finding must join.
+The rules are those of the project's reference scorer (``scripts/reference-check`` runs it):
+per-input status from the response lists plus the findings' ``inputs`` references.
 """
 
 from __future__ import annotations

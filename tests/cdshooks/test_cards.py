@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from service.cdshooks.cards import (
+    PROBLEM_SYSTEM,
     SUMMARY_MAX,
     CardInput,
     Issued,
     build_cards,
-    card_uuid,
     escape,
     fit,
     lab_value,
@@ -135,6 +136,11 @@ def test_every_finding_is_on_exactly_one_card_and_indicators_follow_severity(
                     assert RANK[item.card.indicator] == worst
                     assert len(item.card.summary) <= SUMMARY_MAX
                 assert len({i.card.uuid for i in issued}) == len(issued)
+                # The topic names the problem: the card's lead finding.
+                for item in issued:
+                    topic = item.card.source.topic
+                    assert not isinstance(topic, msgspec.UnsetType)
+                    assert (topic.system, topic.code) == (PROBLEM_SYSTEM, item.finding_ids[0])
                 # Never more than one info card.
                 assert sum(i.card.indicator == "info" for i in issued) <= 1
 
@@ -187,11 +193,25 @@ def test_ehr_text_is_inert_in_markdown() -> None:
     assert escape("two\nlines") == "two lines"
 
 
-def test_card_uuid_depends_on_service_and_findings_only() -> None:
-    a = card_uuid("svc", ["x", "y"])
-    assert a == card_uuid("svc", ["y", "x"])
-    assert a != card_uuid("svc", ["x"])
-    assert a != card_uuid("other", ["x", "y"])
+def test_card_and_suggestion_uuids_are_random_uuid4_and_topics_stable(
+    knowledge: Knowledge,
+) -> None:
+    meds, labs = ["hctz", "furosemide", "omeprazole"], ["k_low"]
+    first, _ = run(knowledge, meds, ["diabetes"], labs)
+    second, _ = run(knowledge, meds, ["diabetes"], labs)
+    ids = [
+        value
+        for issued in (first, second)
+        for item in issued
+        for value in (item.card.uuid, *(s.uuid for s in item.card.suggestions))
+    ]
+    assert any(item.card.suggestions for item in first)
+    assert len(ids) == len(set(ids))
+    for value in ids:
+        assert isinstance(value, str)
+        parsed = uuid.UUID(value)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, value)
+    assert [i.card.source.topic for i in first] == [i.card.source.topic for i in second]
 
 
 def test_source_label_and_detail_text() -> None:

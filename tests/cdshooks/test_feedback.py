@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
+from service.cdshooks.feedback import FeedbackLog
+from service.cdshooks.models import FeedbackItem
 from service.cdshooks.suggestions import OVERRIDE_SYSTEM
 from tests.cdshooks.conftest import PATIENT_VIEW, TEST_SETTINGS, Client
 
@@ -52,6 +56,9 @@ def test_feedback_is_counted_per_outcome_reason_and_finding(
     assert summary["overrideReasons"] == {"other": 1, "will-monitor": 1}
     finding = "combination/potassium_lowering_drug_with_low_potassium"
     assert summary["findings"][finding] == {"accepted": 1, "overridden": 2}
+    # Counted under the card's problem, the code of its `source.topic`.
+    assert critical["source"]["topic"]["code"] == finding
+    assert summary["problems"] == {finding: {"accepted": 1, "overridden": 2}}
     text = str(summary)
     for identifying in ("Wolf", "1949", "John", "cdsp-1001", "2026-11-24"):
         assert identifying not in text
@@ -67,7 +74,7 @@ def test_feedback_on_unknown_cards_is_still_counted(cds: Client) -> None:
     )
     assert response.status_code == 200
     summary = cds.get("/cds-services/cramp-risk-order-select/feedback/summary").json()
-    assert summary["overridden"] >= 1 and summary["findings"] == {}
+    assert summary["overridden"] >= 1 and summary["findings"] == summary["problems"] == {}
 
 
 def test_bad_feedback_is_400_with_a_pointer(cds: Client) -> None:
@@ -79,3 +86,42 @@ def test_bad_feedback_is_400_with_a_pointer(cds: Client) -> None:
         json={"feedback": [{"card": "x", "outcome": "maybe", "outcomeTimestamp": "t"}]},
     )
     assert response.json()["errors"][0]["pointer"] == "/feedback/0/outcome"
+
+
+def test_feedback_on_cards_of_different_calls_adds_up_per_problem(
+    client_with: Callable[..., Client], request_body: Body
+) -> None:
+    client = client_with(TEST_SETTINGS)
+    calls = [
+        client.post(PATIENT_VIEW, json=request_body("cds_patient_view.json")).json()["cards"]
+        for _ in range(3)
+    ]
+    cards = [next(c for c in cards if c["indicator"] == "critical") for cards in calls]
+    assert len({c["uuid"] for c in cards}) == 3  # a new uuid on every call
+    problem = cards[0]["source"]["topic"]["code"]
+    assert {c["source"]["topic"]["code"] for c in cards} == {problem}
+    reasons = ["will-monitor", "recent-labs-normal", "benefit-outweighs-risk"]
+    body = {"feedback": [overridden(c["uuid"], r) for c, r in zip(cards, reasons, strict=True)]}
+    assert client.post(FEEDBACK, json=body).json() == {"received": 3}
+    summary = client.get(f"{FEEDBACK}/summary").json()
+    assert summary["problems"] == {problem: {"overridden": 3}}
+    assert summary["overrideReasons"] == dict.fromkeys(sorted(reasons), 1)
+
+
+def test_the_card_log_is_bounded_and_keeps_only_rule_ids() -> None:
+    log = FeedbackLog([], max_cards=2)
+    for n in range(3):
+        log.issued(f"card-{n}", ["combination/x", f"medication/drug{n}"])
+    items = [
+        msgspec.convert(overridden(card, "will-monitor"), FeedbackItem)
+        for card in ("card-0", "card-2")
+    ]
+    assert log.record("svc", items) == 2
+    summary = log.summary("svc")
+    # card-0 was forgotten (the oldest of three, two kept): counted by outcome only.
+    assert summary.overridden == 2
+    assert summary.problems == {"combination/x": {"overridden": 1}}
+    assert summary.findings == {
+        "combination/x": {"overridden": 1},
+        "medication/drug2": {"overridden": 1},
+    }

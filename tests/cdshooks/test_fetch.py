@@ -34,8 +34,8 @@ def test_fhir_server_only_gives_the_same_cards_as_prefetch(
         PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
     )
     assert summaries(fetched) == summaries(prefetched)
-    assert [c["uuid"] for c in fetched.json()["cards"]] == [
-        c["uuid"] for c in prefetched.json()["cards"]
+    assert [c["source"]["topic"] for c in fetched.json()["cards"]] == [
+        c["source"]["topic"] for c in prefetched.json()["cards"]
     ]
     # One request per prefetch key, each with the bearer token, for this patient only.
     assert len(fhir_server.requests) == 5

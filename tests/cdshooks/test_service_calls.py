@@ -76,12 +76,25 @@ def test_cards_point_back_at_the_fhir_resources(cds: Client, request_body: Body)
     assert "predniSONE 5 MG Oral Tablet" in detail  # the contained Medication's display
 
 
-def test_card_uuids_are_stable_across_calls(cds: Client, request_body: Body) -> None:
-    first = cards_of(cds, PATIENT_VIEW, request_body("cds_patient_view.json"))
-    body = request_body("cds_patient_view.json")
-    body["hookInstance"] = "a-different-instance"
-    second = cards_of(cds, PATIENT_VIEW, body)
-    assert [c["uuid"] for c in first] == [c["uuid"] for c in second]
+def test_card_uuids_are_new_on_every_call_and_topics_stable(
+    cds: Client, request_body: Body
+) -> None:
+    """CDS Hooks: `uuid` is the unique identifier of the card (and of the suggestion); the
+    problem a card is about is named, the same on every call, by `source.topic`."""
+    calls = [cards_of(cds, PATIENT_VIEW, request_body("cds_patient_view.json")) for _ in "ab"]
+    uuids = [
+        value
+        for cards in calls
+        for card in cards
+        for value in (card["uuid"], *(s["uuid"] for s in card.get("suggestions", [])))
+    ]
+    assert len(uuids) == len(set(uuids)) > 6
+    topics = [[c["source"]["topic"] for c in cards] for cards in calls]
+    assert topics[0] == topics[1]
+    assert {t["system"] for t in topics[0]} == {"urn:cramp-checker:cds-hooks:problem"}
+    assert "combination/potassium_lowering_drug_with_low_potassium" in {
+        t["code"] for t in topics[0]
+    }
 
 
 def test_order_sign_speaks_only_of_the_new_drugs(cds: Client, request_body: Body) -> None:

@@ -15,7 +15,7 @@ from service.limits import MAX_MEDICATIONS, MAX_TEXT
 from service.web.openapi import REQUEST_EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-# The request example of DESIGN.md, also the example in the OpenAPI document.
+# The request example of the API contract, also the example in the OpenAPI document.
 DESIGN_EXAMPLE: dict[str, Any] = REQUEST_EXAMPLE
 
 Client = TestClient[Litestar]
