@@ -121,7 +121,7 @@ def test_a_folder_of_fhir_bundles(tmp_path: Path) -> None:
     assert lines[0]["problem"]["errors"][0]["pointer"] == "/resourceType"
     report = lines[1]["report"]
     assert [m["concept"] for m in report["medications"]] == ["furosemide"]
-    assert report["risk"] == "high"
+    assert report["risk"] == "moderate"  # furosemide with K 3.1 mmol/L (mild)
     assert report["sources"]["medications"][0]["resource_type"] == "MedicationRequest"
     assert lines[2]["report"]["risk"] == "none"
 
