@@ -142,9 +142,13 @@ def match_medication(item: MedicationInput, kb: KnowledgeBase) -> MedicationMatc
     if item.coding:
         coded = _drugs_from_codes(item.coding, kb)
         if coded:
-            route = field_route or _explicit_route(None, resolved, kb)
+            # The route field, else a product code's dose form, else route words in a text.
+            text_route = field_route or _explicit_route(None, resolved, kb)
             return MedicationMatch(
-                tuple(DrugHit(d, route or kb.drugs[d].default_route) for d in coded)
+                tuple(
+                    DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                    for d, code_route in coded
+                )
             )
     # Route words in any of the texts (a coding's display, say) apply to all of them.
     route_hint = field_route or (_explicit_route(None, resolved, kb) if len(resolved) > 1 else None)
@@ -212,18 +216,25 @@ def _explicit_route(
     return None
 
 
-def _drugs_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tuple[str, ...]:
-    found: list[str] = []
+def _drugs_from_codes(
+    coding: Sequence[Coding] | None, kb: KnowledgeBase
+) -> tuple[tuple[str, Route | None], ...]:
+    """The drugs the codes name, each with the route of the product code that named it."""
+    found: dict[str, Route | None] = {}
     for c in coding or ():
         if not c.code:
             continue
         system = system_of(c.system)
         code = c.code.strip()
-        if system == "rxnorm" and code in kb.drug_by_rxcui:
-            found.append(kb.drug_by_rxcui[code])
+        if system == "rxnorm":
+            entry = kb.drug_by_rxcui.get(code)
+            if entry is not None:
+                for drug_id in entry.drug_ids:
+                    if found.get(drug_id) is None:
+                        found[drug_id] = entry.route
         elif system == "atc" and code.upper() in kb.drug_by_atc:
-            found.append(kb.drug_by_atc[code.upper()])
-    return _dedupe(found)
+            found.setdefault(kb.drug_by_atc[code.upper()], None)
+    return tuple(found.items())
 
 
 def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm | None, int]:

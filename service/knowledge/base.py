@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from service.knowledge.codes import RxNormEntry
 from service.knowledge.schema import (
     Analyte,
     CombinationRule,
@@ -13,6 +14,7 @@ from service.knowledge.schema import (
     DrugClass,
     Normalization,
     Route,
+    RxNormCode,
     Source,
     Texts,
 )
@@ -42,7 +44,9 @@ class KnowledgeBase:
     drug_terms: Mapping[str, DrugTerm]
     # First word of a term -> the most words any term starting with it has.
     drug_words_from: Mapping[str, int]
-    drug_by_rxcui: Mapping[str, str]
+    # RxCUI -> ingredients (and a product's route): the drugs' codes and the code table.
+    drug_by_rxcui: Mapping[str, RxNormEntry]
+    rxnorm_codes: Mapping[str, RxNormCode]
     drug_by_atc: Mapping[str, str]
     class_by_atc_prefix: Mapping[str, str]
     # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
@@ -83,6 +87,7 @@ class KnowledgeBase:
             "analytes": len(self.analytes),
             "combination_rules": len(self.rules),
             "sources": len(self.sources),
+            "rxnorm_codes": len(self.drug_by_rxcui),
             "drug_terms": len(self.drug_terms),
             "condition_terms": len(self.condition_terms),
         }

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from service.knowledge.base import DrugTerm, KnowledgeBase
+from service.knowledge.codes import RxNormEntry, read_rxnorm_table, rxnorm_index, table_files
 from service.knowledge.schema import (
     Analyte,
     CombinationRule,
@@ -24,6 +25,7 @@ from service.knowledge.schema import (
     Normalization,
     Product,
     Route,
+    RxNormCode,
     Source,
     Texts,
 )
@@ -55,7 +57,16 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         name = path.relative_to(directory).as_posix()
         digest.update(name.encode() + b"\0" + raw)
         parsed.append((name, _parse_file(name, raw)))
-    return _build(parsed, version=f"kb-{digest.hexdigest()[:12]}")
+    codes: list[tuple[str, RxNormCode]] = []
+    for path in table_files(directory):
+        raw = path.read_bytes()
+        name = path.relative_to(directory).as_posix()
+        digest.update(name.encode() + b"\0" + raw)
+        try:
+            codes.extend((name, row) for row in read_rxnorm_table(name, raw))
+        except ValueError as exc:
+            raise KnowledgeError(str(exc)) from exc
+    return _build(parsed, version=f"kb-{digest.hexdigest()[:12]}", codes=codes)
 
 
 def _parse_file(name: str, raw: bytes) -> KnowledgeFile:
@@ -90,6 +101,7 @@ class _Collector:
         self.classes: dict[str, DrugClass] = {}
         self.drugs: dict[str, Drug] = {}
         self.products: list[tuple[str, Product]] = []
+        self.rxnorm_codes: dict[str, RxNormCode] = {}
         self.conditions: dict[str, Condition] = {}
         self.analytes: dict[str, Analyte] = {}
         self.rules: dict[str, CombinationRule] = {}
@@ -107,8 +119,14 @@ class _Collector:
         self.origin[(kind, key)] = file
 
 
-def _build(parsed: list[tuple[str, KnowledgeFile]], version: str) -> KnowledgeBase:
+def _build(
+    parsed: list[tuple[str, KnowledgeFile]],
+    version: str,
+    codes: Iterable[tuple[str, RxNormCode]] = (),
+) -> KnowledgeBase:
     c = _Collector()
+    for name, row in codes:
+        c.add("RxNorm code", c.rxnorm_codes, row.code, row, name)
     for name, kf in parsed:
         for s in kf.source:
             c.add("source", c.sources, s.id, s, name)
@@ -159,12 +177,18 @@ def _check_references(c: _Collector) -> None:
         for brand in d.brand_routes:
             if brand not in d.brands:
                 c.errors.append(f"{where}: brand_routes names {brand!r}, which is not a brand")
-    for file, p in c.products:
-        where = f"{file}: product {p.names[0]!r}"
-        need_sources(where, p.sources)
-        for ing in p.ingredients:
-            if ing not in c.drugs:
-                c.errors.append(f"{where}: unknown ingredient {ing!r}")
+    named = [
+        (f"{c.origin[('RxNorm code', r.code)]}: RxCUI {r.code}", r.sources, r.ingredients)
+        for r in c.rxnorm_codes.values()
+    ]
+    named += [
+        (f"{file}: product {p.names[0]!r}", p.sources, p.ingredients) for file, p in c.products
+    ]
+    for where, sources, ingredients in named:
+        need_sources(where, sources)
+        c.errors.extend(
+            f"{where}: unknown ingredient {ing!r}" for ing in ingredients if ing not in c.drugs
+        )
     for cond in c.conditions.values():
         where = f"{c.origin[('condition', cond.id)]}: condition {cond.id!r}"
         need_sources(where, cond.sources)
@@ -280,6 +304,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         d.id: frozenset(e.kind for cid in d.classes for e in c.classes[cid].effects)
         for d in c.drugs.values()
     }
+    route_tokens = _route_tokens(norm.route_tokens)
     fuzzy_words = tuple(sorted({k for k in drug_terms if " " not in k and len(k) >= 5}))
     fuzzy_conditions = tuple(sorted(k for k in condition_terms if len(k) >= 6))
     return KnowledgeBase(
@@ -294,9 +319,8 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         texts=texts,
         drug_terms=drug_terms,
         drug_words_from=_words_from(drug_terms),
-        drug_by_rxcui=_unique_codes(
-            c, "RxCUI", ((r, d.id) for d in c.drugs.values() for r in d.rxcui)
-        ),
+        drug_by_rxcui=_rxnorm_index(c, route_tokens),
+        rxnorm_codes=c.rxnorm_codes,
         drug_by_atc=_unique_codes(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),
@@ -308,7 +332,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
             | set(norm.salt_tokens)
-            | set(_route_tokens(norm.route_tokens))
+            | set(route_tokens)
         ),
         condition_terms={k: tuple(v) for k, v in condition_terms.items()},
         condition_words_from=_words_from(condition_terms),
@@ -331,7 +355,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         },
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
-        route_tokens=_route_tokens(norm.route_tokens),
+        route_tokens=route_tokens,
         negation_prefixes=_phrases(norm.negation_prefixes),
         family_history_prefixes=_phrases(norm.family_history_prefixes),
         qualifier_first_words=frozenset(
@@ -339,6 +363,13 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         ),
         effects_by_drug=effects_by_drug,
     )
+
+
+def _rxnorm_index(c: _Collector, route_tokens: Mapping[str, Route]) -> dict[str, RxNormEntry]:
+    index, errors = rxnorm_index(c.drugs.values(), c.rxnorm_codes.values(), route_tokens)
+    if errors:
+        raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(errors))
+    return index
 
 
 def _unique_codes(c: _Collector, system: str, pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -5,10 +5,20 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from service.knowledge import KnowledgeBase, default_datasets_dir, load_knowledge
-from tests.knowledge.codes import code_problems, icd10cm_ok, loinc_ok, snomed_concept_ok
+from service.knowledge.codes import product_route
+from service.knowledge.loader import KnowledgeError
+from service.knowledge.schema import RxNormCode
+from tests.knowledge.codes import (
+    code_problems,
+    icd10cm_ok,
+    loinc_ok,
+    rxnorm_problems,
+    snomed_concept_ok,
+)
 
 
 def test_every_code_in_the_datasets_is_real(kb: KnowledgeBase) -> None:
@@ -61,3 +71,73 @@ def test_a_deliberately_wrong_code_is_caught(
     assert changed, f"{needle} is not in the datasets"
     problems = code_problems(load_knowledge(copy))
     assert any(problem in p for p in problems), problems
+
+
+# RxNorm ------------------------------------------------------------------------------
+
+
+def test_every_rxnorm_code_is_proven_by_its_name(kb: KnowledgeBase) -> None:
+    assert len(kb.rxnorm_codes) > 5000
+    assert rxnorm_problems(kb) == []
+
+
+def _corrupt(row: RxNormCode, **changes: object) -> RxNormCode:
+    return msgspec.structs.replace(row, **changes)
+
+
+def test_a_deliberately_wrong_rxnorm_entry_fails_its_proof(kb: KnowledgeBase) -> None:
+    hctz = kb.rxnorm_codes["310798"]  # hydrochlorothiazide 25 MG Oral Tablet
+    assert rxnorm_problems(kb, [hctz]) == []
+    wrong_drug = _corrupt(hctz, ingredients=["furosemide"])
+    wrong_name = _corrupt(hctz, name="furosemide 40 MG Oral Tablet")
+    partial = _corrupt(
+        kb.rxnorm_codes["896209"], ingredients=["fluticasone"]
+    )  # fluticasone / salmeterol inhaler listed as fluticasone alone
+    unknown_part = _corrupt(hctz, name="hydrochlorothiazide 25 MG / sulbactam 5 MG Oral Tablet")
+    misspelt = _corrupt(hctz, name="hydrochlorthiazid 25 MG Oral Tablet")
+    wrong_tty = _corrupt(hctz, tty="SBD")
+    for row in (wrong_drug, wrong_name, partial, unknown_part, misspelt, wrong_tty):
+        assert rxnorm_problems(kb, [row]), row
+
+
+def test_a_wrong_ingredient_code_on_a_drug_is_caught(tmp_path: Path) -> None:
+    copy = tmp_path / "datasets"
+    shutil.copytree(default_datasets_dir(), copy)
+    path = copy / "drugs" / "contributors.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'rxcui = ["4603"]' in text  # furosemide
+    path.write_text(
+        text.replace('rxcui = ["4603"]', 'rxcui = ["4603", "9997"]', 1), encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="RxCUI 9997"):  # spironolactone's code
+        load_knowledge(copy)
+
+
+def test_a_broken_table_row_is_a_load_error(tmp_path: Path) -> None:
+    copy = tmp_path / "datasets"
+    shutil.copytree(default_datasets_dir(), copy)
+    table = copy / "rxnorm" / "codes.tsv"
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace("\t", "\tXYZ\t", 1)
+    table.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"codes\.tsv"):
+        load_knowledge(copy)
+
+
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [
+        ("Budesonide 0.25 MG/ML Inhalation Suspension [Pulmicort]", "inhaled"),
+        ("Budesonide 3 MG 24 HR Extended Release Oral Capsule [Entocort]", "oral"),
+        ("fluticasone propionate 0.05 MG/ACTUAT Nasal Spray", "nasal"),
+        ("10 ML furosemide 10 MG/ML Injection", "parenteral"),
+        ("insulin glargine 100 UNT/ML Pen Injector [Lantus]", "parenteral"),
+        ("{21 (A 1 MG Oral Tablet) / 7 (inert ingredients 1 MG Oral Tablet) } Pack", "oral"),
+        ("hydrochlorothiazide 25 MG", None),
+        ("Spironolactone", None),
+    ],
+)
+def test_a_product_code_takes_its_route_from_the_dose_form(
+    kb: KnowledgeBase, name: str, route: str | None
+) -> None:
+    assert product_route(name, kb.route_tokens) == route
