@@ -43,7 +43,7 @@ from tests.knowledge.codes import rxnorm_name_problem, rxnorm_tty  # noqa: E402
 
 TABLE = ROOT / "datasets" / "rxnorm" / "codes.tsv"
 DRUG_FILES = sorted((ROOT / "datasets" / "drugs").glob("*.toml"))
-RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+RXNORM = ("http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm")
 
 
 @dataclass(frozen=True)
@@ -155,13 +155,13 @@ def _blobs(mirror: Path, commit: str, under: str) -> Iterator[tuple[str, bytes]]
         batch.wait()
 
 
-def _rxnorm_concepts(node: Any, system: str | None = None) -> Iterator[tuple[str, str]]:
-    """(code, name) of every RxNorm coding, expansion entry or compose concept in JSON."""
+def _concepts(node: Any, wanted: str, system: str | None = None) -> Iterator[tuple[str, str]]:
+    """(code, name) of every coding, expansion entry or compose concept of ``wanted``."""
     if isinstance(node, dict):
         own = node.get("system") if isinstance(node.get("system"), str) else system
         code, display = node.get("code"), node.get("display")
         if (
-            own == RXNORM_SYSTEM
+            own == wanted
             and isinstance(code, str)
             and code.strip().isdigit()
             and isinstance(display, str)
@@ -169,27 +169,34 @@ def _rxnorm_concepts(node: Any, system: str | None = None) -> Iterator[tuple[str
             yield code.strip(), display.strip()
         for key, value in node.items():
             if key == "concept":  # compose.include.concept inherits the include's system
-                yield from _rxnorm_concepts(value, own)
+                yield from _concepts(value, wanted, own)
             elif isinstance(value, dict | list):
-                yield from _rxnorm_concepts(value, None)
+                yield from _concepts(value, wanted, None)
     elif isinstance(node, list):
         for value in node:
-            yield from _rxnorm_concepts(value, system)
+            yield from _concepts(value, wanted, system)
 
 
-def read_source(source: Source, mirrors: Path) -> dict[str, str]:
+def read_source(
+    source: Source,
+    mirrors: Path,
+    system: tuple[str, str] = RXNORM,
+    resource_types: tuple[str, ...] = ("MedicationRequest", "MedicationStatement", "Medication"),
+) -> dict[str, str]:
+    """code -> name of one code system (FHIR URI, OMOP vocabulary id) in a source."""
+    uri, vocabulary = system
     mirror = mirrors / source.repo.replace("/", "+") / "repo"
     names: dict[str, str] = {}
     for path, raw in _blobs(mirror, source.commit, source.under):
         if source.kind == "omop_csv":
-            for code, name in _omop_rxnorm(raw):
+            for code, name in _omop_concepts(raw, vocabulary):
                 names.setdefault(code, name)
             continue
         if source.kind == "cpic":
             for match in re.finditer(rb"^RxNorm:(\d+)\t([^\t\n]+)", raw, re.MULTILINE):
                 names.setdefault(match.group(1).decode(), match.group(2).decode())
             continue
-        if b"rxnorm" not in raw:
+        if uri.rsplit("/", 1)[-1].encode() not in raw:
             continue
         try:
             data = json.loads(raw)
@@ -200,16 +207,15 @@ def read_source(source: Source, mirrors: Path) -> dict[str, str]:
             data = [
                 e["resource"]
                 for e in data.get("entry", ())
-                if e.get("resource", {}).get("resourceType")
-                in ("MedicationRequest", "MedicationStatement", "Medication")
+                if e.get("resource", {}).get("resourceType") in resource_types
             ]
-        for code, name in _rxnorm_concepts(data):
+        for code, name in _concepts(data, uri):
             names.setdefault(code, name)
     return names
 
 
-def _omop_rxnorm(raw: bytes) -> Iterator[tuple[str, str]]:
-    """(concept_code, concept_name) of the RxNorm rows of an OMOP concept CSV."""
+def _omop_concepts(raw: bytes, vocabulary: str) -> Iterator[tuple[str, str]]:
+    """(concept_code, concept_name) of one vocabulary's rows of an OMOP concept CSV."""
     text = raw.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
     try:
@@ -217,7 +223,7 @@ def _omop_rxnorm(raw: bytes) -> Iterator[tuple[str, str]]:
     except csv.Error:
         return
     for record in records:
-        if record.get("vocabulary_id") != "RxNorm":  # not "RxNorm Extension", not others
+        if record.get("vocabulary_id") != vocabulary:  # not "RxNorm Extension", not others
             continue
         code, name = (
             (record.get("concept_code") or "").strip(),

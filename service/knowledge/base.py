@@ -15,6 +15,7 @@ from service.knowledge.schema import (
     Normalization,
     Route,
     RxNormCode,
+    SnomedCode,
     Source,
     Texts,
 )
@@ -59,7 +60,9 @@ class KnowledgeBase:
     conditions_by_icd_prefix: Mapping[str, tuple[str, ...]]
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
     icd_exclusions: Mapping[str, frozenset[str]]
+    # The conditions' own SNOMED CT codes and those of the code table.
     conditions_by_snomed: Mapping[str, tuple[str, ...]]
+    snomed_codes: Mapping[str, SnomedCode]
     fuzzy_condition_terms: Mapping[str, tuple[str, ...]]
     condition_vocabulary: frozenset[str]
     analyte_by_loinc: Mapping[str, str]

@@ -1,4 +1,5 @@
-"""The RxNorm code table (``datasets/**/*.tsv``) and the code index built from it.
+"""The code tables (``datasets/**/*.tsv``: RxNorm products, SNOMED CT disorders) and the
+RxNorm index built from them.
 
 A product code (a clinical or branded drug, a pack) names its ingredients and, through
 the dose form at the end of its RxNorm name ("... Inhalation Suspension", "... Oral
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import msgspec
 
-from service.knowledge.schema import Drug, Route, RxNormCode
+from service.knowledge.schema import Drug, Route, RxNormCode, SnomedCode
 from service.knowledge.text import tokens
 
 RXNORM_COLUMNS = ("code", "tty", "name", "ingredients", "sources")
+SNOMED_COLUMNS = ("code", "name", "conditions", "sources")
 _BRAND = re.compile(r"\s*\[[^\]]*\]\s*$")
 _LAST_NUMBER_WORD = re.compile(r"[0-9]\S*(?=[^0-9]*$)")
 
@@ -29,20 +31,28 @@ class RxNormEntry(msgspec.Struct, frozen=True, gc=False):
     route: Route | None
 
 
-def read_rxnorm_table(name: str, raw: bytes) -> list[RxNormCode]:
-    """Rows of a tab-separated code table with the header ``RXNORM_COLUMNS``."""
+def read_code_table(name: str, raw: bytes) -> list[RxNormCode] | list[SnomedCode]:
+    """Rows of a tab-separated code table; its header says which (``RXNORM_COLUMNS`` or
+    ``SNOMED_COLUMNS``). A list column holds ids separated by single spaces."""
     lines = raw.decode("utf-8").splitlines()
-    if not lines or tuple(lines[0].split("\t")) != RXNORM_COLUMNS:
-        raise ValueError(f"{name}: the header must be {chr(9).join(RXNORM_COLUMNS)!r}")
-    records = []
+    header = tuple(lines[0].split("\t")) if lines else ()
+    row_type: type[RxNormCode] | type[SnomedCode]
+    if header == RXNORM_COLUMNS:
+        row_type, lists = RxNormCode, (3, 4)
+    elif header == SNOMED_COLUMNS:
+        row_type, lists = SnomedCode, (2, 3)
+    else:
+        raise ValueError(f"{name}: the header must be {RXNORM_COLUMNS} or {SNOMED_COLUMNS}")
+    records: list[list[str | list[str]]] = []
     for number, line in enumerate(lines[1:], start=2):
-        fields = line.split("\t")
-        if len(fields) != len(RXNORM_COLUMNS):
-            raise ValueError(f"{name}:{number}: {len(fields)} fields, not {len(RXNORM_COLUMNS)}")
-        code, tty, text, ingredients, sources = fields
-        records.append((code, tty, text, ingredients.split(" "), sources.split(" ")))
+        fields: list[str | list[str]] = list(line.split("\t"))
+        if len(fields) != len(header):
+            raise ValueError(f"{name}:{number}: {len(fields)} fields, not {len(header)}")
+        for column in lists:
+            fields[column] = str(fields[column]).split(" ")
+        records.append(fields)
     try:
-        return msgspec.convert(records, list[RxNormCode], strict=True)
+        return msgspec.convert(records, list[row_type], strict=True)  # type: ignore[valid-type]
     except msgspec.ValidationError as exc:
         where = re.match(r".*?\$\[(\d+)\]", str(exc))
         line = f":{int(where.group(1)) + 2}" if where else ""

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from service.knowledge.base import DrugTerm, KnowledgeBase
-from service.knowledge.codes import RxNormEntry, read_rxnorm_table, rxnorm_index, table_files
+from service.knowledge.codes import RxNormEntry, read_code_table, rxnorm_index, table_files
 from service.knowledge.schema import (
     Analyte,
     CombinationRule,
@@ -26,6 +26,7 @@ from service.knowledge.schema import (
     Product,
     Route,
     RxNormCode,
+    SnomedCode,
     Source,
     Texts,
 )
@@ -57,13 +58,13 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         name = path.relative_to(directory).as_posix()
         digest.update(name.encode() + b"\0" + raw)
         parsed.append((name, _parse_file(name, raw)))
-    codes: list[tuple[str, RxNormCode]] = []
+    codes: list[tuple[str, RxNormCode | SnomedCode]] = []
     for path in table_files(directory):
         raw = path.read_bytes()
         name = path.relative_to(directory).as_posix()
         digest.update(name.encode() + b"\0" + raw)
         try:
-            codes.extend((name, row) for row in read_rxnorm_table(name, raw))
+            codes.extend((name, row) for row in read_code_table(name, raw))
         except ValueError as exc:
             raise KnowledgeError(str(exc)) from exc
     return _build(parsed, version=f"kb-{digest.hexdigest()[:12]}", codes=codes)
@@ -102,6 +103,7 @@ class _Collector:
         self.drugs: dict[str, Drug] = {}
         self.products: list[tuple[str, Product]] = []
         self.rxnorm_codes: dict[str, RxNormCode] = {}
+        self.snomed_codes: dict[str, SnomedCode] = {}
         self.conditions: dict[str, Condition] = {}
         self.analytes: dict[str, Analyte] = {}
         self.rules: dict[str, CombinationRule] = {}
@@ -122,11 +124,14 @@ class _Collector:
 def _build(
     parsed: list[tuple[str, KnowledgeFile]],
     version: str,
-    codes: Iterable[tuple[str, RxNormCode]] = (),
+    codes: Iterable[tuple[str, RxNormCode | SnomedCode]] = (),
 ) -> KnowledgeBase:
     c = _Collector()
     for name, row in codes:
-        c.add("RxNorm code", c.rxnorm_codes, row.code, row, name)
+        if isinstance(row, RxNormCode):
+            c.add("RxNorm code", c.rxnorm_codes, row.code, row, name)
+        else:
+            c.add("SNOMED CT code", c.snomed_codes, row.code, row, name)
     for name, kf in parsed:
         for s in kf.source:
             c.add("source", c.sources, s.id, s, name)
@@ -184,6 +189,14 @@ def _check_references(c: _Collector) -> None:
     named += [
         (f"{file}: product {p.names[0]!r}", p.sources, p.ingredients) for file, p in c.products
     ]
+    for row in c.snomed_codes.values():
+        where = f"{c.origin[('SNOMED CT code', row.code)]}: SNOMED CT {row.code}"
+        need_sources(where, row.sources)
+        c.errors.extend(
+            f"{where}: unknown condition {cid!r}"
+            for cid in row.conditions
+            if cid not in c.conditions
+        )
     for where, sources, ingredients in named:
         need_sources(where, sources)
         c.errors.extend(
@@ -286,6 +299,8 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
             icd_exclusions[code.replace(".", "")].add(cond.id)
         for sct in cond.snomed:
             snomed[sct].append(cond.id)
+    for row in c.snomed_codes.values():
+        snomed[row.code].extend(cid for cid in row.conditions if cid not in snomed[row.code])
 
     analyte_terms: dict[str, str] = {}
     loinc: dict[str, str] = {}
@@ -321,6 +336,7 @@ def _index(c: _Collector, norm: Normalization, texts: Texts, version: str) -> Kn
         drug_words_from=_words_from(drug_terms),
         drug_by_rxcui=_rxnorm_index(c, route_tokens),
         rxnorm_codes=c.rxnorm_codes,
+        snomed_codes=c.snomed_codes,
         drug_by_atc=_unique_codes(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),

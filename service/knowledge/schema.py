@@ -146,6 +146,16 @@ class RxNormCode(_Strict, frozen=True, array_like=True):
     sources: SourceIds
 
 
+class SnomedCode(_Strict, frozen=True, array_like=True):
+    """One row of a SNOMED CT code table: a concept id, its name as the source gives it,
+    and the conditions it means (tests/knowledge re-proves the check digit and the name)."""
+
+    code: Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]{5,17}$")]
+    name: NonEmpty
+    conditions: Annotated[list[Id], msgspec.Meta(min_length=1)]
+    sources: SourceIds
+
+
 class Condition(_Strict, frozen=True, kw_only=True):
     id: Id
     name: NonEmpty

@@ -15,11 +15,11 @@ import re
 
 import simple_icd_10_cm as icd
 
-from service.engine.matching import _resolved_words, match_medication
+from service.engine.matching import _conditions_from_words, _resolved_words, match_medication
 from service.engine.models import MedicationInput
 from service.knowledge import KnowledgeBase
 from service.knowledge.codes import RXNORM_COLUMNS
-from service.knowledge.schema import RxNormCode
+from service.knowledge.schema import RxNormCode, SnomedCode
 from service.knowledge.text import drug_key_tokens, tokens
 
 __all__ = ["RXNORM_COLUMNS", "rxnorm_name_problem", "rxnorm_problems", "rxnorm_tty"]
@@ -264,3 +264,124 @@ def rxnorm_problems(kb: KnowledgeBase, rows: list[RxNormCode] | None = None) -> 
                     f"drug {drug.id}: RxCUI {code} is not a proven ingredient code of it"
                 )
     return problems
+
+
+# SNOMED CT ---------------------------------------------------------------------------
+
+# Semantic tags of concepts that are not a condition of the patient.
+_OTHER_TAGS = frozenset(
+    {
+        "procedure", "regime/therapy", "event", "substance", "qualifier value", "situation",
+        "physical object", "environment", "severity modifier", "occupation", "person",
+        "morphologic abnormality", "organism", "product", "medicinal product", "category",
+        "assessment scale", "record artifact", "observable entity", "body structure",
+        "attribute", "specimen", "staging scale", "tumor staging", "social concept",
+        "navigational concept", "environment / location", "geographic location",
+        "administrative concept", "cell", "cell structure", "disposition", "role",
+    }
+)  # fmt: skip
+_TAG = re.compile(r"\(([a-z /]+)\)\s*$")
+# Words that make a name something other than the patient having the condition now: a
+# history, a screening or a risk, another person (mother, fetus, newborn), or a pregnancy
+# that is over (the ICD-10-CM rules of datasets/conditions say the same for O codes).
+_NOT_THE_CONDITION = re.compile(
+    r"\b(history|family|screening|suspected|risk|fear|education|monitoring|referral|"
+    r"assessment|examination|mother|maternal|fetus|fetal|newborn|neonatal|neonate|infant|"
+    r"resolved|remission|childbirth|puerperium|puerperal|postpartum|delivery|delivered|"
+    r"labor|labour|abortion|miscarriage|lactation|complicating|retinal dialysis|absent|"
+    r"excluded|carrier|trait|status post|after|category|declined|scale|score|"
+    r"terminations?|previous|molar|ectopic|tubal|fallopian|ovarian pregnancy|hydatidiform|"
+    r"stillbirth|intrauterine death|retained products)\b",
+    re.IGNORECASE,
+)
+
+
+def snomed_name_problem(
+    name: str, expected: tuple[str, ...] | None, kb: KnowledgeBase
+) -> tuple[str | None, tuple[str, ...]]:
+    """(problem or None, the conditions the name names); ``expected`` None: any."""
+    tag = _TAG.search(name)
+    if tag and tag.group(1) in _OTHER_TAGS:
+        return f"a {tag.group(1)}, not a disorder", ()
+    other = _NOT_THE_CONDITION.search(name)
+    if other:
+        return f"{other.group(0)!r}: not the patient's current condition", ()
+    match, _ = _conditions_from_words(tokens(_TAG.sub("", name)), kb)
+    found = tuple(sorted(match.condition_ids))
+    if match.excluded or not found:
+        return "the name names no known condition", found
+    if expected is not None and found != tuple(sorted(expected)):
+        return f"the name names {list(found)}, the table says {list(expected)}", found
+    return None, found
+
+
+def snomed_problems(kb: KnowledgeBase, rows: list[SnomedCode] | None = None) -> list[str]:
+    problems: list[str] = []
+    for row in list(kb.snomed_codes.values()) if rows is None else rows:
+        if not snomed_concept_ok(row.code):
+            problems.append(f"SNOMED CT {row.code} fails check digit or partition")
+        problem, _ = snomed_name_problem(row.name, tuple(row.conditions), kb)
+        if problem:
+            problems.append(f"SNOMED CT {row.code} {row.name!r}: {problem}")
+    return problems
+
+
+# ICD-10-CM chapter 15 (pregnancy, childbirth and the puerperium) -----------------------
+
+_AFTER_DELIVERY = re.compile(
+    r"childbirth|puerper|postpartum|lactation|(complicating|during) labor", re.I
+)
+_LABOR_AND_AFTER = (
+    "O6",
+    "O7",
+    "O80",
+    "O82",
+    "O85",
+    "O86",
+    "O87",
+    "O88",
+    "O89",
+    "O90",
+    "O91",
+    "O92",
+)
+
+
+def obstetric_concept(code: str) -> str:
+    """The concept an obstetric ICD-10-CM code (O00-O9A, Z3A, Z33, Z34, Z39, Z87.5) must
+    match, by the code's block and its official description (simple-icd-10-cm):
+
+    - ``pregnancy`` only when the code says the patient is pregnant now;
+    - O00 ectopic pregnancy; O01-O08 and Z33.2 a pregnancy with abortive outcome
+      (``pregnancy_loss``); O94 sequelae and Z87.5 history (``pregnancy_history``);
+    - labor, delivery and the puerperium (O60-O92, Z39, and any code "complicating
+      childbirth" or "the puerperium") ``postpartum``, except preterm labor without
+      delivery and breast disorders "associated with pregnancy" in a trimester;
+    - a code for pregnancy, childbirth and the puerperium alike, or "unspecified as to
+      time period", ``obstetric_condition`` (recognized: the timing is not coded).
+    """
+    # "[pregnancy-induced] hypertension ... complicating childbirth" is about childbirth.
+    description = re.sub(r"\[[^\]]*\]", "", icd.get_description(code))
+    if code.startswith("O00"):
+        return "ectopic_pregnancy"
+    if code[:3] in {"O01", "O02", "O03", "O04", "O07", "O08"} or code.startswith("Z33.2"):
+        return "pregnancy_loss"
+    if code.startswith(("O94", "Z87.5")):
+        return "pregnancy_history"
+    if code.startswith("Z39"):
+        return "postpartum"
+    if code.startswith(("Z3A", "Z33", "Z34")):
+        return "pregnancy"
+    during = "pregnancy" in description.lower()
+    after = bool(_AFTER_DELIVERY.search(description))
+    if "without delivery" in description or (
+        "associated with pregnancy" in description and "trimester" in description
+    ):
+        return "pregnancy"
+    if "unspecified as to time period" in description or (
+        during and after and "trimester" not in description
+    ):
+        return "obstetric_condition"
+    if code.startswith(_LABOR_AND_AFTER) or after:
+        return "postpartum"
+    return "pregnancy"

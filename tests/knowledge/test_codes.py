@@ -7,7 +7,10 @@ from pathlib import Path
 
 import msgspec
 import pytest
+import simple_icd_10_cm as icd
 
+from service.engine.matching import match_condition
+from service.engine.models import Coding, ConditionInput
 from service.knowledge import KnowledgeBase, default_datasets_dir, load_knowledge
 from service.knowledge.codes import product_route
 from service.knowledge.loader import KnowledgeError
@@ -16,8 +19,10 @@ from tests.knowledge.codes import (
     code_problems,
     icd10cm_ok,
     loinc_ok,
+    obstetric_concept,
     rxnorm_problems,
     snomed_concept_ok,
+    snomed_problems,
 )
 
 
@@ -141,3 +146,99 @@ def test_a_product_code_takes_its_route_from_the_dose_form(
     kb: KnowledgeBase, name: str, route: str | None
 ) -> None:
     assert product_route(name, kb.route_tokens) == route
+
+
+# SNOMED CT ---------------------------------------------------------------------------
+
+
+def test_every_snomed_code_of_the_table_is_proven(kb: KnowledgeBase) -> None:
+    assert len(kb.snomed_codes) > 1000
+    assert snomed_problems(kb) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "condition"),
+    [
+        ("87522002", "anemia"),  # iron deficiency anemia
+        ("422034002", "diabetes"),  # retinopathy due to type 2 diabetes
+        ("1551000119108", "diabetes"),  # nonproliferative retinopathy, type 2 diabetes
+        ("433146000", "ckd_stage_4_5"),  # chronic kidney disease stage 5
+        ("46177005", "eskd_dialysis"),
+        ("19169002", "pregnancy_loss"),  # miscarriage in first trimester
+    ],
+)
+def test_records_snomed_codes_are_known(kb: KnowledgeBase, code: str, condition: str) -> None:
+    assert condition in kb.conditions_by_snomed[code]
+
+
+def test_a_deliberately_wrong_snomed_entry_fails_its_proof(kb: KnowledgeBase) -> None:
+    row = kb.snomed_codes["87522002"]  # Iron deficiency anemia
+    assert snomed_problems(kb, [row]) == []
+    wrong_digit = msgspec.structs.replace(row, code="87522003")
+    wrong_condition = msgspec.structs.replace(row, conditions=["diabetes"])
+    history = msgspec.structs.replace(row, name="History of iron deficiency anemia")
+    procedure = msgspec.structs.replace(row, name="Iron deficiency anemia screening (procedure)")
+    for wrong in (wrong_digit, wrong_condition, history, procedure):
+        assert snomed_problems(kb, [wrong]), wrong
+
+
+# ICD-10-CM: the obstetric chapter and Parkinson disease -------------------------------
+
+
+def _icd_concepts(kb: KnowledgeBase, code: str) -> tuple[str, ...]:
+    item = ConditionInput(coding=[Coding(system="icd10cm", code=code)])
+    return match_condition(item, kb).condition_ids
+
+
+OBSTETRIC = {
+    "pregnancy", "postpartum", "pregnancy_loss", "pregnancy_history", "ectopic_pregnancy",
+    "obstetric_condition",
+}  # fmt: skip
+
+
+def test_every_obstetric_code_matches_its_rule(kb: KnowledgeBase) -> None:
+    roots = ["O00-O08", "O09", "O10-O16", "O20-O29", "O30-O48", "O60-O77", "O80-O82"]
+    roots += ["O85-O92", "O94-O9A", "Z3A", "Z33", "Z34", "Z39", "Z87.5"]
+    leaves = [d for r in roots for d in icd.get_descendants(r) if icd.is_leaf(d)]
+    assert len(leaves) > 2400
+    wrong = {}
+    for code in leaves:
+        expected = obstetric_concept(code)
+        found = OBSTETRIC & set(_icd_concepts(kb, code))
+        if found != {expected}:
+            wrong[code] = (expected, sorted(found))
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("code", "concept"),
+    [
+        ("O03.9", "pregnancy_loss"),  # complete or unspecified spontaneous abortion
+        ("O10.02", "postpartum"),  # pre-existing hypertension complicating childbirth
+        ("O10.011", "pregnancy"),  # ... first trimester
+        ("O60.03", "pregnancy"),  # preterm labor without delivery
+        ("O60.14", "postpartum"),  # preterm labor with preterm delivery
+        ("O80", "postpartum"),  # full-term uncomplicated delivery
+        ("O94", "pregnancy_history"),
+        ("Z87.51", "pregnancy_history"),
+        ("Z39.2", "postpartum"),
+        ("Z3A.20", "pregnancy"),
+        ("Z33.1", "pregnancy"),
+        ("Z34.83", "pregnancy"),
+    ],
+)
+def test_a_pregnancy_that_is_over_does_not_flag_pregnancy(
+    kb: KnowledgeBase, code: str, concept: str
+) -> None:
+    assert icd10cm_ok(code)
+    assert obstetric_concept(code) == concept
+    assert OBSTETRIC & set(_icd_concepts(kb, code)) == {concept}
+
+
+@pytest.mark.parametrize("code", ["G20", "G20.A1", "G20.A2", "G20.B1", "G20.B2", "G20A1"])
+def test_parkinson_disease_codes_old_and_new(kb: KnowledgeBase, code: str) -> None:
+    assert _icd_concepts(kb, code) == ("parkinson_disease",)
+
+
+def test_parkinsonism_unspecified_is_not_parkinson_disease(kb: KnowledgeBase) -> None:
+    assert _icd_concepts(kb, "G20.C") == ("parkinsonism",)
