@@ -63,14 +63,15 @@ def product_route(name: str, route_tokens: Mapping[str, Route]) -> Route | None:
     """The route of an RxNorm product name's dose form: the words after its last strength.
 
     ``Budesonide 0.25 MG/ML Inhalation Suspension [Pulmicort]`` -> inhaled. An ingredient
-    or a component name (no dose form after the strength) has none.
+    or a component name (no dose form) has none.
     """
     plain = _BRAND.sub("", name) if name.endswith("]") else name
     last = _LAST_NUMBER_WORD.search(plain)
-    if last is None:
-        return None
-    # A pack ("{7 (A 5 MG Oral Tablet) } 7 Day Pack") says its form inside the braces.
-    texts = [plain[last.end() :]] + ([plain] if plain.startswith("{") else [])
+    # A dose form without a strength ("budesonide Dry Powder Inhaler") is read whole; a
+    # pack ("{7 (A 5 MG Oral Tablet) } 7 Day Pack") says its form inside the braces.
+    texts = [plain] if last is None else [plain[last.end() :]]
+    if plain.startswith("{"):
+        texts.append(plain)
     for text in texts:
         for token in tokens(text):
             route = route_tokens.get(token)

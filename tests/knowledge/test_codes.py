@@ -140,6 +140,8 @@ def test_a_broken_table_row_is_a_load_error(tmp_path: Path) -> None:
         ("{21 (A 1 MG Oral Tablet) / 7 (inert ingredients 1 MG Oral Tablet) } Pack", "oral"),
         ("hydrochlorothiazide 25 MG", None),
         ("Spironolactone", None),
+        ("budesonide Dry Powder Inhaler", "inhaled"),
+        ("Budesonide Inhalant Powder", "inhaled"),
     ],
 )
 def test_a_product_code_takes_its_route_from_the_dose_form(
