@@ -91,6 +91,7 @@ class KnowledgeBase:
             "combination_rules": len(self.rules),
             "sources": len(self.sources),
             "rxnorm_codes": len(self.drug_by_rxcui),
+            "snomed_codes": len(self.conditions_by_snomed),
             "drug_terms": len(self.drug_terms),
             "condition_terms": len(self.condition_terms),
         }
