@@ -31,10 +31,12 @@ from build_rxnorm_codes import SOURCES, Source, _blobs, _concepts, _omop_concept
 
 from service.knowledge import load_knowledge  # noqa: E402
 from service.knowledge.codes import SNOMED_COLUMNS  # noqa: E402
+from service.knowledge.text import tokens  # noqa: E402
 from tests.knowledge.codes import snomed_concept_ok, snomed_name_problem  # noqa: E402
 
 TABLE = ROOT / "datasets" / "snomed" / "codes.tsv"
 _TAGGED = re.compile(r"\((disorder|finding)\)\s*$")
+_TAG = re.compile(r"\s*\([a-z /]+\)\s*$")
 _PROCEDURE = re.compile(
     r"\b(removal|insertion|revision|repair|excision|biopsy|injection|therapy|dialysis|"
     r"hemodialysis|haemodialysis|transplant|transplantation|surgery|operation|procedure|"
@@ -86,28 +88,40 @@ CODE_SETS: dict[str, str] = {
     "dx_2021_09_EsophagealReflux_V1.csv": "gerd",
     "dx_2022_04_Hypotension_V1.csv": "hypotension",
     "dx_2021_11_AddisonsDisease_V1.csv": "adrenal_insufficiency",
+    "dx_2021_12_FluidElectrolyteDisturbance_V1.csv": "hypokalemia",
+}
+# Names the condition matcher reads as a condition they are not (issue 13: primary biliary
+# cholangitis is not cirrhosis unless staged so; Hashimoto hyperthyroidism is not
+# hypothyroidism): such a name is not proof of that condition.
+NOT_PROOF = {
+    "cirrhosis": re.compile(r"cholangitis", re.IGNORECASE),
+    "hypothyroidism": re.compile(r"hyperthyroidism", re.IGNORECASE),
 }
 # The CKD codesets hold every stage: a code of stage 4 or 5 there is kept as that stage.
-SAME_SET = {"ckd_stage_1_3": {"ckd_stage_4_5", "eskd_dialysis"}, "ckd_stage_4_5": {"eskd_dialysis"}}
+SAME_SET = {
+    "ckd_stage_1_3": {"ckd_stage_4_5", "eskd_dialysis"},
+    "ckd_stage_4_5": {"eskd_dialysis"},
+    # The fluid and electrolyte codeset holds each disturbance: read by the name.
+    "hypokalemia": {"hypomagnesemia", "hypocalcemia", "hyponatremia", "dehydration"},
+}
 
 
 def code_sets(source: Source, mirrors: Path) -> dict[str, dict[str, str]]:
-    """Code set name -> {SNOMED CT code: name} for the code sets of CODE_SETS in a source."""
+    """Code set name -> {SNOMED CT code: name} of a source; sets not in CODE_SETS as "other"."""
     mirror = mirrors / source.repo.replace("/", "+") / "repo"
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for path, raw in _blobs(mirror, source.commit, source.under):
         if source.kind == "omop_csv":
             key = path.rsplit("/", 1)[-1]
-            if key in CODE_SETS:
-                found[key].update(_omop_concepts(raw, "SNOMED"))
+            found[key if key in CODE_SETS else "other"].update(_omop_concepts(raw, "SNOMED"))
         elif source.kind == "valueset" and b'"ValueSet"' in raw and b"sct" in raw:
             try:
                 data = json.loads(raw)
             except ValueError:
                 continue
             key = data.get("url") if isinstance(data, dict) else None
-            if key in CODE_SETS:
-                found[key].update(_concepts(data.get("expansion", {}), SCT))
+            members = _concepts(data.get("expansion", {}), SCT)
+            found[key if key in CODE_SETS else "other"].update(members)
         elif source.kind == "synthea":
             data = json.loads(raw)
             conditions = [
@@ -147,12 +161,18 @@ def main(argv: list[str] | None = None) -> int:
         allowed = said | {c for s in said for c in SAME_SET.get(s, ())}
         if not problem and said and not allowed & set(conditions):
             problem = f"the code set says {sorted(said)}, the name reads {list(conditions)}"
-        if not problem and not said and "synthea_r4_records" not in by_source:
+        # A name that is itself a term of the condition ("Multiple sclerosis (disorder)")
+        # says what the code is without a code set.
+        exact = " ".join(tokens(_TAG.sub("", name))) in kb.condition_terms
+        if not problem and not said and not exact and "synthea_r4_records" not in by_source:
             problem = "no code set says what it is"
         tagged = any(_TAGGED.search(n) for n, _ in by_source.values())
         if not problem and not tagged and _PROCEDURE.search(name):
             # Without its semantic tag a name may be a procedure ("Hemodialysis").
             problem = "no semantic tag, and the name may be a procedure"
+        wrong = [c for c in conditions if c in NOT_PROOF and NOT_PROOF[c].search(name)]
+        if not problem and wrong:
+            problem = f"the name is no proof of {wrong}"
         if problem:
             rejected.append(f"{code}\t{name}\t{problem}")
             continue
