@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.engine._systems import system_of
 from service.engine.findings import PREGNANCY_CONDITION, Facts, LabResult
 from service.engine.matches import ConditionMatch, DrugHit, LabMatch, MedicationMatch
 from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
@@ -57,6 +58,20 @@ def daily_mg(text: str | None) -> float | None:
     after = text[found.end() :].lower().split()
     times = next((_TIMES_A_DAY[w] for w in after[:3] if w in _TIMES_A_DAY), 1)
     return float(found.group(1)) * times
+
+
+def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
+    """Where a medication's strength is written: its text, a coding's display, or the
+    RxNorm name of its product code."""
+    if item.text and _MG.search(item.text):
+        return item.text
+    for coding in item.coding or ():
+        if coding.display and _MG.search(coding.display):
+            return coding.display
+        row = knowledge.kb.rxnorm_codes.get(coding.code.strip()) if coding.code else None
+        if row is not None and system_of(coding.system) == "rxnorm":
+            return row.name
+    return item.text
 
 
 def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -> list[Finding]:
@@ -109,7 +124,9 @@ def _evaluate(
             continue
         kept = []
         for ref in refs:
-            dose = daily_mg(request.med_items[ref[1]].text) if ref[0] == MEDICATIONS else None
+            dose = None
+            if ref[0] == MEDICATIONS:
+                dose = daily_mg(_dose_text(request.med_items[ref[1]], knowledge))
             if dose is None or dose > slot.above_mg:
                 kept.append(ref)
                 doses.append((ref, dose, slot.above_mg))

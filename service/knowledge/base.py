@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from service.knowledge.codes import RxNormEntry
 from service.knowledge.schema import (
     Analyte,
     CombinationRule,
@@ -18,6 +19,8 @@ from service.knowledge.schema import (
     Normalization,
     Qualifiers,
     Route,
+    RxNormCode,
+    SnomedCode,
     Source,
     Texts,
 )
@@ -56,7 +59,9 @@ class KnowledgeBase:
     drug_terms: Mapping[str, DrugTerm]
     # First word of a term -> the most words any term starting with it has.
     drug_words_from: Mapping[str, int]
-    drug_by_rxcui: Mapping[str, str]
+    # RxCUI -> ingredients (and a product's route): the drugs' codes and the code table.
+    drug_by_rxcui: Mapping[str, RxNormEntry]
+    rxnorm_codes: Mapping[str, RxNormCode]
     drug_by_atc: Mapping[str, str]
     # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
     fuzzy_drug_words: Mapping[str, tuple[str, ...]]
@@ -68,7 +73,9 @@ class KnowledgeBase:
     conditions_by_icd_prefix: Mapping[str, tuple[str, ...]]
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
     icd_exclusions: Mapping[str, frozenset[str]]
+    # The conditions' own SNOMED CT codes and those of the code table.
     conditions_by_snomed: Mapping[str, tuple[str, ...]]
+    snomed_codes: Mapping[str, SnomedCode]
     fuzzy_condition_terms: Mapping[str, tuple[str, ...]]
     condition_vocabulary: frozenset[str]
     analyte_by_loinc: Mapping[str, str]
@@ -89,6 +96,8 @@ class KnowledgeBase:
             "analytes": len(self.analytes),
             "combination_rules": len(self.rules),
             "sources": len(self.sources),
+            "rxnorm_codes": len(self.drug_by_rxcui),
+            "snomed_codes": len(self.conditions_by_snomed),
             "drug_terms": len(self.drug_terms),
             "condition_terms": len(self.condition_terms),
         }

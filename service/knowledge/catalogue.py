@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from service.knowledge.base import KnowledgeBase
+
+_INGREDIENT_TTYS = frozenset({"IN", "PIN", "MIN", "BN"})
 
 
 def _cell(text: str) -> str:
@@ -16,6 +19,11 @@ def _sources(kb: KnowledgeBase, ids: Iterable[str]) -> str:
 
 
 def render_catalogue(kb: KnowledgeBase) -> str:
+    products = Counter(
+        d for r in kb.rxnorm_codes.values() if r.tty not in _INGREDIENT_TTYS for d in r.ingredients
+    )
+    snomed = Counter(c for r in kb.snomed_codes.values() for c in r.conditions)
+    product_codes = sum(1 for r in kb.rxnorm_codes.values() if r.tty not in _INGREDIENT_TTYS)
     lines = [
         "# Knowledge catalogue",
         "",
@@ -30,6 +38,18 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         "A drug or a condition on its own is a low-severity finding; what raises the",
         "severity is a second factor (a combination rule below) or a measured result",
         "(docs/clinical-policy.md).",
+        "",
+        "## Code tables",
+        "",
+        f"{len(kb.rxnorm_codes)} RxNorm codes (of them {product_codes} clinical or branded "
+        f"drugs and packs) and {len(kb.snomed_codes)} SNOMED CT codes "
+        "come from the tables "
+        "`datasets/rxnorm/codes.tsv` and `datasets/snomed/codes.tsv`, built by "
+        "`scripts/build_rxnorm_codes.py` and `scripts/build_snomed_codes.py` from published "
+        "value sets, codesets and records pinned to a commit (`datasets/rxnorm/sources.toml`; "
+        "see `datasets/README.md`). Each code is proven by its name, read by the service's own "
+        "matcher; the tables below give the number of product codes per drug and of table "
+        "SNOMED CT codes per condition rather than every code.",
         "",
         "## Drug classes and their effects",
         "",
@@ -55,34 +75,35 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         "",
         "## Flagged drugs",
         "",
-        "| drug | classes | brands | RxCUI | sources |",
-        "|---|---|---|---|---|",
+        "| drug | classes | brands | RxCUI (ingredient) | RxNorm products | sources |",
+        "|---|---|---|---|---|---|",
     ]
     flagged = [d for d in kb.drugs.values() if d.classes]
     for d in sorted(flagged, key=lambda d: d.name):
         classes = ", ".join(kb.classes[c].name for c in d.classes)
         lines.append(
             f"| {_cell(d.name)} | {classes} | {_cell(', '.join(d.brands))} "
-            f"| {', '.join(d.rxcui)} | {_sources(kb, d.sources)} |"
+            f"| {', '.join(d.rxcui)} | {products[d.id]} | {_sources(kb, d.sources)} |"
         )
     lines += [
         "",
         "## Recognized drugs (checked, not flagged)",
         "",
-        "| drug | brands | why not flagged |",
-        "|---|---|---|",
+        "| drug | brands | RxCUI (ingredient) | RxNorm products | why not flagged |",
+        "|---|---|---|---|---|",
     ]
     for d in sorted((d for d in kb.drugs.values() if not d.classes), key=lambda d: d.name):
         lines.append(
-            f"| {_cell(d.name)} | {_cell(', '.join(d.brands))} "
-            f"| {_cell(d.not_flagged_because or '')} |"
+            f"| {_cell(d.name)} | {_cell(', '.join(d.brands))} | {', '.join(d.rxcui)} "
+            f"| {products[d.id]} | {_cell(d.not_flagged_because or '')} |"
         )
     lines += [
         "",
         "## Contributing conditions",
         "",
-        "| condition | episode | evidence | ICD-10-CM | SNOMED CT | mechanism | sources |",
-        "|---|---|---|---|---|---|---|",
+        "| condition | episode | evidence | ICD-10-CM | SNOMED CT | SNOMED CT (table) "
+        "| mechanism | sources |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     conditions = sorted(kb.conditions.values(), key=lambda c: c.name)
     for c in (c for c in conditions if c.contributes):
@@ -90,17 +111,20 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         episode = "acute" if c.acute else "chronic"
         lines.append(
             f"| {_cell(c.name)} | {episode} | {c.grade}, {level} | {', '.join(c.icd10cm)} "
-            f"| {', '.join(c.snomed)} | {_cell(c.mechanism or '')} | {_sources(kb, c.sources)} |"
+            f"| {', '.join(c.snomed)} | {snomed[c.id]} | {_cell(c.mechanism or '')} "
+            f"| {_sources(kb, c.sources)} |"
         )
     lines += [
         "",
         "## Recognized conditions (checked, not contributors)",
         "",
-        "| condition | ICD-10-CM | SNOMED CT |",
-        "|---|---|---|",
+        "| condition | ICD-10-CM | SNOMED CT | SNOMED CT (table) |",
+        "|---|---|---|---|",
     ]
     for c in (c for c in conditions if not c.contributes):
-        lines.append(f"| {_cell(c.name)} | {', '.join(c.icd10cm)} | {', '.join(c.snomed)} |")
+        lines.append(
+            f"| {_cell(c.name)} | {', '.join(c.icd10cm)} | {', '.join(c.snomed)} | {snomed[c.id]} |"
+        )
     lines += [
         "",
         "## Labs",

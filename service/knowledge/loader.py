@@ -15,6 +15,7 @@ import msgspec
 
 from service.errors import CrampError
 from service.knowledge.base import DrugTerm, KnowledgeBase
+from service.knowledge.codes import RxNormEntry, read_code_table, rxnorm_index, table_files
 from service.knowledge.schema import (
     Analyte,
     CombinationRule,
@@ -30,6 +31,8 @@ from service.knowledge.schema import (
     Product,
     Qualifiers,
     Route,
+    RxNormCode,
+    SnomedCode,
     Source,
     Texts,
 )
@@ -59,7 +62,16 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         name = path.relative_to(directory).as_posix()
         digest.update(name.encode() + b"\0" + raw)
         parsed.append((name, _parse_file(name, raw)))
-    return _build(parsed, version=f"kb-{digest.hexdigest()[:12]}")
+    codes: list[tuple[str, RxNormCode | SnomedCode]] = []
+    for path in table_files(directory):
+        raw = path.read_bytes()
+        name = path.relative_to(directory).as_posix()
+        digest.update(name.encode() + b"\0" + raw)
+        try:
+            codes.extend((name, row) for row in read_code_table(name, raw))
+        except ValueError as exc:
+            raise KnowledgeError(str(exc)) from exc
+    return _build(parsed, version=f"kb-{digest.hexdigest()[:12]}", codes=codes)
 
 
 def _parse_file(name: str, raw: bytes) -> KnowledgeFile:
@@ -94,6 +106,8 @@ class _Collector:
         self.classes: dict[str, DrugClass] = {}
         self.drugs: dict[str, Drug] = {}
         self.products: list[tuple[str, Product]] = []
+        self.rxnorm_codes: dict[str, RxNormCode] = {}
+        self.snomed_codes: dict[str, SnomedCode] = {}
         self.conditions: dict[str, Condition] = {}
         self.analytes: dict[str, Analyte] = {}
         self.rules: dict[str, CombinationRule] = {}
@@ -115,8 +129,17 @@ class _Collector:
         self.origin[(kind, key)] = file
 
 
-def _build(parsed: list[tuple[str, KnowledgeFile]], version: str) -> KnowledgeBase:
+def _build(
+    parsed: list[tuple[str, KnowledgeFile]],
+    version: str,
+    codes: Iterable[tuple[str, RxNormCode | SnomedCode]] = (),
+) -> KnowledgeBase:
     c = _Collector()
+    for name, row in codes:
+        if isinstance(row, RxNormCode):
+            c.add("RxNorm code", c.rxnorm_codes, row.code, row, name)
+        else:
+            c.add("SNOMED CT code", c.snomed_codes, row.code, row, name)
     for name, kf in parsed:
         for s in kf.source:
             c.add("source", c.sources, s.id, s, name)
@@ -183,12 +206,18 @@ def _check_drugs(c: _Collector) -> None:
         for brand in d.brand_routes:
             if brand not in d.brands:
                 c.errors.append(f"{where}: brand_routes names {brand!r}, which is not a brand")
-    for file, p in c.products:
-        where = f"{file}: product {p.names[0]!r}"
-        _need_sources(c, where, p.sources)
-        for ing in p.ingredients:
-            if ing not in c.drugs:
-                c.errors.append(f"{where}: unknown ingredient {ing!r}")
+    named = [
+        (f"{c.origin[('RxNorm code', r.code)]}: RxCUI {r.code}", r.sources, r.ingredients)
+        for r in c.rxnorm_codes.values()
+    ]
+    named += [
+        (f"{file}: product {p.names[0]!r}", p.sources, p.ingredients) for file, p in c.products
+    ]
+    for where, sources, ingredients in named:
+        _need_sources(c, where, sources)
+        c.errors.extend(
+            f"{where}: unknown ingredient {ing!r}" for ing in ingredients if ing not in c.drugs
+        )
     for g in c.drug_groups.values():
         where = f"{c.origin[('drug group', g.id)]}: drug group {g.id!r}"
         _need_sources(c, where, g.sources)
@@ -206,6 +235,14 @@ def _check_drugs(c: _Collector) -> None:
 
 
 def _check_conditions_and_labs(c: _Collector) -> None:
+    for row in c.snomed_codes.values():
+        where = f"{c.origin[('SNOMED CT code', row.code)]}: SNOMED CT {row.code}"
+        _need_sources(c, where, row.sources)
+        c.errors.extend(
+            f"{where}: unknown condition {cid!r}"
+            for cid in row.conditions
+            if cid not in c.conditions
+        )
     for cond in c.conditions.values():
         where = f"{c.origin[('condition', cond.id)]}: condition {cond.id!r}"
         _need_sources(c, where, cond.sources)
@@ -344,6 +381,8 @@ def _index(
             icd_exclusions[code.replace(".", "")].add(cond.id)
         for sct in cond.snomed:
             snomed[sct].append(cond.id)
+    for row in c.snomed_codes.values():
+        snomed[row.code].extend(cid for cid in row.conditions if cid not in snomed[row.code])
 
     analyte_terms: dict[str, str] = {}
     loinc: dict[str, str] = {}
@@ -358,6 +397,7 @@ def _index(
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
 
+    route_tokens = _route_tokens(norm.route_tokens)
     fuzzy_words = tuple(sorted({k for k in drug_terms if " " not in k and len(k) >= 5}))
     fuzzy_conditions = tuple(sorted(k for k in condition_terms if len(k) >= 6))
     return KnowledgeBase(
@@ -376,9 +416,9 @@ def _index(
         texts=texts,
         drug_terms=drug_terms,
         drug_words_from=_words_from(drug_terms),
-        drug_by_rxcui=_unique_codes(
-            c, "RxCUI", ((r, d.id) for d in c.drugs.values() for r in d.rxcui)
-        ),
+        drug_by_rxcui=_rxnorm_index(c, route_tokens),
+        rxnorm_codes=c.rxnorm_codes,
+        snomed_codes=c.snomed_codes,
         drug_by_atc=_unique_codes(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),
@@ -387,7 +427,7 @@ def _index(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
             | set(norm.salt_tokens)
-            | set(_route_tokens(norm.route_tokens))
+            | set(route_tokens)
             | set(norm.prn_tokens)
             | {
                 w
@@ -426,11 +466,18 @@ def _index(
         },
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
-        route_tokens=_route_tokens(norm.route_tokens),
+        route_tokens=route_tokens,
         route_parents=norm.route_parents,
         prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
         never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),
     )
+
+
+def _rxnorm_index(c: _Collector, route_tokens: Mapping[str, Route]) -> dict[str, RxNormEntry]:
+    index, errors = rxnorm_index(c.drugs.values(), c.rxnorm_codes.values(), route_tokens)
+    if errors:
+        raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(errors))
+    return index
 
 
 def _unique_codes(c: _Collector, system: str, pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

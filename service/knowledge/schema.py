@@ -133,6 +133,50 @@ class Product(_Strict, frozen=True, kw_only=True):
     sources: SourceIds
 
 
+RxNormTty = Literal[
+    "IN",
+    "PIN",
+    "MIN",
+    "BN",
+    "SCDC",
+    "SCDF",
+    "SCDG",
+    "SCD",
+    "SBDC",
+    "SBDF",
+    "SBDG",
+    "SBD",
+    "GPCK",
+    "BPCK",
+]
+
+
+class RxNormCode(_Strict, frozen=True, array_like=True):
+    """One row of an RxNorm code table (``datasets/**/*.tsv``): a code and what it names.
+
+    Read from a row's fields in column order (``array_like``), as fast as a table needs.
+    ``name`` is the name exactly as its source gives it; ``tty`` the RxNorm term type that
+    the name's form shows (value sets carry no term type); ``ingredients`` the drugs the
+    name was proven to name (tests/knowledge re-proves it through the text matcher).
+    """
+
+    code: Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]{0,9}$")]
+    tty: RxNormTty
+    name: NonEmpty
+    ingredients: Annotated[list[Id], msgspec.Meta(min_length=1)]
+    sources: SourceIds
+
+
+class SnomedCode(_Strict, frozen=True, array_like=True):
+    """One row of a SNOMED CT code table: a concept id, its name as the source gives it,
+    and the conditions it means (tests/knowledge re-proves the check digit and the name)."""
+
+    code: Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]{5,17}$")]
+    name: NonEmpty
+    conditions: Annotated[list[Id], msgspec.Meta(min_length=1)]
+    sources: SourceIds
+
+
 class Condition(_Strict, frozen=True, kw_only=True):
     id: Id
     name: NonEmpty

@@ -40,24 +40,27 @@ def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationM
     if not item.coding and text and item.route is None:
         # The common case, one free text: its match depends on its resolved words alone.
         words = drug_key_tokens(text)
-        resolved, read_as = _resolved_words(words, kb)
+        resolved, read_as = resolve_words(words, kb)
         match = _match_words(resolved, None, knowledge)
         if not match.hits:
             return _unrecognized(item, texts_of(text, None), [words], kb)
         return _in_context(match, read_as, [text], words, knowledge)
     texts = texts_of(text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
-    resolutions = [_resolved_words(words, kb) for words in words_of_texts]
+    resolutions = [resolve_words(words, kb) for words in words_of_texts]
     resolved_texts = [found for found, _ in resolutions]
     field_route = _explicit_route(item.route, [], kb) if item.route else None
     all_words = [w for text_words in words_of_texts for w in text_words]
     if item.coding:
         coded = _drugs_from_codes(item.coding, kb)
         if coded:
-            route = field_route or _explicit_route(None, resolved_texts, kb)
-            match = MedicationMatch(
-                tuple(DrugHit(d, route or kb.drugs[d].default_route) for d in coded), how="code"
+            # The route field, else a product code's dose form, else route words in a text.
+            text_route = field_route or _explicit_route(None, resolved_texts, kb)
+            hits = tuple(
+                DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                for d, code_route in coded
             )
+            match = MedicationMatch(hits, how="code")
             return _in_context(match, (), texts, all_words, knowledge)
     # Route words in any of the texts (a coding's display, say) apply to all of them.
     route_hint = field_route or (
@@ -153,7 +156,7 @@ def _match_words(
     return match
 
 
-def _resolved_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple[str, ...]]:
+def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple[str, ...]]:
     """Known words as they are; an unknown word becomes the term it misspells, or "?".
     Also the terms read for misspelled words."""
     if kb.drug_vocabulary.issuperset(words):
@@ -188,18 +191,25 @@ def _explicit_route(
     return None
 
 
-def _drugs_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -> tuple[str, ...]:
-    found: list[str] = []
+def _drugs_from_codes(
+    coding: Sequence[Coding] | None, kb: KnowledgeBase
+) -> tuple[tuple[str, Route | None], ...]:
+    """The drugs the codes name, each with the route of the product code that named it."""
+    found: dict[str, Route | None] = {}
     for c in coding or ():
         if not c.code:
             continue
         system = system_of(c.system)
         code = c.code.strip()
-        if system == "rxnorm" and code in kb.drug_by_rxcui:
-            found.append(kb.drug_by_rxcui[code])
+        if system == "rxnorm":
+            entry = kb.drug_by_rxcui.get(code)
+            if entry is not None:
+                for drug_id in entry.drug_ids:
+                    if found.get(drug_id) is None:
+                        found[drug_id] = entry.route
         elif system == "atc" and code.upper() in kb.drug_by_atc:
-            found.append(kb.drug_by_atc[code.upper()])
-    return dedupe(found)
+            found.setdefault(kb.drug_by_atc[code.upper()], None)
+    return tuple(found.items())
 
 
 def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm | None, int]:
