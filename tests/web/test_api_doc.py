@@ -193,3 +193,21 @@ def test_the_readme_check_examples_are_accepted(client: Client) -> None:
         response = client.post("/v1/check", json=json.loads(body))
         assert response.status_code == 200, response.text[:500]
         assert response.json()["findings"]
+
+
+def test_the_readme_shows_the_real_answer_to_its_example(client: Client) -> None:
+    """The README's example response is what the service answers (shortened findings)."""
+    request = re.search(r"curl -s localhost:8000/v1/check .*? -d '(\{.*?\})'", README, re.S)
+    shown = re.search(r"<!-- readme-response -->\n```json\n(.*?)```", README, re.S)
+    assert request and shown
+    answer = client.post("/v1/check", json=json.loads(request.group(1))).json()
+    body = json.loads(shown.group(1))
+    for key in ("risk", "medications", "conditions", "labs", "note"):
+        assert body[key] == answer[key], key
+    lead = body["findings"][0]
+    real = next(f for f in answer["findings"] if f["id"] == lead["id"])
+    assert {k: v for k, v in lead.items() if k != "evidence"} == {
+        k: v for k, v in real.items() if k != "evidence"
+    }
+    assert lead["evidence"][0] == real["evidence"][0]
+    assert f"```text\n{answer['note']}\n```" in README
