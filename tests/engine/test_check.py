@@ -112,10 +112,18 @@ def test_safe_drugs_are_recognized_without_findings(checker: Checker) -> None:
 
 
 def test_note_lists_unrecognized_inputs_with_suggestions(checker: Checker) -> None:
-    report = checker(medications=[{"text": "Lasix 40 mg"}, {"text": "furosemidd xyz"}])
-    assert "Could not check" not in report.note or "furosemidd" not in report.note
-    unknown = checker(medications=[{"text": "qwerty 5 mg"}])
-    assert "qwerty" in unknown.note
+    # A misspelling one edit away is read (and the note says so), not left unchecked.
+    corrected = checker(medications=[{"text": "Lasix 40 mg"}, {"text": "furosemidd 20 mg"}])
+    assert corrected.medications[1].match == "spelling"
+    assert corrected.medications[1].read_as == "furosemide"
+    assert 'Read as: "furosemidd 20 mg" as furosemide' in corrected.note
+    assert "Could not check" not in corrected.note
+    # Too far from any name to guess: unrecognized, with close names offered.
+    unknown = checker(medications=[{"text": "furosmdde 5 mg"}, {"text": "qwerty 5 mg"}])
+    assert [m.status for m in unknown.medications] == ["unrecognized", "unrecognized"]
+    assert "furosemide" in unknown.medications[0].suggestions
+    assert 'medications[0] "furosmdde 5 mg" (did you mean furosemide' in unknown.note
+    assert 'medications[1] "qwerty 5 mg"' in unknown.note
 
 
 def test_pregnancy_flag_on_patient_is_a_contributor(checker: Checker) -> None:

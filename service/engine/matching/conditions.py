@@ -173,5 +173,5 @@ def _conditions_from_misspellings(
         near = fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
         if near is not None:
             hits.append((kb.condition_terms[near], parsed.span(position, 1)))
-            read_as.append(near)
+            read_as.append(" + ".join(kb.conditions[c].name for c in kb.condition_terms[near]))
     return _qualified(parsed, hits, knowledge, tuple(read_as))

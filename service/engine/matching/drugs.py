@@ -172,7 +172,7 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
             near = fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
         resolved.append(near or UNKNOWN_WORD)
         if near is not None:
-            read_as.append(near)
+            read_as.append(_drug_name(near, kb))
     return resolved, tuple(read_as)
 
 

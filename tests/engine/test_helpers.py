@@ -1,0 +1,78 @@
+"""The small pieces of the engine on their own: slot filling, lab bands, doses, absorption."""
+
+from __future__ import annotations
+
+import msgspec
+
+from service.engine.check import absorb
+from service.engine.combinations import daily_mg, distinct_fill
+from service.engine.findings import bands_for
+from service.engine.models import Finding, InputRef, Patient
+from service.knowledge.base import KnowledgeBase
+
+
+def test_distinct_fill_needs_a_different_input_per_slot() -> None:
+    a, b, c = (0, 0), (0, 1), (2, 0)
+    assert distinct_fill([[a], [b]])
+    assert not distinct_fill([[a], [a]])
+    assert distinct_fill([[a, b], [a]])  # b fills the first slot, a the second
+    assert distinct_fill([[a, b], [a, b], [c]])
+    assert not distinct_fill([[a, b], [a, b], [a, b]])  # three slots, two inputs
+
+
+def test_daily_dose_is_read_from_the_strength_and_frequency() -> None:
+    assert daily_mg("simvastatin 40 mg qhs") == 40
+    assert daily_mg("simvastatin 20 mg bid") == 40
+    assert daily_mg("Simvastatin 20 MG Oral Tablet") == 20
+    assert daily_mg("simvastatin") is None
+    assert daily_mg(None) is None
+
+
+def test_sex_and_pregnancy_bands_replace_the_general_band(kb: KnowledgeBase) -> None:
+    hemoglobin = kb.analytes["hemoglobin"]
+
+    def low_limit(patient: Patient | None) -> float | None:
+        return next(b.below for b in bands_for(hemoglobin, patient) if b.name == "low")
+
+    assert low_limit(None) == 12.0
+    assert low_limit(Patient(sex="male")) == 13.0
+    assert low_limit(Patient(sex="female")) == 12.0
+    assert low_limit(Patient(sex="female", pregnant=True)) == 11.0
+    ck = kb.analytes["ck"]
+    assert {b.above for b in bands_for(ck, Patient(sex="female")) if b.name == "high"} == {192}
+    assert {b.above for b in bands_for(ck, None) if b.name == "high"} == {308}
+
+
+def _finding(ident: str, kind: str, severity: str, *refs: tuple[str, int]) -> Finding:
+    return msgspec.convert(
+        {
+            "id": ident,
+            "kind": kind,
+            "severity": severity,
+            "title": ident,
+            "detail": "",
+            "monitoring": [],
+            "management": [],
+            "evidence": [],
+            "inputs": [{"list": lst, "index": i} for lst, i in refs],
+            "evidence_level": "expert_consensus",
+            "evidence_grade": "C",
+            "basis": "second_factor" if kind == "combination" else "single_contributor",
+        },
+        Finding,
+    )
+
+
+def test_a_combination_absorbs_what_it_joins_and_nothing_more_severe() -> None:
+    drug = _finding("medication/a", "medication", "low", ("medications", 0))
+    other = _finding("medication/b", "medication", "low", ("medications", 1))
+    lab = _finding("lab/k/low", "lab", "high", ("labs", 0))
+    pair = _finding("combination/p", "combination", "moderate", ("medications", 0), ("labs", 0))
+    out = {f.id: f.absorbed_by for f in absorb([pair, drug, other, lab])}
+    assert out == {
+        "combination/p": None,
+        "medication/a": "combination/p",
+        "medication/b": None,  # not joined
+        "lab/k/low": None,  # more severe than the combination: a problem of its own
+    }
+    assert InputRef("labs", 0) in pair.inputs
