@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import (
     Components,
     Example,
@@ -80,7 +81,9 @@ REQUEST_EXAMPLE: dict[str, Any] = {
 }
 
 
-def openapi_config(max_body: int) -> OpenAPIConfig:
+def openapi_config(max_body: int, pages: bool = False) -> OpenAPIConfig:
+    """The document at ``/schema/openapi.json``; with ``pages``, litestar's interactive
+    pages too (Swagger UI, ReDoc, Stoplight, RapiDoc: they load scripts from a CDN)."""
     return OpenAPIConfig(
         title="Cramp and spasm risk checker",
         version=__version__,
@@ -91,6 +94,7 @@ def openapi_config(max_body: int) -> OpenAPIConfig:
         ),
         path="/schema",
         use_handler_docstrings=False,
+        render_plugins=() if pages else (JsonRenderPlugin(),),
     )
 
 
