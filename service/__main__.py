@@ -18,7 +18,7 @@ import click
 import msgspec
 
 from service.batch.cli import batch
-from service.decoding import StrictDecoder
+from service.decoding import BodyError, StrictDecoder
 from service.engine import CheckRequest, check
 from service.knowledge import KnowledgeError, load_knowledge
 from service.knowledge.catalogue import render_catalogue
@@ -194,12 +194,18 @@ def catalogue(output: Path | None) -> None:
 @main.command("check")
 @click.argument("request_file", type=click.File("rb"), default="-")
 def check_command(request_file: BinaryIO) -> None:
-    """Check one request body (JSON) from a file or standard input; print the report."""
+    """Check one request body (JSON) from a file or standard input; print the report.
+
+    An invalid body is reported as the API reports it: each error with its JSON Pointer."""
+    settings = load_settings()
     try:
-        request = msgspec.json.decode(request_file.read(), type=CheckRequest)
-    except msgspec.DecodeError as exc:
-        raise click.ClickException(f"invalid request: {exc}") from exc
-    report = check(request, load_knowledge(Settings.from_env().datasets_dir))
+        request = _check_request.decode(request_file.read())
+    except BodyError as exc:
+        lines = "".join(
+            f"\n  {pointer or '(the body)'}: {detail}" for pointer, detail in exc.errors
+        )
+        raise click.ClickException(f"invalid request: {exc.title}{lines}") from None
+    report = check(request, load_knowledge(settings.datasets_dir))
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
 
 

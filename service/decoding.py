@@ -36,7 +36,6 @@ NOT_SCHEMA = "The request body does not match the schema"
 DUPLICATE_KEY = "The request body has a duplicate key"
 # Errors reported for one body at most; a body with more gets the first ones.
 MAX_ERRORS = 50
-MISSING = "a required field is missing"
 
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -254,11 +253,11 @@ def _collect(value: Any, annotation: Any, pointer: str, errors: FieldErrors) -> 
     if isinstance(base, type) and issubclass(base, msgspec.Struct) and isinstance(value, dict):
         before = len(errors)
         for field in msgspec.structs.fields(base):
-            child = f"{pointer}/{escape(field.encode_name)}"
             if field.encode_name in value:
+                child = f"{pointer}/{escape(field.encode_name)}"
                 _collect(value[field.encode_name], field.type, child, errors)
-            elif field.required:
-                errors.append((child, MISSING))
+            elif field.required:  # pointed at the object, as JSON Schema's `required` is
+                errors.append((pointer, f"Object missing required field `{field.encode_name}`"))
         if len(errors) == before:  # the fields are fine: check the object as a whole
             _leaf(value, annotation, pointer, errors)
         return

@@ -135,7 +135,7 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
         tags=[TAG],
         summary=f"CDS Hooks feedback on the cards of {service.id}",
         operation_id=_operation(service, "_feedback"),
-        responses={400: ERROR_RESPONSES[400], 413: ERROR_RESPONSES[413]},
+        responses={status: ERROR_RESPONSES[status] for status in (400, 413, 415)},
     )
     async def post_feedback(request: Request[Any, Any, Any], state: State) -> FeedbackReceipt:
         body = await decode_json(request, _feedback)

@@ -31,8 +31,12 @@ LIMITS = (
     f"medications and {MAX_CONDITIONS} conditions, {MAX_LABS} labs, {MAX_CODINGS} codings per "
     f"item; free text at most {MAX_TEXT} characters. Each medication and condition needs "
     "`text` or a non-empty `coding`; each lab needs `coding` or `text`, a numeric `value` "
-    "and a `unit`. Errors are RFC 9457 problem documents (`application/problem+json`) "
-    "whose `errors[].pointer` is a JSON Pointer to the field at fault."
+    "and a `unit`. Bodies are JSON sent as `application/json` (415 otherwise), UTF-8, with "
+    "no key repeated within an object (400). Errors are RFC 9457 problem documents "
+    "(`application/problem+json`): `errors` lists every fault found, each with `pointer`, a "
+    "JSON Pointer to the field at fault, and a specific `detail`; the problem's `detail` "
+    "names the first ones. When too many requests are in flight the answer is 503 with "
+    "`Retry-After`."
 )
 
 
@@ -47,10 +51,17 @@ def problem_response(description: str) -> ResponseSpec:
 
 
 ERROR_RESPONSES: dict[int, ResponseSpec] = {
-    400: problem_response("The body is not valid JSON or does not match the schema"),
+    400: problem_response(
+        "The body is not valid JSON, repeats a key, or does not match the schema (`errors` "
+        "lists every fault with its JSON Pointer)"
+    ),
     404: problem_response("No such resource"),
-    413: problem_response("The body is larger than the documented limit"),
-    503: problem_response("The knowledge base is not loaded yet"),
+    413: problem_response("The body is larger than the documented limit (named in the answer)"),
+    415: problem_response("The body is not sent as application/json (Content-Type)"),
+    503: problem_response(
+        "The knowledge base is not loaded yet, or too many requests are in flight (retry "
+        "after `Retry-After` seconds)"
+    ),
 }
 
 REQUEST_EXAMPLE: dict[str, Any] = {
@@ -129,6 +140,9 @@ REQUEST_EXAMPLES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         for service in CDS_SERVICES
     },
 }
+_JSON = ("application/json",)
+# Request bodies taken in another media type besides JSON.
+REQUEST_MEDIA_TYPES = {"/v1/check/fhir": ("application/json", "application/fhir+json")}
 _EITHER_TEXT_OR_CODING = [
     {"required": ["text"], "properties": {"text": {"type": "string"}}},
     {"required": ["coding"], "properties": {"coding": {"type": "array", "minItems": 1}}},
@@ -159,18 +173,15 @@ def refine(document: OpenAPI) -> OpenAPI:
         if operation is None:
             continue
         example = REQUEST_EXAMPLES.get((path, method))
+        media = OpenAPIMediaType(
+            schema=Reference(ref=f"#/components/schemas/{struct.__name__}"),
+            examples=(
+                {"typical": Example(summary=example[0], value=example[1])} if example else None
+            ),
+        )
         operation.request_body = RequestBody(
             required=True,
-            content={
-                "application/json": OpenAPIMediaType(
-                    schema=Reference(ref=f"#/components/schemas/{struct.__name__}"),
-                    examples=(
-                        {"typical": Example(summary=example[0], value=example[1])}
-                        if example
-                        else None
-                    ),
-                )
-            },
+            content=dict.fromkeys(REQUEST_MEDIA_TYPES.get(path, _JSON), media),
         )
     object.__setattr__(document, "_refined", True)
     return document

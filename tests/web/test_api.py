@@ -83,7 +83,7 @@ def problem(response: Any, status: int) -> dict[str, Any]:
         ({"medications": [{"text": "Lasix"}, {}]}, "/medications/1"),
         ({"medications": [{"coding": []}]}, "/medications/0"),
         ({"labs": [{"text": "k", "value": "low", "unit": "mmol/L"}]}, "/labs/0/value"),
-        ({"labs": [{"text": "k", "value": 3.1}]}, "/labs/0/unit"),
+        ({"labs": [{"text": "k", "value": 3.1}]}, "/labs/0"),
         ({"patient": {"age": -1}}, "/patient/age"),
         ({"patient": {"pregnant": 0}}, "/patient/pregnant"),
         ({"patient": {"sex": "F"}}, "/patient/sex"),
