@@ -179,7 +179,9 @@ def start_server(target: Target, log_dir: Path) -> Server:
     port = free_port()
     log_path = log_dir / f"{target.name}.log"
     env = dict(os.environ)
-    if target.name == "serve":
+    # A "serve" target runs the source tree it names (e.g. a checkout of another commit).
+    tree = target.app_dir if target.name.startswith("serve") else ROOT
+    if target.name.startswith("serve"):
         command = [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)]
         env.update(CRAMP_LOG_LEVEL="info", CRAMP_ACCESS_LOG="true", CRAMP_METRICS="true")
     else:
@@ -197,11 +199,11 @@ def start_server(target: Target, log_dir: Path) -> Server:
             *UVICORN_OPTIONS,
         ]
     # The bench apps import ``service``; the service needs nothing extra.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=tree,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Router, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
@@ -164,6 +164,12 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
 async def check_fhir(
     request: Request[Any, Any, Any], state: State, patient: PatientParam = None
 ) -> FhirReport:
+    if len(request.query_params.getall("patient", [])) > 1:
+        # litestar would validate and use only the last one: refuse the ambiguity.
+        raise ValidationException(
+            "The request is not valid",
+            extra=[{"key": "patient", "message": "give `patient` once"}],
+        )
     bundle = await decode_json(request, _bundle, BUNDLE_MEDIA_TYPES)
     settings: Settings = state.settings
     try:

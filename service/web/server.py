@@ -197,8 +197,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
     def _refuse(self, answer: bytes, reason: str) -> None:
-        count_rejected(reason)
         self.head_since = 0.0
+        if self.transport.is_closing():  # uvicorn refused it already (a malformed request)
+            return
+        count_rejected(reason)
         self.transport.write(answer)
         self.transport.close()
 

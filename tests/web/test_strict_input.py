@@ -75,6 +75,12 @@ def test_a_fhir_bundle_comes_as_fhir_json_or_json(client: Client, content_type: 
     assert response.status_code == 200, response.text
 
 
+def test_a_patient_given_twice_is_refused(client: Client) -> None:
+    query = "?patient=%18&patient=abc"  # litestar alone would check only the last one
+    response = client.post(FHIR + query, json=cds_examples.FHIR_BUNDLE)
+    assert problem(response, 400)["errors"][0]["pointer"] == "/patient"
+
+
 def test_json_with_parameters_is_json(client: Client) -> None:
     headers = {"content-type": "Application/JSON; charset=UTF-8"}
     assert client.post("/v1/check", content=BODY, headers=headers).status_code == 200
