@@ -125,6 +125,14 @@ def test_a_cds_hooks_call_with_a_duplicate_key_gets_400(client: Client) -> None:
     assert result["errors"][0]["pointer"] == "/hook"
 
 
+def test_a_fhir_bundle_with_a_duplicate_key_deep_inside_gets_400(client: Client) -> None:
+    bundle = json.dumps(cds_examples.FHIR_BUNDLE)
+    first_resource = bundle.index('"resourceType"', bundle.index('"entry"'))
+    raw = bundle[:first_resource] + '"id": "twice", ' + bundle[first_resource:]
+    result = problem(client.post(FHIR, content=raw.encode(), headers=JSON), 400)
+    assert result["errors"][0]["pointer"] == "/entry/0/resource/id"
+
+
 def test_a_batch_line_with_a_duplicate_key_gets_its_own_problem(client: Client) -> None:
     lines = b'{"id": "a", "medications": [{"text": "Lasix"}], "medications": []}\n{"id": "b"}\n'
     response = client.post(BATCH, content=lines, headers={"content-type": "application/x-ndjson"})
