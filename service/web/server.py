@@ -18,9 +18,10 @@ protocol with those limits (``ServerLimits``, from the ``CRAMP_*`` settings):
   ``Retry-After`` and are closed.
 
 Deadlines are checked once a second by one timer per worker over the open connections,
-so a request pays only for reading the clock three times. The concurrency limit (requests in
-flight, ``503`` + ``Retry-After``) is in the app (``service.web.observability``) so that
-those answers are logged and counted like any other.
+so a request pays only for reading the clock three times. The concurrency limit
+(requests in flight, ``503`` + ``Retry-After``) is in the app
+(``service.web.observability``) so that those answers are logged and counted like any
+other.
 """
 
 from __future__ import annotations
