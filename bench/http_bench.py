@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    scripts/run python bench/http_bench.py [--targets service,bare[,floor]] [--duration S]
+    scripts/run python bench/http_bench.py [--targets service,bare[,floor][,serve]] [--duration S]
                                       [--warmup S] [--rounds N] [--connections N]
                                       [--client auto|wrk|python] [--json]
 
@@ -10,6 +10,9 @@ Each target runs as ONE uvicorn process on 127.0.0.1 (a free port, identical uvi
 options), started here and waited on via ``GET /healthz``:
 
 - ``service``: ``service.app:app`` exactly as shipped;
+- ``serve`` (optional): the production entry point, ``python -m service serve``, with
+  its defaults (access log at ``info`` and metrics on, JSON log lines to a file), the
+  server configuration included;
 - ``bare``: ``bench/bare_app.py``, which only decodes the same body into the service's
   ``CheckRequest`` and returns a small fixed Struct;
 - ``floor`` (optional): ``bench/floor_app.py``, which decodes like ``bare``, tokenizes and
@@ -89,12 +92,15 @@ TARGETS = (
     Target("service", "service.app:app", ROOT),
     Target("bare", "bare_app:app", BENCH_DIR),
     Target("floor", "floor_app:app", BENCH_DIR),
+    # The production command with its own server options; ``app`` is informative only.
+    Target("serve", "python -m service serve", ROOT),
 )
 TARGETS_BY_NAME = {t.name: t for t in TARGETS}
 DEFAULT_TARGETS = ("service", "bare")
 BASELINE = "bare"
 RATIO_NOTES = {
     "service": "what the service costs over the framework",
+    "serve": "the production command (server options, access log, metrics)",
     "floor": "ceiling for any CPython implementation of this work",
 }
 
@@ -172,26 +178,32 @@ class Server:
 def start_server(target: Target, log_dir: Path) -> Server:
     port = free_port()
     log_path = log_dir / f"{target.name}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target.app,
-        "--app-dir",
-        str(target.app_dir),
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        *UVICORN_OPTIONS,
-    ]
     env = dict(os.environ)
+    # A "serve" target runs the source tree it names (e.g. a checkout of another commit).
+    tree = target.app_dir if target.name.startswith("serve") else ROOT
+    if target.name.startswith("serve"):
+        command = [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)]
+        env.update(CRAMP_LOG_LEVEL="info", CRAMP_ACCESS_LOG="true", CRAMP_METRICS="true")
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            target.app,
+            "--app-dir",
+            str(target.app_dir),
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            *UVICORN_OPTIONS,
+        ]
     # The bench apps import ``service``; the service needs nothing extra.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=tree,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -254,7 +266,7 @@ def check_once(server: Server) -> bytes:
     if status != 200:
         raise BenchError(f"{server.target.name}: POST {PATH} -> {status}")
     document = json.loads(payload)
-    if server.target.name in ("service", "floor") and "risk" not in document:
+    if server.target.name != BASELINE and "risk" not in document:
         raise BenchError(f"{server.target.name}: response is not a report: {payload[:200]!r}")
     return payload
 

@@ -3,25 +3,59 @@
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import json
+import logging
+import logging.config
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 import msgspec
-import uvicorn
 
 from service.batch.cli import batch
+from service.decoding import BodyError, StrictDecoder
 from service.engine import CheckRequest, check, load
-from service.knowledge import load_knowledge
+from service.engine.errors import IMPLAUSIBLE_TITLE, ImplausibleValueError
+from service.knowledge import KnowledgeError, load_knowledge
 from service.knowledge.catalogue import render_catalogue
-from service.settings import Settings
+from service.settings import ConfigurationError, Settings
 from service.web.observability import logging_config
 from service.web.openapi import refine
+
+_log = logging.getLogger("cramp.start")
+
+
+def load_settings() -> Settings:
+    """The settings, or one line naming the variable at fault and exit status 2."""
+    try:
+        return Settings.from_env()
+    except ConfigurationError as exc:
+        raise ConfigurationProblem(str(exc)) from None
+
+
+class ConfigurationProblem(click.ClickException):
+    """A start-up error: one line on standard error, no traceback, exit status 2."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return f"configuration error: {self.message}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @click.group()
@@ -38,25 +72,60 @@ def main() -> None:
 @click.option("--log-level", default=None, help="Log level (default CRAMP_LOG_LEVEL or info).")
 def serve(host: str | None, port: int | None, workers: int | None, log_level: str | None) -> None:
     """Start the HTTP server (uvicorn) on service.app:app; configured by CRAMP_* variables."""
-    settings = Settings.from_env()
+    settings = load_settings()
+    # Imported here: the other commands (batch workers above all) start faster without.
+    from service.app import create_app  # noqa: PLC0415
+    from service.web.server import GuardedConfig, ServerLimits, run  # noqa: PLC0415
+
     workers = workers or settings.workers
+    host = host or settings.host
     level = (log_level or settings.log_level).lower()
+    log_config = logging_config(level, settings.log_format)
+    logging.config.dictConfig(log_config)
+    try:
+        knowledge = load(settings.datasets_dir)
+        app = create_app(settings, knowledge)
+    except KnowledgeError as exc:
+        raise ConfigurationProblem(f"CRAMP_DATASETS_DIR: {_one_line(str(exc))}") from None
+    except ConfigurationError as exc:
+        raise ConfigurationProblem(_one_line(str(exc))) from None
+    if not settings.api_keys and not _loopback(host):
+        _log.warning(
+            "API-key authentication is off (CRAMP_API_KEYS is empty) and the service listens "
+            "on %s: anyone who can reach the port can call it. Set CRAMP_API_KEYS, or bind "
+            "CRAMP_HOST=127.0.0.1 behind an authenticating proxy.",
+            host,
+        )
+    # One process: this app. Several: each worker builds its own from service.app.
+    target: Any = app
     if workers > 1:
         shared_metrics_dir()
-    uvicorn.run(
-        "service.app:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=level,
-        log_config=logging_config(level, settings.log_format),
-        access_log=False,  # replaced by the app's own (route template, request id, no query)
-        server_header=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=settings.graceful_timeout,
-        timeout_keep_alive=settings.keepalive_timeout,
-        limit_concurrency=settings.limit_concurrency or None,
-        backlog=settings.backlog,
+        target = "service.app:app"
+        del app, knowledge
+    limits = ServerLimits(
+        max_header_bytes=settings.max_header_bytes,
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+        body_min_rate=settings.body_min_rate,
+        send_timeout=settings.send_timeout,
+        max_connections=settings.max_connections,
+    )
+    run(
+        GuardedConfig(
+            target,
+            limits=limits,
+            host=host,
+            port=port or settings.port,
+            workers=workers,
+            log_level=level,
+            log_config=log_config,
+            access_log=False,  # replaced by the app's own (route template, request id, no query)
+            server_header=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=settings.graceful_timeout,
+            timeout_keep_alive=settings.keepalive_timeout,
+            backlog=settings.backlog,
+        )
     )
 
 
@@ -120,20 +189,32 @@ def openapi(output: Path | None) -> None:
 @output_option
 def catalogue(output: Path | None) -> None:
     """Render the knowledge catalogue (markdown) for clinical reviewers."""
-    emit(render_catalogue(load_knowledge(Settings.from_env().datasets_dir)), output)
+    emit(render_catalogue(load_knowledge(load_settings().datasets_dir)), output)
 
 
 @main.command("check")
 @click.argument("request_file", type=click.File("rb"), default="-")
 def check_command(request_file: BinaryIO) -> None:
-    """Check one request body (JSON) from a file or standard input; print the report."""
+    """Check one request body (JSON) from a file or standard input; print the report.
+
+    An invalid body is reported as the API reports it: each error with its JSON Pointer."""
+    settings = load_settings()
     try:
-        request = msgspec.json.decode(request_file.read(), type=CheckRequest)
-    except msgspec.DecodeError as exc:
-        raise click.ClickException(f"invalid request: {exc}") from exc
-    report = check(request, load(Settings.from_env().datasets_dir))
+        request = _check_request.decode(request_file.read())
+    except BodyError as exc:
+        lines = "".join(
+            f"\n  {pointer or '(the body)'}: {detail}" for pointer, detail in exc.errors
+        )
+        raise click.ClickException(f"invalid request: {exc.title}{lines}") from None
+    try:
+        report = check(request, load(settings.datasets_dir))
+    except ImplausibleValueError as exc:
+        lines = "".join(f"\n  {pointer}: {detail}" for pointer, detail in exc.problems)
+        raise click.ClickException(f"invalid request: {IMPLAUSIBLE_TITLE}{lines}") from None
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
 
+
+_check_request = StrictDecoder(CheckRequest)
 
 main.add_command(batch)
 

@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 
+from service.engine import Knowledge
 from service.engine import load as load_engine
 from service.engine.errors import ImplausibleValueError
 from service.settings import Settings
@@ -29,11 +30,12 @@ from service.web.routes import CheckController, healthz, readyz
 from service.web.security import authentication, cors
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, knowledge: Knowledge | None = None) -> Litestar:
+    """The app; ``knowledge`` is the knowledge base when the caller loaded it already."""
     settings = settings or Settings.from_env()
 
     def load(app: Litestar) -> None:
-        app.state.knowledge = load_engine(settings.datasets_dir)
+        app.state.knowledge = knowledge or load_engine(settings.datasets_dir)
         refine(app.openapi_schema)
         # The knowledge base lives as long as the process: move it out of the collector's
         # generations so full collections do not walk it on every request burst.
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         on_startup=[load],
         state=State({"settings": settings}),
-        openapi_config=openapi_config(settings.max_body_bytes),
+        openapi_config=openapi_config(settings.max_body_bytes, pages=settings.docs),
         exception_handlers={
             InvalidBody: invalid_body_handler,
             ImplausibleValueError: implausible_handler,
@@ -73,9 +75,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.page:
         for handler in page_handlers():
             app.register(handler)
-    # Outermost: request id, access log and metrics for every response, even 404s.
-    app.asgi_handler = RequestObservability(app.asgi_handler, access_log=settings.access_log)
+    # Outermost: request id, access log, metrics and headers for every response (404s
+    # too), and the limit of requests in flight.
+    app.asgi_handler = RequestObservability(
+        app.asgi_handler, access_log=settings.access_log, limit=settings.limit_concurrency
+    )
     return app
 
 
-app = create_app()
+def __getattr__(name: str) -> Litestar:
+    """``service.app:app``, built from the environment on first use (not on import, so
+    that ``python -m service serve`` can check the settings first and build its own)."""
+    if name == "app":
+        built = create_app()
+        globals()["app"] = built
+        return built
+    raise AttributeError(name)

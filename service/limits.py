@@ -31,6 +31,23 @@ BATCH_MAX_BODY_BYTES = 33_554_432
 MAX_ID_LENGTH = 200
 MAX_FULL_URL = 500
 
+# --- the HTTP server (defaults of the settings of the same names; docs/operations.md) ---
+# Request line and headers together, bytes (431 above). Node.js and h11 use 16 KiB too.
+MAX_HEADER_BYTES = 16_384
+# Seconds for a whole request head to arrive (408 and close after).
+HEADER_TIMEOUT = 10.0
+# A body still arriving after BODY_TIMEOUT seconds must have come at BODY_MIN_RATE bytes per
+# second on average (408 and close otherwise).
+BODY_TIMEOUT = 10.0
+BODY_MIN_RATE = 16_384
+# Seconds a response may wait on a client that does not read it.
+SEND_TIMEOUT = 30.0
+# Per worker: requests in flight (503 + Retry-After beyond; probes excepted), batch
+# requests in flight (each holds its body until its last result is sent), open connections.
+LIMIT_CONCURRENCY = 64
+BATCH_LIMIT_CONCURRENCY = 2
+MAX_CONNECTIONS = 1000
+
 # --- FHIR ---
 # Entries of a Bundle sent to POST /v1/check/fhir (the body is limited anyway) and of a
 # Bundle file in a batch (Synthea writes a patient's whole history).

@@ -8,6 +8,7 @@ needs) from there and never reads the environment itself.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -15,12 +16,37 @@ from typing import Annotated
 import msgspec
 
 from service.knowledge.loader import default_datasets_dir
-from service.limits import BATCH_MAX_BODY_BYTES, BATCH_MAX_LINES, MAX_BODY_BYTES
+from service.limits import (
+    BATCH_LIMIT_CONCURRENCY,
+    BATCH_MAX_BODY_BYTES,
+    BATCH_MAX_LINES,
+    BODY_MIN_RATE,
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
+    LIMIT_CONCURRENCY,
+    MAX_BODY_BYTES,
+    MAX_CONNECTIONS,
+    MAX_HEADER_BYTES,
+    SEND_TIMEOUT,
+)
 
 ENV_PREFIX = "CRAMP_"
 FHIR_ENV_PREFIX = "CRAMP_FHIR_"
 
 Seconds = Annotated[float, msgspec.Meta(gt=0, le=60)]
+ServerSeconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
+Count = Annotated[int, msgspec.Meta(ge=0)]
+Positive = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class ConfigurationError(Exception):
+    """A setting cannot be used; ``variable`` names it (``CRAMP_PORT``), ``reason`` says
+    why without repeating its value (it may be a secret)."""
+
+    def __init__(self, variable: str, reason: str) -> None:
+        super().__init__(f"{variable}: {reason}")
+        self.variable = variable
+        self.reason = reason
 
 
 class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,32 +103,51 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every ``CRAMP_*`` setting; ``from_env`` raises ``ConfigurationError`` naming the
+    variable at fault."""
+
     # The container default; tests bind 127.0.0.1.
     host: str = "0.0.0.0"
-    port: int = 8000
+    port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 8000
     log_level: str = "info"
     # Largest accepted request body; larger bodies get 413.
-    max_body_bytes: int = MAX_BODY_BYTES
+    max_body_bytes: Positive = MAX_BODY_BYTES
     # POST /v1/check/batch: most lines (array elements) and largest body; above: 413.
-    batch_max_lines: int = BATCH_MAX_LINES
-    batch_max_body_bytes: int = BATCH_MAX_BODY_BYTES
+    batch_max_lines: Positive = BATCH_MAX_LINES
+    batch_max_body_bytes: Positive = BATCH_MAX_BODY_BYTES
     datasets_dir: Path = msgspec.field(default_factory=default_datasets_dir)
-    # Serve the interactive OpenAPI pages (the JSON document is always served).
-    docs: bool = True
+    # Serve the interactive OpenAPI pages (Swagger UI, ReDoc, ...). Off: they load their
+    # scripts from a third-party CDN. The JSON document (/schema/openapi.json) is always
+    # served.
+    docs: bool = False
     # Serve the pharmacist's page at / and /check (it calls the API like any client).
     page: bool = True
 
-    # --- server (python -m service serve) ---
+    # --- server (python -m service serve; docs/operations.md "HTTP limits") ---
     # Worker processes; one per container/pod is the recommended scale-out unit.
-    workers: int = 1
+    workers: Positive = 1
     # Seconds to let in-flight requests finish after SIGTERM before closing connections.
-    graceful_timeout: int = 20
+    graceful_timeout: Count = 20
     # Seconds an idle keep-alive connection stays open.
-    keepalive_timeout: int = 5
-    # Concurrent connections + tasks per worker before answering 503 (0 = no limit).
-    limit_concurrency: int = 0
+    keepalive_timeout: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 5
+    # Request line and headers, bytes (431 above), and seconds for them to arrive (408).
+    max_header_bytes: Annotated[int, msgspec.Meta(ge=1024, le=1_048_576)] = MAX_HEADER_BYTES
+    header_timeout: ServerSeconds = HEADER_TIMEOUT
+    # A body still arriving after body_timeout seconds must have come at body_min_rate
+    # bytes per second on average; otherwise 408 and the connection closes.
+    body_timeout: ServerSeconds = BODY_TIMEOUT
+    body_min_rate: Count = BODY_MIN_RATE
+    # Seconds a response may wait on a client that does not read it (then: close).
+    send_timeout: ServerSeconds = SEND_TIMEOUT
+    # Requests in flight per worker before answering 503 with Retry-After (0 = no limit;
+    # /healthz, /readyz and /metrics are never refused).
+    limit_concurrency: Count = LIMIT_CONCURRENCY
+    # Batch requests in flight per worker (503 with Retry-After beyond; 0 = no limit).
+    batch_limit_concurrency: Count = BATCH_LIMIT_CONCURRENCY
+    # Open connections per worker; more are answered 503 and closed.
+    max_connections: Positive = MAX_CONNECTIONS
     # Listen backlog.
-    backlog: int = 2048
+    backlog: Positive = 2048
 
     # --- logs and metrics ---
     # "json" (one object per line, for log shippers) or "text" (for a terminal).
@@ -137,16 +182,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fhir: FhirSettings = msgspec.field(default_factory=FhirSettings)
 
     def __post_init__(self) -> None:
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
         if self.log_level.lower() not in ("critical", "error", "warning", "info", "debug", "trace"):
-            raise ValueError("log_level must be critical, error, warning, info, debug or trace")
+            raise ValueError(
+                "CRAMP_LOG_LEVEL must be critical, error, warning, info, debug or trace"
+            )
         if self.log_format not in ("json", "text"):
-            raise ValueError("log_format must be 'json' or 'text'")
+            raise ValueError("CRAMP_LOG_FORMAT must be 'json' or 'text'")
         if self.cds_jwt_issuers and not (self.cds_jwks and self.public_url):
-            raise ValueError("cds_jwt_issuers needs cds_jwks and public_url")
+            raise ValueError("CRAMP_CDS_JWT_ISSUERS needs CRAMP_CDS_JWKS and CRAMP_PUBLIC_URL")
         if self.cds_jti_cache_size < 1 or self.cds_jwt_max_lifetime < 1:
-            raise ValueError("cds_jti_cache_size and cds_jwt_max_lifetime must be positive")
+            raise ValueError(
+                "CRAMP_CDS_JTI_CACHE_SIZE and CRAMP_CDS_JWT_MAX_LIFETIME must be positive"
+            )
 
     def __repr__(self) -> str:
         # Never show secrets (API keys) where settings get printed or logged.
@@ -165,14 +212,35 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             for name in cls.__struct_fields__
             if name != "fhir" and f"{ENV_PREFIX}{name.upper()}" in env
         }
-        raw["fhir"] = msgspec.to_builtins(FhirSettings.from_env(env))
+        try:
+            raw["fhir"] = msgspec.to_builtins(FhirSettings.from_env(env))
+        except msgspec.ValidationError as exc:
+            raise _configuration_error(exc, "fhir.") from None
         for name in _LIST_FIELDS:
             if isinstance(value := raw.get(name), str):
                 raw[name] = [item.strip() for item in value.split(",") if item.strip()]
         for name in _BOOL_FIELDS:
             if isinstance(value := raw.get(name), str) and value.strip().lower() in _BOOLEANS:
                 raw[name] = _BOOLEANS[value.strip().lower()]
-        return msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
+        try:
+            return msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
+        except msgspec.ValidationError as exc:
+            raise _configuration_error(exc) from None
+
+
+_ERROR_PATH = re.compile(r"^(?P<reason>.*) - at `\$\.(?P<path>[a-z_.]+)`$")
+
+
+def _configuration_error(exc: msgspec.ValidationError, prefix: str = "") -> ConfigurationError:
+    """``Expected `int`, got `str` - at `$.fhir.read_timeout``` -> the variable
+    ``CRAMP_FHIR_READ_TIMEOUT`` and the reason; a rule across settings names its own."""
+    message = str(exc)
+    match = _ERROR_PATH.match(message)
+    if match is None:
+        variable, _, reason = message.partition(" ")
+        return ConfigurationError(variable, reason)
+    variable = ENV_PREFIX + (prefix + match.group("path")).replace(".", "_").upper()
+    return ConfigurationError(variable, match.group("reason"))
 
 
 # Settings given as comma-separated lists, and accepted spellings of booleans.

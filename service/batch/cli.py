@@ -36,7 +36,7 @@ from service.batch.runner import DEFAULT_CHUNK, ChunkResult, run
 from service.batch.writers import csv_header, markdown_summary
 from service.engine import load
 from service.knowledge import KnowledgeError
-from service.settings import Settings
+from service.settings import ConfigurationError, Settings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -185,12 +185,11 @@ def batch(
     3 internal error.
     """
     console = Console(stderr=True)
-    settings = Settings.from_env()
-    datasets_dir = settings.datasets_dir
     try:
-        knowledge = load(datasets_dir)
+        settings = Settings.from_env()
+        knowledge = load(settings.datasets_dir)
         source, stream = open_input(input_path)
-    except (InputError, KnowledgeError) as exc:
+    except (InputError, KnowledgeError, ConfigurationError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_USAGE)
     show = console.is_terminal if progress is None else progress
@@ -204,7 +203,7 @@ def batch(
                 source,
                 knowledge,
                 workers=workers,
-                datasets_dir=datasets_dir,
+                datasets_dir=settings.datasets_dir,
                 fhir=settings.fhir,
                 chunk_size=chunk_size,
                 with_csv=outputs.csv is not None,

@@ -6,29 +6,28 @@ report plus the resource behind each item and the resources left out.
 
 from __future__ import annotations
 
-import msgspec
-
-from service.batch.lines import DECODE_ERRORS, LineChecker
+from service.batch.lines import LineChecker
 from service.batch.models import BatchResult, LineId
 from service.batch.problems import decode_problem, invalid
+from service.decoding import BodyError, StrictDecoder
 from service.fhir import FhirBundle, PatientChoiceError, choose_patient
 from service.fhir.pipeline import bundle_entries, check_record
 
-_decode_bundle = msgspec.json.Decoder(FhirBundle).decode
+_decode_bundle = StrictDecoder(FhirBundle).decode
 
 
 def bundle_result(checker: LineChecker, data: bytes, name: LineId) -> BatchResult:
     """The result for one Bundle file; ``name`` (the file name) is its id."""
     try:
         bundle = _decode_bundle(data)
-    except DECODE_ERRORS as exc:
+    except BodyError as exc:
         return checker.problem(name, decode_problem(exc))
     items = bundle_entries(bundle)
     try:
         patient = choose_patient(items)
     except PatientChoiceError as exc:
         return checker.problem(
-            name, invalid("/entry", str(exc), "The Bundle does not say whose data to check")
+            name, invalid([("/entry", str(exc))], "The Bundle does not say whose data to check")
         )
     return checker.run(
         name,

@@ -15,17 +15,18 @@ import msgspec
 
 from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LineProblem, Tally
 from service.batch.problems import decode_problem, implausible_problem, internal_problem
+from service.decoding import BodyError, StrictDecoder
 from service.engine import CheckRequest, Knowledge, Report, check
 from service.engine.errors import ImplausibleValueError
 from service.settings import FhirSettings
 
 _log = logging.getLogger(__name__)
 
-_decode_item = msgspec.json.Decoder(BatchItem).decode
+_decode_item = StrictDecoder(BatchItem).decode
 _decode_id = msgspec.json.Decoder(IdProbe).decode
 _encoder = msgspec.json.Encoder()
-# What decoding a line may raise: ValueError comes from a Struct's ``__post_init__``.
-DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError, ValueError)
+# What decoding only a line's id may raise.
+_ID_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
 NEWLINE = b"\n"
 
@@ -34,7 +35,7 @@ def line_id(line: bytes, default: LineId) -> LineId:
     """The ``id`` of a line that failed to decode as a request, if it can be read at all."""
     try:
         found = _decode_id(line).id
-    except DECODE_ERRORS:
+    except _ID_ERRORS:
         return default
     return default if found is None else found
 
@@ -55,7 +56,7 @@ class LineChecker:
         """The result of one line (a JSON object, trailing whitespace allowed)."""
         try:
             item = _decode_item(line)
-        except DECODE_ERRORS as exc:
+        except BodyError as exc:
             return self.problem(line_id(line, default_id), decode_problem(exc))
         return self.checked(default_id if item.id is None else item.id, item)
 

@@ -7,8 +7,12 @@ The default id is the 1-based line number (NDJSON, blank lines skipped but count
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
+import mmap
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +22,7 @@ from typing import BinaryIO, Literal
 import msgspec
 
 from service.batch.models import LineId
+from service.decoding import syntax_error
 
 Kind = Literal["ndjson", "array", "fhir"]
 Item = tuple[LineId, bytes]
@@ -47,11 +52,17 @@ def _ndjson(stream: BinaryIO, first: list[bytes], source: Input) -> Iterator[Ite
             yield number, line
 
 
-def _array(data: bytes, source: Input) -> Iterator[Item]:
+def _array(data: bytes | mmap.mmap, source: Input) -> Iterator[Item]:
+    """The elements one by one; the array is decoded once into views of ``data``."""
+    view = memoryview(data)
     try:
-        elements = msgspec.json.decode(data, type=list[msgspec.Raw])
+        elements = msgspec.json.decode(
+            view[len(_BOM) :] if view[: len(_BOM)] == _BOM else view, type=list[msgspec.Raw]
+        )
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise InputError(f"{source.name}: not a valid JSON array: {exc}") from None
+        pointer, detail = syntax_error(exc)
+        where = f" at {pointer}" if pointer else ""
+        raise InputError(f"{source.name}: not a valid JSON array{where}: {detail}") from None
     source.total = len(elements)
     for position, element in enumerate(elements, 1):
         source.done = position
@@ -82,7 +93,7 @@ def open_stream(stream: BinaryIO, name: str, size: int | None = None) -> Input:
     first, opener = _first_lines(stream)
     if opener == b"[":
         source = Input("array", name, iter(()))
-        source.items = _array(b"".join(first) + stream.read(), source)
+        source.items = _array(_whole(stream, first), source)
         return source
     if opener not in (b"{", b""):
         raise InputError(
@@ -92,6 +103,15 @@ def open_stream(stream: BinaryIO, name: str, size: int | None = None) -> Input:
     source = Input("ndjson", name, iter(()), total=size)
     source.items = _ndjson(stream, first, source)
     return source
+
+
+def _whole(stream: BinaryIO, first: list[bytes]) -> bytes | mmap.mmap:
+    """All of a stream: a regular file is mapped (its pages stay the page cache's, not the
+    process's own memory), anything else is read."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        if stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    return b"".join(first) + stream.read()
 
 
 def open_input(path: str) -> tuple[Input, BinaryIO | None]:

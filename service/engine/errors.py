@@ -12,6 +12,7 @@ from service.knowledge.base import KnowledgeBase
 
 # (JSON Pointer into the request, what is wrong)
 FieldProblem = tuple[str, str]
+IMPLAUSIBLE_TITLE = "A lab value is not a possible result"
 
 
 class ImplausibleValueError(CrampError):

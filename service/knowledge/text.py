@@ -17,13 +17,61 @@ _WORD = re.compile(r"(?<![a-z0-9.])(?![qx][0-9])[a-z][a-z0-9]*")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
 
 
+# Cyrillic and Greek lower-case letters that look like Latin ones, and micro as u. From
+# Unicode's confusables data (UTS #39, confusables.txt: e.g. U+0430 CYRILLIC SMALL LETTER A
+# -> U+0061), limited to the letters that are confused with a single Latin letter.
+_LOOK_ALIKES = str.maketrans(
+    {
+        "\u0430": "a",  # cyrillic small letter a
+        "\u0432": "b",  # cyrillic small letter ve
+        "\u0435": "e",  # cyrillic small letter ie
+        "\u043a": "k",  # cyrillic small letter ka
+        "\u043c": "m",  # cyrillic small letter em
+        "\u043d": "h",  # cyrillic small letter en
+        "\u043e": "o",  # cyrillic small letter o
+        "\u0440": "p",  # cyrillic small letter er
+        "\u0441": "c",  # cyrillic small letter es
+        "\u0442": "t",  # cyrillic small letter te
+        "\u0443": "y",  # cyrillic small letter u
+        "\u0445": "x",  # cyrillic small letter ha
+        "\u0456": "i",  # cyrillic small letter byelorussian-ukrainian i
+        "\u0458": "j",  # cyrillic small letter je
+        "\u0455": "s",  # cyrillic small letter dze
+        "\u0501": "d",  # cyrillic small letter komi de
+        "\u04bb": "h",  # cyrillic small letter shha
+        "\u051b": "q",  # cyrillic small letter qa
+        "\u051d": "w",  # cyrillic small letter we
+        "\u04af": "y",  # cyrillic small letter straight u
+        "\u03b1": "a",  # greek small letter alpha
+        "\u03b2": "b",  # greek small letter beta
+        "\u03b5": "e",  # greek small letter epsilon
+        "\u03b9": "i",  # greek small letter iota
+        "\u03ba": "k",  # greek small letter kappa
+        "\u03bd": "v",  # greek small letter nu
+        "\u03bf": "o",  # greek small letter omicron
+        "\u03c1": "p",  # greek small letter rho
+        "\u03c4": "t",  # greek small letter tau
+        "\u03c5": "u",  # greek small letter upsilon
+        "\u03c7": "x",  # greek small letter chi
+        "\u03bc": "u",  # greek small letter mu
+        "\u00b5": "u",  # micro sign
+    }
+)
+
+
 def fold(text: str) -> str:
-    """Lower-case, strip accents, write micro as u."""
+    """Lower-case, strip accents, drop invisible format characters (zero-width space and
+    joiners, soft hyphen, byte order mark, direction marks: Unicode category Cf), and write
+    Cyrillic and Greek look-alikes and micro as the Latin letters they look like."""
     if text.isascii():
         return text.lower()
-    text = text.replace("µ", "u").replace("μ", "u")
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    kept = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
+    return kept.lower().translate(_LOOK_ALIKES)
 
 
 def tokens(text: str) -> list[str]:

@@ -9,8 +9,9 @@ object out. Each result line holds the ``id`` and the ``report``, or the ``id`` 
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import anyio
 import msgspec
 from litestar import Request, Response, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ServiceUnavailableException
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
     Example,
@@ -31,28 +32,28 @@ from litestar.openapi.spec import (
     Schema,
 )
 from litestar.response import Stream
-from litestar.status_codes import (
-    HTTP_200_OK,
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-)
+from litestar.status_codes import HTTP_200_OK, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from service.batch import BatchResults, LineChecker
 from service.batch.lines import encode
 from service.limits import BATCH_MAX_BODY_BYTES, BATCH_MAX_LINES, MAX_ID_LENGTH
 from service.settings import Settings
+from service.web.bodies import JSON, read_body, require_media_type
+from service.web.observability import RETRY_AFTER_SECONDS
 from service.web.openapi import ERROR_RESPONSES, problem_response
-from service.web.problems import FieldError, InvalidBody
+from service.web.problems import InvalidBody
 from service.web.routes import knowledge_of
 
 PATH = "/v1/check/batch"
 NDJSON = "application/x-ndjson"
 NDJSON_ALIASES = frozenset({NDJSON, "application/jsonl", "application/x-jsonlines"})
-JSON = "application/json"
-# Longest stretch of checking (seconds) before the stream lets other requests run.
+# Longest stretch of checking (seconds) before the stream lets other requests run, and
+# the size of the chunks it sends.
 _SLICE = 0.005
+_CHUNK = 65_536
+_SIGNIFICANT = re.compile(rb"[^ \t\r\n]")
+MEDIA_TYPES = NDJSON_ALIASES | {JSON}
 _BOM = b"\xef\xbb\xbf"
-_WHITESPACE = b" \t\r\n"
 
 Line = tuple[int, bytes]
 
@@ -183,46 +184,39 @@ def _too_large(detail: str) -> HTTPException:
 
 
 def _bad_body(detail: str, title: str = "The request body is not a batch") -> InvalidBody:
-    return InvalidBody(FieldError("", detail), title)
+    return InvalidBody(title, [("", detail)])
 
 
-async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes:
-    """The body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(f"the body is larger than {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def ndjson_lines(body: bytes, max_lines: int) -> list[Line]:
-    """The non-blank lines with their 1-based line numbers (400/413 for a non-batch)."""
-    body = body.removeprefix(_BOM)
-    lines = [
-        (number, line)
-        for number, line in enumerate(body.split(b"\n"), 1)
-        if line.strip(_WHITESPACE)
-    ]
-    if not lines:
+def ndjson_lines(body: bytes | bytearray, max_lines: int) -> Iterator[Line]:
+    """The non-blank lines with their 1-based line numbers (400/413 for a non-batch),
+    read one by one from ``body``: the lines are never all held at once."""
+    start = len(_BOM) if body.startswith(_BOM) else 0
+    first = _SIGNIFICANT.search(body, start)
+    if first is None:
         raise _bad_body("the body has no lines; send one JSON object per line")
-    if not lines[0][1].lstrip(_WHITESPACE).startswith(b"{"):
+    if body[first.start()] != ord("{"):
         raise _bad_body(
             "the first line is not a JSON object: send one check request per line "
             "(a JSON array goes as application/json)",
         )
-    if len(lines) > max_lines:
-        raise _too_large(f"the body has more than {max_lines} lines")
-    return lines
+    if body.count(b"\n") >= max_lines and sum(1 for _ in _lines(body, start)) > max_lines:
+        raise _too_large(f"the body has more than {max_lines:,} lines")
+    return _lines(body, start)
 
 
-def array_elements(body: bytes, max_lines: int) -> list[Line]:
-    """The elements of a JSON array body with their 1-based positions."""
+def _lines(body: bytes | bytearray, start: int) -> Iterator[Line]:
+    number, position, size = 0, start, len(body)
+    while position < size:
+        end = body.find(b"\n", position)
+        end = size if end < 0 else end
+        number += 1
+        if _SIGNIFICANT.search(body, position, end) is not None:
+            yield number, bytes(body[position:end])
+        position = end + 1
+
+
+def array_elements(body: bytes | bytearray, max_lines: int) -> list[msgspec.Raw]:
+    """The elements of a JSON array body, each still undecoded (a view of the body)."""
     try:
         elements = msgspec.json.decode(body, type=list[msgspec.Raw])
     except msgspec.ValidationError as exc:
@@ -232,22 +226,74 @@ def array_elements(body: bytes, max_lines: int) -> list[Line]:
     if not elements:
         raise _bad_body("the array is empty; send at least one check request")
     if len(elements) > max_lines:
-        raise _too_large(f"the array has more than {max_lines} elements")
-    return [(position, bytes(raw)) for position, raw in enumerate(elements, 1)]
+        raise _too_large(f"the array has more than {max_lines:,} elements")
+    return elements
 
 
-async def _stream(checker: LineChecker, lines: list[Line]) -> AsyncIterator[bytes]:
+async def _in_slices(pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """``pieces`` joined into chunks of about ``_CHUNK`` bytes; other requests get the
+    event loop at least every ``_SLICE`` seconds of work."""
+    buffer = bytearray()
     until = time.monotonic() + _SLICE
+    for piece in pieces:
+        buffer += piece
+        if len(buffer) >= _CHUNK or time.monotonic() >= until:
+            yield bytes(buffer)
+            buffer.clear()
+            await anyio.sleep(0)
+            until = time.monotonic() + _SLICE
+    if buffer:
+        yield bytes(buffer)
+
+
+def _ndjson_results(checker: LineChecker, lines: Iterator[Line]) -> Iterator[bytes]:
     for number, line in lines:
         yield checker.check_line(line, number)
-        if time.monotonic() >= until:
-            await anyio.sleep(0)  # let other requests run between lines
-            until = time.monotonic() + _SLICE
 
 
-def _all_results(checker: LineChecker, lines: list[Line]) -> bytes:
-    results = [checker.result(line, number) for number, line in lines]
-    return encode(BatchResults(results, checker.tally.summary()))
+def _json_results(checker: LineChecker, elements: list[msgspec.Raw]) -> Iterator[bytes]:
+    """``BatchResults`` (``{"results": [...], "summary": {...}}``) one result at a time."""
+    yield b'{"results":['
+    for position, element in enumerate(elements, 1):
+        result = encode(checker.result(bytes(element), position))
+        yield result if position == 1 else b"," + result
+    yield b'],"summary":' + encode(checker.tally.summary()) + b"}"
+
+
+async def _released(chunks: AsyncIterator[bytes], slots: BatchSlots) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        slots.release()
+
+
+class BatchSlots:
+    """Batch requests in flight in this worker: each holds its body (up to
+    ``CRAMP_BATCH_MAX_BODY_BYTES``) until its last result is sent, so they are few."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.taken = 0
+
+    def take(self) -> None:
+        if self.limit and self.taken >= self.limit:
+            raise ServiceUnavailableException(
+                "Too many batch requests at once; retry shortly",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        self.taken += 1
+
+    def release(self) -> None:
+        self.taken -= 1
+
+
+def batch_slots(state: State) -> BatchSlots:
+    slots: BatchSlots | None = state.get("batch_slots")
+    if slots is None:
+        settings: Settings = state.settings
+        slots = state["batch_slots"] = BatchSlots(settings.batch_limit_concurrency)
+    return slots
 
 
 @post(
@@ -263,17 +309,18 @@ def _all_results(checker: LineChecker, lines: list[Line]) -> bytes:
 async def check_batch(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     settings: Settings = state.settings
     knowledge = knowledge_of(state)
-    media_type = request.content_type[0].lower()
-    if media_type not in NDJSON_ALIASES and media_type != JSON:
-        raise HTTPException(
-            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail="send application/x-ndjson (a request per line) or application/json (an array)",
-        )
-    body = await _read_body(request, settings.batch_max_body_bytes)
-    checker = LineChecker(knowledge, settings.fhir)
-    if media_type == JSON:
-        elements = array_elements(body, settings.batch_max_lines)
-        content = await anyio.to_thread.run_sync(_all_results, checker, elements)
-        return Response(content, media_type=JSON)
-    lines = ndjson_lines(body, settings.batch_max_lines)
-    return Stream(_stream(checker, lines), media_type=NDJSON)
+    media_type = require_media_type(request, MEDIA_TYPES)
+    slots = batch_slots(state)
+    slots.take()
+    try:
+        body = await read_body(request, settings.batch_max_body_bytes)
+        checker = LineChecker(knowledge, settings.fhir)
+        if media_type == JSON:
+            pieces = _json_results(checker, array_elements(body, settings.batch_max_lines))
+        else:
+            pieces = _ndjson_results(checker, ndjson_lines(body, settings.batch_max_lines))
+    except BaseException:
+        slots.release()
+        raise
+    out = NDJSON if media_type != JSON else JSON
+    return Stream(_released(_in_slices(pieces), slots), media_type=out)

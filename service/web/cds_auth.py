@@ -26,7 +26,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from service.settings import Settings
+from service.settings import ConfigurationError, Settings
 
 ALGORITHMS = ("RS256", "RS384", "ES256", "ES384")
 _EC_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1"}
@@ -118,9 +118,22 @@ class CdsJwtVerifier:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CdsJwtVerifier:
+        """The verifier; ``ConfigurationError`` (naming ``CRAMP_CDS_JWKS``) when the key
+        set cannot be read or holds no usable key."""
+        try:
+            jwks = load_jwks(settings.cds_jwks)
+            _public_keys(jwks)  # refused here, at start, rather than on the first call
+        except OSError as exc:
+            raise ConfigurationError(
+                "CRAMP_CDS_JWKS", f"cannot read the file: {exc.strerror}"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError("CRAMP_CDS_JWKS", f"not valid JSON ({exc.msg})") from None
+        except (ValueError, jwt.PyJWTError) as exc:
+            raise ConfigurationError("CRAMP_CDS_JWKS", str(exc)) from None
         return cls(
             issuers=settings.cds_jwt_issuers,
-            jwks=load_jwks(settings.cds_jwks),
+            jwks=jwks,
             public_url=settings.public_url,
             max_lifetime=settings.cds_jwt_max_lifetime,
             leeway=settings.cds_jwt_leeway,

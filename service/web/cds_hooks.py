@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Router, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
@@ -37,14 +36,16 @@ from service.cdshooks.models import (
     FeedbackSummary,
 )
 from service.cdshooks.suggestions import OVERRIDE_REASONS
+from service.decoding import StrictDecoder
 from service.fhir import FhirReport, PatientChoiceError
 from service.fhir.models import FhirBundleRequest
 from service.fhir.pipeline import check_bundle
 from service.settings import Settings
+from service.web.bodies import FHIR_JSON, JSON, decode_json
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
-from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
-from service.web.routes import NO_STORE, decode_body, knowledge_of
+from service.web.problems import PROBLEM_MEDIA_TYPE, InvalidBody, Problem
+from service.web.routes import NO_STORE, knowledge_of
 
 TAG = "cds-hooks"
 PatientParam = Annotated[
@@ -58,11 +59,13 @@ PatientParam = Annotated[
 ]
 
 
-_bundle = msgspec.json.Decoder(FhirBundleRequest)
-_feedback = msgspec.json.Decoder(FeedbackRequest)
-_decoders: dict[str, msgspec.json.Decoder[Any]] = {
-    hook: msgspec.json.Decoder(kind) for hook, kind in REQUEST_TYPES.items()
+_bundle = StrictDecoder(FhirBundleRequest)
+_feedback = StrictDecoder(FeedbackRequest)
+_decoders: dict[str, StrictDecoder[Any]] = {
+    hook: StrictDecoder(kind) for hook, kind in REQUEST_TYPES.items()
 }
+# A FHIR Bundle comes as FHIR's own JSON media type or as plain JSON.
+BUNDLE_MEDIA_TYPES = frozenset({JSON, FHIR_JSON})
 PRECONDITION = ResponseSpec(
     data_container=Problem,
     media_type=PROBLEM_MEDIA_TYPE,
@@ -111,7 +114,7 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
         responses=CALL_RESPONSES,
     )
     async def call(request: Request[Any, Any, Any], state: State) -> CdsResponse:
-        body = await decode_body(request, decoder)
+        body = await decode_json(request, decoder)
         try:
             settings: Settings = state.settings
             return await respond(
@@ -132,10 +135,10 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
         tags=[TAG],
         summary=f"CDS Hooks feedback on the cards of {service.id}",
         operation_id=_operation(service, "_feedback"),
-        responses={400: ERROR_RESPONSES[400], 413: ERROR_RESPONSES[413]},
+        responses={status: ERROR_RESPONSES[status] for status in (400, 413, 415)},
     )
     async def post_feedback(request: Request[Any, Any, Any], state: State) -> FeedbackReceipt:
-        body: FeedbackRequest = await decode_body(request, _feedback)
+        body = await decode_json(request, _feedback)
         return FeedbackReceipt(received=feedback_log(state).record(service.id, body.feedback))
 
     @get(
@@ -162,13 +165,19 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
 async def check_fhir(
     request: Request[Any, Any, Any], state: State, patient: PatientParam = None
 ) -> FhirReport:
-    bundle: FhirBundleRequest = await decode_body(request, _bundle)
+    if len(request.query_params.getall("patient", [])) > 1:
+        # litestar would validate and use only the last one: refuse the ambiguity.
+        raise ValidationException(
+            "The request is not valid",
+            extra=[{"key": "patient", "message": "give `patient` once"}],
+        )
+    bundle = await decode_json(request, _bundle, BUNDLE_MEDIA_TYPES)
     settings: Settings = state.settings
     try:
         checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
     except PatientChoiceError as exc:
         raise InvalidBody(
-            FieldError("/entry", str(exc)), "The Bundle does not say whose data to check"
+            "The Bundle does not say whose data to check", [("/entry", str(exc))]
         ) from None
     record_report(checked.report)
     return checked.fhir_report()

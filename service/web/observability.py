@@ -34,7 +34,15 @@ import msgspec
 from litestar import Response, get
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -48,11 +56,17 @@ from prometheus_client import (
 from service.engine import Report
 
 REQUEST_ID_HEADER = "x-request-id"
-# Accepted from the caller when it looks like an id (UUIDs, ULIDs, trace ids); otherwise
-# a new one is generated, so a header cannot inject text into the logs.
-_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}")
+# A caller's id is kept only when it is a random id: a UUID (with or without hyphens; 32
+# hex digits is also a W3C trace id and nginx's $request_id) or a ULID, with at least one
+# letter. Anything else (a name, an MRN, an account number, free text) is replaced by a new
+# id, so no caller-chosen text reaches the logs.
+_SAFE_REQUEST_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[0-9a-fA-F]{32}|[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}"
+)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# Probes and scrapes are logged at DEBUG so that they do not drown the access log.
+# Probes and scrapes are logged at DEBUG so that they do not drown the access log; they
+# are never refused by the concurrency limit (a busy replica is still alive).
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -85,6 +99,16 @@ INPUTS = Counter(
     "Inputs checked, by list and status (flagged, recognized, unrecognized)",
     ["list", "status"],
 )
+REJECTED = Counter(
+    "cramp_http_rejected",
+    "Connections and requests the server cut short before the app answered, by reason "
+    "(header_too_large, header_timeout, body_timeout, send_timeout, too_many_connections)",
+    ["reason"],
+)
+
+
+def count_rejected(reason: str) -> None:
+    REJECTED.labels(reason).inc()
 
 
 # Labelled children, looked up once per label set and then taken from these dicts: each
@@ -271,11 +295,33 @@ def _route(scope: Scope) -> str:
 
 
 _REQUEST_ID_NAME = b"x-request-id"
-# Response headers replaced by the middleware (the server's own and any request id).
-_DROPPED_HEADERS = frozenset({b"server", _REQUEST_ID_NAME})
+_CACHE_CONTROL = b"cache-control"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_NO_STORE = (b"cache-control", b"no-store")
+# Response headers replaced by the middleware: the server's own, any request id and
+# content-type option the app set.
+_DROPPED_HEADERS = frozenset({b"server", _REQUEST_ID_NAME, _NOSNIFF[0]})
 # A version 4 UUID from 16 random bytes: clear the version and variant bits, then set them.
 _UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 _UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
+RETRY_AFTER_SECONDS = 1
+_BUSY_BODY = msgspec.json.encode(
+    {"type": "about:blank", "title": "The service is busy; retry shortly", "status": 503}
+)
+_BUSY_START: HTTPResponseStartEvent = {
+    "type": "http.response.start",
+    "status": 503,
+    "headers": [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(_BUSY_BODY)).encode()),
+        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+    ],
+}
+_BUSY_END: HTTPResponseBodyEvent = {
+    "type": "http.response.body",
+    "body": _BUSY_BODY,
+    "more_body": False,
+}
 
 
 def new_request_id() -> str:
@@ -283,21 +329,30 @@ def new_request_id() -> str:
     return format(int.from_bytes(os.urandom(16), "big") & _UUID4_MASK | _UUID4_BITS, "032x")
 
 
+def safe_request_id(value: str) -> bool:
+    return bool(_SAFE_REQUEST_ID.fullmatch(value)) and not value.replace("-", "").isdigit()
+
+
 def _incoming_request_id(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     for name, value in headers:
-        if name.lower() == _REQUEST_ID_NAME:
+        if name == _REQUEST_ID_NAME:
             text = value.decode("latin-1").strip()
-            return text if _SAFE_REQUEST_ID.fullmatch(text) else None
+            return text if safe_request_id(text) else None
     return None
 
 
 class RequestObservability:
-    """Outermost ASGI middleware: request id, access log and metrics for every response
-    (including 404s), and no ``Server`` header."""
+    """Outermost ASGI middleware, for every response (404s included): the request id, the
+    access log and metrics, ``Cache-Control: no-store`` (unless the route set its own
+    ``Cache-Control``) and ``X-Content-Type-Options: nosniff``, no ``Server`` header; and
+    the concurrency limit: beyond ``limit`` requests in flight (probes and scrapes aside),
+    ``503`` with ``Retry-After``."""
 
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool = True, limit: int = 0) -> None:
         self.app = app
         self.access_log = access_log
+        self.limit = limit
+        self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -314,40 +369,61 @@ class RequestObservability:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [
-                    header
-                    for header in message.get("headers", ())
-                    if header[0].lower() not in _DROPPED_HEADERS
-                ]
+                headers = []
+                cached = False
+                for header in message.get("headers", ()):
+                    name = header[0].lower()
+                    if name in _DROPPED_HEADERS:
+                        continue
+                    cached = cached or name == _CACHE_CONTROL
+                    headers.append(header)
                 headers.append(id_header)
+                headers.append(_NOSNIFF)
+                if not cached:
+                    headers.append(_NO_STORE)
                 message["headers"] = headers
             await send(message)
 
+        limited = self.limit and scope["path"] not in _QUIET_ROUTES
         try:
-            await self.app(scope, receive, send_with_id)
+            if limited and self.in_flight >= self.limit:
+                await send_with_id(_BUSY_START)
+                await send_with_id(_BUSY_END)
+            elif limited:
+                self.in_flight += 1
+                try:
+                    await self.app(scope, receive, send_with_id)
+                finally:
+                    self.in_flight -= 1
+            else:
+                await self.app(scope, receive, send_with_id)
         finally:
-            elapsed = time.perf_counter() - started
             method: str = scope["method"]
-            if method not in _METHODS:
-                method = "OTHER"
-            route = _route(scope)
-            children = _REQUEST_CHILDREN.get((method, route, status))
-            if children is None:
-                children = _request_children(method, route, status)
-            children[0].inc()
-            children[1].observe(elapsed)
-            if self.access_log:
-                level = logging.DEBUG if route in _QUIET_ROUTES else logging.INFO
-                if access_logger.isEnabledFor(level):
-                    access_logger.log(
-                        level,
-                        "request",
-                        extra={
-                            "request_id": request_id,
-                            "method": method,
-                            "route": route,
-                            "status": status,
-                            "duration_ms": round(elapsed * 1000, 2),
-                        },
-                    )
+            self._record(method, _route(scope), request_id, status, time.perf_counter() - started)
             request_id_var.reset(token)
+
+    def _record(
+        self, method: str, route: str, request_id: str, status: int, elapsed: float
+    ) -> None:
+        """The request's metrics and its access log line."""
+        if method not in _METHODS:
+            method = "OTHER"
+        children = _REQUEST_CHILDREN.get((method, route, status))
+        if children is None:
+            children = _request_children(method, route, status)
+        children[0].inc()
+        children[1].observe(elapsed)
+        if self.access_log:
+            level = logging.DEBUG if route in _QUIET_ROUTES else logging.INFO
+            if access_logger.isEnabledFor(level):
+                access_logger.log(
+                    level,
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": method,
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )

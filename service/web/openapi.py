@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import (
     Components,
     Example,
@@ -31,8 +32,12 @@ LIMITS = (
     f"medications and {MAX_CONDITIONS} conditions, {MAX_LABS} labs, {MAX_CODINGS} codings per "
     f"item; free text at most {MAX_TEXT} characters. Each medication and condition needs "
     "`text` or a non-empty `coding`; each lab needs `coding` or `text`, a numeric `value` "
-    "and a `unit`. Errors are RFC 9457 problem documents (`application/problem+json`) "
-    "whose `errors[].pointer` is a JSON Pointer to the field at fault."
+    "and a `unit`. Bodies are JSON sent as `application/json` (415 otherwise), UTF-8, with "
+    "no key repeated within an object (400). Errors are RFC 9457 problem documents "
+    "(`application/problem+json`): `errors` lists every fault found, each with `pointer`, a "
+    "JSON Pointer to the field at fault, and a specific `detail`; the problem's `detail` "
+    "names the first ones. When too many requests are in flight the answer is 503 with "
+    "`Retry-After`."
 )
 
 
@@ -47,10 +52,17 @@ def problem_response(description: str) -> ResponseSpec:
 
 
 ERROR_RESPONSES: dict[int, ResponseSpec] = {
-    400: problem_response("The body is not valid JSON or does not match the schema"),
+    400: problem_response(
+        "The body is not valid JSON, repeats a key, or does not match the schema (`errors` "
+        "lists every fault with its JSON Pointer)"
+    ),
     404: problem_response("No such resource"),
-    413: problem_response("The body is larger than the documented limit"),
-    503: problem_response("The knowledge base is not loaded yet"),
+    413: problem_response("The body is larger than the documented limit (named in the answer)"),
+    415: problem_response("The body is not sent as application/json (Content-Type)"),
+    503: problem_response(
+        "The knowledge base is not loaded yet, or too many requests are in flight (retry "
+        "after `Retry-After` seconds)"
+    ),
 }
 
 REQUEST_EXAMPLE: dict[str, Any] = {
@@ -81,7 +93,9 @@ REQUEST_EXAMPLE: dict[str, Any] = {
 }
 
 
-def openapi_config(max_body: int) -> OpenAPIConfig:
+def openapi_config(max_body: int, pages: bool = False) -> OpenAPIConfig:
+    """The document at ``/schema/openapi.json``; with ``pages``, litestar's interactive
+    pages too (Swagger UI, ReDoc, Stoplight, RapiDoc: they load scripts from a CDN)."""
     return OpenAPIConfig(
         title="Cramp and spasm risk checker",
         version=__version__,
@@ -92,6 +106,7 @@ def openapi_config(max_body: int) -> OpenAPIConfig:
         ),
         path="/schema",
         use_handler_docstrings=False,
+        render_plugins=() if pages else (JsonRenderPlugin(),),
     )
 
 
@@ -126,6 +141,9 @@ REQUEST_EXAMPLES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         for service in CDS_SERVICES
     },
 }
+_JSON = ("application/json",)
+# Request bodies taken in another media type besides JSON.
+REQUEST_MEDIA_TYPES = {"/v1/check/fhir": ("application/json", "application/fhir+json")}
 PROBLEM_REF = "#/components/schemas/Problem"
 # Items that need `text` or a non-empty `coding` (the Structs check it in __post_init__).
 TEXT_OR_CODING = ("MedicationInput", "ConditionInput", "LabInput")
@@ -198,18 +216,15 @@ def refine(document: OpenAPI) -> OpenAPI:
         if operation is None:
             continue
         example = REQUEST_EXAMPLES.get((path, method))
+        media = OpenAPIMediaType(
+            schema=Reference(ref=f"#/components/schemas/{struct.__name__}"),
+            examples=(
+                {"typical": Example(summary=example[0], value=example[1])} if example else None
+            ),
+        )
         operation.request_body = RequestBody(
             required=True,
-            content={
-                "application/json": OpenAPIMediaType(
-                    schema=Reference(ref=f"#/components/schemas/{struct.__name__}"),
-                    examples=(
-                        {"typical": Example(summary=example[0], value=example[1])}
-                        if example
-                        else None
-                    ),
-                )
-            },
+            content=dict.fromkeys(REQUEST_MEDIA_TYPES.get(path, _JSON), media),
         )
     _problem_for_validation_errors(document)
     object.__setattr__(document, "_refined", True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 
-from service.engine.errors import ImplausibleValueError
+from service.decoding import FieldErrors, describe, json_pointer
+from service.engine.errors import IMPLAUSIBLE_TITLE, ImplausibleValueError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+INVALID_REQUEST = "about:blank#invalid-request"
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -32,34 +36,32 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     errors: list[FieldError] = []
 
 
+class BodyTooLarge(HTTPException):
+    """413 naming the limit in bytes."""
+
+    status_code = HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+    def __init__(self, limit: int, what: str = "body") -> None:
+        super().__init__(detail=f"The request {what} is larger than {limit:,} bytes")
+        self.limit = limit
+        self.explanation = (
+            f"This endpoint accepts at most {limit} bytes of request {what}; "
+            "split the data or ask the operator about the limit."
+        )
+
+
 class InvalidBody(HTTPException):
-    """The body is not JSON or does not match the schema; carries the field pointer."""
+    """The body cannot be used; carries a pointer and a specific detail for each fault."""
 
     status_code = HTTP_400_BAD_REQUEST
 
-    def __init__(self, error: FieldError, title: str) -> None:
+    def __init__(self, title: str, errors: FieldErrors) -> None:
         super().__init__(detail=title)
-        self.error = error
+        self.errors = [FieldError(pointer, detail) for pointer, detail in errors]
 
 
-def json_pointer(path: str) -> str:
-    """``.medications[1].text`` (msgspec or litestar path) -> ``/medications/1/text``."""
-    path = re.sub(r"\[(\d+)\]", r".\1", path).strip(".")
-    if path in ("", "data"):
-        return ""
-    return "/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in path.split("."))
-
-
-def from_msgspec(exc: msgspec.DecodeError) -> InvalidBody:
-    message = str(exc)
-    match = _MSGSPEC_PATH.search(message)
-    pointer = json_pointer(match.group("path")) if match else ""
-    detail = message[: match.start()] if match else message
-    if isinstance(exc, msgspec.ValidationError):
-        return InvalidBody(
-            FieldError(pointer, detail), "The request body does not match the schema"
-        )
-    return InvalidBody(FieldError(pointer, detail), "The request body is not valid JSON")
+def summary(errors: list[FieldError]) -> str:
+    return describe([(error.pointer, error.detail) for error in errors])
 
 
 def _response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
@@ -71,33 +73,21 @@ def _response(problem: Problem, headers: dict[str, str] | None = None) -> Respon
 def invalid_body_handler(request: Request[Any, Any, Any], exc: InvalidBody) -> Response[Problem]:
     return _response(
         Problem(
-            type="about:blank#invalid-request",
+            type=INVALID_REQUEST,
             title=exc.detail,
             status=exc.status_code,
-            detail="`errors[].pointer` is a JSON Pointer (RFC 6901) to the field at fault.",
+            detail=summary(exc.errors),
             instance=request.url.path,
-            errors=[exc.error],
+            errors=exc.errors,
         )
     )
-
-
-IMPLAUSIBLE_TITLE = "A lab value is not a possible result"
 
 
 def implausible_handler(
     request: Request[Any, Any, Any], exc: ImplausibleValueError
 ) -> Response[Problem]:
     """Values no patient can have (entry errors): 400, with the pointer of each value."""
-    return _response(
-        Problem(
-            type="about:blank#invalid-request",
-            title=IMPLAUSIBLE_TITLE,
-            status=HTTP_400_BAD_REQUEST,
-            detail="`errors[].pointer` is a JSON Pointer (RFC 6901) to the field at fault.",
-            instance=request.url.path,
-            errors=[FieldError(pointer, detail) for pointer, detail in exc.problems],
-        )
-    )
+    return invalid_body_handler(request, InvalidBody(IMPLAUSIBLE_TITLE, exc.problems))
 
 
 def validation_handler(
@@ -112,9 +102,10 @@ def validation_handler(
     ] or [FieldError("", exc.detail)]
     return _response(
         Problem(
-            type="about:blank#invalid-request",
+            type=INVALID_REQUEST,
             title="The request is not valid",
             status=exc.status_code,
+            detail=summary(errors),
             instance=request.url.path,
             errors=errors,
         )
@@ -124,8 +115,21 @@ def validation_handler(
 def http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     headers = dict(exc.headers) if exc.headers else None
     title = exc.detail if exc.status_code < HTTP_500_INTERNAL_SERVER_ERROR else "Internal error"
+    detail = None
+    if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE and not isinstance(exc, BodyTooLarge):
+        # litestar's own size check: name the limit of the route it enforced.
+        limit = request.route_handler.resolve_request_max_body_size()
+        exc = BodyTooLarge(limit) if limit else exc
+    if isinstance(exc, BodyTooLarge):
+        title, detail = exc.detail, exc.explanation
     return _response(
-        Problem(type="about:blank", title=title, status=exc.status_code, instance=request.url.path),
+        Problem(
+            type="about:blank",
+            title=title,
+            status=exc.status_code,
+            detail=detail,
+            instance=request.url.path,
+        ),
         headers,
     )
 

@@ -10,13 +10,14 @@ from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import ServiceUnavailableException
 from litestar.status_codes import HTTP_200_OK
 
+from service.decoding import StrictDecoder
 from service.engine import CheckRequest, Knowledge, Report, check
+from service.web.bodies import decode_json
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
-from service.web.problems import from_msgspec
 
 # Decoded by msgspec directly (strict, one pass); the OpenAPI request schema is msgspec's.
-_check_request = msgspec.json.Decoder(CheckRequest)
+_check_request = StrictDecoder(CheckRequest)
 # The report is encoded here once, to bytes, and handed to litestar as is.
 _report_encoder = msgspec.json.Encoder()
 # A report describes a patient: no browser or proxy may keep it.
@@ -39,17 +40,6 @@ def knowledge_of(state: State) -> Knowledge:
     return knowledge
 
 
-async def decode_body(request: Request[Any, Any, Any], decoder: msgspec.json.Decoder[Any]) -> Any:
-    try:
-        return decoder.decode(await request.body())
-    except msgspec.DecodeError as exc:
-        raise from_msgspec(exc) from None
-    except UnicodeDecodeError as exc:
-        raise from_msgspec(msgspec.DecodeError(f"invalid UTF-8: {exc.reason}")) from None
-    except RecursionError:
-        raise from_msgspec(msgspec.DecodeError("JSON is nested too deeply")) from None
-
-
 class CheckController(Controller):
     path = "/v1"
     tags = ("check",)
@@ -63,7 +53,7 @@ class CheckController(Controller):
         cache_control=NO_STORE,
     )
     async def check(self, request: Request[Any, Any, Any]) -> Response[Report]:
-        data: CheckRequest = await decode_body(request, _check_request)
+        data = await decode_json(request, _check_request)
         report = record_report(check(data, knowledge_of(request.app.state)))
         encoded: Any = _report_encoder.encode(report)  # the Report's bytes, encoded once
         return Response(encoded, media_type=MediaType.JSON)

@@ -226,6 +226,8 @@ def test_bad_bodies_are_400_with_a_pointer(cds: Client, request_body: Body) -> N
 
 
 def test_not_json_is_400(cds: Client) -> None:
-    response = cds.post(PATIENT_VIEW, content=b"{not json")
+    response = cds.post(
+        PATIENT_VIEW, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == ""

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -98,3 +105,77 @@ def jwks(rsa_signer: Signer, ec_signer: Signer) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def jwks_json(jwks: dict[str, Any]) -> str:
     return json.dumps(jwks)
+
+
+# ---- the real server process ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+CLEAN_EXIT = (0, -signal.SIGTERM)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server:
+    def __init__(self, tmp_path: Path, **extra_env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / f"server-{self.port}.stderr"
+        self._log = self.log_path.open("wb")
+        env = {
+            **os.environ,
+            "CRAMP_HOST": "127.0.0.1",
+            "CRAMP_PORT": str(self.port),
+            "CRAMP_LOG_LEVEL": "debug",
+            "CRAMP_LOG_FORMAT": "json",
+            "CRAMP_GRACEFUL_TIMEOUT": "10",
+            **extra_env,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=self._log,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail("the server did not become ready")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text(encoding="utf-8").splitlines()
+
+    def records(self) -> list[dict[str, Any]]:
+        """The JSON log records written so far."""
+        return [json.loads(line) for line in self.log_lines() if line.startswith("{")]
+
+
+def peak_rss_kib(pid: int) -> int:
+    """VmHWM: the most memory the process ever held resident, KiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")

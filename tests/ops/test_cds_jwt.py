@@ -14,7 +14,7 @@ from litestar import Litestar, get, post
 from litestar.exceptions import HTTPException
 from litestar.testing import TestClient
 
-from service.settings import Settings
+from service.settings import ConfigurationError, Settings
 from service.web.cds_auth import CdsAuthError, CdsJwtVerifier, ReplayCache, load_jwks
 from service.web.problems import http_handler
 from service.web.security import authentication
@@ -140,7 +140,7 @@ def test_private_and_symmetric_keys_are_refused(rsa_signer: Signer) -> None:
 
 
 def test_settings_need_keys_and_url_with_issuers(jwks_json: str) -> None:
-    with pytest.raises(Exception, match="cds_jwks and public_url"):
+    with pytest.raises(ConfigurationError, match="CRAMP_CDS_JWKS and CRAMP_PUBLIC_URL"):
         Settings.from_env({"CRAMP_CDS_JWT_ISSUERS": ISSUER})
     settings = Settings.from_env(
         {

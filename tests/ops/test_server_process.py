@@ -7,11 +7,8 @@ signal's status (-15 here, 143 in a container), after "Finished server process".
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,66 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.ops.conftest import IDENTIFIERS, PATIENT_TEXT
+from tests.ops.conftest import CLEAN_EXIT, IDENTIFIERS, PATIENT_TEXT, Server
 
-ROOT = Path(__file__).resolve().parents[2]
-CLEAN_EXIT = (0, -signal.SIGTERM)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Server:
-    def __init__(self, tmp_path: Path, **extra_env: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / "server.stderr"
-        self._log = self.log_path.open("wb")
-        env = {
-            **os.environ,
-            "CRAMP_HOST": "127.0.0.1",
-            "CRAMP_PORT": str(self.port),
-            "CRAMP_LOG_LEVEL": "debug",
-            "CRAMP_LOG_FORMAT": "json",
-            "CRAMP_GRACEFUL_TIMEOUT": "10",
-            **extra_env,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=self._log,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the server exited:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("the server did not become ready")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-        return self.process.returncode
-
-    def log_lines(self) -> list[str]:
-        return self.log_path.read_text(encoding="utf-8").splitlines()
+SCAN_ID = "9d1c7e5a0b3f4e2d8c6b5a4f3e2d1c0b"
+JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture
@@ -94,18 +35,22 @@ def test_stderr_log_scan_and_headers(server: Server) -> None:
         ok = client.post(
             "/v1/check?patient=John+Q+Public&ssn=123-45-6789",
             json=body,
-            headers={"X-Request-ID": "scan-1", "X-Patient-Name": PATIENT_TEXT},
+            headers={"X-Request-ID": SCAN_ID, "X-Patient-Name": PATIENT_TEXT},
         )
         assert ok.status_code == 200
         assert ok.json()["medications"][0]["concept"] == "furosemide"
-        assert ok.headers["x-request-id"] == "scan-1"
+        assert ok.headers["x-request-id"] == SCAN_ID
         assert "server" not in ok.headers
-        bad = client.post("/v1/check", content=f'{{"John": "{PATIENT_TEXT}"'.encode())
+        bad = client.post("/v1/check", content=f'{{"John": "{PATIENT_TEXT}"'.encode(), headers=JSON)
         assert bad.status_code == 400
+        named = client.post("/v1/check", json=body, headers={"X-Request-ID": "John-Q-Public"})
+        assert named.headers["x-request-id"] != "John-Q-Public"
         wrong = client.post("/v1/check", json={"medications": [{"coding": PATIENT_TEXT}]})
         assert wrong.status_code == 400
         assert client.get("/v1/patients/John-Q-Public/123-45-6789").status_code == 404
-        huge = client.post("/v1/check", content=b'{"x": "' + b"John " * 300_000 + b'"}')
+        huge = client.post(
+            "/v1/check", content=b'{"x": "' + b"John " * 300_000 + b'"}', headers=JSON
+        )
         assert huge.status_code == 413
     assert server.stop() in CLEAN_EXIT
 
@@ -120,7 +65,8 @@ def test_stderr_log_scan_and_headers(server: Server) -> None:
         ("/v1/check", 413),
         ("<unmatched>", 404),
     }
-    assert any(r.get("request_id") == "scan-1" for r in access)
+    assert any(r.get("request_id") == SCAN_ID for r in access)
+    assert not any("API-key authentication is off" in r["message"] for r in records)
     assert not any(r["logger"] == "uvicorn.access" for r in records)
     assert any("Finished server process" in r["message"] for r in records)
 

@@ -114,17 +114,22 @@ def test_malformed_json_gets_400(client: Client, raw: bytes) -> None:
     )
 
 
+JSON = {"content-type": "application/json"}
+
+
 def test_deeply_nested_body_is_a_4xx_never_a_5xx(client: Client) -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    response = client.post("/v1/check", content=f'{{"medications": {deep}}}'.encode())
+    response = client.post("/v1/check", content=f'{{"medications": {deep}}}'.encode(), headers=JSON)
     assert 400 <= response.status_code < 500
-    unknown = client.post("/v1/check", content=f'{{"extra": {deep}}}'.encode())
+    unknown = client.post("/v1/check", content=f'{{"extra": {deep}}}'.encode(), headers=JSON)
     assert unknown.status_code < 500
 
 
-def test_oversized_body_gets_413(client: Client) -> None:
+def test_oversized_body_gets_413_naming_the_limit(client: Client) -> None:
     body = json.dumps({"medications": [{"text": "x" * 400}] * 3000}).encode()
-    problem(client.post("/v1/check", content=body), 413)
+    result = problem(client.post("/v1/check", content=body, headers=JSON), 413)
+    assert "1,048,576 bytes" in result["title"]
+    assert "1048576 bytes" in result["detail"]
 
 
 def test_unknown_route_and_method_are_problem_json(client: Client) -> None:

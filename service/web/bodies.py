@@ -1,0 +1,127 @@
+"""Request bodies of the API: media type, size, a client that goes away, strict JSON.
+
+Every handler that takes a body reads it here, so that all of them answer alike:
+
+- ``415`` when the ``Content-Type`` is not one the endpoint takes (``text/plain`` above
+  all: a cross-site "simple" POST needs no CORS preflight), or is missing;
+- ``413`` naming the limit in bytes, before reading when ``Content-Length`` says so;
+- ``408`` when the server gave up on a body that stopped arriving (``service.web.server``
+  flags the request; the answer closes the connection);
+- ``499`` (logged and counted as the client's doing, never as a server error) when the
+  client hung up before the whole body arrived;
+- ``400`` with every error, each with its JSON Pointer (``service.decoding``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from litestar import Request
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_408_REQUEST_TIMEOUT, HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+from service.decoding import BodyError, StrictDecoder
+from service.web.problems import BodyTooLarge, InvalidBody
+
+T = TypeVar("T")
+
+JSON = "application/json"
+FHIR_JSON = "application/fhir+json"
+JSON_ONLY = frozenset({JSON})
+# Set in the scope by the server when the body stopped arriving (service.web.server).
+BODY_TIMED_OUT = "cramp.body_timed_out"
+# nginx's "client closed request": the client left before the body arrived.
+CLIENT_CLOSED_REQUEST = 499
+
+
+class ClientDisconnected(HTTPException):
+    status_code = CLIENT_CLOSED_REQUEST
+
+    def __init__(self) -> None:
+        super().__init__(detail="The client closed the connection before sending the body")
+
+
+class BodyTimedOut(HTTPException):
+    status_code = HTTP_408_REQUEST_TIMEOUT
+
+    def __init__(self) -> None:
+        super().__init__(
+            detail="The request body stopped arriving; send it at once",
+            headers={"Connection": "close"},
+        )
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+    def __init__(self, accepted: frozenset[str]) -> None:
+        names = " or ".join(sorted(accepted))
+        super().__init__(detail=f"Send the body as {names} (Content-Type)")
+
+
+def media_type(request: Request[Any, Any, Any]) -> str:
+    """The body's media type, lower case, without parameters; ``""`` when absent."""
+    for name, value in request.scope["headers"]:
+        if name == b"content-type":
+            return value.split(b";", 1)[0].strip().lower().decode("latin-1")
+    return ""
+
+
+def require_media_type(request: Request[Any, Any, Any], accepted: frozenset[str]) -> str:
+    found = media_type(request)
+    if found not in accepted:
+        raise UnsupportedMediaType(accepted)
+    return found
+
+
+def _declared_length(request: Request[Any, Any, Any]) -> int | None:
+    for name, value in request.scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+async def read_body(request: Request[Any, Any, Any], limit: int | None = None) -> bytes | bytearray:
+    """The whole body (413 above ``limit`` bytes; default: the route's limit)."""
+    if limit is None:
+        limit = request.route_handler.resolve_request_max_body_size()
+    if limit is not None and (declared := _declared_length(request)) and declared > limit:
+        raise BodyTooLarge(limit)
+    receive = request.receive
+    message = await receive()
+    if message["type"] != "http.request":
+        raise ClientDisconnected
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body", False):  # the usual case: all of it at once
+        if limit is not None and len(body) > limit:
+            raise BodyTooLarge(limit)
+        return body
+    buffer = bytearray(body)
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnected
+        chunk: bytes = message.get("body", b"")
+        more = message.get("more_body", False)
+        if not chunk and more and request.scope.get(BODY_TIMED_OUT):
+            raise BodyTimedOut
+        buffer += chunk
+        if limit is not None and len(buffer) > limit:
+            raise BodyTooLarge(limit)
+        if not more:
+            return buffer
+
+
+async def decode_json(
+    request: Request[Any, Any, Any],
+    decoder: StrictDecoder[T],
+    accepted: frozenset[str] = JSON_ONLY,
+    limit: int | None = None,
+) -> T:
+    """The body decoded strictly (415, 413, 408, 499, or 400 with every error)."""
+    require_media_type(request, accepted)
+    body = await read_body(request, limit)
+    try:
+        return decoder.decode(body)
+    except BodyError as exc:
+        raise InvalidBody(exc.title, exc.errors) from None
