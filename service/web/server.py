@@ -107,6 +107,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.answer_by = 0.0
         self.send_stalled_since = 0.0
         self.send_buffered = 0
+        # Refused: the answer is written and our side shut; what the client still sends
+        # (up to LINGER_MAX_BYTES) is read and dropped until the connection closes, so that
+        # a slow client reads the answer instead of a reset.
+        self.lingering = False
+        self.lingered_bytes = 0
 
     # ---- connection events -------------------------------------------------------------
 
@@ -120,6 +125,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self.lingering:
+            # A client that floods after its refusal is not waited for.
+            self.lingered_bytes += len(data)
+            if self.lingered_bytes > LINGER_MAX_BYTES:
+                self.transport.close()
+            return
         if not self.head_since:
             if self.body_since:
                 self.body_bytes += len(data)
@@ -203,9 +214,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return
         count_rejected(reason)
         self.transport.write(answer)
-        self.transport.close()
+        self.lingering = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
 
 
+# How long a refused connection is kept half-closed, its input dropped, before it closes.
+LINGER_SECONDS = 2.0
+LINGER_MAX_BYTES = 65_536
 # One timer per server (worker) checks the deadlines of all its connections.
 _SWEEPERS: weakref.WeakKeyDictionary[ServerState, asyncio.TimerHandle] = weakref.WeakKeyDictionary()
 
