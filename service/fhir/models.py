@@ -44,6 +44,8 @@ class Conversion(msgspec.Struct, frozen=True):
     request: CheckRequest
     sources: Sources
     ignored: list[Ignored]
+    # The Patient resource says the patient has died (Patient.deceased[x]).
+    deceased: bool = False
 
 
 class FhirReport(Report, frozen=True):
@@ -52,6 +54,12 @@ class FhirReport(Report, frozen=True):
 
     sources: Sources = msgspec.field(default_factory=Sources)
     ignored: list[Ignored] = msgspec.field(default_factory=list)
+    # The Patient resource records the patient as deceased: the findings describe the
+    # record, not a living patient (and no condition is read as a current pregnancy).
+    deceased: bool = False
+    # Why the data read may be incomplete (e.g. a `next` page that was not read); empty
+    # when everything was read.
+    incomplete: list[str] = msgspec.field(default_factory=list)
 
 
 class BundleEntry(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):

@@ -10,9 +10,12 @@ from datetime import UTC, date, datetime
 import msgspec
 
 from service.engine import Report, check
-from service.fhir.bundles import Entry, is_resource
+from service.engine.check import PREGNANCY_CONDITION
+from service.engine.matching import match_condition
+from service.engine.models import ConditionInput
 from service.fhir.convert import Options, convert
-from service.fhir.models import Conversion, FhirBundle, FhirReport
+from service.fhir.models import Conversion, FhirReport
+from service.fhir.read import Budget, Document, Entry, FhirReadError, read
 from service.fhir.references import PatientFilter, choose_patient
 from service.knowledge import KnowledgeBase
 from service.settings import FhirSettings
@@ -25,17 +28,20 @@ class CheckedRecord:
 
     conversion: Conversion
     report: Report
+    # Why the record read may be incomplete (pages or keys cut short).
+    incomplete: tuple[str, ...] = ()
 
     def fhir_report(self) -> FhirReport:
-        return with_sources(self.report, self.conversion)
+        return with_sources(self.report, self.conversion, self.incomplete)
 
 
-def bundle_entries(bundle: FhirBundle) -> list[Entry]:
-    return [
-        Entry(e.resource, e.full_url)
-        for e in bundle.entry
-        if e.resource is not None and is_resource(e.resource)
-    ]
+def read_bundle(data: bytes, budget: Budget) -> Document:
+    """A Bundle body or file, already charged to ``budget``: ``FhirReadError`` (with its
+    pointer) when it is not a Bundle, ``TooLargeError`` beyond the budget."""
+    document = read(data, budget, strict=True)
+    if document.resource_type != "Bundle":
+        raise FhirReadError("/resourceType", "Expected `'Bundle'`")
+    return document
 
 
 def check_record(
@@ -46,33 +52,50 @@ def check_record(
     patient: PatientFilter,
     drafts: Sequence[Entry] = (),
     today: date | None = None,
+    incomplete: Sequence[str] = (),
 ) -> CheckedRecord:
     """Check one patient's record (and, for order hooks, the draft orders)."""
+
+    def is_pregnancy(item: ConditionInput) -> bool:
+        return PREGNANCY_CONDITION in match_condition(item, kb).condition_ids
+
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
         analyte_by_loinc=kb.analyte_by_loinc,
         lab_max_age_days=settings.lab_age_limit,
+        pregnancy=is_pregnancy,
     )
     conversion = convert(record, options, drafts=drafts)
-    return CheckedRecord(conversion, check(conversion.request, kb))
+    return CheckedRecord(conversion, check(conversion.request, kb), tuple(incomplete))
 
 
 def check_bundle(
-    bundle: FhirBundle, kb: KnowledgeBase, settings: FhirSettings, patient_id: str | None = None
+    bundle: Document, kb: KnowledgeBase, settings: FhirSettings, patient_id: str | None = None
 ) -> CheckedRecord:
     """Check a Bundle of one patient's data.
 
     Raises ``PatientChoiceError`` when the Bundle holds several patients' data and
     ``patient_id`` does not say whose to check."""
-    items = bundle_entries(bundle)
-    return check_record(items, kb, settings, patient=choose_patient(items, patient_id))
+    items = bundle.entries
+    incomplete = ("the Bundle links to a next page, which was not read",) if bundle.next else ()
+    return check_record(
+        items,
+        kb,
+        settings,
+        patient=choose_patient(items, patient_id),
+        incomplete=incomplete,
+    )
 
 
-def with_sources(report: Report, conversion: Conversion) -> FhirReport:
+def with_sources(
+    report: Report, conversion: Conversion, incomplete: Sequence[str] = ()
+) -> FhirReport:
     """The REST report plus the resource behind each item and the resources left out."""
     return FhirReport(
         **msgspec.structs.asdict(report),
         sources=conversion.sources,
         ignored=conversion.ignored,
+        deceased=conversion.deceased,
+        incomplete=list(incomplete),
     )

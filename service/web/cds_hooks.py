@@ -18,7 +18,11 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_200_OK, HTTP_412_PRECONDITION_FAILED
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_412_PRECONDITION_FAILED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+)
 
 from service.cdshooks import (
     SERVICES,
@@ -37,14 +41,14 @@ from service.cdshooks.models import (
     FeedbackSummary,
 )
 from service.cdshooks.suggestions import OVERRIDE_REASONS
-from service.fhir import FhirReport, PatientChoiceError
-from service.fhir.models import FhirBundleRequest
-from service.fhir.pipeline import check_bundle
+from service.fhir import Budget, FhirReadError, FhirReport, PatientChoiceError, TooLargeError
+from service.fhir.pipeline import check_bundle, read_bundle
+from service.limits import MAX_BUNDLE_ENTRIES, MAX_FHIR_OBJECTS, MAX_RECORD_ENTRIES
 from service.settings import Settings
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
-from service.web.routes import decode_body, knowledge_of
+from service.web.routes import decode_body, decode_bytes, knowledge_of
 
 TAG = "cds-hooks"
 PatientParam = Annotated[
@@ -58,7 +62,9 @@ PatientParam = Annotated[
 ]
 
 
-_bundle = msgspec.json.Decoder(FhirBundleRequest)
+# An over-limit body is still read (and dropped) up to this many bytes, so that the
+# client, which may still be sending, receives the 413 instead of a reset connection.
+DRAIN_LIMIT = 64 * 1024 * 1024
 _feedback = msgspec.json.Decoder(FeedbackRequest)
 _decoders: dict[str, msgspec.json.Decoder[Any]] = {
     hook: msgspec.json.Decoder(kind) for hook, kind in REQUEST_TYPES.items()
@@ -73,6 +79,64 @@ PRECONDITION = ResponseSpec(
     ),
 )
 CALL_RESPONSES = {**ERROR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
+
+
+def _too_large(detail: str) -> HTTPException:
+    return HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=detail)
+
+
+async def read_fhir_body(request: Request[Any, Any, Any], limit: int) -> bytes:
+    """The body of a FHIR route (``CRAMP_FHIR_MAX_BODY_BYTES``), or 413.
+
+    A client that announced ``Expect: 100-continue`` has sent nothing yet and is answered
+    at once; any other client may still be sending, so the rest of its body is read and
+    dropped (up to ``DRAIN_LIMIT``) before the 413 goes out."""
+    too_large = _too_large(f"The request body is larger than the limit of {limit} bytes.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        if request.headers.get("expect", "").lower() != "100-continue":
+            await _drain(request, int(declared))
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            chunks.clear()
+            if size > DRAIN_LIMIT:
+                break
+            continue
+        chunks.append(chunk)
+    if size > limit:
+        raise too_large
+    return b"".join(chunks)
+
+
+async def _drain(request: Request[Any, Any, Any], declared: int) -> None:
+    if declared > DRAIN_LIMIT:
+        return
+    async for _ in request.stream():
+        pass
+
+
+async def _counted_body(
+    request: Request[Any, Any, Any], settings: Settings, max_bytes: int, max_entries: int
+) -> tuple[bytes, Budget]:
+    """The body and the budget it starts: its JSON objects and arrays are counted before
+    anything is decoded (413 beyond ``MAX_FHIR_OBJECTS``)."""
+    data = await read_fhir_body(request, settings.fhir.max_body_bytes)
+    budget = Budget(max_bytes=max_bytes, max_objects=MAX_FHIR_OBJECTS, max_entries=max_entries)
+    try:
+        budget.count_objects(data)
+    except TooLargeError as exc:
+        raise _too_large(f"The request body has {exc.detail}.") from None
+    return data, budget
+
+
+def _read_problem(error: FhirReadError, title: str) -> InvalidBody:
+    if error.detail.startswith(("not valid JSON", "invalid UTF-8", "the JSON is nested")):
+        title = "The request body is not valid JSON"
+    return InvalidBody(FieldError(error.pointer, error.detail), title)
 
 
 def feedback_log(state: State) -> FeedbackLog:
@@ -109,14 +173,23 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
         description=service.description,
         operation_id=_operation(service),
         responses=CALL_RESPONSES,
+        request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in read_fhir_body
     )
     async def call(request: Request[Any, Any, Any], state: State) -> CdsResponse:
-        body = await decode_body(request, decoder)
+        settings: Settings = state.settings
+        # One budget for everything FHIR this call reads: the body, then fetched pages.
+        data, budget = await _counted_body(
+            request, settings, settings.fhir.max_fetch_bytes, MAX_RECORD_ENTRIES
+        )
+        body = decode_bytes(data, decoder)
+        if (shape := body.shape_error()) is not None:
+            raise InvalidBody(FieldError(*shape), "The request body does not match the schema")
         try:
-            settings: Settings = state.settings
             return await respond(
-                service, body, knowledge_of(state), settings.fhir, feedback_log(state)
+                service, body, knowledge_of(state), settings.fhir, feedback_log(state), budget
             )
+        except TooLargeError as exc:
+            raise _too_large(f"The request's FHIR data has {exc.detail}.") from None
         except DataUnavailableError as exc:
             raise HTTPException(status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)) from None
 
@@ -157,12 +230,21 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
     summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
     operation_id="check_fhir",
     responses=ERROR_RESPONSES,
+    request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in read_fhir_body
 )
 async def check_fhir(
     request: Request[Any, Any, Any], state: State, patient: PatientParam = None
 ) -> FhirReport:
-    bundle: FhirBundleRequest = await decode_body(request, _bundle)
     settings: Settings = state.settings
+    data, budget = await _counted_body(
+        request, settings, settings.fhir.max_body_bytes, MAX_BUNDLE_ENTRIES
+    )
+    try:
+        bundle = read_bundle(data, budget)
+    except TooLargeError as exc:
+        raise _too_large(f"The Bundle has {exc.detail}.") from None
+    except FhirReadError as exc:
+        raise _read_problem(exc, "The request body is not a FHIR R4 Bundle") from None
     try:
         checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
     except PatientChoiceError as exc:

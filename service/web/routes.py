@@ -39,8 +39,13 @@ def knowledge_of(state: State) -> KnowledgeBase:
 
 
 async def decode_body(request: Request[Any, Any, Any], decoder: msgspec.json.Decoder[Any]) -> Any:
+    return decode_bytes(await request.body(), decoder)
+
+
+def decode_bytes(data: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+    """A body already read (FHIR routes read theirs with their own limit)."""
     try:
-        return decoder.decode(await request.body())
+        return decoder.decode(data)
     except msgspec.DecodeError as exc:
         raise from_msgspec(exc) from None
     except UnicodeDecodeError as exc:
