@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 ACCEPT = "application/fhir+json, application/json;q=0.9"
 # Only encodings that can be inflated with a bound on the output.
 ACCEPT_ENCODING = "gzip, deflate"
+RECEIVE_BUFFER = 256 * 1024
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
@@ -117,7 +119,6 @@ class Session:
                 return
             try:
                 data = await self._get(url)
-                self.budget.count_objects(data)
                 document = read(data, self.budget)
             except (FailedError, TooLargeError, FhirReadError) as exc:
                 search.stopped = str(exc)
@@ -154,32 +155,50 @@ class Session:
             await response.aclose()
 
     async def _body(self, response: httpx.Response) -> bytearray:
-        """The decoded body, refused as soon as it passes the response or call limit."""
+        """The decoded body, abandoned as soon as it passes a limit: bytes per response,
+        bytes and JSON objects per call (counted as it arrives, before any decoding)."""
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity", *_WBITS):
             raise FailedError("the FHIR server answered an unsupported content encoding")
         largest = self.settings.max_response_bytes
-        too_large = FailedError(f"the FHIR response is larger than {largest} bytes")
+        body = _Body(largest, self.budget)
         inflater = _Inflater(_WBITS[encoding]) if encoding in _WBITS else None
-        body = bytearray()
         received = 0
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > largest:
-                raise too_large
-            room = min(largest - len(body), self.budget.max_bytes - self.budget.bytes)
-            data = inflater.feed(chunk, room) if inflater else chunk
-            if len(body) + len(data) > largest:
-                raise too_large
-            self.budget.take_bytes(len(data))
-            body += data
+                raise body.too_large
+            if inflater is None:
+                body.add(chunk)
+            else:
+                inflater.feed(chunk, body)
         if inflater is not None and not inflater.done:
             raise FailedError("the FHIR response's compressed stream is truncated")
-        return body
+        return body.data
+
+
+class _Body:
+    """A response body as it arrives, charged to the call's budget piece by piece."""
+
+    def __init__(self, largest: int, budget: Budget) -> None:
+        self.data = bytearray()
+        self.largest = largest
+        self.budget = budget
+        self.too_large = FailedError(f"the FHIR response is larger than {largest} bytes")
+
+    def add(self, piece: bytes) -> None:
+        if len(self.data) + len(piece) > self.largest:
+            raise self.too_large
+        self.budget.take_bytes(len(piece))
+        self.budget.count_objects(piece)
+        self.data += piece
 
 
 class _Inflater:
-    """gzip/deflate, inflated with a bound on the output of every step."""
+    """gzip/deflate, inflated a bounded step at a time (``STEP`` bytes of output), so a
+    small stream that inflates to gigabytes costs no more than the limits allow."""
+
+    STEP = 256 * 1024
 
     def __init__(self, wbits: int) -> None:
         self.wbits = wbits
@@ -187,13 +206,10 @@ class _Inflater:
         self.started = False
         self.done = False
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        """The output of ``data``; more than ``room`` bytes means the limit is passed
-        (at most ``room + 1`` are produced, whatever the compression ratio)."""
-        out = bytearray()
-        while data and len(out) <= room:
+    def feed(self, data: bytes, body: _Body) -> None:
+        while data:
             try:
-                piece = self.inflate.decompress(data, room + 1 - len(out))
+                piece = self.inflate.decompress(data, self.STEP)
             except zlib.error:
                 if self.started or self.wbits != zlib.MAX_WBITS:
                     raise FailedError("the FHIR response's compressed stream is invalid") from None
@@ -202,18 +218,17 @@ class _Inflater:
                 self.inflate = zlib.decompressobj(self.wbits)
                 continue
             self.started = True
-            out += piece
+            body.add(piece)
             data = self.inflate.unconsumed_tail
             if self.inflate.eof:
                 self.done = True
                 rest = self.inflate.unused_data
                 if not rest.strip(b"\x00"):
-                    break
+                    return
                 # Concatenated gzip members.
                 self.inflate = zlib.decompressobj(self.wbits)
                 self.done = False
                 data = rest + data
-        return bytes(out)
 
 
 async def open_session(
@@ -231,9 +246,18 @@ async def open_session(
     timeout = httpx.Timeout(
         settings.read_timeout, connect=settings.connect_timeout, pool=settings.connect_timeout
     )
-    # No proxies or .netrc from the environment: the checked address is the one used.
+    # No proxies or .netrc from the environment: the checked address is the one used. A
+    # small receive buffer: the event loop reads ahead what the kernel holds, so this
+    # bounds what a fast server can push into memory before a limit stops the read.
+    transport = httpx.AsyncHTTPTransport(
+        socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)]
+    )
     client = httpx.AsyncClient(
-        headers=headers, timeout=timeout, follow_redirects=False, trust_env=False
+        headers=headers,
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        transport=transport,
     )
     return Session(base, target, client, settings, budget), client
 

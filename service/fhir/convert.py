@@ -339,7 +339,8 @@ def _medication_names(medication: r.Medication) -> tuple[list[Coding], str | Non
         name = _label(item_codings, _text(item.text))
         if name:
             names.append(name)
-    if not text and not coded and names:
+    # Named by its ingredients when the code names nothing a reader could match.
+    if not text and names and not any(c.display for c in coded):
         text = _text(" / ".join(names))
     return codings[:MAX_CODINGS], text
 

@@ -35,7 +35,7 @@ class CheckedRecord:
         return with_sources(self.report, self.conversion, self.incomplete)
 
 
-def read_bundle(data: bytes, budget: Budget) -> Document:
+def read_bundle(data: bytes | bytearray, budget: Budget) -> Document:
     """A Bundle body or file, already charged to ``budget``: ``FhirReadError`` (with its
     pointer) when it is not a Bundle, ``TooLargeError`` beyond the budget."""
     document = read(data, budget, strict=True)

@@ -1,8 +1,10 @@
 """The subset of FHIR R4 resources the service reads, as lenient msgspec Structs.
 
 Unknown elements are skipped while decoding (FHIR resources carry far more than we read),
-so a resource costs memory only for what is read. A resource whose read elements have the
-wrong JSON type does not decode and is reported as ignored.
+so a resource costs memory only for what is read: arrays are tuples (an absent one is the
+shared empty tuple, not a new list per object) and the Structs are not tracked by the
+garbage collector. A resource whose read elements have the wrong JSON type does not
+decode and is reported as ignored.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class Coding(_Element, frozen=True):
 
 
 class CodeableConcept(_Element, frozen=True):
-    coding: list[Coding] = []
+    coding: tuple[Coding, ...] = ()
     text: str | None = None
 
     def codes(self, system: str) -> list[str]:
@@ -78,7 +80,7 @@ class Ingredient(_Element, frozen=True):
 class Medication(_Element, frozen=True):
     id: str | None = None
     code: CodeableConcept | None = None
-    ingredient: list[Ingredient] = []
+    ingredient: tuple[Ingredient, ...] = ()
 
 
 class _MedicationUse(_Element, frozen=True):
@@ -90,18 +92,18 @@ class _MedicationUse(_Element, frozen=True):
     medication_codeable_concept: CodeableConcept | None = None
     medication_reference: Reference | None = None
     # Contained resources stay undecoded until a `#id` reference names one of them.
-    contained: list[msgspec.Raw] = []
+    contained: tuple[msgspec.Raw, ...] = ()
 
 
 class MedicationRequest(_MedicationUse, frozen=True):
     intent: str | None = None
     do_not_perform: bool | None = None
     authored_on: str | None = None
-    dosage_instruction: list[Dosage] = []
+    dosage_instruction: tuple[Dosage, ...] = ()
 
 
 class MedicationStatement(_MedicationUse, frozen=True):
-    dosage: list[Dosage] = []
+    dosage: tuple[Dosage, ...] = ()
 
 
 class Condition(_Element, frozen=True):
@@ -162,19 +164,19 @@ class ObservationValue(_Element, frozen=True):
     # FHIR integer; read as a number so that a decimal written there is not fatal.
     value_integer: float | None = None
     data_absent_reason: CodeableConcept | None = None
-    reference_range: list[Range] = []
+    reference_range: tuple[Range, ...] = ()
 
 
 class Observation(ObservationValue, frozen=True):
     id: str | None = None
     status: str | None = None
-    category: list[CodeableConcept] = []
+    category: tuple[CodeableConcept, ...] = ()
     subject: Reference | None = None
     effective_date_time: str | None = None
     effective_instant: str | None = None
     effective_period: Period | None = None
     issued: str | None = None
-    component: list[ObservationValue] = []
+    component: tuple[ObservationValue, ...] = ()
 
     def when(self) -> str | None:
         period = self.effective_period

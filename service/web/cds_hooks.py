@@ -21,7 +21,6 @@ from litestar.params import Parameter
 from litestar.status_codes import (
     HTTP_200_OK,
     HTTP_412_PRECONDITION_FAILED,
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 )
 
 from service.cdshooks import (
@@ -41,12 +40,13 @@ from service.cdshooks.models import (
     FeedbackSummary,
 )
 from service.cdshooks.suggestions import OVERRIDE_REASONS
-from service.fhir import Budget, FhirReadError, FhirReport, PatientChoiceError, TooLargeError
+from service.fhir import FhirReadError, FhirReport, PatientChoiceError, TooLargeError
 from service.fhir.pipeline import check_bundle, read_bundle
 from service.limits import MAX_BUNDLE_ENTRIES, MAX_FHIR_OBJECTS, MAX_RECORD_ENTRIES
 from service.settings import Settings
+from service.web.fhir_requests import fhir_body, too_large
 from service.web.observability import record_report
-from service.web.openapi import ERROR_RESPONSES
+from service.web.openapi import ERROR_RESPONSES, problem_response
 from service.web.problems import PROBLEM_MEDIA_TYPE, FieldError, InvalidBody, Problem
 from service.web.routes import decode_body, decode_bytes, knowledge_of
 
@@ -62,9 +62,6 @@ PatientParam = Annotated[
 ]
 
 
-# An over-limit body is still read (and dropped) up to this many bytes, so that the
-# client, which may still be sending, receives the 413 instead of a reset connection.
-DRAIN_LIMIT = 64 * 1024 * 1024
 _feedback = msgspec.json.Decoder(FeedbackRequest)
 _decoders: dict[str, msgspec.json.Decoder[Any]] = {
     hook: msgspec.json.Decoder(kind) for hook, kind in REQUEST_TYPES.items()
@@ -78,59 +75,19 @@ PRECONDITION = ResponseSpec(
         "and `fhirServer` is absent, not allowed or did not answer (CDS Hooks 412 rule)"
     ),
 )
-CALL_RESPONSES = {**ERROR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
-
-
-def _too_large(detail: str) -> HTTPException:
-    return HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=detail)
-
-
-async def read_fhir_body(request: Request[Any, Any, Any], limit: int) -> bytes:
-    """The body of a FHIR route (``CRAMP_FHIR_MAX_BODY_BYTES``), or 413.
-
-    A client that announced ``Expect: 100-continue`` has sent nothing yet and is answered
-    at once; any other client may still be sending, so the rest of its body is read and
-    dropped (up to ``DRAIN_LIMIT``) before the 413 goes out."""
-    too_large = _too_large(f"The request body is larger than the limit of {limit} bytes.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        if request.headers.get("expect", "").lower() != "100-continue":
-            await _drain(request, int(declared))
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            chunks.clear()
-            if size > DRAIN_LIMIT:
-                break
-            continue
-        chunks.append(chunk)
-    if size > limit:
-        raise too_large
-    return b"".join(chunks)
-
-
-async def _drain(request: Request[Any, Any, Any], declared: int) -> None:
-    if declared > DRAIN_LIMIT:
-        return
-    async for _ in request.stream():
-        pass
-
-
-async def _counted_body(
-    request: Request[Any, Any, Any], settings: Settings, max_bytes: int, max_entries: int
-) -> tuple[bytes, Budget]:
-    """The body and the budget it starts: its JSON objects and arrays are counted before
-    anything is decoded (413 beyond ``MAX_FHIR_OBJECTS``)."""
-    data = await read_fhir_body(request, settings.fhir.max_body_bytes)
-    budget = Budget(max_bytes=max_bytes, max_objects=MAX_FHIR_OBJECTS, max_entries=max_entries)
-    try:
-        budget.count_objects(data)
-    except TooLargeError as exc:
-        raise _too_large(f"The request body has {exc.detail}.") from None
-    return data, budget
+# The FHIR routes: their own body limit, and a few read at once per worker.
+FHIR_RESPONSES = {
+    **ERROR_RESPONSES,
+    413: problem_response(
+        "The body is larger than CRAMP_FHIR_MAX_BODY_BYTES (8 MiB by default), or holds "
+        f"more than {MAX_FHIR_OBJECTS:,} JSON objects and arrays or too many resources"
+    ),
+    503: problem_response(
+        "The knowledge base is not loaded yet, or too many FHIR requests are in progress "
+        "(retry after `Retry-After` seconds)"
+    ),
+}
+CALL_RESPONSES = {**FHIR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
 
 
 def _read_problem(error: FhirReadError, title: str) -> InvalidBody:
@@ -173,25 +130,31 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
         description=service.description,
         operation_id=_operation(service),
         responses=CALL_RESPONSES,
-        request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in read_fhir_body
+        request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in fhir_body
     )
     async def call(request: Request[Any, Any, Any], state: State) -> CdsResponse:
         settings: Settings = state.settings
         # One budget for everything FHIR this call reads: the body, then fetched pages.
-        data, budget = await _counted_body(
-            request, settings, settings.fhir.max_fetch_bytes, MAX_RECORD_ENTRIES
-        )
-        body = decode_bytes(data, decoder)
-        if (shape := body.shape_error()) is not None:
-            raise InvalidBody(FieldError(*shape), "The request body does not match the schema")
-        try:
-            return await respond(
-                service, body, knowledge_of(state), settings.fhir, feedback_log(state), budget
-            )
-        except TooLargeError as exc:
-            raise _too_large(f"The request's FHIR data has {exc.detail}.") from None
-        except DataUnavailableError as exc:
-            raise HTTPException(status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)) from None
+        async with fhir_body(
+            request,
+            state,
+            settings.fhir,
+            max_bytes=settings.fhir.max_fetch_bytes,
+            max_entries=MAX_RECORD_ENTRIES,
+        ) as (data, budget):
+            body = decode_bytes(data, decoder)
+            if (shape := body.shape_error()) is not None:
+                raise InvalidBody(FieldError(*shape), "The request body does not match the schema")
+            try:
+                return await respond(
+                    service, body, knowledge_of(state), settings.fhir, feedback_log(state), budget
+                )
+            except TooLargeError as exc:
+                raise too_large(f"The request's FHIR data has {exc.detail}.") from None
+            except DataUnavailableError as exc:
+                raise HTTPException(
+                    status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)
+                ) from None
 
     return call
 
@@ -229,28 +192,32 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
     tags=["check"],
     summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
     operation_id="check_fhir",
-    responses=ERROR_RESPONSES,
-    request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in read_fhir_body
+    responses=FHIR_RESPONSES,
+    request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in fhir_body
 )
 async def check_fhir(
     request: Request[Any, Any, Any], state: State, patient: PatientParam = None
 ) -> FhirReport:
     settings: Settings = state.settings
-    data, budget = await _counted_body(
-        request, settings, settings.fhir.max_body_bytes, MAX_BUNDLE_ENTRIES
-    )
-    try:
-        bundle = read_bundle(data, budget)
-    except TooLargeError as exc:
-        raise _too_large(f"The Bundle has {exc.detail}.") from None
-    except FhirReadError as exc:
-        raise _read_problem(exc, "The request body is not a FHIR R4 Bundle") from None
-    try:
-        checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
-    except PatientChoiceError as exc:
-        raise InvalidBody(
-            FieldError("/entry", str(exc)), "The Bundle does not say whose data to check"
-        ) from None
+    async with fhir_body(
+        request,
+        state,
+        settings.fhir,
+        max_bytes=settings.fhir.max_body_bytes,
+        max_entries=MAX_BUNDLE_ENTRIES,
+    ) as (data, budget):
+        try:
+            bundle = read_bundle(data, budget)
+        except TooLargeError as exc:
+            raise too_large(f"The Bundle has {exc.detail}.") from None
+        except FhirReadError as exc:
+            raise _read_problem(exc, "The request body is not a FHIR R4 Bundle") from None
+        try:
+            checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
+        except PatientChoiceError as exc:
+            raise InvalidBody(
+                FieldError("/entry", str(exc)), "The Bundle does not say whose data to check"
+            ) from None
     record_report(checked.report)
     return checked.fhir_report()
 

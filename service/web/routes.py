@@ -42,7 +42,7 @@ async def decode_body(request: Request[Any, Any, Any], decoder: msgspec.json.Dec
     return decode_bytes(await request.body(), decoder)
 
 
-def decode_bytes(data: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+def decode_bytes(data: bytes | bytearray, decoder: msgspec.json.Decoder[Any]) -> Any:
     """A body already read (FHIR routes read theirs with their own limit)."""
     try:
         return decoder.decode(data)

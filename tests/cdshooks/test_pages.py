@@ -12,21 +12,14 @@ import pytest
 from service.settings import FhirSettings
 from tests.cdshooks.conftest import PATIENT_ID, PATIENT_VIEW, Client, only_server
 from tests.cdshooks.fhir_server import TOKEN, FhirServer, serve
+from tests.fhir import builders
 
 Body = Callable[[str], dict[str, Any]]
 MakeClient = Callable[[FhirSettings], Client]
-SUBJECT = {"reference": f"Patient/{PATIENT_ID}"}
 
 
 def order(rid: str, text: str) -> dict[str, Any]:
-    return {
-        "resourceType": "MedicationRequest",
-        "id": rid,
-        "status": "active",
-        "intent": "order",
-        "subject": SUBJECT,
-        "medicationCodeableConcept": {"text": text},
-    }
+    return builders.order(rid, PATIENT_ID, medicationCodeableConcept={"text": text})
 
 
 METFORMIN = order("page1-metformin", "metformin 500 mg twice daily")
