@@ -237,7 +237,7 @@ async def open_session(
     """A session on a checked `fhirServer`; ``RefusedError`` (for the log) otherwise."""
     base = server_origin(server)
     if base is None:
-        raise RefusedError("fhirServer is not an http(s) URL")
+        raise RefusedError("fhirServer is not an http(s) URL", suspicious=False)
     port = base.port or (443 if base.scheme == "https" else 80)
     target = await resolve(base.host, port, settings.hosts, settings.connect_timeout)
     headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
@@ -277,7 +277,9 @@ async def fetch_all(
     try:
         session, client = await open_session(server, token, settings, budget)
     except RefusedError as refused:
-        log.warning("FHIR fetch refused: %s", refused)
+        # A probe of internal addresses is worth a warning; a host not configured is not.
+        level = logging.WARNING if refused.suspicious else logging.INFO
+        log.log(level, "FHIR fetch refused: %s", refused)
         for search in searches.values():
             search.stopped = "fhirServer may not be contacted"
         return searches

@@ -51,7 +51,12 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
 class RefusedError(Exception):
-    """The host may not be contacted; the message says why, for the log only."""
+    """The host may not be contacted; the message says why, for the log only.
+    ``suspicious``: refused for its addresses (or a metadata name), not by configuration."""
+
+    def __init__(self, reason: str, *, suspicious: bool = True) -> None:
+        super().__init__(reason)
+        self.suspicious = suspicious
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +122,14 @@ async def resolve(host: str, port: int, allowed: tuple[str, ...], timeout: float
     """The address to connect to for ``host``, or ``RefusedError``."""
     mode = policy(host, allowed)
     if mode is None:
-        raise RefusedError("the host is not in CRAMP_FHIR_ALLOWED_HOSTS")
+        raise RefusedError("the host is not in CRAMP_FHIR_ALLOWED_HOSTS", suspicious=False)
     named = mode == "named"
     name = host.lower().rstrip(".")
     if not named and name in METADATA_HOSTS:
         raise RefusedError("the host is a cloud metadata service")
     addresses = await _addresses(name, port, timeout)
     if not addresses:
-        raise RefusedError("the host name did not resolve")
+        raise RefusedError("the host name did not resolve", suspicious=False)
     for address in addresses:
         why = refusal(address, named)
         if why is not None:

@@ -326,3 +326,27 @@ class FeedbackSummary(_Camel, frozen=True):
     override_reasons: dict[str, int]
     # Per finding id (from the card uuids this process issued): accepted / overridden.
     findings: dict[str, dict[str, int]]
+
+
+# What the Structs check in `__post_init__`, said in JSON Schema for the OpenAPI document
+# (added to the request components by `service.web.openapi.refine`).
+_SERVER_WITH_TOKEN = {
+    # "If fhirAuthorization is provided, [fhirServer] is REQUIRED."
+    "anyOf": [
+        {"required": ["fhirServer"], "properties": {"fhirServer": {"type": "string"}}},
+        {"properties": {"fhirAuthorization": {"type": "null"}}},
+    ]
+}
+SCHEMA_RULES: dict[str, dict[str, Any]] = {
+    **{kind.__name__: _SERVER_WITH_TOKEN for kind in REQUEST_TYPES.values()},
+    # acceptedSuggestions: "Required for accepted outcomes".
+    "FeedbackItem": {
+        "anyOf": [
+            {"properties": {"outcome": {"const": "overridden"}}},
+            {
+                "required": ["acceptedSuggestions"],
+                "properties": {"acceptedSuggestions": {"minItems": 1}},
+            },
+        ]
+    },
+}

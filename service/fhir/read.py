@@ -144,8 +144,9 @@ class _BundleEntry(msgspec.Struct, frozen=True, rename="camel", gc=False):
 
 
 class _Bundle(msgspec.Struct, frozen=True, gc=False):
-    entry: list[_BundleEntry] | None = None
-    link: list[_Link] | None = None
+    type: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    entry: list[_BundleEntry] = []
+    link: list[_Link] = []
 
 
 class _LenientBundle(msgspec.Struct, frozen=True, gc=False):
@@ -236,14 +237,14 @@ class _Reader:
             if self.strict:
                 raise _shape_error(exc, pointer) from None
             return self.lenient_bundle(data, pointer, depth)
-        items = bundle.entry or []
+        items = bundle.entry
         self.budget.add_entries(len(items))
         for index, item in enumerate(items):
             if item.search is None or item.search.mode != "outcome":
                 self.resource(
                     item.resource, item.full_url, f"{pointer}/entry/{index}/resource", depth + 1
                 )
-        return _next_link(bundle.link or [])
+        return _next_link(bundle.link)
 
     def lenient_bundle(self, data: Json, pointer: str, depth: int) -> str | None:
         bundle: _LenientBundle = _syntax(_lenient_bundle.decode, data, pointer)
@@ -267,7 +268,7 @@ class _Reader:
         return _next_link(readable)
 
     def resource(self, raw: msgspec.Raw, full_url: str | None, pointer: str, depth: int) -> None:
-        if raw is _NULL:
+        if _is_null(raw):
             return
         head = self.head(raw, pointer)
         if head is None:
@@ -290,6 +291,13 @@ class _Reader:
             self.out.append(Entry(kind, None, full_url, rid, f"not a valid FHIR R4 {kind}: {exc}"))
             return
         self.out.append(Entry(kind, resource, full_url, rid))
+
+
+def _is_null(raw: msgspec.Raw) -> bool:
+    if raw is _NULL:
+        return True
+    view = memoryview(raw)
+    return view.nbytes == 4 and view.tobytes() == b"null"
 
 
 def _raw_items(value: msgspec.Raw) -> list[msgspec.Raw]:
