@@ -41,6 +41,9 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
     # A host named exactly (`fhir.example.org`, `10.1.2.3`, `127.0.0.1`) may also have
     # private, loopback or link-local addresses (docs/operations.md).
     allowed_hosts: str = ""
+    # A PEM file of the certificate authorities trusted for https fhirServers (a clinic's
+    # own CA); empty: the public CAs of the certifi bundle.
+    ca_bundle: str = ""
     # Seconds per request.
     connect_timeout: Seconds = 2.0
     read_timeout: Seconds = 2.0
@@ -63,6 +66,10 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
     max_concurrent: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4
     # Labs older than this are not used (0 = no limit).
     lab_max_age_days: Annotated[int, msgspec.Meta(ge=0)] = 400
+
+    def __post_init__(self) -> None:
+        if self.ca_bundle and not Path(self.ca_bundle).is_file():
+            raise ValueError(f"CRAMP_FHIR_CA_BUNDLE is not a file: {self.ca_bundle}")
 
     @property
     def hosts(self) -> tuple[str, ...]:

@@ -13,12 +13,15 @@ reason is logged without patient data (no query strings, ids or tokens).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
+import ssl
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import certifi
 import httpx
 
 from service.cdshooks.guard import RefusedError, Target, resolve
@@ -231,6 +234,13 @@ class _Inflater:
                 data = rest + data
 
 
+@functools.cache
+def tls_context(ca_bundle: str) -> ssl.SSLContext:
+    """Certificates verified, against the name in `fhirServer` (the connection goes to a
+    checked address, the name is sent as SNI and checked in the certificate)."""
+    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+
+
 async def open_session(
     server: str, token: str | None, settings: FhirSettings, budget: Budget
 ) -> tuple[Session, httpx.AsyncClient]:
@@ -250,7 +260,8 @@ async def open_session(
     # small receive buffer: the event loop reads ahead what the kernel holds, so this
     # bounds what a fast server can push into memory before a limit stops the read.
     transport = httpx.AsyncHTTPTransport(
-        socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)]
+        verify=tls_context(settings.ca_bundle),
+        socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)],
     )
     client = httpx.AsyncClient(
         headers=headers,

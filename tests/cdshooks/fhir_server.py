@@ -11,6 +11,7 @@ answer searches itself (``answer``), e.g. with a decompression bomb.
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 import threading
 import time
@@ -44,10 +45,13 @@ class FhirServer:
     answer: Callable[[str], tuple[int, dict[str, str], bytes] | None] | None = None
     host: str = "127.0.0.1"
     port: int = 0
+    # Serve https with this context (its certificate names `host`).
+    tls: ssl.SSLContext | None = None
 
     @property
     def base(self) -> str:
-        return f"http://{self.host}:{self.port}{BASE_PATH}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}{BASE_PATH}"
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]
@@ -161,9 +165,7 @@ def _handler(server: FhirServer) -> type[BaseHTTPRequestHandler]:
             if offset + size < len(matches):
                 rest = urlencode({k: v for k, v in query.items() if k != "_offset"}, safe=",")
                 host = (
-                    "http://127.0.0.2:9"
-                    if server.foreign_next
-                    else f"http://{server.host}:{server.port}"
+                    "http://127.0.0.2:9" if server.foreign_next else server.base[: -len(BASE_PATH)]
                 )
                 bundle["link"] = [
                     {
@@ -193,6 +195,8 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def serve(server: FhirServer) -> Iterator[FhirServer]:
     httpd = _Server(("127.0.0.1", 0), _handler(server))
+    if server.tls is not None:
+        httpd.socket = server.tls.wrap_socket(httpd.socket, server_side=True)
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -18,8 +19,9 @@ import pytest
 
 from service.cdshooks.respond import DATA_UNAVAILABLE
 from service.settings import FhirSettings
+from tests.cdshooks.certificates import Authority
 from tests.cdshooks.conftest import PATIENT_ID, PATIENT_VIEW, Client, make_client, only_server
-from tests.cdshooks.fhir_server import FhirServer
+from tests.cdshooks.fhir_server import FhirServer, load_resources, serve
 
 Body = Callable[[str], dict[str, Any]]
 MakeClient = Callable[[FhirSettings], Client]
@@ -231,3 +233,29 @@ def test_the_412_is_the_same_whatever_the_target_did(
     assert len(set(answers)) == 1, set(answers)
     # Redirects are not followed.
     assert not any("169.254" in path for path in fhir_server.paths())
+
+
+def test_https_is_verified_against_the_name_while_connecting_to_the_checked_address(
+    client_with: MakeClient,
+    no_prefetch: dict[str, Any],
+    resolver: Callable[..., Resolver],
+    tmp_path: Path,
+) -> None:
+    """The connection goes to the pinned address; TLS still sends the name (SNI) and checks
+    the certificate against it, with the clinic's own CA (CRAMP_FHIR_CA_BUNDLE)."""
+    authority = Authority(tmp_path)
+    resolver(fhir_test=[["127.0.0.1"]], other_test=[["127.0.0.1"]])
+    tls = authority.server_context("fhir.test")
+    with serve(FhirServer(load_resources(), host="fhir.test", tls=tls)) as server:
+        trusting = client_with(
+            msgspec.structs.replace(settings("fhir.test,other.test"), ca_bundle=str(authority.pem))
+        )
+        assert call(trusting, dict(no_prefetch), server.base).status_code == 200
+        assert {h["host"] for h in server.headers} == {f"fhir.test:{server.port}"}
+        # The same server under another name: its certificate does not name it.
+        other = server.base.replace("fhir.test", "other.test")
+        assert call(trusting, dict(no_prefetch), other).status_code == 412
+        # The public CAs do not know the clinic's CA.
+        public = client_with(settings("fhir.test"))
+        assert call(public, dict(no_prefetch), server.base).status_code == 412
+    assert len(server.requests) == 5

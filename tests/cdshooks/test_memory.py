@@ -99,7 +99,7 @@ def test_object_count_bombs_are_refused_as_they_arrive(server: Server, stub: Fhi
     with httpx.Client(base_url=server.base, timeout=60) as client:
         answered = at_once(3, lambda: client.post(PATIENT_VIEW, json=fetched(stub)))
     assert statuses(answered) == [412, 412, 412]
-    assert peak_mib(server) - before < 40  # measured: 8 MiB
+    assert peak_mib(server) - before < 40  # bench/fhir_memory.py: +6 MiB
 
 
 def test_decompression_bombs_are_cut_at_the_limit(server: Server, stub: FhirServer) -> None:
@@ -113,7 +113,7 @@ def test_decompression_bombs_are_cut_at_the_limit(server: Server, stub: FhirServ
         stub.answer = bombs.answer_brotli()
         assert client.post(PATIENT_VIEW, json=fetched(stub)).status_code == 412
     assert stub.headers[-1]["accept-encoding"] == "gzip, deflate"
-    assert peak_mib(server) - before < 100  # measured: 58 MiB
+    assert peak_mib(server) - before < 100  # bench (400 MiB bombs): +39 MiB
 
 
 def test_hostile_bodies_are_refused_before_decoding(server: Server) -> None:
@@ -126,7 +126,7 @@ def test_hostile_bodies_are_refused_before_decoding(server: Server) -> None:
         assert f"more than {MAX_FHIR_OBJECTS} JSON objects" in response.json()["title"]
         entries = client.post("/v1/check/fhir", content=bombs.entries_body(240_000), headers=JSON)
         assert entries.status_code == 413
-    assert peak_mib(server) - before < 40  # measured: 7.5 and 13.4 MiB
+    assert peak_mib(server) - before < 40  # bench: +7.7 and +13.5 MiB
 
 
 def test_the_worst_case_per_worker(server: Server, stub: FhirServer) -> None:
@@ -141,7 +141,7 @@ def test_the_worst_case_per_worker(server: Server, stub: FhirServer) -> None:
         answered = at_once(8, lambda: client.post(PATIENT_VIEW, content=body, headers=JSON))
     assert set(statuses(answered)) <= {200, 503} and 200 in statuses(answered)
     # docs/operations.md: at most about 30 MiB per request, four at a time.
-    assert peak_mib(server) - before < 180  # measured: 121 MiB
+    assert peak_mib(server) - before < 180  # bench: +118 MiB
     # The fetched keys were cut off: the answer says so.
     done = next(r for r in answered if r.status_code == 200)
     assert "Not all of the patient's data could be read" in json.dumps(done.json())
