@@ -62,7 +62,8 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
     # All responses fetched for one hook call together, bytes after decompression.
     max_fetch_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 16 * 1024 * 1024
     # FHIR requests read at once per worker (POST /v1/check/fhir, CDS Hooks calls); more
-    # wait for a slot, and get 503 after 5 s. Bounds the worker's memory (docs/operations.md).
+    # wait for a slot, and get 503 after `budget` + 1 s. Bounds the worker's memory
+    # (docs/operations.md, "Memory").
     max_concurrent: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4
     # Labs older than this are not used (0 = no limit).
     lab_max_age_days: Annotated[int, msgspec.Meta(ge=0)] = 400

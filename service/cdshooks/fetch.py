@@ -50,10 +50,6 @@ class Search:
     # Why reading stopped early; with pages == 0 the key could not be obtained at all.
     stopped: str | None = None
 
-    @property
-    def complete(self) -> bool:
-        return self.stopped is None
-
 
 @dataclass(slots=True)
 class _Quota:
@@ -71,7 +67,8 @@ def server_origin(url: str) -> httpx.URL | None:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, UnicodeError):
         return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    # Credentials in the URL are not ours to send anywhere.
+    if parsed.scheme not in ("http", "https") or not parsed.host or parsed.userinfo:
         return None
     return parsed
 

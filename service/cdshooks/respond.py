@@ -121,7 +121,7 @@ def _deceased_card() -> Card:
 
 def _noting_gaps(cards: list[Card], incomplete: list[str]) -> list[Card]:
     """Say on every card that part of the record was not read; with no card, one card
-    says it, so that no card is never read as "nothing found"."""
+    says it, so that an empty answer is not taken for "nothing found"."""
     gaps = "; ".join(incomplete)
     line = (
         f"_Not all of the patient's data could be read ({gaps}): a contributor in the "

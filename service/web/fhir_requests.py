@@ -4,7 +4,8 @@ receives), and its JSON objects counted before anything is decoded.
 
 Memory per worker is then at most ``CRAMP_FHIR_MAX_CONCURRENT`` times the worst case of
 one request (docs/operations.md); further FHIR requests wait for a slot (their bodies
-unread) and get 503 with ``Retry-After`` when none frees in time.
+unread) and get 503 with ``Retry-After`` when none frees in time (the fetch budget, plus
+a second).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from service.settings import FhirSettings
 # An over-limit body is still read (and dropped) up to this many bytes, so that the
 # client, which may still be sending, receives the 413 instead of a reset connection.
 DRAIN_LIMIT = 64 * 1024 * 1024
-# Seconds a FHIR request waits for a slot before 503.
-SLOT_WAIT = 5.0
+# Seconds a FHIR request waits for a slot before 503, beyond the longest a slot is held
+# for fetching (CRAMP_FHIR_BUDGET).
+SLOT_MARGIN = 1.0
 
 
 def too_large(detail: str) -> HTTPException:
@@ -59,7 +61,7 @@ async def fhir_body(
     held in one of the worker's FHIR slots."""
     slots = _slots(state, settings)
     try:
-        await asyncio.wait_for(slots.acquire(), SLOT_WAIT)
+        await asyncio.wait_for(slots.acquire(), settings.budget + SLOT_MARGIN)
     except TimeoutError:
         raise HTTPException(
             status_code=HTTP_503_SERVICE_UNAVAILABLE,

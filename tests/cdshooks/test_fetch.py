@@ -6,6 +6,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -207,3 +208,22 @@ def test_the_number_of_requests_is_bounded(
     )
     client.post(PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server))
     assert len(fhir_server.requests) <= 6
+
+
+def test_fhir_requests_beyond_the_worker_slots_wait_then_get_503(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    """One slot, calls held 0.5 s each by a slow server, a wait of 1.5 s: the first calls
+    are answered in turn, the last ones are told to come back."""
+    client = client_with(
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_concurrent=1, budget=0.5)
+    )
+    fhir_server.delay = 1.0
+    body = only_server(request_body("cds_patient_view.json"), fhir_server)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: client.post(PATIENT_VIEW, json=body), range(6)))
+    codes = sorted(a.status_code for a in answers)
+    assert 412 in codes and 503 in codes and set(codes) == {412, 503}
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["retry-after"] == "1"
+    assert busy.headers["content-type"].startswith("application/problem+json")
