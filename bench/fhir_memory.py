@@ -154,6 +154,11 @@ def scenarios(server: Server, stub: FhirServer) -> dict[str, Callable[[], list[i
 
         return run
 
+    def at_once(count: int, body: bytes) -> Callable[[], list[int]]:
+        return lambda: concurrently(
+            count, lambda: post(base, PATIENT_VIEW, content=body, headers=json_type)
+        )
+
     def slow(count: int, body: bytes, answer: bombs.Answer | None) -> Callable[[], list[int]]:
         """``count`` calls at once while a slow FHIR server answers their other keys (with
         ``answer``): each holds what it read while it waits."""
@@ -162,9 +167,7 @@ def scenarios(server: Server, stub: FhirServer) -> dict[str, Callable[[], list[i
             stub.delay = 0.5
             stub.answer = answer
             try:
-                return concurrently(
-                    count, lambda: post(base, PATIENT_VIEW, content=body, headers=json_type)
-                )
+                return at_once(count, body)()
             finally:
                 stub.delay = 0.0
 
@@ -186,35 +189,13 @@ def scenarios(server: Server, stub: FhirServer) -> dict[str, Callable[[], list[i
         "entries-rest": lambda: [
             post(base, "/v1/check/fhir", content=bombs.entries_body(240_000), headers=json_type)
         ],
-        "components-prefetch": lambda: [
-            post(
-                base,
-                PATIENT_VIEW,
-                content=bombs.components_body(PATIENT_ID, 240_000),
-                headers=json_type,
-            )
-        ],
-        "components-prefetch-x4": lambda: concurrently(
-            4,
-            lambda: post(
-                base,
-                PATIENT_VIEW,
-                content=bombs.components_body(PATIENT_ID, 240_000),
-                headers=json_type,
-            ),
-        ),
+        "components-prefetch": at_once(1, bombs.components_body(PATIENT_ID, 240_000)),
+        "components-prefetch-x4": at_once(4, bombs.components_body(PATIENT_ID, 240_000)),
         "held-x4": slow(4, small, None),
         # Every limit reached at once: 8 MiB bodies, decompression bombs for the rest.
         "worst-x4": slow(4, large, bombs.answer_gzip()),
         "worst-x8": slow(8, large, bombs.answer_gzip()),
-        "objects-body": lambda: [
-            post(
-                base,
-                PATIENT_VIEW,
-                content=bombs.components_body(PATIENT_ID, 2_700_000),
-                headers=json_type,
-            )
-        ],
+        "objects-body": at_once(1, bombs.components_body(PATIENT_ID, 2_700_000)),
     }
 
 
