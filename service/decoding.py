@@ -21,6 +21,7 @@ Dask and Spark workers.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import types
@@ -30,6 +31,8 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 import msgspec.inspect as mi
+
+from service.errors import CrampError
 
 T = TypeVar("T")
 
@@ -50,7 +53,7 @@ _decode_any = msgspec.json.Decoder().decode
 FieldErrors = list[tuple[str, str]]
 
 
-class BodyError(Exception):
+class BodyError(CrampError):
     """The body cannot be used: ``title`` and ``(pointer, detail)`` for each fault."""
 
     def __init__(self, title: str, errors: FieldErrors) -> None:
@@ -184,6 +187,22 @@ def _first_duplicate(node: Any, pointer: str) -> str | None:
     return None
 
 
+def find_duplicate_key(body: bytes) -> tuple[str, str] | None:
+    """``(pointer, detail)`` of the first key an object repeats, or None; the full scan only
+    when the quote count says there may be one (see the module's docstring)."""
+    if not (_BACKSLASH in body and _ESCAPED_QUOTE in body):
+        try:
+            if _encode(_decode_any(body)).count(_QUOTE) == body.count(_QUOTE):
+                return None
+        except (msgspec.DecodeError, RecursionError):
+            return None  # not JSON: the caller's decoder says so
+    try:
+        check_duplicate_keys(body)
+    except BodyError as exc:
+        return exc.errors[0]
+    return None
+
+
 def check_duplicate_keys(body: bytes | bytearray) -> None:
     """Raise ``BodyError`` (with the duplicate's pointer) if an object repeats a key."""
     try:
@@ -243,12 +262,46 @@ def _literal_values(annotation: Any) -> tuple[Any, ...]:
     return ()
 
 
+@functools.cache
+def _holds_raw(struct: type[msgspec.Struct]) -> bool:
+    """Whether ``struct`` or a Struct inside it has a ``msgspec.Raw`` field."""
+    structs = _structs(mi.type_info(struct))
+    return any(_is_raw(field.type) for info in structs for field in info.fields)
+
+
+def _is_raw(info: mi.Type) -> bool:
+    if isinstance(info, mi.RawType):
+        return True
+    inner = [getattr(info, name, None) for name in ("type", "item_type", "key_type", "value_type")]
+    inner += [*(getattr(info, "types", ()) or ()), *(getattr(info, "item_types", ()) or ())]
+    return any(
+        isinstance(i, mi.Type) and not isinstance(i, mi.StructType) and _is_raw(i) for i in inner
+    )
+
+
+def _unwrapped(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
 def _collect(value: Any, annotation: Any, pointer: str, errors: FieldErrors) -> None:
     if len(errors) >= MAX_ERRORS:
         return
     origin = typing.get_origin(annotation)
     base = typing.get_args(annotation)[0] if origin is typing.Annotated else annotation
     base_origin = typing.get_origin(base)
+    if base is msgspec.Raw or (
+        base_origin in (types.UnionType, typing.Union)
+        and any(_unwrapped(option) is msgspec.Raw for option in typing.get_args(base))
+    ):
+        return  # any JSON: kept undecoded, read later by its own reader
+    if base_origin is dict and isinstance(value, dict):
+        key_type, value_type = typing.get_args(base)
+        if key_type is str:
+            for key, item in value.items():
+                _collect(item, value_type, f"{pointer}/{escape(key)}", errors)
+            return
     if base_origin in (types.UnionType, typing.Union):
         options = [option for option in typing.get_args(base) if option is not type(None)]
         if value is None and len(options) < len(typing.get_args(base)):
@@ -266,7 +319,9 @@ def _collect(value: Any, annotation: Any, pointer: str, errors: FieldErrors) -> 
                 _collect(value[field.encode_name], field.type, child, errors)
             elif field.required:  # pointed at the object, as JSON Schema's `required` is
                 errors.append((pointer, f"Object missing required field `{field.encode_name}`"))
-        if len(errors) == before:  # the fields are fine: check the object as a whole
+        # The fields are fine: check the object as a whole (its own rules), unless it holds
+        # undecoded JSON, which only decoding makes (msgspec's own error covers it then).
+        if len(errors) == before and not _holds_raw(base):
             _leaf(value, annotation, pointer, errors)
         return
     if base_origin is list and isinstance(value, list):

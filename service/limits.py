@@ -49,9 +49,20 @@ BATCH_LIMIT_CONCURRENCY = 2
 MAX_CONNECTIONS = 1000
 
 # --- FHIR ---
-# Entries of a Bundle sent to POST /v1/check/fhir (the body is limited anyway) and of a
-# Bundle file in a batch (Synthea writes a patient's whole history).
-MAX_BUNDLE_ENTRIES = 1000
+# FHIR request bodies: POST /v1/check/fhir and CDS Hooks calls (default of
+# CRAMP_FHIR_MAX_BODY_BYTES). Whole patient records fit: the largest of 587 Synthea R4
+# patients of smart-on-fhir/generated-sample-data is 3.9 MB (1,244 entries).
+MAX_FHIR_BODY_BYTES = 8 * 1024 * 1024
+# JSON objects and arrays in the FHIR JSON read for one request (the body, prefetch and
+# fetched pages together), counted before decoding: this bounds what decoding can build
+# (about 100 bytes each at most), whatever the shape. Real records hold about 6,000-9,500
+# per MB (Synthea, above), so an 8 MiB record needs at most about 80,000.
+MAX_FHIR_OBJECTS = 250_000
+# Entries of a Bundle sent to POST /v1/check/fhir, and resources read for one CDS Hooks
+# call (prefetch plus fetched pages).
+MAX_BUNDLE_ENTRIES = 25_000
+MAX_RECORD_ENTRIES = 25_000
+# A Bundle file in a batch (Synthea writes a patient's whole history).
 MAX_FILE_BUNDLE_ENTRIES = 100_000
-# Resources read from one CDS Hooks record (prefetch plus fetched pages).
-MAX_RECORD_ENTRIES = 5000
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_OBJECTS = 8_000_000

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.errors import CrampError
 from service.knowledge.loader import default_datasets_dir
 from service.limits import (
     BATCH_LIMIT_CONCURRENCY,
@@ -26,6 +27,7 @@ from service.limits import (
     LIMIT_CONCURRENCY,
     MAX_BODY_BYTES,
     MAX_CONNECTIONS,
+    MAX_FHIR_BODY_BYTES,
     MAX_HEADER_BYTES,
     SEND_TIMEOUT,
 )
@@ -39,7 +41,7 @@ Count = Annotated[int, msgspec.Meta(ge=0)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(CrampError):
     """A setting cannot be used; ``variable`` names it (``CRAMP_PORT``), ``reason`` says
     why without repeating its value (it may be a secret)."""
 
@@ -50,15 +52,21 @@ class ConfigurationError(Exception):
 
 
 class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """Reading FHIR data: the CDS Hooks fetch from ``fhirServer`` and the Bundle reader.
+    """Reading FHIR data: request bodies, the CDS Hooks fetch from ``fhirServer``, and
+    Bundle files.
 
     Each field is set by ``CRAMP_FHIR_<NAME>`` (e.g. ``CRAMP_FHIR_ALLOWED_HOSTS``).
     """
 
-    # Comma-separated host names this service may fetch FHIR data from
-    # (``fhir.example.org``, ``*.example.org``, ``127.0.0.1``). Empty allows any http(s)
-    # fhirServer; set it in production so the service cannot be pointed at internal hosts.
+    # The FHIR servers (a CDS Hooks call's `fhirServer`) this service may fetch from,
+    # comma-separated. Empty (the default): none; prefetch still works. `*`: any host whose
+    # addresses are all public. `*.example.org`: its sub-domains, public addresses only.
+    # A host named exactly (`fhir.example.org`, `10.1.2.3`, `127.0.0.1`) may also have
+    # private, loopback or link-local addresses (docs/operations.md).
     allowed_hosts: str = ""
+    # A PEM file of the certificate authorities trusted for https fhirServers (a clinic's
+    # own CA); empty: the public CAs of the certifi bundle.
+    ca_bundle: str = ""
     # Seconds per request.
     connect_timeout: Seconds = 2.0
     read_timeout: Seconds = 2.0
@@ -66,30 +74,36 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
     budget: Seconds = 4.0
     # FHIR requests per hook call, pages included.
     max_requests: Annotated[int, msgspec.Meta(ge=1, le=100)] = 12
-    # Pages followed per search.
-    max_pages: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
-    # Largest FHIR response read, bytes.
-    max_response_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 5_000_000
+    # Pages read per search (the first included), for fetched searches and prefetch alike.
+    max_pages: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
+    # Largest FHIR request body (POST /v1/check/fhir, CDS Hooks calls); larger gets 413.
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=65536, le=64 * 1024 * 1024)] = (
+        MAX_FHIR_BODY_BYTES
+    )
+    # Largest FHIR response read, bytes after decompression (larger: the search fails).
+    max_response_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 8 * 1024 * 1024
+    # All responses fetched for one hook call together, bytes after decompression.
+    max_fetch_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 16 * 1024 * 1024
+    # FHIR requests read at once per worker (POST /v1/check/fhir, CDS Hooks calls); more
+    # wait for a slot, and get 503 after `budget` + 1 s. Bounds the worker's memory
+    # (docs/operations.md, "Memory").
+    max_concurrent: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4
     # Labs older than this are not used (0 = no limit).
     lab_max_age_days: Annotated[int, msgspec.Meta(ge=0)] = 400
 
+    def __post_init__(self) -> None:
+        if self.ca_bundle and not Path(self.ca_bundle).is_file():
+            raise ValueError(f"CRAMP_FHIR_CA_BUNDLE is not a file: {self.ca_bundle}")
+
     @property
     def hosts(self) -> tuple[str, ...]:
-        return tuple(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+        return tuple(
+            h.strip().lower().rstrip(".") for h in self.allowed_hosts.split(",") if h.strip()
+        )
 
     @property
     def lab_age_limit(self) -> int | None:
         return self.lab_max_age_days or None
-
-    def host_allowed(self, host: str) -> bool:
-        hosts = self.hosts
-        if not hosts:
-            return True
-        host = host.lower().rstrip(".")
-        return any(
-            host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:]))
-            for allowed in hosts
-        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FhirSettings:
@@ -110,7 +124,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "0.0.0.0"
     port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 8000
     log_level: str = "info"
-    # Largest accepted request body; larger bodies get 413.
+    # Largest accepted request body; larger bodies get 413. FHIR bodies (POST
+    # /v1/check/fhir, CDS Hooks calls) have their own: fhir.max_body_bytes.
     max_body_bytes: Positive = MAX_BODY_BYTES
     # POST /v1/check/batch: most lines (array elements) and largest body; above: 413.
     batch_max_lines: Positive = BATCH_MAX_LINES

@@ -23,6 +23,7 @@ import msgspec
 
 from service.batch.models import LineId
 from service.decoding import syntax_error
+from service.errors import CrampError
 
 Kind = Literal["ndjson", "array", "fhir"]
 Item = tuple[LineId, bytes]
@@ -30,7 +31,7 @@ _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
 
 
-class InputError(Exception):
+class InputError(CrampError):
     """The input cannot be read as a batch at all (a usage error, not a bad line)."""
 
 

@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from msgspec import UNSET
+
 from service.cdshooks.grouping import Group, group_findings
 from service.cdshooks.models import (
     Card,
@@ -186,7 +188,7 @@ def _card(group: Group, data: CardInput) -> Card:
         source=_source(evidence, problem_topic(group)),
         detail=_detail(group, data, names, evidence),
         suggestions=suggestions,
-        selection_behavior="any" if suggestions else None,
+        selection_behavior="any" if suggestions else UNSET,
         override_reasons=[] if indicator == "info" else _override_reasons(),
         links=[
             Link(label=f"Evidence: {_short(e.citation, 90)}", url=e.url, type="absolute")

@@ -2,8 +2,10 @@
 
 Per prefetch key: present (a resource, a Bundle, or `null` = nothing found) or missing
 (absent, not FHIR JSON, or an OperationOutcome reporting a failed prefetch). Missing keys
-are fetched when the request gives `fhirServer`. When none of the patient's data keys can
-be had, the call cannot be answered: the caller returns 412 as CDS Hooks requires.
+are fetched when the request gives `fhirServer`, and so are the further pages of a
+prefetch Bundle with a `next` link (CDS Hooks lets clients paginate prefetch). When none
+of the patient's data keys can be had, the call cannot be answered: the caller returns
+412 as CDS Hooks requires. What was cut short is kept, so the cards can say so.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
+from msgspec import UNSET
 
 from service.cdshooks.fetch import fetch_all
 from service.cdshooks.models import Prefetch
-from service.cdshooks.services import ALL_KEYS, DATA_KEYS, INCLUDES, render
-from service.fhir.bundles import Entry, entries, is_operation_outcome, is_resource
+from service.cdshooks.services import ALL_KEYS, DATA_KEYS, INCLUDES, KEY_LABELS, render
+from service.fhir.read import Budget, Entry, read
 from service.settings import FhirSettings
+
+NOT_PREFETCHED = "not prefetched"
 
 
 @dataclass(slots=True)
@@ -25,6 +29,10 @@ class Gathered:
     found: dict[str, list[Entry]] = field(default_factory=dict)
     # Key -> why it could not be had.
     missing: dict[str, str] = field(default_factory=dict)
+    # Key -> why only part of it was read.
+    cut: dict[str, str] = field(default_factory=dict)
+    # Key -> the `next` page link of its prefetch Bundle.
+    following: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_patient_data(self) -> bool:
@@ -33,22 +41,31 @@ class Gathered:
     def record(self) -> list[Entry]:
         return [entry for key in ALL_KEYS for entry in self.found.get(key, [])]
 
+    def incomplete(self) -> list[str]:
+        """What was not (all) read although it was asked for: cut short, or failed to be
+        fetched. A key the client chose not to prefetch, with no fhirServer, is not."""
+        gaps = {**{k: why for k, why in self.missing.items() if why != NOT_PREFETCHED}}
+        gaps.update(self.cut)
+        return [f"{KEY_LABELS[key]}: {gaps[key]}" for key in ALL_KEYS if key in gaps]
 
-def from_prefetch(prefetch: Prefetch | None) -> Gathered:
+
+def from_prefetch(prefetch: Prefetch | None, budget: Budget) -> Gathered:
+    """Read the prefetch values (``TooLargeError`` when they pass the call's budget)."""
     gathered = Gathered()
-    values = msgspec.structs.asdict(prefetch) if prefetch is not None else {}
     for key in ALL_KEYS:
-        value: Any = values.get(_field(key), msgspec.UNSET)
-        if value is msgspec.UNSET:
-            gathered.missing[key] = "not prefetched"
-        elif value is None:
-            gathered.found[key] = []
-        elif is_operation_outcome(value):
+        value: Any = getattr(prefetch, _field(key)) if prefetch is not None else UNSET
+        if value is UNSET:
+            gathered.missing[key] = NOT_PREFETCHED
+            continue
+        document = read(value, budget)
+        if document.outcome:
             gathered.missing[key] = "the client reported a prefetch failure"
-        elif not is_resource(value):
+        elif document.resource_type is None and bytes(memoryview(value)[:1]) != b"n":
             gathered.missing[key] = "the prefetch value is not a FHIR resource"
         else:
-            gathered.found[key] = entries(value)
+            gathered.found[key] = document.entries
+            if document.next is not None:
+                gathered.following[key] = document.next
     return gathered
 
 
@@ -64,17 +81,28 @@ async def gather(
     patient_id: str,
     templates: dict[str, str],
     settings: FhirSettings,
+    budget: Budget,
 ) -> Gathered:
-    gathered = from_prefetch(prefetch)
-    if not gathered.missing or fhir_server is None:
+    gathered = from_prefetch(prefetch, budget)
+    if fhir_server is None:
+        for key in gathered.following:
+            gathered.cut[key] = "more pages, and no fhirServer to read them from"
+        return gathered
+    if not gathered.missing and not gathered.following:
         return gathered
     queries = {key: _query(key, templates[key], patient_id) for key in gathered.missing}
-    for key, result in (await fetch_all(fhir_server, token, queries, settings)).items():
-        if result.ok:
-            gathered.found[key] = result.entries
+    searches = await fetch_all(fhir_server, token, queries, gathered.following, settings, budget)
+    for key, search in searches.items():
+        if key in queries:
+            if search.pages == 0:
+                gathered.missing[key] = search.stopped or "could not be fetched"
+                continue
+            gathered.found[key] = search.entries
             del gathered.missing[key]
         else:
-            gathered.missing[key] = result.error or "could not be fetched"
+            gathered.found[key].extend(search.entries)
+        if search.stopped:
+            gathered.cut[key] = search.stopped
     return gathered
 
 
@@ -82,3 +110,6 @@ def _query(key: str, template: str, patient_id: str) -> str:
     query = render(template, patient_id)
     include = INCLUDES.get(key)
     return f"{query}&{include}" if include else query
+
+
+__all__ = ["Gathered", "from_prefetch", "gather"]

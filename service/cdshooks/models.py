@@ -2,7 +2,9 @@
 
 Requests are decoded leniently where the specification allows clients to differ (a few
 REQUIRED-but-unused fields are optional here); FHIR content (prefetch values, draft
-orders) is kept as loosely typed JSON and read by `service.fhir`.
+orders) is kept undecoded (``msgspec.Raw``) and read, within the call's budget, by
+``service.fhir.read``. Responses never carry ``null``: optional elements are omitted, as
+CDS Hooks requires ("JSON elements SHALL NOT be null").
 """
 
 from __future__ import annotations
@@ -13,6 +15,29 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 FhirJson = dict[str, Any]
+# A FHIR resource (or Bundle) kept undecoded until the bounded reader reads it.
+FhirResource = Annotated[
+    msgspec.Raw,
+    msgspec.Meta(description="A FHIR R4 resource or Bundle.", extra_json_schema={"type": "object"}),
+]
+FhirResourceOrNull = Annotated[
+    msgspec.Raw,
+    msgspec.Meta(
+        description="A FHIR R4 resource or searchset Bundle; null: the query found nothing.",
+        extra_json_schema={"anyOf": [{"type": "object"}, {"type": "null"}]},
+    ),
+]
+FhirResources = Annotated[
+    msgspec.Raw,
+    msgspec.Meta(
+        description="A Bundle of the draft MedicationRequests, or a JSON array of them.",
+        extra_json_schema={
+            "anyOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]
+        },
+    ),
+]
+# CDS Hooks: "One-sentence, <140-character summary message".
+Summary = Annotated[str, msgspec.Meta(max_length=140)]
 ShortText = Annotated[str, msgspec.Meta(max_length=500)]
 Identifier = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 # A FHIR resource id (FHIR R4 `id` datatype); it goes into the FHIR queries this service makes.
@@ -46,7 +71,7 @@ class ServiceDefinition(_Camel, frozen=True):
     description: str
     id: str
     prefetch: dict[str, str]
-    usage_requirements: str | None = None
+    usage_requirements: str | UnsetType = UNSET
 
 
 class Discovery(_Camel, frozen=True):
@@ -54,6 +79,13 @@ class Discovery(_Camel, frozen=True):
 
 
 # Requests ------------------------------------------------------------------------------
+
+
+def _starts_with(value: msgspec.Raw, firsts: bytes) -> bool:
+    """Whether an undecoded JSON value begins with one of these bytes (``{`` an object,
+    ``[`` an array, ``n`` null): msgspec slices begin at the value itself."""
+    head = bytes(memoryview(value)[:1])
+    return bool(head) and head in [firsts[i : i + 1] for i in range(len(firsts))]
 
 
 def _no_trailing_newline(value: str | None, name: str) -> None:
@@ -85,11 +117,19 @@ class Prefetch(_Camel, frozen=True):
     not prefetched (the service fetches it from `fhirServer` when it can); `null` means
     the query found nothing. Values are FHIR R4 resources or searchset Bundles."""
 
-    patient: FhirJson | UnsetType | None = UNSET
-    medication_requests: FhirJson | UnsetType | None = UNSET
-    medication_statements: FhirJson | UnsetType | None = UNSET
-    conditions: FhirJson | UnsetType | None = UNSET
-    observations: FhirJson | UnsetType | None = UNSET
+    patient: FhirResourceOrNull | UnsetType = UNSET
+    medication_requests: FhirResourceOrNull | UnsetType = UNSET
+    medication_statements: FhirResourceOrNull | UnsetType = UNSET
+    conditions: FhirResourceOrNull | UnsetType = UNSET
+    observations: FhirResourceOrNull | UnsetType = UNSET
+
+    def shape_error(self) -> tuple[str, str] | None:
+        """(pointer, detail) of a value that is neither a JSON object nor null."""
+        for name, key in zip(self.__struct_fields__, self.__struct_encode_fields__, strict=True):
+            value = getattr(self, name)
+            if value is not UNSET and not _starts_with(value, b"{n"):
+                return f"/prefetch/{key}", "must be a FHIR resource (a JSON object) or null"
+        return None
 
 
 class _Context(_Camel, frozen=True, kw_only=True):
@@ -100,6 +140,9 @@ class _Context(_Camel, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         _no_trailing_newline(self.patient_id, "patientId")
 
+    def shape_error(self) -> tuple[str, str] | None:
+        return None
+
 
 class PatientViewContext(_Context, frozen=True, kw_only=True):
     pass
@@ -107,8 +150,17 @@ class PatientViewContext(_Context, frozen=True, kw_only=True):
 
 class OrderSignContext(_Context, frozen=True, kw_only=True):
     draft_orders: Annotated[
-        FhirJson, msgspec.Meta(description="Bundle of the draft orders (MedicationRequest).")
+        msgspec.Raw,
+        msgspec.Meta(
+            description="Bundle of the draft orders (MedicationRequest).",
+            extra_json_schema={"type": "object"},
+        ),
     ]
+
+    def shape_error(self) -> tuple[str, str] | None:
+        if not _starts_with(self.draft_orders, b"{"):
+            return "/context/draftOrders", "must be a FHIR Bundle (a JSON object)"
+        return None
 
 
 class OrderSelectContext(OrderSignContext, frozen=True, kw_only=True):
@@ -116,20 +168,34 @@ class OrderSelectContext(OrderSignContext, frozen=True, kw_only=True):
 
 
 class MedicationPrescribeContext(_Context, frozen=True, kw_only=True):
-    medications: Annotated[
-        FhirJson | list[FhirJson],
-        msgspec.Meta(description="Bundle (or list) of the draft MedicationRequests."),
-    ]
+    medications: FhirResources
+
+    def shape_error(self) -> tuple[str, str] | None:
+        if not _starts_with(self.medications, b"{["):
+            return "/context/medications", "must be a FHIR Bundle or a JSON array of resources"
+        return None
 
 
 class _HookRequest(_Camel, frozen=True, kw_only=True):
     hook_instance: Identifier
+    context: _Context
     fhir_server: FhirServerUrl | None = None
     fhir_authorization: FhirAuthorization | None = None
     prefetch: Prefetch | None = None
 
     def __post_init__(self) -> None:
         _no_trailing_newline(self.fhir_server, "fhirServer")
+        # CDS Hooks 2.0.1: "If fhirAuthorization is provided, this field is REQUIRED."
+        if self.fhir_authorization is not None and self.fhir_server is None:
+            raise ValueError("`fhirAuthorization` is given without `fhirServer`")
+
+    def shape_error(self) -> tuple[str, str] | None:
+        """(pointer, detail) of FHIR content of the wrong JSON type: it is kept undecoded,
+        so the schema cannot check it while decoding."""
+        found = self.context.shape_error()
+        if found is None and self.prefetch is not None:
+            found = self.prefetch.shape_error()
+        return found
 
 
 class PatientViewRequest(_HookRequest, frozen=True, kw_only=True):
@@ -169,12 +235,12 @@ REQUEST_TYPES: dict[str, type[HookRequest]] = {
 class CardCoding(_Camel, frozen=True):
     code: str
     system: str
-    display: str | None = None
+    display: str | UnsetType = UNSET
 
 
 class CardSource(_Camel, frozen=True):
     label: str
-    url: str | None = None
+    url: str | UnsetType = UNSET
     # The problem the card is about (its lead finding's stable id): the same on every call,
     # while the card's `uuid` is new on every call.
     topic: CardCoding | UnsetType = UNSET
@@ -183,14 +249,14 @@ class CardSource(_Camel, frozen=True):
 class Action(_Camel, frozen=True):
     type: Literal["create", "update", "delete"]
     description: str
-    resource: FhirJson | None = None
-    resource_id: str | None = None
+    resource: FhirJson | UnsetType = UNSET
+    resource_id: str | UnsetType = UNSET
 
 
 class Suggestion(_Camel, frozen=True):
     label: str
-    uuid: str | None = None
-    is_recommended: bool | None = None
+    uuid: str | UnsetType = UNSET
+    is_recommended: bool | UnsetType = UNSET
     actions: list[Action] = []
 
 
@@ -202,12 +268,12 @@ class Link(_Camel, frozen=True):
 
 class Card(_Camel, frozen=True):
     uuid: str
-    summary: str
+    summary: Summary
     indicator: Indicator
     source: CardSource
-    detail: str | None = None
+    detail: str | UnsetType = UNSET
     suggestions: list[Suggestion] = []
-    selection_behavior: Literal["at-most-one", "any"] | None = None
+    selection_behavior: Literal["at-most-one", "any"] | UnsetType = UNSET
     override_reasons: list[CardCoding] = []
     links: list[Link] = []
 
@@ -242,6 +308,11 @@ class FeedbackItem(_Camel, frozen=True, kw_only=True):
     accepted_suggestions: Annotated[list[AcceptedSuggestion], msgspec.Meta(max_length=50)] = []
     override_reason: OverrideReason | None = None
 
+    def __post_init__(self) -> None:
+        # CDS Hooks 2.0.1: acceptedSuggestions is "Required for accepted outcomes".
+        if self.outcome == "accepted" and not self.accepted_suggestions:
+            raise ValueError("an `accepted` outcome needs `acceptedSuggestions`")
+
 
 class FeedbackRequest(_Camel, frozen=True):
     feedback: Annotated[list[FeedbackItem], msgspec.Meta(max_length=100)]
@@ -262,3 +333,27 @@ class FeedbackSummary(_Camel, frozen=True):
     findings: dict[str, dict[str, int]]
     # Per problem (a card's `source.topic` code, its lead finding): accepted / overridden.
     problems: dict[str, dict[str, int]]
+
+
+# What the Structs check in `__post_init__`, said in JSON Schema for the OpenAPI document
+# (added to the request components by `service.web.openapi.refine`).
+_SERVER_WITH_TOKEN = {
+    # "If fhirAuthorization is provided, [fhirServer] is REQUIRED."
+    "anyOf": [
+        {"required": ["fhirServer"], "properties": {"fhirServer": {"type": "string"}}},
+        {"properties": {"fhirAuthorization": {"type": "null"}}},
+    ]
+}
+SCHEMA_RULES: dict[str, dict[str, Any]] = {
+    **{kind.__name__: _SERVER_WITH_TOKEN for kind in REQUEST_TYPES.values()},
+    # acceptedSuggestions: "Required for accepted outcomes".
+    "FeedbackItem": {
+        "anyOf": [
+            {"properties": {"outcome": {"const": "overridden"}}},
+            {
+                "required": ["acceptedSuggestions"],
+                "properties": {"acceptedSuggestions": {"minItems": 1}},
+            },
+        ]
+    },
+}

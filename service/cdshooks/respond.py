@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from service.cdshooks.cards import CardInput, build_cards, new_medications
+import logging
+import uuid
+
+import msgspec
+from msgspec import UNSET
+
+from service.cdshooks.cards import SOURCE_LABEL, CardInput, build_cards, new_medications
 from service.cdshooks.feedback import FeedbackLog
 from service.cdshooks.gather import gather
 from service.cdshooks.models import (
+    Card,
+    CardSource,
     CdsResponse,
     HookRequest,
     MedicationPrescribeRequest,
@@ -14,29 +22,31 @@ from service.cdshooks.models import (
 )
 from service.cdshooks.services import DATA_KEYS, Service, templates
 from service.engine import Knowledge
-from service.fhir import PatientFilter, entries
-from service.fhir.bundles import Entry
+from service.errors import CrampError
+from service.fhir import PatientFilter
 from service.fhir.pipeline import check_record
+from service.fhir.read import Budget, Entry, read
 from service.settings import FhirSettings
 
+log = logging.getLogger(__name__)
+# The whole 412 answer: the same words whatever happened, so that a caller cannot use
+# this service to probe hosts; the reason goes to the log.
+DATA_UNAVAILABLE = "The patient's FHIR data could not be obtained from prefetch or from fhirServer."
 
-class DataUnavailableError(Exception):
+
+class DataUnavailableError(CrampError):
     """Neither prefetch nor the FHIR server gave any of the patient's data (CDS Hooks: 412)."""
 
     def __init__(self, reasons: dict[str, str]) -> None:
-        listed = "; ".join(f"{key}: {why}" for key, why in reasons.items() if key in DATA_KEYS)
-        super().__init__(
-            f"The patient's FHIR data could not be obtained from prefetch or fhirServer ({listed})."
-        )
+        super().__init__(DATA_UNAVAILABLE)
+        self.reasons = {key: why for key, why in reasons.items() if key in DATA_KEYS}
 
 
-def _drafts(body: HookRequest) -> list[Entry]:
+def _drafts(body: HookRequest, budget: Budget) -> list[Entry]:
     if isinstance(body, OrderSelectRequest | OrderSignRequest):
-        return entries(body.context.draft_orders)
+        return read(body.context.draft_orders, budget).entries
     if isinstance(body, MedicationPrescribeRequest):
-        medications = body.context.medications
-        items = medications if isinstance(medications, list) else [medications]
-        return [entry for item in items for entry in entries(item)]
+        return read(body.context.medications, budget).entries
     return []
 
 
@@ -46,23 +56,42 @@ async def respond(
     knowledge: Knowledge,
     settings: FhirSettings,
     feedback: FeedbackLog,
+    budget: Budget,
 ) -> CdsResponse:
+    """The cards for one call. ``TooLargeError`` when the request's FHIR data passes the
+    budget; ``DataUnavailableError`` when none of the patient's data could be had."""
     patient_id = body.context.patient_id
     token = body.fhir_authorization.access_token if body.fhir_authorization else None
+    drafts = _drafts(body, budget) if service.orders else []
     gathered = await gather(
-        body.prefetch, body.fhir_server, token, patient_id, templates(knowledge.kb), settings
+        body.prefetch,
+        body.fhir_server,
+        token,
+        patient_id,
+        templates(knowledge.kb),
+        settings,
+        budget,
     )
     if not gathered.has_patient_data:
-        raise DataUnavailableError(gathered.missing)
+        error = DataUnavailableError(gathered.missing)
+        log.info(
+            "CDS call answered 412: %s",
+            "; ".join(f"{key}: {why}" for key, why in error.reasons.items()),
+        )
+        raise error
     record = gathered.record()
+    incomplete = gathered.incomplete()
     checked = check_record(
         record,
         knowledge,
         settings,
         patient=PatientFilter.of(patient_id, (e for e in record if e.resource_type == "Patient")),
-        drafts=_drafts(body) if service.orders else (),
+        drafts=drafts,
+        incomplete=incomplete,
     )
     conversion, report = checked.conversion, checked.report
+    if conversion.deceased:
+        return CdsResponse(cards=[_deceased_card()])
     new = None
     if service.orders:
         selections = body.context.selections if isinstance(body, OrderSelectRequest) else []
@@ -80,4 +109,44 @@ async def respond(
     )
     for item in issued:
         feedback.issued(item.card.uuid, item.finding_ids)
-    return CdsResponse(cards=[item.card for item in issued])
+    cards = [item.card for item in issued]
+    return CdsResponse(cards=_noting_gaps(cards, incomplete) if incomplete else cards)
+
+
+def _deceased_card() -> Card:
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary="Patient recorded as deceased: leg cramp risk not checked",
+        indicator="info",
+        source=CardSource(label=SOURCE_LABEL),
+        detail=(
+            "The Patient resource records this patient as deceased (`deceased[x]`), so "
+            "the record was not checked for contributors to leg cramps."
+        ),
+    )
+
+
+def _noting_gaps(cards: list[Card], incomplete: list[str]) -> list[Card]:
+    """Say on every card that part of the record was not read; with no card, one card
+    says it, so that an empty answer is not taken for "nothing found"."""
+    gaps = "; ".join(incomplete)
+    line = (
+        f"_Not all of the patient's data could be read ({gaps}): a contributor in the "
+        "unread part is not shown._"
+    )
+    if not cards:
+        return [
+            Card(
+                uuid=str(uuid.uuid4()),
+                summary="Leg cramp risk checked on incomplete data: no contributor found",
+                indicator="info",
+                source=CardSource(label=SOURCE_LABEL),
+                detail=line,
+            )
+        ]
+    return [
+        msgspec.structs.replace(
+            card, detail=f"{card.detail}\n\n{line}" if card.detail is not UNSET else line
+        )
+        for card in cards
+    ]

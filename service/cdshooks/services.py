@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
+
+from msgspec import UNSET
 
 from service.cdshooks.models import Discovery, ServiceDefinition
 from service.knowledge import KnowledgeBase
@@ -26,6 +29,14 @@ TEMPLATES: dict[str, str] = {
     ),
 }
 # Used only when this service fetches for itself: Medication resources named by reference.
+# What each key holds, as the cards say it when that data could not all be read.
+KEY_LABELS = {
+    PATIENT_KEY: "demographics",
+    "medicationRequests": "medication orders",
+    "medicationStatements": "medication statements",
+    "conditions": "problem list",
+    "observations": "lab results",
+}
 INCLUDES: dict[str, str] = {
     "medicationRequests": "_include=MedicationRequest:medication",
     "medicationStatements": "_include=MedicationStatement:medication",
@@ -106,7 +117,9 @@ def observation_codes(kb: KnowledgeBase) -> list[str]:
 
 
 def templates(kb: KnowledgeBase) -> dict[str, str]:
-    codes = ",".join(f"{LOINC}|{code}" for code in observation_codes(kb))
+    # `system|code` percent-encoded (`http%3A%2F%2Floinc.org%7C2823-3`): servers on Tomcat
+    # and others refuse a raw `|` in a query; commas stay, they separate the codes.
+    codes = ",".join(quote(f"{LOINC}|{code}", safe="") for code in observation_codes(kb))
     return {
         **TEMPLATES,
         "observations": (
@@ -125,7 +138,7 @@ def discovery(kb: KnowledgeBase) -> Discovery:
                 description=s.description,
                 id=s.id,
                 prefetch=prefetch,
-                usage_requirements=s.usage,
+                usage_requirements=s.usage if s.usage is not None else UNSET,
             )
             for s in SERVICES
         ]

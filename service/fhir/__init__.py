@@ -1,14 +1,16 @@
-"""FHIR R4 -> the engine's CheckRequest: pure conversion, no I/O."""
+"""FHIR R4 -> the engine's CheckRequest: bounded reading and pure conversion, no I/O."""
 
-from service.fhir.bundles import Entry, entries
 from service.fhir.convert import Options, convert
-from service.fhir.models import Conversion, FhirBundle, FhirReport, Ignored, ResourceRef, Sources
+from service.fhir.models import Conversion, FhirReport, Ignored, ResourceRef, Sources
+from service.fhir.read import Budget, Document, Entry, FhirReadError, TooLargeError, entries, read
 from service.fhir.references import PatientChoiceError, PatientFilter, choose_patient
 
 __all__ = [
+    "Budget",
     "Conversion",
+    "Document",
     "Entry",
-    "FhirBundle",
+    "FhirReadError",
     "FhirReport",
     "Ignored",
     "Options",
@@ -16,7 +18,9 @@ __all__ = [
     "PatientFilter",
     "ResourceRef",
     "Sources",
+    "TooLargeError",
     "choose_patient",
     "convert",
     "entries",
+    "read",
 ]

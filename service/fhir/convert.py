@@ -2,20 +2,22 @@
 
 Pure: no I/O. Only resources that describe the patient's current state are used:
 active / on-hold MedicationRequests (and draft orders of order hooks), active / intended
-MedicationStatements, active / recurring / relapsed Conditions that are not refuted, and
-final / amended / corrected Observations with a ``valueQuantity``, the most recent per
-analyte. Resources of another patient are left out. Everything left out is listed with
-the reason.
+MedicationStatements, active / recurring / relapsed Conditions that are not refuted or
+abated, and final / amended / corrected Observations with a numeric result (a
+``valueQuantity``, ``valueInteger`` or numeric ``valueString``, on the Observation or on
+one of its components), the most recent per analyte. A pregnancy-related Condition is
+read as a current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
+``PREGNANCY_AGES`` and while the patient is alive. Resources of another patient are left
+out. Everything left out is listed with the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, TypeVar
-
-import msgspec
 
 from service.engine.models import (
     CheckRequest,
@@ -26,9 +28,9 @@ from service.engine.models import (
     Patient,
 )
 from service.fhir import resources as r
-from service.fhir.bundles import Entry
 from service.fhir.dates import age_on, parse_date, parse_instant
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
+from service.fhir.read import Entry
 from service.fhir.references import MedicationIndex, PatientFilter
 from service.limits import (
     MAX_AGE_YEARS,
@@ -48,16 +50,30 @@ MEDICATION_REQUEST_STATUSES = frozenset({"active", "on-hold"})
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
 CONDITION_CLINICAL_STATUSES = frozenset({"active", "recurrence", "relapse"})
+# A condition that came back: an abatement on record is that of an earlier episode.
+CONDITION_RETURNED_STATUSES = frozenset({"recurrence", "relapse"})
 CONDITION_EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
 OBSERVATION_STATUSES = frozenset({"final", "amended", "corrected"})
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement")
 READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
+# A pregnancy lasts about 40 weeks (280 days) from the last menstrual period: a
+# pregnancy-related condition that began more than 300 days (about ten months) ago, and
+# was not closed, is an old pregnancy left open on the problem list, not a current one.
+PREGNANCY_WINDOW_DAYS = 300
+# Outside these ages a pregnancy-related condition is not read as a current pregnancy.
+PREGNANCY_AGES = (10, 60)
+# A number written as text ("3.1", "3.1 mmol/L"); comparators ("<3.0") are not values.
+_NUMBER = re.compile(r"^\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$")
 
 T = TypeVar("T")
 Sex = Literal["female", "male", "other", "unknown"]
 SEXES: dict[str, Sex] = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
+
+
+def _never(_: ConditionInput) -> bool:
+    return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,12 +83,15 @@ class Options:
     ``analyte_by_loinc``: LOINC code -> analyte id (``kb.analyte_by_loinc``); with it, only
     Observations of analytes the service checks are used, and only the most recent of each.
     ``lab_max_age_days``: leave out labs older than this (``None``: no limit).
+    ``pregnancy``: whether a condition reads as pregnancy (the knowledge base's matching),
+    so that an old or implausible one is not read as a current pregnancy.
     """
 
     today: date
     patient: PatientFilter = field(default_factory=lambda: PatientFilter(None))
     analyte_by_loinc: Mapping[str, str] = field(default_factory=dict)
     lab_max_age_days: int | None = None
+    pregnancy: Callable[[ConditionInput], bool] = _never
 
 
 class _SkipError(Exception):
@@ -89,10 +108,20 @@ class _Lab:
     when: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Person:
+    """What the Patient resource says that changes how the record is read."""
+
+    patient: Patient | None = None
+    ref: ResourceRef | None = None
+    deceased: bool = False
+
+
 @dataclass(slots=True)
 class _Builder:
     options: Options
     medications: MedicationIndex
+    person: _Person
     meds: list[tuple[MedicationInput, ResourceRef]] = field(default_factory=list)
     conds: list[tuple[ConditionInput, ResourceRef]] = field(default_factory=list)
     labs: list[_Lab] = field(default_factory=list)
@@ -128,7 +157,9 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
     """The CheckRequest for ``record`` (the patient's chart) and ``drafts`` (new orders)."""
     everything = [*drafts, *record]
     builder = _Builder(
-        options, MedicationIndex(e for e in everything if e.resource_type == "Medication")
+        options,
+        MedicationIndex(e for e in everything if e.resource_type == "Medication"),
+        _patient(everything, options),
     )
     for entry in drafts:
         if entry.resource_type in MEDICATION_TYPES and builder.first_time(entry):
@@ -136,13 +167,12 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
     for entry in record:
         if entry.resource_type in READ_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=False)
-    patient, patient_ref = _patient(everything, options)
     labs = _recent_labs(builder)
     meds = _limit(builder, builder.meds, MAX_MEDICATIONS, "medications")
     conds = _limit(builder, builder.conds, MAX_CONDITIONS, "conditions")
     labs = _limit(builder, labs, MAX_LABS, "labs")
     request = CheckRequest(
-        patient=patient,
+        patient=builder.person.patient,
         medications=[m for m, _ in meds],
         conditions=[c for c, _ in conds],
         labs=[lab for lab, _ in labs],
@@ -151,13 +181,15 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         medications=[ref for _, ref in meds],
         conditions=[ref for _, ref in conds],
         labs=[ref for _, ref in labs],
-        patient=patient_ref,
+        patient=builder.person.ref,
     )
-    return Conversion(request, sources, builder.ignored)
+    return Conversion(request, sources, builder.ignored, deceased=builder.person.deceased)
 
 
 def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
     try:
+        if entry.error is not None:
+            raise _SkipError(entry.error)
         if entry.resource_type == "Condition":
             _condition(builder, entry)
         elif entry.resource_type == "Observation":
@@ -171,10 +203,9 @@ def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
 
 
 def _as(entry: Entry, kind: type[T]) -> T:
-    try:
-        return msgspec.convert(entry.resource, kind)
-    except msgspec.ValidationError as exc:
-        raise _SkipError(f"not a valid FHIR R4 {entry.resource_type}: {exc}") from None
+    if not isinstance(entry.resource, kind):
+        raise _SkipError(f"not a valid FHIR R4 {entry.resource_type}")
+    return entry.resource
 
 
 def _check_subject(builder: _Builder, *references: r.Reference | None) -> None:
@@ -267,16 +298,18 @@ def _add_medication(
     draft: bool,
 ) -> None:
     concept = use.medication_codeable_concept
-    text: str | None = None
+    codings = _codings(concept)
+    text = _text(concept.text if concept else None)
     reference = use.medication_reference
     if concept is None and reference is not None:
-        if reference.reference:
-            resolved = builder.medications.resolve(reference.reference, use.contained)
-            if resolved is not None:
-                concept = _as(Entry(resolved), r.Medication).code
-        text = _text(reference.display)
-    codings = _codings(concept)
-    text = _text(concept.text if concept else None) or text
+        medication = (
+            builder.medications.resolve(reference.reference, use.contained)
+            if reference.reference
+            else None
+        )
+        if medication is not None:
+            codings, text = _medication_names(medication)
+        text = text or _text(reference.display)
     if not codings and not text:
         raise _SkipError(
             "names no medication that can be read (no code, text or resolvable reference)"
@@ -287,6 +320,29 @@ def _add_medication(
     if earlier is not None:
         raise _SkipError(f"same medication as {earlier}")
     builder.meds.append((MedicationInput(text=text, coding=codings or None, route=route), ref))
+
+
+def _medication_names(medication: r.Medication) -> tuple[list[Coding], str | None]:
+    """A Medication's codings and text: its ``code``, then its active ingredients' codes
+    (which name the drug when the product code is missing or not one the service knows)."""
+    code = medication.code
+    coded = _codings(code)
+    text = _text(code.text if code else None)
+    codings = list(coded)
+    names: list[str] = []
+    for ingredient in medication.ingredient:
+        item = ingredient.item_codeable_concept
+        if item is None or ingredient.is_active is False:
+            continue
+        item_codings = _codings(item)
+        codings.extend(item_codings)
+        name = _label(item_codings, _text(item.text))
+        if name:
+            names.append(name)
+    # Named by its ingredients when the code names nothing a reader could match.
+    if not text and names and not any(c.display for c in coded):
+        text = _text(" / ".join(names))
+    return codings[:MAX_CODINGS], text
 
 
 def _route(dosages: Sequence[r.Dosage]) -> str | None:
@@ -309,20 +365,53 @@ def _condition(builder: _Builder, entry: Entry) -> None:
     clinical = _status_codes(cond.clinical_status)
     if clinical and not clinical & CONDITION_CLINICAL_STATUSES:
         raise _SkipError(f"clinical status {', '.join(sorted(clinical))}")
-    if not clinical and any(key.startswith("abatement") for key in entry.resource):
-        raise _SkipError("abated (no clinical status, but an abatement)")
     verification = _status_codes(cond.verification_status)
     if verification & CONDITION_EXCLUDED_VERIFICATION:
         raise _SkipError(f"verification status {', '.join(sorted(verification))}")
+    if not clinical & CONDITION_RETURNED_STATUSES:
+        _check_not_abated(cond, builder.options.today)
     codings = _codings(cond.code)
     text = _text(cond.code.text if cond.code else None)
     if not codings and not text:
         raise _SkipError("no code or text")
+    item = ConditionInput(text=text, coding=codings or None)
+    if builder.options.pregnancy(item):
+        _check_current_pregnancy(builder, cond)
     ref = ResourceRef(entry.reference, entry.resource_type, display=_label(codings, text))
     earlier = builder.duplicate_of("condition", False, _key(codings, text), ref.reference)
     if earlier is not None:
         raise _SkipError(f"same condition as {earlier}")
-    builder.conds.append((ConditionInput(text=text, coding=codings or None), ref))
+    builder.conds.append((item, ref))
+
+
+def _check_not_abated(cond: r.Condition, today: date) -> None:
+    """An abatement on record closes the condition, unless it is dated in the future."""
+    if not cond.abated():
+        return
+    written = cond.abated_on()
+    ended = parse_date(written)
+    if ended is not None and ended > today:
+        return
+    raise _SkipError(f"abated ({written})" if written and ended else "abated")
+
+
+def _check_current_pregnancy(builder: _Builder, cond: r.Condition) -> None:
+    """A pregnancy-related condition is a current pregnancy only if it is recent, of a
+    living patient of an age at which pregnancy is possible."""
+    person = builder.person
+    if person.deceased:
+        raise _SkipError("pregnancy-related, and the patient is deceased")
+    age = person.patient.age if person.patient else None
+    low, high = PREGNANCY_AGES
+    if age is not None and not low <= age <= high:
+        raise _SkipError(f"pregnancy-related, and the patient is {age:g} years old")
+    began = parse_date(cond.began_on())
+    today = builder.options.today
+    if began is not None and (today - began).days > PREGNANCY_WINDOW_DAYS:
+        raise _SkipError(
+            f"pregnancy-related, recorded {began.isoformat()}: more than "
+            f"{PREGNANCY_WINDOW_DAYS} days ago, not a current pregnancy"
+        )
 
 
 # Observations --------------------------------------------------------------------------
@@ -337,34 +426,81 @@ def _observation(builder: _Builder, entry: Entry) -> None:
     _check_subject(builder, obs.subject)
     if obs.status not in OBSERVATION_STATUSES:
         raise _SkipError(f"status {obs.status or 'missing'}")
-    loinc = obs.code.codes(LOINC) if obs.code else []
+    when = parse_instant(obs.when())
+    # The time as the source wrote it (its own offset): what the clinician recognizes.
+    written = obs.when() if when else None
+    found: list[_Lab] = []
+    reasons: list[str] = []
+    # The Observation's own value, then each component's (a panel holding potassium).
+    for part in (obs, *obs.component):
+        try:
+            item, analyte, label = _reading(builder, obs, part)
+        except _SkipError as skip:
+            reasons.append(skip.reason)
+            continue
+        ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=written)
+        key = analyte or "|".join(_key(item.coding or (), item.text))
+        found.append(_Lab(item, ref, key, when))
+    if not found:
+        raise _SkipError(reasons[0])
+    builder.labs.extend(found)
+
+
+def _reading(
+    builder: _Builder, obs: r.Observation, part: r.ObservationValue
+) -> tuple[LabInput, str | None, str]:
+    """The lab item of an Observation or of one of its components, its analyte, and a
+    label naming it with the value and unit as read."""
+    loinc = part.code.codes(LOINC) if part.code else []
     known = builder.options.analyte_by_loinc
     analyte = next((known[c] for c in loinc if c in known), None)
     if known and analyte is None:
         if loinc:
             raise _SkipError(f"not a lab this service checks (LOINC {', '.join(loinc[:3])})")
-        if not _is_laboratory(obs):
+        if part is not obs or not _is_laboratory(obs):
             raise _SkipError("not a laboratory result with a LOINC code")
-    quantity = obs.value_quantity
-    if quantity is None or quantity.value is None or obs.data_absent_reason is not None:
-        raise _SkipError("no numeric result (valueQuantity)")
-    if abs(quantity.value) > MAX_LAB_VALUE:
+    if part.data_absent_reason is not None:
+        raise _SkipError("no result (dataAbsentReason)")
+    value, unit = _value(part)
+    if abs(value) > MAX_LAB_VALUE:
         raise _SkipError("result out of range")
-    unit = _unit(quantity)
-    if unit is None:
-        raise _SkipError("result has no unit")
-    codings = _codings(obs.code)
-    text = _text(obs.code.text if obs.code else None)
+    codings = _codings(part.code)
+    text = _text(part.code.text if part.code else None)
     if not codings and not text:
         raise _SkipError("no code or text naming the analyte")
-    when = parse_instant(obs.when())
-    label = f"{_label(codings, text)} {quantity.value:g} {unit}"
-    # The time as the source wrote it (its own offset): what the clinician recognizes.
-    written = obs.when() if when else None
-    ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=written)
-    key = analyte or "|".join(_key(codings, text))
-    item = LabInput(value=quantity.value, unit=unit, coding=codings or None, text=text)
-    builder.labs.append(_Lab(item, ref, key, when))
+    label = f"{_label(codings, text)} {value:g} {unit}"
+    item = LabInput(value=value, unit=unit, coding=codings or None, text=text)
+    return item, analyte, label
+
+
+def _value(part: r.ObservationValue) -> tuple[float, str]:
+    """The numeric result and its unit: ``valueQuantity``, else ``valueInteger`` or a
+    number written in ``valueString``, whose unit is written after the number or taken
+    from the reference range."""
+    quantity = part.value_quantity
+    if quantity is not None and quantity.value is not None:
+        unit = _unit(quantity)
+        if unit is None:
+            raise _SkipError("result has no unit")
+        return quantity.value, unit
+    if part.value_integer is not None:
+        value, unit = part.value_integer, None
+    elif part.value_string is not None and (number := _NUMBER.match(part.value_string)):
+        value, unit = float(number["value"]), _text(number["unit"], MAX_UNIT)
+    else:
+        raise _SkipError("no numeric result (valueQuantity, valueInteger or a number)")
+    unit = unit or _range_unit(part.reference_range)
+    if unit is None:
+        raise _SkipError("result has no unit (none written and no reference range unit)")
+    return value, unit
+
+
+def _range_unit(ranges: Sequence[r.Range]) -> str | None:
+    for limits in ranges:
+        for quantity in (limits.low, limits.high):
+            if quantity is not None and (unit := _unit(quantity)):
+                return unit
+    return None
 
 
 def _unit(quantity: r.Quantity) -> str | None:
@@ -414,16 +550,13 @@ def _newer(a: _Lab, b: _Lab) -> bool:
 # Patient and limits --------------------------------------------------------------------
 
 
-def _patient(
-    entries: Iterable[Entry], options: Options
-) -> tuple[Patient | None, ResourceRef | None]:
+def _patient(entries: Iterable[Entry], options: Options) -> _Person:
     wanted = options.patient.patient_id
     for entry in entries:
         if entry.resource_type != "Patient" or (wanted is not None and entry.id != wanted):
             continue
-        try:
-            patient = msgspec.convert(entry.resource, r.Patient)
-        except msgspec.ValidationError:
+        patient = entry.resource
+        if not isinstance(patient, r.Patient):
             continue
         sex = SEXES.get(patient.gender or "")
         birth = parse_date(patient.birth_date)
@@ -431,10 +564,9 @@ def _patient(
         if age is not None and not 0 <= age <= MAX_AGE_YEARS:
             age = None
         ref = ResourceRef(entry.reference, "Patient")
-        if sex is None and age is None:
-            return None, ref
-        return Patient(age=age, sex=sex), ref
-    return None, None
+        found = Patient(age=age, sex=sex) if sex is not None or age is not None else None
+        return _Person(found, ref, patient.deceased)
+    return _Person()
 
 
 def _limit(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from service.engine.models import CheckRequest, Report
-from service.limits import MAX_BUNDLE_ENTRIES, MAX_FILE_BUNDLE_ENTRIES, MAX_FULL_URL
+from service.limits import MAX_BUNDLE_ENTRIES, MAX_FULL_URL
 
 
 class ResourceRef(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -44,6 +44,8 @@ class Conversion(msgspec.Struct, frozen=True):
     request: CheckRequest
     sources: Sources
     ignored: list[Ignored]
+    # The Patient resource says the patient has died (Patient.deceased[x]).
+    deceased: bool = False
 
 
 class FhirReport(Report, frozen=True):
@@ -52,6 +54,12 @@ class FhirReport(Report, frozen=True):
 
     sources: Sources = msgspec.field(default_factory=Sources)
     ignored: list[Ignored] = msgspec.field(default_factory=list)
+    # The Patient resource records the patient as deceased: the findings describe the
+    # record, not a living patient (and no condition is read as a current pregnancy).
+    deceased: bool = False
+    # Why the data read may be incomplete (e.g. a `next` page that was not read); empty
+    # when everything was read.
+    incomplete: list[str] = msgspec.field(default_factory=list)
 
 
 class BundleEntry(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
@@ -59,20 +67,14 @@ class BundleEntry(msgspec.Struct, frozen=True, rename="camel", omit_defaults=Tru
     resource: dict[str, Any] | None = None
 
 
-class FhirBundle(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
-    """A FHIR R4 Bundle (collection, searchset, transaction...) of one patient's Patient,
-    MedicationRequest, MedicationStatement, Medication, Condition and Observation resources.
-    Other resource types are skipped."""
+class FhirBundleRequest(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    """A FHIR R4 Bundle (collection, searchset, transaction...) of one patient's record.
+    Patient, MedicationRequest, MedicationStatement, Medication, Condition and Observation
+    resources are read; other types are skipped without being decoded, so a whole-history
+    export (a Synthea patient, say) can be sent as it is. Limits: the body size
+    (`CRAMP_FHIR_MAX_BODY_BYTES`, 8 MiB by default), 250,000 JSON objects and arrays, and
+    the entries below (413 above)."""
 
     resource_type: Literal["Bundle"]
     type: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    entry: Annotated[list[BundleEntry], msgspec.Meta(max_length=MAX_FILE_BUNDLE_ENTRIES)] = []
-
-
-class FhirBundleRequest(FhirBundle, frozen=True, rename="camel", omit_defaults=True):
-    """A FHIR R4 Bundle (collection, searchset, transaction...) of one patient's Patient,
-    MedicationRequest, MedicationStatement, Medication, Condition and Observation resources;
-    other resource types are skipped. Send the patient's current data (active medications,
-    problem list, recent labs) rather than a whole-history export: the body size is limited."""
-
     entry: Annotated[list[BundleEntry], msgspec.Meta(max_length=MAX_BUNDLE_ENTRIES)] = []

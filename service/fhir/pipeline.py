@@ -11,10 +11,12 @@ import msgspec
 
 from service.engine import Knowledge, Report, check
 from service.engine.errors import implausible_values
-from service.engine.matching import match_lab
-from service.fhir.bundles import Entry, is_resource
+from service.engine.findings import PREGNANCY_CONDITION
+from service.engine.matching import match_condition, match_lab
+from service.engine.models import ConditionInput
 from service.fhir.convert import Options, convert
-from service.fhir.models import Conversion, FhirBundle, FhirReport, Ignored
+from service.fhir.models import Conversion, FhirReport, Ignored
+from service.fhir.read import Budget, Document, Entry, FhirReadError, read
 from service.fhir.references import PatientFilter, choose_patient
 from service.settings import FhirSettings
 
@@ -26,17 +28,20 @@ class CheckedRecord:
 
     conversion: Conversion
     report: Report
+    # Why the record read may be incomplete (pages or keys cut short).
+    incomplete: tuple[str, ...] = ()
 
     def fhir_report(self) -> FhirReport:
-        return with_sources(self.report, self.conversion)
+        return with_sources(self.report, self.conversion, self.incomplete)
 
 
-def bundle_entries(bundle: FhirBundle) -> list[Entry]:
-    return [
-        Entry(e.resource, e.full_url)
-        for e in bundle.entry
-        if e.resource is not None and is_resource(e.resource)
-    ]
+def read_bundle(data: bytes | bytearray, budget: Budget) -> Document:
+    """A Bundle body or file, already charged to ``budget``: ``FhirReadError`` (with its
+    pointer) when it is not a Bundle, ``TooLargeError`` beyond the budget."""
+    document = read(data, budget, strict=True)
+    if document.resource_type != "Bundle":
+        raise FhirReadError("/resourceType", "Expected `'Bundle'`")
+    return document
 
 
 def check_record(
@@ -47,16 +52,22 @@ def check_record(
     patient: PatientFilter,
     drafts: Sequence[Entry] = (),
     today: date | None = None,
+    incomplete: Sequence[str] = (),
 ) -> CheckedRecord:
     """Check one patient's record (and, for order hooks, the draft orders)."""
+
+    def is_pregnancy(item: ConditionInput) -> bool:
+        return PREGNANCY_CONDITION in match_condition(item, knowledge).condition_ids
+
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
         analyte_by_loinc=knowledge.kb.analyte_by_loinc,
         lab_max_age_days=settings.lab_age_limit,
+        pregnancy=is_pregnancy,
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
-    return CheckedRecord(conversion, check(conversion.request, knowledge))
+    return CheckedRecord(conversion, check(conversion.request, knowledge), tuple(incomplete))
 
 
 def without_impossible_labs(conversion: Conversion, knowledge: Knowledge) -> Conversion:
@@ -73,30 +84,42 @@ def without_impossible_labs(conversion: Conversion, knowledge: Knowledge) -> Con
         for i, ref in enumerate(conversion.sources.labs)
         if i not in keep
     ]
-    return Conversion(
-        msgspec.structs.replace(request, labs=[request.labs[i] for i in keep]),
-        msgspec.structs.replace(
+    return msgspec.structs.replace(
+        conversion,
+        request=msgspec.structs.replace(request, labs=[request.labs[i] for i in keep]),
+        sources=msgspec.structs.replace(
             conversion.sources, labs=[conversion.sources.labs[i] for i in keep]
         ),
-        [*conversion.ignored, *left_out],
+        ignored=[*conversion.ignored, *left_out],
     )
 
 
 def check_bundle(
-    bundle: FhirBundle, knowledge: Knowledge, settings: FhirSettings, patient_id: str | None = None
+    bundle: Document, knowledge: Knowledge, settings: FhirSettings, patient_id: str | None = None
 ) -> CheckedRecord:
     """Check a Bundle of one patient's data.
 
     Raises ``PatientChoiceError`` when the Bundle holds several patients' data and
     ``patient_id`` does not say whose to check."""
-    items = bundle_entries(bundle)
-    return check_record(items, knowledge, settings, patient=choose_patient(items, patient_id))
+    items = bundle.entries
+    incomplete = ("the Bundle links to a next page, which was not read",) if bundle.next else ()
+    return check_record(
+        items,
+        knowledge,
+        settings,
+        patient=choose_patient(items, patient_id),
+        incomplete=incomplete,
+    )
 
 
-def with_sources(report: Report, conversion: Conversion) -> FhirReport:
+def with_sources(
+    report: Report, conversion: Conversion, incomplete: Sequence[str] = ()
+) -> FhirReport:
     """The REST report plus the resource behind each item and the resources left out."""
     return FhirReport(
         **msgspec.structs.asdict(report),
         sources=conversion.sources,
         ignored=conversion.ignored,
+        deceased=conversion.deceased,
+        incomplete=list(incomplete),
     )

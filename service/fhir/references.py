@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from service.fhir.bundles import Entry
+import msgspec
+
+from service.errors import CrampError
+from service.fhir import resources as r
+from service.fhir.read import Entry, contained
 
 _HISTORY = re.compile(r"/_history/[^/]*$")
 
@@ -45,44 +48,39 @@ class MedicationIndex:
     """Medication resources by every reference that can name them."""
 
     def __init__(self, medications: Iterable[Entry]) -> None:
-        self._by_ref: dict[str, dict[str, Any]] = {}
+        self._by_ref: dict[str, r.Medication] = {}
         for entry in medications:
+            if not isinstance(entry.resource, r.Medication):
+                continue
             if entry.full_url:
                 self._by_ref.setdefault(_clean(entry.full_url), entry.resource)
             if entry.id:
                 self._by_ref.setdefault(f"Medication/{entry.id}", entry.resource)
 
-    def resolve(self, reference: str, contained: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    def resolve(self, reference: str, inside: Sequence[msgspec.Raw]) -> r.Medication | None:
         if reference.startswith("#"):
-            wanted = reference[1:]
-            return next(
-                (
-                    r
-                    for r in contained
-                    if isinstance(r, dict)
-                    and r.get("resourceType") == "Medication"
-                    and r.get("id") == wanted
-                ),
-                None,
-            )
+            found = contained(list(inside), "Medication", reference[1:])
+            return found if isinstance(found, r.Medication) else None
         ref = _clean(reference)
-        found = self._by_ref.get(ref)
-        if found is None and "/Medication/" in ref:
-            found = self._by_ref.get("Medication/" + ref.rsplit("/Medication/", 1)[1])
-        return found
+        medication = self._by_ref.get(ref)
+        if medication is None and "/Medication/" in ref:
+            medication = self._by_ref.get("Medication/" + ref.rsplit("/Medication/", 1)[1])
+        return medication
 
 
-class PatientChoiceError(ValueError):
+class PatientChoiceError(CrampError, ValueError):
     """A Bundle holds several patients' data and does not say whose to check."""
 
 
-_READ_TYPES = ("MedicationRequest", "MedicationStatement", "Condition", "Observation")
-
-
-def _subject(resource: dict[str, Any]) -> str | None:
-    subject = resource.get("subject")
-    ref = subject.get("reference") if isinstance(subject, dict) else None
-    return _clean(ref) if isinstance(ref, str) and ref and not ref.startswith("#") else None
+def subject_of(resource: r.Resource | None) -> str | None:
+    """The patient reference of a resource the service reads (``subject``, or the
+    ``patient`` of older FHIR versions)."""
+    if resource is None or isinstance(resource, r.Patient | r.Medication):
+        return None
+    for ref in (resource.subject, getattr(resource, "patient", None)):
+        if ref is not None and ref.reference:
+            return ref.reference
+    return None
 
 
 def choose_patient(items: Sequence[Entry], patient_id: str | None = None) -> PatientFilter:
@@ -98,7 +96,7 @@ def choose_patient(items: Sequence[Entry], patient_id: str | None = None) -> Pat
         )
     if ids:
         return PatientFilter.of(ids.pop(), patients)
-    subjects = {s for e in items if e.resource_type in _READ_TYPES if (s := _subject(e.resource))}
+    subjects = {_clean(s) for e in items if (s := subject_of(e.resource)) and not s.startswith("#")}
     if len(subjects) > 1:
         raise PatientChoiceError(
             "the Bundle holds resources of several patients and no Patient resource; "

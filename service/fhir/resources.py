@@ -1,17 +1,18 @@
 """The subset of FHIR R4 resources the service reads, as lenient msgspec Structs.
 
-Unknown elements are ignored (FHIR resources carry far more than we read); a resource whose
-elements we read have the wrong JSON type does not convert and is reported as ignored.
+Unknown elements are skipped while decoding (FHIR resources carry far more than we read),
+so a resource costs memory only for what is read: arrays are tuples (an absent one is the
+shared empty tuple, not a new list per object) and the Structs are not tracked by the
+garbage collector. A resource whose read elements have the wrong JSON type does not
+decode and is reported as ignored.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 
-class _Element(msgspec.Struct, frozen=True, rename="camel"):
+class _Element(msgspec.Struct, frozen=True, rename="camel", gc=False):
     pass
 
 
@@ -22,7 +23,7 @@ class Coding(_Element, frozen=True):
 
 
 class CodeableConcept(_Element, frozen=True):
-    coding: list[Coding] = []
+    coding: tuple[Coding, ...] = ()
     text: str | None = None
 
     def codes(self, system: str) -> list[str]:
@@ -47,6 +48,12 @@ class Period(_Element, frozen=True):
     end: str | None = None
 
 
+class Range(_Element, frozen=True):
+    low: Quantity | None = None
+    high: Quantity | None = None
+    text: str | None = None
+
+
 class Dosage(_Element, frozen=True):
     text: str | None = None
     route: CodeableConcept | None = None
@@ -56,11 +63,24 @@ class Patient(_Element, frozen=True):
     id: str | None = None
     gender: str | None = None
     birth_date: str | None = None
+    deceased_boolean: bool | None = None
+    deceased_date_time: str | None = None
+
+    @property
+    def deceased(self) -> bool:
+        return bool(self.deceased_boolean) or bool(self.deceased_date_time)
+
+
+class Ingredient(_Element, frozen=True):
+    item_codeable_concept: CodeableConcept | None = None
+    item_reference: Reference | None = None
+    is_active: bool | None = None
 
 
 class Medication(_Element, frozen=True):
     id: str | None = None
     code: CodeableConcept | None = None
+    ingredient: tuple[Ingredient, ...] = ()
 
 
 class _MedicationUse(_Element, frozen=True):
@@ -71,18 +91,19 @@ class _MedicationUse(_Element, frozen=True):
     patient: Reference | None = None
     medication_codeable_concept: CodeableConcept | None = None
     medication_reference: Reference | None = None
-    contained: list[dict[str, Any]] = []
+    # Contained resources stay undecoded until a `#id` reference names one of them.
+    contained: tuple[msgspec.Raw, ...] = ()
 
 
 class MedicationRequest(_MedicationUse, frozen=True):
     intent: str | None = None
     do_not_perform: bool | None = None
     authored_on: str | None = None
-    dosage_instruction: list[Dosage] = []
+    dosage_instruction: tuple[Dosage, ...] = ()
 
 
 class MedicationStatement(_MedicationUse, frozen=True):
-    dosage: list[Dosage] = []
+    dosage: tuple[Dosage, ...] = ()
 
 
 class Condition(_Element, frozen=True):
@@ -93,20 +114,69 @@ class Condition(_Element, frozen=True):
     code: CodeableConcept | None = None
     subject: Reference | None = None
     patient: Reference | None = None
+    onset_date_time: str | None = None
+    onset_period: Period | None = None
+    onset_age: Quantity | None = None
+    onset_string: str | None = None
+    abatement_date_time: str | None = None
+    abatement_period: Period | None = None
+    abatement_age: Quantity | None = None
+    abatement_range: Range | None = None
+    abatement_string: str | None = None
+    # STU3/DSTU2: `abatementBoolean: true` = resolved.
+    abatement_boolean: bool | None = None
+    recorded_date: str | None = None
+    # STU3 name of recordedDate.
+    asserted_date: str | None = None
+
+    def abated(self) -> bool:
+        return bool(
+            self.abatement_date_time
+            or self.abatement_period
+            or self.abatement_age
+            or self.abatement_range
+            or self.abatement_string
+            or self.abatement_boolean
+        )
+
+    def abated_on(self) -> str | None:
+        """The date the condition abated, when the record says one."""
+        period = self.abatement_period
+        return self.abatement_date_time or (period.end or period.start if period else None)
+
+    def began_on(self) -> str | None:
+        """When the condition began, else when it was recorded."""
+        period = self.onset_period
+        return (
+            self.onset_date_time
+            or (period.start or period.end if period else None)
+            or self.recorded_date
+            or self.asserted_date
+        )
 
 
-class Observation(_Element, frozen=True):
+class ObservationValue(_Element, frozen=True):
+    """The value elements of an Observation and of each of its components."""
+
+    code: CodeableConcept | None = None
+    value_quantity: Quantity | None = None
+    value_string: str | None = None
+    # FHIR integer; read as a number so that a decimal written there is not fatal.
+    value_integer: float | None = None
+    data_absent_reason: CodeableConcept | None = None
+    reference_range: tuple[Range, ...] = ()
+
+
+class Observation(ObservationValue, frozen=True):
     id: str | None = None
     status: str | None = None
-    category: list[CodeableConcept] = []
-    code: CodeableConcept | None = None
+    category: tuple[CodeableConcept, ...] = ()
     subject: Reference | None = None
-    value_quantity: Quantity | None = None
-    data_absent_reason: CodeableConcept | None = None
     effective_date_time: str | None = None
     effective_instant: str | None = None
     effective_period: Period | None = None
     issued: str | None = None
+    component: tuple[ObservationValue, ...] = ()
 
     def when(self) -> str | None:
         period = self.effective_period
@@ -116,3 +186,17 @@ class Observation(_Element, frozen=True):
             or (period.end or period.start if period else None)
             or self.issued
         )
+
+
+Resource = Patient | Medication | MedicationRequest | MedicationStatement | Condition | Observation
+
+# Resource type -> the Struct it is read into. Other types are skipped without decoding.
+READ: dict[str, type[Resource]] = {
+    "Patient": Patient,
+    "Medication": Medication,
+    "MedicationRequest": MedicationRequest,
+    "MedicationOrder": MedicationRequest,
+    "MedicationStatement": MedicationStatement,
+    "Condition": Condition,
+    "Observation": Observation,
+}

@@ -30,6 +30,8 @@ FHIR_JSON = "application/fhir+json"
 JSON_ONLY = frozenset({JSON})
 # Set in the scope by the server when the body stopped arriving (service.web.server).
 BODY_TIMED_OUT = "cramp.body_timed_out"
+# An over-limit body is still read (and dropped) up to this many bytes; see read_body.
+DRAIN_LIMIT = 64 * 1024 * 1024
 # nginx's "client closed request": the client left before the body arrived.
 CLIENT_CLOSED_REQUEST = 499
 
@@ -82,34 +84,67 @@ def _declared_length(request: Request[Any, Any, Any]) -> int | None:
 
 
 async def read_body(request: Request[Any, Any, Any], limit: int | None = None) -> bytes | bytearray:
-    """The whole body (413 above ``limit`` bytes; default: the route's limit)."""
+    """The whole body (413 above ``limit`` bytes; default: the route's limit).
+
+    A client that announced ``Expect: 100-continue`` has sent nothing yet and is refused at
+    once; any other client may still be sending, so the rest of its body (up to
+    ``DRAIN_LIMIT`` bytes in all) is read and dropped before the 413 goes out: the client
+    then reads the answer instead of a reset connection. Draining is bounded in time like
+    any body (``CRAMP_BODY_TIMEOUT``, ``CRAMP_BODY_MIN_RATE``)."""
     if limit is None:
         limit = request.route_handler.resolve_request_max_body_size()
+    body = _Body(request)
     if limit is not None and (declared := _declared_length(request)) and declared > limit:
+        if declared <= DRAIN_LIMIT and not _expects_continue(request):
+            await body.drain()
         raise BodyTooLarge(limit)
-    receive = request.receive
-    message = await receive()
-    if message["type"] != "http.request":
-        raise ClientDisconnected
-    body: bytes = message.get("body", b"")
-    if not message.get("more_body", False):  # the usual case: all of it at once
-        if limit is not None and len(body) > limit:
+    first = await body.next()
+    if not body.more:  # the usual case: all of it at once
+        if limit is not None and len(first) > limit:
             raise BodyTooLarge(limit)
-        return body
-    buffer = bytearray(body)
-    while True:
-        message = await receive()
+        return first
+    buffer = bytearray(first)
+    while body.more:
+        buffer += await body.next()
+        if limit is not None and len(buffer) > limit:
+            buffer.clear()
+            await body.drain()
+            raise BodyTooLarge(limit)
+    return buffer
+
+
+class _Body:
+    """The body's pieces as they arrive."""
+
+    __slots__ = ("more", "received", "request")
+
+    def __init__(self, request: Request[Any, Any, Any]) -> None:
+        self.request = request
+        self.more = True
+        self.received = 0
+
+    async def next(self) -> bytes:
+        message = await self.request.receive()
         if message["type"] != "http.request":
             raise ClientDisconnected
         chunk: bytes = message.get("body", b"")
-        more = message.get("more_body", False)
-        if not chunk and more and request.scope.get(BODY_TIMED_OUT):
+        self.more = bool(message.get("more_body", False))
+        if not chunk and self.more and self.request.scope.get(BODY_TIMED_OUT):
             raise BodyTimedOut
-        buffer += chunk
-        if limit is not None and len(buffer) > limit:
-            raise BodyTooLarge(limit)
-        if not more:
-            return buffer
+        self.received += len(chunk)
+        return chunk
+
+    async def drain(self) -> None:
+        """Read and drop the rest, up to ``DRAIN_LIMIT`` bytes in all."""
+        while self.more and self.received <= DRAIN_LIMIT:
+            await self.next()
+
+
+def _expects_continue(request: Request[Any, Any, Any]) -> bool:
+    for name, value in request.scope["headers"]:
+        if name == b"expect":
+            return value.strip().lower() == b"100-continue"
+    return False
 
 
 async def decode_json(

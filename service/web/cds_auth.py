@@ -5,7 +5,7 @@ Enabled by ``CRAMP_CDS_JWT_ISSUERS``. A request to ``/cds-services`` or below mu
 
 - is signed with RS256, RS384, ES256 or ES384 (never ``none`` or HMAC) by a key of the
   configured JWKS (``CRAMP_CDS_JWKS``: inline JSON or a file path), chosen by ``kid``
-  (or the only key, when the set has one). ``jku`` is never fetched: keys are configured.
+  (required, as CDS Hooks 2.0.1 says). ``jku`` is never fetched: keys are configured.
 - has ``iss`` in the trusted issuers, ``aud`` equal to the service's external URL of the
   endpoint called (``CRAMP_PUBLIC_URL`` + path), ``exp`` in the future but at most
   ``CRAMP_CDS_JWT_MAX_LIFETIME`` seconds away, ``iat`` not in the future, and a ``jti``
@@ -26,13 +26,14 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from service.errors import CrampError
 from service.settings import ConfigurationError, Settings
 
 ALGORITHMS = ("RS256", "RS384", "ES256", "ES384")
 _EC_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1"}
 
 
-class CdsAuthError(Exception):
+class CdsAuthError(CrampError):
     """The token is not acceptable; ``reason`` is safe to show to the caller."""
 
     def __init__(self, reason: str) -> None:
@@ -145,12 +146,13 @@ class CdsJwtVerifier:
         if algorithm not in ALGORITHMS:
             raise CdsAuthError(f"The token's algorithm must be one of {', '.join(ALGORITHMS)}.")
         kid = header.get("kid")
-        if kid is None and len(self.keys) == 1:
-            jwk, declared = next(iter(self.keys.values()))
-        elif isinstance(kid, str) and kid in self.keys:
-            jwk, declared = self.keys[kid]
-        else:
+        # CDS Hooks 2.0.1 makes `kid` REQUIRED: a token without one is refused, even when
+        # the JWKS holds a single key.
+        if not isinstance(kid, str) or not kid:
+            raise CdsAuthError("The token's header has no kid (CDS Hooks requires one).")
+        if kid not in self.keys:
             raise CdsAuthError("The token is not signed by a trusted key (unknown kid).")
+        jwk, declared = self.keys[kid]
         if declared is not None and declared != algorithm:
             raise CdsAuthError("The token's algorithm does not match its key.")
         key = jwk.key

@@ -17,7 +17,10 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_200_OK, HTTP_412_PRECONDITION_FAILED
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_412_PRECONDITION_FAILED,
+)
 
 from service.cdshooks import (
     SERVICES,
@@ -36,14 +39,15 @@ from service.cdshooks.models import (
     FeedbackSummary,
 )
 from service.cdshooks.suggestions import OVERRIDE_REASONS
-from service.decoding import StrictDecoder
-from service.fhir import FhirReport, PatientChoiceError
-from service.fhir.models import FhirBundleRequest
-from service.fhir.pipeline import check_bundle
+from service.decoding import BodyError, StrictDecoder
+from service.fhir import FhirReadError, FhirReport, PatientChoiceError, TooLargeError
+from service.fhir.pipeline import check_bundle, read_bundle
+from service.limits import MAX_BUNDLE_ENTRIES, MAX_FHIR_OBJECTS, MAX_RECORD_ENTRIES
 from service.settings import Settings
-from service.web.bodies import FHIR_JSON, JSON, decode_json
+from service.web.bodies import FHIR_JSON, JSON, JSON_ONLY, decode_json
+from service.web.fhir_requests import fhir_body, too_large
 from service.web.observability import record_report
-from service.web.openapi import ERROR_RESPONSES
+from service.web.openapi import ERROR_RESPONSES, problem_response
 from service.web.problems import PROBLEM_MEDIA_TYPE, InvalidBody, Problem
 from service.web.routes import NO_STORE, knowledge_of
 
@@ -59,7 +63,6 @@ PatientParam = Annotated[
 ]
 
 
-_bundle = StrictDecoder(FhirBundleRequest)
 _feedback = StrictDecoder(FeedbackRequest)
 _decoders: dict[str, StrictDecoder[Any]] = {
     hook: StrictDecoder(kind) for hook, kind in REQUEST_TYPES.items()
@@ -75,7 +78,25 @@ PRECONDITION = ResponseSpec(
         "and `fhirServer` is absent, not allowed or did not answer (CDS Hooks 412 rule)"
     ),
 )
-CALL_RESPONSES = {**ERROR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
+# The FHIR routes: their own body limit, and a few read at once per worker.
+FHIR_RESPONSES = {
+    **ERROR_RESPONSES,
+    413: problem_response(
+        "The body is larger than CRAMP_FHIR_MAX_BODY_BYTES (8 MiB by default), or holds "
+        f"more than {MAX_FHIR_OBJECTS:,} JSON objects and arrays or too many resources"
+    ),
+    503: problem_response(
+        "The knowledge base is not loaded yet, or too many FHIR requests are in progress "
+        "(retry after `Retry-After` seconds)"
+    ),
+}
+CALL_RESPONSES = {**FHIR_RESPONSES, HTTP_412_PRECONDITION_FAILED: PRECONDITION}
+
+
+def _read_problem(error: FhirReadError, title: str) -> InvalidBody:
+    if error.detail.startswith(("not valid JSON", "invalid UTF-8", "the JSON is nested")):
+        title = "The request body is not valid JSON"
+    return InvalidBody(title, [(error.pointer, error.detail)])
 
 
 def feedback_log(state: State) -> FeedbackLog:
@@ -112,16 +133,35 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
         description=service.description,
         operation_id=_operation(service),
         responses=CALL_RESPONSES,
+        request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in fhir_body
     )
     async def call(request: Request[Any, Any, Any], state: State) -> CdsResponse:
-        body = await decode_json(request, decoder)
-        try:
-            settings: Settings = state.settings
-            return await respond(
-                service, body, knowledge_of(state), settings.fhir, feedback_log(state)
-            )
-        except DataUnavailableError as exc:
-            raise HTTPException(status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)) from None
+        settings: Settings = state.settings
+        # One budget for everything FHIR this call reads: the body, then fetched pages.
+        async with fhir_body(
+            request,
+            state,
+            settings.fhir,
+            max_bytes=settings.fhir.max_fetch_bytes,
+            max_entries=MAX_RECORD_ENTRIES,
+            accepted=JSON_ONLY,
+        ) as (data, budget):
+            try:
+                body = decoder.decode(data)
+            except BodyError as exc:
+                raise InvalidBody(exc.title, exc.errors) from None
+            if (shape := body.shape_error()) is not None:
+                raise InvalidBody("The request body does not match the schema", [shape])
+            try:
+                return await respond(
+                    service, body, knowledge_of(state), settings.fhir, feedback_log(state), budget
+                )
+            except TooLargeError as exc:
+                raise too_large(f"The request's FHIR data has {exc.detail}.") from None
+            except DataUnavailableError as exc:
+                raise HTTPException(
+                    status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)
+                ) from None
 
     return call
 
@@ -159,7 +199,8 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
     tags=["check"],
     summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
     operation_id="check_fhir",
-    responses=ERROR_RESPONSES,
+    responses=FHIR_RESPONSES,
+    request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in fhir_body
     cache_control=NO_STORE,
 )
 async def check_fhir(
@@ -171,14 +212,27 @@ async def check_fhir(
             "The request is not valid",
             extra=[{"key": "patient", "message": "give `patient` once"}],
         )
-    bundle = await decode_json(request, _bundle, BUNDLE_MEDIA_TYPES)
     settings: Settings = state.settings
-    try:
-        checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
-    except PatientChoiceError as exc:
-        raise InvalidBody(
-            "The Bundle does not say whose data to check", [("/entry", str(exc))]
-        ) from None
+    async with fhir_body(
+        request,
+        state,
+        settings.fhir,
+        max_bytes=settings.fhir.max_body_bytes,
+        max_entries=MAX_BUNDLE_ENTRIES,
+        accepted=BUNDLE_MEDIA_TYPES,
+    ) as (data, budget):
+        try:
+            bundle = read_bundle(data, budget)
+        except TooLargeError as exc:
+            raise too_large(f"The Bundle has {exc.detail}.") from None
+        except FhirReadError as exc:
+            raise _read_problem(exc, "The request body is not a FHIR R4 Bundle") from None
+        try:
+            checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
+        except PatientChoiceError as exc:
+            raise InvalidBody(
+                "The Bundle does not say whose data to check", [("/entry", str(exc))]
+            ) from None
     record_report(checked.report)
     return checked.fhir_report()
 

@@ -20,6 +20,7 @@ from litestar.openapi.spec import (
 from service import __version__
 from service.cdshooks import examples as cds_examples
 from service.cdshooks.models import REQUEST_TYPES as CDS_REQUEST_TYPES
+from service.cdshooks.models import SCHEMA_RULES as CDS_SCHEMA_RULES
 from service.cdshooks.models import FeedbackRequest
 from service.cdshooks.services import SERVICES as CDS_SERVICES
 from service.engine.models import CheckRequest
@@ -205,6 +206,8 @@ def refine(document: OpenAPI) -> OpenAPI:
     )
     for name in TEXT_OR_CODING:
         components.update(text_or_coding(name, components[name]))
+    for name, rule in CDS_SCHEMA_RULES.items():
+        components[name].update(rule)
     if document.components is None:
         document.components = Components()
     schemas = document.components.schemas if document.components.schemas is not None else {}

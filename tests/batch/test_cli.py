@@ -19,6 +19,8 @@ from service.knowledge import KnowledgeBase
 from tests.batch import bundles
 from tests.batch.conftest import decode_lines, run_cli
 
+pytestmark = pytest.mark.slow
+
 _RATE = re.compile(r"\(([\d,]+) patients/s\)")
 
 

@@ -12,6 +12,8 @@ from distributed import Client, LocalCluster
 from service.batch.dask import KnowledgePlugin, check_files
 from service.batch.partition import knowledge_loads
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[Client]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from service.batch.partition import check_numbered, check_partition, knowledge_loads
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_partition_gives_the_cli_lines_for_its_slice(batch_2k: Path, cli_2k: bytes) -> None:

@@ -16,6 +16,8 @@ from service.knowledge import KnowledgeBase
 from tests.batch.conftest import decode_lines, run_cli
 from tests.ops.conftest import ROOT, Server, peak_rss_kib
 
+pytestmark = pytest.mark.slow
+
 BAD = {"id": "bad", "patient": {"sex": "F"}, "medications": "Lasix", "labs": [{"value": 1}]}
 
 

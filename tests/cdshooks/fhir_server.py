@@ -4,20 +4,24 @@ It answers `GET {base}/Patient/{id}` and type searches `GET {base}/{Type}?patien
 (with `code=` for Observation, `_count` paging with `next` links, and `_include=...:medication`),
 like EHR FHIR servers do. It ignores status filters, as lenient servers do, so the service's
 own status filtering is exercised. Every request must carry the bearer token (else 401).
+It records each request's raw path (query string as sent), token and headers; a test can
+answer searches itself (``answer``), e.g. with a decompression bomb.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fhir"
 TOKEN = "test-access-token-5f2c"
@@ -35,11 +39,19 @@ class FhirServer:
     foreign_next: bool = False
     status_override: int | None = None
     requests: list[tuple[str, str | None]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    # A test's own answer to a request path: (status, headers, body), or None for the
+    # usual answer.
+    answer: Callable[[str], tuple[int, dict[str, str], bytes] | None] | None = None
+    host: str = "127.0.0.1"
     port: int = 0
+    # Serve https with this context (its certificate names `host`).
+    tls: ssl.SSLContext | None = None
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}{BASE_PATH}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}{BASE_PATH}"
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]
@@ -91,6 +103,7 @@ def _handler(server: FhirServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             authorization = self.headers.get("Authorization")
             server.requests.append((self.path, authorization))
+            server.headers.append({k.lower(): v for k, v in self.headers.items()})
             if server.delay:
                 time.sleep(server.delay)
             if authorization != f"Bearer {server.token}":
@@ -98,6 +111,15 @@ def _handler(server: FhirServer) -> type[BaseHTTPRequestHandler]:
                 return
             if server.status_override:
                 self._outcome(server.status_override, "unavailable")
+                return
+            custom = server.answer(self.path) if server.answer else None
+            if custom is not None:
+                status, headers, data = custom
+                self.send_response(status)
+                for name, value in {"Content-Length": str(len(data)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
                 return
             url = urlsplit(self.path)
             if not url.path.startswith(BASE_PATH + "/"):
@@ -141,11 +163,9 @@ def _handler(server: FhirServer) -> type[BaseHTTPRequestHandler]:
             page = matches[offset : offset + size]
             bundle = _bundle(page, included if offset == 0 else [])
             if offset + size < len(matches):
-                rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "_offset")
+                rest = urlencode({k: v for k, v in query.items() if k != "_offset"}, safe=",")
                 host = (
-                    "http://127.0.0.2:9"
-                    if server.foreign_next
-                    else f"http://127.0.0.1:{server.port}"
+                    "http://127.0.0.2:9" if server.foreign_next else server.base[: -len(BASE_PATH)]
                 )
                 bundle["link"] = [
                     {
@@ -163,10 +183,20 @@ def load_resources(name: str = "ehr_server_resources.json") -> list[dict[str, An
     return [entry["resource"] for entry in bundle["entry"]]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The service hangs up on answers it refuses (bombs): not an error of the stub.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(server: FhirServer) -> Iterator[FhirServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    httpd.daemon_threads = True
+    httpd = _Server(("127.0.0.1", 0), _handler(server))
+    if server.tls is not None:
+        httpd.socket = server.tls.wrap_socket(httpd.socket, server_side=True)
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
+from service.cdshooks.respond import DATA_UNAVAILABLE
 from service.settings import FhirSettings
 from tests.cdshooks.conftest import (
     ORDER_SIGN,
+    PATIENT_ID,
     PATIENT_VIEW,
-    TEST_SETTINGS,
     Client,
     only_server,
 )
@@ -70,8 +75,11 @@ def test_only_missing_prefetch_keys_are_fetched(
     del body["prefetch"]["observations"]
     response = cds.post(PATIENT_VIEW, json=body)
     assert any("low potassium" in s.lower() for s in summaries(response))
-    assert len(fhir_server.paths()) == 1
-    assert fhir_server.paths()[0].startswith("/fhir/Observation?patient=cdsp-1001&code=")
+    (path,) = fhir_server.paths()
+    assert path.startswith("/fhir/Observation?patient=cdsp-1001&code=")
+    # Percent-encoded as the server received it: no raw `|` (Tomcat refuses it) or `:`.
+    assert "code=http%3A%2F%2Floinc.org%7C2823-3,http%3A%2F%2Floinc.org%7C6298-4" in path
+    assert "|" not in path and ":" not in path
 
 
 def test_order_sign_with_fhir_server_only(
@@ -84,13 +92,18 @@ def test_order_sign_with_fhir_server_only(
 
 
 def test_no_token_means_401_from_the_server_and_412_from_the_service(
-    cds: Client, request_body: Body, fhir_server: FhirServer
+    cds: Client, request_body: Body, fhir_server: FhirServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = only_server(request_body("cds_patient_view.json"), fhir_server, token=False)
-    response = cds.post(PATIENT_VIEW, json=body)
+    with caplog.at_level(logging.INFO, logger="service.cdshooks"):
+        response = cds.post(PATIENT_VIEW, json=body)
     assert response.status_code == 412
-    assert "HTTP 401" in response.json()["title"]
+    assert response.json()["title"] == DATA_UNAVAILABLE
     assert all(auth is None for _, auth in fhir_server.requests)
+    # The reason is in the log, without the patient id or the query string.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "answered HTTP 401" in logged
+    assert PATIENT_ID not in logged and "?" not in logged
 
 
 def test_server_errors_are_412(cds: Client, request_body: Body, fhir_server: FhirServer) -> None:
@@ -126,7 +139,7 @@ def test_slow_server_is_cut_off_by_the_time_budget(
         PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
     )
     assert response.status_code == 412
-    assert "in time" in response.json()["title"]
+    assert response.json()["title"] == DATA_UNAVAILABLE
     assert time.monotonic() - started < 1.9
 
 
@@ -153,7 +166,7 @@ def test_hosts_outside_the_allow_list_are_never_contacted(
         PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
     )
     assert response.status_code == 412
-    assert "not allowed" in response.json()["title"]
+    assert response.json()["title"] == DATA_UNAVAILABLE
     assert fhir_server.requests == []
 
 
@@ -161,14 +174,17 @@ def test_pages_are_followed_up_to_the_limit(
     client_with: MakeClient, request_body: Body, fhir_server: FhirServer
 ) -> None:
     fhir_server.page_size = 1
-    client = client_with(TEST_SETTINGS)
+    client = client_with(FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_pages=2))
     response = client.post(
         PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
     )
     assert response.status_code == 200
     pages = [p for p in fhir_server.paths() if "/MedicationRequest?" in p]
-    assert len(pages) == TEST_SETTINGS.max_pages
+    assert len(pages) == 2
     assert "_offset=1" in pages[1]
+    # The cards say that the data was cut short.
+    details = [card["detail"] for card in response.json()["cards"]]
+    assert details and all("medication orders: more than 2 pages" in d for d in details)
 
 
 def test_next_links_to_another_host_are_not_followed(
@@ -192,3 +208,22 @@ def test_the_number_of_requests_is_bounded(
     )
     client.post(PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server))
     assert len(fhir_server.requests) <= 6
+
+
+def test_fhir_requests_beyond_the_worker_slots_wait_then_get_503(
+    client_with: MakeClient, request_body: Body, fhir_server: FhirServer
+) -> None:
+    """One slot, calls held 0.5 s each by a slow server, a wait of 1.5 s: the first calls
+    are answered in turn, the last ones are told to come back."""
+    client = client_with(
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_concurrent=1, budget=0.5)
+    )
+    fhir_server.delay = 1.0
+    body = only_server(request_body("cds_patient_view.json"), fhir_server)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: client.post(PATIENT_VIEW, json=body), range(6)))
+    codes = sorted(a.status_code for a in answers)
+    assert 412 in codes and 503 in codes and set(codes) == {412, 503}
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["retry-after"] == "1"
+    assert busy.headers["content-type"].startswith("application/problem+json")

@@ -122,9 +122,18 @@ def test_lab_age_limit(kb: KnowledgeBase) -> None:
     assert len(synthea(kb, lab_max_age_days=365).request.labs) == 5
 
 
+def entry(resource: dict[str, Any], full_url: str | None = None) -> Entry:
+    """One resource read as the service reads it (the bounded reader)."""
+    found = entries(
+        {"resourceType": "Bundle", "entry": [{"resource": resource, "fullUrl": full_url}]}
+    )
+    assert len(found) == 1
+    return found[0]
+
+
 def _request(resource: dict[str, Any], *extra: dict[str, Any]) -> Conversion:
     return convert(
-        [Entry(resource), *(Entry(e, e.get("fullUrl")) for e in extra)],
+        [entry(resource), *(entry(e, e.get("fullUrl")) for e in extra)],
         Options(today=TODAY, patient=PatientFilter.of("p1")),
     )
 
@@ -209,7 +218,7 @@ def test_do_not_perform_and_statuses() -> None:
     draft = _med_request(status="draft", medicationCodeableConcept={"text": "furosemide"})
     assert _request(draft).ignored[0].reason == "status draft"
     as_order = convert(
-        [], Options(today=TODAY, patient=PatientFilter.of("p1")), drafts=[Entry(draft)]
+        [], Options(today=TODAY, patient=PatientFilter.of("p1")), drafts=[entry(draft)]
     )
     assert as_order.sources.medications[0].draft is True
     statement = {
@@ -258,7 +267,7 @@ def test_malformed_resources_are_ignored_not_fatal() -> None:
 
 def test_limits_are_respected() -> None:
     many = [
-        Entry(_med_request(id=f"mr{i}", medicationCodeableConcept={"text": f"drug {i}"}))
+        entry(_med_request(id=f"mr{i}", medicationCodeableConcept={"text": f"drug {i}"}))
         for i in range(MAX_MEDICATIONS + 5)
     ]
     conversion = convert(many, Options(today=TODAY, patient=PatientFilter.of("p1")))
@@ -272,9 +281,9 @@ def test_duplicate_orders_of_the_same_product_are_one_item() -> None:
     }
     conversion = convert(
         [
-            Entry(_med_request(id="a", medicationCodeableConcept=concept)),
-            Entry(_med_request(id="b", medicationCodeableConcept=concept)),
-            Entry(
+            entry(_med_request(id="a", medicationCodeableConcept=concept)),
+            entry(_med_request(id="b", medicationCodeableConcept=concept)),
+            entry(
                 _med_request(id="a", medicationCodeableConcept=concept)
             ),  # the same resource again
         ],
@@ -286,20 +295,20 @@ def test_duplicate_orders_of_the_same_product_are_one_item() -> None:
 
 def test_choose_patient() -> None:
     def cond(subject: str) -> Entry:
-        return Entry({"resourceType": "Condition", "subject": {"reference": subject}})
+        return entry({"resourceType": "Condition", "subject": {"reference": subject}})
 
     with pytest.raises(PatientChoiceError):
         choose_patient([cond("Patient/a"), cond("Patient/b")])
     with pytest.raises(PatientChoiceError):
         choose_patient(
             [
-                Entry({"resourceType": "Patient", "id": "a"}),
-                Entry({"resourceType": "Patient", "id": "b"}),
+                entry({"resourceType": "Patient", "id": "a"}),
+                entry({"resourceType": "Patient", "id": "b"}),
             ]
         )
     assert choose_patient([cond("Patient/a"), cond("Patient/b")], "a").patient_id == "a"
     assert choose_patient([cond("Patient/a")]).patient_id is None
-    chosen = choose_patient([Entry({"resourceType": "Patient", "id": "a"}, "urn:uuid:a")])
+    chosen = choose_patient([entry({"resourceType": "Patient", "id": "a"}, "urn:uuid:a")])
     assert chosen.accepts("urn:uuid:a") and chosen.accepts(
         "https://x.org/fhir/Patient/a/_history/2"
     )

@@ -52,6 +52,18 @@ def test_signature_must_match_a_configured_key(jwks: dict[str, Any], rsa_signer:
     assert "unknown kid" in reason(check, unknown.token())
 
 
+def test_a_token_without_kid_is_refused_even_with_one_key(rsa_signer: Signer) -> None:
+    """CDS Hooks 2.0.1: the JWT header's `kid` is REQUIRED."""
+    only_key = verifier({"keys": [rsa_signer.jwk]})
+    assert "no kid" in reason(only_key, rsa_signer.token(header_kid=""))
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": PUBLIC_URL + SERVICE, "iat": now, "exp": now + 60, "jti": "k"}
+    without = jwt.encode(claims, rsa_signer.private, algorithm=rsa_signer.algorithm)
+    assert "kid" not in jwt.get_unverified_header(without)
+    assert "no kid" in reason(only_key, without)
+    assert only_key.verify(rsa_signer.token(), SERVICE)["iss"] == ISSUER
+
+
 def test_none_and_hmac_are_never_accepted(jwks: dict[str, Any], rsa_signer: Signer) -> None:
     check = verifier(jwks)
     now = int(time.time())

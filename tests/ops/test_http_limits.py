@@ -18,6 +18,8 @@ from service.batch.sample import sample_ndjson
 from service.knowledge import KnowledgeBase
 from tests.ops.conftest import Server, peak_rss_kib
 
+pytestmark = pytest.mark.slow
+
 SHORT = {
     "CRAMP_HEADER_TIMEOUT": "2",
     "CRAMP_BODY_TIMEOUT": "2",

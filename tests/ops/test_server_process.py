@@ -18,6 +18,8 @@ import pytest
 
 from tests.ops.conftest import CLEAN_EXIT, IDENTIFIERS, PATIENT_TEXT, Server
 
+pytestmark = pytest.mark.slow
+
 SCAN_ID = "9d1c7e5a0b3f4e2d8c6b5a4f3e2d1c0b"
 JSON = {"content-type": "application/json"}
 

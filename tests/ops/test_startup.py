@@ -14,6 +14,8 @@ import pytest
 
 from tests.ops.conftest import ROOT, free_port
 
+pytestmark = pytest.mark.slow
+
 
 def serve(env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

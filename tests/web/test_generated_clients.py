@@ -18,6 +18,8 @@ import pytest
 
 from service.web.openapi import REQUEST_EXAMPLE
 
+pytestmark = pytest.mark.slow
+
 DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 # What openapi-python-client says when it drops a schema or an operation.
 DROPPED = ("Unable to parse", "Unable to process", "Failure to process", "Cannot parse")

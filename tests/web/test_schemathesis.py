@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def test_schemathesis_finds_nothing(live_server: str, tmp_path: Path) -> None:
     executable = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")

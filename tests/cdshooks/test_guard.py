@@ -1,0 +1,261 @@
+"""`fhirServer` safety (SSRF): which hosts and addresses the service may fetch from.
+
+The service runs for real (TestClient) against a FHIR server on 127.0.0.1. Names are
+resolved by the operating system's resolver, which a test replaces (``socket.getaddrinfo``)
+to play a DNS server that answers what an attacker would make it answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from service.cdshooks.respond import DATA_UNAVAILABLE
+from service.settings import FhirSettings
+from tests.cdshooks.certificates import Authority
+from tests.cdshooks.conftest import PATIENT_ID, PATIENT_VIEW, Client, make_client, only_server
+from tests.cdshooks.fhir_server import FhirServer, load_resources, serve
+
+Body = Callable[[str], dict[str, Any]]
+MakeClient = Callable[[FhirSettings], Client]
+REAL_GETADDRINFO = socket.getaddrinfo
+
+
+def settings(allowed: str) -> FhirSettings:
+    return FhirSettings(lab_max_age_days=0, allowed_hosts=allowed, connect_timeout=1)
+
+
+def call(client: Client, body: dict[str, Any], server: str) -> Any:
+    body["fhirServer"] = server
+    return client.post(PATIENT_VIEW, json=body)
+
+
+@pytest.fixture(scope="module")
+def public_only() -> Iterator[Client]:
+    """An app that may fetch from any host whose addresses are all public."""
+    client = make_client(settings("*"))
+    yield client
+    client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def no_prefetch(request_body: Body, fhir_server: FhirServer) -> dict[str, Any]:
+    body: dict[str, Any] = only_server(request_body("cds_patient_view.json"), fhir_server)
+    return body
+
+
+class Resolver:
+    """Answers for test names, in order (the last one repeats); the real resolver for
+    everything else. Counts the look-ups of each name."""
+
+    def __init__(self, answers: dict[str, list[list[str]]]) -> None:
+        self.answers = answers
+        self.lookups: dict[str, int] = {}
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in self.answers:
+            return REAL_GETADDRINFO(host, port, *args, **kwargs)
+        count = self.lookups.get(name, 0)
+        self.lookups[name] = count + 1
+        addresses = self.answers[name][min(count, len(self.answers[name]) - 1)]
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+                "",
+                (a, int(port or 0), 0, 0) if ":" in a else (a, int(port or 0)),
+            )
+            for a in addresses
+        ]
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Resolver]]:
+    def install(**answers: list[list[str]]) -> Resolver:
+        fake = Resolver({name.replace("_", "."): lists for name, lists in answers.items()})
+        monkeypatch.setattr(socket, "getaddrinfo", fake)
+        return fake
+
+    yield install
+
+
+def test_the_default_allows_no_fhir_server_and_prefetch_still_works(
+    client_with: MakeClient,
+    request_body: Body,
+    no_prefetch: dict[str, Any],
+    fhir_server: FhirServer,
+) -> None:
+    client = client_with(FhirSettings(lab_max_age_days=0))
+    response = client.post(PATIENT_VIEW, json=no_prefetch)
+    assert response.status_code == 412
+    assert response.json()["title"] == DATA_UNAVAILABLE
+    assert fhir_server.requests == []
+    # Prefetch is read as before; fhirServer is never contacted.
+    with_prefetch = request_body("cds_patient_view.json")
+    with_prefetch["fhirServer"] = fhir_server.base
+    assert client.post(PATIENT_VIEW, json=with_prefetch).status_code == 200
+    assert fhir_server.requests == []
+
+
+def test_loopback_is_refused_unless_named(
+    client_with: MakeClient, no_prefetch: dict[str, Any], fhir_server: FhirServer
+) -> None:
+    for allowed in ("*", "*.0.0.1", "localhost"):
+        response = call(client_with(settings(allowed)), dict(no_prefetch), fhir_server.base)
+        assert response.status_code == 412, allowed
+        assert response.json()["title"] == DATA_UNAVAILABLE
+    assert fhir_server.requests == []
+    named = client_with(settings("127.0.0.1"))
+    assert call(named, dict(no_prefetch), fhir_server.base).status_code == 200
+    assert fhir_server.requests
+
+
+@pytest.mark.parametrize(
+    ("server", "reason"),
+    [
+        ("http://10.20.30.40/fhir", "a private address"),
+        ("http://192.168.1.20:8080/fhir", "a private address"),
+        ("http://172.16.0.9/fhir", "a private address"),
+        ("http://100.64.1.1/fhir", "a carrier-grade NAT address"),
+        ("http://169.254.169.254/latest/meta-data", "a cloud metadata address"),
+        ("http://169.254.10.10/fhir", "a link-local address"),
+        ("http://[fe80::1]/fhir", "a link-local address"),
+        ("http://[fd00:ec2::254]/fhir", "a cloud metadata address"),
+        ("http://[fc00::5]/fhir", "a private or unique-local address"),
+        ("http://[::1]/fhir", "a loopback address"),
+        ("http://[::ffff:127.0.0.1]/fhir", "a loopback address"),
+        ("http://0.0.0.0:8000/fhir", "an unspecified or multicast address"),
+        ("http://[::]/fhir", "an unspecified or multicast address"),
+        ("http://224.0.0.1/fhir", "an unspecified or multicast address"),
+        ("http://metadata.google.internal/computeMetadata/v1", "a cloud metadata service"),
+    ],
+)
+def test_internal_addresses_are_refused_without_connecting(
+    public_only: Client,
+    no_prefetch: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    server: str,
+    reason: str,
+) -> None:
+    started = time.monotonic()
+    with caplog.at_level(logging.INFO, logger="service.cdshooks"):
+        response = call(public_only, no_prefetch, server)
+    assert response.status_code == 412
+    assert response.json()["title"] == DATA_UNAVAILABLE
+    # Refused before any connection attempt (the connect time-out is 1 s).
+    assert time.monotonic() - started < 0.9
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert reason in logged
+    assert PATIENT_ID not in logged and server not in logged
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(
+    public_only: Client,
+    no_prefetch: dict[str, Any],
+    resolver: Callable[..., Resolver],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Every address of the answer is checked: one public address does not make it safe.
+    resolver(intranet_test=[["10.0.0.7"]], mixed_test=[["93.184.216.34", "127.0.0.1"]])
+    with caplog.at_level(logging.INFO, logger="service.cdshooks"):
+        for server in ("http://intranet.test/fhir", "http://mixed.test/fhir"):
+            response = call(public_only, dict(no_prefetch), server)
+            assert response.status_code == 412
+            assert response.json()["title"] == DATA_UNAVAILABLE
+        # The real resolver: localhost is loopback.
+        assert call(public_only, no_prefetch, "http://localhost/fhir").status_code == 412
+    logged = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert logged == [
+        "FHIR fetch refused: the host resolves to a private address",
+        "FHIR fetch refused: the host resolves to a loopback address",
+        "FHIR fetch refused: the host resolves to a loopback address",
+    ]
+
+
+def test_the_checked_address_is_the_one_connected_to(
+    client_with: MakeClient,
+    no_prefetch: dict[str, Any],
+    fhir_server: FhirServer,
+    resolver: Callable[..., Resolver],
+) -> None:
+    """DNS rebinding: the name first resolves to the server's address, then to another.
+    The service resolves once and connects to the address it checked; a second look-up
+    (what an HTTP client does by default) would reach 127.0.0.2, where nothing listens."""
+    fake = resolver(rebind_test=[["127.0.0.1"], ["127.0.0.2"]])
+    client = client_with(settings("rebind.test"))
+    server = f"http://rebind.test:{fhir_server.port}/fhir"
+    response = call(client, no_prefetch, server)
+    assert response.status_code == 200, response.text
+    assert fake.lookups["rebind.test"] == 1
+    assert len(fhir_server.requests) == 5
+    # The name is kept in the Host header (and in TLS SNI and certificate checks).
+    assert {h["host"] for h in fhir_server.headers} == {f"rebind.test:{fhir_server.port}"}
+
+
+def test_the_412_is_the_same_whatever_the_target_did(
+    client_with: MakeClient,
+    no_prefetch: dict[str, Any],
+    fhir_server: FhirServer,
+) -> None:
+    client = client_with(settings("127.0.0.1"))
+    answers: list[str] = []
+
+    def answer_with(status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        fhir_server.answer = lambda _path: (status, headers or {}, body)
+        response = call(client, dict(no_prefetch), fhir_server.base)
+        assert response.status_code == 412
+        answers.append(response.text)
+
+    answer_with(401, b'{"resourceType": "OperationOutcome"}')
+    answer_with(500, b"Internal Server Error")
+    answer_with(200, b"<html>not FHIR</html>")
+    answer_with(302, b"", {"Location": "http://169.254.169.254/"})
+    answer_with(200, b'{"resourceType": "OperationOutcome", "issue": []}')
+    fhir_server.answer = None
+    fhir_server.delay = 1.5
+    slow = client_with(msgspec.structs.replace(settings("127.0.0.1"), read_timeout=0.5))
+    response = call(slow, dict(no_prefetch), fhir_server.base)
+    answers.append(response.text)
+    with socket.socket() as sock:  # nothing listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    answers.append(call(client, dict(no_prefetch), f"http://127.0.0.1:{port}/fhir").text)
+    answers.append(call(client, dict(no_prefetch), "http://10.9.9.9/fhir").text)
+    assert len(set(answers)) == 1, set(answers)
+    # Redirects are not followed.
+    assert not any("169.254" in path for path in fhir_server.paths())
+
+
+def test_https_is_verified_against_the_name_while_connecting_to_the_checked_address(
+    client_with: MakeClient,
+    no_prefetch: dict[str, Any],
+    resolver: Callable[..., Resolver],
+    tmp_path: Path,
+) -> None:
+    """The connection goes to the pinned address; TLS still sends the name (SNI) and checks
+    the certificate against it, with the clinic's own CA (CRAMP_FHIR_CA_BUNDLE)."""
+    authority = Authority(tmp_path)
+    resolver(fhir_test=[["127.0.0.1"]], other_test=[["127.0.0.1"]])
+    tls = authority.server_context("fhir.test")
+    with serve(FhirServer(load_resources(), host="fhir.test", tls=tls)) as server:
+        trusting = client_with(
+            msgspec.structs.replace(settings("fhir.test,other.test"), ca_bundle=str(authority.pem))
+        )
+        assert call(trusting, dict(no_prefetch), server.base).status_code == 200
+        assert {h["host"] for h in server.headers} == {f"fhir.test:{server.port}"}
+        # The same server under another name: its certificate does not name it.
+        other = server.base.replace("fhir.test", "other.test")
+        assert call(trusting, dict(no_prefetch), other).status_code == 412
+        # The public CAs do not know the clinic's CA.
+        public = client_with(settings("fhir.test"))
+        assert call(public, dict(no_prefetch), server.base).status_code == 412
+    assert len(server.requests) == 5
