@@ -81,6 +81,9 @@ class Discovery(_Camel, frozen=True):
 # Requests ------------------------------------------------------------------------------
 
 
+_raw_items = msgspec.json.Decoder(list[msgspec.Raw])
+
+
 def _starts_with(value: msgspec.Raw, firsts: bytes) -> bool:
     """Whether an undecoded JSON value begins with one of these bytes (``{`` an object,
     ``[`` an array, ``n`` null): msgspec slices begin at the value itself."""
@@ -173,6 +176,13 @@ class MedicationPrescribeContext(_Context, frozen=True, kw_only=True):
     def shape_error(self) -> tuple[str, str] | None:
         if not _starts_with(self.medications, b"{["):
             return "/context/medications", "must be a FHIR Bundle or a JSON array of resources"
+        if _starts_with(self.medications, b"["):
+            for index, item in enumerate(_raw_items.decode(self.medications)):
+                if not _starts_with(item, b"{"):
+                    return (
+                        f"/context/medications/{index}",
+                        "must be a FHIR resource (a JSON object)",
+                    )
         return None
 
 

@@ -225,6 +225,18 @@ def test_bad_bodies_are_400_with_a_pointer(cds: Client, request_body: Body) -> N
         assert response.json()["errors"][0]["pointer"] == pointer
 
 
+def test_draft_medications_must_be_resources(cds: Client) -> None:
+    body = {
+        "hook": "medication-prescribe",
+        "hookInstance": "d1f0c0de-0000-4000-8000-000000000001",
+        "context": {"patientId": "p1", "medications": [{"resourceType": "Patient"}, [None]]},
+        "prefetch": {"patient": None},
+    }
+    response = cds.post("/cds-services/cramp-risk-medication-prescribe", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["pointer"] == "/context/medications/1"
+
+
 def test_not_json_is_400(cds: Client) -> None:
     response = cds.post(
         PATIENT_VIEW, content=b"{not json", headers={"content-type": "application/json"}
