@@ -17,8 +17,8 @@ from typing import Annotated, Any
 
 import msgspec
 
-from service.errors import CrampError
 from service.decoding import find_duplicate_key
+from service.errors import CrampError
 from service.fhir import resources as r
 from service.limits import MAX_FULL_URL
 
