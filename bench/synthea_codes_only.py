@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from service.engine import Knowledge, load
-from service.fhir.bundles import Entry, is_resource
-from service.fhir.pipeline import check_record
+from service.fhir.pipeline import check_record, read_bundle
+from service.fhir.read import unbounded
 from service.fhir.references import choose_patient
 from service.settings import FhirSettings
 
@@ -54,7 +54,7 @@ def codes_only(bundle: dict[str, Any]) -> dict[str, Any]:
     trimmed = copy.deepcopy(bundle)
     for entry in trimmed.get("entry") or ():
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if is_resource(resource):
+        if isinstance(resource, dict):
             strip_text(resource)
     return trimmed
 
@@ -66,11 +66,7 @@ READING = FhirSettings(lab_max_age_days=0)
 def flagged_inputs(
     bundle: dict[str, Any], knowledge: Knowledge
 ) -> tuple[set[tuple[str, int]], list[Any], list[Any]]:
-    items = [
-        Entry(e["resource"], e.get("fullUrl"))
-        for e in bundle.get("entry") or ()
-        if isinstance(e, dict) and is_resource(e.get("resource"))
-    ]
+    items = read_bundle(json.dumps(bundle).encode(), unbounded()).entries
     checked = check_record(items, knowledge, READING, patient=choose_patient(items), today=TODAY)
     conversion, report = checked.conversion, checked.report
     flagged = {("medications", s.index) for s in report.medications if s.status == "flagged"}
