@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, rejected = prove(names_by_source, prepare(kb))
     families = {s.id: s.family for s in SOURCES}
     two = sum(1 for r in rows if len({families[s] for s in r.sources}) >= 2)
-    routes = defaultdict(int)
+    routes: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         routes[product_route(row.name, kb.route_tokens) or "-"] += 1
     print(f"accepted {len(rows)} codes ({two} also in a second, independent source)")

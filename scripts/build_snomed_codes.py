@@ -120,9 +120,9 @@ def code_sets(source: Source, mirrors: Path) -> dict[str, dict[str, str]]:
                 data = json.loads(raw)
             except ValueError:
                 continue
-            key = data.get("url") if isinstance(data, dict) else None
+            url = data.get("url") if isinstance(data, dict) else None
             members = _concepts(data.get("expansion", {}), SCT)
-            found[key if key in CODE_SETS else "other"].update(members)
+            found[url if url in CODE_SETS else "other"].update(members)
         elif source.kind == "synthea":
             data = json.loads(raw)
             conditions = [

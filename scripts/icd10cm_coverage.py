@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from service.engine import load
 from service.engine.matching import match_condition
 from service.engine.models import Coding, ConditionInput
-from service.knowledge import load_knowledge
 
 # (source, [(code, description, frequency)]): frequency is % of all diagnoses or a count.
-LISTS = [
+LISTS: list[tuple[str, list[tuple[str, str, float]]]] = [
     (
         "Definitive Healthcare, 'Most common primary care diagnoses and procedures in the "
         "U.S.' (Atlas All-Payor Claims, 2022; % of all primary-care diagnoses): "
@@ -72,12 +72,12 @@ LISTS = [
 
 
 def main() -> int:
-    kb = load_knowledge()
+    knowledge = load()
     for source, codes in LISTS:
         covered = weight = total = 0.0
         for code, description, frequency in codes:
             item = ConditionInput(coding=[Coding(system="icd10cm", code=code)])
-            concepts = match_condition(item, kb).condition_ids
+            concepts = match_condition(item, knowledge).condition_ids
             total += frequency
             if concepts:
                 covered += 1
