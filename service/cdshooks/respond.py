@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 
 import msgspec
 from msgspec import UNSET
@@ -91,7 +92,7 @@ async def respond(
     )
     conversion, report = checked.conversion, checked.report
     if conversion.deceased:
-        return CdsResponse(cards=[_deceased_card()])
+        return CdsResponse(cards=[_deceased_card(knowledge.kb.texts.templates)])
     new = None
     if service.orders:
         selections = body.context.selections if isinstance(body, OrderSelectRequest) else []
@@ -110,35 +111,29 @@ async def respond(
     for item in issued:
         feedback.issued(item.card.uuid, item.finding_ids)
     cards = [item.card for item in issued]
-    return CdsResponse(cards=_noting_gaps(cards, incomplete) if incomplete else cards)
+    texts = knowledge.kb.texts.templates
+    return CdsResponse(cards=_noting_gaps(cards, incomplete, texts) if incomplete else cards)
 
 
-def _deceased_card() -> Card:
+def _deceased_card(texts: Mapping[str, str]) -> Card:
     return Card(
         uuid=str(uuid.uuid4()),
-        summary="Patient recorded as deceased: leg cramp risk not checked",
+        summary=texts["card_deceased_summary"],
         indicator="info",
         source=CardSource(label=SOURCE_LABEL),
-        detail=(
-            "The Patient resource records this patient as deceased (`deceased[x]`), so "
-            "the record was not checked for contributors to leg cramps."
-        ),
+        detail=texts["card_deceased_detail"],
     )
 
 
-def _noting_gaps(cards: list[Card], incomplete: list[str]) -> list[Card]:
+def _noting_gaps(cards: list[Card], incomplete: list[str], texts: Mapping[str, str]) -> list[Card]:
     """Say on every card that part of the record was not read; with no card, one card
     says it, so that an empty answer is not taken for "nothing found"."""
-    gaps = "; ".join(incomplete)
-    line = (
-        f"_Not all of the patient's data could be read ({gaps}): a contributor in the "
-        "unread part is not shown._"
-    )
+    line = texts["card_incomplete_line"].format(gaps="; ".join(incomplete))
     if not cards:
         return [
             Card(
                 uuid=str(uuid.uuid4()),
-                summary="Leg cramp risk checked on incomplete data: no contributor found",
+                summary=texts["card_incomplete_summary"],
                 indicator="info",
                 source=CardSource(label=SOURCE_LABEL),
                 detail=line,
