@@ -213,9 +213,9 @@ def test_pharmacist_checks_a_typed_list(
     assert (lab["value"], lab["unit"]) == (3.1, "mmol/L")
 
     # The risk at a glance, and announced.
-    assert report["risk"] == "high"
-    expect(page.locator("#risk")).to_have_text("Overall risk: High")
-    expect(page.locator("#status")).to_contain_text("Overall risk high")
+    assert report["risk"] == "moderate"
+    expect(page.locator("#risk")).to_have_text("Overall risk: Moderate")
+    expect(page.locator("#status")).to_contain_text("Overall risk moderate")
     assert_problem_lines(page, report)
     assert_input_statuses(page, report)
     save_screenshot(page, "check-1280x720.png")
@@ -243,23 +243,27 @@ def assert_problem_lines(page: Page, report: dict[str, Any]) -> None:
     lines = page.locator("#problems > li")
     expect(lines).to_have_count(len(top))
     for line, finding in zip(lines.all(), top, strict=True):
-        summary = line.locator("summary")
+        # The line's own summary, not those of the findings it includes (nested lists).
+        summary = line.locator(":scope > details > summary")
         expect(summary.locator(".sev")).to_have_text(SEVERITY_LABELS[finding["severity"]])
         expect(summary.locator(".what")).to_have_text(finding["title"])
         absorbed = [f for f in report["findings"] if f.get("absorbed_by") == finding["id"]]
         expect(line.locator(".absorbed > li")).to_have_count(len(absorbed))
     assert any("low potassium" in f["title"].lower() for f in top)
-    potassium_line = lines.filter(has_text="Potassium-lowering drug with low potassium")
-    expect(potassium_line.locator(".why")).to_contain_text("Lasix 40 mg PO daily")
-    expect(potassium_line.locator(".why")).to_contain_text("potassium 3.1 mmol/L")
+    potassium = page.locator("#problems summary").filter(
+        has=page.locator(".what", has_text="Potassium-lowering drug with low potassium")
+    )
+    expect(potassium.locator(".why")).to_contain_text("Lasix 40 mg PO daily")
+    expect(potassium.locator(".why")).to_contain_text("potassium 3.1 mmol/L")
 
     first = lines.first
-    first.locator("summary").click()
-    expect(first.locator(".more")).to_be_visible()
-    expect(first.locator(".more")).to_contain_text(top[0]["monitoring"][0])
-    assert first.locator(".more a").first.get_attribute("rel") == "noopener noreferrer"
-    first.locator("summary").click()
-    expect(first.locator(".more")).to_be_hidden()
+    own_summary, own_more = (first.locator(f":scope > details > {p}") for p in ("summary", ".more"))
+    own_summary.click()
+    expect(own_more).to_be_visible()
+    expect(own_more).to_contain_text(top[0]["monitoring"][0])
+    assert own_more.locator("a").first.get_attribute("rel") == "noopener noreferrer"
+    own_summary.click()
+    expect(own_more).to_be_hidden()
 
 
 def assert_input_statuses(page: Page, report: dict[str, Any]) -> None:
