@@ -142,7 +142,8 @@ class Server:
             stdout=self._log,
             stderr=self._log,
         )
-        deadline = time.monotonic() + 30
+        # Generous: each worker loads the knowledge base, slowly on a busy CI machine.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"the server exited:\n{self.log_path.read_text()}")
