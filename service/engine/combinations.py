@@ -19,7 +19,7 @@ from service.engine.models import Basis, Finding, LabInput, MedicationInput, Sev
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import shown_value, unique
-from service.knowledge.schema import CombinationRule
+from service.knowledge.schema import CombinationRule, EffectKind
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 
 _MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
@@ -136,6 +136,8 @@ def _evaluate(
     if rule.same_ingredient:
         return _same_ingredient(knowledge, prepared, candidates[0], request)
     if len(candidates) == 1:
+        if rule.adds_up is not None:
+            candidates[0][:] = _adding_up(knowledge, rule.adds_up, candidates[0], request)
         rule_index = knowledge.rule_index[rule.id]
         drugs = {
             hit.drug_id
@@ -151,6 +153,35 @@ def _evaluate(
         return []
     refs = sorted({ref for group in candidates for ref in group})
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
+
+
+def _adding_up(
+    knowledge: Knowledge, effect: EffectKind, refs: Sequence[Ref], request: Request
+) -> list[Ref]:
+    """The inputs whose effect adds up: without a drug whose every class with the effect is
+    one another input's effect does not add up with (``not_additive_with``)."""
+    kb = knowledge.kb
+    classes_of: dict[Ref, set[str]] = {}
+    for ref in refs:
+        if ref[0] != MEDICATIONS:
+            continue
+        classes_of[ref] = {
+            class_id
+            for hit in request.meds[ref[1]].hits
+            for class_id in knowledge.drug_at_route(hit).applicable
+            if any(e.kind == effect for e in kb.classes[class_id].effects)
+        }
+    countered = {
+        other
+        for classes in classes_of.values()
+        for class_id in classes
+        for e in kb.classes[class_id].effects
+        if e.kind == effect
+        for other in e.not_additive_with
+    }
+    if not countered:
+        return list(refs)
+    return [ref for ref in refs if not (classes_of.get(ref) and classes_of[ref] <= countered)]
 
 
 def _distinct_classes(

@@ -197,6 +197,9 @@ def _check_drugs(c: _Collector) -> None:
         _need_sources(c, where, dc.sources)
         for e in dc.effects:
             _need_sources(c, f"{where} effect {e.kind}", e.sources)
+            for other in e.not_additive_with:
+                if other not in c.classes:
+                    c.errors.append(f"{where} effect {e.kind}: unknown drug class {other!r}")
     for d in c.drugs.values():
         where = f"{c.origin[('drug', d.id)]}: drug {d.id!r}"
         _need_sources(c, where, d.sources)

@@ -72,7 +72,8 @@ class Effect(_Strict, frozen=True, kw_only=True):
     A drug on its own is always a ``low`` finding (the severity policy); the grade says how
     strong the evidence is. ``additive_routes`` / ``additive_when_prn`` say when the
     effect is strong enough to add up with other drugs' (``adds_up`` rules): only by these
-    routes (insulin: intravenous), and not for an as-needed order (a reliever inhaler)."""
+    routes (insulin: intravenous), and not for an as-needed order (a reliever inhaler);
+    ``not_additive_with`` names classes whose drugs do not add up with it."""
 
     kind: EffectKind
     evidence_level: EvidenceLevel
@@ -80,6 +81,9 @@ class Effect(_Strict, frozen=True, kw_only=True):
     mechanism: NonEmpty
     additive_routes: list[Route] = []
     additive_when_prn: bool = True
+    # Drug classes this effect does not add up with: a regimen partner given to counter it
+    # (the glucocorticoid given with abiraterone lowers the mineralocorticoid excess).
+    not_additive_with: list[Id] = []
     sources: SourceIds
 
 

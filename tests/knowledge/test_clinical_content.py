@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-from service.engine.models import Finding
+from service.engine.models import Finding, Report
 from service.knowledge import KnowledgeBase
 from tests.conftest import Checker
 
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+LOINC = "http://loinc.org"
 
 
 def icd(code: str) -> dict[str, object]:
@@ -128,3 +129,22 @@ def test_every_source_id_year_is_the_papers_year(kb: KnowledgeBase) -> None:
         if year and year.group(0) not in re.findall(r"\b(?:19|20)\d\d\b", source.citation):
             wrong.append(source.id)
     assert wrong == []
+
+
+def _combinations(report: Report) -> list[str]:
+    return [f.id for f in report.findings if f.kind == "combination"]
+
+
+def test_abiraterone_lowers_potassium_but_not_with_the_prednisone_it_is_given_with(
+    checker: Checker,
+) -> None:
+    alone = checker(medications=[{"text": "Zytiga 1000 mg daily"}])
+    assert [f.id for f in alone.findings] == ["medication/abiraterone"]
+    regimen = [{"text": "abiraterone 1000 mg daily"}, {"text": "prednisone 5 mg bid"}]
+    assert _combinations(checker(medications=regimen)) == []
+    low_k = {"coding": [{"system": LOINC, "code": "2823-3"}], "value": 3.2, "unit": "mmol/L"}
+    confirmed = checker(medications=regimen, labs=[low_k])
+    assert _combinations(confirmed) == ["combination/potassium_lowering_drug_with_low_potassium"]
+    assert confirmed.risk == "moderate"
+    with_loop = checker(medications=[{"text": "abiraterone"}, {"text": "furosemide 40 mg"}])
+    assert _combinations(with_loop) == ["combination/several_potassium_lowering_drugs"]
