@@ -148,3 +148,11 @@ def test_abiraterone_lowers_potassium_but_not_with_the_prednisone_it_is_given_wi
     assert confirmed.risk == "moderate"
     with_loop = checker(medications=[{"text": "abiraterone"}, {"text": "furosemide 40 mg"}])
     assert _combinations(with_loop) == ["combination/several_potassium_lowering_drugs"]
+
+
+def test_daptomycin_is_checked_and_a_statin_with_it_is_an_interaction(checker: Checker) -> None:
+    alone = checker(medications=[{"text": "daptomycin 500 mg IV q24h"}])
+    assert alone.medications[0].status == "recognized" and alone.findings == []
+    both = checker(medications=[{"text": "Cubicin 6 mg/kg IV daily"}, {"text": "atorvastatin 40"}])
+    assert _combinations(both) == ["combination/statin_with_daptomycin"]
+    assert both.risk == "moderate"
