@@ -280,8 +280,7 @@ def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> l
     found = []
     for hit in match.hits:
         prepared = knowledge.drug_at_route(hit)
-        targets = prepared.targets_prn if match.prn else prepared.targets
-        if any(r == rule_index for r, _ in targets):
+        if rule_index in (prepared.rules_prn if match.prn else prepared.rules):
             found.append(hit)
     return found
 

@@ -45,6 +45,9 @@ class DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
     # as-needed (PRN) one: a weak effect does not fill the slots of rules about it adding up.
     targets: tuple[SlotRef, ...]
     targets_prn: tuple[SlotRef, ...]
+    # The rules of those pairs, for membership tests.
+    rules: frozenset[int]
+    rules_prn: frozenset[int]
     # Why a drug with classes contributes nothing at this route (shown on its status).
     excluded_reason: str | None
     # Its finding (without inputs) when it contributes at this route.
@@ -190,10 +193,14 @@ def _drugs_at_route(
                 finding = findings.get(key)
                 if finding is None:
                     finding = findings[key] = medication_finding(kb, drug.id, applicable)
+            targets = tuple(t for t in every if kb.rules[t[0]].adds_up not in weak)
+            targets_prn = tuple(t for t in every if kb.rules[t[0]].adds_up not in weak_prn)
             prepared[DrugHit(drug.id, route)] = DrugAtRoute(
                 applicable,
-                tuple(t for t in every if kb.rules[t[0]].adds_up not in weak),
-                tuple(t for t in every if kb.rules[t[0]].adds_up not in weak_prn),
+                targets,
+                targets_prn,
+                frozenset(r for r, _ in targets),
+                frozenset(r for r, _ in targets_prn),
                 reason,
                 finding,
             )
