@@ -14,9 +14,12 @@ and that wait counts in its latency. The send lag (actual send - scheduled) is r
 too, and a request sent more than ``late_ms`` after its time counts as late.
 
 One thread, raw non-blocking sockets and ``epoll``, pre-encoded request bytes,
-Content-Length framing. ``epoll`` waits in whole milliseconds, so the last millisecond
-before each scheduled time is spent polling without waiting (a busy spin on the
-generator's own core) to keep the send lag in microseconds. The time the generator spends
+Content-Length framing. Python's ``epoll.poll`` waits in whole milliseconds, too coarse
+for a request every 0.67 ms, so the generator waits with ``epoll_pwait2`` (Linux 5.11,
+glibc 2.35; nanosecond timeout, called through ctypes, timer slack lowered to 1 ns) and
+sleeps between sends; where that is missing it falls back to ``epoll.poll`` and spends
+the last millisecond before each send polling without waiting (a busy spin, which on a
+shared machine pushes other processes onto the server's CPU). The time the generator spends
 on actual work (sending, receiving, parsing) is accounted separately: its capacity
 estimate is one second divided by that busy time per request. ``selftest`` measures the
 capacity for real, against a canned server (asyncio, uvloop when present) that answers a
@@ -32,8 +35,10 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import ctypes
 import gc
 import math
+import platform
 import select
 import socket
 import subprocess
@@ -42,7 +47,7 @@ import time
 import urllib.error
 import urllib.request
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -50,7 +55,9 @@ import msgspec
 from http_bench import free_port, new_event_loop
 
 HOST = "127.0.0.1"
-SPIN_NS = 1_000_000  # poll without waiting when the next send is this close
+SPIN_NS = 1_000_000  # fallback waiter: poll without waiting when the next send is this close
+MAX_EVENTS = 256
+PR_SET_TIMERSLACK = 29
 DRAIN_TIMEOUT_S = 5.0  # answers still missing this long after the last send are failures
 MAX_HEAD_BYTES = 65_536
 RECV_BYTES = 262_144
@@ -99,6 +106,9 @@ class OpenLoopResult(msgspec.Struct, frozen=True):
     # core could therefore sustain.
     generator_busy_us_per_request: float
     generator_capacity_rps: float
+    # How the generator waits between sends: "epoll_pwait2" (sleeps, ns timeout) or
+    # "spin" (epoll.poll in ms, then a busy spin for the last millisecond).
+    waiter: str
 
 
 def percentiles(values_ns: Sequence[int]) -> Percentiles:
@@ -123,6 +133,66 @@ def post_request(port: int, path: str, body: bytes) -> bytes:
         "\r\n"
     )
     return head.encode("ascii") + body
+
+
+# Waiting for answers until the next send --------------------------------------------
+
+Waiter = Callable[[int], list[tuple[int, int]]]  # timeout in ns -> [(fd, event mask)]
+
+
+class _EpollEvent(ctypes.Structure):
+    # ``struct epoll_event`` is packed on x86-64 only (12 bytes there, 16 elsewhere).
+    _pack_ = 1 if platform.machine() in ("x86_64", "AMD64") else 0
+    _fields_ = (("events", ctypes.c_uint32), ("data", ctypes.c_uint64))
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
+
+
+def pwait2_waiter(epoll: select.epoll) -> Waiter | None:
+    """``epoll_pwait2`` on ``epoll`` with a nanosecond timeout; None where unavailable.
+
+    ``select.epoll`` registers each fd with ``data.fd = fd``, the low 32 bits of
+    ``data``. Timer slack (50 µs by default) is lowered to 1 ns for this thread."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pwait2 = libc.epoll_pwait2
+    except (OSError, AttributeError):
+        return None
+    pwait2.argtypes = (
+        ctypes.c_int,
+        ctypes.POINTER(_EpollEvent),
+        ctypes.c_int,
+        ctypes.POINTER(_Timespec),
+        ctypes.c_void_p,
+    )
+    pwait2.restype = ctypes.c_int
+    events = (_EpollEvent * MAX_EVENTS)()
+    timeout = _Timespec(0, 0)
+    timeout_ref = ctypes.byref(timeout)
+    fd = epoll.fileno()
+    if pwait2(fd, events, MAX_EVENTS, timeout_ref, None) < 0:  # ENOSYS: kernel < 5.11
+        return None
+    libc.prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)
+
+    def wait(timeout_ns: int) -> list[tuple[int, int]]:
+        timeout.tv_sec, timeout.tv_nsec = divmod(max(0, timeout_ns), NS)
+        count = pwait2(fd, events, MAX_EVENTS, timeout_ref, None)
+        return [(events[i].data & 0xFFFFFFFF, events[i].events) for i in range(count)]
+
+    return wait
+
+
+def spin_waiter(epoll: select.epoll) -> Waiter:
+    """``epoll.poll`` (whole milliseconds), then polling without waiting near the time."""
+    poll = epoll.poll
+
+    def wait(timeout_ns: int) -> list[tuple[int, int]]:
+        wait_ns = timeout_ns - SPIN_NS
+        return poll(wait_ns / NS if wait_ns > 0 else 0)
+
+    return wait
 
 
 @dataclass(slots=True)
@@ -155,10 +225,13 @@ class _Run:
 class OpenLoopGenerator:
     """A pool of keep-alive connections to one server, sending one pre-encoded request."""
 
-    def __init__(self, port: int, request: bytes, connections: int) -> None:
+    def __init__(self, port: int, request: bytes, connections: int, spin: bool = False) -> None:
         self._port = port
         self._request = request
         self._epoll = select.epoll()
+        precise = None if spin else pwait2_waiter(self._epoll)
+        self._wait = precise or spin_waiter(self._epoll)
+        self.waiter = "spin" if precise is None else "epoll_pwait2"
         self._by_fd: dict[int, _Connection] = {}
         self._idle: collections.deque[_Connection] = collections.deque()
         self.reconnects = 0
@@ -232,7 +305,7 @@ class OpenLoopGenerator:
         next_request = 0
         busy_ns = 0
         drain_until = scheduled_at[-1] + int(DRAIN_TIMEOUT_S * NS)
-        poll = self._epoll.poll
+        wait = self._wait
         clock = time.perf_counter_ns
         # CPU time, not wall time: being preempted by other processes is not work.
         cpu_clock = time.thread_time_ns
@@ -255,8 +328,7 @@ class OpenLoopGenerator:
             if worked:
                 busy_ns += cpu_clock() - cpu_now
             deadline = scheduled_at[next_request] if next_request < count else drain_until
-            wait_ns = deadline - clock() - SPIN_NS
-            events = poll(wait_ns / NS if wait_ns > 0 else 0)
+            events = wait(deadline - clock())
             if not events:
                 continue
             started = cpu_clock()
@@ -409,6 +481,7 @@ class OpenLoopGenerator:
             reconnects=self.reconnects,
             generator_busy_us_per_request=busy_us,
             generator_capacity_rps=1e6 / busy_us if busy_us else 0.0,
+            waiter=self.waiter,
         )
 
 
@@ -421,9 +494,10 @@ def measure(
     warmup_s: float,
     connections: int,
     late_ms: float = 1.0,
+    spin: bool = False,
 ) -> OpenLoopResult:
     """Warm up at the same rate (not measured), then one measured window."""
-    with OpenLoopGenerator(port, request, connections) as generator:
+    with OpenLoopGenerator(port, request, connections, spin) as generator:
         if warmup_s > 0:
             generator.run(rate, warmup_s, late_ms)
         generator.reconnects = 0
@@ -512,13 +586,19 @@ def canned_server(body_bytes: int, lifetime_s: float, cpu: int | None) -> Iterat
 
 
 def selftest(
-    *, rate: float, duration_s: float, connections: int, body_bytes: int, server_cpu: int | None
+    *,
+    rate: float,
+    duration_s: float,
+    connections: int,
+    body_bytes: int,
+    server_cpu: int | None,
+    spin: bool = False,
 ) -> OpenLoopResult:
     """The generator against a canned server: the rate it can sustain itself."""
     with canned_server(body_bytes, duration_s * 2 + 30, server_cpu) as port:
         request = post_request(port, "/v1/check", b'{"medications": []}')
         return measure(port, request, rate=rate, duration_s=duration_s, warmup_s=1.0,
-                       connections=connections)  # fmt: skip
+                       connections=connections, spin=spin)  # fmt: skip
 
 
 # Command line --------------------------------------------------------------------------
@@ -535,7 +615,7 @@ def describe(result: OpenLoopResult) -> str:
         f"send lag: p50 {lag.p50_ms * 1e3:.0f}  p99 {lag.p99_ms * 1e3:.0f}  "
         f"max {lag.max_ms * 1e3:.0f} us; generator busy "
         f"{result.generator_busy_us_per_request:.1f} us/request (capacity about "
-        f"{result.generator_capacity_rps:,.0f} rps on one core)"
+        f"{result.generator_capacity_rps:,.0f} rps on one core), waits with {result.waiter}"
     )
 
 
@@ -556,6 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.add_argument("--rate", type=float, default=rate, help=f"requests/s (default {rate:g})")
         p.add_argument("--duration", type=float, default=duration, help="measured seconds")
         p.add_argument("--connections", type=int, default=48)
+        p.add_argument("--spin", action="store_true", help="poll + busy spin, not epoll_pwait2")
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
     run_p.add_argument("--warmup", type=float, default=5.0)
     selftest_p.add_argument("--body-bytes", type=int, default=28_000)
     selftest_p.add_argument("--server-cpu", type=int, default=None)
@@ -573,18 +655,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "selftest":
             result = selftest(rate=args.rate, duration_s=args.duration,
                               connections=args.connections, body_bytes=args.body_bytes,
-                              server_cpu=args.server_cpu)  # fmt: skip
+                              server_cpu=args.server_cpu, spin=args.spin)  # fmt: skip
         else:
             from bodies import CHECK_BODY  # noqa: PLC0415  (bench/ is on the path)
 
             _check_up(args.port)
             result = measure(args.port, post_request(args.port, "/v1/check", CHECK_BODY),
                              rate=args.rate, duration_s=args.duration, warmup_s=args.warmup,
-                             connections=args.connections)  # fmt: skip
+                             connections=args.connections, spin=args.spin)  # fmt: skip
     except OpenLoopError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(describe(result))
+    print(msgspec.json.format(msgspec.json.encode(result)).decode() if args.json
+          else describe(result))  # fmt: skip
     return 0
 
 

@@ -65,7 +65,7 @@ TARGET_P99_MS = 5.0
 TARGET_RATE = 1500.0
 
 INPUT_ITEMS = sum(len(CHECK_REQUEST.get(k, ())) for k in ("medications", "conditions", "labs"))
-PARTS = ("http", "openloop", "batch")
+PARTS = ("calibration", "http", "openloop", "batch")
 _RATE_LINE = re.compile(r"([\d,]+) patients, .* in ([\d.]+) s \(([\d,]+) patients/s\)")
 
 
@@ -270,6 +270,67 @@ def open_loop(
     return results
 
 
+# Calibration ---------------------------------------------------------------------------
+
+CALIBRATION_ROUNDS = 7
+
+
+def _reference_work() -> None:
+    """A fixed pure-Python workload (dict look-ups, string work, a sort): machine speed."""
+    table = {f"drug{i}": i for i in range(300)}
+    words = [f"drug{i * 7 % 300}" for i in range(300)]
+    sorted((table[w], w.upper()) for w in words)
+
+
+def _best_and_median_us(work: Callable[[], object], per_round: int) -> dict[str, float]:
+    rounds = []
+    for _ in range(CALIBRATION_ROUNDS):
+        started = time.process_time()
+        for _ in range(per_round):
+            work()
+        rounds.append((time.process_time() - started) / per_round * 1e6)
+    return {"best_us": round(min(rounds), 1), "median_us": round(statistics.median(rounds), 1)}
+
+
+def calibrate_here() -> dict[str, Any]:
+    """In this process: the reference workload and the engine on the bench body."""
+    from service.engine import CheckRequest, check, load  # noqa: PLC0415
+
+    knowledge = load()
+    decoder, encoder = msgspec.json.Decoder(CheckRequest), msgspec.json.Encoder()
+
+    def engine() -> bytes:
+        return encoder.encode(check(decoder.decode(CHECK_BODY), knowledge))
+
+    engine()
+    return {
+        "reference_us": _best_and_median_us(_reference_work, 200),
+        "engine_check_encode_us": _best_and_median_us(engine, 100),
+    }
+
+
+def calibrate(cpu: int | None) -> dict[str, Any]:
+    """Pinned like the servers: how fast the machine and the engine were at this moment."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--calibrate-only"]
+    done = subprocess.run(
+        http_bench.pinned(command, cpu),
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise http_bench.BenchError(f"calibration failed: {done.stderr[-500:]}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    log(
+        f"  calibration: reference {result['reference_us']['best_us']} us, engine check()+encode "
+        f"{result['engine_check_encode_us']['best_us']} us (best of {CALIBRATION_ROUNDS} rounds)"
+    )
+    return result
+
+
 # Batch ---------------------------------------------------------------------------------
 
 
@@ -372,6 +433,22 @@ def _met(value: float | None, ok: bool) -> bool | None:
 def figures(parts: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline figures, each with its target (if any) and the command behind it."""
     rows: list[dict[str, Any]] = []
+    cal = parts.get("calibration")
+    if cal:
+        command = f"{rel_python()} bench/report.py --parts calibration"
+        for when, result in cal.items():
+            rows += [
+                {
+                    "figure": f"engine check() + encode of the bench body, in-process, µs ({when})",
+                    "value": result["engine_check_encode_us"]["best_us"],
+                    "command": command,
+                },
+                {
+                    "figure": f"reference pure-Python workload, µs ({when}; machine speed)",
+                    "value": result["reference_us"]["best_us"],
+                    "command": command,
+                },
+            ]
     http = parts.get("http")
     if http:
         results = http["results"]
@@ -422,12 +499,30 @@ def figures(parts: dict[str, Any]) -> list[dict[str, Any]]:
     if ol:
         serve = ol["serve"]
         p99 = serve["latency"]["p99_ms"]
+        if http and http["results"]["serve"]["cpu_us_per_request"]:
+            rows.append(
+                {
+                    "figure": f"serve CPU needed for {serve['target_rps']:g} requests/s "
+                    "(rate x saturated CPU µs per request; 1 = one full core)",
+                    "value": round(
+                        serve["target_rps"] * http["results"]["serve"]["cpu_us_per_request"] / 1e6,
+                        2,
+                    ),
+                    "target": "well under 1",
+                    "command": http["command"],
+                }
+            )
         rows += [
             {
                 "figure": f"serve p99 ms at {serve['target_rps']:g} requests/s (open loop)",
                 "value": round(p99, 2),
                 "target": f"< {TARGET_P99_MS:g}",
                 "met": p99 < TARGET_P99_MS and serve["failed"] == 0,
+                "command": ol["command"],
+            },
+            {
+                "figure": "serve requests failed or never answered in that window",
+                "value": serve["failed"],
                 "command": ol["command"],
             },
             {
@@ -443,7 +538,9 @@ def figures(parts: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "figure": "floor p99 ms at the same rate (open loop)",
                 "value": round(ol["floor"]["latency"]["p99_ms"], 2),
-                "command": ol["command"].replace("-m service serve", "-m uvicorn floor_app:app"),
+                "command": ol["command"].replace(
+                    "-m service serve", "-m uvicorn --app-dir bench floor_app:app"
+                ),
             },
             {
                 "figure": "no-work canned server p99 ms (generator + machine noise)",
@@ -553,7 +650,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out-dir", type=Path, default=ROOT / "bench", help="where results.json and RESULTS.md go"
     )
+    parser.add_argument("--calibrate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.calibrate_only:
+        print(json.dumps(calibrate_here()))
+        return 0
     # Interruptible even when started in the background; servers stop in ``finally``.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, http_bench.terminate)
@@ -584,6 +685,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     parts: dict[str, Any] = {}
     try:
+        if "calibration" in parts_wanted:
+            with part("calibration", record["parts"]) as p:
+                parts["calibration"] = p["result"] = {"before": calibrate(server_cpu)}
         if "http" in parts_wanted:
             with part("http", record["parts"]) as p:
                 parts["http"] = p["result"] = closed_loop(durations, server_cpu, client_cpu)
@@ -595,6 +699,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "batch" in parts_wanted:
             with part("batch", record["parts"]) as p:
                 parts["batch"] = p["result"] = batch(durations, server_cpu)
+        if "calibration" in parts_wanted:
+            parts["calibration"]["after"] = calibrate(server_cpu)
     except (http_bench.BenchError, openloop.OpenLoopError, subprocess.SubprocessError) as exc:
         log(f"error: {exc}")
         return 1
