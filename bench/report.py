@@ -218,13 +218,16 @@ def _pin_self(cpu: int | None) -> Callable[[], None]:
     return lambda: os.sched_setaffinity(0, before)
 
 
-def open_loop_one(port: int, pid: int | None, durations: Durations, rate: float) -> dict[str, Any]:
+def open_loop_one(
+    port: int, pid: int | None, durations: Durations, rate: float, share: float = 1.0
+) -> dict[str, Any]:
+    """Warm-up, then one measured window of ``share`` x the open-loop duration."""
     request = openloop.post_request(port, http_bench.PATH, CHECK_BODY)
     with openloop.OpenLoopGenerator(port, request, connections=48) as generator:
         generator.run(rate, durations.openloop_warmup)
         generator.reconnects = 0
         cpu_before = http_bench.process_cpu_seconds(pid) if pid else None
-        result = generator.run(rate, durations.openloop_duration)
+        result = generator.run(rate, durations.openloop_duration * share)
         cpu_after = http_bench.process_cpu_seconds(pid) if pid else None
     out: dict[str, Any] = msgspec.to_builtins(result)
     if cpu_before is not None and cpu_after is not None and result.completed:
@@ -236,8 +239,15 @@ def open_loop_one(port: int, pid: int | None, durations: Durations, rate: float)
 
 
 def open_loop(
-    durations: Durations, rate: float, server_cpu: int | None, client_cpu: int | None
+    durations: Durations,
+    rate: float,
+    server_cpu: int | None,
+    client_cpu: int | None,
+    light_rate: float | None,
 ) -> dict[str, Any]:
+    """``rate`` against serve, the floor and the canned server; ``light_rate`` (half of
+    what serve sustained in the closed loop) against serve too, for half as long: the
+    latency it gives at a load it can carry on this machine, whatever ``rate`` gives."""
     results: dict[str, Any] = {}
     undo = _pin_self(client_cpu)
     try:
@@ -248,6 +258,11 @@ def open_loop(
                 log(f"open loop {name}: {rate:g}/s for {durations.openloop_duration:g} s")
                 results[name] = open_loop_one(server.port, server.process.pid, durations, rate)
                 results[name] |= {"server": server.target.app, "response_bytes": len(answer)}
+                if name == "serve" and light_rate:
+                    log(f"open loop serve: {light_rate:g}/s (half its closed-loop rate)")
+                    results["serve_light"] = open_loop_one(
+                        server.port, server.process.pid, durations, light_rate, share=0.5
+                    )
         log(f"open loop canned (no work): {rate:g}/s for {durations.openloop_duration:g} s")
         with openloop.canned_server(results["serve"]["response_bytes"], 600.0, server_cpu) as port:
             results["canned"] = open_loop_one(port, None, durations, rate) | {
@@ -430,154 +445,176 @@ def _met(value: float | None, ok: bool) -> bool | None:
     return None if value is None else ok
 
 
-def figures(parts: dict[str, Any]) -> list[dict[str, Any]]:
-    """The headline figures, each with its target (if any) and the command behind it."""
-    rows: list[dict[str, Any]] = []
-    cal = parts.get("calibration")
-    if cal:
-        command = f"{rel_python()} bench/report.py --parts calibration"
-        for when, result in cal.items():
-            rows += [
-                {
-                    "figure": f"engine check() + encode of the bench body, in-process, µs ({when})",
-                    "value": result["engine_check_encode_us"]["best_us"],
-                    "command": command,
-                },
-                {
-                    "figure": f"reference pure-Python workload, µs ({when}; machine speed)",
-                    "value": result["reference_us"]["best_us"],
-                    "command": command,
-                },
-            ]
-    http = parts.get("http")
-    if http:
-        results = http["results"]
-        serve, floor = results["serve"], results["floor"]
-        versus = http["vs_baseline"]["serve"]
-        command = http["command"]
-        ratio = versus["ratio"]
+def _row(
+    figure: str, value: object, command: str, target: str = "", met: bool | None = None
+) -> dict[str, Any]:
+    return {"figure": figure, "value": value, "target": target, "met": met, "command": command}
+
+
+def _calibration_rows(cal: dict[str, Any]) -> list[dict[str, Any]]:
+    command = f"{rel_python()} bench/report.py --parts calibration"
+    rows = []
+    for when, result in cal.items():
         rows += [
-            {
-                "figure": "serve/floor requests/s (closed loop, median of rounds)",
-                "value": round(ratio, 3),
-                "target": f">= {TARGET_SERVE_FLOOR_RATIO}",
-                "met": ratio >= TARGET_SERVE_FLOOR_RATIO,
-                "command": command,
-            },
-            {
-                "figure": "serve/floor by server CPU per request (floor µs / serve µs)",
-                "value": _round(versus["cpu_ratio"], 3),
-                "target": f">= {TARGET_SERVE_FLOOR_RATIO}",
-                "met": _met(
-                    versus["cpu_ratio"], (versus["cpu_ratio"] or 0) >= TARGET_SERVE_FLOOR_RATIO
-                ),
-                "command": command,
-            },
-            {
-                "figure": "serve requests/s (closed loop, one pinned process)",
-                "value": round(serve["rps"]),
-                "command": command,
-            },
-            {"figure": "floor requests/s", "value": round(floor["rps"]), "command": command},
-            {
-                "figure": "serve server CPU µs per request (saturated)",
-                "value": _round(serve["cpu_us_per_request"], 0),
-                "command": command,
-            },
-            {
-                "figure": f"serve server CPU µs per input item ({INPUT_ITEMS} per request)",
-                "value": _round(_per_item(serve["cpu_us_per_request"]), 1),
-                "command": command,
-            },
-            {
-                "figure": "floor server CPU µs per request (saturated)",
-                "value": _round(floor["cpu_us_per_request"], 0),
-                "command": command,
-            },
-        ]
-    ol = parts.get("openloop")
-    if ol:
-        serve = ol["serve"]
-        p99 = serve["latency"]["p99_ms"]
-        if http and http["results"]["serve"]["cpu_us_per_request"]:
-            rows.append(
-                {
-                    "figure": f"serve CPU needed for {serve['target_rps']:g} requests/s "
-                    "(rate x saturated CPU µs per request; 1 = one full core)",
-                    "value": round(
-                        serve["target_rps"] * http["results"]["serve"]["cpu_us_per_request"] / 1e6,
-                        2,
-                    ),
-                    "target": "well under 1",
-                    "command": http["command"],
-                }
-            )
-        rows += [
-            {
-                "figure": f"serve p99 ms at {serve['target_rps']:g} requests/s (open loop)",
-                "value": round(p99, 2),
-                "target": f"< {TARGET_P99_MS:g}",
-                "met": p99 < TARGET_P99_MS and serve["failed"] == 0,
-                "command": ol["command"],
-            },
-            {
-                "figure": "serve requests failed or never answered in that window",
-                "value": serve["failed"],
-                "command": ol["command"],
-            },
-            {
-                "figure": "serve p50 ms (open loop)",
-                "value": round(serve["latency"]["p50_ms"], 2),
-                "command": ol["command"],
-            },
-            {
-                "figure": "serve server CPU µs per request at that rate",
-                "value": serve.get("server_cpu_us_per_request"),
-                "command": ol["command"],
-            },
-            {
-                "figure": "floor p99 ms at the same rate (open loop)",
-                "value": round(ol["floor"]["latency"]["p99_ms"], 2),
-                "command": ol["command"].replace(
-                    "-m service serve", "-m uvicorn --app-dir bench floor_app:app"
-                ),
-            },
-            {
-                "figure": "no-work canned server p99 ms (generator + machine noise)",
-                "value": round(ol["canned"]["latency"]["p99_ms"], 2),
-                "command": ol["selftest_command"],
-            },
-        ]
-    b = parts.get("batch")
-    if b:
-        per_cpu = b["patients_per_cpu_s_median"]
-        rows += [
-            {
-                "figure": "batch CLI patients per CPU-second, one core, start-up excluded",
-                "value": per_cpu,
-                "target": f">= {TARGET_BATCH_PER_CORE:,.0f}",
-                "met": per_cpu >= TARGET_BATCH_PER_CORE and b["identical_output"],
-                "command": b["command"],
-            },
-            {
-                "figure": "batch CLI patients/s as it prints them (wall, pinned)",
-                "value": b["cli_patients_per_s_median"],
-                "target": f">= {TARGET_BATCH_PER_CORE:,.0f}",
-                "met": b["cli_patients_per_s_median"] >= TARGET_BATCH_PER_CORE,
-                "command": b["command"],
-            },
-            {
-                "figure": "batch CPU µs per input item",
-                "value": round(1e6 / per_cpu * b["patients"] / b["input_items"], 2),
-                "command": b["command"],
-            },
-            {
-                "figure": "batch output identical across runs",
-                "value": b["identical_output"],
-                "command": b["command"],
-            },
+            _row(
+                f"engine `check()` + encode of the bench body, in-process, µs ({when})",
+                result["engine_check_encode_us"]["best_us"],
+                command,
+            ),
+            _row(
+                f"reference pure-Python workload, µs ({when}; the machine's speed)",
+                result["reference_us"]["best_us"],
+                command,
+            ),
         ]
     return rows
+
+
+def _http_rows(http: dict[str, Any]) -> list[dict[str, Any]]:
+    serve, floor = http["results"]["serve"], http["results"]["floor"]
+    versus = http["vs_baseline"]["serve"]
+    command = http["command"]
+    ratio, cpu_ratio = versus["ratio"], versus["cpu_ratio"]
+    target = f">= {TARGET_SERVE_FLOOR_RATIO}"
+    shares = [s["server_cpu_share"] for s in serve["samples"] if s["server_cpu_share"]]
+    return [
+        _row(
+            "serve/floor requests/s (closed loop, median of rounds)",
+            round(ratio, 3),
+            command,
+            target,
+            ratio >= TARGET_SERVE_FLOOR_RATIO,
+        ),
+        _row(
+            "serve/floor by server CPU per request (floor µs / serve µs)",
+            _round(cpu_ratio, 3),
+            command,
+            target,
+            _met(cpu_ratio, (cpu_ratio or 0) >= TARGET_SERVE_FLOOR_RATIO),
+        ),
+        _row("serve requests/s (one pinned process, saturated)", round(serve["rps"]), command),
+        _row("floor requests/s", round(floor["rps"]), command),
+        _row(
+            "share of its CPU serve got while saturated (1 = the CPU to itself)",
+            _round(statistics.median(shares) if shares else None, 2),
+            command,
+        ),
+        _row(
+            "serve server CPU µs per request",
+            _round(serve["cpu_us_per_request"], 0),
+            command,
+        ),
+        _row(
+            f"serve server CPU µs per input item ({INPUT_ITEMS} per request)",
+            _round(_per_item(serve["cpu_us_per_request"]), 1),
+            command,
+        ),
+        _row("floor server CPU µs per request", _round(floor["cpu_us_per_request"], 0), command),
+    ]
+
+
+def _open_loop_rows(ol: dict[str, Any], http: dict[str, Any] | None) -> list[dict[str, Any]]:
+    serve = ol["serve"]
+    rate = serve["target_rps"]
+    p99 = serve["latency"]["p99_ms"]
+    command = ol["command"]
+    rows = []
+    if http and http["results"]["serve"]["cpu_us_per_request"]:
+        rows.append(
+            _row(
+                f"CPUs serve needs for {rate:g} requests/s (rate x its CPU µs per request)",
+                round(rate * http["results"]["serve"]["cpu_us_per_request"] / 1e6, 2),
+                http["command"],
+                "well under 1",
+            )
+        )
+    rows += [
+        _row(
+            f"serve p99 ms at {rate:g} requests/s, open loop",
+            round(p99, 2),
+            command,
+            f"< {TARGET_P99_MS:g}",
+            p99 < TARGET_P99_MS and serve["failed"] == 0,
+        ),
+        _row("serve p50 ms", round(serve["latency"]["p50_ms"], 2), command),
+        _row("serve requests failed or not answered in time", serve["failed"], command),
+        _row("serve server CPU µs per request", serve.get("server_cpu_us_per_request"), command),
+    ]
+    light = ol.get("serve_light")
+    if light:
+        light_command = command.replace(f"--rate {rate:g}", f"--rate {light['target_rps']:g}")
+        rows.append(
+            _row(
+                f"serve p99 ms at {light['target_rps']:g} requests/s (half what it sustained)",
+                round(light["latency"]["p99_ms"], 2),
+                light_command.replace(
+                    f"--duration {serve['duration_s']:g}", f"--duration {light['duration_s']:g}"
+                ),
+            )
+        )
+    floor_command = command.replace("-m service serve", "-m uvicorn --app-dir bench floor_app:app")
+    rows += [
+        _row(
+            f"floor p99 ms at {rate:g} requests/s",
+            round(ol["floor"]["latency"]["p99_ms"], 2),
+            floor_command,
+        ),
+        _row(
+            f"no-work canned server p99 ms at {rate:g} requests/s (generator + machine noise)",
+            round(ol["canned"]["latency"]["p99_ms"], 2),
+            ol["selftest_command"],
+        ),
+    ]
+    return rows
+
+
+def _batch_rows(b: dict[str, Any]) -> list[dict[str, Any]]:
+    per_cpu = b["patients_per_cpu_s_median"]
+    printed = b["cli_patients_per_s_median"]
+    target = f">= {TARGET_BATCH_PER_CORE:,.0f}"
+    command = b["command"]
+    return [
+        _row(
+            "batch CLI patients per CPU-second, one core, start-up excluded",
+            per_cpu,
+            command,
+            target,
+            per_cpu >= TARGET_BATCH_PER_CORE and b["identical_output"],
+        ),
+        _row(
+            "batch CLI patients/s as it prints them (wall clock, pinned)",
+            printed,
+            command,
+            target,
+            printed >= TARGET_BATCH_PER_CORE,
+        ),
+        _row(
+            "batch CPU µs per input item",
+            round(1e6 / per_cpu * b["patients"] / b["input_items"], 2),
+            command,
+        ),
+        _row(
+            "batch output byte-identical across runs",
+            b["identical_output"],
+            command,
+            "identical",
+            b["identical_output"],
+        ),
+    ]
+
+
+def figures(parts: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The headline figures by part, each with its target (if any) and its command."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if "calibration" in parts:
+        out["calibration"] = _calibration_rows(parts["calibration"])
+    if "http" in parts:
+        out["http"] = _http_rows(parts["http"])
+    if "openloop" in parts:
+        out["openloop"] = _open_loop_rows(parts["openloop"], parts.get("http"))
+    if "batch" in parts:
+        out["batch"] = _batch_rows(parts["batch"])
+    return out
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -591,7 +628,7 @@ def _per_item(value: float | None) -> float | None:
 def _show(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 100:
+    if isinstance(value, float) and abs(value) >= 100:
         return f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
@@ -625,21 +662,35 @@ def markdown(record: dict[str, Any]) -> str:
         f"to CPU {record['client_cpu']}; 1-minute load average before → after each part: "
         f"{loads} (a shared machine: CPU-µs figures and ratios are steadier than rates)",
         f"- the HTTP body: `bench/bodies.py`, {INPUT_ITEMS} input items, {len(CHECK_BODY):,} bytes",
-        "",
-        "| figure | value | target | met |",
-        "|---|---:|---|---|",
     ]
-    for row in record["figures"]:
-        met = row.get("met")
-        lines.append(
-            f"| {row['figure']} | {_show(row['value'])} | {row.get('target', '')} | "
-            f"{'' if met is None else ('**yes**' if met else '**no**')} |"
-        )
-    lines += ["", "Commands (each measures its figures alone):", ""]
-    for command in dict.fromkeys(row["command"] for row in record["figures"]):
-        lines.append(f"- `{command}`")
+    by_part: dict[str, list[dict[str, Any]]] = record["figures"]
+    targeted = [row for rows in by_part.values() for row in rows if row["target"]]
+    if targeted:
+        lines += ["", "## Issue 16's targets", "", "| figure | value | target | met |",
+                  "|---|---:|---|---|"]  # fmt: skip
+        lines += [_table_row(row) for row in targeted]
+    for name, rows in by_part.items():
+        lines += ["", f"## {PART_TITLES[name]}", "", "| figure | value | target | met |",
+                  "|---|---:|---|---|"]  # fmt: skip
+        lines += [_table_row(row) for row in rows]
+        lines += ["", "Measured alone by:", ""]
+        lines += [f"- `{command}`" for command in dict.fromkeys(row["command"] for row in rows)]
     lines.append("")
     return "\n".join(lines)
+
+
+PART_TITLES = {
+    "calibration": "Calibration: the machine and the engine alone, before and after the run",
+    "http": "Closed loop (wrk): the production command vs the floor",
+    "openloop": "Open loop: latency at a fixed request rate",
+    "batch": "Batch CLI on one core",
+}
+
+
+def _table_row(row: dict[str, Any]) -> str:
+    met = row["met"]
+    verdict = "" if met is None else ("**yes**" if met else "**no**")
+    return f"| {row['figure']} | {_show(row['value'])} | {row['target']} | {verdict} |"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -683,24 +734,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "parts": {},
     }
-    parts: dict[str, Any] = {}
     try:
-        if "calibration" in parts_wanted:
-            with part("calibration", record["parts"]) as p:
-                parts["calibration"] = p["result"] = {"before": calibrate(server_cpu)}
-        if "http" in parts_wanted:
-            with part("http", record["parts"]) as p:
-                parts["http"] = p["result"] = closed_loop(durations, server_cpu, client_cpu)
-        if "openloop" in parts_wanted:
-            with part("openloop", record["parts"]) as p:
-                parts["openloop"] = p["result"] = open_loop(
-                    durations, args.rate, server_cpu, client_cpu
-                )
-        if "batch" in parts_wanted:
-            with part("batch", record["parts"]) as p:
-                parts["batch"] = p["result"] = batch(durations, server_cpu)
-        if "calibration" in parts_wanted:
-            parts["calibration"]["after"] = calibrate(server_cpu)
+        parts = measure(parts_wanted, durations, args.rate, record)
     except (http_bench.BenchError, openloop.OpenLoopError, subprocess.SubprocessError) as exc:
         log(f"error: {exc}")
         return 1
@@ -709,14 +744,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     record["figures"] = figures(parts)
     record["seconds"] = round(time.monotonic() - started, 1)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "results.json").write_text(
+    print(write(record, args.out_dir))
+    return 0
+
+
+def measure(
+    wanted: Sequence[str], durations: Durations, rate: float, record: dict[str, Any]
+) -> dict[str, Any]:
+    """Runs the parts in order; each part's result also goes into ``record["parts"]``."""
+    server_cpu, client_cpu = record["server_cpu"], record["client_cpu"]
+    parts: dict[str, Any] = {}
+    if "calibration" in wanted:
+        with part("calibration", record["parts"]) as p:
+            parts["calibration"] = p["result"] = {"before": calibrate(server_cpu)}
+    if "http" in wanted:
+        with part("http", record["parts"]) as p:
+            parts["http"] = p["result"] = closed_loop(durations, server_cpu, client_cpu)
+    if "openloop" in wanted:
+        with part("openloop", record["parts"]) as p:
+            light = None
+            if "http" in parts:
+                light = max(10.0, round(parts["http"]["results"]["serve"]["rps"] / 2, -1))
+            parts["openloop"] = p["result"] = open_loop(
+                durations, rate, server_cpu, client_cpu, light
+            )
+    if "batch" in wanted:
+        with part("batch", record["parts"]) as p:
+            parts["batch"] = p["result"] = batch(durations, server_cpu)
+    if "calibration" in wanted:
+        parts["calibration"]["after"] = calibrate(server_cpu)
+    return parts
+
+
+def write(record: dict[str, Any], out_dir: Path) -> str:
+    """Writes results.json and RESULTS.md into ``out_dir``; returns the markdown."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     text = markdown(record)
-    (args.out_dir / "RESULTS.md").write_text(text, encoding="utf-8")
-    print(text)
-    return 0
+    (out_dir / "RESULTS.md").write_text(text, encoding="utf-8")
+    return text
 
 
 if __name__ == "__main__":
