@@ -155,11 +155,16 @@ def machine() -> dict[str, Any]:
 
 
 def code() -> dict[str, Any]:
-    status = command_output(["git", "status", "--porcelain", "--untracked-files=no"])
+    # Only what the figures depend on; not the docs, not the results files themselves.
+    status = command_output(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", "service", "datasets",
+         "bench", "pyproject.toml", "uv.lock", ":(exclude)bench/results.json",
+         ":(exclude)bench/RESULTS.md", ":(exclude)bench/README.md"]
+    )  # fmt: skip
     return {
         "commit": command_output(["git", "rev-parse", "HEAD"]),
         "branch": command_output(["git", "rev-parse", "--abbrev-ref", "HEAD"]),
-        # Tracked files changed since the commit: the figures are of the working tree.
+        # Code or data changed since the commit: the figures are of the working tree.
         "modified": bool(status),
         "compiled": compiled_modules(),
     }
