@@ -142,7 +142,8 @@ Waiter = Callable[[int], list[tuple[int, int]]]  # timeout in ns -> [(fd, event 
 
 class _EpollEvent(ctypes.Structure):
     # ``struct epoll_event`` is packed on x86-64 only (12 bytes there, 16 elsewhere).
-    _pack_ = 1 if platform.machine() in ("x86_64", "AMD64") else 0
+    if platform.machine() in ("x86_64", "AMD64"):
+        _pack_ = 1
     _fields_ = (("events", ctypes.c_uint32), ("data", ctypes.c_uint64))
 
 
