@@ -1,9 +1,13 @@
 """Issue 16's figures in one command: measure, then write bench/results.json and RESULTS.md.
 
-    scripts/run python bench/report.py [--quick] [--out-dir bench] [--parts http,openloop,batch]
+    scripts/run python bench/report.py [--quick] [--parts calibration,http,openloop,batch]
+                                       [--rate 1500] [--out-dir bench]
 
-Three parts, about three minutes with the defaults (``--quick``: about one):
+Four parts, about 3-4 minutes with the defaults (``--quick``: about 2, a smoke test):
 
+- ``calibration`` (first and last): a fixed pure-Python workload and the engine's
+  ``check()`` + encode of the bench body, in-process, pinned like the servers: how fast
+  the machine and the engine were at that moment, to compare runs on different days.
 - ``http``: closed loop (wrk, 16 connections, interleaved rounds): the production command
   ``python -m service serve`` (access log and metrics on) side by side with the floor
   (``bench/floor_app.py``): requests/s, their ratio (target >= 0.6), server CPU µs per
@@ -11,7 +15,8 @@ Three parts, about three minutes with the defaults (``--quick``: about one):
 - ``openloop``: requests sent on a fixed schedule (1,500/s by default, ``bench/openloop.py``)
   to the production command, to the floor, and to a canned server that does no work
   (what the generator and the machine add to every latency): p50/p99 from the scheduled
-  send time (target p99 < 5 ms), server CPU µs per request and the CPU share it used.
+  send time (target p99 < 5 ms), server CPU µs per request and the CPU share it used;
+  and the production command again at half the rate it sustained in ``http``.
 - ``batch``: the batch CLI as a user runs it, ``python -m service batch IN -o OUT``,
   pinned to one CPU with ``taskset``, on the generated set
   (``python -m service.batch.sample 20000``), several runs: the rate the CLI prints,
