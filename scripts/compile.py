@@ -28,6 +28,7 @@ import shutil
 import sys
 import sysconfig
 import tempfile
+import warnings
 from pathlib import Path
 
 from mypyc.build import mypycify
@@ -44,6 +45,7 @@ MODULES = (
     "service/engine/qualifiers.py",
     "service/engine/refs.py",
     "service/engine/statuses.py",
+    "service/engine/strings.py",
     "service/engine/_systems.py",
     "service/engine/matching/conditions.py",
     "service/engine/matching/drugs.py",
@@ -107,6 +109,9 @@ def build(root: Path) -> int:
             extensions = mypycify(
                 list(MODULES), opt_level="3", group_name=GROUP, target_dir=scratch
             )
+            # setuptools reads the project's pyproject.toml and warns about its metadata,
+            # which hatchling (the project's build backend) reads, not setuptools.
+            warnings.simplefilter("ignore")
             setup(
                 name="cramp-checker-engine",
                 packages=[],

@@ -18,7 +18,7 @@ from service.engine.matches import ConditionMatch, DrugHit, LabMatch, Medication
 from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
-from service.engine.render import shown_value, unique
+from service.engine.strings import shown_value, unique
 from service.knowledge.schema import CombinationRule, EffectKind
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 
@@ -168,7 +168,7 @@ def _adding_up(
         classes_of[ref] = {
             class_id
             for hit in request.meds[ref[1]].hits
-            for class_id in knowledge.drug_at_route(hit).applicable
+            for class_id in knowledge.drugs_at_route[hit].applicable
             if any(e.kind == effect for e in kb.classes[class_id].effects)
         }
     countered = {
@@ -195,7 +195,7 @@ def _distinct_classes(
         if rank != MEDICATIONS:
             continue
         for hit in request.meds[index].hits:
-            for class_id in knowledge.drug_at_route(hit).applicable:
+            for class_id in knowledge.drugs_at_route[hit].applicable:
                 if effect is None or any(e.kind == effect for e in kb.classes[class_id].effects):
                     classes.add(class_id)
     return len(classes)
@@ -279,7 +279,7 @@ def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> l
     ingredients do not)."""
     found = []
     for hit in match.hits:
-        prepared = knowledge.drug_at_route(hit)
+        prepared = knowledge.drugs_at_route[hit]
         if rule_index in (prepared.rules_prn if match.prn else prepared.rules):
             found.append(hit)
     return found

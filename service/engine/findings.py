@@ -14,7 +14,7 @@ from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
-from service.engine.render import cap, shown_value
+from service.engine.strings import cap, shown_value
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
 
@@ -58,7 +58,7 @@ def medication_findings(
     per_drug: dict[str, tuple[DrugAtRoute | tuple[str, ...], list[int]]] = {}
     for index, match in enumerate(meds):
         for hit in match.hits:
-            prepared = knowledge.drug_at_route(hit)
+            prepared = knowledge.drugs_at_route[hit]
             targets = prepared.targets_prn if match.prn else prepared.targets
             if targets:
                 facts.add_targets((MEDICATIONS, index), targets)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.engine.models import CheckRequest, Finding, InputStatus
-from service.engine.render import unique
+from service.engine.strings import unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from service.engine.models import EffectSummary, Evidence, Finding
+from service.engine.strings import cap, unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.schema import CombinationRule, DrugClass, Route
 from service.knowledge.severity import GRADE_RANK
@@ -23,22 +24,6 @@ class SharedLists(msgspec.Struct, frozen=True, gc=False):
     management: list[str]
     evidence: list[Evidence]
     labs_to_check: list[str]
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def shown_value(value: float) -> str:
-    """A lab value as a clinician writes it: ``3.0`` stays ``3.0``, ``1800`` stays
-    ``1800``."""
-    if value.is_integer() and abs(value) < 100:
-        return f"{value:.1f}"
-    return f"{value:g}"
-
-
-def cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def evidence(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[Evidence]:
