@@ -322,7 +322,7 @@ _ACCESS_FORMATTERS = (JsonFormatter, TextFormatter)
 _LEVEL_NAMES = {logging.DEBUG: "debug", logging.INFO: "info"}
 
 
-def _plain_handlers(logger: logging.Logger, level: int) -> list[logging.StreamHandler[Any]] | None:
+def plain_handlers(logger: logging.Logger, level: int) -> list[logging.StreamHandler[Any]] | None:
     """The handlers a ``level`` record of ``logger`` would reach, when each is a plain
     ``StreamHandler`` with one of our formatters and nothing filters on the way (what
     ``logging_config`` sets up); ``None`` for anything else, which gets the record."""
@@ -397,7 +397,7 @@ def log_request(
     handlers' streams when logging is configured as ``serve`` configures it: the line is
     one msgspec encoding (or one f-string) instead of a ``LogRecord``, a dict and
     ``logging``'s dispatch. The level (and ``isEnabledFor``) is the caller's to check."""
-    handlers = _plain_handlers(access_logger, level)
+    handlers = plain_handlers(access_logger, level)
     if handlers is None:
         access_logger.log(
             level,
