@@ -20,6 +20,7 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` does 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
@@ -371,20 +372,29 @@ _MAX_SINKS = 16
 _UNFLUSHED: set[logging.StreamHandler[Any]] = set()
 
 
+class _Flush:
+    """The event loop a flush of the unflushed sinks is scheduled on (``None``: none is)."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+
+
 def _flush_sinks() -> None:
+    _Flush.loop = None
     for handler in list(_UNFLUSHED):
-        handler.flush()  # takes the handler's lock
+        with contextlib.suppress(Exception):  # a closed stream: nothing to do
+            handler.flush()  # takes the handler's lock
     _UNFLUSHED.clear()
 
 
 def _flush_soon(handler: logging.StreamHandler[Any]) -> None:
-    if handler in _UNFLUSHED:
-        return
     try:
-        asyncio.get_running_loop().call_soon(_flush_sinks)
+        loop = asyncio.get_running_loop()
     except RuntimeError:  # no event loop: now
         handler.flush()
         return
+    if _Flush.loop is not loop:  # also when the loop that had it scheduled is gone
+        loop.call_soon(_flush_sinks)
+        _Flush.loop = loop
     _UNFLUSHED.add(handler)
 
 
@@ -399,17 +409,7 @@ def log_request(
     ``logging``'s dispatch. The level (and ``isEnabledFor``) is the caller's to check."""
     handlers = plain_handlers(access_logger, level)
     if handlers is None:
-        access_logger.log(
-            level,
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": method,
-                "route": route,
-                "status": status,
-                "duration_ms": duration_ms,
-            },
-        )
+        _log_record(level, request_id, method, route, status, duration_ms)
         return
     line = AccessLine(
         _Clock.now(),
@@ -422,6 +422,26 @@ def log_request(
         status,
         duration_ms,
     )
+    try:
+        _write(line, handlers)
+    except Exception:  # e.g. a closed stream: logging reports it as it always would
+        _log_record(level, request_id, method, route, status, duration_ms)
+
+
+def _log_record(
+    level: int, request_id: str, method: str, route: str, status: int, duration_ms: float
+) -> None:
+    fields = {
+        "request_id": request_id,
+        "method": method,
+        "route": route,
+        "status": status,
+        "duration_ms": duration_ms,
+    }
+    access_logger.log(level, "request", extra=fields)
+
+
+def _write(line: AccessLine, handlers: list[logging.StreamHandler[Any]]) -> None:
     for handler in handlers:
         sink = _SINKS.get(handler)
         if sink is None or sink.stream is not handler.stream:

@@ -8,6 +8,7 @@ import json
 import logging
 import logging.config
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -40,7 +41,9 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Configure]:
         saved.append((logger, logger.level, logger.handlers[:], logger.propagate, logger.disabled))
 
     def configure(level: str, fmt: str) -> io.TextIOWrapper:
-        stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", line_buffering=True)
+        # Bytes reach the BytesIO only when flushed, as they reach a file descriptor.
+        written = io.BufferedWriter(io.BytesIO())
+        stream = io.TextIOWrapper(written, encoding="utf-8", line_buffering=True)
         monkeypatch.setattr(sys, "stderr", stream)
         logging.config.dictConfig(logging_config(level, fmt))
         # The lines are written without logging's dispatch (what these tests are about).
@@ -55,11 +58,15 @@ def configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[Configure]:
         logger.disabled = disabled
 
 
+def _written(stream: io.TextIOWrapper) -> bytes:
+    raw = stream.buffer.raw  # type: ignore[attr-defined]
+    assert isinstance(raw, io.BytesIO)
+    return raw.getvalue()
+
+
 def _lines(stream: io.TextIOWrapper) -> list[str]:
     stream.flush()
-    buffer = stream.buffer
-    assert isinstance(buffer, io.BytesIO)
-    return buffer.getvalue().decode().splitlines()
+    return _written(stream).decode().splitlines()
 
 
 def _record(ts: str, **fields: object) -> logging.LogRecord:
@@ -116,3 +123,17 @@ def test_the_log_level_still_decides(client: Client, configured: Configure) -> N
     verbose = configured("debug", "json")
     assert client.get("/healthz").is_success
     assert '"route":"/healthz"' in "\n".join(_lines(verbose))
+
+
+def test_lines_are_flushed_without_being_asked(
+    client: Client, app_with: Callable[..., Client], configured: Configure
+) -> None:
+    """Buffered lines are written once the event loop turns, also from a second app
+    running on another event loop."""
+    stream = configured("info", "json")
+    for each in (client, app_with()):
+        assert each.post("/v1/check", json=BODY).is_success
+    deadline = time.monotonic() + 5
+    while _written(stream).count(b"\n") < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _written(stream).count(b'"logger":"cramp.access"') == 2
