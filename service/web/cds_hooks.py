@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Router, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
@@ -45,6 +46,7 @@ from service.fhir.pipeline import check_bundle, read_bundle
 from service.limits import MAX_BUNDLE_ENTRIES, MAX_FHIR_OBJECTS, MAX_RECORD_ENTRIES
 from service.settings import Settings
 from service.web.bodies import FHIR_JSON, JSON, JSON_ONLY, decode_json
+from service.web.direct import answered_by, without_query
 from service.web.fhir_requests import fhir_body, too_large
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES, problem_response
@@ -193,29 +195,11 @@ def _feedback_handlers(service: Service) -> list[HTTPRouteHandler]:
     return [post_feedback, get_feedback]
 
 
-@post(
-    "/v1/check/fhir",
-    status_code=HTTP_200_OK,
-    tags=["check"],
-    summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
-    operation_id="check_fhir",
-    responses=FHIR_RESPONSES,
-    request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in fhir_body
-    cache_control=NO_STORE,
-)
-async def check_fhir(
-    request: Request[Any, Any, Any], state: State, patient: PatientParam = None
-) -> FhirReport:
-    if len(request.query_params.getall("patient", [])) > 1:
-        # litestar would validate and use only the last one: refuse the ambiguity.
-        raise ValidationException(
-            "The request is not valid",
-            extra=[{"key": "patient", "message": "give `patient` once"}],
-        )
-    settings: Settings = state.settings
+async def _check_fhir(request: Request[Any, Any, Any], patient: str | None) -> FhirReport:
+    settings: Settings = request.app.state.settings
     async with fhir_body(
         request,
-        state,
+        request.app.state,
         settings.fhir,
         max_bytes=settings.fhir.max_body_bytes,
         max_entries=MAX_BUNDLE_ENTRIES,
@@ -228,13 +212,43 @@ async def check_fhir(
         except FhirReadError as exc:
             raise _read_problem(exc, "The request body is not a FHIR R4 Bundle") from None
         try:
-            checked = check_bundle(bundle, knowledge_of(state), settings.fhir, patient)
+            checked = check_bundle(bundle, knowledge_of(request.app.state), settings.fhir, patient)
         except PatientChoiceError as exc:
             raise InvalidBody(
                 "The Bundle does not say whose data to check", [("/entry", str(exc))]
             ) from None
     record_report(checked.report)
     return checked.fhir_report()
+
+
+async def check_fhir_answer(request: Request[Any, Any, Any]) -> bytes:
+    """``POST /v1/check/fhir`` without a query string (served by ``service.web.direct``)."""
+    return _fhir_report_encoder.encode(await _check_fhir(request, None))
+
+
+_fhir_report_encoder = msgspec.json.Encoder()
+
+
+@post(
+    "/v1/check/fhir",
+    status_code=HTTP_200_OK,
+    tags=["check"],
+    summary="Check a FHIR R4 Bundle of one patient's medications, conditions and labs",
+    operation_id="check_fhir",
+    responses=FHIR_RESPONSES,
+    request_max_body_size=None,  # CRAMP_FHIR_MAX_BODY_BYTES, in fhir_body
+    cache_control=NO_STORE,
+    # With a query string (``patient``), litestar validates it and calls the handler.
+    middleware=[answered_by(check_fhir_answer, JSON, when=without_query)],
+)
+async def check_fhir(request: Request[Any, Any, Any], patient: PatientParam = None) -> FhirReport:
+    if len(request.query_params.getall("patient", [])) > 1:
+        # litestar would validate and use only the last one: refuse the ambiguity.
+        raise ValidationException(
+            "The request is not valid",
+            extra=[{"key": "patient", "message": "give `patient` once"}],
+        )
+    return await _check_fhir(request, patient)
 
 
 cds_hooks_router = Router(

@@ -19,6 +19,8 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` does 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
@@ -52,6 +54,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client import values as prometheus_values
 
 from service.engine import Report
 
@@ -116,60 +119,76 @@ def count_rejected(reason: str) -> None:
 # route templates, status codes, the fixed risks, kinds, severities and statuses). A child
 # is the same object ``.labels()`` would return, so this works unchanged with
 # ``PROMETHEUS_MULTIPROC_DIR`` (the child's value checks the process id itself).
-_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-_CHECK_CHILDREN: dict[str, Counter] = {}
-_FINDING_CHILDREN: dict[tuple[str, str], Counter] = {}
-_INPUT_CHILDREN: dict[tuple[str, str], Counter] = {}
+_CHILDREN: dict[Counter, dict[Any, Counter]] = {}
+_LATENCY_CHILDREN: dict[tuple[str, str], Histogram] = {}
+
+# Counts not yet added to the counters, by counter and label values. A request adds to
+# these plain dicts (no lock, no validation, one increment per label set and not per
+# item); they are moved into the counters whenever the metrics are read (``metrics_text``),
+# so a scrape sees every request answered before it. With ``PROMETHEUS_MULTIPROC_DIR``
+# another worker's scrape reads the counters from their files, so there they are moved at
+# once (prometheus-client picks its mode the same way, from the variable at import).
+_PENDING_REQUESTS: dict[tuple[str, str, int], int] = {}
+_PENDING_CHECKS: dict[str, int] = {}
+_PENDING_FINDINGS: dict[tuple[str, str], int] = {}
+_PENDING_INPUTS: dict[tuple[str, str], int] = {}
+_PENDING: tuple[tuple[Counter, dict[Any, int]], ...] = (
+    (REQUESTS, _PENDING_REQUESTS),
+    (CHECKS, _PENDING_CHECKS),
+    (FINDINGS, _PENDING_FINDINGS),
+    (INPUTS, _PENDING_INPUTS),
+)
+_DEFERRED = prometheus_values.ValueClass is prometheus_values.MutexValue
 
 
-def _request_children(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
-    key = (method, route, status)
-    children = _REQUEST_CHILDREN.get(key)
-    if children is None:
-        children = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
-        _REQUEST_CHILDREN[key] = children
-    return children
+def flush_metrics() -> None:
+    """Add the pending counts to the Prometheus counters."""
+    for counter, pending in _PENDING:
+        if not pending:
+            continue
+        children = _CHILDREN.setdefault(counter, {})
+        for labels, count in list(pending.items()):
+            child = children.get(labels)
+            if child is None:
+                names = labels if isinstance(labels, tuple) else (labels,)
+                child = children[labels] = counter.labels(*names)
+            child.inc(count)
+        pending.clear()
 
 
-def _add_counts(
-    counter: Counter, children: dict[tuple[str, str], Counter], counts: dict[tuple[str, str], int]
-) -> None:
-    for labels, count in counts.items():
-        child = children.get(labels)
-        if child is None:
-            child = children[labels] = counter.labels(*labels)
-        child.inc(count)
+def _observe_latency(method: str, route: str, elapsed: float) -> None:
+    child = _LATENCY_CHILDREN.get((method, route))
+    if child is None:
+        child = _LATENCY_CHILDREN[(method, route)] = LATENCY.labels(method, route)
+    child.observe(elapsed)
 
 
 def record_report(report: Report) -> Report:
-    """Count what one check found (called by the REST and CDS Hooks handlers); returns it.
-
-    Counts are added up per label first, so each labelled child is incremented once.
-    """
-    child = _CHECK_CHILDREN.get(report.risk)
-    if child is None:
-        child = _CHECK_CHILDREN[report.risk] = CHECKS.labels(report.risk)
-    child.inc()
+    """Count what one check found (called by the REST and CDS Hooks handlers); returns it."""
+    risk = report.risk
+    _PENDING_CHECKS[risk] = _PENDING_CHECKS.get(risk, 0) + 1
     labels: tuple[str, str]
-    findings: dict[tuple[str, str], int] = {}
+    findings = _PENDING_FINDINGS
     for finding in report.findings:
         labels = (finding.kind, finding.severity)
         findings[labels] = findings.get(labels, 0) + 1
-    _add_counts(FINDINGS, _FINDING_CHILDREN, findings)
-    inputs: dict[tuple[str, str], int] = {}
-    for name, statuses in (
-        ("medications", report.medications),
-        ("conditions", report.conditions),
-        ("labs", report.labs),
-    ):
-        for item in statuses:
-            labels = (name, item.status)
-            inputs[labels] = inputs.get(labels, 0) + 1
-    _add_counts(INPUTS, _INPUT_CHILDREN, inputs)
+    inputs = _PENDING_INPUTS
+    for item in report.medications:
+        labels = ("medications", item.status)
+        inputs[labels] = inputs.get(labels, 0) + 1
+    for item in report.conditions:
+        labels = ("conditions", item.status)
+        inputs[labels] = inputs.get(labels, 0) + 1
+    for item in report.labs:
+        labels = ("labs", item.status)
+        inputs[labels] = inputs.get(labels, 0) + 1
+    if not _DEFERRED:
+        flush_metrics()
     return report
 
 
 def metrics_text() -> bytes:
+    flush_metrics()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
@@ -208,10 +227,33 @@ def _utc_second(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
+def _timestamp(created: float) -> str:
+    seconds = int(created)
+    return f"{_utc_second(seconds)}.{int((created - seconds) * 1000):03d}Z"
+
+
+# "000Z" to "999Z": the milliseconds of a timestamp.
+_MILLISECONDS = tuple(f"{ms:03d}Z" for ms in range(1000))
+
+
+class _Clock:
+    """``_timestamp(time.time())``, with the second's text kept from one call to the next."""
+
+    second = -1
+    text = ""
+
+    @classmethod
+    def now(cls) -> str:
+        milliseconds = int(time.time() * 1000)
+        seconds, fraction = divmod(milliseconds, 1000)
+        if seconds != cls.second:
+            cls.second, cls.text = seconds, _utc_second(seconds) + "."
+        return cls.text + _MILLISECONDS[fraction]
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
-    seconds = int(record.created)
     fields: dict[str, Any] = {
-        "ts": f"{_utc_second(seconds)}.{int((record.created - seconds) * 1000):03d}Z",
+        "ts": _timestamp(record.created),
         "level": record.levelname.lower(),
         "logger": record.name,
         "message": record.getMessage(),
@@ -232,11 +274,30 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
 _encode = msgspec.json.Encoder(enc_hook=str).encode
 
 
+class AccessLine(msgspec.Struct, frozen=True):
+    """An access log record's fields, in the order ``JsonFormatter`` writes them."""
+
+    ts: str
+    level: str
+    logger: str
+    message: str
+    request_id: str
+    method: str
+    route: str
+    status: int
+    duration_ms: float
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, message, request_id and request fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         return _encode(_fields(record)).decode()
+
+    @staticmethod
+    def format_access(line: AccessLine) -> str:
+        """What ``format`` gives for the access log record with these fields."""
+        return _encode(line).decode()
 
 
 class TextFormatter(logging.Formatter):
@@ -247,6 +308,156 @@ class TextFormatter(logging.Formatter):
         head = f"{fields.pop('ts')} {fields.pop('level').upper():7} {fields.pop('logger')}: "
         head += str(fields.pop("message"))
         return " ".join([head, *(f"{key}={value}" for key, value in fields.items())])
+
+    @staticmethod
+    def format_access(line: AccessLine) -> str:
+        """What ``format`` gives for the access log record with these fields."""
+        return (
+            f"{line.ts} {line.level.upper():7} {line.logger}: {line.message}"
+            f" request_id={line.request_id} method={line.method} route={line.route}"
+            f" status={line.status} duration_ms={line.duration_ms}"
+        )
+
+
+_ACCESS_FORMATTERS = (JsonFormatter, TextFormatter)
+_LEVEL_NAMES = {logging.DEBUG: "debug", logging.INFO: "info"}
+
+
+def plain_handlers(logger: logging.Logger, level: int) -> list[logging.StreamHandler[Any]] | None:
+    """The handlers a ``level`` record of ``logger`` would reach, when each is a plain
+    ``StreamHandler`` with one of our formatters and nothing filters on the way (what
+    ``logging_config`` sets up); ``None`` for anything else, which gets the record."""
+    handlers: list[logging.StreamHandler[Any]] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            if level < handler.level:
+                continue
+            if (
+                type(handler) is not logging.StreamHandler
+                or handler.filters
+                or type(handler.formatter) not in _ACCESS_FORMATTERS
+            ):
+                return None
+            handlers.append(handler)
+        if not current.propagate:
+            break
+        current = current.parent
+    return handlers or None  # no handler at all: logging's last resort decides
+
+
+class _Sink:
+    """How access lines reach one handler's stream. A line-buffered text stream (standard
+    error, where ``serve`` logs) would make one write system call per line: the encoded
+    lines go to its byte buffer instead, flushed once per turn of the event loop, after
+    the requests that turn answered. Any other stream gets ``write`` and ``flush``, as
+    ``StreamHandler.emit`` does."""
+
+    __slots__ = ("buffer", "ending", "json", "stream", "terminator")
+
+    def __init__(self, handler: logging.StreamHandler[Any]) -> None:
+        self.stream = handler.stream
+        line_buffered = getattr(self.stream, "line_buffering", False)
+        self.buffer: Any = getattr(self.stream, "buffer", None) if line_buffered else None
+        self.json = type(handler.formatter) is JsonFormatter
+        self.terminator = handler.terminator
+        self.ending = handler.terminator.encode()
+
+
+# By handler; emptied when logging has been configured again and again.
+_SINKS: dict[logging.Handler, _Sink] = {}
+_MAX_SINKS = 16
+_UNFLUSHED: set[logging.StreamHandler[Any]] = set()
+
+
+class _Flush:
+    """The event loop a flush of the unflushed sinks is scheduled on (``None``: none is)."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+def _flush_sinks() -> None:
+    _Flush.loop = None
+    for handler in list(_UNFLUSHED):
+        with contextlib.suppress(Exception):  # a closed stream: nothing to do
+            handler.flush()  # takes the handler's lock
+    _UNFLUSHED.clear()
+
+
+def _flush_soon(handler: logging.StreamHandler[Any]) -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no event loop: now
+        handler.flush()
+        return
+    if _Flush.loop is not loop:  # also when the loop that had it scheduled is gone
+        loop.call_soon(_flush_sinks)
+        _Flush.loop = loop
+    _UNFLUSHED.add(handler)
+
+
+def log_request(
+    level: int, request_id: str, method: str, route: str, status: int, duration_ms: float
+) -> None:
+    """The access log line of one request, on ``cramp.access``.
+
+    What ``access_logger.log(level, "request", extra=...)`` writes, written straight to the
+    handlers' streams when logging is configured as ``serve`` configures it: the line is
+    one msgspec encoding (or one f-string) instead of a ``LogRecord``, a dict and
+    ``logging``'s dispatch. The level (and ``isEnabledFor``) is the caller's to check."""
+    handlers = plain_handlers(access_logger, level)
+    if handlers is None:
+        _log_record(level, request_id, method, route, status, duration_ms)
+        return
+    line = AccessLine(
+        _Clock.now(),
+        _LEVEL_NAMES[level],
+        access_logger.name,
+        "request",
+        request_id,
+        method,
+        route,
+        status,
+        duration_ms,
+    )
+    try:
+        _write(line, handlers)
+    except Exception:  # e.g. a closed stream: logging reports it as it always would
+        _log_record(level, request_id, method, route, status, duration_ms)
+
+
+def _log_record(
+    level: int, request_id: str, method: str, route: str, status: int, duration_ms: float
+) -> None:
+    fields = {
+        "request_id": request_id,
+        "method": method,
+        "route": route,
+        "status": status,
+        "duration_ms": duration_ms,
+    }
+    access_logger.log(level, "request", extra=fields)
+
+
+def _write(line: AccessLine, handlers: list[logging.StreamHandler[Any]]) -> None:
+    for handler in handlers:
+        sink = _SINKS.get(handler)
+        if sink is None or sink.stream is not handler.stream:
+            if len(_SINKS) >= _MAX_SINKS:
+                _SINKS.clear()
+            sink = _SINKS[handler] = _Sink(handler)
+        encoded = _encode(line) if sink.json else TextFormatter.format_access(line).encode()
+        with handler.lock:  # type: ignore[union-attr]
+            if sink.buffer is not None:
+                sink.buffer.write(encoded + sink.ending)
+            else:
+                sink.stream.write(encoded.decode() + sink.terminator)
+        if sink.buffer is not None:
+            _flush_soon(handler)
+        else:
+            handler.flush()
 
 
 def logging_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
@@ -408,22 +619,12 @@ class RequestObservability:
         """The request's metrics and its access log line."""
         if method not in _METHODS:
             method = "OTHER"
-        children = _REQUEST_CHILDREN.get((method, route, status))
-        if children is None:
-            children = _request_children(method, route, status)
-        children[0].inc()
-        children[1].observe(elapsed)
+        key = (method, route, status)
+        _PENDING_REQUESTS[key] = _PENDING_REQUESTS.get(key, 0) + 1
+        if not _DEFERRED:
+            flush_metrics()
+        _observe_latency(method, route, elapsed)
         if self.access_log:
             level = logging.DEBUG if route in _QUIET_ROUTES else logging.INFO
             if access_logger.isEnabledFor(level):
-                access_logger.log(
-                    level,
-                    "request",
-                    extra={
-                        "request_id": request_id,
-                        "method": method,
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    },
-                )
+                log_request(level, request_id, method, route, status, round(elapsed * 1000, 2))

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK
 from service.decoding import StrictDecoder
 from service.engine import CheckRequest, Knowledge, Report, check
 from service.web.bodies import decode_json
+from service.web.direct import answered_by
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
 
@@ -40,6 +41,13 @@ def knowledge_of(state: State) -> Knowledge:
     return knowledge
 
 
+async def check_answer(request: Request[Any, Any, Any]) -> bytes:
+    """``POST /v1/check``: the report's JSON bytes (served by ``service.web.direct``)."""
+    data = await decode_json(request, _check_request)
+    report = record_report(check(data, knowledge_of(request.app.state)))
+    return _report_encoder.encode(report)
+
+
 class CheckController(Controller):
     path = "/v1"
     tags = ("check",)
@@ -51,11 +59,10 @@ class CheckController(Controller):
         responses=ERROR_RESPONSES,
         operation_id="check",
         cache_control=NO_STORE,
+        middleware=[answered_by(check_answer, MediaType.JSON)],
     )
     async def check(self, request: Request[Any, Any, Any]) -> Response[Report]:
-        data = await decode_json(request, _check_request)
-        report = record_report(check(data, knowledge_of(request.app.state)))
-        encoded: Any = _report_encoder.encode(report)  # the Report's bytes, encoded once
+        encoded: Any = await check_answer(request)  # the Report's bytes, encoded once
         return Response(encoded, media_type=MediaType.JSON)
 
 
