@@ -156,3 +156,12 @@ def test_daptomycin_is_checked_and_a_statin_with_it_is_an_interaction(checker: C
     both = checker(medications=[{"text": "Cubicin 6 mg/kg IV daily"}, {"text": "atorvastatin 40"}])
     assert _combinations(both) == ["combination/statin_with_daptomycin"]
     assert both.risk == "moderate"
+
+
+def test_bempedoic_acid_is_a_low_cramp_contributor_alone_and_in_its_product(
+    checker: Checker,
+) -> None:
+    for text in ("Nexletol 180 mg daily", "Nexlizet 180-10 mg"):
+        report = checker(medications=[{"text": text}])
+        assert [f.id for f in report.findings] == ["medication/bempedoic_acid"]
+        assert report.findings[0].severity == "low" and report.findings[0].evidence_grade == "C"
