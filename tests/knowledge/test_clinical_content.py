@@ -165,3 +165,19 @@ def test_bempedoic_acid_is_a_low_cramp_contributor_alone_and_in_its_product(
         report = checker(medications=[{"text": text}])
         assert [f.id for f in report.findings] == ["medication/bempedoic_acid"]
         assert report.findings[0].severity == "low" and report.findings[0].evidence_grade == "C"
+
+
+@pytest.mark.parametrize(
+    ("statin", "fires"),
+    [
+        ("simvastatin 40 mg", "combination/simvastatin_above_20_mg_with_bempedoic_acid"),
+        ("simvastatin 20 mg", None),
+        ("pravastatin 80 mg", "combination/pravastatin_above_40_mg_with_bempedoic_acid"),
+        ("pravastatin 40 mg", None),
+    ],
+)
+def test_bempedoic_acid_limits_simvastatin_and_pravastatin(
+    checker: Checker, statin: str, fires: str | None
+) -> None:
+    report = checker(medications=[{"text": "Nexletol 180 mg daily"}, {"text": statin}])
+    assert _combinations(report) == ([fires] if fires else [])
