@@ -40,7 +40,6 @@ RUN packages="gcc libc6-dev" \
 ENV UV_PROJECT_ENVIRONMENT=/opt/compile-venv
 RUN uv sync --frozen --no-dev --group compile --no-install-project
 COPY service/ /src/service/
-COPY datasets/ /src/datasets/
 COPY scripts/compile.py /src/scripts/compile.py
 RUN /opt/compile-venv/bin/python scripts/compile.py \
  && find /src/service -name '*.c' -delete
