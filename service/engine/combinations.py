@@ -155,22 +155,28 @@ def _evaluate(
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
 
 
+def _classes_with(
+    knowledge: Knowledge, effect: EffectKind | None, ref: Ref, request: Request
+) -> set[str]:
+    """The classes through which a medication input has the effect (any, for None)."""
+    kb = knowledge.kb
+    return {
+        class_id
+        for hit in request.meds[ref[1]].hits
+        for class_id in knowledge.drugs_at_route[hit].applicable
+        if effect is None or any(e.kind == effect for e in kb.classes[class_id].effects)
+    }
+
+
 def _adding_up(
     knowledge: Knowledge, effect: EffectKind, refs: Sequence[Ref], request: Request
 ) -> list[Ref]:
     """The inputs whose effect adds up: without a drug whose every class with the effect is
     one another input's effect does not add up with (``not_additive_with``)."""
     kb = knowledge.kb
-    classes_of: dict[Ref, set[str]] = {}
-    for ref in refs:
-        if ref[0] != MEDICATIONS:
-            continue
-        classes_of[ref] = {
-            class_id
-            for hit in request.meds[ref[1]].hits
-            for class_id in knowledge.drugs_at_route[hit].applicable
-            if any(e.kind == effect for e in kb.classes[class_id].effects)
-        }
+    classes_of = {
+        ref: _classes_with(knowledge, effect, ref, request) for ref in refs if ref[0] == MEDICATIONS
+    }
     countered = {
         other
         for classes in classes_of.values()
@@ -188,16 +194,11 @@ def _distinct_classes(
     knowledge: Knowledge, rule: CombinationRule, refs: Sequence[Ref], request: Request
 ) -> int:
     """How many different drug classes with the rule's effect the inputs bring."""
-    kb = knowledge.kb
     effect = rule.adds_up or rule.slots[0].effect
     classes: set[str] = set()
-    for rank, index in refs:
-        if rank != MEDICATIONS:
-            continue
-        for hit in request.meds[index].hits:
-            for class_id in knowledge.drugs_at_route[hit].applicable:
-                if effect is None or any(e.kind == effect for e in kb.classes[class_id].effects):
-                    classes.add(class_id)
+    for ref in refs:
+        if ref[0] == MEDICATIONS:
+            classes |= _classes_with(knowledge, effect, ref, request)
     return len(classes)
 
 
