@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import msgspec
+from msgspec.structs import replace
 
 from service.engine.combinations import Request, combination_findings
 from service.engine.errors import ImplausibleValueError, implausible_values
@@ -58,7 +58,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     )
     findings.sort(key=_order)
     findings = absorb(findings)
-    referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
+    referenced = {(ref.list, ref.index) for ref in {ref for f in findings for ref in f.inputs}}
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)
     ]
@@ -94,7 +94,8 @@ def absorb(findings: Sequence[Finding]) -> list[Finding]:
     )
     if not combos:
         return list(findings)
-    joined = {f.id: frozenset((ref.list, ref.index) for ref in f.inputs) for f in combos}
+    # InputRefs compare and hash by (list, index): sets of them are the inputs joined.
+    joined = {f.id: frozenset(f.inputs) for f in combos}
     absorbed: dict[str, str] = {}
     for position, combo in enumerate(combos):
         if combo.basis not in ABSORBABLE:
@@ -103,20 +104,16 @@ def absorb(findings: Sequence[Finding]) -> list[Finding]:
             if earlier.id not in absorbed and joined[combo.id] <= joined[earlier.id]:
                 absorbed[combo.id] = earlier.id
                 break
+    open_combos = [c for c in combos if c.id not in absorbed]
     out = []
     for finding in findings:
         by = absorbed.get(finding.id)
         if finding.kind != "combination":
-            refs = frozenset((ref.list, ref.index) for ref in finding.inputs)
-            by = next(
-                (
-                    c.id
-                    for c in combos
-                    if c.id not in absorbed
-                    and refs <= joined[c.id]
-                    and SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[c.severity]
-                ),
-                None,
-            )
-        out.append(finding if by is None else msgspec.structs.replace(finding, absorbed_by=by))
+            refs = frozenset(finding.inputs)
+            rank = SEVERITY_RANK[finding.severity]
+            for c in open_combos:
+                if refs <= joined[c.id] and rank <= SEVERITY_RANK[c.severity]:
+                    by = c.id
+                    break
+        out.append(finding if by is None else replace(finding, absorbed_by=by))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Final
 
 from service.engine._systems import system_of
 from service.engine.findings import PREGNANCY_CONDITION, Facts, LabResult
@@ -18,6 +18,7 @@ from service.engine.matches import ConditionMatch, DrugHit, LabMatch, Medication
 from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
+from service.engine.render import combination_detail
 from service.engine.strings import shown_value, unique
 from service.knowledge.schema import CombinationRule, EffectKind
 from service.knowledge.severity import SEVERITY_RANK, most_severe
@@ -27,25 +28,45 @@ _MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
 
 
-@dataclass(frozen=True, slots=True)
+# Per-check objects are plain classes with Final attributes, not frozen dataclasses: the
+# compiled engine builds them natively (a frozen dataclass's __init__ stays interpreted).
 class Request:
     """What the rules read from the request besides the matches."""
 
-    meds: Sequence[MedicationMatch]
-    conds: Sequence[ConditionMatch]
-    labs: Sequence[LabMatch]
-    med_items: Sequence[MedicationInput]
-    lab_items: Sequence[LabInput]
-    results: Sequence[LabResult | None]
+    __slots__ = ("conds", "lab_items", "labs", "med_items", "meds", "results")
+
+    def __init__(
+        self,
+        meds: Sequence[MedicationMatch],
+        conds: Sequence[ConditionMatch],
+        labs: Sequence[LabMatch],
+        med_items: Sequence[MedicationInput],
+        lab_items: Sequence[LabInput],
+        results: Sequence[LabResult | None],
+    ) -> None:
+        self.meds: Final = meds
+        self.conds: Final = conds
+        self.labs: Final = labs
+        self.med_items: Final = med_items
+        self.lab_items: Final = lab_items
+        self.results: Final = results
 
 
-@dataclass(frozen=True, slots=True)
 class _Fired:
-    rule: PreparedRule
-    refs: list[Ref]
-    ident: str
-    # Dose-limited slots: (drug ref, its daily dose or None when the text gives none).
-    doses: tuple[tuple[Ref, float | None, float], ...] = ()
+    __slots__ = ("doses", "ident", "refs", "rule")
+
+    def __init__(
+        self,
+        rule: PreparedRule,
+        refs: list[Ref],
+        ident: str,
+        doses: tuple[tuple[Ref, float | None, float], ...] = (),
+    ) -> None:
+        self.rule: Final = rule
+        self.refs: Final = refs
+        self.ident: Final = ident
+        # Dose-limited slots: (drug ref, its daily dose or None when the text gives none).
+        self.doses: Final = doses
 
 
 def daily_mg(text: str | None) -> float | None:
@@ -78,22 +99,24 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
     if len(facts.slots) < 2:
         return []
     rules = knowledge.rules
-    # Per rule that any input touches: per slot, the inputs that can fill it.
-    candidates: dict[int, list[dict[Ref, None]]] = {}
+    # Per rule that any input touches: per slot, the inputs that can fill it (an input
+    # names a (rule, slot) pair once, so the lists hold no repeats).
+    candidates: dict[int, list[list[Ref]]] = {}
     for ref, targets in facts.slots.items():
         for r, s in targets:
             slots = candidates.get(r)
             if slots is None:
-                slots = candidates[r] = [{} for _ in rules[r].rule.slots]
-            slots[s][ref] = None
+                slots = candidates[r] = [[] for _ in rules[r].rule.slots]
+            slots[s].append(ref)
     fired: list[_Fired] = []
     for r in sorted(candidates):
         slots = candidates[r]
         if all(slots):
-            fired += _evaluate(knowledge, rules[r], [list(slot) for slot in slots], request)
+            fired += _evaluate(knowledge, rules[r], slots, request)
     ids = {item.rule.rule.id for item in fired}
+    names = _Names(knowledge, request)
     return [
-        _render(knowledge, item, request)
+        _render(knowledge, item, request, names)
         for item in fired
         if not any(s in ids for s in item.rule.rule.suppressed_by)
     ]
@@ -119,31 +142,28 @@ def _evaluate(
     inputs cannot fill them, or a dose-limited drug is within its limit)."""
     rule = prepared.rule
     doses: list[tuple[Ref, float | None, float]] = []
-    for slot, refs in zip(rule.slots, candidates, strict=True):
-        if slot.above_mg is None:
-            continue
+    for s, limit in prepared.dose_limits:
         kept = []
-        for ref in refs:
+        for ref in candidates[s]:
             dose = None
             if ref[0] == MEDICATIONS:
                 dose = daily_mg(_dose_text(request.med_items[ref[1]], knowledge))
-            if dose is None or dose > slot.above_mg:
+            if dose is None or dose > limit:
                 kept.append(ref)
-                doses.append((ref, dose, slot.above_mg))
-        refs[:] = kept
+                doses.append((ref, dose, limit))
         if not kept:
             return []
+        candidates[s] = kept
     if rule.same_ingredient:
         return _same_ingredient(knowledge, prepared, candidates[0], request)
     if len(candidates) == 1:
         if rule.adds_up is not None:
             candidates[0][:] = _adding_up(knowledge, rule.adds_up, candidates[0], request)
-        rule_index = knowledge.rule_index[rule.id]
         drugs = {
             hit.drug_id
             for rank, index in candidates[0]
             if rank == MEDICATIONS
-            for hit in _filling(knowledge, request.meds[index], rule_index)
+            for hit in _filling(knowledge, request.meds[index], prepared.index)
         }
         if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
             return []
@@ -207,7 +227,7 @@ def _same_ingredient(
 ) -> list[_Fired]:
     """One finding per contributing drug that two or more regular (not as-needed) orders
     name: two products with the same ingredient, or one drug listed twice."""
-    rule_index = knowledge.rule_index[prepared.rule.id]
+    rule_index = prepared.index
     by_drug: dict[str, list[Ref]] = {}
     for ref in refs:
         match = request.meds[ref[1]] if ref[0] == MEDICATIONS else None
@@ -240,34 +260,34 @@ def _severity(rule: CombinationRule, item: _Fired, request: Request) -> tuple[Se
     return severity, basis
 
 
-def _render(knowledge: Knowledge, item: _Fired, request: Request) -> Finding:
+def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names) -> Finding:
     kb = knowledge.kb
-    rule = item.rule.rule
+    prepared = item.rule
+    rule = prepared.rule
     templates = kb.texts.templates
-    rule_index = knowledge.rule_index[rule.id]
-    names = ", ".join(unique(_ref_name(ref, knowledge, request, rule_index) for ref in item.refs))
-    detail = rule.detail
-    for ref, dose, limit in item.doses:
-        drug = " + ".join(kb.drugs[h.drug_id].name for h in request.meds[ref[1]].hits)
-        others = ", ".join(
-            unique(_ref_name(r, knowledge, request, rule_index) for r in item.refs if r != ref)
-        )
-        note = templates["dose_unknown" if dose is None else "dose_above"]
-        detail += " " + note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others)
+    rule_index = prepared.index
+    named = ", ".join(unique(names.of(ref, rule_index) for ref in item.refs))
+    detail = prepared.detail
+    if item.doses:
+        detail = rule.detail
+        for ref, dose, limit in item.doses:
+            drug = " + ".join(kb.drugs[h.drug_id].name for h in request.meds[ref[1]].hits)
+            others = ", ".join(unique(names.of(r, rule_index) for r in item.refs if r != ref))
+            note = templates["dose_unknown" if dose is None else "dose_above"]
+            detail += " " + note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others)
+        detail = combination_detail(kb, rule, detail)
     severity, basis = _severity(rule, item, request)
-    lists = item.rule.lists
+    lists = prepared.lists
     return Finding(
         id=f"combination/{item.ident}",
         kind="combination",
         severity=severity,
-        title=templates["combination_title"].format(title=rule.title, names=names),
-        detail=templates["combination_detail"].format(
-            detail=detail, grade=rule.grade, level=kb.texts.evidence_labels[rule.evidence_level]
-        ),
+        title=templates["combination_title"].format(title=rule.title, names=named),
+        detail=detail,
         monitoring=lists.monitoring,
         management=lists.management,
         evidence=lists.evidence,
-        inputs=[input_ref(*ref) for ref in item.refs],
+        inputs=[input_ref(rank, index) for rank, index in item.refs],
         evidence_level=rule.evidence_level,
         evidence_grade=rule.grade,
         labs_to_check=lists.labs_to_check,
@@ -286,19 +306,38 @@ def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> l
     return found
 
 
-def _ref_name(ref: Ref, knowledge: Knowledge, request: Request, rule_index: int) -> str:
-    """How a finding names an input: a product by the ingredients that fill the rule."""
-    kb = knowledge.kb
-    rank, index = ref
-    if rank == MEDICATIONS:
-        match = request.meds[index]
-        filling = _filling(knowledge, match, rule_index)
-        return " + ".join(kb.drugs[h.drug_id].name for h in filling or match.hits)
-    if rank == CONDITIONS:
-        return " + ".join(kb.conditions[c].name for c in request.conds[index].condition_ids)
-    if rank == LABS:
-        analyte = request.labs[index].analyte_id
-        item = request.lab_items[index]
-        name = kb.analytes[analyte].name if analyte else "lab"
-        return f"{name} {shown_value(item.value)} {item.unit}"
-    return kb.conditions[PREGNANCY_CONDITION].name
+class _Names:
+    """How findings name inputs: a product by the ingredients that fill the rule; every
+    other input's name is worked out once per check."""
+
+    __slots__ = ("knowledge", "known", "request")
+
+    def __init__(self, knowledge: Knowledge, request: Request) -> None:
+        self.knowledge = knowledge
+        self.request = request
+        self.known: dict[Ref, str] = {}
+
+    def of(self, ref: Ref, rule_index: int) -> str:
+        name = self.known.get(ref)
+        if name is not None:
+            return name
+        kb = self.knowledge.kb
+        request = self.request
+        rank, index = ref
+        if rank == MEDICATIONS:
+            match = request.meds[index]
+            if len(match.hits) != 1:  # a product: named by what fills this rule
+                filling = _filling(self.knowledge, match, rule_index)
+                return " + ".join(kb.drugs[h.drug_id].name for h in filling or match.hits)
+            name = kb.drugs[match.hits[0].drug_id].name
+        elif rank == CONDITIONS:
+            name = " + ".join(kb.conditions[c].name for c in request.conds[index].condition_ids)
+        elif rank == LABS:
+            analyte = request.labs[index].analyte_id
+            item = request.lab_items[index]
+            shown = kb.analytes[analyte].name if analyte else "lab"
+            name = f"{shown} {shown_value(item.value)} {item.unit}"
+        else:
+            name = kb.conditions[PREGNANCY_CONDITION].name
+        self.known[ref] = name
+        return name

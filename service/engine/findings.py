@@ -6,9 +6,9 @@ Each records, in ``Facts``, the combination-rule slots its inputs can fill.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Final
 
-import msgspec
+from msgspec.structs import replace
 
 from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
@@ -84,22 +84,27 @@ def medication_findings(
             assert known.finding is not None  # applicable classes always render one
             template = known.finding
         refs = [input_ref(MEDICATIONS, i) for i in indexes]
-        findings.append(msgspec.structs.replace(template, inputs=refs))
+        findings.append(replace(template, inputs=refs))
     return findings
 
 
 # Labs ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class LabResult:
     """A recognized lab input with a value: its value as the rules use it (canonical unit,
     corrected where the dataset says) and the bands it falls in (the worst first)."""
 
-    analyte: Analyte
-    value: float
-    measured: float
-    bands: tuple[LabBand, ...]
+    __slots__ = ("analyte", "bands", "measured", "value")
+
+    def __init__(
+        self, analyte: Analyte, value: float, measured: float, bands: tuple[LabBand, ...]
+    ) -> None:
+        # Final attributes, not a frozen dataclass: built natively by the compiled engine.
+        self.analyte: Final = analyte
+        self.value: Final = value
+        self.measured: Final = measured
+        self.bands: Final = bands
 
     @property
     def worst(self) -> LabBand | None:
@@ -315,7 +320,4 @@ def condition_findings(
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:
         facts.add_tags((PATIENT, 0), (f"condition:{PREGNANCY_CONDITION}",))
         inputs.setdefault(PREGNANCY_CONDITION, []).append(input_ref(PATIENT, 0))
-    return [
-        msgspec.structs.replace(knowledge.condition_findings[cid], inputs=refs)
-        for cid, refs in inputs.items()
-    ]
+    return [replace(knowledge.condition_findings[cid], inputs=refs) for cid, refs in inputs.items()]

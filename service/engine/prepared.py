@@ -22,6 +22,7 @@ from service.engine.render import (
     SharedLists,
     analyte_lists,
     class_applies,
+    combination_detail,
     condition_finding,
     medication_finding,
     rule_lists,
@@ -57,6 +58,22 @@ class DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
 class PreparedRule(msgspec.Struct, frozen=True, gc=False):
     rule: CombinationRule
     lists: SharedLists
+    # Its position in ``Knowledge.rules``.
+    index: int
+    # The dose-limited slots: (slot position, the daily mg above which it is filled).
+    dose_limits: tuple[tuple[int, float], ...]
+    # The finding's detail when no dose note is added to it.
+    detail: str
+
+
+def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> PreparedRule:
+    return PreparedRule(
+        rule,
+        rule_lists(kb, rule),
+        index,
+        tuple((s, slot.above_mg) for s, slot in enumerate(rule.slots) if slot.above_mg is not None),
+        combination_detail(kb, rule, rule.detail),
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -100,7 +117,7 @@ def load(directory: Path | None = None) -> Knowledge:
 
 
 def prepare(kb: KnowledgeBase) -> Knowledge:
-    rules = tuple(PreparedRule(rule, rule_lists(kb, rule)) for rule in kb.rules)
+    rules = tuple(prepare_rule(kb, r, rule) for r, rule in enumerate(kb.rules))
     slots_of_tag: dict[str, list[SlotRef]] = {}
     for r, rule in enumerate(kb.rules):
         for s, slot in enumerate(rule.slots):

@@ -161,3 +161,10 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
         for cid in slot.condition:
             checks += kb.conditions[cid].checks
     return shared_lists(kb, rule.monitoring, rule.management, rule.sources, checks)
+
+
+def combination_detail(kb: KnowledgeBase, rule: CombinationRule, detail: str) -> str:
+    """A combination finding's detail: the rule's (with any dose notes) and its evidence."""
+    return kb.texts.templates["combination_detail"].format(
+        detail=detail, grade=rule.grade, level=kb.texts.evidence_labels[rule.evidence_level]
+    )
