@@ -93,9 +93,10 @@ def medication_findings(
 
 class LabResult:
     """A recognized lab input with a value: its value as the rules use it (canonical unit,
-    corrected where the dataset says) and the bands it falls in (the worst first)."""
+    corrected where the dataset says), the bands it falls in (the worst first), their
+    states, and its ``analyte:state`` and ``analyte:band`` tags, sorted."""
 
-    __slots__ = ("analyte", "bands", "measured", "value")
+    __slots__ = ("analyte", "bands", "measured", "states", "tags", "value", "worst")
 
     def __init__(
         self, analyte: Analyte, value: float, measured: float, bands: tuple[LabBand, ...]
@@ -105,19 +106,10 @@ class LabResult:
         self.value: Final = value
         self.measured: Final = measured
         self.bands: Final = bands
-
-    @property
-    def worst(self) -> LabBand | None:
-        return self.bands[0] if self.bands else None
-
-    @property
-    def states(self) -> set[str]:
-        return {band.state for band in self.bands}
-
-    @property
-    def tags(self) -> list[str]:
-        names = {f"{band.state}" for band in self.bands} | {band.name for band in self.bands}
-        return [f"{self.analyte.id}:{name}" for name in sorted(names)]
+        self.worst: Final = bands[0] if bands else None
+        self.states: Final = {band.state for band in bands}
+        names = self.states | {band.name for band in bands}
+        self.tags: Final = [f"{analyte.id}:{name}" for name in sorted(names)]
 
 
 def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:

@@ -50,7 +50,7 @@ def render_note(
     if not problems:
         lines.append(t["note_none"])
     major = [f for f in problems if f.severity != "low" or f.kind == "combination"]
-    minor = [f for f in problems if f not in major]
+    minor = [f for f in problems if f.severity == "low" and f.kind != "combination"]
     lines += [t["note_finding"].format(severity=f.severity, title=f.title) for f in major]
     if minor:
         names = unique(_short_name(f, kb) for f in minor)

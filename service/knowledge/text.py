@@ -15,6 +15,7 @@ MARKS = frozenset(";:.,()|=?-")
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
 _WORD = re.compile(r"(?<![a-z0-9.])(?![qx][0-9])[a-z][a-z0-9]*")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
+_UNIT_NOISE = re.compile(r"[\s\[\]{}]")
 
 
 # Cyrillic and Greek lower-case letters that look like Latin ones, and micro as u. From
@@ -95,4 +96,4 @@ def drug_key_tokens(text: str) -> list[str]:
 
 def unit_key(unit: str) -> str:
     """``m[IU]/L`` -> ``miu/l``; ``mEq / L`` -> ``meq/l``."""
-    return re.sub(r"[\s\[\]{}]", "", fold(unit))
+    return _UNIT_NOISE.sub("", fold(unit))
