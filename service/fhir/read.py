@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from service.decoding import find_duplicate_key
+from service.decoding import BodyError, check_duplicate_keys, find_duplicate_key
 from service.errors import CrampError
 from service.fhir import resources as r
 from service.limits import MAX_FULL_URL
@@ -164,6 +164,9 @@ _lenient_bundle = msgspec.json.Decoder(_LenientBundle)
 _bundle_entry = msgspec.json.Decoder(_BundleEntry)
 _link = msgspec.json.Decoder(_Link)
 _raw_list = msgspec.json.Decoder(list[msgspec.Raw])
+_raw_object = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_raw_objects = msgspec.json.Decoder(list[dict[str, msgspec.Raw]])
+_QUOTE = b'"'
 _typed = {name: msgspec.json.Decoder(kind) for name, kind in r.READ.items()}
 
 
@@ -239,6 +242,8 @@ class _Reader:
             if self.strict:
                 raise _shape_error(exc, pointer) from None
             return self.lenient_bundle(data, pointer, depth)
+        if self.strict:
+            self.refuse_repeated_envelope_keys(data, pointer)
         items = bundle.entry
         self.budget.add_entries(len(items))
         for index, item in enumerate(items):
@@ -247,6 +252,29 @@ class _Reader:
                     item.resource, item.full_url, f"{pointer}/entry/{index}/resource", depth + 1
                 )
         return _next_link(bundle.link)
+
+    def refuse_repeated_envelope_keys(self, data: Json, pointer: str) -> None:
+        """A Bundle or one of its entries that writes a key twice (a second ``entry`` or
+        ``resource``) would silently lose the first value: msgspec keeps the last. The
+        Bundle is re-encoded with its entries as objects and every other value as it is
+        (one encoding, no other copy); a dropped key leaves fewer quotes, and only then is
+        the Bundle scanned for the key and its pointer. (Resources are checked as they
+        are read.)"""
+        whole = data if isinstance(data, bytes | bytearray) else bytes(data)
+        envelope: dict[str, Any] = _raw_object.decode(whole)
+        entries = envelope.get("entry")
+        if entries is not None:
+            try:
+                envelope["entry"] = _raw_objects.decode(entries)
+            except msgspec.ValidationError:  # not entry objects: the typed decoding says so
+                return
+        if msgspec.json.encode(envelope).count(_QUOTE) == whole.count(_QUOTE):
+            return
+        try:
+            check_duplicate_keys(whole)
+        except BodyError as exc:
+            repeated, detail = exc.errors[0]
+            raise FhirReadError(pointer + repeated, detail) from None
 
     def lenient_bundle(self, data: Json, pointer: str, depth: int) -> str | None:
         bundle: _LenientBundle = _syntax(_lenient_bundle.decode, data, pointer)

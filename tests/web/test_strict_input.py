@@ -133,6 +133,43 @@ def test_a_fhir_bundle_with_a_duplicate_key_deep_inside_gets_400(client: Client)
     assert result["errors"][0]["pointer"] == "/entry/0/resource/id"
 
 
+@pytest.mark.parametrize(
+    ("repeat", "pointer"),
+    [
+        # A second entry list would silently replace the first (and its patient's data).
+        (lambda b: b[:-1] + ', "entry": []}', "/entry"),
+        (
+            lambda b: b.replace(
+                '"resource": {', '"resource": {"resourceType": "Basic"}, "resource": {', 1
+            ),
+            "/entry/0/resource",
+        ),
+        (
+            lambda b: b.replace(
+                '"resource": {',
+                '"fullUrl": "urn:uuid:x", "fullUrl": "urn:uuid:y", "resource": {',
+                1,
+            ),
+            "/entry/0/fullUrl",
+        ),
+    ],
+    ids=["entry", "resource", "fullUrl"],
+)
+def test_a_fhir_bundle_that_repeats_an_envelope_key_gets_400(
+    client: Client, repeat: Callable[[str], str], pointer: str
+) -> None:
+    raw = repeat(json.dumps(cds_examples.FHIR_BUNDLE))
+    result = problem(client.post(FHIR, content=raw.encode(), headers=JSON), 400)
+    assert [error["pointer"] for error in result["errors"]] == [pointer]
+    assert pointer.rsplit("/", 1)[1] in result["detail"]
+
+
+def test_a_fhir_bundle_with_escaped_quotes_in_its_keys_is_not_refused(client: Client) -> None:
+    bundle = json.dumps(cds_examples.FHIR_BUNDLE)
+    raw = bundle[:-1] + ', "x\\u0022y": 1, "note": "a\\"b"}'
+    assert client.post(FHIR, content=raw.encode(), headers=JSON).status_code == 200
+
+
 def test_a_batch_line_with_a_duplicate_key_gets_its_own_problem(client: Client) -> None:
     lines = b'{"id": "a", "medications": [{"text": "Lasix"}], "medications": []}\n{"id": "b"}\n'
     response = client.post(BATCH, content=lines, headers={"content-type": "application/x-ndjson"})
