@@ -50,6 +50,23 @@ def test_free_text_with_dose_route_frequency_is_flagged(
     assert status(report) == "flagged"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kenalog-40 40 mg IM", ["triamcinolone"]),
+        ("lasix40mg daily", ["furosemide"]),
+        ("B-12 1000 mcg", ["cyanocobalamin"]),  # "b12" is a word of its own
+        ("Klor-Con M20", ["potassium chloride"]),
+    ],
+)
+def test_a_name_with_its_strength_glued_on_is_read_as_the_name(
+    checker: Checker, text: str, expected: list[str]
+) -> None:
+    report = checker.med(text)
+    assert concepts(report) == expected
+    assert report.medications[0].match != "spelling"
+
+
 def test_misspelling_from_the_dataset_and_fuzzy_fallback(checker: Checker) -> None:
     assert concepts(checker.med("furosimide 40 mg")) == ["furosemide"]
     assert concepts(checker.med("hydroclorothiazide 25 mg")) == ["hydrochlorothiazide"]

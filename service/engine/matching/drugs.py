@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import msgspec
@@ -156,6 +157,10 @@ def _match_words(
     return match
 
 
+# A known name with its strength glued on ("kenalog40" from "Kenalog-40"): the name.
+_GLUED_STRENGTH = re.compile(r"([a-z]{3,})[0-9]")
+
+
 def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple[str, ...]]:
     """Known words as they are; an unknown word becomes the term it misspells, or "?".
     Also the terms read for misspelled words."""
@@ -166,6 +171,10 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
     for word in words:
         if word in kb.drug_vocabulary:
             resolved.append(word)
+            continue
+        glued = _GLUED_STRENGTH.match(word)
+        if glued is not None and glued.group(1) in kb.drug_vocabulary:
+            resolved.append(glued.group(1))  # "Kenalog-40", "lasix40mg": the name, read as is
             continue
         near = None
         if word not in kb.never_fuzzy:
