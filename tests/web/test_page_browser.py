@@ -3,7 +3,7 @@
 Chromium comes from Debian's ``chromium`` package (``/usr/bin/chromium``; another binary
 with ``CRAMP_CHROMIUM``), driven by Playwright; ``playwright install`` is never needed.
 The tests skip, saying so, only when no Chromium can be found. The run writes the README's
-screenshots to ``docs/screenshots/``.
+screenshots to ``docs/screenshots/`` when ``CRAMP_SCREENSHOTS=1``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ from tests.conftest import serve
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README's screenshots are rewritten only when asked (CRAMP_SCREENSHOTS=1); otherwise
+# they go to a temporary directory, so a test run leaves the working tree as it was.
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("CRAMP_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "cramp-screenshots"
+)
 FIXTURES = ROOT / "tests" / "fixtures" / "fhir"
 CHROMIUM_ARGS = [
     "--headless",
