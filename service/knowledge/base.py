@@ -85,6 +85,7 @@ class KnowledgeBase:
     salt_tokens: frozenset[str]
     route_tokens: Mapping[str, Route]
     route_parents: Mapping[Route, Route]
+    site_routes: frozenset[Route]
     prn_tokens: frozenset[str]
     never_fuzzy: frozenset[str]
 

@@ -24,6 +24,9 @@ Route = Literal[
     "rectal",
     "vaginal",
     "transdermal",
+    # Injections into a site, not into the circulation (a joint, the epidural space).
+    "intra-articular",
+    "epidural",
 ]
 EffectKind = Literal[
     "lowers_potassium",
@@ -348,6 +351,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     salt_tokens: list[NonEmpty]
     route_tokens: dict[str, Route]
     route_parents: dict[Route, Route] = {}
+    # Routes that name where an injection goes: named anywhere in a text, they win over a
+    # generic injection word ("injection ... intra-articular" is intra-articular).
+    site_routes: list[Route] = []
     # Words that say an order is taken as needed.
     prn_tokens: list[NonEmpty]
     # Words that are never read as a misspelled drug (a procedure one letter from a drug:

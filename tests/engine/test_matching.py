@@ -104,6 +104,25 @@ def test_route_decides_for_corticosteroids(checker: Checker) -> None:
     assert status(cream) == "recognized"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("methylprednisolone 80 mg intra-articular injection left knee", "recognized"),
+        ("Depo-Medrol 40 mg injection intra-articular R knee", "recognized"),
+        ("triamcinolone 40 mg epidural steroid injection L4-5", "recognized"),
+        ("Kenalog-40 40 mg IM", "flagged"),
+        ("Solu-Medrol 125 mg IV", "flagged"),
+    ],
+)
+def test_a_corticosteroid_injected_into_a_joint_or_the_epidural_space_is_not_systemic(
+    checker: Checker, text: str, expected: str
+) -> None:
+    report = checker.med(text)
+    assert status(report) == expected
+    if expected == "recognized":
+        assert "route is not a systemic corticosteroid" in str(report.medications[0].reason)
+
+
 def test_explicit_route_field_is_honoured(checker: Checker) -> None:
     assert status(checker.med("dexamethasone", route="ophthalmic")) == "recognized"
     assert status(checker.med("dexamethasone", route="PO")) == "flagged"

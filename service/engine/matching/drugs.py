@@ -192,12 +192,15 @@ def _drug_name(term: str, kb: KnowledgeBase) -> str:
 def _explicit_route(
     route: str | None, words_of_texts: list[list[str]], kb: KnowledgeBase
 ) -> Route | None:
+    first = None
     for words in ([tokens(route)] if route else []) + words_of_texts:
         for word in words:
             found = kb.route_tokens.get(word)
-            if found:
+            if found in kb.site_routes:
                 return found
-    return None
+            if first is None:
+                first = found
+    return first
 
 
 def _drugs_from_codes(
