@@ -58,7 +58,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     )
     findings.sort(key=_order)
     findings = absorb(findings)
-    referenced = {(ref.list, ref.index) for ref in {ref for f in findings for ref in f.inputs}}
+    referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)
     ]
