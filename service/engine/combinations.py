@@ -109,17 +109,29 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
                 slots = candidates[r] = [[] for _ in rules[r].rule.slots]
             slots[s].append(ref)
     fired: list[_Fired] = []
+    # A rule that another can make redundant is evaluated only when that one has not
+    # fired (the loader makes sure that a rule that suppresses is never suppressed).
+    suppressible: list[int] = []
     for r in sorted(candidates):
         slots = candidates[r]
-        if all(slots):
+        if not all(slots):
+            continue
+        if rules[r].rule.suppressed_by:
+            suppressible.append(r)
+        else:
             fired += _evaluate(knowledge, rules[r], slots, request)
-    ids = {item.rule.rule.id for item in fired}
+    if suppressible:
+        ids = {item.rule.rule.id for item in fired}
+        for r in suppressible:
+            if not any(s in ids for s in rules[r].rule.suppressed_by):
+                fired += _evaluate(knowledge, rules[r], candidates[r], request)
+        fired.sort(key=_rule_position)
     names = _Names(knowledge, request)
-    return [
-        _render(knowledge, item, request, names)
-        for item in fired
-        if not any(s in ids for s in item.rule.rule.suppressed_by)
-    ]
+    return [_render(knowledge, item, request, names) for item in fired]
+
+
+def _rule_position(item: _Fired) -> int:
+    return item.rule.index
 
 
 def distinct_fill(candidates: Sequence[Sequence[Ref]]) -> bool:

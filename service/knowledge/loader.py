@@ -307,6 +307,12 @@ def _check_rules(c: _Collector) -> None:
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")
+            elif c.rules[sid].suppressed_by:
+                # The engine evaluates suppressible rules after the others (a chain would
+                # need an order, and a redundant finding should not hide a third).
+                c.errors.append(
+                    f"{where}: suppressed_by names {sid!r}, which is itself suppressible"
+                )
 
 
 def _check_texts(c: _Collector) -> None:

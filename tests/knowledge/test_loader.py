@@ -76,3 +76,17 @@ def test_invalid_toml_is_named(datasets: Path) -> None:
     append(datasets / "labs.toml", "[[analyte]\n")
     with pytest.raises(KnowledgeError, match=r"labs\.toml: not valid TOML"):
         load_knowledge(datasets)
+
+
+def test_a_rule_suppressed_by_a_suppressible_rule_is_rejected(datasets: Path) -> None:
+    # The engine evaluates suppressible rules after the others: no chains.
+    path = datasets / "combinations.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = 'id = "loop_plus_thiazide"\n'
+    assert marker in text
+    path.write_text(
+        text.replace(marker, marker + 'suppressed_by = ["diuretic_plus_corticosteroid"]\n'),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="itself suppressible"):
+        load_knowledge(datasets)
