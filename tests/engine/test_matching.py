@@ -203,6 +203,23 @@ def test_condition_traps_are_recognized_not_flagged(checker: Checker, text: str)
     assert report.findings == []
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("cough", "cough (symptom)"),
+        ("vasovagal syncope", "syncope (fainting)"),
+        ("dizziness", "dizziness (symptom)"),
+        ("knee pain", "joint pain"),
+        ("cervicalgia", "neck pain"),
+    ],
+)
+def test_a_symptom_is_recognized_as_itself(checker: Checker, text: str, concept: str) -> None:
+    # Not as a group of unrelated symptoms ("chest pain, palpitations, ... or syncope").
+    report = checker.cond(text)
+    assert status(report, "conditions") == "recognized"
+    assert concepts(report, "conditions") == [concept]
+
+
 def test_unknown_condition_is_unrecognized(checker: Checker) -> None:
     report = checker.cond("blorf disease")
     assert status(report, "conditions") == "unrecognized"
