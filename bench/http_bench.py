@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    scripts/run python bench/http_bench.py [--targets serve,floor[,service][,bare]]
+    scripts/run python bench/http_bench.py [--targets serve,floor[,serve-fixed][,service][,bare]]
                                       [--duration S] [--warmup S] [--rounds N]
                                       [--connections N] [--client auto|wrk|python]
                                       [--server-cpu N|none] [--client-cpu N|none] [--json]
@@ -14,6 +14,9 @@ options), started here and waited on via ``GET /healthz``:
 - ``serve`` (optional): the production entry point, ``python -m service serve``, with
   its defaults (access log at ``info`` and metrics on, JSON log lines to a file), the
   server configuration included;
+- ``serve-fixed`` (optional): the same command with the engine's answer fixed
+  (``bench/serve_fixed_answer.py``: ``check()`` runs on the first request only): what
+  ``serve`` costs without its engine;
 - ``bare``: ``bench/bare_app.py``, which only decodes the same body into the service's
   ``CheckRequest`` and returns a small fixed Struct;
 - ``floor`` (optional): ``bench/floor_app.py``, which decodes like ``bare``, tokenizes and
@@ -99,12 +102,15 @@ TARGETS = (
     Target("floor", "floor_app:app", BENCH_DIR),
     # The production command with its own server options; ``app`` is informative only.
     Target("serve", "python -m service serve", ROOT),
+    # The same with the engine's answer fixed (computed once): serve without its engine.
+    Target("serve-fixed", "python bench/serve_fixed_answer.py", ROOT),
 )
 TARGETS_BY_NAME = {t.name: t for t in TARGETS}
 DEFAULT_TARGETS = ("serve", "floor")
 RATIO_NOTES = {
     "service": "the app alone, plain uvicorn, no access log",
     "serve": "the production command (server options, access log, metrics)",
+    "serve-fixed": "the production command with the engine's answer fixed (no engine)",
     "floor": "the least work any CPython implementation of this check does",
     "bare": "the framework alone: decode, fixed answer",
 }
@@ -204,7 +210,10 @@ def start_server(target: Target, log_dir: Path, cpu: int | None = None) -> Serve
     # A "serve" target runs the source tree it names (e.g. a checkout of another commit).
     tree = target.app_dir if target.name.startswith("serve") else ROOT
     if target.name.startswith("serve"):
-        command = [sys.executable, "-m", "service", "serve", "--host", HOST, "--port", str(port)]
+        entry = ["-m", "service", "serve"]
+        if target.name == "serve-fixed":
+            entry = [str(BENCH_DIR / "serve_fixed_answer.py")]
+        command = [sys.executable, *entry, "--host", HOST, "--port", str(port)]
         env.update(CRAMP_LOG_LEVEL="info", CRAMP_ACCESS_LOG="true", CRAMP_METRICS="true")
     else:
         command = [
@@ -656,7 +665,7 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
             for name, server in servers.items():
                 responses[name] = check_once(server)
                 log(f"{name}: {server.target.app} on port {server.port}, pid {server.process.pid}")
-            for name in ("service", "serve"):
+            for name in ("service", "serve", "serve-fixed"):
                 if name in responses and "floor" in responses:
                     log(
                         f"floor answers the same bytes as {name}"
@@ -729,11 +738,11 @@ def render_table(report: dict[str, object]) -> str:
         f"POST {PATH}  body {report['body_bytes']} B  client {report['client']}  "
         f"{report['connections']} connections  {report['duration_s']} s x "
         f"{report['rounds']} rounds (median)",
-        f"{'target':<8} {'rps':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'resp B':>8}",
+        f"{'target':<11} {'rps':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'resp B':>8}",
     ]
     for name, row in results.items():
         lines.append(
-            f"{name:<8} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+            f"{name:<11} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
             f"{_fmt(row['cpu_us_per_request'], '.0f'):>11} {row['response_bytes']:>8}"
         )
     base = report["baseline"]

@@ -11,7 +11,9 @@ Four parts, about 3-4 minutes with the defaults (``--quick``: about 2, a smoke t
 - ``http``: closed loop (wrk, 16 connections, interleaved rounds): the production command
   ``python -m service serve`` (access log and metrics on) side by side with the floor
   (``bench/floor_app.py``): requests/s, their ratio (target >= 0.6), server CPU µs per
-  request and per input item (the bench body has 16 inputs). Runs ``bench/http_bench.py``.
+  request and per input item (the bench body has 16 inputs); and the same command with
+  the engine's answer fixed (``bench/serve_fixed_answer.py``), which splits serve's cost
+  into the engine and the rest. Runs ``bench/http_bench.py``.
 - ``openloop``: requests sent on a fixed schedule (1,500/s by default, ``bench/openloop.py``)
   to the production command, to the floor, and to a canned server that does no work
   (what the generator and the machine add to every latency): p50/p99 from the scheduled
@@ -197,7 +199,7 @@ def part(name: str, record: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def closed_loop(durations: Durations, server_cpu: int | None, client_cpu: int | None) -> Any:
     argv = [
         "--targets",
-        "serve,floor",
+        "serve,serve-fixed,floor",
         "--duration",
         str(durations.http_duration),
         "--warmup",
@@ -520,6 +522,32 @@ def _http_rows(http: dict[str, Any]) -> list[dict[str, Any]]:
             command,
         ),
         _row("floor server CPU µs per request", _round(floor["cpu_us_per_request"], 0), command),
+        *_fixed_answer_rows(http, command),
+    ]
+
+
+def _fixed_answer_rows(http: dict[str, Any], command: str) -> list[dict[str, Any]]:
+    """serve without its engine (``bench/serve_fixed_answer.py``), and so the engine's part."""
+    fixed = http["results"].get("serve-fixed")
+    if fixed is None:
+        return []
+    serve_us, fixed_us = http["results"]["serve"]["cpu_us_per_request"], fixed["cpu_us_per_request"]
+    return [
+        _row(
+            "serve with the engine's answer fixed / floor, requests/s (serve without its engine)",
+            round(http["vs_baseline"]["serve-fixed"]["ratio"], 3),
+            command,
+        ),
+        _row(
+            "serve with the engine's answer fixed, server CPU µs per request",
+            _round(fixed_us, 0),
+            command,
+        ),
+        _row(
+            "the engine's part of serve, server CPU µs per request (serve minus fixed answer)",
+            _round(serve_us - fixed_us if serve_us and fixed_us else None, 0),
+            command,
+        ),
     ]
 
 
