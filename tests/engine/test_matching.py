@@ -123,6 +123,28 @@ def test_a_corticosteroid_injected_into_a_joint_or_the_epidural_space_is_not_sys
         assert "route is not a systemic corticosteroid" in str(report.medications[0].reason)
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "expected"),
+    [
+        ("castor oil pack to abdomen nightly", "castor oil", "recognized"),
+        ("castor oil 15 mL PO once", "castor oil", "flagged"),
+        ("Fleet enema PR once", "sodium phosphate", "recognized"),
+        ("Fleet Bisacodyl enema", "bisacodyl", "flagged"),
+    ],
+)
+def test_a_product_name_implies_its_route(
+    checker: Checker, text: str, concept: str, expected: str
+) -> None:
+    report = checker.med(text)
+    assert concepts(report) == [concept]
+    assert status(report) == expected
+
+
+@pytest.mark.parametrize("text", ["Fleet", "Fleet mineral oil enema", "Fleet Phospho-soda"])
+def test_a_maker_name_alone_names_no_product(checker: Checker, text: str) -> None:
+    assert status(checker.med(text)) == "unrecognized"
+
+
 def test_explicit_route_field_is_honoured(checker: Checker) -> None:
     assert status(checker.med("dexamethasone", route="ophthalmic")) == "recognized"
     assert status(checker.med("dexamethasone", route="PO")) == "flagged"
