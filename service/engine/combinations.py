@@ -96,18 +96,10 @@ def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
 
 
 def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -> list[Finding]:
-    if len(facts.slots) < 2:
+    if len(facts.inputs) < 2:
         return []
     rules = knowledge.rules
-    # Per rule that any input touches: per slot, the inputs that can fill it (an input
-    # names a (rule, slot) pair once, so the lists hold no repeats).
-    candidates: dict[int, list[list[Ref]]] = {}
-    for ref, targets in facts.slots.items():
-        for r, s in targets:
-            slots = candidates.get(r)
-            if slots is None:
-                slots = candidates[r] = [[] for _ in rules[r].rule.slots]
-            slots[s].append(ref)
+    candidates = facts.slots  # the rule's evaluation may narrow them (this check's own)
     fired: list[_Fired] = []
     # A rule that another can make redundant is evaluated only when that one has not
     # fired (the loader makes sure that a rule that suppresses is never suppressed).

@@ -22,13 +22,16 @@ PREGNANCY_CONDITION = "pregnancy"
 
 
 class Facts:
-    """Per input: the (rule, slot) pairs of combination rules it can fill."""
+    """The combination-rule slots the inputs can fill: per rule that some input touches,
+    per slot, the inputs that can fill it (each once, in the order they were added)."""
 
-    __slots__ = ("knowledge", "slots")
+    __slots__ = ("inputs", "knowledge", "slots")
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.slots: dict[Ref, set[SlotRef]] = {}
+        self.slots: dict[int, list[list[Ref]]] = {}
+        # The inputs that fill at least one slot.
+        self.inputs: set[Ref] = set()
 
     def add_tags(self, ref: Ref, tags: Iterable[str]) -> None:
         """Record what ``kind:id`` tags (``condition:x``, ``lab:x:low``) let ``ref`` fill."""
@@ -38,11 +41,15 @@ class Facts:
                 self.add_targets(ref, targets)
 
     def add_targets(self, ref: Ref, targets: Iterable[SlotRef]) -> None:
-        known = self.slots.get(ref)
-        if known is None:
-            self.slots[ref] = set(targets)
-        else:
-            known.update(targets)
+        rules = self.knowledge.rules
+        for r, s in targets:
+            slots = self.slots.get(r)
+            if slots is None:
+                slots = self.slots[r] = [[] for _ in rules[r].rule.slots]
+            filling = slots[s]
+            if ref not in filling:
+                filling.append(ref)
+            self.inputs.add(ref)
 
 
 # Medications ---------------------------------------------------------------------------
