@@ -50,6 +50,16 @@ def test_hemoglobin_limits_depend_on_sex(checker: Checker) -> None:
     assert checker(labs=[lab("718-7", 105, "g/L")]).labs[0].status == "flagged"
 
 
+def test_tsh_upper_limit_is_lower_in_pregnancy(checker: Checker) -> None:
+    """ATA 2017: without a pregnancy-specific range, about 4.0 mIU/L in pregnancy."""
+    tsh = lab("3016-3", 4.2, "mIU/L")
+    pregnant = {"sex": "female", "pregnant": True}
+    assert checker(patient=pregnant, labs=[tsh]).labs[0].status == "flagged"
+    assert checker(patient={"sex": "female"}, labs=[tsh]).labs[0].status == "recognized"
+    own_range = {**tsh, "reference_range": {"low": 0.1, "high": 4.5}}
+    assert checker(patient=pregnant, labs=[own_range]).labs[0].status == "recognized"
+
+
 def test_total_calcium_is_corrected_for_albumin(checker: Checker) -> None:
     calcium = lab("17861-6", 8.0, "mg/dL")
     assert checker(labs=[calcium]).labs[0].status == "flagged"
