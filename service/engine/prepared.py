@@ -189,7 +189,9 @@ def _drugs_at_route(
     for drug in kb.drugs.values():
         for route in ROUTES:
             applicable = tuple(c for c in drug.classes if class_applies(kb, kb.classes[c], route))
-            tags = {f"drug:{drug.id}"}
+            # A drug named by a rule interacts only where it reaches the circulation.
+            local = (route or drug.default_route) in kb.local_routes
+            tags = set() if local else {f"drug:{drug.id}"}
             tags.update(f"class:{c}" for c in applicable)
             tags.update(f"effect:{e.kind}" for c in applicable for e in kb.classes[c].effects)
             if applicable:

@@ -86,6 +86,7 @@ class KnowledgeBase:
     route_tokens: Mapping[str, Route]
     route_parents: Mapping[Route, Route]
     site_routes: frozenset[Route]
+    local_routes: frozenset[Route]
     prn_tokens: frozenset[str]
     never_fuzzy: frozenset[str]
 

@@ -478,6 +478,7 @@ def _index(
         route_tokens=route_tokens,
         route_parents=norm.route_parents,
         site_routes=frozenset(norm.site_routes),
+        local_routes=frozenset(norm.local_routes),
         prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
         never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),
     )

@@ -354,6 +354,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Routes that name where an injection goes: named anywhere in a text, they win over a
     # generic injection word ("injection ... intra-articular" is intra-articular).
     site_routes: list[Route] = []
+    # Routes that do not reach the circulation enough to matter for an interaction: a drug
+    # a rule names itself (not through a class) fills its slot by any other route only.
+    local_routes: list[Route] = []
     # Words that say an order is taken as needed.
     prn_tokens: list[NonEmpty]
     # Words that are never read as a misspelled drug (a procedure one letter from a drug:

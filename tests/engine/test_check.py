@@ -60,6 +60,28 @@ def test_tsh_upper_limit_is_lower_in_pregnancy(checker: Checker) -> None:
     assert checker(patient=pregnant, labs=[own_range]).labs[0].status == "recognized"
 
 
+@pytest.mark.parametrize(
+    ("other", "contraindicated"),
+    [
+        ("ketoconazole 200 mg tablet daily", True),
+        ("erythromycin 500 mg po qid", True),
+        ("cyclosporine 100 mg bid", True),
+        ("ketoconazole 2% shampoo twice weekly", False),
+        ("ketoconazole 2% cream apply bid", False),
+        ("erythromycin 0.5% ophthalmic ointment", False),
+        ("Restasis 0.05% 1 drop OU bid", False),
+    ],
+)
+def test_an_interaction_needs_the_drug_to_reach_the_circulation(
+    checker: Checker, other: str, contraindicated: bool
+) -> None:
+    """A shampoo, a cream or eye drops are not the labels' contraindicated pairs."""
+    report = checker(medications=[{"text": "simvastatin 40 mg daily"}, {"text": other}])
+    bases = {f.basis for f in report.findings}
+    assert ("contraindicated" in bases) is contraindicated, report.findings
+    assert report.medications[1].status == ("flagged" if contraindicated else "recognized")
+
+
 def test_total_calcium_is_corrected_for_albumin(checker: Checker) -> None:
     calcium = lab("17861-6", 8.0, "mg/dL")
     assert checker(labs=[calcium]).labs[0].status == "flagged"
