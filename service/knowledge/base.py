@@ -89,6 +89,7 @@ class KnowledgeBase:
     local_routes: frozenset[Route]
     prn_tokens: frozenset[str]
     never_fuzzy: frozenset[str]
+    other_lab_test_words: frozenset[str]
 
     def counts(self) -> dict[str, int]:
         return {

@@ -481,6 +481,7 @@ def _index(
         local_routes=frozenset(norm.local_routes),
         prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
         never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),
+        other_lab_test_words=frozenset(fold(t) for t in norm.other_lab_test_words),
     )
 
 

@@ -362,6 +362,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Words that are never read as a misspelled drug (a procedure one letter from a drug:
     # "lasik" is not "lasix").
     never_fuzzy: list[NonEmpty] = []
+    # Words that make a lab name another test than the blood analyte it names: another
+    # sample (urine, CSF, stool) or another test of it (CK-MB, hemoglobin A1c).
+    other_lab_test_words: list[NonEmpty] = []
 
 
 QualifierKind = Literal[

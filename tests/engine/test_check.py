@@ -82,6 +82,36 @@ def test_an_interaction_needs_the_drug_to_reach_the_circulation(
     assert report.medications[1].status == ("flagged" if contraindicated else "recognized")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "unit"),
+    [
+        ("Magnesium, urine", 1.0, "mg/dL"),  # read as serum: a severe low magnesium
+        ("Sodium, urine", 18.0, "mmol/L"),  # read as serum: an impossible value, a 400
+        ("CSF glucose", 40.0, "mg/dL"),
+        ("Fecal calcium", 5.0, "mg/dL"),
+        ("CK-MB", 12.0, "U/L"),
+        ("Hemoglobin A1c", 7.2, "g/dL"),
+    ],
+)
+def test_another_sample_or_test_of_an_analyte_is_not_checked(
+    checker: Checker, name: str, value: float, unit: str
+) -> None:
+    report = checker(labs=[{"text": name, "value": value, "unit": unit}])
+    assert report.findings == []
+    status = report.labs[0]
+    assert status.status == "unrecognized"
+    assert status.reason is not None
+    assert "not checked" in status.reason
+
+
+def test_a_blood_test_code_wins_over_its_text(checker: Checker) -> None:
+    potassium = {**lab("2823-3", 3.1, "mmol/L"), "text": "potassium (not urine)"}
+    assert checker(labs=[potassium]).labs[0].status == "flagged"
+    assert (
+        checker(labs=[{"text": "Magnesium, serum", "value": 1.0, "unit": "mg/dL"}]).risk == "high"
+    )
+
+
 def test_total_calcium_is_corrected_for_albumin(checker: Checker) -> None:
     calcium = lab("17861-6", 8.0, "mg/dL")
     assert checker(labs=[calcium]).labs[0].status == "flagged"

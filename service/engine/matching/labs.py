@@ -22,8 +22,11 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
                 break
     if analyte_id is None:
         how = "name" if item.text else "display"
-        for text in texts_of(item.text, item.coding):
-            analyte_id = _analyte_from_text(text, kb)
+        named = [tokens(text) for text in texts_of(item.text, item.coding)]
+        if any(not kb.other_lab_test_words.isdisjoint(words) for words in named):
+            return LabMatch(None, None, kb.texts.templates["lab_other_test"])
+        for words in named:
+            analyte_id = _analyte_from_words(words, kb)
             if analyte_id:
                 break
     if analyte_id is None:
@@ -37,8 +40,7 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
     return LabMatch(analyte_id, item.value * factor, None, how, factor)
 
 
-def _analyte_from_text(text: str, kb: KnowledgeBase) -> str | None:
-    words = tokens(text)
+def _analyte_from_words(words: list[str], kb: KnowledgeBase) -> str | None:
     whole = kb.analyte_terms.get(" ".join(words))
     if whole:
         return whole
