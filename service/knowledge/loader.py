@@ -394,10 +394,19 @@ def _index(
         snomed[row.code].extend(cid for cid in row.conditions if cid not in snomed[row.code])
 
     analyte_terms: dict[str, str] = {}
+    analyte_abbreviations: dict[str, str] = {}
     loinc: dict[str, str] = {}
     for a in c.analytes.values():
         for text in (a.name, *a.synonyms):
             analyte_terms[" ".join(tokens(text))] = a.id
+        for text in a.abbreviations:
+            key = " ".join(tokens(text))
+            if analyte_abbreviations.get(key, a.id) != a.id:
+                c.errors.append(
+                    f"lab abbreviation {text!r} ({a.id!r}) also names "
+                    f"{analyte_abbreviations[key]!r}"
+                )
+            analyte_abbreviations[key] = a.id
         for code in a.loinc:
             if code in loinc:
                 c.errors.append(f"LOINC {code} belongs to {loinc[code]!r} and {a.id!r}")
@@ -470,6 +479,8 @@ def _index(
         ),
         analyte_by_loinc=loinc,
         analyte_terms=analyte_terms,
+        analyte_abbreviations=analyte_abbreviations,
+        lab_context_words=frozenset(fold(t) for t in norm.lab_context_words),
         unit_factors={
             a.id: {unit_key(u): f for u, f in a.units.items()} for a in c.analytes.values()
         },
