@@ -24,9 +24,13 @@ Route = Literal[
     "rectal",
     "vaginal",
     "transdermal",
-    # Injections into a site, not into the circulation (a joint, the epidural space).
+    # Injections into a site, not into the circulation (a joint, the epidural space, a
+    # skin lesion, the vitreous of the eye), and instillation into the bladder.
     "intra-articular",
     "epidural",
+    "intralesional",
+    "intravesical",
+    "intravitreal",
 ]
 EffectKind = Literal[
     "lowers_potassium",
