@@ -80,6 +80,9 @@ class KnowledgeBase:
     condition_vocabulary: frozenset[str]
     analyte_by_loinc: Mapping[str, str]
     analyte_terms: Mapping[str, str]
+    # Abbreviations read only as a lab's whole name (without lab_context_words).
+    analyte_abbreviations: Mapping[str, str]
+    lab_context_words: frozenset[str]
     unit_factors: Mapping[str, Mapping[str, float]]
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]

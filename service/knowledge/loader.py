@@ -393,15 +393,7 @@ def _index(
     for row in c.snomed_codes.values():
         snomed[row.code].extend(cid for cid in row.conditions if cid not in snomed[row.code])
 
-    analyte_terms: dict[str, str] = {}
-    loinc: dict[str, str] = {}
-    for a in c.analytes.values():
-        for text in (a.name, *a.synonyms):
-            analyte_terms[" ".join(tokens(text))] = a.id
-        for code in a.loinc:
-            if code in loinc:
-                c.errors.append(f"LOINC {code} belongs to {loinc[code]!r} and {a.id!r}")
-            loinc[code] = a.id
+    analyte_terms, analyte_abbreviations, loinc = _analyte_index(c)
 
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
@@ -470,6 +462,8 @@ def _index(
         ),
         analyte_by_loinc=loinc,
         analyte_terms=analyte_terms,
+        analyte_abbreviations=analyte_abbreviations,
+        lab_context_words=frozenset(fold(t) for t in norm.lab_context_words),
         unit_factors={
             a.id: {unit_key(u): f for u, f in a.units.items()} for a in c.analytes.values()
         },
@@ -516,6 +510,28 @@ def _words_from(terms: Iterable[str]) -> dict[str, int]:
         words = term.split(" ")
         longest[words[0]] = max(longest.get(words[0], 1), len(words))
     return longest
+
+
+def _analyte_index(c: _Collector) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Analytes by name and synonym, by abbreviation (whole lab names only), by LOINC."""
+    terms: dict[str, str] = {}
+    abbreviations: dict[str, str] = {}
+    loinc: dict[str, str] = {}
+    for a in c.analytes.values():
+        for text in (a.name, *a.synonyms):
+            terms[" ".join(tokens(text))] = a.id
+        for text in a.abbreviations:
+            key = " ".join(tokens(text))
+            if abbreviations.get(key, a.id) != a.id:
+                c.errors.append(
+                    f"lab abbreviation {text!r} ({a.id!r}) also names {abbreviations[key]!r}"
+                )
+            abbreviations[key] = a.id
+        for code in a.loinc:
+            if code in loinc:
+                c.errors.append(f"LOINC {code} belongs to {loinc[code]!r} and {a.id!r}")
+            loinc[code] = a.id
+    return terms, abbreviations, loinc
 
 
 def _route_tokens(mapping: Mapping[str, Route]) -> dict[str, Route]:

@@ -24,9 +24,13 @@ Route = Literal[
     "rectal",
     "vaginal",
     "transdermal",
-    # Injections into a site, not into the circulation (a joint, the epidural space).
+    # Injections into a site, not into the circulation (a joint, the epidural space, a
+    # skin lesion, the vitreous of the eye), and instillation into the bladder.
     "intra-articular",
     "epidural",
+    "intralesional",
+    "intravesical",
+    "intravitreal",
 ]
 EffectKind = Literal[
     "lowers_potassium",
@@ -251,6 +255,10 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     name: NonEmpty
     loinc: list[Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,7}-[0-9]$")]] = []
     synonyms: list[NonEmpty] = []
+    # Short names read only as a lab's whole name, with nothing around them but
+    # normalization.lab_context_words ("K", "serum Mg"), never inside other words: the "K"
+    # of "vitamin K" and the "Ca" of "CA 19-9" are not potassium or calcium.
+    abbreviations: list[NonEmpty] = []
     canonical_unit: NonEmpty
     # Unit (as written, case-insensitive) -> factor that converts it to the canonical unit.
     units: dict[str, float]
@@ -365,6 +373,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Words that make a lab name another test than the blood analyte it names: another
     # sample (urine, CSF, stool) or another test of it (CK-MB, hemoglobin A1c).
     other_lab_test_words: list[NonEmpty] = []
+    # Words that may stand around an analyte's abbreviation in a lab's name without
+    # making it another test ("serum K", "Mg level", "K, whole blood").
+    lab_context_words: list[NonEmpty] = []
 
 
 QualifierKind = Literal[

@@ -104,6 +104,52 @@ def test_another_sample_or_test_of_an_analyte_is_not_checked(
     assert "not checked" in status.reason
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "unit", "analyte"),
+    [
+        ("Mg", 1.1, "mg/dL", "magnesium"),
+        ("Mg++", 1.1, "mg/dL", "magnesium"),
+        ("serum Mg", 1.1, "mg/dL", "magnesium"),
+        ("K", 2.9, "mmol/L", "potassium"),
+        ("K+", 2.9, "mmol/L", "potassium"),
+        ("K, whole blood", 2.9, "mmol/L", "potassium"),
+        ("Ca", 6.9, "mg/dL", "calcium"),
+        ("Ca++", 6.9, "mg/dL", "calcium"),
+        ("Na", 120.0, "mmol/L", "sodium"),
+        ("Na+ (serum)", 120.0, "mmol/L", "sodium"),
+    ],
+)
+def test_a_lab_named_only_by_its_abbreviation_is_that_analyte(
+    checker: Checker, name: str, value: float, unit: str, analyte: str
+) -> None:
+    report = checker(labs=[{"text": name, "value": value, "unit": unit}])
+    assert report.labs[0].status == "flagged"
+    assert report.labs[0].concept == checker.kb.analytes[analyte].name
+    assert report.risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "unit"),
+    [
+        ("vitamin K", 0.5, "ng/mL"),
+        ("Vitamin K1", 0.5, "nmol/L"),
+        ("CA 19-9", 30.0, "U/mL"),
+        ("Ca-125", 30.0, "U/mL"),
+        ("CA 15-3", 20.0, "U/mL"),
+        # Read as sodium, 12 mmol/L was an impossible value: a 400 for the whole request.
+        ("Anion gap (Na - Cl - HCO3)", 12.0, "mmol/L"),
+        ("Phos", 2.0, "mg/dL"),  # no phosphate analyte: not read as anything else
+    ],
+)
+def test_an_abbreviation_inside_another_lab_name_is_not_that_analyte(
+    checker: Checker, name: str, value: float, unit: str
+) -> None:
+    report = checker(labs=[{"text": name, "value": value, "unit": unit}])
+    assert report.labs[0].status == "unrecognized"
+    assert report.labs[0].concept is None
+    assert report.findings == []
+
+
 def test_a_blood_test_code_wins_over_its_text(checker: Checker) -> None:
     potassium = {**lab("2823-3", 3.1, "mmol/L"), "text": "potassium (not urine)"}
     assert checker(labs=[potassium]).labs[0].status == "flagged"

@@ -124,6 +124,33 @@ def test_a_corticosteroid_injected_into_a_joint_or_the_epidural_space_is_not_sys
 
 
 @pytest.mark.parametrize(
+    ("text", "concept", "local_route"),
+    [
+        ("Kenalog 10 mg/mL intralesional", "triamcinolone", "intralesional"),
+        ("triamcinolone 10 mg/mL injected into keloid", "triamcinolone", "intralesional"),
+        ("Kenalog-10 injection intra-lesional to scalp", "triamcinolone", "intralesional"),
+        ("triamcinolone injection 4 mg intravitreal", "triamcinolone", "intravitreal"),
+        ("amphotericin B 50 mg/L bladder irrigation", "amphotericin B", "intravesical"),
+        ("gentamicin 80 mg bladder instillation daily", "gentamicin", "intravesical"),
+        ("gentamicin 80 mg in 50 mL NS intravesical", "gentamicin", "intravesical"),
+        ("prednisolone acetate 1% 1 drop OS QID", "prednisolone", "ophthalmic"),  # left eye
+        ("dexamethasone 4 mg per os daily", "dexamethasone", None),  # "per os": by mouth
+        ("gentamicin 5 mg/kg IV q24h", "gentamicin", None),
+        ("amphotericin B liposomal 3 mg/kg IV daily", "amphotericin B", None),
+    ],
+)
+def test_a_drug_injected_into_a_lesion_or_instilled_into_the_bladder_is_local(
+    checker: Checker, text: str, concept: str, local_route: str | None
+) -> None:
+    report = checker.med(text)
+    assert concepts(report) == [concept]
+    assert status(report) == ("recognized" if local_route else "flagged")
+    if local_route:
+        assert f"by the {local_route} route is not a systemic" in str(report.medications[0].reason)
+        assert report.findings == []
+
+
+@pytest.mark.parametrize(
     ("text", "concept", "expected"),
     [
         ("castor oil pack to abdomen nightly", "castor oil", "recognized"),

@@ -194,8 +194,10 @@ def _explicit_route(
 ) -> Route | None:
     first = None
     for words in ([tokens(route)] if route else []) + words_of_texts:
-        for word in words:
-            found = kb.route_tokens.get(word)
+        for i, word in enumerate(words):
+            # A two-word route first ("per os" is by mouth, not the left eye).
+            pair = kb.route_tokens.get(f"{word} {words[i + 1]}") if i + 1 < len(words) else None
+            found = pair or kb.route_tokens.get(word)
             if found in kb.site_routes:
                 return found
             if first is None:

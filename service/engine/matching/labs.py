@@ -44,6 +44,13 @@ def _analyte_from_words(words: list[str], kb: KnowledgeBase) -> str | None:
     whole = kb.analyte_terms.get(" ".join(words))
     if whole:
         return whole
+    # An abbreviation names the analyte only as the whole name ("K", "serum Mg"): "vitamin
+    # K" and "CA 19-9" are other tests.
+    named = kb.analyte_abbreviations.get(
+        " ".join(w for w in words if w not in kb.lab_context_words)
+    )
+    if named:
+        return named
     for size in range(min(4, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
             found = kb.analyte_terms.get(" ".join(words[start : start + size]))
