@@ -11,8 +11,9 @@ large generated set (tests/engine/test_compiled.py). Python imports an extension
 in preference to the ``.py`` beside it, so a stale build would run old code:
 ``service/_compiled.json`` records the SHA-256 of every compiled source and the service
 refuses to start when one differs (``service.engine.compiled``). msgspec Structs cannot
-be compiled; they live in modules left out of the list (models, matches, prepared,
-render).
+be compiled; they live in modules left out of the list (models, render, the dataset
+schema). The engine's own objects (matches, prepared, the knowledge base) are plain
+classes, compiled as native classes.
 
 Needs a C compiler and the Python headers (``gcc``, ``python3-dev`` on Debian), plus
 ``mypy`` and ``setuptools`` (the ``compile`` dependency group). Takes about a minute.
@@ -41,7 +42,9 @@ MODULES = (
     "service/engine/combinations.py",
     "service/engine/errors.py",
     "service/engine/findings.py",
+    "service/engine/matches.py",
     "service/engine/note.py",
+    "service/engine/prepared.py",
     "service/engine/qualifiers.py",
     "service/engine/refs.py",
     "service/engine/statuses.py",
@@ -52,6 +55,7 @@ MODULES = (
     "service/engine/matching/fuzzy.py",
     "service/engine/matching/labs.py",
     "service/engine/matching/memo.py",
+    "service/knowledge/base.py",
     "service/knowledge/text.py",
     "service/knowledge/severity.py",
 )

@@ -20,7 +20,7 @@ from service.engine.matching import match_condition, match_lab, match_medication
 from service.engine.models import CheckRequest, Finding, Report
 from service.engine.note import render_note
 from service.engine.prepared import Knowledge
-from service.engine.refs import first_ref
+from service.engine.refs import Ref, first_ref
 from service.engine.statuses import condition_status, lab_status, medication_status
 from service.knowledge.severity import SEVERITY_RANK, overall_risk
 
@@ -30,7 +30,7 @@ ABSORBABLE = frozenset({"second_factor", "measured_abnormality"})
 KIND_RANK: dict[str, int] = {"combination": 0, "lab": 1, "medication": 2, "condition": 3}
 
 
-def _order(finding: Finding) -> tuple[int, int, tuple[int, int]]:
+def _order(finding: Finding) -> tuple[int, int, Ref]:
     return -SEVERITY_RANK[finding.severity], KIND_RANK[finding.kind], first_ref(finding)
 
 
@@ -104,16 +104,21 @@ def absorb(findings: Sequence[Finding]) -> list[Finding]:
             if earlier.id not in absorbed and joined[combo.id] <= joined[earlier.id]:
                 absorbed[combo.id] = earlier.id
                 break
-    open_combos = [c for c in combos if c.id not in absorbed]
+    # The open combinations, as what absorbing reads: their inputs, rank and id.
+    open_combos = [
+        (joined[c.id], SEVERITY_RANK[c.severity], c.id) for c in combos if c.id not in absorbed
+    ]
     out = []
     for finding in findings:
         by = absorbed.get(finding.id)
         if finding.kind != "combination":
-            refs = frozenset(finding.inputs)
+            inputs = finding.inputs
             rank = SEVERITY_RANK[finding.severity]
-            for c in open_combos:
-                if refs <= joined[c.id] and rank <= SEVERITY_RANK[c.severity]:
-                    by = c.id
+            for refs, combo_rank, combo_id in open_combos:
+                if rank <= combo_rank and (
+                    inputs[0] in refs if len(inputs) == 1 else refs.issuperset(inputs)
+                ):
+                    by = combo_id
                     break
         out.append(finding if by is None else replace(finding, absorbed_by=by))
     return out

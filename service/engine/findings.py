@@ -40,16 +40,19 @@ class Facts:
             if targets:
                 self.add_targets(ref, targets)
 
-    def add_targets(self, ref: Ref, targets: Iterable[SlotRef]) -> None:
+    def add_targets(self, ref: Ref, targets: tuple[SlotRef, ...]) -> None:
+        if not targets:
+            return
         rules = self.knowledge.rules
+        slots_of_rule = self.slots
         for r, s in targets:
-            slots = self.slots.get(r)
+            slots = slots_of_rule.get(r)
             if slots is None:
-                slots = self.slots[r] = [[] for _ in rules[r].rule.slots]
+                slots = slots_of_rule[r] = [[] for _ in rules[r].rule.slots]
             filling = slots[s]
             if ref not in filling:
                 filling.append(ref)
-            self.inputs.add(ref)
+        self.inputs.add(ref)
 
 
 # Medications ---------------------------------------------------------------------------

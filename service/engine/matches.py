@@ -1,47 +1,123 @@
-"""What matching reads from each request item (immutable Structs shared by the memo)."""
+"""What matching reads from each request item (immutable, shared by the phrase memos).
+
+Plain classes with ``Final`` attributes, not msgspec Structs: the compiled engine builds
+them as native classes, whose attributes it reads without a dictionary or descriptor
+look-up."""
 
 from __future__ import annotations
 
-import msgspec
+from typing import Final
 
 from service.engine.models import MatchKind
 from service.knowledge.schema import Route
 
 
-class DrugHit(msgspec.Struct, frozen=True, gc=False):
-    drug_id: str
-    route: Route | None
+class DrugHit:
+    """A drug named by an item, and the route it is taken by (a key of the prepared
+    knowledge: equal and hashed by both)."""
+
+    __slots__ = ("_hash", "drug_id", "route")
+
+    def __init__(self, drug_id: str, route: Route | None) -> None:
+        self.drug_id: Final = drug_id
+        self.route: Final = route
+        self._hash: Final = hash((drug_id, route))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DrugHit):
+            return NotImplemented
+        return self.drug_id == other.drug_id and self.route == other.route
+
+    def __repr__(self) -> str:
+        return f"DrugHit({self.drug_id!r}, {self.route!r})"
 
 
-class MedicationMatch(msgspec.Struct, frozen=True, gc=False):
-    hits: tuple[DrugHit, ...]
-    suggestions: tuple[str, ...] = ()
-    reason: str | None = None
-    how: MatchKind | None = None
-    # The known terms misspelled words were read as.
-    read_as: tuple[str, ...] = ()
-    # An as-needed order.
-    prn: bool = False
-    # Drugs the text names but says are not current (stopped, denied, ...), each with the
-    # qualifier kind; ``hits`` holds only the current ones.
-    excluded: tuple[tuple[str, str], ...] = ()
+class MedicationMatch:
+    __slots__ = ("excluded", "hits", "how", "prn", "read_as", "reason", "suggestions")
+
+    def __init__(
+        self,
+        hits: tuple[DrugHit, ...],
+        suggestions: tuple[str, ...] = (),
+        reason: str | None = None,
+        how: MatchKind | None = None,
+        read_as: tuple[str, ...] = (),
+        prn: bool = False,
+        excluded: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.hits: Final = hits
+        self.suggestions: Final = suggestions
+        self.reason: Final = reason
+        self.how: Final = how
+        # The known terms misspelled words were read as.
+        self.read_as: Final = read_as
+        # An as-needed order.
+        self.prn: Final = prn
+        # Drugs the text names but says are not current (stopped, denied, ...), each
+        # with the qualifier kind; ``hits`` holds only the current ones.
+        self.excluded: Final = excluded
+
+    def read(self, how: MatchKind | None) -> MedicationMatch:
+        """The same match, read another way (from a coding's display, say)."""
+        return MedicationMatch(
+            self.hits,
+            self.suggestions,
+            self.reason,
+            how,
+            self.read_as,
+            self.prn,
+            self.excluded,
+        )
 
 
-class ConditionMatch(msgspec.Struct, frozen=True, gc=False):
-    condition_ids: tuple[str, ...]
-    # Concepts named in the text but qualified (absent, a relative's, ...): recognized, not
-    # flagged; each with the qualifier kind (the name of its reason template).
-    excluded: tuple[tuple[str, str], ...] = ()
-    suggestions: tuple[str, ...] = ()
-    reason: str | None = None
-    how: MatchKind | None = None
-    read_as: tuple[str, ...] = ()
+class ConditionMatch:
+    __slots__ = ("condition_ids", "excluded", "how", "read_as", "reason", "suggestions")
+
+    def __init__(
+        self,
+        condition_ids: tuple[str, ...],
+        excluded: tuple[tuple[str, str], ...] = (),
+        suggestions: tuple[str, ...] = (),
+        reason: str | None = None,
+        how: MatchKind | None = None,
+        read_as: tuple[str, ...] = (),
+    ) -> None:
+        self.condition_ids: Final = condition_ids
+        # Concepts named in the text but qualified (absent, a relative's, ...):
+        # recognized, not flagged; each with the qualifier kind (the name of its reason
+        # template).
+        self.excluded: Final = excluded
+        self.suggestions: Final = suggestions
+        self.reason: Final = reason
+        self.how: Final = how
+        self.read_as: Final = read_as
+
+    def read(self, how: MatchKind | None) -> ConditionMatch:
+        """The same match, read another way (from a coding's display, say)."""
+        return ConditionMatch(
+            self.condition_ids, self.excluded, self.suggestions, self.reason, how, self.read_as
+        )
 
 
-class LabMatch(msgspec.Struct, frozen=True, gc=False):
-    analyte_id: str | None
-    value: float | None  # in the analyte's canonical unit
-    reason: str | None = None
-    how: MatchKind | None = None
-    # Units of the input per canonical unit (to show canonical values in the input's unit).
-    factor: float = 1.0
+class LabMatch:
+    __slots__ = ("analyte_id", "factor", "how", "reason", "value")
+
+    def __init__(
+        self,
+        analyte_id: str | None,
+        value: float | None,
+        reason: str | None = None,
+        how: MatchKind | None = None,
+        factor: float = 1.0,
+    ) -> None:
+        self.analyte_id: Final = analyte_id
+        # In the analyte's canonical unit.
+        self.value: Final = value
+        self.reason: Final = reason
+        self.how: Final = how
+        # Units of the input per canonical unit (to show canonical values in the input's
+        # unit).
+        self.factor: Final = factor

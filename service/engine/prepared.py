@@ -10,10 +10,8 @@ words: no request data).
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass, field
+from typing import Final
 from pathlib import Path
-
-import msgspec
 
 from service.engine.matches import ConditionMatch, DrugHit, MedicationMatch
 from service.engine.models import Finding
@@ -37,33 +35,63 @@ SlotRef = tuple[int, int]
 CONTRIBUTOR_TAG = "contributor"
 
 
-class DrugAtRoute(msgspec.Struct, frozen=True, gc=False):
+class DrugAtRoute:
     """What a drug contributes when taken by a route."""
 
-    # Its classes that apply at this route.
-    applicable: tuple[str, ...]
-    # The (rule, slot) pairs the drug fills at this route, as a regular order and as an
-    # as-needed (PRN) one: a weak effect does not fill the slots of rules about it adding up.
-    targets: tuple[SlotRef, ...]
-    targets_prn: tuple[SlotRef, ...]
-    # The rules of those pairs, for membership tests.
-    rules: frozenset[int]
-    rules_prn: frozenset[int]
-    # Why a drug with classes contributes nothing at this route (shown on its status).
-    excluded_reason: str | None
-    # Its finding (without inputs) when it contributes at this route.
-    finding: Finding | None
+    __slots__ = (
+        "applicable",
+        "excluded_reason",
+        "finding",
+        "rules",
+        "rules_prn",
+        "targets",
+        "targets_prn",
+    )
+
+    def __init__(
+        self,
+        applicable: tuple[str, ...],
+        targets: tuple[SlotRef, ...],
+        targets_prn: tuple[SlotRef, ...],
+        excluded_reason: str | None,
+        finding: Finding | None,
+    ) -> None:
+        # Final attributes, not frozen Structs: native classes in the compiled engine.
+        # Its classes that apply at this route.
+        self.applicable: Final = applicable
+        # The (rule, slot) pairs the drug fills at this route, as a regular order and as an
+        # as-needed (PRN) one: a weak effect does not fill the slots of rules about it
+        # adding up.
+        self.targets: Final = targets
+        self.targets_prn: Final = targets_prn
+        # The rules of those pairs, for membership tests.
+        self.rules: Final = frozenset(r for r, _ in targets)
+        self.rules_prn: Final = frozenset(r for r, _ in targets_prn)
+        # Why a drug with classes contributes nothing at this route (shown on its status).
+        self.excluded_reason: Final = excluded_reason
+        # Its finding (without inputs) when it contributes at this route.
+        self.finding: Final = finding
 
 
-class PreparedRule(msgspec.Struct, frozen=True, gc=False):
-    rule: CombinationRule
-    lists: SharedLists
-    # Its position in ``Knowledge.rules``.
-    index: int
-    # The dose-limited slots: (slot position, the daily mg above which it is filled).
-    dose_limits: tuple[tuple[int, float], ...]
-    # The finding's detail when no dose note is added to it.
-    detail: str
+class PreparedRule:
+    __slots__ = ("detail", "dose_limits", "index", "lists", "rule")
+
+    def __init__(
+        self,
+        rule: CombinationRule,
+        lists: SharedLists,
+        index: int,
+        dose_limits: tuple[tuple[int, float], ...],
+        detail: str,
+    ) -> None:
+        self.rule: Final = rule
+        self.lists: Final = lists
+        # Its position in ``Knowledge.rules``.
+        self.index: Final = index
+        # The dose-limited slots: (slot position, the daily mg above which it is filled).
+        self.dose_limits: Final = dose_limits
+        # The finding's detail when no dose note is added to it.
+        self.detail: Final = detail
 
 
 def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> PreparedRule:
@@ -76,23 +104,48 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
     )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Knowledge:
-    kb: KnowledgeBase
-    qualifiers: QualifierIndex
-    rules: tuple[PreparedRule, ...]
-    # Rule id -> its position in ``rules``.
-    rule_index: dict[str, int]
-    # ``kind:id`` tag (``class:loop_diuretic``, ``lab:potassium:low``) -> slots it fills.
-    slots_of_tag: dict[str, tuple[SlotRef, ...]]
-    drugs_at_route: dict[DrugHit, DrugAtRoute]
-    condition_findings: dict[str, Finding]
-    analyte_lists: dict[str, SharedLists]
-    # Per drug, the words of its names and of its products' names (to find where a drug
-    # stands in a medication text; words of two letters or less left out).
-    drug_words: dict[str, frozenset[str]]
-    drug_phrases: dict[tuple[str, ...], MedicationMatch] = field(default_factory=dict)
-    condition_phrases: dict[tuple[str, ...], ConditionMatch] = field(default_factory=dict)
+    __slots__ = (
+        "analyte_lists",
+        "condition_findings",
+        "condition_phrases",
+        "drug_phrases",
+        "drug_words",
+        "drugs_at_route",
+        "kb",
+        "qualifiers",
+        "rule_index",
+        "rules",
+        "slots_of_tag",
+    )
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        qualifiers: QualifierIndex,
+        rules: tuple[PreparedRule, ...],
+        slots_of_tag: dict[str, tuple[SlotRef, ...]],
+        drugs_at_route: dict[DrugHit, DrugAtRoute],
+        condition_findings: dict[str, Finding],
+        analyte_lists: dict[str, SharedLists],
+        drug_words: dict[str, frozenset[str]],
+    ) -> None:
+        self.kb: Final = kb
+        self.qualifiers: Final = qualifiers
+        self.rules: Final = rules
+        # Rule id -> its position in ``rules``.
+        self.rule_index: Final = {prepared.rule.id: prepared.index for prepared in rules}
+        # ``kind:id`` tag (``class:loop_diuretic``, ``lab:potassium:low``) -> slots it fills.
+        self.slots_of_tag: Final = slots_of_tag
+        self.drugs_at_route: Final = drugs_at_route
+        self.condition_findings: Final = condition_findings
+        self.analyte_lists: Final = analyte_lists
+        # Per drug, the words of its names and of its products' names (to find where a
+        # drug stands in a medication text; words of two letters or less left out).
+        self.drug_words: Final = drug_words
+        # The phrase memos (bounded; keyed by vocabulary words, no request data).
+        self.drug_phrases: Final[dict[tuple[str, ...], MedicationMatch]] = {}
+        self.condition_phrases: Final[dict[tuple[str, ...], ConditionMatch]] = {}
 
     @property
     def version(self) -> str:
@@ -128,7 +181,6 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
         kb=kb,
         qualifiers=QualifierIndex.compile(kb.qualifiers),
         rules=rules,
-        rule_index={rule.id: r for r, rule in enumerate(kb.rules)},
         slots_of_tag=tags,
         drugs_at_route=_drugs_at_route(kb, tags),
         condition_findings={
@@ -218,8 +270,6 @@ def _drugs_at_route(
                 applicable,
                 targets,
                 targets_prn,
-                frozenset(r for r, _ in targets),
-                frozenset(r for r, _ in targets_prn),
                 reason,
                 finding,
             )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from service.engine.models import Finding, InputRef, ListName
 
-# An input: its list as its rank in report order, and its index in that list.
-Ref = tuple[int, int]
+# An input: its list as its rank in report order, and its index in that list. Typed as a
+# variable-length tuple so the compiled engine keeps it one boxed object (a fixed pair
+# would be unboxed and boxed again at every list, set and dict it enters).
+Ref = tuple[int, ...]
 MEDICATIONS, CONDITIONS, LABS, PATIENT = 0, 1, 2, 3
 LIST_NAMES: tuple[ListName, ...] = ("medications", "conditions", "labs", "patient")
 LIST_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(LIST_NAMES)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,7 +25,7 @@ from service.knowledge.schema import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DrugTerm:
     """What a normalized drug phrase names: one ingredient, or several for a product."""
 
@@ -38,56 +37,56 @@ class DrugTerm:
     how: Literal["name", "brand", "product", "spelling"] = "name"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """The validated datasets and their indexes; immutable, built once by the loader."""
 
     version: str
-    sources: Mapping[str, Source]
-    classes: Mapping[str, DrugClass]
-    drugs: Mapping[str, Drug]
-    conditions: Mapping[str, Condition]
-    analytes: Mapping[str, Analyte]
+    sources: dict[str, Source]
+    classes: dict[str, DrugClass]
+    drugs: dict[str, Drug]
+    conditions: dict[str, Condition]
+    analytes: dict[str, Analyte]
     rules: tuple[CombinationRule, ...]
-    drug_groups: Mapping[str, DrugGroup]
-    effects: Mapping[str, EffectInfo]
+    drug_groups: dict[str, DrugGroup]
+    effects: dict[str, EffectInfo]
     lab_orders: tuple[LabOrder, ...]
     normalization: Normalization
     qualifiers: Qualifiers
     texts: Texts
     # Indexes: every look-up below is a dictionary hit.
-    drug_terms: Mapping[str, DrugTerm]
+    drug_terms: dict[str, DrugTerm]
     # First word of a term -> the most words any term starting with it has.
-    drug_words_from: Mapping[str, int]
+    drug_words_from: dict[str, int]
     # RxCUI -> ingredients (and a product's route): the drugs' codes and the code table.
-    drug_by_rxcui: Mapping[str, RxNormEntry]
-    rxnorm_codes: Mapping[str, RxNormCode]
-    drug_by_atc: Mapping[str, str]
+    drug_by_rxcui: dict[str, RxNormEntry]
+    rxnorm_codes: dict[str, RxNormCode]
+    drug_by_atc: dict[str, str]
     # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
-    fuzzy_drug_words: Mapping[str, tuple[str, ...]]
+    fuzzy_drug_words: dict[str, tuple[str, ...]]
     # Every word a drug text can contain that the knowledge base knows (term words and
     # dose, form, route and salt words).
     drug_vocabulary: frozenset[str]
-    condition_terms: Mapping[str, tuple[str, ...]]
-    condition_words_from: Mapping[str, int]
-    conditions_by_icd_prefix: Mapping[str, tuple[str, ...]]
+    condition_terms: dict[str, tuple[str, ...]]
+    condition_words_from: dict[str, int]
+    conditions_by_icd_prefix: dict[str, tuple[str, ...]]
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
-    icd_exclusions: Mapping[str, frozenset[str]]
+    icd_exclusions: dict[str, frozenset[str]]
     # The conditions' own SNOMED CT codes and those of the code table.
-    conditions_by_snomed: Mapping[str, tuple[str, ...]]
-    snomed_codes: Mapping[str, SnomedCode]
-    fuzzy_condition_terms: Mapping[str, tuple[str, ...]]
+    conditions_by_snomed: dict[str, tuple[str, ...]]
+    snomed_codes: dict[str, SnomedCode]
+    fuzzy_condition_terms: dict[str, tuple[str, ...]]
     condition_vocabulary: frozenset[str]
-    analyte_by_loinc: Mapping[str, str]
-    analyte_terms: Mapping[str, str]
+    analyte_by_loinc: dict[str, str]
+    analyte_terms: dict[str, str]
     # Abbreviations read only as a lab's whole name (without lab_context_words).
-    analyte_abbreviations: Mapping[str, str]
+    analyte_abbreviations: dict[str, str]
     lab_context_words: frozenset[str]
-    unit_factors: Mapping[str, Mapping[str, float]]
+    unit_factors: dict[str, dict[str, float]]
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]
-    route_tokens: Mapping[str, Route]
-    route_parents: Mapping[Route, Route]
+    route_tokens: dict[str, Route]
+    route_parents: dict[Route, Route]
     site_routes: frozenset[Route]
     local_routes: frozenset[Route]
     prn_tokens: frozenset[str]

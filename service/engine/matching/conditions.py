@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import msgspec
 
 from service.engine._systems import system_of
 from service.engine.matches import ConditionMatch
@@ -28,7 +27,7 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
         match = _conditions_from_text(text, knowledge)
         if match.condition_ids or match.excluded:
             if match.how != "spelling" and (number > 0 or item.text is None):
-                return msgspec.structs.replace(match, how="display")
+                return match.read("display")
             return match
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not texts:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import msgspec
 
 from service.engine._systems import system_of
 from service.engine.matches import DrugHit, MedicationMatch
@@ -71,7 +70,7 @@ def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationM
         match = _match_words(found, route_hint, knowledge)
         if match.hits:
             if number > 0 or text is None:  # read from a coding's display
-                match = msgspec.structs.replace(match, how="display")
+                match = match.read("display")
             return _in_context(match, read_as, texts, all_words, knowledge)
     return _unrecognized(item, texts, words_of_texts, kb)
 
@@ -99,9 +98,7 @@ def _in_context(
         read_as = tuple(kb.drugs[h.drug_id].name for h in match.hits)
     if not (prn or excluded or read_as or how != match.how):
         return match
-    return msgspec.structs.replace(
-        match, hits=hits, how=how, read_as=read_as, prn=prn, excluded=excluded
-    )
+    return MedicationMatch(hits, match.suggestions, match.reason, how, read_as, prn, excluded)
 
 
 def _qualifiers(
