@@ -311,15 +311,16 @@ def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> l
 
 
 class _Names:
-    """How findings name inputs: a product by the ingredients that fill the rule; every
-    other input's name is worked out once per check."""
+    """How findings name inputs: a product by the ingredients that fill the rule; each
+    name is worked out once per check (a product's once per rule)."""
 
     __slots__ = ("knowledge", "known", "request")
 
     def __init__(self, knowledge: Knowledge, request: Request) -> None:
         self.knowledge = knowledge
         self.request = request
-        self.known: dict[Ref, str] = {}
+        # By input, and by (list rank, index, rule) for a product.
+        self.known: dict[tuple[int, ...], str] = {}
 
     def of(self, ref: Ref, rule_index: int) -> str:
         name = self.known.get(ref)
@@ -331,8 +332,13 @@ class _Names:
         if rank == MEDICATIONS:
             match = request.meds[index]
             if len(match.hits) != 1:  # a product: named by what fills this rule
-                filling = _filling(self.knowledge, match, rule_index)
-                return " + ".join(kb.drugs[h.drug_id].name for h in filling or match.hits)
+                key = (rank, index, rule_index)
+                name = self.known.get(key)
+                if name is None:
+                    filling = _filling(self.knowledge, match, rule_index)
+                    name = " + ".join(kb.drugs[h.drug_id].name for h in filling or match.hits)
+                    self.known[key] = name
+                return name
             name = kb.drugs[match.hits[0].drug_id].name
         elif rank == CONDITIONS:
             name = " + ".join(kb.conditions[c].name for c in request.conds[index].condition_ids)
