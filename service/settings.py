@@ -81,9 +81,10 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
         MAX_FHIR_BODY_BYTES
     )
     # Largest FHIR response read, bytes after decompression (larger: the search fails).
-    max_response_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 8 * 1024 * 1024
-    # All responses fetched for one hook call together, bytes after decompression.
-    max_fetch_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 16 * 1024 * 1024
+    max_response_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 4 * 1024 * 1024
+    # All responses fetched for one hook call together, bytes after decompression. With
+    # the body, this bounds a call's memory (docs/operations.md, "Memory").
+    max_fetch_bytes: Annotated[int, msgspec.Meta(ge=1024, le=256 * 1024 * 1024)] = 8 * 1024 * 1024
     # FHIR requests read at once per worker (POST /v1/check/fhir, CDS Hooks calls); more
     # wait for a slot, and get 503 after `budget` + 1 s. Bounds the worker's memory
     # (docs/operations.md, "Memory").

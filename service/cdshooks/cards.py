@@ -73,7 +73,11 @@ def new_medications(
     report: Report, sources: Sources, selections: Sequence[str] = ()
 ) -> frozenset[int]:
     """Draft orders (the selected ones, for order-select) naming a drug the patient does not
-    already take: re-signing or renewing a current drug adds no new risk."""
+    already take: re-signing or renewing a current drug adds no new risk. When the
+    selections name none of the medication drafts (the clinician selected a lab order, say),
+    no medication is new: the drafts selected before were answered when they were
+    selected. All drafts count only without selections, or when a draft has no id that a
+    selection could name."""
     current = {
         concept
         for status, ref in zip(report.medications, sources.medications, strict=True)
@@ -82,11 +86,18 @@ def new_medications(
     }
     drafts = [i for i, ref in enumerate(sources.medications) if ref.draft]
     chosen = [i for i in drafts if _selected(sources.medications[i], selections)]
+    unnamed = any(not _has_id(sources.medications[i]) for i in drafts)
+    if not chosen and (not selections or unnamed):
+        chosen = drafts
     return frozenset(
         i
-        for i in chosen or drafts
+        for i in chosen
         if not report.medications[i].concepts or set(report.medications[i].concepts) - current
     )
+
+
+def _has_id(ref: ResourceRef) -> bool:
+    return ref.reference.startswith(f"{ref.resource_type}/")
 
 
 def _selected(ref: ResourceRef, selections: Sequence[str]) -> bool:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, TypeVar
 
+import msgspec
+
 from service.engine.models import (
     CheckRequest,
     Coding,
@@ -26,6 +28,7 @@ from service.engine.models import (
     LabInput,
     MedicationInput,
     Patient,
+    ReferenceRange,
 )
 from service.fhir import resources as r
 from service.fhir.dates import age_on, parse_date, parse_instant
@@ -48,13 +51,21 @@ from service.limits import (
 
 MEDICATION_REQUEST_STATUSES = frozenset({"active", "on-hold"})
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
+# request-intent codes of a record's MedicationRequest that are not a drug the patient
+# takes: a suggestion nobody has acted on, or an option of a RequestGroup.
+NOT_TAKEN_INTENTS = frozenset({"proposal", "option"})
 MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
 CONDITION_CLINICAL_STATUSES = frozenset({"active", "recurrence", "relapse"})
 # A condition that came back: an abatement on record is that of an earlier episode.
 CONDITION_RETURNED_STATUSES = frozenset({"recurrence", "relapse"})
 CONDITION_EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+# Not established (condition-ver-status: unconfirmed and its children provisional and
+# differential): read as a REST text "possible ..." or "rule out ..." is, not flagged.
+CONDITION_UNCONFIRMED_VERIFICATION = frozenset({"unconfirmed", "provisional", "differential"})
 OBSERVATION_STATUSES = frozenset({"final", "amended", "corrected"})
 LOINC = "http://loinc.org"
+# referenceRange.type codes that mean the usual normal range (an absent type means it too).
+NORMAL_RANGE_TYPES = frozenset({"normal"})
 UCUM = "http://unitsofmeasure.org"
 MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement")
 READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
@@ -64,6 +75,15 @@ READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
 PREGNANCY_WINDOW_DAYS = 300
 # Outside these ages a pregnancy-related condition is not read as a current pregnancy.
 PREGNANCY_AGES = (10, 60)
+# A pregnancy status Observation (the FHIR form of the REST `patient.pregnant`): LOINC
+# 82810-3 "Pregnancy status" (IPS Pregnancy Status, US Core), 11449-6 "Pregnancy status"
+# (C-CDA Pregnancy Observation); answers from the IPS value set pregnancy-status-uv-ips
+# and its ConceptMap to SNOMED CT (hl7.org/fhir/uv/ips/ValueSet-pregnancy-status-uv-ips).
+PREGNANCY_STATUS_LOINC = frozenset({"82810-3", "11449-6"})
+PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA15173-0", "http://snomed.info/sct|77386006"})
+NOT_PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA26683-5", "http://snomed.info/sct|60001007"})
+# Dosage.asNeeded[x] as words in the medication's text (`prn_tokens` of the datasets).
+AS_NEEDED = "as needed"
 # A number written as text ("3.1", "3.1 mmol/L"); comparators ("<3.0") are not values.
 _NUMBER = re.compile(r"^\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$")
 
@@ -76,6 +96,10 @@ def _never(_: ConditionInput) -> bool:
     return False
 
 
+def _no_analyte(_: LabInput) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Options:
     """How to read the resources.
@@ -85,6 +109,9 @@ class Options:
     ``lab_max_age_days``: leave out labs older than this (``None``: no limit).
     ``pregnancy``: whether a condition reads as pregnancy (the knowledge base's matching),
     so that an old or implausible one is not read as a current pregnancy.
+    ``lab_analyte``: the analyte a lab without a known LOINC code reads as (the knowledge
+    base's matching), so that the most recent result of an analyte is chosen across
+    LOINC and local codes.
     """
 
     today: date
@@ -92,6 +119,7 @@ class Options:
     analyte_by_loinc: Mapping[str, str] = field(default_factory=dict)
     lab_max_age_days: int | None = None
     pregnancy: Callable[[ConditionInput], bool] = _never
+    lab_analyte: Callable[[LabInput], str | None] = _no_analyte
 
 
 class _SkipError(Exception):
@@ -106,6 +134,17 @@ class _Lab:
     ref: ResourceRef
     key: str
     when: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Pregnancy:
+    """A pregnancy the record states: a current pregnancy-related Condition (``pregnant``
+    true, ``item`` the condition as read) or a pregnancy status (``item`` None)."""
+
+    pregnant: bool
+    when: date | None
+    ref: ResourceRef
+    item: ConditionInput | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +165,7 @@ class _Builder:
     conds: list[tuple[ConditionInput, ResourceRef]] = field(default_factory=list)
     labs: list[_Lab] = field(default_factory=list)
     ignored: list[Ignored] = field(default_factory=list)
+    pregnancies: list[_Pregnancy] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     keys: dict[tuple[str, bool, tuple[str, ...]], str] = field(default_factory=dict)
 
@@ -168,11 +208,12 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         if entry.resource_type in READ_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=False)
     labs = _recent_labs(builder)
+    patient = _pregnancy_status(builder)
     meds = _limit(builder, builder.meds, MAX_MEDICATIONS, "medications")
     conds = _limit(builder, builder.conds, MAX_CONDITIONS, "conditions")
     labs = _limit(builder, labs, MAX_LABS, "labs")
     request = CheckRequest(
-        patient=builder.person.patient,
+        patient=patient,
         medications=[m for m, _ in meds],
         conditions=[c for c, _ in conds],
         labs=[lab for lab, _ in labs],
@@ -278,6 +319,8 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
         raise _SkipError("no status")
     if use.status is not None and use.status not in allowed:
         raise _SkipError(f"status {use.status}")
+    if not draft and use.intent in NOT_TAKEN_INTENTS:
+        raise _SkipError(f"intent {use.intent}: not an order")
     _add_medication(builder, entry, use, use.dosage_instruction, draft=draft)
 
 
@@ -319,7 +362,17 @@ def _add_medication(
     earlier = builder.duplicate_of("medication", draft, _key(codings, text), ref.reference)
     if earlier is not None:
         raise _SkipError(f"same medication as {earlier}")
+    if dosages and all(dosage.as_needed for dosage in dosages):
+        text = _as_needed(text)
     builder.meds.append((MedicationInput(text=text, coding=codings or None, route=route), ref))
+
+
+def _as_needed(text: str | None) -> str:
+    """The text with the words a prescriber writes for an as-needed (PRN) order, which
+    is how the engine reads it in a REST request ("albuterol 2 puffs q4h prn")."""
+    if not text:
+        return AS_NEEDED
+    return f"{text[: MAX_TEXT - len(AS_NEEDED) - 3]} ({AS_NEEDED})"
 
 
 def _medication_names(medication: r.Medication) -> tuple[list[Coding], str | None]:
@@ -368,6 +421,8 @@ def _condition(builder: _Builder, entry: Entry) -> None:
     verification = _status_codes(cond.verification_status)
     if verification & CONDITION_EXCLUDED_VERIFICATION:
         raise _SkipError(f"verification status {', '.join(sorted(verification))}")
+    if verification & CONDITION_UNCONFIRMED_VERIFICATION:
+        raise _SkipError(f"verification status {', '.join(sorted(verification))}: not established")
     if not clinical & CONDITION_RETURNED_STATUSES:
         _check_not_abated(cond, builder.options.today)
     codings = _codings(cond.code)
@@ -375,13 +430,16 @@ def _condition(builder: _Builder, entry: Entry) -> None:
     if not codings and not text:
         raise _SkipError("no code or text")
     item = ConditionInput(text=text, coding=codings or None)
-    if builder.options.pregnancy(item):
+    pregnancy = builder.options.pregnancy(item)
+    if pregnancy:
         _check_current_pregnancy(builder, cond)
     ref = ResourceRef(entry.reference, entry.resource_type, display=_label(codings, text))
     earlier = builder.duplicate_of("condition", False, _key(codings, text), ref.reference)
     if earlier is not None:
         raise _SkipError(f"same condition as {earlier}")
     builder.conds.append((item, ref))
+    if pregnancy:
+        builder.pregnancies.append(_Pregnancy(True, parse_date(cond.began_on()), ref, item))
 
 
 def _check_not_abated(cond: r.Condition, today: date) -> None:
@@ -398,20 +456,73 @@ def _check_not_abated(cond: r.Condition, today: date) -> None:
 def _check_current_pregnancy(builder: _Builder, cond: r.Condition) -> None:
     """A pregnancy-related condition is a current pregnancy only if it is recent, of a
     living patient of an age at which pregnancy is possible."""
+    _check_pregnancy_possible(builder, "pregnancy-related")
+    _check_pregnancy_recent(builder, parse_date(cond.began_on()), "pregnancy-related")
+
+
+def _check_pregnancy_possible(builder: _Builder, what: str) -> None:
     person = builder.person
     if person.deceased:
-        raise _SkipError("pregnancy-related, and the patient is deceased")
+        raise _SkipError(f"{what}, and the patient is deceased")
     age = person.patient.age if person.patient else None
     low, high = PREGNANCY_AGES
     if age is not None and not low <= age <= high:
-        raise _SkipError(f"pregnancy-related, and the patient is {age:g} years old")
-    began = parse_date(cond.began_on())
+        raise _SkipError(f"{what}, and the patient is {age:g} years old")
+
+
+def _check_pregnancy_recent(builder: _Builder, began: date | None, what: str) -> None:
     today = builder.options.today
     if began is not None and (today - began).days > PREGNANCY_WINDOW_DAYS:
         raise _SkipError(
-            f"pregnancy-related, recorded {began.isoformat()}: more than "
+            f"{what}, recorded {began.isoformat()}: more than "
             f"{PREGNANCY_WINDOW_DAYS} days ago, not a current pregnancy"
         )
+
+
+def _pregnancy_observation(builder: _Builder, entry: Entry, obs: r.Observation) -> None:
+    """A pregnancy status: pregnant, not pregnant, or (unknown) left out."""
+    value = obs.value_codeable_concept
+    answers = {f"{c.system}|{c.code}" for c in value.coding} if value else set()
+    if obs.value_boolean is not None:
+        pregnant = obs.value_boolean
+    elif answers & PREGNANT_ANSWERS:
+        pregnant = True
+    elif answers & NOT_PREGNANT_ANSWERS:
+        pregnant = False
+    else:
+        raise _SkipError("pregnancy status neither pregnant nor not pregnant")
+    when = parse_date(obs.when())
+    if pregnant:
+        _check_pregnancy_possible(builder, "pregnancy status pregnant")
+        _check_pregnancy_recent(builder, when, "pregnancy status pregnant")
+    display = _label(_codings(value), _text(value.text if value else None))
+    label = f"Pregnancy status: {display or ('pregnant' if pregnant else 'not pregnant')}"
+    ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=obs.when())
+    builder.pregnancies.append(_Pregnancy(pregnant, when, ref))
+
+
+def _pregnancy_status(builder: _Builder) -> Patient | None:
+    """The patient, pregnant when the record states a current pregnancy (a Condition or a
+    pregnancy status) that no later pregnancy status contradicts; a pregnancy Condition
+    that a later "not pregnant" status closes is left out."""
+    patient = builder.person.patient
+    if not builder.pregnancies:
+        return patient
+    latest = max(builder.pregnancies, key=lambda p: (p.when or date.min, p.pregnant))
+    if not latest.pregnant:
+        # Every pregnancy Condition began before this status (it is the latest).
+        closed = [p for p in builder.pregnancies if p.item is not None]
+        builder.conds = [c for c in builder.conds if all(c[0] is not p.item for p in closed)]
+        builder.ignored.extend(
+            Ignored(
+                p.ref.reference,
+                p.ref.resource_type,
+                "pregnancy-related, and a later pregnancy status says not pregnant "
+                f"({latest.ref.reference})",
+            )
+            for p in closed
+        )
+    return msgspec.structs.replace(patient or Patient(), pregnant=latest.pregnant)
 
 
 # Observations --------------------------------------------------------------------------
@@ -426,6 +537,9 @@ def _observation(builder: _Builder, entry: Entry) -> None:
     _check_subject(builder, obs.subject)
     if obs.status not in OBSERVATION_STATUSES:
         raise _SkipError(f"status {obs.status or 'missing'}")
+    if obs.code is not None and not PREGNANCY_STATUS_LOINC.isdisjoint(obs.code.codes(LOINC)):
+        _pregnancy_observation(builder, entry, obs)
+        return
     when = parse_instant(obs.when())
     # The time as the source wrote it (its own offset): what the clinician recognizes.
     written = obs.when() if when else None
@@ -439,7 +553,11 @@ def _observation(builder: _Builder, entry: Entry) -> None:
             reasons.append(skip.reason)
             continue
         ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=written)
-        key = analyte or "|".join(_key(item.coding or (), item.text))
+        key = (
+            analyte
+            or builder.options.lab_analyte(item)
+            or "|".join(_key(item.coding or (), item.text))
+        )
         found.append(_Lab(item, ref, key, when))
     if not found:
         raise _SkipError(reasons[0])
@@ -468,8 +586,13 @@ def _reading(
     text = _text(part.code.text if part.code else None)
     if not codings and not text:
         raise _SkipError("no code or text naming the analyte")
-    label = f"{_label(codings, text)} {value:g} {unit}"
-    item = LabInput(value=value, unit=unit, coding=codings or None, text=text)
+    quantity = part.value_quantity
+    bound = quantity.comparator if quantity is not None and quantity.value is not None else None
+    label = f"{_label(codings, text)} {bound or ''}{value:g} {unit}"
+    own_range = _reference_range(part.reference_range, unit)
+    item = LabInput(
+        value=value, unit=unit, coding=codings or None, text=text, reference_range=own_range
+    )
     return item, analyte, label
 
 
@@ -493,6 +616,37 @@ def _value(part: r.ObservationValue) -> tuple[float, str]:
     if unit is None:
         raise _SkipError("result has no unit (none written and no reference range unit)")
     return value, unit
+
+
+def _reference_range(ranges: Sequence[r.ReferenceRange], unit: str) -> ReferenceRange | None:
+    """The lab's own normal range for this result, as a REST ``reference_range``: the one
+    range that is the normal range for everyone (no other ``type``, no ``appliesTo`` or
+    ``age``), with limits in the result's unit. Several candidates, or limits in another
+    unit, give none: the service's own limits apply then."""
+    normal = [
+        limits
+        for limits in ranges
+        if not limits.applies_to
+        and limits.age is None
+        and (limits.type is None or _status_codes(limits.type) <= NORMAL_RANGE_TYPES)
+    ]
+    if len(normal) != 1:
+        return None
+    bounds: list[float | None] = []
+    for quantity in (normal[0].low, normal[0].high):
+        if quantity is None or quantity.value is None or quantity.comparator is not None:
+            bounds.append(None)
+            continue
+        written = _unit(quantity)
+        if written is not None and written.casefold() != unit.casefold():
+            return None
+        if abs(quantity.value) > MAX_LAB_VALUE:
+            return None
+        bounds.append(quantity.value)
+    low, high = bounds
+    if (low is None and high is None) or (low is not None and high is not None and low > high):
+        return None
+    return ReferenceRange(low=low, high=high)
 
 
 def _range_unit(ranges: Sequence[r.Range]) -> str | None:

@@ -13,7 +13,7 @@ from service.engine import Knowledge, Report, check
 from service.engine.errors import implausible_values
 from service.engine.findings import PREGNANCY_CONDITION
 from service.engine.matching import match_condition, match_lab
-from service.engine.models import ConditionInput
+from service.engine.models import ConditionInput, LabInput
 from service.fhir.convert import Options, convert
 from service.fhir.models import Conversion, FhirReport, Ignored
 from service.fhir.read import Budget, Document, Entry, FhirReadError, read
@@ -59,12 +59,16 @@ def check_record(
     def is_pregnancy(item: ConditionInput) -> bool:
         return PREGNANCY_CONDITION in match_condition(item, knowledge).condition_ids
 
+    def lab_analyte(item: LabInput) -> str | None:
+        return match_lab(item, knowledge).analyte_id
+
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
         analyte_by_loinc=knowledge.kb.analyte_by_loinc,
         lab_max_age_days=settings.lab_age_limit,
         pregnancy=is_pregnancy,
+        lab_analyte=lab_analyte,
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     return CheckedRecord(conversion, check(conversion.request, knowledge), tuple(incomplete))

@@ -57,6 +57,14 @@ class Range(_Element, frozen=True):
 class Dosage(_Element, frozen=True):
     text: str | None = None
     route: CodeableConcept | None = None
+    as_needed_boolean: bool | None = None
+    as_needed_codeable_concept: CodeableConcept | None = None
+
+    @property
+    def as_needed(self) -> bool:
+        """Taken as needed (PRN): ``asNeededBoolean`` true, or ``asNeededCodeableConcept``
+        (R4: "as needed for" a reason, which implies as needed)."""
+        return bool(self.as_needed_boolean) or self.as_needed_codeable_concept is not None
 
 
 class Patient(_Element, frozen=True):
@@ -155,6 +163,14 @@ class Condition(_Element, frozen=True):
         )
 
 
+class ReferenceRange(Range, frozen=True):
+    """An Observation's ``referenceRange``: limits, and whom and what they are for."""
+
+    type: CodeableConcept | None = None
+    applies_to: tuple[CodeableConcept, ...] = ()
+    age: Range | None = None
+
+
 class ObservationValue(_Element, frozen=True):
     """The value elements of an Observation and of each of its components."""
 
@@ -164,12 +180,15 @@ class ObservationValue(_Element, frozen=True):
     # FHIR integer; read as a number so that a decimal written there is not fatal.
     value_integer: float | None = None
     data_absent_reason: CodeableConcept | None = None
-    reference_range: tuple[Range, ...] = ()
+    reference_range: tuple[ReferenceRange, ...] = ()
 
 
 class Observation(ObservationValue, frozen=True):
     id: str | None = None
     status: str | None = None
+    # Read for a pregnancy status (coded or yes/no), never as a lab result.
+    value_codeable_concept: CodeableConcept | None = None
+    value_boolean: bool | None = None
     category: tuple[CodeableConcept, ...] = ()
     subject: Reference | None = None
     effective_date_time: str | None = None

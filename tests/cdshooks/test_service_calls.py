@@ -119,6 +119,32 @@ def test_order_select_speaks_of_the_selected_order(cds: Client, request_body: Bo
     assert "hydrochlorothiazide" not in cards[0]["summary"]
 
 
+def test_order_select_of_another_order_repeats_no_drug_card(
+    cds: Client, request_body: Body
+) -> None:
+    """Selecting a lab order while medication drafts wait: those drafts were answered when
+    they were selected; repeating their cards now is alert fatigue."""
+    body = request_body("cds_order_select.json")
+    body["context"]["draftOrders"]["entry"].append(
+        {
+            "resource": {
+                "resourceType": "ServiceRequest",
+                "id": "draft-bmp",
+                "status": "draft",
+                "intent": "order",
+                "subject": {"reference": "Patient/cdsp-1001"},
+                "code": {"coding": [{"system": "http://loinc.org", "code": "51990-0"}]},
+            }
+        }
+    )
+    body["context"]["selections"] = ["ServiceRequest/draft-bmp"]
+    assert cards_of(cds, ORDER_SELECT, body) == []
+    # Without selections, every draft is new.
+    body["context"]["selections"] = []
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SELECT, body)]
+    assert any("hydrochlorothiazide" in s for s in summaries)
+
+
 def test_order_sign_without_new_drugs_has_no_cards(cds: Client, request_body: Body) -> None:
     body = request_body("cds_order_sign.json")
     entries = body["context"]["draftOrders"]["entry"]

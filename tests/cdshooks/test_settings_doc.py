@@ -1,0 +1,33 @@
+"""The FHIR settings' defaults are the ones docs/cds-hooks.md documents (operators size
+memory limits on them: docs/operations.md, "Memory")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import msgspec
+
+from service.settings import FhirSettings
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cds-hooks.md"
+ROW = re.compile(r"^\| `CRAMP_FHIR_(?P<name>[A-Z_]+)` \| (?P<default>[^|]+) \|", re.MULTILINE)
+
+
+def documented_defaults() -> dict[str, str]:
+    settings = DOC.read_text(encoding="utf-8").split("## Settings", 1)[1]
+    return {m["name"].lower(): m["default"].strip() for m in ROW.finditer(settings)}
+
+
+def test_every_fhir_setting_is_documented_with_its_default() -> None:
+    documented = documented_defaults()
+    defaults = msgspec.structs.asdict(FhirSettings())
+    assert set(documented) == set(defaults)
+    for name, value in defaults.items():
+        written = documented[name]
+        if isinstance(value, str):
+            assert value == "" and written.startswith("empty"), name
+        else:
+            assert float(written) == value, (
+                f"CRAMP_FHIR_{name.upper()}: docs {written}, code {value}"
+            )

@@ -1,0 +1,299 @@
+"""A record sent as FHIR means what the same data means as a plain REST request.
+
+Each test sends a FHIR R4 Bundle to `POST /v1/check/fhir` and, where the REST contract
+can say the same thing, the plain request to `POST /v1/check`, and compares the findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.settings import FhirSettings, Settings
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+ALBUTEROL = {"system": RXNORM, "code": "745679", "display": "Albuterol 0.09 MG/ACTUAT Inhaler"}
+FUROSEMIDE = {"system": RXNORM, "code": "310429", "display": "Furosemide 20 MG Oral Tablet"}
+POTASSIUM = {"system": LOINC, "code": "2823-3", "display": "Potassium"}
+TSH = {"system": LOINC, "code": "3016-3", "display": "TSH"}
+HYPOTHYROIDISM = {"system": SNOMED, "code": "40930008", "display": "Hypothyroidism"}
+PREGNANCY = {"system": SNOMED, "code": "77386006", "display": "Pregnancy"}
+
+Client = TestClient[Litestar]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    # Lab dates in these records are recent; no age limit keeps the tests date-free.
+    app = create_app(Settings(fhir=FhirSettings(lab_max_age_days=0)))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def days_ago(days: int) -> str:
+    return (datetime.now(UTC).date() - timedelta(days=days)).isoformat()
+
+
+def bundle(*resources: dict[str, Any], birth: str = "1990-05-01") -> dict[str, Any]:
+    patient = {"resourceType": "Patient", "id": "p1", "gender": "female", "birthDate": birth}
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": r} for r in (patient, *resources)],
+    }
+
+
+def order(rid: str, coding: dict[str, str], **fields: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {"coding": [coding]},
+        **fields,
+    }
+
+
+def lab(rid: str, code: dict[str, str], value: float, unit: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": rid,
+        "status": "final",
+        "category": [{"coding": [{"code": "laboratory"}]}],
+        "code": {"coding": [code]},
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": days_ago(3),
+        "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit},
+        **fields,
+    }
+
+
+def condition(rid: str, coding: dict[str, str], **fields: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": rid,
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": {"coding": [coding]},
+        "subject": {"reference": "Patient/p1"},
+        **fields,
+    }
+
+
+def fhir(client: Client, *resources: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/v1/check/fhir", json=bundle(*resources))
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+def plain(client: Client, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/v1/check", json=body)
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+def findings(report: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    return [(f["id"], f["severity"], f["absorbed_by"]) for f in report["findings"]]
+
+
+def ignored(report: dict[str, Any]) -> dict[str, str]:
+    return {i["reference"]: i["reason"] for i in report["ignored"]}
+
+
+def range_of(low: float, high: float, unit: str = "mmol/L", **fields: Any) -> dict[str, Any]:
+    return {
+        "low": {"value": low, "unit": unit, "system": UCUM, "code": unit},
+        "high": {"value": high, "unit": unit, "system": UCUM, "code": unit},
+        **fields,
+    }
+
+
+def test_the_labs_own_reference_range_is_used_as_in_rest(client: Client) -> None:
+    """A potassium of 3.5 below the lab's own 3.6-5.2 is low; 3.4 within the lab's 3.0-5.0
+    is not: as the REST `reference_range` says (the FHIR range was read for its unit only)."""
+    furosemide = order("m1", FUROSEMIDE)
+    for value, low, high, flagged in ((3.5, 3.6, 5.2, True), (3.4, 3.0, 5.0, False)):
+        observation = lab("k1", POTASSIUM, value, "mmol/L", referenceRange=[range_of(low, high)])
+        report = fhir(client, furosemide, observation)
+        rest = plain(
+            client,
+            {
+                "medications": [{"coding": [FUROSEMIDE]}],
+                "labs": [
+                    {
+                        "coding": [POTASSIUM],
+                        "value": value,
+                        "unit": "mmol/L",
+                        "reference_range": {"low": low, "high": high},
+                    }
+                ],
+            },
+        )
+        assert findings(report) == findings(rest)
+        assert ("lab/potassium/low" in {f[0] for f in findings(report)}) is flagged
+
+
+def test_a_reference_range_that_is_not_the_patients_normal_range_is_not_used(
+    client: Client,
+) -> None:
+    furosemide = order("m1", FUROSEMIDE)
+    not_for_everyone = [
+        range_of(3.0, 5.0, appliesTo=[{"text": "children"}]),
+        range_of(3.0, 5.0, type={"coding": [{"code": "therapeutic"}]}),
+        range_of(3.0, 5.0, unit="mg/dL"),
+    ]
+    for ranges in ([r] for r in not_for_everyone):
+        report = fhir(
+            client, furosemide, lab("k1", POTASSIUM, 3.4, "mmol/L", referenceRange=ranges)
+        )
+        assert "lab/potassium/low" in {f[0] for f in findings(report)}, ranges
+    both = [range_of(3.0, 5.0), range_of(3.6, 5.2)]
+    report = fhir(client, furosemide, lab("k1", POTASSIUM, 3.4, "mmol/L", referenceRange=both))
+    assert "lab/potassium/low" in {f[0] for f in findings(report)}
+
+
+def test_an_as_needed_order_is_read_as_prn_as_in_rest(client: Client) -> None:
+    """A PRN beta-2 agonist's transient potassium shift does not add up with a diuretic
+    and a low potassium (`additive_when_prn = false`); FHIR says PRN in `asNeeded[x]`."""
+    low_k = lab("k1", POTASSIUM, 3.3, "mmol/L")
+    rest = plain(
+        client,
+        {
+            "medications": [
+                {"coding": [ALBUTEROL], "text": "albuterol inhaler 2 puffs q4h prn"},
+                {"coding": [FUROSEMIDE]},
+            ],
+            "labs": [{"coding": [POTASSIUM], "value": 3.3, "unit": "mmol/L"}],
+        },
+    )
+    assert ("medication/albuterol", "low", None) in findings(rest)
+    for as_needed in ({"asNeededBoolean": True}, {"asNeededCodeableConcept": {"text": "wheeze"}}):
+        dosage = [{"text": "2 puffs every 4 hours as needed", **as_needed}]
+        report = fhir(
+            client, order("m1", ALBUTEROL, dosageInstruction=dosage), order("m2", FUROSEMIDE), low_k
+        )
+        assert findings(report) == findings(rest), as_needed
+        assert report["sources"]["medications"][0]["display"] == ALBUTEROL["display"]
+    # Scheduled as well as as needed: not PRN, so it adds up.
+    scheduled = [
+        {"text": "2 puffs twice daily"},
+        {"text": "2 puffs as needed", "asNeededBoolean": True},
+    ]
+    report = fhir(
+        client, order("m1", ALBUTEROL, dosageInstruction=scheduled), order("m2", FUROSEMIDE), low_k
+    )
+    assert ("medication/albuterol", "low", None) not in findings(report)
+
+
+def test_an_unconfirmed_diagnosis_is_not_flagged_as_in_rest(client: Client) -> None:
+    rest = plain(client, {"conditions": [{"text": "possible hypothyroidism"}]})
+    assert rest["risk"] == "none"
+    for status in ("unconfirmed", "provisional", "differential"):
+        verification = {"coding": [{"code": status}]}
+        report = fhir(client, condition("c1", HYPOTHYROIDISM, verificationStatus=verification))
+        assert report["risk"] == "none", status
+        assert ignored(report) == {"Condition/c1": f"verification status {status}: not established"}
+    confirmed = {"coding": [{"code": "confirmed"}]}
+    report = fhir(client, condition("c1", HYPOTHYROIDISM, verificationStatus=confirmed))
+    assert report["risk"] == "low"
+
+
+def test_a_proposed_order_is_not_a_drug_the_patient_takes(client: Client) -> None:
+    for intent in ("proposal", "option"):
+        report = fhir(client, order("m1", FUROSEMIDE, intent=intent))
+        assert report["risk"] == "none"
+        assert ignored(report) == {"MedicationRequest/m1": f"intent {intent}: not an order"}
+    assert fhir(client, order("m1", FUROSEMIDE, intent="plan"))["risk"] == "low"
+
+
+def pregnancy_status(rid: str, answer: dict[str, str], days: int) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": rid,
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "82810-3", "display": "Pregnancy status"}]},
+        "subject": {"reference": "Patient/p1"},
+        "effectiveDateTime": days_ago(days),
+        "valueCodeableConcept": {"coding": [answer]},
+    }
+
+
+PREGNANT = {"system": SNOMED, "code": "77386006", "display": "Pregnant"}
+NOT_PREGNANT = {"system": LOINC, "code": "LA26683-5", "display": "Not pregnant"}
+
+
+def test_a_current_pregnancy_is_the_rest_pregnant_flag(client: Client) -> None:
+    """A TSH of 4.2 mIU/L is high in pregnancy (limit 4.0); the REST request says pregnant
+    with `patient.pregnant`, FHIR with a Condition or a pregnancy status Observation."""
+    tsh = lab("t1", TSH, 4.2, "mIU/L")
+    rest = plain(
+        client,
+        {
+            "patient": {"age": 36, "sex": "female", "pregnant": True},
+            "labs": [{"coding": [TSH], "value": 4.2, "unit": "mIU/L"}],
+        },
+    )
+    assert {"lab/tsh/high", "condition/pregnancy"} <= {f[0] for f in findings(rest)}
+    by_condition = fhir(client, tsh, condition("c1", PREGNANCY, onsetDateTime=days_ago(60)))
+    assert findings(by_condition) == findings(rest)
+    by_status = fhir(client, tsh, pregnancy_status("s1", PREGNANT, 20))
+    assert findings(by_status) == findings(rest)
+    assert "Observation/s1" not in ignored(by_status)
+
+
+def test_a_pregnancy_status_is_read_with_the_pregnancy_rules(client: Client) -> None:
+    tsh = lab("t1", TSH, 4.2, "mIU/L")
+    old = fhir(client, tsh, pregnancy_status("s1", PREGNANT, 400))
+    assert old["risk"] == "none"
+    assert ignored(old)["Observation/s1"].endswith("not a current pregnancy")
+    # "Not pregnant" after the pregnancy Condition began closes it.
+    closed = fhir(
+        client,
+        tsh,
+        condition("c1", PREGNANCY, onsetDateTime=days_ago(200)),
+        pregnancy_status("s1", NOT_PREGNANT, 10),
+    )
+    assert closed["risk"] == "none"
+    assert "later pregnancy status says not pregnant" in ignored(closed)["Condition/c1"]
+    # A pregnancy Condition after a "not pregnant" status is a pregnancy.
+    pregnant = fhir(
+        client,
+        tsh,
+        pregnancy_status("s1", NOT_PREGNANT, 100),
+        condition("c1", PREGNANCY, onsetDateTime=days_ago(30)),
+    )
+    assert {"lab/tsh/high", "condition/pregnancy"} <= {f[0] for f in findings(pregnant)}
+
+
+def test_the_most_recent_result_wins_across_loinc_and_local_codes(client: Client) -> None:
+    """An old low potassium under its LOINC code and a newer normal one under the lab's
+    local code are one analyte: only the newer is used."""
+    old = lab("k-old", POTASSIUM, 3.0, "mmol/L", effectiveDateTime=days_ago(90))
+    new = lab(
+        "k-new", {"system": "urn:oid:1.2.3.4", "code": "K", "display": "Potassium"}, 4.2, "mmol/L"
+    )
+    new["code"]["text"] = "Potassium"
+    report = fhir(client, order("m1", FUROSEMIDE), old, new)
+    assert [s["reference"] for s in report["sources"]["labs"]] == ["Observation/k-new"]
+    assert ignored(report) == {
+        "Observation/k-old": "a more recent result is used (Observation/k-new)"
+    }
+    assert "lab/potassium/low" not in {f[0] for f in findings(report)}
+
+
+def test_a_result_written_as_a_bound_says_so(client: Client) -> None:
+    observation = lab("g1", {"system": LOINC, "code": "19123-9"}, 1.0, "mg/dL")
+    observation["valueQuantity"]["comparator"] = "<"
+    report = fhir(client, observation)
+    assert report["sources"]["labs"][0]["display"] == "19123-9 <1 mg/dL"
