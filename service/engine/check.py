@@ -9,6 +9,7 @@ from msgspec.structs import replace
 from service.engine.combinations import Request, combination_findings
 from service.engine.errors import ImplausibleValueError, implausible_values
 from service.engine.findings import (
+    PREGNANCY_CONDITION,
     Facts,
     condition_findings,
     lab_findings,
@@ -16,8 +17,9 @@ from service.engine.findings import (
     medication_findings,
     outranked_conditions,
 )
+from service.engine.matches import ConditionMatch
 from service.engine.matching import match_condition, match_lab, match_medication
-from service.engine.models import CheckRequest, Finding, Report
+from service.engine.models import CheckRequest, Finding, Patient, Report
 from service.engine.note import render_note
 from service.engine.prepared import Knowledge
 from service.engine.refs import Ref, first_ref
@@ -44,7 +46,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         raise ImplausibleValueError(errors)
     meds = [match_medication(m, knowledge) for m in request.medications]
     conds = [match_condition(c, knowledge) for c in request.conditions]
-    results = lab_results(request.labs, labs, request.patient, knowledge)
+    results = lab_results(request.labs, labs, _lab_patient(request.patient, conds), knowledge)
     outranked = outranked_conditions(conds, request.labs, results, knowledge)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
@@ -81,6 +83,17 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         labs=lab_status_,
         note=note,
     )
+
+
+def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Patient | None:
+    """The patient whose limits the labs are read against: a current pregnancy among the
+    conditions is a pregnant patient (pregnancy limits for TSH and hemoglobin), unless
+    ``patient.pregnant`` says otherwise."""
+    if patient is not None and patient.pregnant is not None:
+        return patient
+    if not any(PREGNANCY_CONDITION in match.condition_ids for match in conds):
+        return patient
+    return Patient(pregnant=True) if patient is None else replace(patient, pregnant=True)
 
 
 def absorb(findings: Sequence[Finding]) -> list[Finding]:

@@ -10,8 +10,8 @@ words: no request data).
 from __future__ import annotations
 
 import typing
-from typing import Final
 from pathlib import Path
+from typing import Final
 
 from service.engine.matches import ConditionMatch, DrugHit, MedicationMatch
 from service.engine.models import Finding

@@ -60,6 +60,20 @@ def test_tsh_upper_limit_is_lower_in_pregnancy(checker: Checker) -> None:
     assert checker(patient=pregnant, labs=[own_range]).labs[0].status == "recognized"
 
 
+def test_a_pregnancy_among_the_conditions_sets_the_pregnancy_limits(checker: Checker) -> None:
+    """As ``patient.pregnant`` does (and as a FHIR pregnancy Condition does), unless the
+    patient field says otherwise; a pregnancy in the past does not."""
+    tsh, hb = lab("3016-3", 4.2, "mIU/L"), lab("718-7", 11.5, "g/dL")
+    pregnancy = [{"text": "pregnancy, 24 weeks"}]
+    report = checker(patient={"sex": "female"}, conditions=pregnancy, labs=[tsh, hb])
+    assert [s.status for s in report.labs] == ["flagged", "recognized"]
+    assert checker(conditions=pregnancy, labs=[tsh]).labs[0].status == "flagged"
+    stated = checker(patient={"sex": "female", "pregnant": False}, conditions=pregnancy, labs=[hb])
+    assert stated.labs[0].status == "flagged"
+    past = checker(patient={"sex": "female"}, conditions=[{"text": "no pregnancy"}], labs=[tsh])
+    assert past.labs[0].status == "recognized"
+
+
 @pytest.mark.parametrize(
     ("other", "contraindicated"),
     [

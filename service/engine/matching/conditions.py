@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
 from service.engine._systems import system_of
 from service.engine.matches import ConditionMatch
 from service.engine.matching.drugs import dedupe, texts_of

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-
 from service.engine._systems import system_of
 from service.engine.matches import DrugHit, MedicationMatch
 from service.engine.matching.fuzzy import fuzzy_one, suggest
