@@ -21,6 +21,7 @@ from typing import Literal, TypeVar
 
 import msgspec
 
+from service.engine._systems import system_of
 from service.engine.models import (
     CheckRequest,
     Coding,
@@ -406,6 +407,12 @@ def _route(dosages: Sequence[r.Dosage]) -> str | None:
         text = route.text or next((c.display for c in route.coding if c.display), None)
         if text:
             return _text(text, MAX_ROUTE)
+        # A route coded without words: its SNOMED CT code, which the route field reads.
+        code = next(
+            (c.code for c in route.coding if c.code and system_of(c.system) == "snomed"), None
+        )
+        if code:
+            return _text(code, MAX_ROUTE)
     return None
 
 

@@ -398,7 +398,8 @@ def _index(
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
 
-    route_tokens = _route_tokens(norm.route_tokens)
+    # A route code is read as a route word is (digits: never a drug text's word).
+    route_tokens = _route_tokens(norm.route_tokens) | norm.route_codes
     fuzzy_words = tuple(sorted({k for k in drug_terms if " " not in k and len(k) >= 5}))
     fuzzy_conditions = tuple(sorted(k for k in condition_terms if len(k) >= 6))
     return KnowledgeBase(

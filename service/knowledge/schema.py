@@ -358,6 +358,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     ignored_tokens: list[NonEmpty]
     salt_tokens: list[NonEmpty]
     route_tokens: dict[str, Route]
+    # SNOMED CT route of administration codes and the route each is: read in a `route`
+    # field ("54485002") and in a FHIR dosage route coded without a display or text.
+    route_codes: dict[Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6,18}$")], Route] = {}
     route_parents: dict[Route, Route] = {}
     # Routes that name where an injection goes: named anywhere in a text, they win over a
     # generic injection word ("injection ... intra-articular" is intra-articular).

@@ -297,3 +297,26 @@ def test_a_result_written_as_a_bound_says_so(client: Client) -> None:
     observation["valueQuantity"]["comparator"] = "<"
     report = fhir(client, observation)
     assert report["sources"]["labs"][0]["display"] == "19123-9 <1 mg/dL"
+
+
+@pytest.mark.parametrize(("code", "status"), [("54485002", "recognized"), ("26643006", "flagged")])
+def test_a_route_coded_without_words_is_read_by_its_code(
+    client: Client, code: str, status: str
+) -> None:
+    """Dexamethasone eye drops are not a systemic corticosteroid, whether the route comes as
+    words or as a SNOMED CT code alone (it was dropped, and the drug read as by mouth)."""
+    text = "dexamethasone 0.1 % solution, 1 drop"
+    request = {
+        "resourceType": "MedicationRequest",
+        "id": "m1",
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {"text": text},
+        "dosageInstruction": [{"route": {"coding": [{"system": SNOMED, "code": code}]}}],
+    }
+    report = fhir(client, request)
+    rest = plain(client, {"medications": [{"text": text, "route": code}]})
+    assert [m["status"] for m in report["medications"]] == [status]
+    assert [m["status"] for m in rest["medications"]] == [status]
+    assert findings(report) == findings(rest)
