@@ -151,9 +151,6 @@ class Knowledge:
     def version(self) -> str:
         return self.kb.version
 
-    def drug_at_route(self, hit: DrugHit) -> DrugAtRoute:
-        return self.drugs_at_route[hit]
-
     def medication_finding(self, drug_id: str, class_ids: tuple[str, ...]) -> Finding:
         """The finding of a drug through these classes (a drug given by two routes may
         contribute through more classes than either route alone)."""
