@@ -39,11 +39,26 @@ def medication_status(
         "recognized",
         concept,
         names,
-        reason or route_reasons.get(index),
+        reason or route_reasons.get(index) or _not_flagged_because(match, kb),
         [],
         match.how,
         read_as,
     )
+
+
+def _not_flagged_because(match: MedicationMatch, kb: KnowledgeBase) -> str | None:
+    """Why a commonly suspected drug is deliberately not flagged (its dataset entry), named
+    per drug when the input names more than one."""
+    reasons = [
+        (drug.name, drug.not_flagged_because)
+        for drug in (kb.drugs[hit.drug_id] for hit in match.hits)
+        if drug.not_flagged_because
+    ]
+    if not reasons:
+        return None
+    if len(match.hits) == 1:
+        return reasons[0][1]
+    return "; ".join(f"{name}: {why}" for name, why in reasons)
 
 
 def condition_status(

@@ -124,6 +124,38 @@ def test_a_corticosteroid_injected_into_a_joint_or_the_epidural_space_is_not_sys
 
 
 @pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("tonic water", "at most 83 parts per million (21 CFR 172.575)"),
+        ("alendronate 70 mg weekly", "a concern with IV bisphosphonates"),
+        ("gabapentin 300 mg tid", "only as 'reported'"),
+        ("lisinopril 10 mg daily", "raises rather than lowers potassium"),
+        ("metformin 500 mg bid", None),  # no dataset reason: none shown
+    ],
+)
+def test_a_drug_deliberately_not_flagged_says_why_on_its_status(
+    checker: Checker, text: str, why: str | None
+) -> None:
+    report = checker.med(text)
+    assert status(report) == "recognized"
+    reason = report.medications[0].reason
+    if why is None:
+        assert reason is None
+    else:
+        assert reason is not None and why in reason
+
+
+def test_a_product_gives_the_reason_of_each_ingredient_that_has_one(checker: Checker) -> None:
+    report = checker.med("amlodipine and benazepril")
+    assert status(report) == "recognized"
+    assert concepts(report) == ["amlodipine", "benazepril"]
+    assert report.medications[0].reason == (
+        "benazepril: ACE inhibitor: raises rather than lowers potassium; "
+        "no established cramp association."
+    )
+
+
+@pytest.mark.parametrize(
     ("text", "concept", "local_route"),
     [
         ("Kenalog 10 mg/mL intralesional", "triamcinolone", "intralesional"),
