@@ -382,7 +382,14 @@ class Normalization(_Strict, frozen=True, kw_only=True):
 
 
 QualifierKind = Literal[
-    "negated", "family_history", "resolved", "historical", "hypothetical", "stopped", "current"
+    "negated",
+    "allergy",
+    "family_history",
+    "resolved",
+    "historical",
+    "hypothetical",
+    "stopped",
+    "current",
 ]
 Direction = Literal["forward", "backward", "both"]
 

@@ -83,6 +83,11 @@ def test_condition_examples(checker: Checker, text: str, flagged: bool) -> None:
         ("metolazone - stopped last month", False),
         ("furosemide 40 mg daily, hold if SBP < 90", True),
         ("furosemide allergy", False),
+        ("HOLD lisinopril-HCTZ", False),  # a held order, as "(on hold)"
+        ("lisinopril-HCTZ 20-12.5 mg HOLD", False),
+        ("furosemide 40 mg daily (hold for SBP<90)", True),  # hold parameters: current
+        ("furosemide 40 mg daily - do not hold", True),
+        ("furosemide 40 mg daily - don't hold", True),
         ("Lasix 40 mg PO daily", True),
     ],
 )
@@ -124,3 +129,13 @@ def test_a_phrase_inside_a_longer_phrase_does_not_count(knowledge: Knowledge) ->
     rules = knowledge.qualifiers.medications
     tokens = clause_tokens("stopped taking atorvastatin")
     assert rules.qualify(tokens, [(2, 3)]) == ["stopped"]  # not "taking" (current)
+
+
+@pytest.mark.parametrize(
+    "text", ["furosemide allergy", "allergic to sulfa - furosemide", "intolerant of atorvastatin"]
+)
+def test_an_allergy_says_so_rather_than_absent(checker: Checker, text: str) -> None:
+    status = checker.med(text).medications[0]
+    assert status.status == "recognized"
+    assert status.reason == checker.kb.texts.templates["allergy"]
+    assert "allergy" in str(status.reason)
