@@ -20,6 +20,7 @@ from service.cdshooks.models import (
 from service.cdshooks.services import Service
 from service.cdshooks.suggestions import OVERRIDE_REASONS, lab_suggestions
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
+from service.engine.strings import shown_value
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
 from service.knowledge.severity import INDICATOR
@@ -112,11 +113,6 @@ def escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
-def lab_value(value: float) -> str:
-    """`3.0` stays `3.0` (not `3`): results are read as written."""
-    return f"{value:.1f}" if value.is_integer() else f"{value:g}"
-
-
 def short_citation(citation: str) -> str:
     """`Veltri KT, Mason C. Medication-induced ... 2015;...` -> `Veltri et al. 2015`."""
     authors = citation.split(". ", 1)[0]
@@ -176,7 +172,7 @@ class _Names:
         name = (status.concept if status else None) or (source.display if source else None) or ""
         if ref.list == "labs":
             lab = self.data.request.labs[ref.index]
-            name = f"{name} {lab_value(lab.value)} {lab.unit}".strip()
+            name = f"{name} {shown_value(lab.value)} {lab.unit}".strip()
         return name
 
     def is_new(self, ref: InputRef) -> bool:

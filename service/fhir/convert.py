@@ -1,18 +1,21 @@
 """FHIR R4 resources -> the engine's ``CheckRequest``, plus the resource behind each item.
 
 Pure: no I/O. Only resources that describe the patient's current state are used:
-active / on-hold MedicationRequests (and draft orders of order hooks), active / intended
-MedicationStatements, active / recurring / relapsed Conditions that are not refuted or
-abated, and final / amended / corrected Observations with a numeric result (a
-``valueQuantity``, ``valueInteger`` or numeric ``valueString``, on the Observation or on
-one of its components), the most recent per analyte. A pregnancy-related Condition is
-read as a current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
-``PREGNANCY_AGES`` and while the patient is alive. Resources of another patient are left
-out. Everything left out is listed with the reason.
+active MedicationRequests (and draft orders of order hooks), active / intended
+MedicationStatements (one on hold is a drug not taken now, as a REST text "(on hold)" is),
+active / recurring / relapsed Conditions that are not refuted or abated, and final /
+amended / corrected Observations with a numeric result (a ``valueQuantity``,
+``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
+components; a bound such as ``<2.5`` only when every value within it is abnormal), the
+most recent per analyte. A pregnancy-related Condition is read as a current pregnancy
+only while it is recent (``PREGNANCY_WINDOW_DAYS``), within ``PREGNANCY_AGES`` and while
+the patient is alive. Resources of another patient are left out. Everything left out is
+listed with the reason.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from service.engine.models import (
     Patient,
     ReferenceRange,
 )
+from service.engine.strings import shown_value
 from service.fhir import resources as r
 from service.fhir.dates import age_on, parse_date, parse_instant
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
@@ -50,7 +54,9 @@ from service.limits import (
     MAX_UNIT,
 )
 
-MEDICATION_REQUEST_STATUSES = frozenset({"active", "on-hold"})
+MEDICATION_REQUEST_STATUSES = frozenset({"active"})
+HELD_STATUS = "on-hold"
+HELD_REASON = "status on-hold: held, not taken now"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # request-intent codes of a record's MedicationRequest that are not a drug the patient
 # takes: a suggestion nobody has acted on, or an option of a RequestGroup.
@@ -68,6 +74,14 @@ LOINC = "http://loinc.org"
 # referenceRange.type codes that mean the usual normal range (an absent type means it too).
 NORMAL_RANGE_TYPES = frozenset({"normal"})
 UCUM = "http://unitsofmeasure.org"
+# valueQuantity.comparator: the state every value within the bound must be in for the
+# bound to be read as its number, and the direction of the values it allows.
+BOUND_DIRECTIONS: dict[str, tuple[str, float]] = {
+    "<": ("low", -math.inf),
+    "<=": ("low", -math.inf),
+    ">": ("high", math.inf),
+    ">=": ("high", math.inf),
+}
 MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement")
 READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
 # A pregnancy lasts about 40 weeks (280 days) from the last menstrual period: a
@@ -101,6 +115,10 @@ def _no_analyte(_: LabInput) -> str | None:
     return None
 
 
+def _no_states(_: LabInput, __: Patient | None) -> frozenset[str]:
+    return frozenset()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Options:
     """How to read the resources.
@@ -113,6 +131,9 @@ class Options:
     ``lab_analyte``: the analyte a lab without a known LOINC code reads as (the knowledge
     base's matching), so that the most recent result of an analyte is chosen across
     LOINC and local codes.
+    ``lab_states``: the states (``low``, ``high``) a lab value is in for this patient (the
+    knowledge base's limits), so that a result given as a bound (``<2.5``) is used only
+    when every value within the bound is abnormal the same way.
     """
 
     today: date
@@ -121,6 +142,7 @@ class Options:
     lab_max_age_days: int | None = None
     pregnancy: Callable[[ConditionInput], bool] = _never
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
+    lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
 
 
 class _SkipError(Exception):
@@ -135,6 +157,9 @@ class _Lab:
     ref: ResourceRef
     key: str
     when: datetime | None
+    # Why the result cannot be used as a value (a bound that may be normal), if so: it
+    # still counts as the most recent result of its analyte, so no older one replaces it.
+    unusable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +343,8 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
     allowed = DRAFT_ORDER_STATUSES if draft else MEDICATION_REQUEST_STATUSES
     if use.status is None and not draft:
         raise _SkipError("no status")
+    if use.status == HELD_STATUS and not draft:
+        raise _SkipError(HELD_REASON)
     if use.status is not None and use.status not in allowed:
         raise _SkipError(f"status {use.status}")
     if not draft and use.intent in NOT_TAKEN_INTENTS:
@@ -328,6 +355,8 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
 def _medication_statement(builder: _Builder, entry: Entry) -> None:
     use = _as(entry, r.MedicationStatement)
     _check_subject(builder, use.subject, use.patient)
+    if use.status == HELD_STATUS:
+        raise _SkipError(HELD_REASON)
     if use.status not in MEDICATION_STATEMENT_STATUSES:
         raise _SkipError(f"status {use.status or 'missing'}")
     _add_medication(builder, entry, use, use.dosage, draft=False)
@@ -555,7 +584,7 @@ def _observation(builder: _Builder, entry: Entry) -> None:
     # The Observation's own value, then each component's (a panel holding potassium).
     for part in (obs, *obs.component):
         try:
-            item, analyte, label = _reading(builder, obs, part)
+            item, analyte, label, bound = _reading(builder, obs, part)
         except _SkipError as skip:
             reasons.append(skip.reason)
             continue
@@ -565,7 +594,8 @@ def _observation(builder: _Builder, entry: Entry) -> None:
             or builder.options.lab_analyte(item)
             or "|".join(_key(item.coding or (), item.text))
         )
-        found.append(_Lab(item, ref, key, when))
+        item, unusable = _bounded(builder, item, bound)
+        found.append(_Lab(item, ref, key, when, unusable))
     if not found:
         raise _SkipError(reasons[0])
     builder.labs.extend(found)
@@ -573,9 +603,9 @@ def _observation(builder: _Builder, entry: Entry) -> None:
 
 def _reading(
     builder: _Builder, obs: r.Observation, part: r.ObservationValue
-) -> tuple[LabInput, str | None, str]:
-    """The lab item of an Observation or of one of its components, its analyte, and a
-    label naming it with the value and unit as read."""
+) -> tuple[LabInput, str | None, str, str | None]:
+    """The lab item of an Observation or of one of its components, its analyte, a label
+    naming it with the value and unit as read, and the value's comparator if any."""
     loinc = part.code.codes(LOINC) if part.code else []
     known = builder.options.analyte_by_loinc
     analyte = next((known[c] for c in loinc if c in known), None)
@@ -595,12 +625,34 @@ def _reading(
         raise _SkipError("no code or text naming the analyte")
     quantity = part.value_quantity
     bound = quantity.comparator if quantity is not None and quantity.value is not None else None
-    label = f"{_label(codings, text)} {bound or ''}{value:g} {unit}"
+    # The value as the report's texts show it ("3.0 mmol/L", not "3 mmol/L").
+    label = f"{_label(codings, text)} {bound or ''}{shown_value(value)} {unit}"
     own_range = _reference_range(part.reference_range, unit)
     item = LabInput(
         value=value, unit=unit, coding=codings or None, text=text, reference_range=own_range
     )
-    return item, analyte, label
+    return item, analyte, label, bound
+
+
+def _bounded(builder: _Builder, item: LabInput, bound: str | None) -> tuple[LabInput, str | None]:
+    """A result given as a bound: read as the nearest value the bound allows when every
+    value within it is abnormal the same way, else the reason it cannot be used.
+
+    ``<2.5`` mmol/L potassium is low whatever the true value: it is read as (just under)
+    2.5, a finding no more severe than the truth. ``<20`` U/L CK or ``>3.0`` potassium may
+    be normal or not: a finding on a number nobody measured would be invented."""
+    if bound is None:
+        return item, None
+    direction = BOUND_DIRECTIONS.get(bound)
+    if direction is not None:
+        state, toward = direction
+        # "<3.5" allows values just under 3.5 (a low potassium), "<=" 3.5 itself.
+        nearest = math.nextafter(item.value, toward) if len(bound) == 1 else item.value
+        read = msgspec.structs.replace(item, value=nearest)
+        if state in builder.options.lab_states(read, builder.person.patient):
+            return read, None
+    shown = f"{bound}{shown_value(item.value)} {item.unit}"
+    return item, f"a bound ({shown}), not a measured value, and it may be normal: not checked"
 
 
 def _value(part: r.ObservationValue) -> tuple[float, str]:
@@ -699,7 +751,13 @@ def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
                 f"a more recent result is used ({newer.ref.reference})",
             )
         )
-    return [(lab.item, lab.ref) for lab in latest.values()]
+    used = []
+    for lab in latest.values():
+        if lab.unusable is None:
+            used.append((lab.item, lab.ref))
+        else:
+            builder.ignored.append(Ignored(lab.ref.reference, lab.ref.resource_type, lab.unusable))
+    return used
 
 
 def _newer(a: _Lab, b: _Lab) -> bool:

@@ -11,9 +11,9 @@ import msgspec
 
 from service.engine import Knowledge, Report, check
 from service.engine.errors import implausible_values
-from service.engine.findings import PREGNANCY_CONDITION
+from service.engine.findings import PREGNANCY_CONDITION, lab_results
 from service.engine.matching import match_condition, match_lab
-from service.engine.models import ConditionInput, LabInput
+from service.engine.models import ConditionInput, LabInput, Patient
 from service.fhir.convert import Options, convert
 from service.fhir.models import Conversion, FhirReport, Ignored
 from service.fhir.read import Budget, Document, Entry, FhirReadError, read
@@ -62,6 +62,10 @@ def check_record(
     def lab_analyte(item: LabInput) -> str | None:
         return match_lab(item, knowledge).analyte_id
 
+    def lab_states(item: LabInput, person: Patient | None) -> frozenset[str]:
+        result = lab_results([item], [match_lab(item, knowledge)], person, knowledge)[0]
+        return frozenset(result.states) if result is not None else frozenset()
+
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
@@ -69,6 +73,7 @@ def check_record(
         lab_max_age_days=settings.lab_age_limit,
         pregnancy=is_pregnancy,
         lab_analyte=lab_analyte,
+        lab_states=lab_states,
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     return CheckedRecord(conversion, check(conversion.request, knowledge), tuple(incomplete))

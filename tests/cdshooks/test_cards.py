@@ -17,7 +17,6 @@ from service.cdshooks.cards import (
     build_cards,
     escape,
     fit,
-    lab_value,
     new_medications,
     short_citation,
 )
@@ -217,4 +216,3 @@ def test_card_and_suggestion_uuids_are_random_uuid4_and_topics_stable(
 def test_source_label_and_detail_text() -> None:
     citation = "Veltri KT, Mason C. Medication-induced hypokalemia. P T 2015;40(3)."
     assert short_citation(citation) == "Veltri et al. 2015"
-    assert lab_value(3.0) == "3.0" and lab_value(3.25) == "3.25"

@@ -296,7 +296,87 @@ def test_a_result_written_as_a_bound_says_so(client: Client) -> None:
     observation = lab("g1", {"system": LOINC, "code": "19123-9"}, 1.0, "mg/dL")
     observation["valueQuantity"]["comparator"] = "<"
     report = fhir(client, observation)
-    assert report["sources"]["labs"][0]["display"] == "19123-9 <1 mg/dL"
+    assert report["sources"]["labs"][0]["display"] == "19123-9 <1.0 mg/dL"
+
+
+@pytest.mark.parametrize("resource_type", ["MedicationRequest", "MedicationStatement"])
+def test_a_drug_on_hold_is_not_taken_now_as_in_plain_json(
+    client: Client, resource_type: str
+) -> None:
+    held = order("m1", FUROSEMIDE, status="on-hold")
+    if resource_type == "MedicationStatement":
+        held = {k: v for k, v in held.items() if k != "intent"}
+        held["resourceType"] = resource_type
+    report = fhir(client, held, lab("k1", POTASSIUM, 3.1, "mmol/L"))
+    rest = plain(
+        client,
+        {
+            "medications": [{"text": "furosemide 20 mg oral tablet (on hold)"}],
+            "labs": [{"coding": [POTASSIUM], "value": 3.1, "unit": "mmol/L"}],
+        },
+    )
+    assert findings(report) == findings(rest) == [("lab/potassium/low", "low", None)]
+    assert rest["medications"][0]["status"] == "recognized"
+    assert ignored(report) == {f"{resource_type}/m1": "status on-hold: held, not taken now"}
+
+
+def test_a_whole_number_result_reads_the_same_in_sources_and_findings(client: Client) -> None:
+    report = fhir(client, lab("k1", POTASSIUM, 3, "mmol/L"))
+    assert report["sources"]["labs"][0]["display"] == "Potassium 3.0 mmol/L"
+    assert "3.0 mmol/L" in report["findings"][0]["title"]
+
+
+CK = {"system": LOINC, "code": "2157-6", "display": "Creatine kinase"}
+SIMVASTATIN = {"system": RXNORM, "code": "36567", "display": "simvastatin"}
+
+
+@pytest.mark.parametrize(
+    ("comparator", "value", "used"),
+    [
+        ("<", 2.5, True),  # every potassium below 2.5 is low: read as 2.5
+        ("<=", 3.4, True),
+        ("<", 3.5, True),  # just under the lower limit is low
+        ("<", 4.0, False),  # 3.2 or 3.9: may be normal
+        (">", 3.0, False),
+        (">=", 6.0, False),  # no high potassium band here: nothing to read it as
+    ],
+)
+def test_a_bound_is_read_as_its_number_only_when_every_value_within_it_is_abnormal(
+    client: Client, comparator: str, value: float, used: bool
+) -> None:
+    observation = lab("k1", POTASSIUM, value, "mmol/L")
+    observation["valueQuantity"]["comparator"] = comparator
+    report = fhir(client, order("m1", FUROSEMIDE), observation)
+    sources = [s["reference"] for s in report["sources"].get("labs", [])]
+    if used:
+        assert sources == ["Observation/k1"]
+        assert "lab/potassium/low" in {f[0] for f in findings(report)}
+    else:
+        assert sources == []
+        assert ignored(report)["Observation/k1"] == (
+            f"a bound ({comparator}{value:.1f} mmol/L), not a measured value, and it may be "
+            "normal: not checked"
+        )
+        assert not any(f[0].startswith("lab/") for f in findings(report))
+
+
+def test_a_newer_bound_that_may_be_normal_is_not_replaced_by_an_older_value(
+    client: Client,
+) -> None:
+    """A CK "<200" today says more than a CK of 5000 three months ago: the old value is not
+    brought back as the most recent one."""
+    old = lab("ck-old", CK, 5000, "U/L", effectiveDateTime=days_ago(90))
+    new = lab("ck-new", CK, 200, "U/L")
+    new["valueQuantity"]["comparator"] = "<"
+    report = fhir(client, order("m1", SIMVASTATIN), old, new)
+    assert "labs" not in report["sources"]
+    assert ignored(report) == {
+        "Observation/ck-old": "a more recent result is used (Observation/ck-new)",
+        "Observation/ck-new": (
+            "a bound (<200 U/L), not a measured value, and it may be normal: not checked"
+        ),
+    }
+    assert [f[0] for f in findings(report)] == ["medication/simvastatin"]
 
 
 @pytest.mark.parametrize(("code", "status"), [("54485002", "recognized"), ("26643006", "flagged")])
