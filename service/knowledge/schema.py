@@ -24,10 +24,12 @@ Route = Literal[
     "rectal",
     "vaginal",
     "transdermal",
-    # Injections into a site, not into the circulation (a joint, the epidural space, a
-    # skin lesion, the vitreous of the eye), and instillation into the bladder.
+    # Injections into a site, not into the circulation (a joint, the epidural space, the
+    # cerebrospinal fluid, a skin lesion, the vitreous of the eye), and instillation into
+    # the bladder.
     "intra-articular",
     "epidural",
+    "intrathecal",
     "intralesional",
     "intravesical",
     "intravitreal",

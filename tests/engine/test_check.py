@@ -260,3 +260,30 @@ def test_check_is_deterministic(checker: Checker) -> None:
         "labs": [lab("2823-3", 3.0, "mmol/L")],
     }
     assert checker(**body) == checker(**body)
+
+
+@pytest.mark.parametrize(
+    ("ck", "sex", "severity"),
+    [
+        (350, "male", "moderate"),  # just above 308 U/L: a second factor, not an emergency
+        (1200, "male", "moderate"),  # about 4 times
+        (3500, "male", "high"),  # above 10 times: the label's myopathy threshold
+        (2000, "female", "high"),  # above 10 times the women's 192 U/L
+        (250, "male", None),  # normal for a man
+    ],
+)
+def test_statin_with_raised_ck_is_moderate_below_ten_times_the_limit(
+    checker: Checker, ck: float, sex: str, severity: str | None
+) -> None:
+    report = checker(
+        patient={"sex": sex},
+        medications=[{"text": "atorvastatin 40 mg PO nightly"}],
+        labs=[lab("2157-6", ck, "U/L")],
+    )
+    found = [f for f in report.findings if f.id == "combination/statin_with_raised_ck"]
+    if severity is None:
+        assert found == []
+        return
+    assert [f.severity for f in found] == [severity]
+    # EAS 2015: under 4 times the limit without symptoms the statin can usually continue.
+    assert any("4 times" in step for step in found[0].management)
