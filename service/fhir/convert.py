@@ -83,7 +83,11 @@ BOUND_DIRECTIONS: dict[str, tuple[str, float]] = {
     ">=": ("high", math.inf),
 }
 MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement")
-READ_TYPES = (*MEDICATION_TYPES, "Condition", "Observation")
+# A dose given is not a drug the patient takes now (an inpatient dose, a one-off
+# injection): listed in `ignored` so that it is never silently dropped.
+ADMINISTRATION = "MedicationAdministration"
+ADMINISTERED_REASON = "a dose given (MedicationAdministration): not read as a drug taken now"
+READ_TYPES = (*MEDICATION_TYPES, ADMINISTRATION, "Condition", "Observation")
 # A pregnancy lasts about 40 weeks (280 days) from the last menstrual period: a
 # pregnancy-related condition that began more than 300 days (about ten months) ago, and
 # was not closed, is an old pregnancy left open on the problem list, not a current one.
@@ -263,6 +267,10 @@ def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
             _observation(builder, entry)
         elif entry.resource_type == "MedicationStatement":
             _medication_statement(builder, entry)
+        elif entry.resource_type == ADMINISTRATION:
+            given = _as(entry, r.MedicationAdministration)
+            _check_subject(builder, given.subject, given.patient)
+            raise _SkipError(ADMINISTERED_REASON)
         else:
             _medication_request(builder, entry, draft=draft)
     except _SkipError as skip:

@@ -114,6 +114,10 @@ class MedicationStatement(_MedicationUse, frozen=True):
     dosage: tuple[Dosage, ...] = ()
 
 
+class MedicationAdministration(_MedicationUse, frozen=True):
+    """A dose given: decoded only to say whose it is, then listed as not read."""
+
+
 class Condition(_Element, frozen=True):
     id: str | None = None
     # R4 CodeableConcepts; STU3 (still sent to medication-prescribe) uses plain codes.
@@ -207,7 +211,15 @@ class Observation(ObservationValue, frozen=True):
         )
 
 
-Resource = Patient | Medication | MedicationRequest | MedicationStatement | Condition | Observation
+Resource = (
+    Patient
+    | Medication
+    | MedicationRequest
+    | MedicationStatement
+    | MedicationAdministration
+    | Condition
+    | Observation
+)
 
 # Resource type -> the Struct it is read into. Other types are skipped without decoding.
 READ: dict[str, type[Resource]] = {
@@ -216,6 +228,7 @@ READ: dict[str, type[Resource]] = {
     "MedicationRequest": MedicationRequest,
     "MedicationOrder": MedicationRequest,
     "MedicationStatement": MedicationStatement,
+    "MedicationAdministration": MedicationAdministration,
     "Condition": Condition,
     "Observation": Observation,
 }

@@ -269,3 +269,15 @@ def test_not_json_is_400(cds: Client) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == ""
+
+
+def test_a_whole_number_result_reads_the_same_in_summary_and_based_on(
+    cds: Client, request_body: Body
+) -> None:
+    body = request_body("cds_patient_view.json")
+    body["prefetch"]["observations"]["entry"][0]["resource"]["valueQuantity"]["value"] = 3
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    potassium = next(c for c in cards if "low potassium" in c["summary"].lower())
+    assert "potassium 3.0 mmol/L" in potassium["summary"]
+    based_on = potassium["detail"].split("**Based on**")[1].split("**Monitoring**")[0]
+    assert "3.0 mmol/L" in based_on and "3 mmol/L" not in based_on

@@ -400,3 +400,34 @@ def test_a_route_coded_without_words_is_read_by_its_code(
     assert [m["status"] for m in report["medications"]] == [status]
     assert [m["status"] for m in rest["medications"]] == [status]
     assert findings(report) == findings(rest)
+
+
+ADMINISTERED = "a dose given (MedicationAdministration): not read as a drug taken now"
+
+
+def test_a_dose_given_is_listed_as_not_read(client: Client) -> None:
+    given = order("a1", FUROSEMIDE, effectiveDateTime=days_ago(2))
+    del given["intent"]
+    given["resourceType"] = "MedicationAdministration"
+    given["status"] = "completed"
+    elsewhere = {**given, "id": "a2", "subject": {"reference": "Patient/p2"}}
+    report = fhir(client, given, elsewhere, lab("k1", POTASSIUM, 3.1, "mmol/L"))
+    assert report["medications"] == []
+    assert findings(report) == [("lab/potassium/low", "low", None)]
+    assert ignored(report) == {
+        "MedicationAdministration/a1": ADMINISTERED,
+        "MedicationAdministration/a2": "belongs to another patient",
+    }
+
+
+def test_a_condition_closed_without_a_clinical_status_is_not_current(client: Client) -> None:
+    closed = {
+        "resourceType": "Condition",
+        "id": "c1",
+        "subject": {"reference": "Patient/p1"},
+        "code": {"coding": [HYPOTHYROIDISM]},
+        "abatementDateTime": days_ago(30),
+    }
+    report = fhir(client, closed)
+    assert report["conditions"] == []
+    assert ignored(report) == {"Condition/c1": f"abated ({days_ago(30)})"}
