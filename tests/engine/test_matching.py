@@ -319,6 +319,41 @@ def test_unknown_condition_is_unrecognized(checker: Checker) -> None:
     assert "blorf disease" in report.note
 
 
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("spinal stenossis", "lumbar spinal stenosis"),
+        ("chronic kidney diseas", "chronic kidney disease stage 1-3 or stage not stated"),
+        ("poorly controlled diabetis", "diabetes mellitus"),
+    ],
+)
+def test_a_misspelled_word_of_a_known_term_is_read(
+    checker: Checker, text: str, concept: str
+) -> None:
+    condition = checker.cond(text).conditions[0]
+    assert (condition.match, condition.concepts) == ("spelling", [concept])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One word like a known term beside an unknown one: a name the service does not
+        # know, never the look-alike ("gravis" is one edit from "gravid").
+        "myasthenia gravis",
+        "gravida 2 para 1",
+        "diabetis per Dr Zhivago",
+        # Two edits in a word of eight letters: further than a misspelling is read.
+        "multipel sclerosis",
+    ],
+)
+def test_a_look_alike_word_in_an_unknown_name_is_not_read_as_a_term(
+    checker: Checker, text: str
+) -> None:
+    condition = checker.cond(text).conditions[0]
+    assert condition.match != "spelling", text
+    assert "pregnancy" not in condition.concepts
+
+
 # Real drug names that are easy to confuse with a known one by spelling. Each must come
 # back as itself (when the vocabulary knows it) or unrecognized, never as another drug.
 LOOKALIKES = [

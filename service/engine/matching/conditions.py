@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from service.engine._systems import system_of
 from service.engine.matches import ConditionMatch
 from service.engine.matching.drugs import dedupe, texts_of
-from service.engine.matching.fuzzy import fuzzy_one, suggest
+from service.engine.matching.fuzzy import fuzzy_one, one_word_misspelled, suggest
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, ConditionInput
 from service.engine.prepared import Knowledge
@@ -34,9 +34,7 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
     words = [w for text in texts for w in tokens(text)]
     queries = [" ".join(words), *(w for w in words if w not in kb.condition_vocabulary)]
     suggestions = suggest(
-        queries,
-        kb.fuzzy_condition_terms,
-        lambda k: " + ".join(kb.conditions[c].name for c in kb.condition_terms[k]),
+        queries, kb.fuzzy_condition_terms, lambda k: _names(kb, kb.condition_terms[k])
     )
     return ConditionMatch((), (), suggestions, "condition not known")
 
@@ -164,12 +162,39 @@ def _conditions_from_words(
 def _conditions_from_misspellings(
     parsed: _Text, unmatched: list[tuple[int, str]], knowledge: Knowledge
 ) -> ConditionMatch:
+    """Misspelled terms, read only where the text leaves no doubt: first the whole text as
+    one known term of as many words with a single word misspelled ("spinal stenossis");
+    else each misspelled word on its own, unless another word of some length is unknown
+    too: then the text names something the service does not know, and a word of it that
+    looks like a known term is no evidence of that term ("myasthenia gravis" is not
+    "gravid")."""
     kb = knowledge.kb
+    words = parsed.words
+    if len(words) > 1:
+        phrase = " ".join(words)
+        near = fuzzy_one(phrase, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
+        if near is not None and one_word_misspelled(words, near.split()):
+            ids = kb.condition_terms[near]
+            return _qualified(
+                parsed, [(ids, parsed.span(0, len(words)))], knowledge, (_names(kb, ids),)
+            )
     hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
     read_as: list[str] = []
     for position, word in unmatched:
         near = fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
         if near is not None:
-            hits.append((kb.condition_terms[near], parsed.span(position, 1)))
-            read_as.append(" + ".join(kb.conditions[c].name for c in kb.condition_terms[near]))
+            ids = kb.condition_terms[near]
+            hits.append((ids, parsed.span(position, 1)))
+            read_as.append(_names(kb, ids))
+        elif len(word) >= MIN_UNKNOWN_WORD and word.isalpha():
+            return ConditionMatch(())
     return _qualified(parsed, hits, knowledge, tuple(read_as))
+
+
+# An unknown word this long is a word of a name the service does not know (shorter ones
+# are mostly abbreviations and fillers: "pt", "w/", "hx").
+MIN_UNKNOWN_WORD = 4
+
+
+def _names(kb: KnowledgeBase, condition_ids: Sequence[str]) -> str:
+    return " + ".join(kb.conditions[c].name for c in condition_ids)

@@ -28,9 +28,8 @@ def fuzzy_one(
     choices = choices_by_initial.get(word[:1], ())
     if len(word) < MIN_FUZZY_LEN or not choices:
         return None
-    max_distance = 1 if len(word) < TWO_EDITS_FROM else 2
     found = process.extract(
-        word, choices, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=5
+        word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(word), limit=5
     )
     if not found:
         return None
@@ -39,6 +38,20 @@ def fuzzy_one(
     if len({concept_of(w) for w in winners}) != 1:
         return None
     return winners[0]
+
+
+def max_edits(word: str) -> int:
+    """How many edits a misspelling of ``word``'s length may be from its term."""
+    return 1 if len(word) < TWO_EDITS_FROM else 2
+
+
+def one_word_misspelled(words: Sequence[str], term: Sequence[str]) -> bool:
+    """Whether ``words`` are ``term``'s words with exactly one of them misspelled (within
+    the edits a word of its length may be from its term)."""
+    if len(words) != len(term):
+        return False
+    differ = [(word, known) for word, known in zip(words, term, strict=True) if word != known]
+    return len(differ) == 1 and Levenshtein.distance(*differ[0]) <= max_edits(differ[0][1])
 
 
 def suggest(
