@@ -100,3 +100,25 @@ def test_every_high_finding_rests_on_a_lab_value_or_a_contraindicated_pair(
             if finding.severity == "moderate" and finding.kind != "combination":
                 assert finding.basis == "treatment_safety", finding.id
     assert checked > 4_000
+
+
+@pytest.mark.parametrize(
+    ("labs", "severity"),
+    [
+        ([], "low"),
+        ([{"text": "TSH", "value": 2.1, "unit": "mIU/L"}], None),
+        ([{"text": "TSH", "value": 9.8, "unit": "mIU/L"}], "moderate"),
+    ],
+)
+def test_a_statin_with_hypothyroidism_is_moderate_only_when_a_raised_tsh_shows_it_uncontrolled(
+    knowledge: Knowledge, labs: list[dict[str, object]], severity: str | None
+) -> None:
+    # The labels' risk factor is uncontrolled hypothyroidism; most diagnoses are treated.
+    report = _report(
+        knowledge,
+        medications=[{"text": "atorvastatin 40 mg"}, {"text": "levothyroxine 75 mcg"}],
+        conditions=[{"text": "hypothyroidism"}],
+        labs=labs,
+    )
+    found = {f.id: f.severity for f in report.findings if f.kind == "combination"}
+    assert found.get("combination/statin_with_hypothyroidism") == severity
