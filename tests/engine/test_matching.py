@@ -454,3 +454,9 @@ def test_sig_words_and_intervals_are_known_so_no_fuzzy_look_up_runs_on_them(
     assert {"breakfast", "bedtime", "wheeze", "pain", "sleep"} <= checker.kb.drug_vocabulary
     report = checker.med("albuterol HFA 90 mcg 2 puffs inhaled q4h prn wheeze x5 days")
     assert report.medications[0].concepts == ["albuterol"]
+
+
+def test_a_one_letter_name_after_a_drug_is_not_read_as_another_drug(checker: Checker) -> None:
+    # "K" is a name of potassium chloride (K-Tab) only where no drug was named before it.
+    assert concepts(checker.med("Lasix 20 mg, hold when K < 3.5")) == ["furosemide"]
+    assert concepts(checker.med("K-Tab 20 mEq daily")) == ["potassium chloride"]

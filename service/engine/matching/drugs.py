@@ -153,6 +153,10 @@ def _match_words(
     return match
 
 
+# A one-letter name ("K" of K-Tab) is not read after another drug's name: there it is a
+# lab or an abbreviation ("hold when K < 3.5").
+SHORT_TERM = 1
+
 # A known name with its strength glued on ("kenalog40" from "Kenalog-40"): the name.
 _GLUED_STRENGTH = re.compile(r"([a-z]{3,})[0-9]")
 
@@ -245,6 +249,8 @@ def _drugs_from_words(
         term, size = _longest_term(words, i, kb)
         if after_drug and size == 1 and word in kb.salt_tokens:
             pass  # "losartan potassium": the salt of the drug before, not a second drug
+        elif term is not None and size == 1 and hits and len(word) <= SHORT_TERM:
+            pass  # "Lasix 20 mg, hold when K < 3.5": the lab, not K-Tab
         elif term is not None:
             how = how or term.how
             route = explicit_route or term.route or term.default_route
