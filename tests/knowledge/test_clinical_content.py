@@ -181,3 +181,129 @@ def test_bempedoic_acid_limits_simvastatin_and_pravastatin(
 ) -> None:
     report = checker(medications=[{"text": "Nexletol 180 mg daily"}, {"text": statin}])
     assert _combinations(report) == ([fires] if fires else [])
+
+
+COLCHICINE_BID = {"text": "colchicine 0.6 mg PO BID"}
+EGFR_25 = {"coding": [{"system": LOINC, "code": "98979-8"}], "value": 25, "unit": "mL/min/1.73m2"}
+WITH_STRONG = "combination/colchicine_with_strong_cyp3a4_or_pgp_inhibitor"
+WITH_MODERATE = "combination/colchicine_above_0_6_mg_with_moderate_cyp3a4_inhibitor"
+IN_IMPAIRMENT = f"{WITH_STRONG}_in_kidney_or_liver_impairment"
+
+
+@pytest.mark.parametrize(
+    ("other", "fires"),
+    [
+        ("clarithromycin 500 mg PO BID", WITH_STRONG),
+        ("itraconazole 200 mg daily", WITH_STRONG),
+        ("Paxlovid", WITH_STRONG),
+        ("cyclosporine 100 mg BID", WITH_STRONG),
+        ("ranolazine 500 mg BID", WITH_STRONG),
+        ("verapamil ER 240 mg daily", WITH_MODERATE),
+        ("erythromycin 500 mg QID", WITH_MODERATE),
+        # Azithromycin needs no colchicine change (Terkeltaub 2011); a cream is not systemic.
+        ("azithromycin 250 mg daily", None),
+        ("ketoconazole 2% cream", None),
+    ],
+)
+def test_colchicine_with_a_cyp3a4_or_pgp_inhibitor_is_an_interaction(
+    checker: Checker, other: str, fires: str | None
+) -> None:
+    report = checker(medications=[COLCHICINE_BID, {"text": other}])
+    assert _combinations(report) == ([fires] if fires else [])
+    assert report.risk == ("moderate" if fires else "none")
+    assert [m.status for m in report.medications] == ["flagged" if fires else "recognized"] * 2
+
+
+@pytest.mark.parametrize(
+    ("colchicine", "severity"),
+    [
+        ("colchicine 0.6 mg PO daily", None),
+        ("colchicine 0.6 mg BID", "moderate"),
+        ("Colcrys", "low"),
+    ],
+)
+def test_colchicine_with_diltiazem_is_flagged_above_the_labels_dose(
+    checker: Checker, colchicine: str, severity: str | None
+) -> None:
+    report = checker(medications=[{"text": colchicine}, {"text": "diltiazem ER 240 mg daily"}])
+    found = [f for f in report.findings if f.kind == "combination"]
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    if severity == "low":
+        assert "dose was not given" in found[0].detail
+
+
+@pytest.mark.parametrize(
+    ("conditions", "labs", "severity"),
+    [
+        ([{"text": "CKD stage 3"}], [], "moderate"),
+        ([{"text": "cirrhosis"}], [], "moderate"),
+        ([icd("N18.4")], [], "moderate"),
+        ([], [EGFR_25], "high"),
+    ],
+)
+def test_colchicine_with_a_strong_inhibitor_in_kidney_or_liver_impairment(
+    checker: Checker,
+    conditions: list[dict[str, object]],
+    labs: list[dict[str, object]],
+    severity: str,
+) -> None:
+    meds = [COLCHICINE_BID, {"text": "clarithromycin 500 mg BID"}]
+    report = checker(medications=meds, conditions=conditions, labs=labs)
+    found = [f for f in report.findings if f.kind == "combination"]
+    assert [f.id for f in found] == [IN_IMPAIRMENT]  # the pair's own rule is suppressed by it
+    assert found[0].severity == severity == report.risk
+    assert len(found[0].inputs) == 3
+    without_inhibitor = checker(
+        medications=[COLCHICINE_BID, {"text": "azithromycin 250 mg"}], conditions=conditions
+    )
+    assert _combinations(without_inhibitor) == []
+
+
+@pytest.mark.parametrize(
+    ("item", "status", "concept"),
+    [
+        ({"text": "myasthenia gravis"}, "recognized", "myasthenia_gravis"),
+        ({"text": "Myasthenia gravis with acute exacerbation"}, "recognized", "myasthenia_gravis"),
+        (icd("G70.01"), "recognized", "myasthenia_gravis"),
+        ({"text": "Duchenne"}, "flagged", "muscular_dystrophy"),
+        ({"text": "spinal muscular atrophy type 3"}, "recognized", "spinal_muscular_atrophy"),
+        ({"text": "spastic hemiplegia"}, "flagged", "spastic_hemiplegia"),
+        (icd("G81.13"), "flagged", "spastic_hemiplegia"),
+        ({"text": "right hemiparesis"}, "recognized", "hemiplegia"),
+        (icd("G81.91"), "recognized", "hemiplegia"),
+        (
+            {"text": "distal renal tubular acidosis"},
+            "flagged",
+            "hypokalemic_renal_tubular_acidosis",
+        ),
+        ({"text": "type 4 RTA"}, "recognized", "hyperkalemic_renal_tubular_acidosis"),
+        ({"text": "chronic liver failure"}, "flagged", "cirrhosis"),
+        (icd("K72.10"), "flagged", "cirrhosis"),
+        ({"text": "acute liver failure"}, "recognized", "acute_liver_failure"),
+        ({"text": "nephrotic syndrome"}, "recognized", "nephrotic_syndrome"),
+        ({"text": "pheochromocytoma"}, "recognized", "pheochromocytoma"),
+        ({"text": "ruptured Baker's cyst"}, "recognized", "bakers_cyst"),
+        ({"text": "chronic exertional compartment syndrome"}, "recognized", "compartment_syndrome"),
+        (icd("M79.A21"), "recognized", "compartment_syndrome"),
+        ({"text": "piriformis syndrome"}, "recognized", "piriformis_syndrome"),
+        ({"text": "sarcopenia"}, "recognized", "sarcopenia"),
+    ],
+)
+def test_neuromuscular_renal_and_mimic_conditions_are_read_as_themselves(
+    checker: Checker, kb: KnowledgeBase, item: dict[str, object], status: str, concept: str
+) -> None:
+    read = checker(conditions=[item]).conditions[0]
+    assert (read.status, read.concept) == (status, kb.conditions[concept].name)
+
+
+@pytest.mark.parametrize("text", ["renal tubular acidosis", "radiculopathy", "liver failure"])
+def test_a_condition_whose_type_decides_is_left_to_be_stated(checker: Checker, text: str) -> None:
+    """Type 4 RTA raises potassium, a cervical radiculopathy is no leg problem, and acute
+    liver failure is not cirrhosis: without the type the condition is not checked."""
+    assert checker(conditions=[{"text": text}]).conditions[0].status == "unrecognized"
+
+
+def test_distal_rta_is_not_counted_with_a_normal_potassium(checker: Checker) -> None:
+    k = {"coding": [{"system": LOINC, "code": "2823-3"}], "value": 4.1, "unit": "mmol/L"}
+    report = checker(conditions=[{"text": "distal RTA"}], labs=[k])
+    assert report.conditions[0].status == "recognized" and report.findings == []
