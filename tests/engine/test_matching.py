@@ -206,6 +206,26 @@ def test_a_product_name_implies_its_route(
     assert status(report) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Enteric-coated or delayed-release budesonide is the oral capsule (Entocort EC,
+        # Uceris), not the inhaled default: flagged, its potassium effect weak.
+        ("budesonide EC 9 mg daily", "flagged"),
+        ("budesonide enteric coated 3 mg capsules", "flagged"),
+        ("budesonide delayed release 9 mg", "flagged"),
+        ("budesonide 0.5 mg/2 mL neb BID", "recognized"),
+        ("budesonide 9 mg", "recognized"),  # no route words: the inhaled default
+    ],
+)
+def test_enteric_coated_and_delayed_release_are_oral(
+    checker: Checker, text: str, expected: str
+) -> None:
+    report = checker.med(text)
+    assert concepts(report) == ["budesonide"]
+    assert status(report) == expected
+
+
 @pytest.mark.parametrize("text", ["Fleet", "Fleet mineral oil enema"])
 def test_a_maker_name_alone_names_no_product(checker: Checker, text: str) -> None:
     assert status(checker.med(text)) == "unrecognized"

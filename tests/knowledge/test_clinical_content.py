@@ -181,3 +181,46 @@ def test_bempedoic_acid_limits_simvastatin_and_pravastatin(
 ) -> None:
     report = checker(medications=[{"text": "Nexletol 180 mg daily"}, {"text": statin}])
     assert _combinations(report) == ([fires] if fires else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("dasatinib 100 mg PO daily", "dasatinib"),
+        ("Sprycel 140 mg daily", "dasatinib"),
+        ("Phyrago 100 mg", "dasatinib"),
+        ("bosutinib 400 mg daily with food", "bosutinib"),
+        ("Bosulif 500 mg", "bosutinib"),
+    ],
+)
+def test_dasatinib_and_bosutinib_may_lower_calcium(checker: Checker, text: str, drug: str) -> None:
+    """Both labels report a fall in calcium (dasatinib: grade 3-4, usually corrected with
+    oral calcium; bosutinib: 53% below baseline): a low, grade C contributor on its own and
+    a second factor with a low calcium."""
+    alone = checker.med(text)
+    assert [f.id for f in alone.findings] == [f"medication/{drug}"]
+    finding = alone.findings[0]
+    assert (finding.severity, finding.evidence_grade) == ("low", "C")
+    assert [e.kind for e in finding.effects] == ["lowers_calcium"]
+    assert "calcium" in finding.detail and "may lower calcium" in finding.detail
+    low_calcium = drug_with_low_lab(
+        checker, text, "17861-6", 7.8, "calcium_lowering_drug_with_low_calcium"
+    )
+    assert low_calcium.severity == "moderate"
+
+
+@pytest.mark.parametrize(
+    "text", ["cytarabine 100 mg/m2 IV continuous infusion", "Ara-C 3 g/m2 IV q12h"]
+)
+def test_cytarabine_is_checked_and_not_a_cramp_contributor(checker: Checker, text: str) -> None:
+    report = checker.med(text)
+    assert report.medications[0].status == "recognized" and report.findings == []
+    assert "cytarabine syndrome" in str(report.medications[0].reason)
+
+
+def test_ibrutinib_cites_its_us_label_and_its_eu_leaflet(checker: Checker) -> None:
+    finding = checker.med("Imbruvica 420 mg PO daily").findings[0]
+    assert finding.id == "medication/ibrutinib" and finding.severity == "low"
+    citations = " ".join(e.citation for e in finding.evidence)
+    assert "US prescribing information" in citations and "EU product information" in citations
+    assert "graft versus host disease" in finding.detail
