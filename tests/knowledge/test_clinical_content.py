@@ -224,3 +224,15 @@ def test_ibrutinib_cites_its_us_label_and_its_eu_leaflet(checker: Checker) -> No
     citations = " ".join(e.citation for e in finding.evidence)
     assert "US prescribing information" in citations and "EU product information" in citations
     assert "graft versus host disease" in finding.detail
+
+
+def test_cabozantinib_lowers_magnesium_graded_from_its_comparator_trial(checker: Checker) -> None:
+    finding = checker.med("Cabometyx 60 mg PO daily").findings[0]
+    assert finding.id == "medication/cabozantinib"
+    assert (finding.severity, finding.evidence_grade) == ("low", "A")
+    assert [e.kind for e in finding.effects] == ["lowers_magnesium"]
+    assert "31%" in finding.detail and "everolimus" in finding.detail
+    rule = drug_with_low_lab(
+        checker, "Cometriq 140 mg", "19123-9", 1.4, "magnesium_lowering_drug_with_low_magnesium"
+    )
+    assert rule.severity == "moderate"
