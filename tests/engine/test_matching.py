@@ -248,6 +248,23 @@ def test_rxnorm_ingredient_code(checker: Checker) -> None:
     assert concepts(alias) == ["furosemide"]
 
 
+@pytest.mark.parametrize(
+    ("code", "concept"),
+    [
+        ("475342", "dasatinib"),  # IN, PEDSnet codeset (OMOP vocabulary)
+        ("1045404", "dasatinib"),  # SBD dasatinib 140 MG Oral Tablet [Sprycel]
+        ("1442981", "ibrutinib"),  # IN, PEDSnet codeset
+        ("662281", "nilotinib"),  # IN, CPIC drug table
+    ],
+)
+def test_kinase_inhibitor_codes_from_the_rebuilt_table(
+    checker: Checker, code: str, concept: str
+) -> None:
+    report = checker.med(coding=[{"system": RXNORM, "code": code}])
+    assert concepts(report) == [concept]
+    assert status(report) == "flagged"
+
+
 def test_unknown_clinical_drug_code_falls_back_to_display(checker: Checker) -> None:
     report = checker.med(
         coding=[{"system": RXNORM, "code": "316049", "display": "Hydrochlorothiazide 25 MG"}]
