@@ -206,6 +206,26 @@ def test_a_product_name_implies_its_route(
     assert status(report) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Enteric-coated or delayed-release budesonide is the oral capsule (Entocort EC,
+        # Uceris), not the inhaled default: flagged, its potassium effect weak.
+        ("budesonide EC 9 mg daily", "flagged"),
+        ("budesonide enteric coated 3 mg capsules", "flagged"),
+        ("budesonide delayed release 9 mg", "flagged"),
+        ("budesonide 0.5 mg/2 mL neb BID", "recognized"),
+        ("budesonide 9 mg", "recognized"),  # no route words: the inhaled default
+    ],
+)
+def test_enteric_coated_and_delayed_release_are_oral(
+    checker: Checker, text: str, expected: str
+) -> None:
+    report = checker.med(text)
+    assert concepts(report) == ["budesonide"]
+    assert status(report) == expected
+
+
 @pytest.mark.parametrize("text", ["Fleet", "Fleet mineral oil enema"])
 def test_a_maker_name_alone_names_no_product(checker: Checker, text: str) -> None:
     assert status(checker.med(text)) == "unrecognized"
@@ -226,6 +246,23 @@ def test_rxnorm_ingredient_code(checker: Checker) -> None:
     assert concepts(report) == ["furosemide"]
     alias = checker.med(coding=[{"system": "rxnorm", "code": "4603"}])
     assert concepts(alias) == ["furosemide"]
+
+
+@pytest.mark.parametrize(
+    ("code", "concept"),
+    [
+        ("475342", "dasatinib"),  # IN, PEDSnet codeset (OMOP vocabulary)
+        ("1045404", "dasatinib"),  # SBD dasatinib 140 MG Oral Tablet [Sprycel]
+        ("1442981", "ibrutinib"),  # IN, PEDSnet codeset
+        ("662281", "nilotinib"),  # IN, CPIC drug table
+    ],
+)
+def test_kinase_inhibitor_codes_from_the_rebuilt_table(
+    checker: Checker, code: str, concept: str
+) -> None:
+    report = checker.med(coding=[{"system": RXNORM, "code": code}])
+    assert concepts(report) == [concept]
+    assert status(report) == "flagged"
 
 
 def test_unknown_clinical_drug_code_falls_back_to_display(checker: Checker) -> None:

@@ -307,3 +307,58 @@ def test_distal_rta_is_not_counted_with_a_normal_potassium(checker: Checker) -> 
     k = {"coding": [{"system": LOINC, "code": "2823-3"}], "value": 4.1, "unit": "mmol/L"}
     report = checker(conditions=[{"text": "distal RTA"}], labs=[k])
     assert report.conditions[0].status == "recognized" and report.findings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("dasatinib 100 mg PO daily", "dasatinib"),
+        ("Sprycel 140 mg daily", "dasatinib"),
+        ("Phyrago 100 mg", "dasatinib"),
+        ("bosutinib 400 mg daily with food", "bosutinib"),
+        ("Bosulif 500 mg", "bosutinib"),
+    ],
+)
+def test_dasatinib_and_bosutinib_may_lower_calcium(checker: Checker, text: str, drug: str) -> None:
+    """Both labels report a fall in calcium (dasatinib: grade 3-4, usually corrected with
+    oral calcium; bosutinib: 53% below baseline): a low, grade C contributor on its own and
+    a second factor with a low calcium."""
+    alone = checker.med(text)
+    assert [f.id for f in alone.findings] == [f"medication/{drug}"]
+    finding = alone.findings[0]
+    assert (finding.severity, finding.evidence_grade) == ("low", "C")
+    assert [e.kind for e in finding.effects] == ["lowers_calcium"]
+    assert "calcium" in finding.detail and "may lower calcium" in finding.detail
+    low_calcium = drug_with_low_lab(
+        checker, text, "17861-6", 7.8, "calcium_lowering_drug_with_low_calcium"
+    )
+    assert low_calcium.severity == "moderate"
+
+
+@pytest.mark.parametrize(
+    "text", ["cytarabine 100 mg/m2 IV continuous infusion", "Ara-C 3 g/m2 IV q12h"]
+)
+def test_cytarabine_is_checked_and_not_a_cramp_contributor(checker: Checker, text: str) -> None:
+    report = checker.med(text)
+    assert report.medications[0].status == "recognized" and report.findings == []
+    assert "cytarabine syndrome" in str(report.medications[0].reason)
+
+
+def test_ibrutinib_cites_its_us_label_and_its_eu_leaflet(checker: Checker) -> None:
+    finding = checker.med("Imbruvica 420 mg PO daily").findings[0]
+    assert finding.id == "medication/ibrutinib" and finding.severity == "low"
+    citations = " ".join(e.citation for e in finding.evidence)
+    assert "US prescribing information" in citations and "EU product information" in citations
+    assert "graft versus host disease" in finding.detail
+
+
+def test_cabozantinib_lowers_magnesium_graded_from_its_comparator_trial(checker: Checker) -> None:
+    finding = checker.med("Cabometyx 60 mg PO daily").findings[0]
+    assert finding.id == "medication/cabozantinib"
+    assert (finding.severity, finding.evidence_grade) == ("low", "A")
+    assert [e.kind for e in finding.effects] == ["lowers_magnesium"]
+    assert "31%" in finding.detail and "everolimus" in finding.detail
+    rule = drug_with_low_lab(
+        checker, "Cometriq 140 mg", "19123-9", 1.4, "magnesium_lowering_drug_with_low_magnesium"
+    )
+    assert rule.severity == "moderate"
