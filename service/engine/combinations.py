@@ -19,13 +19,29 @@ from service.engine.models import Basis, Finding, LabInput, MedicationInput, Sev
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import combination_detail
-from service.engine.strings import shown_value, unique
+from service.engine.strings import cap, shown_value, unique
 from service.knowledge.schema import CombinationRule, EffectKind
 from service.knowledge.severity import SEVERITY_RANK, most_severe
+from service.knowledge.text import tokens
 
 _MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+# A strength written without its unit right after the name ("Zocor 80"): not a ratio
+# ("10/40") or a range, and no other unit after it.
+_BARE_STRENGTH = re.compile(
+    r"^[^\d]*?[a-z)]\s+(\d+(?:\.\d+)?)(?![\d./-])(?!\s*(?:mcg|ug|g|units?|iu|ml|meq|mmol|%))",
+    re.IGNORECASE,
+)
+# How many tablets a dose is ("take 2 tablets", "1/2 tab", "half a tablet").
+_TABLETS = re.compile(
+    r"\b(\d+(?:\.\d+)?|1/2|\u00bd|half|one|two|three|four)\s+(?:a\s+)?"
+    r"(?:tabs?|tablets?|caps?|capsules?|pills?)\b",
+    re.IGNORECASE,
+)
+_TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
+# How far after the strength its tablet count and frequency are looked for, in characters.
+_DOSE_WINDOW = 60
 
 
 # Per-check objects are plain classes with Final attributes, not frozen dataclasses: the
@@ -69,16 +85,35 @@ class _Fired:
         self.doses: Final = doses
 
 
-def daily_mg(text: str | None) -> float | None:
-    """The daily dose in mg a medication text gives ("simvastatin 20 mg bid" -> 40)."""
+def daily_mg(text: str | None, drug: str | None = None) -> float | None:
+    """The daily dose in mg of ``drug`` that a medication text gives: "simvastatin 20 mg
+    bid" -> 40, "simvastatin 20 mg, take 2 tablets" -> 40, "simvastatin 40 mg 1/2 tab" ->
+    20, "ezetimibe 10 MG / simvastatin 40 MG" -> 40 for simvastatin, "Zocor 80" -> 80."""
     if not text:
         return None
-    found = _MG.search(text)
+    strengths = list(_MG.finditer(text))
+    found: re.Match[str] | None = strengths[0] if strengths else None
+    if len(strengths) > 1 and drug:
+        # A product's strengths: the one written after this drug's name.
+        lowered = text.lower()
+        found = next(
+            (m for m in strengths if lowered[: m.start()].rstrip().endswith(drug.lower())), None
+        )
+        if found is None:
+            return None
     if found is None:
-        return None
-    after = text[found.end() :].lower().split()
-    times = next((_TIMES_A_DAY[w] for w in after[:3] if w in _TIMES_A_DAY), 1)
-    return float(found.group(1)) * times
+        found = _BARE_STRENGTH.match(text)
+        if found is None:
+            return None
+    after = text[found.end() : found.end() + _DOSE_WINDOW].lower()
+    count = _TABLETS.search(after)
+    tablets = 1.0
+    if count is not None:
+        word = count.group(1)
+        tablets = _TABLET_COUNTS.get(word) or float(word)
+    words = after.replace(",", " ").split()
+    times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), 1)
+    return float(found.group(1)) * tablets * times
 
 
 def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
@@ -151,7 +186,9 @@ def _evaluate(
         for ref in candidates[s]:
             dose = None
             if ref[0] == MEDICATIONS:
-                dose = daily_mg(_dose_text(request.med_items[ref[1]], knowledge))
+                filling = _filling(knowledge, request.meds[ref[1]], prepared.index)
+                drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
+                dose = daily_mg(_dose_text(request.med_items[ref[1]], knowledge), drug)
             if dose is None or dose > limit:
                 kept.append(ref)
                 doses.append((ref, dose, limit))
@@ -240,10 +277,24 @@ def _same_ingredient(
         for hit in _filling(knowledge, match, rule_index):
             by_drug.setdefault(hit.drug_id, []).append(ref)
     return [
-        _Fired(prepared, sorted(set(found)), f"{prepared.rule.id}/{drug_id}")
+        _Fired(prepared, refs, f"{prepared.rule.id}/{drug_id}")
         for drug_id, found in by_drug.items()
-        if len(set(found)) >= 2
+        if len(refs := sorted(set(found))) >= 2 and not _split_dose(knowledge, refs, request)
     ]
+
+
+def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> bool:
+    """Whether each entry names one time of day, each another ("every morning", "at
+    bedtime"): one dose split over the day, not the same drug twice."""
+    times = knowledge.kb.normalization.dose_times
+    seen: set[str] = set()
+    for ref in refs:
+        text = request.med_items[ref[1]].text
+        named = {times[w] for w in tokens(text) if w in times} if text else set()
+        if len(named) != 1 or not seen.isdisjoint(named):
+            return False
+        seen |= named
+    return True
 
 
 def _severity(rule: CombinationRule, item: _Fired, request: Request) -> tuple[Severity, Basis]:
@@ -275,10 +326,10 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     if item.doses:
         detail = rule.detail
         for ref, dose, limit in item.doses:
-            drug = " + ".join(kb.drugs[h.drug_id].name for h in request.meds[ref[1]].hits)
+            drug = names.of(ref, rule_index)
             others = ", ".join(unique(names.of(r, rule_index) for r in item.refs if r != ref))
             note = templates["dose_unknown" if dose is None else "dose_above"]
-            detail += " " + note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others)
+            detail += " " + cap(note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others))
         detail = combination_detail(kb, rule, detail)
     severity, basis = _severity(rule, item, request)
     lists = prepared.lists

@@ -381,6 +381,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Words that may stand around an analyte's abbreviation in a lab's name without
     # making it another test ("serum K", "Mg level", "K, whole blood").
     lab_context_words: list[NonEmpty] = []
+    # Times of day ("qam" is the morning): one drug ordered in two entries at different
+    # times of day is one split dose, not duplicate therapy.
+    dose_times: dict[NonEmpty, NonEmpty] = {}
 
 
 QualifierKind = Literal[

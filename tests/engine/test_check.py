@@ -206,6 +206,24 @@ def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> Non
     assert len(meds[0].inputs) == 2
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "duplicate"),
+    [
+        ("furosemide 40 mg every morning", "furosemide 20 mg at 2 pm", False),
+        ("insulin NPH 20 units qAM", "insulin NPH 10 units qPM", False),
+        ("furosemide 40 mg daily", "Lasix 40 mg daily", True),
+        ("furosemide 40 mg every morning", "Lasix 20 mg qam", True),
+        ("furosemide 40 mg bid", "furosemide 40 mg morning and evening", True),
+    ],
+)
+def test_one_drug_at_two_times_of_day_is_a_split_dose_not_duplicate_therapy(
+    checker: Checker, first: str, second: str, duplicate: bool
+) -> None:
+    report = checker(medications=[{"text": first}, {"text": second}])
+    found = [f.id for f in report.findings if f.id.startswith("combination/same_drug_twice/")]
+    assert bool(found) == duplicate
+
+
 def test_finding_carries_evidence_and_monitoring(checker: Checker) -> None:
     report = checker.med("hydrochlorothiazide 25 mg")
     finding = report.findings[0]
@@ -287,3 +305,32 @@ def test_statin_with_raised_ck_is_moderate_below_ten_times_the_limit(
     assert [f.severity for f in found] == [severity]
     # EAS 2015: under 4 times the limit without symptoms the statin can usually continue.
     assert any("4 times" in step for step in found[0].management)
+
+
+@pytest.mark.parametrize(
+    ("simvastatin", "severity"),
+    [
+        ({"text": "simvastatin 20 mg, take 2 tablets at bedtime"}, "moderate"),
+        ({"text": "simvastatin 40 mg 1/2 tab"}, None),
+        ({"text": "Zocor 80"}, "moderate"),
+        (
+            {
+                "coding": [
+                    {
+                        "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                        "code": "476351",
+                        "display": "ezetimibe 10 MG / simvastatin 40 MG Oral Tablet",
+                    }
+                ]
+            },
+            "moderate",
+        ),
+    ],
+)
+def test_a_dose_limit_reads_the_daily_dose_of_the_limited_drug(
+    checker: Checker, simvastatin: dict[str, object], severity: str | None
+) -> None:
+    report = checker(medications=[simvastatin, {"text": "amlodipine 10 mg"}])
+    rule = "combination/simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine"
+    found = {f.id: f.severity for f in report.findings}
+    assert found.get(rule) == severity

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 
 from service.engine.check import absorb
 from service.engine.combinations import daily_mg, distinct_fill
@@ -26,6 +27,31 @@ def test_daily_dose_is_read_from_the_strength_and_frequency() -> None:
     assert daily_mg("Simvastatin 20 MG Oral Tablet") == 20
     assert daily_mg("simvastatin") is None
     assert daily_mg(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "dose"),
+    [
+        ("simvastatin 20 mg, take 2 tablets at bedtime", 40),
+        ("simvastatin 40 mg 1/2 tab", 20),
+        ("simvastatin 20 mg 2 tabs bid", 80),
+        ("colchicine 0.6 mg one tablet twice a day", 1.2),
+        ("simvastatin 10 mg tablet, 1 tablet daily", 10),
+        # A product's strengths: the one after this drug's name.
+        ("ezetimibe 10 MG / simvastatin 40 MG Oral Tablet", 40),
+        # A strength without its unit right after the name.
+        ("Zocor 80", 80),
+        ("Lipitor 40 1 tab daily", 40),
+        # Not a strength in mg: a ratio, or another unit.
+        ("Vytorin 10/40", None),
+        ("Humalog 10 units", None),
+    ],
+)
+def test_daily_dose_counts_tablets_and_finds_the_drugs_own_strength(
+    text: str, dose: float | None
+) -> None:
+    drug = "colchicine" if "colchicine" in text else "simvastatin"
+    assert daily_mg(text, drug) == dose
 
 
 def test_sex_and_pregnancy_bands_replace_the_general_band(kb: KnowledgeBase) -> None:
