@@ -55,7 +55,13 @@ def render_note(
     if minor:
         names = unique(_short_name(f, kb) for f in minor)
         lines.append(t["note_minor"].format(items=", ".join(names)))
-    checks = unique(f.monitoring[0] for f in (major or minor[:1]) if f.monitoring)
+    # A problem's first check; every check of a severe one (the ECG with a potassium below
+    # 3.0), which comes first.
+    checks = unique(
+        check
+        for f in (major or minor[:1])
+        for check in (f.monitoring if f.severity == "high" else f.monitoring[:1])
+    )
     if checks:
         lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))
     corrections = []

@@ -389,6 +389,7 @@ class Normalization(_Strict, frozen=True, kw_only=True):
 QualifierKind = Literal[
     "negated",
     "allergy",
+    "other_use",
     "family_history",
     "resolved",
     "historical",

@@ -334,3 +334,14 @@ def test_a_dose_limit_reads_the_daily_dose_of_the_limited_drug(
     rule = "combination/simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine"
     found = {f.id: f.severity for f in report.findings}
     assert found.get(rule) == severity
+
+
+def test_the_note_checks_every_step_of_a_severe_problem_once(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "digoxin 0.125 mg daily"}, {"text": "furosemide 40 mg"}],
+        labs=[lab("2823-3", 3.2, "mmol/L"), lab("19123-9", 1.5, "mg/dL")],
+    )
+    check_line = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert check_line == "Check: Potassium and magnesium now; A digoxin level and an ECG."
+    severe = checker(medications=[{"text": "HCTZ 25 mg"}], labs=[lab("2823-3", 2.9, "mmol/L")])
+    assert "An ECG if potassium is below 3.0 mmol/L" in severe.note

@@ -139,3 +139,21 @@ def test_an_allergy_says_so_rather_than_absent(checker: Checker, text: str) -> N
     assert status.status == "recognized"
     assert status.reason == checker.kb.texts.templates["allergy"]
     assert "allergy" in str(status.reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("quinine for malaria", False),
+        ("Qualaquin 324 mg q8h x7 days for malaria", False),
+        ("quinine 324 mg qhs for leg cramps", True),
+        ("quinine sulfate 324 mg", True),
+    ],
+)
+def test_quinine_taken_for_malaria_is_not_the_cramp_treatment_the_fda_warns_against(
+    checker: Checker, text: str, flagged: bool
+) -> None:
+    report = checker.med(text)
+    assert (report.medications[0].status == "flagged") == flagged
+    if not flagged:
+        assert report.medications[0].reason == checker.kb.texts.templates["other_use"]
