@@ -176,7 +176,9 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
     tags = {tag: tuple(refs) for tag, refs in slots_of_tag.items()}
     return Knowledge(
         kb=kb,
-        qualifiers=QualifierIndex.compile(kb.qualifiers),
+        qualifiers=QualifierIndex.compile(
+            kb.qualifiers, frozenset(kb.normalization.ignored_tokens)
+        ),
         rules=rules,
         slots_of_tag=tags,
         drugs_at_route=_drugs_at_route(kb, tags),

@@ -56,7 +56,7 @@ class _ListRules:
 
     phrases_by_first: dict[str, tuple[_Phrase, ...]]
     terminators_by_first: dict[str, tuple[_Words, ...]]
-    # Every word of these phrases: a text with none of them needs no scan.
+    # A word each phrase needs (see ``_trigger``): a text with none of them needs no scan.
     words: frozenset[str]
     last_wins: bool
 
@@ -142,6 +142,14 @@ class _ListRules:
         return False
 
 
+def _trigger(tokens: Sequence[str], common: frozenset[str]) -> str:
+    """The word a text must have for a phrase to match: its first word that is not a
+    common one ("do not take with" -> "do", "for malaria" -> "malaria"), else its longest
+    ("on hold" -> "hold"), else its mark ("?")."""
+    words = [t for t in tokens if t not in MARKS] or list(tokens)
+    return next((w for w in words if w not in common), max(words, key=len))
+
+
 @dataclass(frozen=True, slots=True)
 class QualifierIndex:
     """The qualifier rules compiled once, per list kind."""
@@ -150,7 +158,12 @@ class QualifierIndex:
     medications: _ListRules
 
     @classmethod
-    def compile(cls, qualifiers: Qualifiers) -> QualifierIndex:
+    def compile(
+        cls, qualifiers: Qualifiers, common: frozenset[str] = frozenset()
+    ) -> QualifierIndex:
+        """``common``: words most medication texts have ("with", "take", "for"), which
+        should not alone send a text to the scan."""
+
         def rules_for(kind: ListKind) -> _ListRules:
             phrases: dict[str, list[_Phrase]] = {}
             words: set[str] = set()
@@ -166,7 +179,7 @@ class QualifierIndex:
                         continue
                     phrase = _Phrase(tokens, rule.kind, rule.direction, rule.scope, order, own)
                     phrases.setdefault(tokens[0], []).append(phrase)
-                    words.update(tokens)
+                    words.add(_trigger(tokens, common))
             terminators = list(qualifiers.terminators)
             if kind == "medications":
                 terminators += qualifiers.medication_terminators

@@ -157,3 +157,13 @@ def test_quinine_taken_for_malaria_is_not_the_cramp_treatment_the_fda_warns_agai
     assert (report.medications[0].status == "flagged") == flagged
     if not flagged:
         assert report.medications[0].reason == checker.kb.texts.templates["other_use"]
+
+
+def test_words_every_sig_has_do_not_send_a_medication_text_to_the_qualifier_scan(
+    checker: Checker,
+) -> None:
+    # The scan is needed only when a phrase's own word is there: "with meals", "take 1
+    # tablet", "for pain" and "in the morning" are instructions, not qualifiers.
+    triggers = checker.knowledge.qualifiers.medications.words
+    assert {"with", "take", "for", "in", "on", "then", "after", "use"}.isdisjoint(triggers)
+    assert {"stopped", "hold", "do", "malaria", "allergy"} <= triggers
