@@ -362,3 +362,35 @@ def test_cabozantinib_lowers_magnesium_graded_from_its_comparator_trial(checker:
         checker, "Cometriq 140 mg", "19123-9", 1.4, "magnesium_lowering_drug_with_low_magnesium"
     )
     assert rule.severity == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("statin", "partner", "fired"),
+    [
+        (
+            "pitavastatin 2 mg daily",
+            "erythromycin 500 mg PO QID",
+            "pitavastatin_above_1_mg_with_erythromycin",
+        ),
+        ("pitavastatin 1 mg daily", "erythromycin 500 mg PO QID", None),
+        (
+            "pitavastatin 4 mg daily",
+            "rifampin 600 mg daily",
+            "pitavastatin_above_2_mg_with_rifampin",
+        ),
+        ("pitavastatin 2 mg daily", "rifampin 600 mg daily", None),
+    ],
+)
+def test_pitavastatin_has_its_own_limit_with_erythromycin_and_with_rifampin(
+    checker: Checker, statin: str, partner: str, fired: str | None
+) -> None:
+    """LIVALO: at most 1 mg a day with erythromycin, 2 mg with rifampin."""
+    report = checker(medications=[{"text": statin}, {"text": partner}])
+    expected = [f"combination/{fired}"] if fired else []
+    assert _combinations(report) == expected
+
+
+def test_pitavastatin_with_rifampin_names_the_2_mg_limit(checker: Checker) -> None:
+    report = checker(medications=[{"text": "Livalo 4 mg"}, {"text": "rifampin 600 mg daily"}])
+    found = next(f for f in report.findings if f.kind == "combination")
+    assert "2 mg" in found.detail and "1 mg" not in found.detail
