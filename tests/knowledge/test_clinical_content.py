@@ -394,3 +394,25 @@ def test_pitavastatin_with_rifampin_names_the_2_mg_limit(checker: Checker) -> No
     report = checker(medications=[{"text": "Livalo 4 mg"}, {"text": "rifampin 600 mg daily"}])
     found = next(f for f in report.findings if f.kind == "combination")
     assert "2 mg" in found.detail and "1 mg" not in found.detail
+
+
+@pytest.mark.parametrize("text", ["EES 400 mg PO QID", "E.E.S. 400 mg PO QID"])
+def test_ees_with_simvastatin(checker: Checker, text: str) -> None:
+    """EES (erythromycin ethylsuccinate) is erythromycin, contraindicated with simvastatin.
+    The dotted E.E.S. is not a brand here (its words would be the one letter "e"): it stays
+    unrecognized, never read as another drug."""
+    report = checker(medications=[{"text": "simvastatin 20 mg"}, {"text": text}])
+    if text.startswith("EES"):
+        assert report.medications[1].concept == "erythromycin"
+        assert _combinations(report) == [
+            "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
+        ]
+    else:
+        assert report.medications[1].status == "unrecognized"
+
+
+def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
+    )
+    assert _combinations(report) == []
