@@ -416,3 +416,49 @@ def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
         medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
     )
     assert _combinations(report) == []
+
+
+def _ck(value: float) -> dict[str, object]:
+    return {"coding": [{"system": LOINC, "code": "2157-6"}], "value": value, "unit": "U/L"}
+
+
+@pytest.mark.parametrize(
+    ("drug", "rule"),
+    [
+        ("daptomycin 500 mg IV daily", "daptomycin_with_raised_ck"),
+        ("colchicine 0.6 mg PO BID", "colchicine_with_raised_ck"),
+    ],
+)
+def test_a_raised_ck_joins_daptomycin_and_colchicine(
+    checker: Checker, drug: str, rule: str
+) -> None:
+    """Both labels name myopathy and rhabdomyolysis: a raised CK with either is a second
+    factor (moderate); a normal CK adds nothing and the drug alone is not flagged."""
+    report = checker(medications=[{"text": drug}], labs=[_ck(2500)], patient={"sex": "male"})
+    found = next(f for f in report.findings if f.id == f"combination/{rule}")
+    assert (found.severity, found.basis) == ("moderate", "second_factor")
+    assert len(found.inputs) == 2
+    normal = checker(medications=[{"text": drug}], labs=[_ck(150)])
+    assert normal.findings == [] and normal.medications[0].status == "recognized"
+
+
+def test_daptomycin_with_ck_above_ten_times_the_limit_is_high_and_quotes_the_label(
+    checker: Checker,
+) -> None:
+    report = checker(medications=[{"text": "Cubicin 6 mg/kg IV q24h"}], labs=[_ck(3500)])
+    found = next(f for f in report.findings if f.id == "combination/daptomycin_with_raised_ck")
+    assert (found.severity, found.basis) == ("high", "measured_abnormality")
+    assert "1,000 U/L" in found.detail and "2,000 U/L" in found.detail
+
+
+def test_colchicine_with_ck_has_no_label_escalation_below_the_rhabdomyolysis_range(
+    checker: Checker,
+) -> None:
+    marked = checker(medications=[{"text": "colchicine 0.6 mg daily"}], labs=[_ck(3500)])
+    assert {f.id: f.severity for f in marked.findings}["combination/colchicine_with_raised_ck"] == (
+        "moderate"
+    )
+    rhabdo = checker(medications=[{"text": "colchicine 0.6 mg daily"}], labs=[_ck(15000)])
+    assert {f.id: f.severity for f in rhabdo.findings}["combination/colchicine_with_raised_ck"] == (
+        "high"
+    )
