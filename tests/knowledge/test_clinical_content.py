@@ -379,12 +379,43 @@ def test_cabozantinib_lowers_magnesium_graded_from_its_comparator_trial(checker:
             "pitavastatin_above_2_mg_with_rifampin",
         ),
         ("pitavastatin 2 mg daily", "rifampin 600 mg daily", None),
+        (
+            "atorvastatin 40 mg",
+            "Paxlovid 300 mg/100 mg BID x 5 days",
+            "atorvastatin_or_rosuvastatin_with_nirmatrelvir_ritonavir",
+        ),
+        (
+            "rosuvastatin 10 mg",
+            "Paxlovid",
+            "atorvastatin_or_rosuvastatin_with_nirmatrelvir_ritonavir",
+        ),
+        ("pravastatin 40 mg", "Paxlovid", None),
+        (
+            "atorvastatin 10 mg",
+            "Mavyret 3 tablets daily",
+            "atorvastatin_with_tipranavir_or_glecaprevir",
+        ),
+        (
+            "atorvastatin 10 mg",
+            "tipranavir 500 mg BID",
+            "atorvastatin_with_tipranavir_or_glecaprevir",
+        ),
+        (
+            "atorvastatin 80 mg",
+            "nelfinavir 1250 mg BID",
+            "atorvastatin_above_40_mg_with_nelfinavir",
+        ),
+        ("atorvastatin 40 mg", "nelfinavir 1250 mg BID", None),
+        ("atorvastatin 40 mg", "Kaletra 400/100 mg BID", "atorvastatin_with_lopinavir_ritonavir"),
+        ("pravastatin 20 mg", "Kaletra 400/100 mg BID", None),
     ],
 )
-def test_pitavastatin_has_its_own_limit_with_erythromycin_and_with_rifampin(
+def test_statin_with_an_interacting_drug_at_its_label_limit(
     checker: Checker, statin: str, partner: str, fired: str | None
 ) -> None:
-    """LIVALO: at most 1 mg a day with erythromycin, 2 mg with rifampin."""
+    """LIVALO: at most 1 mg a day with erythromycin, 2 mg with rifampin. LIPITOR: avoid
+    tipranavir and glecaprevir/pibrentasvir, at most 40 mg with nelfinavir, the lowest dose
+    with lopinavir/ritonavir. PAXLOVID: consider pausing atorvastatin or rosuvastatin."""
     report = checker(medications=[{"text": statin}, {"text": partner}])
     expected = [f"combination/{fired}"] if fired else []
     assert _combinations(report) == expected
@@ -462,3 +493,9 @@ def test_colchicine_with_ck_has_no_label_escalation_below_the_rhabdomyolysis_ran
     assert {f.id: f.severity for f in rhabdo.findings}["combination/colchicine_with_raised_ck"] == (
         "high"
     )
+
+
+def test_atorvastatin_with_lopinavir_is_a_low_caution(checker: Checker) -> None:
+    report = checker(medications=[{"text": "atorvastatin 40 mg"}, {"text": "Kaletra"}])
+    found = next(f for f in report.findings if f.kind == "combination")
+    assert (found.severity, found.basis) == ("low", "interaction")
