@@ -499,3 +499,31 @@ def test_atorvastatin_with_lopinavir_is_a_low_caution(checker: Checker) -> None:
     report = checker(medications=[{"text": "atorvastatin 40 mg"}, {"text": "Kaletra"}])
     found = next(f for f in report.findings if f.kind == "combination")
     assert (found.severity, found.basis) == ("low", "interaction")
+
+
+@pytest.mark.parametrize(
+    ("meds", "fired"),
+    [
+        (["omeprazole 20 mg daily", "tacrolimus 2 mg BID"], "several_magnesium_lowering_drugs"),
+        (
+            ["pantoprazole 40 mg daily", "cyclosporine 100 mg BID"],
+            "several_magnesium_lowering_drugs",
+        ),
+        (["omeprazole 20 mg daily", "furosemide 40 mg daily"], "ppi_plus_diuretic"),
+        (
+            ["omeprazole 20 mg daily", "pantoprazole 40 mg daily"],
+            "duplicate_proton_pump_inhibitors",
+        ),
+    ],
+)
+def test_two_magnesium_lowering_classes(checker: Checker, meds: list[str], fired: str) -> None:
+    """Two classes acting on magnesium are a second factor; a PPI with a diuretic keeps its
+    own rule, and two PPIs are one class (duplicate therapy only)."""
+    report = checker(medications=[{"text": t} for t in meds])
+    assert _combinations(report) == [f"combination/{fired}"]
+
+
+def test_magnesium_pair_that_also_lowers_potassium_is_one_problem(checker: Checker) -> None:
+    report = checker(medications=[{"text": "furosemide 40 mg"}, {"text": "gentamicin 5 mg/kg IV"}])
+    shown = [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+    assert shown == ["combination/several_potassium_lowering_drugs"]
