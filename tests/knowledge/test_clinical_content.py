@@ -527,3 +527,27 @@ def test_magnesium_pair_that_also_lowers_potassium_is_one_problem(checker: Check
     report = checker(medications=[{"text": "furosemide 40 mg"}, {"text": "gentamicin 5 mg/kg IV"}])
     shown = [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by]
     assert shown == ["combination/several_potassium_lowering_drugs"]
+
+
+@pytest.mark.parametrize(
+    ("partner", "shown"),
+    [
+        (
+            "daptomycin 500 mg IV daily",
+            ["combination/daptomycin_with_raised_ck", "combination/statin_with_daptomycin"],
+        ),
+        (
+            "colchicine 0.6 mg PO BID",
+            ["combination/statin_with_colchicine", "combination/statin_with_raised_ck"],
+        ),
+    ],
+)
+def test_a_raised_ck_with_a_statin_and_another_myotoxic_drug_is_one_ck_finding(
+    checker: Checker, partner: str, shown: list[str]
+) -> None:
+    """One CK rule, with the interaction: daptomycin's (its label's stop limits) replaces
+    the statin's; with colchicine the statin's stays and colchicine's is not reported."""
+    report = checker(
+        medications=[{"text": "atorvastatin 40 mg"}, {"text": partner}], labs=[_ck(2500)]
+    )
+    assert sorted(_combinations(report)) == shown
