@@ -362,3 +362,192 @@ def test_cabozantinib_lowers_magnesium_graded_from_its_comparator_trial(checker:
         checker, "Cometriq 140 mg", "19123-9", 1.4, "magnesium_lowering_drug_with_low_magnesium"
     )
     assert rule.severity == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("statin", "partner", "fired"),
+    [
+        (
+            "pitavastatin 2 mg daily",
+            "erythromycin 500 mg PO QID",
+            "pitavastatin_above_1_mg_with_erythromycin",
+        ),
+        ("pitavastatin 1 mg daily", "erythromycin 500 mg PO QID", None),
+        (
+            "pitavastatin 4 mg daily",
+            "rifampin 600 mg daily",
+            "pitavastatin_above_2_mg_with_rifampin",
+        ),
+        ("pitavastatin 2 mg daily", "rifampin 600 mg daily", None),
+        (
+            "atorvastatin 40 mg",
+            "Paxlovid 300 mg/100 mg BID x 5 days",
+            "atorvastatin_or_rosuvastatin_with_nirmatrelvir_ritonavir",
+        ),
+        (
+            "rosuvastatin 10 mg",
+            "Paxlovid",
+            "atorvastatin_or_rosuvastatin_with_nirmatrelvir_ritonavir",
+        ),
+        ("pravastatin 40 mg", "Paxlovid", None),
+        (
+            "atorvastatin 10 mg",
+            "Mavyret 3 tablets daily",
+            "atorvastatin_with_tipranavir_or_glecaprevir",
+        ),
+        (
+            "atorvastatin 10 mg",
+            "tipranavir 500 mg BID",
+            "atorvastatin_with_tipranavir_or_glecaprevir",
+        ),
+        (
+            "atorvastatin 80 mg",
+            "nelfinavir 1250 mg BID",
+            "atorvastatin_above_40_mg_with_nelfinavir",
+        ),
+        ("atorvastatin 40 mg", "nelfinavir 1250 mg BID", None),
+        ("atorvastatin 40 mg", "Kaletra 400/100 mg BID", "atorvastatin_with_lopinavir_ritonavir"),
+        ("pravastatin 20 mg", "Kaletra 400/100 mg BID", None),
+    ],
+)
+def test_statin_with_an_interacting_drug_at_its_label_limit(
+    checker: Checker, statin: str, partner: str, fired: str | None
+) -> None:
+    """LIVALO: at most 1 mg a day with erythromycin, 2 mg with rifampin. LIPITOR: avoid
+    tipranavir and glecaprevir/pibrentasvir, at most 40 mg with nelfinavir, the lowest dose
+    with lopinavir/ritonavir. PAXLOVID: consider pausing atorvastatin or rosuvastatin."""
+    report = checker(medications=[{"text": statin}, {"text": partner}])
+    expected = [f"combination/{fired}"] if fired else []
+    assert _combinations(report) == expected
+
+
+def test_pitavastatin_with_rifampin_names_the_2_mg_limit(checker: Checker) -> None:
+    report = checker(medications=[{"text": "Livalo 4 mg"}, {"text": "rifampin 600 mg daily"}])
+    found = next(f for f in report.findings if f.kind == "combination")
+    assert "2 mg" in found.detail and "1 mg" not in found.detail
+
+
+@pytest.mark.parametrize("text", ["EES 400 mg PO QID", "E.E.S. 400 mg PO QID"])
+def test_ees_with_simvastatin(checker: Checker, text: str) -> None:
+    """EES (erythromycin ethylsuccinate) is erythromycin, contraindicated with simvastatin.
+    The dotted E.E.S. is not a brand here (its words would be the one letter "e"): it stays
+    unrecognized, never read as another drug."""
+    report = checker(medications=[{"text": "simvastatin 20 mg"}, {"text": text}])
+    if text.startswith("EES"):
+        assert report.medications[1].concept == "erythromycin"
+        assert _combinations(report) == [
+            "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
+        ]
+    else:
+        assert report.medications[1].status == "unrecognized"
+
+
+def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
+    )
+    assert _combinations(report) == []
+
+
+def _ck(value: float) -> dict[str, object]:
+    return {"coding": [{"system": LOINC, "code": "2157-6"}], "value": value, "unit": "U/L"}
+
+
+@pytest.mark.parametrize(
+    ("drug", "rule"),
+    [
+        ("daptomycin 500 mg IV daily", "daptomycin_with_raised_ck"),
+        ("colchicine 0.6 mg PO BID", "colchicine_with_raised_ck"),
+    ],
+)
+def test_a_raised_ck_joins_daptomycin_and_colchicine(
+    checker: Checker, drug: str, rule: str
+) -> None:
+    """Both labels name myopathy and rhabdomyolysis: a raised CK with either is a second
+    factor (moderate); a normal CK adds nothing and the drug alone is not flagged."""
+    report = checker(medications=[{"text": drug}], labs=[_ck(2500)], patient={"sex": "male"})
+    found = next(f for f in report.findings if f.id == f"combination/{rule}")
+    assert (found.severity, found.basis) == ("moderate", "second_factor")
+    assert len(found.inputs) == 2
+    normal = checker(medications=[{"text": drug}], labs=[_ck(150)])
+    assert normal.findings == [] and normal.medications[0].status == "recognized"
+
+
+def test_daptomycin_with_ck_above_ten_times_the_limit_is_high_and_quotes_the_label(
+    checker: Checker,
+) -> None:
+    report = checker(medications=[{"text": "Cubicin 6 mg/kg IV q24h"}], labs=[_ck(3500)])
+    found = next(f for f in report.findings if f.id == "combination/daptomycin_with_raised_ck")
+    assert (found.severity, found.basis) == ("high", "measured_abnormality")
+    assert "1,000 U/L" in found.detail and "2,000 U/L" in found.detail
+
+
+def test_colchicine_with_ck_has_no_label_escalation_below_the_rhabdomyolysis_range(
+    checker: Checker,
+) -> None:
+    marked = checker(medications=[{"text": "colchicine 0.6 mg daily"}], labs=[_ck(3500)])
+    assert {f.id: f.severity for f in marked.findings}["combination/colchicine_with_raised_ck"] == (
+        "moderate"
+    )
+    rhabdo = checker(medications=[{"text": "colchicine 0.6 mg daily"}], labs=[_ck(15000)])
+    assert {f.id: f.severity for f in rhabdo.findings}["combination/colchicine_with_raised_ck"] == (
+        "high"
+    )
+
+
+def test_atorvastatin_with_lopinavir_is_a_low_caution(checker: Checker) -> None:
+    report = checker(medications=[{"text": "atorvastatin 40 mg"}, {"text": "Kaletra"}])
+    found = next(f for f in report.findings if f.kind == "combination")
+    assert (found.severity, found.basis) == ("low", "interaction")
+
+
+@pytest.mark.parametrize(
+    ("meds", "fired"),
+    [
+        (["omeprazole 20 mg daily", "tacrolimus 2 mg BID"], "several_magnesium_lowering_drugs"),
+        (
+            ["pantoprazole 40 mg daily", "cyclosporine 100 mg BID"],
+            "several_magnesium_lowering_drugs",
+        ),
+        (["omeprazole 20 mg daily", "furosemide 40 mg daily"], "ppi_plus_diuretic"),
+        (
+            ["omeprazole 20 mg daily", "pantoprazole 40 mg daily"],
+            "duplicate_proton_pump_inhibitors",
+        ),
+    ],
+)
+def test_two_magnesium_lowering_classes(checker: Checker, meds: list[str], fired: str) -> None:
+    """Two classes acting on magnesium are a second factor; a PPI with a diuretic keeps its
+    own rule, and two PPIs are one class (duplicate therapy only)."""
+    report = checker(medications=[{"text": t} for t in meds])
+    assert _combinations(report) == [f"combination/{fired}"]
+
+
+def test_magnesium_pair_that_also_lowers_potassium_is_one_problem(checker: Checker) -> None:
+    report = checker(medications=[{"text": "furosemide 40 mg"}, {"text": "gentamicin 5 mg/kg IV"}])
+    shown = [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+    assert shown == ["combination/several_potassium_lowering_drugs"]
+
+
+@pytest.mark.parametrize(
+    ("partner", "shown"),
+    [
+        (
+            "daptomycin 500 mg IV daily",
+            ["combination/daptomycin_with_raised_ck", "combination/statin_with_daptomycin"],
+        ),
+        (
+            "colchicine 0.6 mg PO BID",
+            ["combination/statin_with_colchicine", "combination/statin_with_raised_ck"],
+        ),
+    ],
+)
+def test_a_raised_ck_with_a_statin_and_another_myotoxic_drug_is_one_ck_finding(
+    checker: Checker, partner: str, shown: list[str]
+) -> None:
+    """One CK rule, with the interaction: daptomycin's (its label's stop limits) replaces
+    the statin's; with colchicine the statin's stays and colchicine's is not reported."""
+    report = checker(
+        medications=[{"text": "atorvastatin 40 mg"}, {"text": partner}], labs=[_ck(2500)]
+    )
+    assert sorted(_combinations(report)) == shown
