@@ -24,11 +24,14 @@ from service.knowledge.schema import CombinationRule, EffectKind
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
 
-_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+# A strength in mg, or in g ("niacin ER 2 g").
+_MG = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|grams?)\b", re.IGNORECASE)
 # A strength written without its unit right after the name ("Zocor 80"): not a ratio
-# ("10/40") or a range, and no other unit after it.
+# ("10/40") or a range, and no other unit, count or duration after it ("1 tab", "2 puffs",
+# "3 days").
 _BARE_STRENGTH = re.compile(
-    r"^[^\d]*?[a-z)]\s+(\d+(?:\.\d+)?)(?![\d./-])(?!\s*(?:mcg|ug|g|units?|iu|ml|meq|mmol|%))",
+    r"^[^\d]*?[a-z)]\s+(\d+(?:\.\d+)?)(?![\d./-])(?!\s*(?:mcg|ug|g\b|gm|units?|iu|ml|meq|mmol"
+    r"|%|tab|cap|pill|puff|drop|spray|patch|dose|time|x\b|day|week|month|hour|hr|min))",
     re.IGNORECASE,
 )
 # How many tablets a dose is ("take 2 tablets", "1/2 tab", "half a tablet").
@@ -68,6 +71,11 @@ class Request:
         self.results: Final = results
 
 
+# A dose-limited slot's input: its daily dose (None when the text gives none), the limit,
+# and whether the limit is a floor (``at_least_mg``) rather than a ceiling (``above_mg``).
+_Dose = tuple[Ref, float | None, float, bool]
+
+
 class _Fired:
     __slots__ = ("doses", "ident", "refs", "rule")
 
@@ -76,7 +84,7 @@ class _Fired:
         rule: PreparedRule,
         refs: list[Ref],
         ident: str,
-        doses: tuple[tuple[Ref, float | None, float], ...] = (),
+        doses: tuple[_Dose, ...] = (),
     ) -> None:
         self.rule: Final = rule
         self.refs: Final = refs
@@ -111,9 +119,20 @@ def daily_mg(text: str | None, drug: str | None = None) -> float | None:
     if count is not None:
         word = count.group(1)
         tablets = _TABLET_COUNTS.get(word) or float(word)
-    words = after.replace(",", " ").split()
+    words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), 1)
-    return float(found.group(1)) * tablets * times
+    return _mg(found) * tablets * times
+
+
+def _mg(strength: re.Match[str]) -> float:
+    grams = strength.lastindex == 2 and strength.group(2).lower() != "mg"
+    return float(strength.group(1)) * (1000.0 if grams else 1.0)
+
+
+def _total_mg(text: str | None) -> float | None:
+    """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
+    strengths = list(_MG.finditer(text)) if text else []
+    return sum(_mg(m) for m in strengths) if len(strengths) > 1 else None
 
 
 def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
@@ -157,6 +176,15 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
     return [_render(knowledge, item, request, names) for item in fired]
 
 
+# The dose note's template by (floor, dose unknown).
+_DOSE_NOTES = {
+    (False, True): "dose_unknown",
+    (False, False): "dose_above",
+    (True, True): "dose_unknown_floor",
+    (True, False): "dose_from_floor",
+}
+
+
 def _rule_position(item: _Fired) -> int:
     return item.rule.index
 
@@ -180,8 +208,8 @@ def _evaluate(
     """The findings of a rule whose every slot some input can fill (none when different
     inputs cannot fill them, or a dose-limited drug is within its limit)."""
     rule = prepared.rule
-    doses: list[tuple[Ref, float | None, float]] = []
-    for s, limit in prepared.dose_limits:
+    doses: list[_Dose] = []
+    for s, limit, floor in prepared.dose_limits:
         kept = []
         for ref in candidates[s]:
             dose = None
@@ -189,12 +217,17 @@ def _evaluate(
                 filling = _filling(knowledge, request.meds[ref[1]], prepared.index)
                 drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
                 dose = daily_mg(_dose_text(request.med_items[ref[1]], knowledge), drug)
-            if dose is None or dose > limit:
+            if dose is None or (dose >= limit if floor else dose > limit):
                 kept.append(ref)
-                doses.append((ref, dose, limit))
+                doses.append((ref, dose, limit, floor))
         if not kept:
             return []
         candidates[s] = kept
+    if rule.adds_up is not None:
+        for s, refs in enumerate(candidates):
+            candidates[s] = [ref for ref in refs if _adds_up_at_its_dose(knowledge, ref, request)]
+            if not candidates[s]:
+                return []
     if rule.same_ingredient:
         return _same_ingredient(knowledge, prepared, candidates[0], request)
     if len(candidates) == 1:
@@ -214,6 +247,22 @@ def _evaluate(
         return []
     refs = sorted({ref for group in candidates for ref in group})
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
+
+
+def _adds_up_at_its_dose(knowledge: Knowledge, ref: Ref, request: Request) -> bool:
+    """Whether an input's effect adds up at the dose its text gives (``adds_up_above_mg``);
+    a product of several drugs, and a dose the text does not give, count."""
+    if ref[0] != MEDICATIONS:
+        return True
+    hits = request.meds[ref[1]].hits
+    if len(hits) != 1:
+        return True
+    drug = knowledge.kb.drugs[hits[0].drug_id]
+    if drug.adds_up_above_mg is None:
+        return True
+    text = _dose_text(request.med_items[ref[1]], knowledge)
+    dose = _total_mg(text) or daily_mg(text, drug.name)
+    return dose is None or dose > drug.adds_up_above_mg
 
 
 def _classes_with(
@@ -300,7 +349,7 @@ def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> 
 def _severity(rule: CombinationRule, item: _Fired, request: Request) -> tuple[Severity, Basis]:
     severity: Severity = rule.severity
     basis: Basis = rule.basis
-    if any(dose is None for _, dose, _ in item.doses):
+    if any(dose is None for _, dose, _, _ in item.doses):
         return "low", basis
     for rank, index in item.refs:
         result = request.results[index] if rank == LABS else None
@@ -325,10 +374,10 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     detail = prepared.detail
     if item.doses:
         detail = rule.detail
-        for ref, dose, limit in item.doses:
+        for ref, dose, limit, floor in item.doses:
             drug = names.of(ref, rule_index)
             others = ", ".join(unique(names.of(r, rule_index) for r in item.refs if r != ref))
-            note = templates["dose_unknown" if dose is None else "dose_above"]
+            note = templates[_DOSE_NOTES[floor, dose is None]]
             detail += " " + cap(note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others))
         detail = combination_detail(kb, rule, detail)
     severity, basis = _severity(rule, item, request)

@@ -81,14 +81,15 @@ class PreparedRule:
         rule: CombinationRule,
         lists: SharedLists,
         index: int,
-        dose_limits: tuple[tuple[int, float], ...],
+        dose_limits: tuple[tuple[int, float, bool], ...],
         detail: str,
     ) -> None:
         self.rule: Final = rule
         self.lists: Final = lists
         # Its position in ``Knowledge.rules``.
         self.index: Final = index
-        # The dose-limited slots: (slot position, the daily mg above which it is filled).
+        # The dose-limited slots: (slot position, the daily mg above which it is filled, or
+        # True with the daily mg from which it is filled).
         self.dose_limits: Final = dose_limits
         # The finding's detail when no dose note is added to it.
         self.detail: Final = detail
@@ -99,7 +100,11 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
         rule,
         rule_lists(kb, rule),
         index,
-        tuple((s, slot.above_mg) for s, slot in enumerate(rule.slots) if slot.above_mg is not None),
+        tuple(
+            (s, limit, slot.above_mg is None)
+            for s, slot in enumerate(rule.slots)
+            if (limit := slot.above_mg or slot.at_least_mg) is not None
+        ),
         combination_detail(kb, rule, rule.detail),
     )
 

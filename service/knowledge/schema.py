@@ -134,6 +134,10 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # Effects of its classes this drug has only weakly (dexamethasone: no mineralocorticoid
     # activity): shown on its own finding, never adding up with other drugs'.
     weak_effects: list[EffectKind] = []
+    # Its effects add up with other drugs' only above this daily dose (mg, read from the
+    # text; an unread dose counts): hydrocortisone at replacement doses restores, it does
+    # not exceed, normal cortisol.
+    adds_up_above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
     sources: SourceIds
 
 
@@ -309,6 +313,9 @@ class Slot(_Strict, frozen=True, kw_only=True):
     # A drug fills this slot only at a daily dose above this (mg, read from the text); a
     # drug whose dose the text does not give fills it too, and the finding says to check.
     above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    # A drug fills this slot only at a daily dose of at least this (mg): niacin adds to a
+    # statin's muscle risk at lipid-modifying doses. An unread dose fills it, as above.
+    at_least_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
 
 
 class Escalation(_Strict, frozen=True, kw_only=True):

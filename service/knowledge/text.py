@@ -16,6 +16,8 @@ MARKS = frozenset(";:.,()|=?-")
 _WORD = re.compile(r"(?<![a-z0-9.])(?![qx][0-9])[a-z][a-z0-9]*")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
 _UNIT_NOISE = re.compile(r"[\s\[\]{}]")
+# Single letters written with dots ("E.E.S.", "p.o.", "b.i.d."): the word they spell.
+_DOTTED_LETTERS = re.compile(r"(?<![a-z0-9])((?:[a-z]\.){2,})(?![a-z0-9])")
 
 
 # Cyrillic and Greek lower-case letters that look like Latin ones, and micro as u. From
@@ -75,14 +77,20 @@ def fold(text: str) -> str:
     return kept.lower().translate(_LOOK_ALIKES)
 
 
+def _undotted(folded: str) -> str:
+    if "." not in folded:
+        return folded
+    return _DOTTED_LETTERS.sub(lambda m: m.group(1).replace(".", "") + " ", folded)
+
+
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
+    return _TOKEN.findall(_undotted(fold(text)))
 
 
 def clause_tokens(text: str) -> list[str]:
     """Words and clause marks (``;:.,()|=?``, and a dash between spaces):
     ``"no fever; sciatica"`` -> ``["no", "fever", ";", "sciatica"]``."""
-    return _CLAUSE_TOKEN.findall(fold(text))
+    return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
 
 
 def drug_key_tokens(text: str) -> list[str]:
@@ -90,7 +98,7 @@ def drug_key_tokens(text: str) -> list[str]:
 
     A hyphen between a letter and a digit is dropped first: "B-12" is "b12".
     """
-    folded = fold(text)
+    folded = _undotted(fold(text))
     return _WORD.findall(_LETTER_HYPHEN_DIGIT.sub("", folded) if "-" in folded else folded)
 
 

@@ -45,6 +45,13 @@ def test_daily_dose_is_read_from_the_strength_and_frequency() -> None:
         # Not a strength in mg: a ratio, or another unit.
         ("Vytorin 10/40", None),
         ("Humalog 10 units", None),
+        # A count or a duration after the name is not a strength.
+        ("simvastatin 1 tab BID", None),
+        ("Zocor 2 tablets at bedtime", None),
+        ("cortisone 1 tab BID", None),
+        # Grams, and frequencies written with dots.
+        ("niacin ER 2 g nightly", 2000),
+        ("niacin 500 mg b.i.d.", 1000),
     ],
 )
 def test_daily_dose_counts_tablets_and_finds_the_drugs_own_strength(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.engine.models import Report
-from service.knowledge.text import drug_key_tokens, tokens, unit_key
+from service.knowledge.text import clause_tokens, drug_key_tokens, tokens, unit_key
 from tests.conftest import Checker
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -27,6 +27,13 @@ def test_tokens_drop_dose_and_keep_words() -> None:
     assert tokens("Ménière's") == ["meniere", "s"]
     assert unit_key("m[IU]/L") == "miu/l"
     assert unit_key("µIU/mL") == "uiu/ml"
+
+
+def test_dotted_single_letters_read_as_the_word_they_spell() -> None:
+    assert drug_key_tokens("E.E.S. 400 mg p.o. q.i.d.") == ["ees", "mg", "po", "qid"]
+    assert clause_tokens("lasix p.o.; held") == ["lasix", "po", ";", "held"]
+    # A lone letter with a dot is an abbreviation's end, not a spelled word.
+    assert clause_tokens("Vit. D") == ["vit", ".", "d"]
 
 
 @pytest.mark.parametrize(

@@ -427,19 +427,60 @@ def test_pitavastatin_with_rifampin_names_the_2_mg_limit(checker: Checker) -> No
     assert "2 mg" in found.detail and "1 mg" not in found.detail
 
 
-@pytest.mark.parametrize("text", ["EES 400 mg PO QID", "E.E.S. 400 mg PO QID"])
+@pytest.mark.parametrize("text", ["EES 400 mg PO QID", "E.E.S. 400 mg PO QID", "e.e.s. 400 mg"])
 def test_ees_with_simvastatin(checker: Checker, text: str) -> None:
-    """EES (erythromycin ethylsuccinate) is erythromycin, contraindicated with simvastatin.
-    The dotted E.E.S. is not a brand here (its words would be the one letter "e"): it stays
-    unrecognized, never read as another drug."""
+    """EES (erythromycin ethylsuccinate) is erythromycin, contraindicated with simvastatin;
+    dotted single letters are read as the word they spell."""
     report = checker(medications=[{"text": "simvastatin 20 mg"}, {"text": text}])
-    if text.startswith("EES"):
-        assert report.medications[1].concept == "erythromycin"
-        assert _combinations(report) == [
-            "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
-        ]
-    else:
-        assert report.medications[1].status == "unrecognized"
+    assert report.medications[1].concept == "erythromycin"
+    assert _combinations(report) == [
+        "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("niacin", "fired"),
+    [
+        ("niacin 500 mg daily", False),
+        ("niacin 500 mg BID", True),
+        ("Niaspan 1000 mg at bedtime", True),
+        ("niacin ER 2 g nightly", True),
+        ("niacin", True),
+    ],
+)
+def test_niacin_adds_to_a_statin_from_1_g_a_day(checker: Checker, niacin: str, fired: bool) -> None:
+    """The statin labels' caution is for lipid-modifying niacin (1 g a day or more); a
+    supplement dose is not it, and an unread dose is flagged with the dose to check."""
+    report = checker(medications=[{"text": "simvastatin 20 mg"}, {"text": niacin}])
+    expected = ["combination/statin_with_lipid_modifying_niacin"] if fired else []
+    assert _combinations(report) == expected
+    if fired and niacin == "niacin":
+        assert "The dose was not given" in report.findings[0].detail
+
+
+@pytest.mark.parametrize(
+    ("hydrocortisone", "several"),
+    [
+        ("hydrocortisone 10 mg am, 5 mg pm", False),
+        ("Cortef 20 mg daily", False),
+        ("hydrocortisone 20 mg am, 20 mg pm", True),
+        ("hydrocortisone 20 mg BID", True),
+        ("hydrocortisone", True),
+    ],
+)
+def test_replacement_hydrocortisone_does_not_add_up_with_fludrocortisone(
+    checker: Checker, hydrocortisone: str, several: bool
+) -> None:
+    """Adrenal insufficiency replacement (hydrocortisone 15-25 mg a day with
+    fludrocortisone, Bornstein 2016) restores normal hormone levels; above 30 mg a day,
+    or at an unread dose, the two count as several potassium-lowering drugs."""
+    report = checker(
+        medications=[{"text": hydrocortisone}, {"text": "fludrocortisone 0.1 mg daily"}],
+        conditions=[{"text": "Addison disease"}],
+    )
+    expected = ["combination/several_potassium_lowering_drugs"] if several else []
+    assert _combinations(report) == expected
+    assert report.medications[0].status == "flagged"
 
 
 def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
