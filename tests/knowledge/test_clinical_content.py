@@ -483,6 +483,26 @@ def test_replacement_hydrocortisone_does_not_add_up_with_fludrocortisone(
     assert report.medications[0].status == "flagged"
 
 
+@pytest.mark.parametrize(
+    ("diuretic", "condition", "fired"),
+    [
+        ("spironolactone 100 mg daily", "alcoholic cirrhosis with ascites", True),
+        ("furosemide 40 mg daily", "NASH cirrhosis", True),
+        ("furosemide 40 mg daily", "fatty liver disease", False),
+        ("stopped furosemide", "cirrhosis", False),
+    ],
+)
+def test_a_diuretic_in_cirrhosis_is_one_problem(
+    checker: Checker, diuretic: str, condition: str, fired: bool
+) -> None:
+    """Cramps are a listed complication of diuretic treatment of ascites (EASL 2018): the
+    diuretic and the cirrhosis are one moderate problem, not two low ones."""
+    report = checker(medications=[{"text": diuretic}], conditions=[{"text": condition}])
+    expected = ["combination/diuretic_with_cirrhosis"] if fired else []
+    assert _combinations(report) == expected
+    assert report.risk == ("moderate" if fired else "low")
+
+
 def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
