@@ -127,6 +127,9 @@ class Drug(_Strict, frozen=True, kw_only=True):
     default_route: Route | None = None
     # Brand name -> route it implies (e.g. Pulmicort -> inhaled, Entocort -> oral).
     brand_routes: dict[str, Route] = {}
+    # A strength of at least this (mg) in a text that names no route is an oral dose
+    # (budesonide: inhaled doses are micrograms, or at most 1 mg nebulized).
+    oral_from_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
     # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers).
     not_flagged_because: str | None = None
     # Replaces its class's detail where the class text would be wrong for this drug.

@@ -222,10 +222,17 @@ def test_a_product_name_implies_its_route(
         ("budesonide enteric coated 3 mg capsules", "flagged"),
         ("budesonide delayed release 9 mg", "flagged"),
         ("budesonide 0.5 mg/2 mL neb BID", "recognized"),
-        ("budesonide 9 mg", "recognized"),  # no route words: the inhaled default
+        # No route words: a strength of 3 mg or more is a capsule or tablet dose, a smaller
+        # one the inhaled default.
+        ("budesonide 9 mg", "flagged"),
+        ("budesonide 3 mg 3 capsules daily", "flagged"),
+        ("budesonide 1 mg", "recognized"),
+        ("budesonide 180 mcg 2 puffs BID", "recognized"),
+        ("budesonide 9 mg inhaled", "recognized"),
+        ("Pulmicort 9 mg", "recognized"),  # the brand says inhaled, whatever the strength
     ],
 )
-def test_enteric_coated_and_delayed_release_are_oral(
+def test_enteric_coated_delayed_release_and_oral_strengths_are_oral(
     checker: Checker, text: str, expected: str
 ) -> None:
     report = checker.med(text)

@@ -43,6 +43,8 @@ def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationM
         match = _match_words(resolved, None, knowledge)
         if not match.hits:
             return _unrecognized(item, texts_of(text, None), [words], kb)
+        if len(match.hits) == 1 and kb.drugs[match.hits[0].drug_id].oral_from_mg:
+            match = _route_by_strength(match, text, words, kb)
         return _in_context(match, read_as, [text], words, knowledge)
     texts = texts_of(text, item.coding)
     words_of_texts = [drug_key_tokens(t) for t in texts]
@@ -72,6 +74,26 @@ def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationM
                 match = match.read("display")
             return _in_context(match, read_as, texts, all_words, knowledge)
     return _unrecognized(item, texts, words_of_texts, kb)
+
+
+_STRENGTH_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
+
+
+def _route_by_strength(
+    match: MedicationMatch, text: str, words: Sequence[str], kb: KnowledgeBase
+) -> MedicationMatch:
+    """A drug named with no route word and an oral-sized strength (``oral_from_mg``):
+    taken by mouth ("budesonide 9 mg daily")."""
+    hit = match.hits[0]
+    drug = kb.drugs[hit.drug_id]
+    if hit.route != drug.default_route or any(w in kb.route_tokens for w in words):
+        return match
+    if any(w in drug_key_tokens(brand) for brand in drug.brand_routes for w in words):
+        return match  # the brand says the route ("Pulmicort")
+    strength = _STRENGTH_MG.search(text)
+    if strength is None or drug.oral_from_mg is None or float(strength[1]) < drug.oral_from_mg:
+        return match
+    return MedicationMatch((DrugHit(hit.drug_id, "oral"),), how=match.how)
 
 
 def _in_context(
