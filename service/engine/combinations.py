@@ -346,21 +346,46 @@ def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> 
     return True
 
 
-def _severity(rule: CombinationRule, item: _Fired, request: Request) -> tuple[Severity, Basis]:
+def _measured_normal(rule: CombinationRule, request: Request) -> int | None:
+    """The lab input whose latest result of the rule's ``measured_by`` analyte is not in
+    the predicted state (a normal potassium for a potassium-loss rule), if any."""
+    if rule.measured_by is None:
+        return None
+    analyte_id, state = rule.measured_by.split(":")
+    latest = None
+    for index, result in enumerate(request.results):
+        if result is not None and result.analyte.id == analyte_id:
+            latest = index
+    if latest is None:
+        return None
+    result = request.results[latest]
+    return latest if result is not None and state not in result.states else None
+
+
+def _severity(
+    rule: CombinationRule, item: _Fired, request: Request, measured_normal: int | None
+) -> tuple[Severity, Basis]:
     severity: Severity = rule.severity
     basis: Basis = rule.basis
-    if any(dose is None for _, dose, _, _ in item.doses):
+    if measured_normal is not None or any(dose is None for _, dose, _, _ in item.doses):
         return "low", basis
     for rank, index in item.refs:
         result = request.results[index] if rank == LABS else None
         if result is None or result.worst is None:
             continue
-        raised = [e.severity for e in rule.escalate if e.lab in result.tags]
+        raised = [
+            e.severity
+            for e in rule.escalate
+            if e.lab in result.tags
+            and (not e.with_condition or any(rank == CONDITIONS for rank, _ in item.refs))
+        ]
         if result.worst.severity == "high":
             raised.append("high")
         top = most_severe(raised, default=severity)
         if SEVERITY_RANK[top] > SEVERITY_RANK[severity]:
-            severity, basis = top, "measured_abnormality"
+            # A measured abnormality is the basis of a high finding; a raised one that is
+            # moderate stays a second factor (the policy table).
+            severity, basis = top, ("measured_abnormality" if top == "high" else basis)
     return severity, basis
 
 
@@ -372,15 +397,24 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     rule_index = prepared.index
     named = ", ".join(unique(names.of(ref, rule_index) for ref in item.refs))
     detail = prepared.detail
-    if item.doses:
+    measured_normal = _measured_normal(rule, request)
+    if item.doses or measured_normal is not None:
         detail = rule.detail
         for ref, dose, limit, floor in item.doses:
             drug = names.of(ref, rule_index)
             others = ", ".join(unique(names.of(r, rule_index) for r in item.refs if r != ref))
             note = templates[_DOSE_NOTES[floor, dose is None]]
             detail += " " + cap(note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others))
+        if measured_normal is not None:
+            result = request.results[measured_normal]
+            assert result is not None
+            lab = request.lab_items[measured_normal]
+            note = templates["measured_normal"].format(
+                analyte=result.analyte.name, value=shown_value(lab.value), unit=lab.unit
+            )
+            detail += " " + cap(note)
         detail = combination_detail(kb, rule, detail)
-    severity, basis = _severity(rule, item, request)
+    severity, basis = _severity(rule, item, request, measured_normal)
     lists = prepared.lists
     return Finding(
         id=f"combination/{item.ident}",

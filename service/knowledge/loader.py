@@ -304,6 +304,8 @@ def _check_rules(c: _Collector) -> None:
             for lab in slot.lab:
                 if lab.split(":")[0] not in c.analytes:
                     c.errors.append(f"{where}: unknown analyte in {lab!r}")
+        if r.measured_by and r.measured_by.split(":")[0] not in c.analytes:
+            c.errors.append(f"{where}: measured_by names unknown analyte {r.measured_by!r}")
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")

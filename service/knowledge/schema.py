@@ -327,6 +327,8 @@ class Escalation(_Strict, frozen=True, kw_only=True):
 
     lab: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_]+$")]
     severity: Severity
+    # Only when a diagnosis fills the rule too (a treated condition shown not controlled).
+    with_condition: bool = False
 
 
 Basis = Literal["second_factor", "contraindicated", "duplicate_therapy", "interaction"]
@@ -354,6 +356,9 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     # One ingredient named by two or more inputs (two products with the same drug).
     same_ingredient: bool = False
     escalate: list[Escalation] = []
+    # The deficit the rule predicts (``analyte:state``): when the latest result of that
+    # analyte is not in that state (a normal potassium), the finding is ``low`` and says so.
+    measured_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
     # Rules whose firing makes this one redundant.
     suppressed_by: list[Id] = []
     evidence_level: EvidenceLevel

@@ -503,6 +503,61 @@ def test_a_diuretic_in_cirrhosis_is_one_problem(
     assert report.risk == ("moderate" if fired else "low")
 
 
+@pytest.mark.parametrize(
+    ("medications", "lab", "rule"),
+    [
+        (["omeprazole 20 mg", "HCTZ 12.5 mg"], ("magnesium", 2.1, "mg/dL"), "ppi_plus_diuretic"),
+        (
+            ["HCTZ 25 mg", "prednisone 5 mg"],
+            ("potassium", 4.3, "mmol/L"),
+            "diuretic_plus_corticosteroid",
+        ),
+        (
+            ["Symbicort 160/4.5 2 puffs BID", "chlorthalidone 25 mg"],
+            ("potassium", 4.1, "mmol/L"),
+            "several_potassium_lowering_drugs",
+        ),
+    ],
+)
+def test_a_predicted_deficit_with_a_normal_latest_result_is_low(
+    checker: Checker, medications: list[str], lab: tuple[str, float, str], rule: str
+) -> None:
+    """A rule that predicts a low potassium or magnesium is a watch point, not a current
+    problem, when the latest result is normal; without a result it stays moderate."""
+    text, value, unit = lab
+    meds = [{"text": m} for m in medications]
+    normal = checker(medications=meds, labs=[{"text": text, "value": value, "unit": unit}])
+    found = next(f for f in normal.findings if f.id == f"combination/{rule}")
+    assert (found.severity, normal.risk) == ("low", "low")
+    assert "is not low" in found.detail
+    unmeasured = checker(medications=meds)
+    assert next(f for f in unmeasured.findings if f.id == found.id).severity == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("conditions", "tsh", "severity"),
+    [
+        ([], 4.6, "low"),
+        ([], 12.0, "moderate"),
+        (["hypothyroidism"], 6.0, "moderate"),
+        (["hypothyroidism"], None, "low"),
+    ],
+)
+def test_a_statin_with_a_raised_tsh_is_moderate_only_when_uncontrolled(
+    checker: Checker, conditions: list[str], tsh: float | None, severity: str
+) -> None:
+    """Uncontrolled hypothyroidism (the statin labels' risk factor): a diagnosis with a
+    raised TSH, or a TSH of 10 or more; a mildly raised TSH alone is subclinical."""
+    labs = [] if tsh is None else [{"text": "TSH", "value": tsh, "unit": "mIU/L"}]
+    report = checker(
+        medications=[{"text": "atorvastatin 10 mg"}],
+        conditions=[{"text": c} for c in conditions],
+        labs=labs,
+    )
+    found = next(f for f in report.findings if f.id == "combination/statin_with_hypothyroidism")
+    assert (found.severity, found.basis) == (severity, "second_factor")
+
+
 def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
