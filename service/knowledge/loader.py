@@ -431,7 +431,7 @@ def _index(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
             | set(norm.salt_tokens)
-            | set(route_tokens)
+            | {w for key in route_tokens for w in key.split(" ")}
             | set(norm.prn_tokens)
             | {
                 w

@@ -409,6 +409,7 @@ QualifierKind = Literal[
     "resolved",
     "historical",
     "hypothetical",
+    "planned",
     "stopped",
     "current",
 ]

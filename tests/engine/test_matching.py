@@ -117,6 +117,8 @@ def test_route_decides_for_corticosteroids(checker: Checker) -> None:
         ("methylprednisolone 80 mg intra-articular injection left knee", "recognized"),
         ("Depo-Medrol 40 mg injection intra-articular R knee", "recognized"),
         ("triamcinolone 40 mg epidural steroid injection L4-5", "recognized"),
+        ("triamcinolone inj knee", "recognized"),
+        ("Kenalog 40 mg knee injection", "recognized"),
         ("Kenalog-40 40 mg IM", "flagged"),
         ("Solu-Medrol 125 mg IV", "flagged"),
     ],

@@ -558,6 +558,30 @@ def test_a_statin_with_a_raised_tsh_is_moderate_only_when_uncontrolled(
     assert (found.severity, found.basis) == (severity, "second_factor")
 
 
+def test_atorvastatin_with_posaconazole_is_contraindicated(checker: Checker) -> None:
+    """NOXAFIL contraindicates the CYP3A4-metabolized statins, atorvastatin included."""
+    report = checker(
+        medications=[{"text": "atorvastatin 40 mg"}, {"text": "posaconazole 300 mg daily"}]
+    )
+    assert _combinations(report) == ["combination/atorvastatin_with_posaconazole"]
+    assert report.risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("hypoK", "hypokalemia"),
+        ("hypoMg", "hypomagnesemia"),
+        ("low Mg", "hypomagnesemia"),
+        ("L4-L5 stenosis", "lumbar spinal stenosis"),
+        ("on PD", "end-stage kidney disease or dialysis"),
+    ],
+)
+def test_problem_list_shorthand_is_read(checker: Checker, text: str, concept: str) -> None:
+    status = checker(conditions=[{"text": text}]).conditions[0]
+    assert (status.status, status.concept) == ("flagged", concept)
+
+
 def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
