@@ -154,6 +154,7 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
         return []
     rules = knowledge.rules
     candidates = facts.slots  # the rule's evaluation may narrow them (this check's own)
+    below = _below_additive_dose(knowledge, request)
     fired: list[_Fired] = []
     # A rule that another can make redundant is evaluated only when that one has not
     # fired (the loader makes sure that a rule that suppresses is never suppressed).
@@ -165,12 +166,12 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
         if rules[r].rule.suppressed_by:
             suppressible.append(r)
         else:
-            fired += _evaluate(knowledge, rules[r], slots, request)
+            fired += _evaluate(knowledge, rules[r], slots, request, below)
     if suppressible:
         ids = {item.rule.rule.id for item in fired}
         for r in suppressible:
             if not any(s in ids for s in rules[r].rule.suppressed_by):
-                fired += _evaluate(knowledge, rules[r], candidates[r], request)
+                fired += _evaluate(knowledge, rules[r], candidates[r], request, below)
         fired.sort(key=_rule_position)
     names = _Names(knowledge, request)
     return [_render(knowledge, item, request, names) for item in fired]
@@ -203,7 +204,11 @@ def distinct_fill(candidates: Sequence[Sequence[Ref]]) -> bool:
 
 
 def _evaluate(
-    knowledge: Knowledge, prepared: PreparedRule, candidates: list[list[Ref]], request: Request
+    knowledge: Knowledge,
+    prepared: PreparedRule,
+    candidates: list[list[Ref]],
+    request: Request,
+    below_additive_dose: frozenset[Ref],
 ) -> list[_Fired]:
     """The findings of a rule whose every slot some input can fill (none when different
     inputs cannot fill them, or a dose-limited drug is within its limit)."""
@@ -223,9 +228,9 @@ def _evaluate(
         if not kept:
             return []
         candidates[s] = kept
-    if rule.adds_up is not None:
+    if rule.adds_up is not None and below_additive_dose:
         for s, refs in enumerate(candidates):
-            candidates[s] = [ref for ref in refs if _adds_up_at_its_dose(knowledge, ref, request)]
+            candidates[s] = [ref for ref in refs if ref not in below_additive_dose]
             if not candidates[s]:
                 return []
     if rule.same_ingredient:
@@ -249,20 +254,20 @@ def _evaluate(
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
 
 
-def _adds_up_at_its_dose(knowledge: Knowledge, ref: Ref, request: Request) -> bool:
-    """Whether an input's effect adds up at the dose its text gives (``adds_up_above_mg``);
-    a product of several drugs, and a dose the text does not give, count."""
-    if ref[0] != MEDICATIONS:
-        return True
-    hits = request.meds[ref[1]].hits
-    if len(hits) != 1:
-        return True
-    drug = knowledge.kb.drugs[hits[0].drug_id]
-    if drug.adds_up_above_mg is None:
-        return True
-    text = _dose_text(request.med_items[ref[1]], knowledge)
-    dose = _total_mg(text) or daily_mg(text, drug.name)
-    return dose is None or dose > drug.adds_up_above_mg
+def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Ref]:
+    """The medication inputs whose effect does not add up at the dose their text gives
+    (``adds_up_above_mg``); a product of several drugs, and an unread dose, count."""
+    limits = knowledge.dose_limited_adding_up
+    below: set[Ref] = set()
+    for index, match in enumerate(request.meds):
+        if len(match.hits) != 1 or (limit := limits.get(match.hits[0].drug_id)) is None:
+            continue
+        text = _dose_text(request.med_items[index], knowledge)
+        name = knowledge.kb.drugs[match.hits[0].drug_id].name
+        dose = _total_mg(text) or daily_mg(text, name)
+        if dose is not None and dose <= limit:
+            below.add((MEDICATIONS, index))
+    return frozenset(below)
 
 
 def _classes_with(

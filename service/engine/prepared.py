@@ -114,6 +114,7 @@ class Knowledge:
         "analyte_lists",
         "condition_findings",
         "condition_phrases",
+        "dose_limited_adding_up",
         "drug_phrases",
         "drug_words",
         "drugs_at_route",
@@ -148,6 +149,10 @@ class Knowledge:
         # Per drug, the words of its names and of its products' names (to find where a
         # drug stands in a medication text; words of two letters or less left out).
         self.drug_words: Final = drug_words
+        # Drug id -> the daily mg up to which its effect does not add up (adds_up_above_mg).
+        self.dose_limited_adding_up: Final = {
+            d.id: d.adds_up_above_mg for d in kb.drugs.values() if d.adds_up_above_mg
+        }
         # The phrase memos (bounded; keyed by vocabulary words, no request data).
         self.drug_phrases: Final[dict[tuple[str, ...], MedicationMatch]] = {}
         self.condition_phrases: Final[dict[tuple[str, ...], ConditionMatch]] = {}
