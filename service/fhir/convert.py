@@ -1,8 +1,9 @@
 """FHIR R4 resources -> the engine's ``CheckRequest``, plus the resource behind each item.
 
 Pure: no I/O. Only resources that describe the patient's current state are used:
-active MedicationRequests (and draft orders of order hooks), active / intended
-MedicationStatements (one on hold is a drug not taken now, as a REST text "(on hold)" is),
+active MedicationRequests (and draft orders of order hooks), active /
+intended MedicationStatements (one on hold is a drug not taken now, as a REST text "(on
+hold)" is), neither of them ended (an end date or dosage bounds that have passed),
 active / recurring / relapsed Conditions that are not refuted or abated, and final /
 amended / corrected Observations with a numeric result (a ``valueQuantity``,
 ``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
@@ -36,7 +37,14 @@ from service.engine.models import (
 )
 from service.engine.strings import shown_value
 from service.fhir import resources as r
-from service.fhir.dates import age_on, parse_date, parse_instant
+from service.fhir.dates import (
+    age_on,
+    duration,
+    has_passed,
+    latest_moment,
+    parse_date,
+    parse_instant,
+)
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
 from service.fhir.read import Entry
 from service.fhir.references import MedicationIndex, PatientFilter
@@ -357,6 +365,15 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
         raise _SkipError(f"status {use.status}")
     if not draft and use.intent in NOT_TAKEN_INTENTS:
         raise _SkipError(f"intent {use.intent}: not an order")
+    if not draft:
+        validity = use.dispense_request.validity_period if use.dispense_request else None
+        _check_not_ended(
+            builder,
+            validity.end if validity else None,
+            "dispenseRequest.validityPeriod.end",
+            "prescription valid until",
+        )
+        _check_course_not_ended(builder, use.dosage_instruction, use.authored_on, "authoredOn")
     _add_medication(builder, entry, use, use.dosage_instruction, draft=draft)
 
 
@@ -367,7 +384,68 @@ def _medication_statement(builder: _Builder, entry: Entry) -> None:
         raise _SkipError(HELD_REASON)
     if use.status not in MEDICATION_STATEMENT_STATUSES:
         raise _SkipError(f"status {use.status or 'missing'}")
+    period = use.effective_period
+    _check_not_ended(builder, period.end if period else None, "effectivePeriod.end")
+    start = period.start if period else None
+    _check_course_not_ended(builder, use.dosage, start, "effectivePeriod.start")
     _add_medication(builder, entry, use, use.dosage, draft=False)
+
+
+def _check_not_ended(
+    builder: _Builder, end: str | None, element: str, what: str = "course ended"
+) -> None:
+    """A use whose end has passed (a course finished, a prescription expired) is not a
+    drug taken now, whatever its status says. A missing end means current."""
+    moment = latest_moment(end, through=True)
+    if end is not None and moment is not None and has_passed(moment, builder.options.today):
+        raise _SkipError(f"{what} {end.strip()} ({element}): not taken now")
+
+
+def _check_course_not_ended(
+    builder: _Builder, dosages: Sequence[r.Dosage], start: str | None, start_element: str
+) -> None:
+    """A course whose every dosage is bounded (``timing.repeat.boundsPeriod.end``, or a
+    ``boundsDuration`` from ``boundsPeriod.start``, else from the use's own start) and
+    whose last bound has passed. One dosage without a bound keeps the course current."""
+    ends: list[tuple[datetime, str]] = []
+    for dosage in dosages:
+        repeat = dosage.timing.repeat if dosage.timing else None
+        if repeat is None:
+            return
+        end = _dosage_end(repeat, start, start_element)
+        if end is None:
+            return
+        ends.append(end)
+    if not ends:
+        return
+    moment, said = max(ends)
+    if has_passed(moment, builder.options.today):
+        raise _SkipError(f"course ended {said}: not taken now")
+
+
+def _dosage_end(
+    repeat: r.TimingRepeat, start: str | None, start_element: str
+) -> tuple[datetime, str] | None:
+    """When a dosage's bounds end, at the latest, and how the record says so."""
+    period = repeat.bounds_period
+    if period is not None and period.end:
+        end = latest_moment(period.end, through=True)
+        return (end, f"{period.end.strip()} (boundsPeriod.end)") if end else None
+    length = repeat.bounds_duration
+    if length is None:
+        return None
+    if period is not None and period.start:
+        start, start_element = period.start, "boundsPeriod.start"
+    began = latest_moment(start, through=False)
+    lasts = duration(length.value, length.code or length.unit)
+    if began is None or lasts is None or start is None:
+        return None
+    try:
+        end = began + lasts
+    except OverflowError:
+        return None
+    shown = f"{length.value or 0:g} {length.code or length.unit}"
+    return end, f"(boundsDuration {shown} from {start_element} {start.strip()})"
 
 
 def _add_medication(

@@ -54,8 +54,19 @@ class Range(_Element, frozen=True):
     text: str | None = None
 
 
+class TimingRepeat(_Element, frozen=True):
+    bounds_period: Period | None = None
+    # A Duration: how long the course lasts from its start.
+    bounds_duration: Quantity | None = None
+
+
+class Timing(_Element, frozen=True):
+    repeat: TimingRepeat | None = None
+
+
 class Dosage(_Element, frozen=True):
     text: str | None = None
+    timing: Timing | None = None
     route: CodeableConcept | None = None
     as_needed_boolean: bool | None = None
     as_needed_codeable_concept: CodeableConcept | None = None
@@ -103,15 +114,21 @@ class _MedicationUse(_Element, frozen=True):
     contained: tuple[msgspec.Raw, ...] = ()
 
 
+class DispenseRequest(_Element, frozen=True):
+    validity_period: Period | None = None
+
+
 class MedicationRequest(_MedicationUse, frozen=True):
     intent: str | None = None
     do_not_perform: bool | None = None
     authored_on: str | None = None
     dosage_instruction: tuple[Dosage, ...] = ()
+    dispense_request: DispenseRequest | None = None
 
 
 class MedicationStatement(_MedicationUse, frozen=True):
     dosage: tuple[Dosage, ...] = ()
+    effective_period: Period | None = None
 
 
 class MedicationAdministration(_MedicationUse, frozen=True):

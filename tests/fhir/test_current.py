@@ -1,0 +1,163 @@
+"""Through `POST /v1/check/fhir`: a finished course, an expired prescription, a plan and
+an old episode left open are not read as current; each is listed in `ignored`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.settings import FhirSettings, Settings
+from tests.fhir.builders import check, finding_ids, order, reasons
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+TODAY = datetime.now(UTC).date()
+CONTRAINDICATED = "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
+SIMVASTATIN = {"text": "simvastatin 40 mg tablet"}
+CLARITHROMYCIN = {"text": "clarithromycin 500 mg tablet"}
+
+Client = TestClient[Litestar]
+
+
+@pytest.fixture(scope="module")
+def rest() -> Iterator[Client]:
+    with TestClient(create_app(Settings(fhir=FhirSettings(lab_max_age_days=0)))) as client:
+        yield client
+
+
+def days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+def simvastatin() -> dict[str, Any]:
+    return order("simva", "p1", medicationCodeableConcept=SIMVASTATIN)
+
+
+def clarithromycin(**extra: Any) -> dict[str, Any]:
+    return {**order("clari", "p1", medicationCodeableConcept=CLARITHROMYCIN), **extra}
+
+
+def bounded(**bounds: Any) -> dict[str, Any]:
+    return {"timing": {"repeat": bounds}, "text": "500 mg twice a day"}
+
+
+def statement(rid: str, medication: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationStatement",
+        "id": rid,
+        "status": "active",
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": medication,
+        **extra,
+    }
+
+
+def test_the_interaction_is_found_while_the_course_runs(rest: Client) -> None:
+    running = clarithromycin(
+        authoredOn=days_ago(3),
+        dosageInstruction=[bounded(boundsPeriod={"start": days_ago(3), "end": days_ago(-4)})],
+        dispenseRequest={"validityPeriod": {"start": days_ago(3), "end": days_ago(-30)}},
+    )
+    report = check(rest, simvastatin(), running)
+    assert CONTRAINDICATED in finding_ids(report)
+    assert report["ignored"] == []
+    # A course with one open-ended dosage (a taper's last step) is still taken.
+    tapering = clarithromycin(
+        dosageInstruction=[bounded(boundsPeriod={"end": days_ago(20)}), bounded()],
+    )
+    assert CONTRAINDICATED in finding_ids(check(rest, simvastatin(), tapering))
+
+
+@pytest.mark.parametrize(
+    ("finished", "reason"),
+    [
+        (
+            {
+                "dosageInstruction": [
+                    bounded(boundsPeriod={"start": "2025-03-01", "end": "2025-03-10"})
+                ]
+            },
+            "course ended 2025-03-10 (boundsPeriod.end): not taken now",
+        ),
+        (
+            {
+                "authoredOn": "2025-03-01T09:30:00-05:00",
+                "dosageInstruction": [
+                    bounded(
+                        boundsDuration={
+                            "value": 10,
+                            "unit": "days",
+                            "system": "http://unitsofmeasure.org",
+                            "code": "d",
+                        }
+                    )
+                ],
+            },
+            "course ended (boundsDuration 10 d from authoredOn 2025-03-01T09:30:00-05:00): "
+            "not taken now",
+        ),
+        (
+            {
+                "dosageInstruction": [
+                    bounded(
+                        boundsPeriod={"start": "2025-03-01"},
+                        boundsDuration={"value": 2, "unit": "wk"},
+                    )
+                ]
+            },
+            "course ended (boundsDuration 2 wk from boundsPeriod.start 2025-03-01): not taken now",
+        ),
+        (
+            {"dispenseRequest": {"validityPeriod": {"start": "2025-03-01", "end": "2025-04-01"}}},
+            "prescription valid until 2025-04-01 (dispenseRequest.validityPeriod.end): "
+            "not taken now",
+        ),
+    ],
+)
+def test_a_finished_order_still_active_is_not_current(
+    rest: Client, finished: dict[str, Any], reason: str
+) -> None:
+    report = check(rest, simvastatin(), clarithromycin(**finished))
+    assert CONTRAINDICATED not in finding_ids(report)
+    assert [m["concept"] for m in report["medications"]] == ["simvastatin"]
+    assert reasons(report) == {"MedicationRequest/clari": reason}
+
+
+def test_a_finished_statement_is_not_current(rest: Client) -> None:
+    ended = statement(
+        "st-clari", CLARITHROMYCIN, effectivePeriod={"start": "2025-03-01", "end": "2025-03-10"}
+    )
+    report = check(rest, simvastatin(), ended)
+    assert CONTRAINDICATED not in finding_ids(report)
+    assert reasons(report) == {
+        "MedicationStatement/st-clari": (
+            "course ended 2025-03-10 (effectivePeriod.end): not taken now"
+        )
+    }
+    # Only an end closes it: a start, a date taken, or an end ahead keep it current.
+    for current in (
+        {"effectivePeriod": {"start": "2025-03-01"}},
+        {"effectiveDateTime": "2025-03-01"},
+        {"effectivePeriod": {"start": days_ago(2), "end": days_ago(-5)}},
+    ):
+        kept = check(rest, simvastatin(), statement("st-clari", CLARITHROMYCIN, **current))
+        assert CONTRAINDICATED in finding_ids(kept), current
+
+
+def test_an_end_today_or_yesterday_is_not_over_everywhere(rest: Client) -> None:
+    """A date without a time ends at midnight of the latest time zone (UTC-12): a course
+    ending yesterday may still be running for the patient; the day before is over."""
+    for days, over in ((0, False), (1, False), (2, True)):
+        dosage = bounded(boundsPeriod={"end": days_ago(days)})
+        report = check(rest, simvastatin(), clarithromycin(dosageInstruction=[dosage]))
+        assert (CONTRAINDICATED not in finding_ids(report)) is over, days
+    # A dateTime with its zone is exact.
+    hour_ago = (datetime.now(UTC) - timedelta(days=1, hours=1)).isoformat()
+    dosage = bounded(boundsPeriod={"end": hour_ago})
+    report = check(rest, simvastatin(), clarithromycin(dosageInstruction=[dosage]))
+    assert CONTRAINDICATED not in finding_ids(report)
