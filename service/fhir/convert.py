@@ -1,7 +1,7 @@
 """FHIR R4 resources -> the engine's ``CheckRequest``, plus the resource behind each item.
 
 Pure: no I/O. Only resources that describe the patient's current state are used:
-active MedicationRequests (and draft orders of order hooks), active /
+active MedicationRequests that are orders (and draft orders of order hooks), active /
 intended MedicationStatements (one on hold is a drug not taken now, as a REST text "(on
 hold)" is), neither of them ended (an end date or dosage bounds that have passed),
 active / recurring / relapsed Conditions that are not refuted or abated, and final /
@@ -66,9 +66,12 @@ MEDICATION_REQUEST_STATUSES = frozenset({"active"})
 HELD_STATUS = "on-hold"
 HELD_REASON = "status on-hold: held, not taken now"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
-# request-intent codes of a record's MedicationRequest that are not a drug the patient
-# takes: a suggestion nobody has acted on, or an option of a RequestGroup.
-NOT_TAKEN_INTENTS = frozenset({"proposal", "option"})
+# MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
+# hl7.org/fhir/R4/valueset-medicationrequest-intent.html) of a record's request that are
+# not a drug the patient takes: a suggestion nobody has acted on (proposal), an intention
+# that authorizes nobody to act (plan), an option of a RequestGroup. The orders (order,
+# original-order, reflex-order, filler-order, instance-order) are read.
+NOT_TAKEN_INTENTS = frozenset({"proposal", "plan", "option"})
 MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
 CONDITION_CLINICAL_STATUSES = frozenset({"active", "recurrence", "relapse"})
 # A condition that came back: an abatement on record is that of an earlier episode.

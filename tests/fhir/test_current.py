@@ -3,8 +3,10 @@ an old episode left open are not read as current; each is listed in `ignored`.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,8 @@ from service.app import create_app
 from service.settings import FhirSettings, Settings
 from tests.fhir.builders import check, finding_ids, order, reasons
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fhir"
+ORDER_SIGN = "/cds-services/cramp-risk-order-sign"
 TODAY = datetime.now(UTC).date()
 CONTRAINDICATED = "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
 SIMVASTATIN = {"text": "simvastatin 40 mg tablet"}
@@ -161,3 +164,30 @@ def test_an_end_today_or_yesterday_is_not_over_everywhere(rest: Client) -> None:
     dosage = bounded(boundsPeriod={"end": hour_ago})
     report = check(rest, simvastatin(), clarithromycin(dosageInstruction=[dosage]))
     assert CONTRAINDICATED not in finding_ids(report)
+
+
+@pytest.mark.parametrize("intent", ["plan", "proposal", "option"])
+def test_a_plan_or_proposal_is_not_an_order_taken(rest: Client, intent: str) -> None:
+    report = check(rest, simvastatin(), clarithromycin(intent=intent))
+    assert CONTRAINDICATED not in finding_ids(report)
+    assert reasons(report) == {"MedicationRequest/clari": f"intent {intent}: not an order"}
+
+
+@pytest.mark.parametrize(
+    "intent", ["order", "original-order", "reflex-order", "filler-order", "instance-order"]
+)
+def test_orders_of_every_kind_are_read(rest: Client, intent: str) -> None:
+    assert CONTRAINDICATED in finding_ids(check(rest, simvastatin(), clarithromycin(intent=intent)))
+
+
+@pytest.mark.parametrize("intent", ["proposal", "plan", "order"])
+def test_a_draft_order_is_the_order_being_signed_whatever_its_intent(
+    rest: Client, intent: str
+) -> None:
+    body = json.loads((FIXTURES / "cds_order_sign.json").read_text(encoding="utf-8"))
+    for entry in body["context"]["draftOrders"]["entry"]:
+        entry["resource"]["intent"] = intent
+    response = rest.post(ORDER_SIGN, json=body)
+    assert response.status_code == 200, response.text
+    summaries = [c["summary"] for c in response.json()["cards"]]
+    assert any(s.startswith("Adding hydrochlorothiazide:") for s in summaries), summaries
