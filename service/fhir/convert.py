@@ -8,10 +8,11 @@ active / recurring / relapsed Conditions that are not refuted or abated, and fin
 amended / corrected Observations with a numeric result (a ``valueQuantity``,
 ``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
 components; a bound such as ``<2.5`` only when every value within it is abnormal), the
-most recent per analyte. A pregnancy-related Condition is read as a current pregnancy
-only while it is recent (``PREGNANCY_WINDOW_DAYS``), within ``PREGNANCY_AGES`` and while
-the patient is alive. Resources of another patient are left out. Everything left out is
-listed with the reason.
+most recent per analyte. An episode that ends (``acute`` in the knowledge base) is current
+only while recent (``EPISODE_WINDOW_DAYS``). A pregnancy-related Condition is read as a
+current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
+``PREGNANCY_AGES`` and while the patient is alive. Resources of another patient are left
+out. Everything left out is listed with the reason.
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ READ_TYPES = (*MEDICATION_TYPES, ADMINISTRATION, "Condition", "Observation")
 # pregnancy-related condition that began more than 300 days (about ten months) ago, and
 # was not closed, is an old pregnancy left open on the problem list, not a current one.
 PREGNANCY_WINDOW_DAYS = 300
+# An episode that ends (a condition every concept of which the knowledge base marks
+# `acute`: dehydration, hypoglycemia, hypokalemia, vomiting, heat cramps, ...) lasts days
+# to weeks; one last dated more than 90 days ago and never closed is an encounter
+# diagnosis left open on the problem list, not a current one. 90 days covers the episode
+# and its follow-up; a chronic condition is never closed by age.
+EPISODE_WINDOW_DAYS = 90
 # Outside these ages a pregnancy-related condition is not read as a current pregnancy.
 PREGNANCY_AGES = (10, 60)
 # A pregnancy status Observation (the FHIR form of the REST `patient.pregnant`): LOINC
@@ -143,6 +150,8 @@ class Options:
     ``lab_max_age_days``: leave out labs older than this (``None``: no limit).
     ``pregnancy``: whether a condition reads as pregnancy (the knowledge base's matching),
     so that an old or implausible one is not read as a current pregnancy.
+    ``episode``: whether a condition is an episode that ends (every concept it reads as is
+    ``acute`` in the knowledge base), so that an old one never closed is not current.
     ``lab_analyte``: the analyte a lab without a known LOINC code reads as (the knowledge
     base's matching), so that the most recent result of an analyte is chosen across
     LOINC and local codes.
@@ -156,6 +165,7 @@ class Options:
     analyte_by_loinc: Mapping[str, str] = field(default_factory=dict)
     lab_max_age_days: int | None = None
     pregnancy: Callable[[ConditionInput], bool] = _never
+    episode: Callable[[ConditionInput], bool] = _never
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
 
@@ -558,6 +568,8 @@ def _condition(builder: _Builder, entry: Entry) -> None:
     pregnancy = builder.options.pregnancy(item)
     if pregnancy:
         _check_current_pregnancy(builder, cond)
+    elif builder.options.episode(item):
+        _check_recent_episode(builder, cond)
     ref = ResourceRef(entry.reference, entry.resource_type, display=_label(codings, text))
     earlier = builder.duplicate_of("condition", False, _key(codings, text), ref.reference)
     if earlier is not None:
@@ -585,6 +597,25 @@ def _check_current_pregnancy(builder: _Builder, cond: r.Condition) -> None:
     _check_pregnancy_recent(builder, parse_date(cond.began_on()), "pregnancy-related")
 
 
+def _check_recent_episode(builder: _Builder, cond: r.Condition) -> None:
+    """An episode that ends is current only if its latest date (onset or recorded) is
+    recent; an undated one stays current."""
+    dated = [
+        (moment.date(), written)
+        for written in cond.dates()
+        if (moment := latest_moment(written, through=True))
+    ]
+    if dated:
+        last, written = max(dated)
+        _check_within(
+            builder,
+            last,
+            EPISODE_WINDOW_DAYS,
+            f"an episode that ends, last dated {written.strip()}",
+            "not current",
+        )
+
+
 def _check_pregnancy_possible(builder: _Builder, what: str) -> None:
     person = builder.person
     if person.deceased:
@@ -596,12 +627,15 @@ def _check_pregnancy_possible(builder: _Builder, what: str) -> None:
 
 
 def _check_pregnancy_recent(builder: _Builder, began: date | None, what: str) -> None:
-    today = builder.options.today
-    if began is not None and (today - began).days > PREGNANCY_WINDOW_DAYS:
-        raise _SkipError(
-            f"{what}, recorded {began.isoformat()}: more than "
-            f"{PREGNANCY_WINDOW_DAYS} days ago, not a current pregnancy"
-        )
+    if began is not None:
+        what = f"{what}, recorded {began.isoformat()}"
+        _check_within(builder, began, PREGNANCY_WINDOW_DAYS, what, "not a current pregnancy")
+
+
+def _check_within(builder: _Builder, when: date, days: int, what: str, conclusion: str) -> None:
+    """Left out, with the reason, when ``when`` is more than ``days`` days ago."""
+    if (builder.options.today - when).days > days:
+        raise _SkipError(f"{what}: more than {days} days ago, {conclusion}")
 
 
 def _pregnancy_observation(builder: _Builder, entry: Entry, obs: r.Observation) -> None:

@@ -173,6 +173,18 @@ class Condition(_Element, frozen=True):
         period = self.abatement_period
         return self.abatement_date_time or (period.end or period.start if period else None)
 
+    def dates(self) -> tuple[str, ...]:
+        """Every date the record gives for when the condition began or was recorded."""
+        period = self.onset_period
+        written = (
+            self.onset_date_time,
+            period.start if period else None,
+            period.end if period else None,
+            self.recorded_date,
+            self.asserted_date,
+        )
+        return tuple(d for d in written if d)
+
     def began_on(self) -> str | None:
         """When the condition began, else when it was recorded."""
         period = self.onset_period

@@ -19,6 +19,9 @@ from tests.fhir.builders import check, finding_ids, order, reasons
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fhir"
 ORDER_SIGN = "/cds-services/cramp-risk-order-sign"
+SNOMED = "http://snomed.info/sct"
+# The documented limit (docs/cds-hooks.md) on an episode that ends.
+EPISODE_DAYS = 90
 TODAY = datetime.now(UTC).date()
 CONTRAINDICATED = "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
 SIMVASTATIN = {"text": "simvastatin 40 mg tablet"}
@@ -191,3 +194,50 @@ def test_a_draft_order_is_the_order_being_signed_whatever_its_intent(
     assert response.status_code == 200, response.text
     summaries = [c["summary"] for c in response.json()["cards"]]
     assert any(s.startswith("Adding hydrochlorothiazide:") for s in summaries), summaries
+
+
+def condition(rid: str, code: str, display: str, **dates: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": rid,
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "subject": {"reference": "Patient/p1"},
+        "code": {"coding": [{"system": SNOMED, "code": code, "display": display}]},
+        **dates,
+    }
+
+
+def test_an_old_episode_left_open_is_not_current(rest: Client) -> None:
+    report = check(
+        rest,
+        order("furo", "p1", medicationCodeableConcept={"text": "furosemide 40 mg"}),
+        condition("dehydr", "34095006", "Dehydration", recordedDate="2023-06-12"),
+        condition("hypogly", "302866003", "Hypoglycemia", onsetDateTime="2022-02-03"),
+        condition("hypok", "43339004", "Hypokalemia", onsetPeriod={"start": "2021-09-01"}),
+        # Chronic: recorded once, true for good.
+        condition("hypothyroid", "40930008", "Hypothyroidism", recordedDate="2019-05-01"),
+    )
+    ids = finding_ids(report)
+    assert "combination/diuretic_with_dehydration" not in ids
+    assert not any("hypokalemia" in i or "dehydration" in i for i in ids), ids
+    assert "condition/hypothyroidism" in ids
+    assert [c["concept"] for c in report["conditions"]] == ["hypothyroidism"]
+    window = f"more than {EPISODE_DAYS} days ago, not current"
+    assert reasons(report) == {
+        "Condition/dehydr": f"an episode that ends, last dated 2023-06-12: {window}",
+        "Condition/hypogly": f"an episode that ends, last dated 2022-02-03: {window}",
+        "Condition/hypok": f"an episode that ends, last dated 2021-09-01: {window}",
+    }
+
+
+def test_a_recent_or_undated_episode_is_current(rest: Client) -> None:
+    furosemide = order("furo", "p1", medicationCodeableConcept={"text": "furosemide 40 mg"})
+    for dates in (
+        {"recordedDate": days_ago(EPISODE_DAYS - 1)},
+        # Begun long ago, recorded again lately: the latest date counts.
+        {"onsetDateTime": "2021-01-01", "recordedDate": days_ago(10)},
+        {},
+    ):
+        report = check(rest, furosemide, condition("dehydr", "34095006", "Dehydration", **dates))
+        assert "combination/diuretic_with_dehydration" in finding_ids(report), dates
+        assert report["ignored"] == []
