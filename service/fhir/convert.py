@@ -73,6 +73,11 @@ DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # that authorizes nobody to act (plan), an option of a RequestGroup. The orders (order,
 # original-order, reflex-order, filler-order, instance-order) are read.
 NOT_TAKEN_INTENTS = frozenset({"proposal", "plan", "option"})
+# ... except a plan that is reported or self-prescribed: US Core records a medication the
+# patient takes without a prescription so (its example MedicationRequest "self-tylenol":
+# status active, intent plan, reported true, requester the Patient;
+# hl7.org/fhir/us/core/STU6.1/MedicationRequest-self-tylenol.html).
+REPORTED_INTENT = "plan"
 MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
 CONDITION_CLINICAL_STATUSES = frozenset({"active", "recurrence", "relapse"})
 # A condition that came back: an abatement on record is that of an earlier episode.
@@ -376,7 +381,8 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
         raise _SkipError(HELD_REASON)
     if use.status is not None and use.status not in allowed:
         raise _SkipError(f"status {use.status}")
-    if not draft and use.intent in NOT_TAKEN_INTENTS:
+    reported = use.intent == REPORTED_INTENT and use.reported
+    if not draft and use.intent in NOT_TAKEN_INTENTS and not reported:
         raise _SkipError(f"intent {use.intent}: not an order")
     if not draft:
         validity = use.dispense_request.validity_period if use.dispense_request else None

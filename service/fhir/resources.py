@@ -124,6 +124,20 @@ class MedicationRequest(_MedicationUse, frozen=True):
     authored_on: str | None = None
     dosage_instruction: tuple[Dosage, ...] = ()
     dispense_request: DispenseRequest | None = None
+    reported_boolean: bool | None = None
+    reported_reference: Reference | None = None
+    requester: Reference | None = None
+
+    @property
+    def reported(self) -> bool:
+        """Reported by the patient or another source, or self-prescribed (the requester
+        is the Patient or a RelatedPerson): a medication the patient says they take."""
+        by = self.requester.reference if self.requester else None
+        return (
+            bool(self.reported_boolean)
+            or self.reported_reference is not None
+            or bool(by and by.startswith(("Patient/", "RelatedPerson/")))
+        )
 
 
 class MedicationStatement(_MedicationUse, frozen=True):

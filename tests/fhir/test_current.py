@@ -196,7 +196,7 @@ def test_a_draft_order_is_the_order_being_signed_whatever_its_intent(
     assert any(s.startswith("Adding hydrochlorothiazide:") for s in summaries), summaries
 
 
-def condition(rid: str, code: str, display: str, **dates: str) -> dict[str, Any]:
+def condition(rid: str, code: str, display: str, **dates: Any) -> dict[str, Any]:
     return {
         "resourceType": "Condition",
         "id": rid,
