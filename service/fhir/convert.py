@@ -3,7 +3,8 @@
 Pure: no I/O. Only resources that describe the patient's current state are used:
 active MedicationRequests that are orders (and draft orders of order hooks), active /
 intended MedicationStatements (one on hold is a drug not taken now, as a REST text "(on
-hold)" is), neither of them ended (an end date or dosage bounds that have passed),
+hold)" is), neither of them ended (an end date or dosage bounds that have passed; a
+coded one's dosage text is read with its name),
 active / recurring / relapsed Conditions that are not refuted or abated, and final /
 amended / corrected Observations with a numeric result (a ``valueQuantity``,
 ``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
@@ -497,9 +498,28 @@ def _add_medication(
     earlier = builder.duplicate_of("medication", draft, _key(codings, text), ref.reference)
     if earlier is not None:
         raise _SkipError(f"same medication as {earlier}")
+    text = _with_dosage_text(codings, text, dosages)
     if dosages and all(dosage.as_needed for dosage in dosages):
         text = _as_needed(text)
     builder.meds.append((MedicationInput(text=text, coding=codings or None, route=route), ref))
+
+
+def _with_dosage_text(
+    codings: Sequence[Coding], text: str | None, dosages: Sequence[r.Dosage]
+) -> str | None:
+    """A coded medication's name with its dosage text ("Simvastatin 20 MG Oral Tablet; Take
+    2 tablets by mouth at bedtime"), as a REST text says it, so that the dose ("2 tablets")
+    and a hold ("HOLD") are read. Only for a coded item, whose concept its code or display
+    decides: a dosage text naming another drug ("take with potassium chloride") must not
+    add an ingredient to a text-only item."""
+    label = text or next((c.display for c in codings if c.display), None)
+    # With a scheduled dosage, an as-needed one's text ("2 puffs as needed") would make
+    # the whole order read as PRN.
+    scheduled = [d for d in dosages if not d.as_needed] or dosages
+    said = [t for t in (_text(d.text) for d in scheduled) if t]
+    if not codings or label is None or not said:
+        return text
+    return _text("; ".join(dict.fromkeys([label, *said])))
 
 
 def _as_needed(text: str | None) -> str:

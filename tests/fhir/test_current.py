@@ -1,5 +1,6 @@
 """Through `POST /v1/check/fhir`: a finished course, an expired prescription, a plan and
-an old episode left open are not read as current; each is listed in `ignored`."""
+an old episode left open are not read as current; each is listed in `ignored`. A coded
+medication's dosage text is read with it (dose, hold)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.fhir.builders import check, finding_ids, order, reasons
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fhir"
 ORDER_SIGN = "/cds-services/cramp-risk-order-sign"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
 # The documented limit (docs/cds-hooks.md) on an episode that ends.
 EPISODE_DAYS = 90
@@ -241,3 +243,49 @@ def test_a_recent_or_undated_episode_is_current(rest: Client) -> None:
         report = check(rest, furosemide, condition("dehydr", "34095006", "Dehydration", **dates))
         assert "combination/diuretic_with_dehydration" in finding_ids(report), dates
         assert report["ignored"] == []
+
+
+SIMVASTATIN_20 = {
+    "coding": [{"system": RXNORM, "code": "312961", "display": "Simvastatin 20 MG Oral Tablet"}]
+}
+AMLODIPINE = {"text": "amlodipine 5 mg tablet"}
+ABOVE_20_MG = "combination/simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine"
+
+
+def simvastatin_20(dosage_text: str | None, kind: str = "MedicationRequest") -> dict[str, Any]:
+    use = order("simva", "p1", medicationCodeableConcept=SIMVASTATIN_20)
+    if kind == "MedicationStatement":
+        use = statement("simva", SIMVASTATIN_20)
+    if dosage_text is not None:
+        key = "dosage" if kind == "MedicationStatement" else "dosageInstruction"
+        use[key] = [{"text": dosage_text}]
+    return use
+
+
+@pytest.mark.parametrize("kind", ["MedicationRequest", "MedicationStatement"])
+def test_the_dosage_text_gives_the_dose(rest: Client, kind: str) -> None:
+    amlodipine = order("amlo", "p1", medicationCodeableConcept=AMLODIPINE)
+    one = check(rest, simvastatin_20(None, kind), amlodipine)
+    assert ABOVE_20_MG not in finding_ids(one)
+    two = check(rest, simvastatin_20("Take 2 tablets by mouth at bedtime", kind), amlodipine)
+    assert ABOVE_20_MG in finding_ids(two)
+    assert {f["id"]: f["severity"] for f in two["findings"]}[ABOVE_20_MG] == "moderate"
+    # The item is still the coded product, read by its code, shown by its display.
+    assert two["medications"][0]["match"] == "code"
+    assert two["sources"]["medications"][0]["display"] == "Simvastatin 20 MG Oral Tablet"
+
+
+def test_a_hold_in_the_dosage_text_is_read(rest: Client) -> None:
+    held = check(rest, simvastatin_20("HOLD"))
+    assert held["medications"][0]["status"] == "recognized"
+    assert held["findings"] == []
+    # A hold on a condition is an instruction, not a hold.
+    taken = check(rest, simvastatin_20("Take 1 tablet daily. Hold if muscle pain"))
+    assert taken["medications"][0]["status"] == "flagged"
+
+
+def test_a_dosage_text_naming_another_drug_adds_no_ingredient(rest: Client) -> None:
+    text_only = order("furo", "p1", medicationCodeableConcept={"text": "furosemide 40 mg"})
+    text_only["dosageInstruction"] = [{"text": "Take with potassium chloride"}]
+    report = check(rest, text_only)
+    assert report["medications"][0]["concepts"] == ["furosemide"]
