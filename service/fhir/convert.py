@@ -1,16 +1,19 @@
 """FHIR R4 resources -> the engine's ``CheckRequest``, plus the resource behind each item.
 
 Pure: no I/O. Only resources that describe the patient's current state are used:
-active MedicationRequests (and draft orders of order hooks), active / intended
-MedicationStatements (one on hold is a drug not taken now, as a REST text "(on hold)" is),
+active MedicationRequests that are orders (and draft orders of order hooks), active /
+intended MedicationStatements (one on hold is a drug not taken now, as a REST text "(on
+hold)" is), neither of them ended (an end date or dosage bounds that have passed; a
+coded one's dosage text is read with its name),
 active / recurring / relapsed Conditions that are not refuted or abated, and final /
 amended / corrected Observations with a numeric result (a ``valueQuantity``,
 ``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
 components; a bound such as ``<2.5`` only when every value within it is abnormal), the
-most recent per analyte. A pregnancy-related Condition is read as a current pregnancy
-only while it is recent (``PREGNANCY_WINDOW_DAYS``), within ``PREGNANCY_AGES`` and while
-the patient is alive. Resources of another patient are left out. Everything left out is
-listed with the reason.
+most recent per analyte. An episode that ends (``acute`` in the knowledge base) is current
+only while recent (``EPISODE_WINDOW_DAYS``). A pregnancy-related Condition is read as a
+current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
+``PREGNANCY_AGES`` and while the patient is alive. Resources of another patient are left
+out. Everything left out is listed with the reason.
 """
 
 from __future__ import annotations
@@ -36,7 +39,14 @@ from service.engine.models import (
 )
 from service.engine.strings import shown_value
 from service.fhir import resources as r
-from service.fhir.dates import age_on, parse_date, parse_instant
+from service.fhir.dates import (
+    age_on,
+    duration,
+    has_passed,
+    latest_moment,
+    parse_date,
+    parse_instant,
+)
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
 from service.fhir.read import Entry
 from service.fhir.references import MedicationIndex, PatientFilter
@@ -58,9 +68,17 @@ MEDICATION_REQUEST_STATUSES = frozenset({"active"})
 HELD_STATUS = "on-hold"
 HELD_REASON = "status on-hold: held, not taken now"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
-# request-intent codes of a record's MedicationRequest that are not a drug the patient
-# takes: a suggestion nobody has acted on, or an option of a RequestGroup.
-NOT_TAKEN_INTENTS = frozenset({"proposal", "option"})
+# MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
+# hl7.org/fhir/R4/valueset-medicationrequest-intent.html) of a record's request that are
+# not a drug the patient takes: a suggestion nobody has acted on (proposal), an intention
+# that authorizes nobody to act (plan), an option of a RequestGroup. The orders (order,
+# original-order, reflex-order, filler-order, instance-order) are read.
+NOT_TAKEN_INTENTS = frozenset({"proposal", "plan", "option"})
+# ... except a plan that is reported or self-prescribed: US Core records a medication the
+# patient takes without a prescription so (its example MedicationRequest "self-tylenol":
+# status active, intent plan, reported true, requester the Patient;
+# hl7.org/fhir/us/core/STU6.1/MedicationRequest-self-tylenol.html).
+REPORTED_INTENT = "plan"
 MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
 CONDITION_CLINICAL_STATUSES = frozenset({"active", "recurrence", "relapse"})
 # A condition that came back: an abatement on record is that of an earlier episode.
@@ -92,6 +110,12 @@ READ_TYPES = (*MEDICATION_TYPES, ADMINISTRATION, "Condition", "Observation")
 # pregnancy-related condition that began more than 300 days (about ten months) ago, and
 # was not closed, is an old pregnancy left open on the problem list, not a current one.
 PREGNANCY_WINDOW_DAYS = 300
+# An episode that ends (a condition every concept of which the knowledge base marks
+# `acute`: dehydration, hypoglycemia, hypokalemia, vomiting, heat cramps, ...) lasts days
+# to weeks; one last dated more than 90 days ago and never closed is an encounter
+# diagnosis left open on the problem list, not a current one. 90 days covers the episode
+# and its follow-up; a chronic condition is never closed by age.
+EPISODE_WINDOW_DAYS = 90
 # Outside these ages a pregnancy-related condition is not read as a current pregnancy.
 PREGNANCY_AGES = (10, 60)
 # A pregnancy status Observation (the FHIR form of the REST `patient.pregnant`): LOINC
@@ -132,6 +156,8 @@ class Options:
     ``lab_max_age_days``: leave out labs older than this (``None``: no limit).
     ``pregnancy``: whether a condition reads as pregnancy (the knowledge base's matching),
     so that an old or implausible one is not read as a current pregnancy.
+    ``episode``: whether a condition is an episode that ends (every concept it reads as is
+    ``acute`` in the knowledge base), so that an old one never closed is not current.
     ``lab_analyte``: the analyte a lab without a known LOINC code reads as (the knowledge
     base's matching), so that the most recent result of an analyte is chosen across
     LOINC and local codes.
@@ -145,6 +171,7 @@ class Options:
     analyte_by_loinc: Mapping[str, str] = field(default_factory=dict)
     lab_max_age_days: int | None = None
     pregnancy: Callable[[ConditionInput], bool] = _never
+    episode: Callable[[ConditionInput], bool] = _never
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
 
@@ -355,8 +382,18 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
         raise _SkipError(HELD_REASON)
     if use.status is not None and use.status not in allowed:
         raise _SkipError(f"status {use.status}")
-    if not draft and use.intent in NOT_TAKEN_INTENTS:
+    reported = use.intent == REPORTED_INTENT and use.reported
+    if not draft and use.intent in NOT_TAKEN_INTENTS and not reported:
         raise _SkipError(f"intent {use.intent}: not an order")
+    if not draft:
+        validity = use.dispense_request.validity_period if use.dispense_request else None
+        _check_not_ended(
+            builder,
+            validity.end if validity else None,
+            "dispenseRequest.validityPeriod.end",
+            "prescription valid until",
+        )
+        _check_course_not_ended(builder, use.dosage_instruction, use.authored_on, "authoredOn")
     _add_medication(builder, entry, use, use.dosage_instruction, draft=draft)
 
 
@@ -367,7 +404,68 @@ def _medication_statement(builder: _Builder, entry: Entry) -> None:
         raise _SkipError(HELD_REASON)
     if use.status not in MEDICATION_STATEMENT_STATUSES:
         raise _SkipError(f"status {use.status or 'missing'}")
+    period = use.effective_period
+    _check_not_ended(builder, period.end if period else None, "effectivePeriod.end")
+    start = period.start if period else None
+    _check_course_not_ended(builder, use.dosage, start, "effectivePeriod.start")
     _add_medication(builder, entry, use, use.dosage, draft=False)
+
+
+def _check_not_ended(
+    builder: _Builder, end: str | None, element: str, what: str = "course ended"
+) -> None:
+    """A use whose end has passed (a course finished, a prescription expired) is not a
+    drug taken now, whatever its status says. A missing end means current."""
+    moment = latest_moment(end, through=True)
+    if end is not None and moment is not None and has_passed(moment, builder.options.today):
+        raise _SkipError(f"{what} {end.strip()} ({element}): not taken now")
+
+
+def _check_course_not_ended(
+    builder: _Builder, dosages: Sequence[r.Dosage], start: str | None, start_element: str
+) -> None:
+    """A course whose every dosage is bounded (``timing.repeat.boundsPeriod.end``, or a
+    ``boundsDuration`` from ``boundsPeriod.start``, else from the use's own start) and
+    whose last bound has passed. One dosage without a bound keeps the course current."""
+    ends: list[tuple[datetime, str]] = []
+    for dosage in dosages:
+        repeat = dosage.timing.repeat if dosage.timing else None
+        if repeat is None:
+            return
+        end = _dosage_end(repeat, start, start_element)
+        if end is None:
+            return
+        ends.append(end)
+    if not ends:
+        return
+    moment, said = max(ends)
+    if has_passed(moment, builder.options.today):
+        raise _SkipError(f"course ended {said}: not taken now")
+
+
+def _dosage_end(
+    repeat: r.TimingRepeat, start: str | None, start_element: str
+) -> tuple[datetime, str] | None:
+    """When a dosage's bounds end, at the latest, and how the record says so."""
+    period = repeat.bounds_period
+    if period is not None and period.end:
+        end = latest_moment(period.end, through=True)
+        return (end, f"{period.end.strip()} (boundsPeriod.end)") if end else None
+    length = repeat.bounds_duration
+    if length is None:
+        return None
+    if period is not None and period.start:
+        start, start_element = period.start, "boundsPeriod.start"
+    began = latest_moment(start, through=False)
+    lasts = duration(length.value, length.code or length.unit)
+    if began is None or lasts is None or start is None:
+        return None
+    try:
+        end = began + lasts
+    except OverflowError:
+        return None
+    shown = f"{length.value or 0:g} {length.code or length.unit}"
+    return end, f"(boundsDuration {shown} from {start_element} {start.strip()})"
 
 
 def _add_medication(
@@ -400,9 +498,28 @@ def _add_medication(
     earlier = builder.duplicate_of("medication", draft, _key(codings, text), ref.reference)
     if earlier is not None:
         raise _SkipError(f"same medication as {earlier}")
+    text = _with_dosage_text(codings, text, dosages)
     if dosages and all(dosage.as_needed for dosage in dosages):
         text = _as_needed(text)
     builder.meds.append((MedicationInput(text=text, coding=codings or None, route=route), ref))
+
+
+def _with_dosage_text(
+    codings: Sequence[Coding], text: str | None, dosages: Sequence[r.Dosage]
+) -> str | None:
+    """A coded medication's name with its dosage text ("Simvastatin 20 MG Oral Tablet; Take
+    2 tablets by mouth at bedtime"), as a REST text says it, so that the dose ("2 tablets")
+    and a hold ("HOLD") are read. Only for a coded item, whose concept its code or display
+    decides: a dosage text naming another drug ("take with potassium chloride") must not
+    add an ingredient to a text-only item."""
+    label = text or next((c.display for c in codings if c.display), None)
+    # With a scheduled dosage, an as-needed one's text ("2 puffs as needed") would make
+    # the whole order read as PRN.
+    scheduled = [d for d in dosages if not d.as_needed] or dosages
+    said = [t for t in (_text(d.text) for d in scheduled) if t]
+    if not codings or label is None or not said:
+        return text
+    return _text("; ".join(dict.fromkeys([label, *said])))
 
 
 def _as_needed(text: str | None) -> str:
@@ -477,6 +594,8 @@ def _condition(builder: _Builder, entry: Entry) -> None:
     pregnancy = builder.options.pregnancy(item)
     if pregnancy:
         _check_current_pregnancy(builder, cond)
+    elif builder.options.episode(item):
+        _check_recent_episode(builder, cond)
     ref = ResourceRef(entry.reference, entry.resource_type, display=_label(codings, text))
     earlier = builder.duplicate_of("condition", False, _key(codings, text), ref.reference)
     if earlier is not None:
@@ -504,6 +623,25 @@ def _check_current_pregnancy(builder: _Builder, cond: r.Condition) -> None:
     _check_pregnancy_recent(builder, parse_date(cond.began_on()), "pregnancy-related")
 
 
+def _check_recent_episode(builder: _Builder, cond: r.Condition) -> None:
+    """An episode that ends is current only if its latest date (onset or recorded) is
+    recent; an undated one stays current."""
+    dated = [
+        (moment.date(), written)
+        for written in cond.dates()
+        if (moment := latest_moment(written, through=True))
+    ]
+    if dated:
+        last, written = max(dated)
+        _check_within(
+            builder,
+            last,
+            EPISODE_WINDOW_DAYS,
+            f"an episode that ends, last dated {written.strip()}",
+            "not current",
+        )
+
+
 def _check_pregnancy_possible(builder: _Builder, what: str) -> None:
     person = builder.person
     if person.deceased:
@@ -515,12 +653,15 @@ def _check_pregnancy_possible(builder: _Builder, what: str) -> None:
 
 
 def _check_pregnancy_recent(builder: _Builder, began: date | None, what: str) -> None:
-    today = builder.options.today
-    if began is not None and (today - began).days > PREGNANCY_WINDOW_DAYS:
-        raise _SkipError(
-            f"{what}, recorded {began.isoformat()}: more than "
-            f"{PREGNANCY_WINDOW_DAYS} days ago, not a current pregnancy"
-        )
+    if began is not None:
+        what = f"{what}, recorded {began.isoformat()}"
+        _check_within(builder, began, PREGNANCY_WINDOW_DAYS, what, "not a current pregnancy")
+
+
+def _check_within(builder: _Builder, when: date, days: int, what: str, conclusion: str) -> None:
+    """Left out, with the reason, when ``when`` is more than ``days`` days ago."""
+    if (builder.options.today - when).days > days:
+        raise _SkipError(f"{what}: more than {days} days ago, {conclusion}")
 
 
 def _pregnancy_observation(builder: _Builder, entry: Entry, obs: r.Observation) -> None:

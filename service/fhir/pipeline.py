@@ -59,6 +59,10 @@ def check_record(
     def is_pregnancy(item: ConditionInput) -> bool:
         return PREGNANCY_CONDITION in match_condition(item, knowledge).condition_ids
 
+    def is_episode(item: ConditionInput) -> bool:
+        found = match_condition(item, knowledge).condition_ids
+        return bool(found) and all(knowledge.kb.conditions[c].acute for c in found)
+
     def lab_analyte(item: LabInput) -> str | None:
         return match_lab(item, knowledge).analyte_id
 
@@ -72,6 +76,7 @@ def check_record(
         analyte_by_loinc=knowledge.kb.analyte_by_loinc,
         lab_max_age_days=settings.lab_age_limit,
         pregnancy=is_pregnancy,
+        episode=is_episode,
         lab_analyte=lab_analyte,
         lab_states=lab_states,
     )

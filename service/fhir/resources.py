@@ -54,8 +54,19 @@ class Range(_Element, frozen=True):
     text: str | None = None
 
 
+class TimingRepeat(_Element, frozen=True):
+    bounds_period: Period | None = None
+    # A Duration: how long the course lasts from its start.
+    bounds_duration: Quantity | None = None
+
+
+class Timing(_Element, frozen=True):
+    repeat: TimingRepeat | None = None
+
+
 class Dosage(_Element, frozen=True):
     text: str | None = None
+    timing: Timing | None = None
     route: CodeableConcept | None = None
     as_needed_boolean: bool | None = None
     as_needed_codeable_concept: CodeableConcept | None = None
@@ -103,15 +114,35 @@ class _MedicationUse(_Element, frozen=True):
     contained: tuple[msgspec.Raw, ...] = ()
 
 
+class DispenseRequest(_Element, frozen=True):
+    validity_period: Period | None = None
+
+
 class MedicationRequest(_MedicationUse, frozen=True):
     intent: str | None = None
     do_not_perform: bool | None = None
     authored_on: str | None = None
     dosage_instruction: tuple[Dosage, ...] = ()
+    dispense_request: DispenseRequest | None = None
+    reported_boolean: bool | None = None
+    reported_reference: Reference | None = None
+    requester: Reference | None = None
+
+    @property
+    def reported(self) -> bool:
+        """Reported by the patient or another source, or self-prescribed (the requester
+        is the Patient or a RelatedPerson): a medication the patient says they take."""
+        by = self.requester.reference if self.requester else None
+        return (
+            bool(self.reported_boolean)
+            or self.reported_reference is not None
+            or bool(by and by.startswith(("Patient/", "RelatedPerson/")))
+        )
 
 
 class MedicationStatement(_MedicationUse, frozen=True):
     dosage: tuple[Dosage, ...] = ()
+    effective_period: Period | None = None
 
 
 class MedicationAdministration(_MedicationUse, frozen=True):
@@ -155,6 +186,18 @@ class Condition(_Element, frozen=True):
         """The date the condition abated, when the record says one."""
         period = self.abatement_period
         return self.abatement_date_time or (period.end or period.start if period else None)
+
+    def dates(self) -> tuple[str, ...]:
+        """Every date the record gives for when the condition began or was recorded."""
+        period = self.onset_period
+        written = (
+            self.onset_date_time,
+            period.start if period else None,
+            period.end if period else None,
+            self.recorded_date,
+            self.asserted_date,
+        )
+        return tuple(d for d in written if d)
 
     def began_on(self) -> str | None:
         """When the condition began, else when it was recorded."""

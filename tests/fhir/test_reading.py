@@ -14,9 +14,8 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.settings import FhirSettings, Settings
-from tests.fhir.builders import order
+from tests.fhir.builders import check, finding_ids, order, reasons
 
-PATH = "/v1/check/fhir"
 LOINC = "http://loinc.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
@@ -76,23 +75,6 @@ def coded(code: str, display: str) -> dict[str, Any]:
 
 POTASSIUM = coded("2823-3", "Potassium [Moles/volume] in Serum or Plasma")
 GLUCOSE = coded("2345-7", "Glucose [Mass/volume] in Serum or Plasma")
-
-
-def check(client: Client, *resources: dict[str, Any]) -> dict[str, Any]:
-    entries = [{"resource": r} for r in resources]
-    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
-    response = client.post(PATH, json=bundle)
-    assert response.status_code == 200, response.text
-    report: dict[str, Any] = response.json()
-    return report
-
-
-def finding_ids(report: dict[str, Any]) -> set[str]:
-    return {f["id"] for f in report["findings"]}
-
-
-def reasons(report: dict[str, Any]) -> dict[str, str]:
-    return {i["reference"]: i["reason"] for i in report["ignored"]}
 
 
 def test_a_recent_pregnancy_is_read(rest: Client) -> None:

@@ -214,7 +214,21 @@ def test_a_proposed_order_is_not_a_drug_the_patient_takes(client: Client) -> Non
         report = fhir(client, order("m1", FUROSEMIDE, intent=intent))
         assert report["risk"] == "none"
         assert ignored(report) == {"MedicationRequest/m1": f"intent {intent}: not an order"}
-    assert fhir(client, order("m1", FUROSEMIDE, intent="plan"))["risk"] == "low"
+    planned = fhir(client, order("m1", FUROSEMIDE, intent="plan"))
+    assert planned["risk"] == "none"
+    assert ignored(planned) == {"MedicationRequest/m1": "intent plan: not an order"}
+    # A plan reported by the patient or self-prescribed is a drug taken (US Core).
+    for reported in (
+        {"reportedBoolean": True},
+        {"reportedReference": {"reference": "Patient/p1"}},
+        {"requester": {"reference": "Patient/p1", "display": "self-prescribed"}},
+    ):
+        report = fhir(client, order("m1", FUROSEMIDE, intent="plan", **reported))
+        assert report["risk"] == "low", reported
+    assert (
+        fhir(client, order("m1", FUROSEMIDE, intent="proposal", reportedBoolean=True))["risk"]
+        == "none"
+    )
 
 
 def pregnancy_status(rid: str, answer: dict[str, str], days: int) -> dict[str, Any]:
