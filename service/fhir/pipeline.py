@@ -61,7 +61,10 @@ def check_record(
 
     def is_episode(item: ConditionInput) -> bool:
         found = match_condition(item, knowledge).condition_ids
-        return bool(found) and all(knowledge.kb.conditions[c].acute for c in found)
+        conditions = knowledge.kb.conditions
+        return bool(found) and all(
+            conditions[c].acute and not conditions[c].may_persist for c in found
+        )
 
     def lab_analyte(item: LabInput) -> str | None:
         return match_lab(item, knowledge).analyte_id

@@ -212,6 +212,9 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
     # A chronic condition stays current under "history of".
     acute: bool = False
+    # An acute condition that can also last (anemia, sciatica): an old record never closed
+    # still counts (the FHIR episode window leaves it alone).
+    may_persist: bool = False
     # The lab state that shows this condition (``potassium:low`` for hypokalemia): a
     # current result of that analyte outside that state outranks the coded condition.
     measured_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
