@@ -1,0 +1,115 @@
+"""What a card says: one problem's monitoring and management, unrepeated, within a length."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from service.cdshooks.cards import DETAIL_MAX
+from service.cdshooks.checks import MAX_ADDED
+from tests.cdshooks.conftest import PATIENT_VIEW, Client
+from tests.cdshooks.records import chart, elderly_chart
+from tests.cdshooks.test_service_calls import cards_of
+
+
+def section(detail: str, heading: str) -> list[str]:
+    if f"**{heading}**" not in detail:
+        return []
+    body = detail.split(f"**{heading}**\n", 1)[1].split("\n\n", 1)[0]
+    return [line.removeprefix("- ") for line in body.splitlines()]
+
+
+def key(line: str) -> str:
+    return " ".join(re.sub(r"\W+", " ", line.casefold()).split())
+
+
+def lead_finding(client: Client, card: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
+    """The engine's finding a card is about, from the REST API for the same chart."""
+    response = client.post("/v1/check", json=rest)
+    assert response.status_code == 200, response.text
+    topic = card["source"]["topic"]["code"]
+    found: dict[str, Any] = next(f for f in response.json()["findings"] if f["id"] == topic)
+    return found
+
+
+def rest_request(meds: list[str], labs: list[tuple[str, float, str]]) -> dict[str, Any]:
+    loinc = {"potassium": "2823-3", "magnesium": "19123-9"}
+    return {
+        "patient": {"age": 70, "sex": "female"},
+        "medications": [{"text": m} for m in meds],
+        "labs": [
+            {"coding": [{"system": "loinc", "code": loinc[a]}], "value": v, "unit": u}
+            for a, v, u in labs
+        ],
+    }
+
+
+def test_a_card_gives_its_problems_own_checks_then_a_few_unrepeated(cds: Client) -> None:
+    """Potassium 3.4 on furosemide: the card listed both findings' "ECG if potassium is below
+    3.0" lines and every absorbed finding's whole lists."""
+    meds, labs = ["furosemide 40 mg daily"], [("potassium", 3.4, "mmol/L")]
+    cards = cards_of(cds, PATIENT_VIEW, chart(meds, labs))
+    card = next(c for c in cards if "low potassium" in c["summary"])
+    lead = lead_finding(cds, card, rest_request(meds, labs))
+    monitoring = section(card["detail"], "Monitoring")
+    management = section(card["detail"], "Management")
+    assert monitoring[: len(lead["monitoring"])] == lead["monitoring"]
+    assert len(monitoring) <= len(lead["monitoring"]) + MAX_ADDED
+    assert management[: len(lead["management"])] == lead["management"]
+    assert sum("ECG" in line for line in monitoring) == 1
+    for lines in (monitoring, management):
+        assert len({key(line) for line in lines}) == len(lines)
+    # The absorbed drug finding's cramp self-care is not what to do about this problem.
+    assert not any("stretch" in line.lower() for line in management)
+
+
+def test_a_contraindicated_pair_card_has_no_self_care_advice(cds: Client) -> None:
+    meds = ["simvastatin 40 mg daily", "clarithromycin 500 mg twice daily"]
+    cards = cards_of(cds, PATIENT_VIEW, chart(meds))
+    card = next(c for c in cards if c["indicator"] == "critical")
+    lead = lead_finding(cds, card, rest_request(meds, []))
+    management = section(card["detail"], "Management")
+    assert management == lead["management"]
+    assert "stretch the calf" not in card["detail"]
+    assert len(card["detail"]) <= DETAIL_MAX
+
+
+def test_magnesium_card_lists_each_check_once(cds: Client) -> None:
+    meds = [
+        "omeprazole 40 mg daily",
+        "pantoprazole 40 mg daily",
+        "furosemide 40 mg daily",
+        "hydrochlorothiazide 25 mg daily",
+    ]
+    cards = cards_of(cds, PATIENT_VIEW, chart(meds, [("magnesium", 1.4, "mg/dL")]))
+    card = next(c for c in cards if "magnesium" in c["summary"].lower())
+    monitoring = section(card["detail"], "Monitoring")
+    assert len({key(line) for line in monitoring}) == len(monitoring)
+    assert sum(line.lower().startswith("magnesium") for line in monitoring) <= 2
+
+
+def test_card_detail_is_capped(cds: Client) -> None:
+    body = elderly_chart()
+    statements = body["prefetch"]["medicationStatements"]["entry"]
+    # Unrecognized drugs with very long EHR texts: named, cut, within the cap.
+    for i in range(8):
+        statements.append(
+            {
+                "resource": {
+                    "resourceType": "MedicationStatement",
+                    "id": f"ms-unknown-{i}",
+                    "status": "active",
+                    "subject": {"reference": "Patient/rec-1"},
+                    "medicationCodeableConcept": {"text": f"Zyxoflam{i} " + "extract " * 400},
+                }
+            }
+        )
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    assert len(cards) >= 4
+    disclaimer = cards[0]["detail"].rsplit("\n", 1)[1]
+    for card in cards:
+        detail = card["detail"]
+        assert len(detail) <= DETAIL_MAX, (card["summary"], len(detail))
+        assert detail.endswith(disclaimer)
+        assert detail.startswith("**")
+        assert "**Monitoring**" in detail
