@@ -24,8 +24,9 @@ from service.engine.models import CheckRequest, Evidence, Finding, InputRef, Inp
 from service.engine.strings import shown_value
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
-from service.knowledge.severity import INDICATOR
+from service.knowledge.severity import INDICATOR, Indicator
 
+INDICATOR_RANK: dict[str, int] = {"info": 1, "warning": 2, "critical": 3}
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
 # `source.topic` names the problem a card is about: its lead finding's stable id. Card and
 # suggestion uuids are new on every call; feedback is counted per problem through the topic.
@@ -54,6 +55,8 @@ class CardInput:
     patient_id: str
     # Order hooks: indexes of the medications that are new orders (None for patient-view).
     new_medications: frozenset[int] | None = None
+    # Cards below this indicator are left out (CRAMP_CDS_*_MIN_INDICATOR).
+    min_indicator: Indicator = "info"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,11 @@ def build_cards(data: CardInput) -> list[Issued]:
 
     if new is not None and not new:
         return []
+    least = INDICATOR_RANK[data.min_indicator]
     return [
         Issued(_card(group, data), tuple(f.id for f in group.findings))
         for group in group_findings(data.report.findings, relevant)
+        if INDICATOR_RANK[INDICATOR[group.severity]] >= least
     ]
 
 

@@ -1,13 +1,18 @@
-"""What a card says: one problem's monitoring and management, unrepeated, within a length."""
+"""What a card says: one problem's monitoring and management, unrepeated, within a length;
+which cards each hook shows (CRAMP_CDS_*_MIN_INDICATOR)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import pytest
+
+from service.app import create_app
 from service.cdshooks.cards import DETAIL_MAX
 from service.cdshooks.checks import MAX_ADDED
-from tests.cdshooks.conftest import PATIENT_VIEW, Client
+from service.settings import ConfigurationError, Settings
+from tests.cdshooks.conftest import ORDER_SIGN, PATIENT_VIEW, Client, make_client
 from tests.cdshooks.records import chart, elderly_chart
 from tests.cdshooks.test_service_calls import cards_of
 
@@ -113,3 +118,49 @@ def test_card_detail_is_capped(cds: Client) -> None:
         assert detail.endswith(disclaimer)
         assert detail.startswith("**")
         assert "**Monitoring**" in detail
+
+
+def test_order_hooks_leave_out_info_cards_by_default(request_body: Any) -> None:
+    """A new statin with nothing abnormal is one low contributor: order hooks stay quiet
+    (CRAMP_CDS_ORDER_MIN_INDICATOR=warning); patient-view still lists it."""
+    order = chart(hook="order-sign", drafts=["atorvastatin 20 mg daily"])
+    quiet, chatty, strict = (
+        make_client(),
+        make_client(cds_order_min_indicator="info"),
+        make_client(cds_order_min_indicator="critical", cds_patient_view_min_indicator="warning"),
+    )
+    try:
+        assert cards_of(quiet, ORDER_SIGN, order) == []
+        assert [c["indicator"] for c in cards_of(chatty, ORDER_SIGN, order)] == ["info"]
+        view = chart(["atorvastatin 20 mg daily"])
+        assert [c["indicator"] for c in cards_of(quiet, PATIENT_VIEW, view)] == ["info"]
+        assert cards_of(strict, PATIENT_VIEW, view) == []
+        # A new thiazide with low potassium (warning) is shown by default, not at critical.
+        signed = request_body("cds_order_sign.json")
+        assert "warning" in {c["indicator"] for c in cards_of(quiet, ORDER_SIGN, signed)}
+        assert cards_of(strict, ORDER_SIGN, signed) == []
+        # A contraindicated new order is critical: always shown.
+        pair = chart(
+            ["clarithromycin 500 mg twice daily"],
+            hook="order-sign",
+            drafts=["simvastatin 40 mg daily"],
+        )
+        assert [c["indicator"] for c in cards_of(strict, ORDER_SIGN, pair)] == ["critical"]
+    finally:
+        for client in (quiet, chatty, strict):
+            client.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    "variable", ["CRAMP_CDS_ORDER_MIN_INDICATOR", "CRAMP_CDS_PATIENT_VIEW_MIN_INDICATOR"]
+)
+def test_a_bad_min_indicator_stops_the_start(
+    variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, "loud")
+    with pytest.raises(ConfigurationError) as raised:
+        create_app()
+    assert raised.value.variable == variable
+    assert raised.value.reason == "must be info, warning or critical"
+    monkeypatch.setenv(variable, "critical")
+    assert Settings.from_env().cds_min_indicator(orders="ORDER" in variable) == "critical"
