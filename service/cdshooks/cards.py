@@ -25,6 +25,7 @@ from service.engine.strings import shown_value
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
 from service.knowledge.severity import INDICATOR, Indicator
+from service.knowledge.text import unit_key
 
 INDICATOR_RANK: dict[str, int] = {"info": 1, "warning": 2, "critical": 3}
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
@@ -169,6 +170,7 @@ class _Names:
 
     def __init__(self, data: CardInput) -> None:
         self.data = data
+        self.analytes = {a.name: a for a in data.kb.analytes.values()}
 
     def status(self, ref: InputRef) -> InputStatus | None:
         statuses: list[InputStatus] = getattr(self.data.report, ref.list, [])
@@ -186,8 +188,16 @@ class _Names:
         name = (status.concept if status else None) or (source.display if source else None) or ""
         if ref.list == "labs":
             lab = self.data.request.labs[ref.index]
-            name = f"{name} {shown_value(lab.value)} {lab.unit}".strip()
+            name = f"{name} {shown_value(lab.value)} {self.unit(lab.unit, status)}".strip()
         return name
+
+    def unit(self, unit: str, status: InputStatus | None) -> str:
+        """A result's unit as clinicians write it: a UCUM code of the analyte's own unit
+        (``m[IU]/L``) is shown as that unit (``mIU/L``); any other unit as it came."""
+        analyte = self.analytes.get(status.concept or "") if status else None
+        if analyte is not None and unit_key(unit) == unit_key(analyte.canonical_unit):
+            return analyte.canonical_unit
+        return unit
 
     def is_new(self, ref: InputRef) -> bool:
         new = self.data.new_medications

@@ -164,3 +164,14 @@ def test_a_bad_min_indicator_stops_the_start(
     assert raised.value.reason == "must be info, warning or critical"
     monkeypatch.setenv(variable, "critical")
     assert Settings.from_env().cds_min_indicator(orders="ORDER" in variable) == "critical"
+
+
+def test_a_ucum_unit_code_reads_as_clinicians_write_it(cds: Client) -> None:
+    """FHIR results carry the UCUM code (`m[IU]/L`); card summaries name `mIU/L`. (The
+    engine's finding title still echoes the unit as received: see the report.)"""
+    body = chart(
+        ["albuterol inhaler as needed"], [("tsh", 6.2, "m[IU]/L")], birth_date="1955-03-14"
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert any("TSH 6.2 mIU/L" in s for s in summaries), summaries
+    assert not any("[IU]" in s for s in summaries)
