@@ -17,6 +17,7 @@ import msgspec
 
 from service.errors import CrampError
 from service.knowledge.loader import default_datasets_dir
+from service.knowledge.severity import Indicator
 from service.limits import (
     BATCH_LIMIT_CONCURRENCY,
     BATCH_MAX_BODY_BYTES,
@@ -193,6 +194,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cds_jwt_leeway: int = 30
     # Token ids (jti) remembered against replay; the oldest are dropped beyond this.
     cds_jti_cache_size: int = 100_000
+    # The least CDS Hooks card indicator a service answers with (info, warning or
+    # critical); cards below it are left out. Patient-view shows every contributor; the
+    # order hooks (order-select, order-sign, medication-prescribe) interrupt prescribing,
+    # so by default they leave out info cards (one low contributor: a new statin, PPI or
+    # thiazide with nothing abnormal). docs/cds-hooks.md, "Which cards".
+    cds_patient_view_min_indicator: str = "info"
+    cds_order_min_indicator: str = "warning"
 
     # --- FHIR (CRAMP_FHIR_*) ---
     fhir: FhirSettings = msgspec.field(default_factory=FhirSettings)
@@ -206,10 +214,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("CRAMP_LOG_FORMAT must be 'json' or 'text'")
         if self.cds_jwt_issuers and not (self.cds_jwks and self.public_url):
             raise ValueError("CRAMP_CDS_JWT_ISSUERS needs CRAMP_CDS_JWKS and CRAMP_PUBLIC_URL")
+        for name in ("cds_patient_view_min_indicator", "cds_order_min_indicator"):
+            if getattr(self, name) not in INDICATORS:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be info, warning or critical")
         if self.cds_jti_cache_size < 1 or self.cds_jwt_max_lifetime < 1:
             raise ValueError(
                 "CRAMP_CDS_JTI_CACHE_SIZE and CRAMP_CDS_JWT_MAX_LIFETIME must be positive"
             )
+
+    def cds_min_indicator(self, *, orders: bool) -> Indicator:
+        """The least card indicator of a CDS service: of the order hooks or patient-view."""
+        return INDICATORS[
+            self.cds_order_min_indicator if orders else self.cds_patient_view_min_indicator
+        ]
 
     def __repr__(self) -> str:
         # Never show secrets (API keys) where settings get printed or logged.
@@ -259,6 +276,7 @@ def _configuration_error(exc: msgspec.ValidationError, prefix: str = "") -> Conf
     return ConfigurationError(variable, match.group("reason"))
 
 
+INDICATORS: dict[str, Indicator] = {"info": "info", "warning": "warning", "critical": "critical"}
 # Settings given as comma-separated lists, and accepted spellings of booleans.
 _LIST_FIELDS = ("api_keys", "cors_origins", "cds_jwt_issuers")
 _BOOL_FIELDS = ("docs", "page", "access_log", "metrics")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from msgspec import UNSET
 
+from service.cdshooks import checks
 from service.cdshooks.grouping import Group, group_findings
 from service.cdshooks.models import (
     Card,
@@ -23,14 +24,24 @@ from service.engine.models import CheckRequest, Evidence, Finding, InputRef, Inp
 from service.engine.strings import shown_value
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
-from service.knowledge.severity import INDICATOR
+from service.knowledge.severity import INDICATOR, Indicator
+from service.knowledge.text import unit_key
 
+INDICATOR_RANK: dict[str, int] = {"info": 1, "warning": 2, "critical": 3}
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
 # `source.topic` names the problem a card is about: its lead finding's stable id. Card and
 # suggestion uuids are new on every call; feedback is counted per problem through the topic.
 PROBLEM_SYSTEM = "urn:cramp-checker:cds-hooks:problem"
 SOURCE_LABEL = "Cramp risk checker"
 MAX_LISTED = 6
+# Card `detail` (CDS Hooks sets no limit; EHRs show it in a small panel): at most this many
+# characters, the incomplete-data line that may follow excepted (docs/cds-hooks.md).
+DETAIL_MAX = 3000
+# Citations listed when a card's full detail is longer than DETAIL_MAX.
+BRIEF_CITATIONS = 3
+CUT_MARK = "…"
+# An EHR text (a resource's display) named in a card's detail is cut to this length.
+EHR_TEXT_MAX = 120
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -45,6 +56,8 @@ class CardInput:
     patient_id: str
     # Order hooks: indexes of the medications that are new orders (None for patient-view).
     new_medications: frozenset[int] | None = None
+    # Cards below this indicator are left out (CRAMP_CDS_*_MIN_INDICATOR).
+    min_indicator: Indicator = "info"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +77,11 @@ def build_cards(data: CardInput) -> list[Issued]:
 
     if new is not None and not new:
         return []
+    least = INDICATOR_RANK[data.min_indicator]
     return [
         Issued(_card(group, data), tuple(f.id for f in group.findings))
         for group in group_findings(data.report.findings, relevant)
+        if INDICATOR_RANK[INDICATOR[group.severity]] >= least
     ]
 
 
@@ -155,6 +170,7 @@ class _Names:
 
     def __init__(self, data: CardInput) -> None:
         self.data = data
+        self.analytes = {a.name: a for a in data.kb.analytes.values()}
 
     def status(self, ref: InputRef) -> InputStatus | None:
         statuses: list[InputStatus] = getattr(self.data.report, ref.list, [])
@@ -172,8 +188,16 @@ class _Names:
         name = (status.concept if status else None) or (source.display if source else None) or ""
         if ref.list == "labs":
             lab = self.data.request.labs[ref.index]
-            name = f"{name} {shown_value(lab.value)} {lab.unit}".strip()
+            name = f"{name} {shown_value(lab.value)} {self.unit(lab.unit, status)}".strip()
         return name
+
+    def unit(self, unit: str, status: InputStatus | None) -> str:
+        """A result's unit as clinicians write it: a UCUM code of the analyte's own unit
+        (``m[IU]/L``) is shown as that unit (``mIU/L``); any other unit as it came."""
+        analyte = self.analytes.get(status.concept or "") if status else None
+        if analyte is not None and unit_key(unit) == unit_key(analyte.canonical_unit):
+            return analyte.canonical_unit
+        return unit
 
     def is_new(self, ref: InputRef) -> bool:
         new = self.data.new_medications
@@ -256,47 +280,87 @@ def _bullets(items: Iterable[str]) -> list[str]:
 
 
 def _detail(group: Group, data: CardInput, names: _Names, evidence: Sequence[Evidence]) -> str:
+    """The card's Markdown, at most ``DETAIL_MAX`` characters: when the full text is longer,
+    the findings a card absorbed are named by title only and the citations are cut to a
+    few; what still does not fit is left out line by line, the disclaimer kept."""
+    full = _detail_lines(group, data, names, evidence, brief=False)
+    if _length(full) <= DETAIL_MAX:
+        return "\n".join(full)
+    brief = _detail_lines(group, data, names, evidence, brief=True)
+    return "\n".join(_within(brief, DETAIL_MAX))
+
+
+def _length(lines: Sequence[str]) -> int:
+    return sum(len(line) for line in lines) + max(len(lines) - 1, 0)
+
+
+def _within(lines: list[str], limit: int) -> list[str]:
+    """The lines that fit in ``limit`` characters, in order, with the last (the disclaimer)
+    always kept and a marker where lines were left out."""
+    *body, last = lines
+    budget = limit - len(last) - len(CUT_MARK) - 2
+    kept: list[str] = []
+    used = 0
+    for line in body:
+        if used + len(line) + 1 > budget:
+            return [*kept, CUT_MARK, last]
+        kept.append(line)
+        used += len(line) + 1
+    return lines
+
+
+def _detail_lines(
+    group: Group,
+    data: CardInput,
+    names: _Names,
+    evidence: Sequence[Evidence],
+    *,
+    brief: bool,
+) -> list[str]:
     kb = data.kb
     lead, *rest = group.findings
     lines = [f"**{lead.title}**", "", lead.detail]
     if rest:
         lines += ["", "**Also on this card**"]
-        lines += [f"- **{f.title}** ({f.severity}). {f.detail}" for f in rest]
+        lines += [
+            f"- **{f.title}** ({f.severity})" + ("" if brief else f". {f.detail}") for f in rest
+        ]
     lines += ["", "**Based on**"]
     lines += _bullets(_based_on(ref, names) for ref in group.inputs)
-    monitoring = [m for f in group.findings for m in f.monitoring]
-    if monitoring:
-        lines += ["", "**Monitoring**", *_bullets(monitoring)]
-    management = [m for f in group.findings for m in f.management]
-    if management:
-        lines += ["", "**Management**", *_bullets(management)]
+    if watch := checks.monitoring(group):
+        lines += ["", "**Monitoring**", *_bullets(watch)]
+    if do := checks.management(group):
+        lines += ["", "**Management**", *_bullets(do)]
     lines += ["", "**Evidence**"]
     lines += _bullets(
         f"{f.title}: grade {f.evidence_grade}, "
         f"{kb.texts.evidence_labels.get(f.evidence_level, f.evidence_level)}"
-        for f in group.findings
+        for f in (group.findings[:1] if brief else group.findings)
     )
-    lines += _bullets(f"[{escape(e.citation)}]({e.url})" for e in evidence)
+    cited = evidence[:BRIEF_CITATIONS] if brief else evidence
+    lines += _bullets(f"[{escape(e.citation)}]({e.url})" for e in cited)
+    if len(cited) < len(evidence):
+        lines.append(f"- {len(evidence) - len(cited)} more sources")
     unchecked = _unchecked(data)
     if unchecked:
         lines += ["", f"**Not checked** (not recognized): {unchecked}."]
     lines += ["", f"_{kb.texts.templates['note_disclaimer']}_"]
-    return "\n".join(lines)
+    return lines
 
 
 def _based_on(ref: InputRef, names: _Names) -> str:
     if ref.list == "patient":
         return "Pregnancy (patient record)"
     source = names.source(ref)
-    name = escape(names(ref))
+    name = escape(_short(names(ref), EHR_TEXT_MAX))
     if source is None:
         return name
-    shown = escape(source.display or source.resource_type)
+    shown = escape(_short(source.display or source.resource_type, EHR_TEXT_MAX))
     # A lab's display already carries its value and unit.
     text = (
-        f"{shown} ({escape(source.reference)})"
+        f"{shown} ({escape(_short(source.reference, EHR_TEXT_MAX))})"
         if ref.list == "labs"
-        else (f"{name}: {shown} ({escape(source.reference)})")
+        else (f"{name}: {shown} ({escape(_short(source.reference, EHR_TEXT_MAX))})")
     )
     if source.draft:
         text += ", new order"
@@ -312,7 +376,8 @@ def _unchecked(data: CardInput) -> str:
         refs: list[ResourceRef] = getattr(data.sources, kind)
         for status, ref in zip(statuses, refs, strict=True):
             if status.status == "unrecognized":
-                items.append(f"{escape(ref.display or ref.reference)} ({escape(ref.reference)})")
+                shown = _short(ref.display or ref.reference, EHR_TEXT_MAX)
+                items.append(f"{escape(shown)} ({escape(_short(ref.reference, EHR_TEXT_MAX))})")
     if len(items) > MAX_LISTED:
         items = [*items[:MAX_LISTED], f"and {len(items) - MAX_LISTED} more"]
     return "; ".join(items)

@@ -27,6 +27,7 @@ from service.errors import CrampError
 from service.fhir import PatientFilter
 from service.fhir.pipeline import check_record
 from service.fhir.read import Budget, Entry, read
+from service.knowledge.severity import Indicator
 from service.settings import FhirSettings
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,12 @@ async def respond(
     settings: FhirSettings,
     feedback: FeedbackLog,
     budget: Budget,
+    *,
+    min_indicator: Indicator = "info",
 ) -> CdsResponse:
-    """The cards for one call. ``TooLargeError`` when the request's FHIR data passes the
-    budget; ``DataUnavailableError`` when none of the patient's data could be had."""
+    """The cards for one call, none below ``min_indicator``. ``TooLargeError`` when the
+    request's FHIR data passes the budget; ``DataUnavailableError`` when none of the
+    patient's data could be had."""
     patient_id = body.context.patient_id
     token = body.fhir_authorization.access_token if body.fhir_authorization else None
     drafts = _drafts(body, budget) if service.orders else []
@@ -106,6 +110,7 @@ async def respond(
             kb=knowledge.kb,
             patient_id=patient_id,
             new_medications=new,
+            min_indicator=min_indicator,
         )
     )
     for item in issued:

@@ -156,7 +156,13 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
                 raise InvalidBody("The request body does not match the schema", [shape])
             try:
                 return await respond(
-                    service, body, knowledge_of(state), settings.fhir, feedback_log(state), budget
+                    service,
+                    body,
+                    knowledge_of(state),
+                    settings.fhir,
+                    feedback_log(state),
+                    budget,
+                    min_indicator=settings.cds_min_indicator(orders=service.orders),
                 )
             except TooLargeError as exc:
                 raise too_large(f"The request's FHIR data has {exc.detail}.") from None

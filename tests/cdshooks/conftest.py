@@ -36,8 +36,9 @@ def request_body() -> Callable[[str], dict[str, Any]]:
     return lambda name: copy.deepcopy(fixture(name))
 
 
-def make_client(settings: FhirSettings = TEST_SETTINGS) -> Client:
-    client = TestClient(create_app(Settings(fhir=settings)))
+def make_client(settings: FhirSettings = TEST_SETTINGS, **options: Any) -> Client:
+    """The real app; `options` are other `Settings` fields (`cds_order_min_indicator`)."""
+    client = TestClient(create_app(Settings(fhir=settings, **options)))
     client.__enter__()
     return client
 

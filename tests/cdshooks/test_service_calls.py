@@ -11,6 +11,7 @@ from tests.cdshooks.conftest import (
     ORDER_SIGN,
     PATIENT_VIEW,
     Client,
+    make_client,
 )
 
 Body = Callable[[str], dict[str, Any]]
@@ -112,8 +113,15 @@ def test_order_sign_speaks_only_of_the_new_drugs(cds: Client, request_body: Body
     assert not any("metformin" in s or "diabetes" in s for s in summaries)
 
 
-def test_order_select_speaks_of_the_selected_order(cds: Client, request_body: Body) -> None:
-    cards = cards_of(cds, ORDER_SELECT, request_body("cds_order_select.json"))
+def test_order_select_speaks_of_the_selected_order(request_body: Body) -> None:
+    """The selected simvastatin is one low contributor: an info card, which order hooks
+    show only when CRAMP_CDS_ORDER_MIN_INDICATOR is info (the default, warning, leaves it
+    out: test_order_min_indicator)."""
+    client = make_client(cds_order_min_indicator="info")
+    try:
+        cards = cards_of(client, ORDER_SELECT, request_body("cds_order_select.json"))
+    finally:
+        client.__exit__(None, None, None)
     assert [c["indicator"] for c in cards] == ["info"]
     assert "simvastatin" in cards[0]["summary"]
     assert "hydrochlorothiazide" not in cards[0]["summary"]
