@@ -20,12 +20,12 @@ from service.cdshooks.models import (
 )
 from service.cdshooks.services import Service
 from service.cdshooks.suggestions import OVERRIDE_REASONS, lab_suggestions
+from service.engine.findings import shown_unit
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
 from service.engine.strings import shown_value
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
 from service.knowledge.severity import INDICATOR, Indicator
-from service.knowledge.text import unit_key
 
 INDICATOR_RANK: dict[str, int] = {"info": 1, "warning": 2, "critical": 3}
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
@@ -195,9 +195,7 @@ class _Names:
         """A result's unit as clinicians write it: a UCUM code of the analyte's own unit
         (``m[IU]/L``) is shown as that unit (``mIU/L``); any other unit as it came."""
         analyte = self.analytes.get(status.concept or "") if status else None
-        if analyte is not None and unit_key(unit) == unit_key(analyte.canonical_unit):
-            return analyte.canonical_unit
-        return unit
+        return shown_unit(unit, analyte) if analyte is not None else unit
 
     def is_new(self, ref: InputRef) -> bool:
         new = self.data.new_medications

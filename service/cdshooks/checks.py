@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from service.cdshooks.grouping import Group
 from service.engine.models import Finding
+from service.engine.note import problem_checks
 from service.knowledge.severity import SEVERITY_RANK
 
 MAX_ADDED = 2
@@ -52,11 +53,7 @@ def _others(group: Group) -> list[Finding]:
 
 def monitoring(group: Group) -> list[str]:
     lead = group.findings[0]
-    added = (
-        line
-        for finding in _others(group)
-        for line in (finding.monitoring if finding.severity == "high" else finding.monitoring[:1])
-    )
+    added = (line for finding in _others(group) for line in problem_checks(finding))
     return _merged(lead.monitoring, added)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from service.engine._systems import system_of
-from service.engine.findings import PREGNANCY_CONDITION, Facts, LabResult
+from service.engine.findings import PREGNANCY_CONDITION, Facts, LabResult, shown_unit
 from service.engine.matches import ConditionMatch, DrugHit, LabMatch, MedicationMatch
 from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
 from service.engine.prepared import Knowledge, PreparedRule
@@ -415,7 +415,9 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
             assert result is not None
             lab = request.lab_items[measured_normal]
             note = templates["measured_normal"].format(
-                analyte=result.analyte.name, value=shown_value(lab.value), unit=lab.unit
+                analyte=result.analyte.name,
+                value=shown_value(lab.value),
+                unit=shown_unit(lab.unit, result.analyte),
             )
             detail += " " + cap(note)
         detail = combination_detail(kb, rule, detail)
@@ -484,8 +486,9 @@ class _Names:
         elif rank == LABS:
             analyte = request.labs[index].analyte_id
             item = request.lab_items[index]
+            unit = shown_unit(item.unit, kb.analytes[analyte]) if analyte else item.unit
             shown = kb.analytes[analyte].name if analyte else "lab"
-            name = f"{shown} {shown_value(item.value)} {item.unit}"
+            name = f"{shown} {shown_value(item.value)} {unit}"
         else:
             name = kb.conditions[PREGNANCY_CONDITION].name
         self.known[ref] = name

@@ -17,6 +17,7 @@ from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, inp
 from service.engine.strings import cap, shown_value
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
+from service.knowledge.text import unit_key
 
 PREGNANCY_CONDITION = "pregnancy"
 
@@ -220,16 +221,17 @@ def lab_findings(
         item = items[index]
         factor = labs[index].factor
         shown = shown_value(item.value)
+        unit = shown_unit(item.unit, analyte)
         if result.value != result.measured and analyte.corrected is not None:
             title = templates["lab_title_corrected"].format(
                 title=band.title,
                 value=_number(result.value / factor),
-                unit=item.unit,
+                unit=unit,
                 by=kb.analytes[analyte.corrected.by].name,
                 measured=shown,
             )
         else:
-            title = templates["lab_title"].format(title=band.title, value=shown, unit=item.unit)
+            title = templates["lab_title"].format(title=band.title, value=shown, unit=unit)
         findings.append(
             Finding(
                 id=f"lab/{aid}/{band.state}",
@@ -239,7 +241,7 @@ def lab_findings(
                 detail=templates["lab_detail"].format(
                     analyte=cap(analyte.name),
                     value=shown,
-                    unit=item.unit,
+                    unit=unit,
                     reference=_reference(analyte, item, factor),
                     mechanism=analyte.mechanism,
                 ),
@@ -256,16 +258,22 @@ def lab_findings(
     return findings
 
 
+def shown_unit(unit: str, analyte: Analyte) -> str:
+    """A result's unit as clinicians write it: the analyte's own unit however it was
+    written (the UCUM code ``m[IU]/L``, ``mmol/l``), any other unit as it came."""
+    return analyte.canonical_unit if unit_key(unit) == unit_key(analyte.canonical_unit) else unit
+
+
 def _reference(analyte: Analyte, item: LabInput, factor: float) -> str:
     """The reference range in the unit of the result."""
     own = item.reference_range
     if own is not None and (own.low is not None or own.high is not None):
         low = f"{own.low:g}" if own.low is not None else ""
         high = f"{own.high:g}" if own.high is not None else ""
-        return f"{low}-{high} {item.unit}"
+        return f"{low}-{high} {shown_unit(item.unit, analyte)}"
     if analyte.reference_interval:
         low, high = (_number(limit / factor) for limit in analyte.reference_interval)
-        return f"{low}-{high} {item.unit}"
+        return f"{low}-{high} {shown_unit(item.unit, analyte)}"
     return analyte.reference_range
 
 
@@ -298,7 +306,7 @@ def outranked_conditions(
                 reasons[index] = kb.texts.templates["outranked_by_lab"].format(
                     analyte=kb.analytes[analyte_id].name,
                     value=shown_value(items[at].value),
-                    unit=items[at].unit,
+                    unit=shown_unit(items[at].unit, kb.analytes[analyte_id]),
                 )
     return reasons
 

@@ -17,6 +17,12 @@ from service.knowledge.severity import Risk
 MAX_CHECKS = 2
 
 
+def problem_checks(finding: Finding) -> Sequence[str]:
+    """What a problem asks to check beside others: its first check, or every check of a
+    severe one (the ECG with a potassium below 3.0)."""
+    return finding.monitoring if finding.severity == "high" else finding.monitoring[:1]
+
+
 def _input_label(request: CheckRequest, lst: str, index: int) -> str:
     items: Sequence[object] = getattr(request, lst)
     item = items[index]
@@ -55,13 +61,8 @@ def render_note(
     if minor:
         names = unique(_short_name(f, kb) for f in minor)
         lines.append(t["note_minor"].format(items=", ".join(names)))
-    # A problem's first check; every check of a severe one (the ECG with a potassium below
-    # 3.0), which comes first.
-    checks = unique(
-        check
-        for f in (major or minor[:1])
-        for check in (f.monitoring if f.severity == "high" else f.monitoring[:1])
-    )
+    # Severe problems come first, so their checks do.
+    checks = unique(check for f in (major or minor[:1]) for check in problem_checks(f))
     if checks:
         lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))
     corrections = []
