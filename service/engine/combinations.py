@@ -13,19 +13,23 @@ from collections.abc import Sequence
 from typing import Final
 
 from service.engine._systems import system_of
-from service.engine.findings import PREGNANCY_CONDITION, Facts, LabResult, shown_unit
+from service.engine.findings import (
+    PREGNANCY_CONDITION,
+    Facts,
+    LabResult,
+    latest_by_analyte,
+    shown_unit,
+)
 from service.engine.matches import ConditionMatch, DrugHit, LabMatch, MedicationMatch
 from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import combination_detail
-from service.engine.strings import cap, shown_value, unique
+from service.engine.strings import STRENGTH, cap, shown_value, strength_mg, unique
 from service.knowledge.schema import CombinationRule, EffectKind
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
 
-# A strength in mg, or in g ("niacin ER 2 g").
-_MG = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|grams?)\b", re.IGNORECASE)
 # A strength written without its unit right after the name ("Zocor 80"): not a ratio
 # ("10/40") or a range, and no other unit, count or duration after it ("1 tab", "2 puffs",
 # "3 days").
@@ -99,7 +103,7 @@ def daily_mg(text: str | None, drug: str | None = None) -> float | None:
     20, "ezetimibe 10 MG / simvastatin 40 MG" -> 40 for simvastatin, "Zocor 80" -> 80."""
     if not text:
         return None
-    strengths = list(_MG.finditer(text))
+    strengths = list(STRENGTH.finditer(text))
     found: re.Match[str] | None = strengths[0] if strengths else None
     if len(strengths) > 1 and drug:
         # A product's strengths: the one written after this drug's name.
@@ -121,27 +125,22 @@ def daily_mg(text: str | None, drug: str | None = None) -> float | None:
         tablets = _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), 1)
-    return _mg(found) * tablets * times
-
-
-def _mg(strength: re.Match[str]) -> float:
-    grams = strength.lastindex == 2 and strength.group(2).lower() != "mg"
-    return float(strength.group(1)) * (1000.0 if grams else 1.0)
+    return strength_mg(found) * tablets * times
 
 
 def _total_mg(text: str | None) -> float | None:
     """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
-    strengths = list(_MG.finditer(text)) if text else []
-    return sum(_mg(m) for m in strengths) if len(strengths) > 1 else None
+    strengths = list(STRENGTH.finditer(text)) if text else []
+    return sum(strength_mg(m) for m in strengths) if len(strengths) > 1 else None
 
 
 def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
     """Where a medication's strength is written: its text, a coding's display, or the
     RxNorm name of its product code."""
-    if item.text and _MG.search(item.text):
+    if item.text and STRENGTH.search(item.text):
         return item.text
     for coding in item.coding or ():
-        if coding.display and _MG.search(coding.display):
+        if coding.display and STRENGTH.search(coding.display):
             return coding.display
         row = knowledge.kb.rxnorm_codes.get(coding.code.strip()) if coding.code else None
         if row is not None and system_of(coding.system) == "rxnorm":
@@ -357,10 +356,7 @@ def _measured_normal(rule: CombinationRule, request: Request) -> int | None:
     if rule.measured_by is None:
         return None
     analyte_id, state = rule.measured_by.split(":")
-    latest = None
-    for index, result in enumerate(request.results):
-        if result is not None and result.analyte.id == analyte_id:
-            latest = index
+    latest = latest_by_analyte(request.results).get(analyte_id)
     if latest is None:
         return None
     result = request.results[latest]

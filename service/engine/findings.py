@@ -280,6 +280,15 @@ def _reference(analyte: Analyte, item: LabInput, factor: float) -> str:
 # Conditions ----------------------------------------------------------------------------
 
 
+def latest_by_analyte(results: Sequence[LabResult | None]) -> dict[str, int]:
+    """Per analyte, the position of its latest result (the last one sent)."""
+    latest: dict[str, int] = {}
+    for index, result in enumerate(results):
+        if result is not None:
+            latest[result.analyte.id] = index
+    return latest
+
+
 def outranked_conditions(
     conds: Sequence[ConditionMatch],
     items: Sequence[LabInput],
@@ -289,10 +298,7 @@ def outranked_conditions(
     """Coded conditions that a current lab result does not show (a coded hypokalemia with
     a normal potassium): per condition input, the reason."""
     kb = knowledge.kb
-    latest: dict[str, int] = {}
-    for index, result in enumerate(results):
-        if result is not None:
-            latest[result.analyte.id] = index
+    latest = latest_by_analyte(results)
     reasons: dict[int, str] = {}
     for index, match in enumerate(conds):
         for cid in match.condition_ids:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+# A strength in mg, or in g ("niacin ER 2 g").
+STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|grams?)\b", re.IGNORECASE)
+
+
+def strength_mg(strength: re.Match[str]) -> float:
+    """A strength (``STRENGTH``, or a bare number: mg) in mg."""
+    grams = strength.lastindex == 2 and strength.group(2).lower() != "mg"
+    return float(strength.group(1)) * (1000.0 if grams else 1.0)
 
 
 def unique(items: Iterable[str]) -> list[str]:

@@ -11,6 +11,7 @@ from service.engine.matching.fuzzy import fuzzy_one, suggest
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, MatchKind, MedicationInput
 from service.engine.prepared import Knowledge
+from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
 from service.knowledge.text import MARKS, clause_tokens, drug_key_tokens, tokens
@@ -76,9 +77,6 @@ def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationM
     return _unrecognized(item, texts, words_of_texts, kb)
 
 
-_STRENGTH_MG = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
-
-
 def _route_by_strength(
     match: MedicationMatch, text: str, words: Sequence[str], kb: KnowledgeBase
 ) -> MedicationMatch:
@@ -90,8 +88,8 @@ def _route_by_strength(
         return match
     if any(w in drug_key_tokens(brand) for brand in drug.brand_routes for w in words):
         return match  # the brand says the route ("Pulmicort")
-    strength = _STRENGTH_MG.search(text)
-    if strength is None or drug.oral_from_mg is None or float(strength[1]) < drug.oral_from_mg:
+    strength = STRENGTH.search(text)
+    if strength is None or drug.oral_from_mg is None or strength_mg(strength) < drug.oral_from_mg:
         return match
     return MedicationMatch((DrugHit(hit.drug_id, "oral"),), how=match.how)
 
