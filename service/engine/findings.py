@@ -14,6 +14,7 @@ from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
+from service.engine.render import band_key
 from service.engine.strings import cap, shown_value
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
@@ -159,14 +160,18 @@ def lab_results(
 ) -> list[LabResult | None]:
     kb = knowledge.kb
     results: list[LabResult | None] = []
+    measured = {m.analyte_id for m in labs if m.value is not None}
     for item, match in zip(items, labs, strict=True):
         if match.analyte_id is None or match.value is None:
             results.append(None)
             continue
         analyte = kb.analytes[match.analyte_id]
+        if analyte.outranked_by in measured:  # not read: the other result decides
+            results.append(None)
+            continue
         value = match.value
         correction = analyte.corrected
-        if correction is not None:
+        if correction is not None and not match.corrected:
             other = next((m.value for m in labs if m.analyte_id == correction.by and m.value), None)
             if other is not None:
                 value += correction.factor * (correction.reference - other)
@@ -217,7 +222,7 @@ def lab_findings(
         analyte = kb.analytes[aid]
         result = results[index]
         assert result is not None
-        shared = knowledge.analyte_lists[aid]
+        shared = knowledge.band_lists.get(band_key(aid, band)) or knowledge.analyte_lists[aid]
         item = items[index]
         factor = labs[index].factor
         shown = shown_value(item.value)
@@ -242,7 +247,7 @@ def lab_findings(
                     analyte=cap(analyte.name),
                     value=shown,
                     unit=unit,
-                    reference=_reference(analyte, item, factor),
+                    reference=_reference(analyte, band, item, factor),
                     mechanism=analyte.mechanism,
                 ),
                 monitoring=shared.monitoring,
@@ -264,13 +269,15 @@ def shown_unit(unit: str, analyte: Analyte) -> str:
     return analyte.canonical_unit if unit_key(unit) == unit_key(analyte.canonical_unit) else unit
 
 
-def _reference(analyte: Analyte, item: LabInput, factor: float) -> str:
+def _reference(analyte: Analyte, band: LabBand, item: LabInput, factor: float) -> str:
     """The reference range in the unit of the result."""
     own = item.reference_range
     if own is not None and (own.low is not None or own.high is not None):
         low = f"{own.low:g}" if own.low is not None else ""
         high = f"{own.high:g}" if own.high is not None else ""
         return f"{low}-{high} {shown_unit(item.unit, analyte)}"
+    if band.reference_range is not None:
+        return band.reference_range
     if analyte.reference_interval:
         low, high = (_number(limit / factor) for limit in analyte.reference_interval)
         return f"{low}-{high} {shown_unit(item.unit, analyte)}"
@@ -306,6 +313,9 @@ def outranked_conditions(
             if measured_by is None:
                 continue
             analyte_id, state = measured_by.split(":")
+            deciding = kb.analytes[analyte_id].outranked_by
+            if deciding is not None and deciding in latest:
+                analyte_id = deciding
             at = latest.get(analyte_id)
             result = results[at] if at is not None else None
             if at is not None and result is not None and state not in result.states:

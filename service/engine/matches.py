@@ -103,7 +103,7 @@ class ConditionMatch:
 
 
 class LabMatch:
-    __slots__ = ("analyte_id", "factor", "how", "reason", "value")
+    __slots__ = ("analyte_id", "corrected", "factor", "how", "reason", "value")
 
     def __init__(
         self,
@@ -112,6 +112,7 @@ class LabMatch:
         reason: str | None = None,
         how: MatchKind | None = None,
         factor: float = 1.0,
+        corrected: bool = False,
     ) -> None:
         self.analyte_id: Final = analyte_id
         # In the analyte's canonical unit.
@@ -121,3 +122,5 @@ class LabMatch:
         # Units of the input per canonical unit (to show canonical values in the input's
         # unit).
         self.factor: Final = factor
+        # Already corrected by the laboratory (an adjusted calcium): not corrected again.
+        self.corrected: Final = corrected

@@ -17,8 +17,11 @@ from service.engine.matches import ConditionMatch, DrugHit, MedicationMatch
 from service.engine.models import Finding
 from service.engine.qualifiers import QualifierIndex
 from service.engine.render import (
+    BandKey,
     SharedLists,
     analyte_lists,
+    band_key,
+    band_lists,
     class_applies,
     combination_detail,
     condition_finding,
@@ -27,6 +30,7 @@ from service.engine.render import (
 )
 from service.knowledge import KnowledgeBase, load_knowledge
 from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, Slot
+from service.knowledge.text import tokens
 
 ROUTES: tuple[Route | None, ...] = (None, *typing.get_args(Route))
 # A (rule, slot) pair, by their positions in ``Knowledge.rules``.
@@ -74,18 +78,21 @@ class DrugAtRoute:
 
 
 class PreparedRule:
-    __slots__ = ("detail", "dose_limits", "index", "lists", "rule")
+    __slots__ = ("detail", "dose_limits", "index", "lists", "lists_when_high", "rule")
 
     def __init__(
         self,
         rule: CombinationRule,
         lists: SharedLists,
+        lists_when_high: SharedLists,
         index: int,
         dose_limits: tuple[tuple[int, float, bool], ...],
         detail: str,
     ) -> None:
         self.rule: Final = rule
         self.lists: Final = lists
+        # The lists of a high finding (``monitoring_when_high`` added).
+        self.lists_when_high: Final = lists_when_high
         # Its position in ``Knowledge.rules``.
         self.index: Final = index
         # The dose-limited slots: (slot position, the daily mg above which it is filled, or
@@ -99,6 +106,7 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
     return PreparedRule(
         rule,
         rule_lists(kb, rule),
+        rule_lists(kb, rule, high=True),
         index,
         tuple(
             (s, limit, slot.above_mg is None)
@@ -112,8 +120,10 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
 class Knowledge:
     __slots__ = (
         "analyte_lists",
+        "band_lists",
         "condition_findings",
         "condition_phrases",
+        "corrected_names",
         "dose_limited_adding_up",
         "drug_phrases",
         "drug_words",
@@ -134,6 +144,7 @@ class Knowledge:
         drugs_at_route: dict[DrugHit, DrugAtRoute],
         condition_findings: dict[str, Finding],
         analyte_lists: dict[str, SharedLists],
+        band_lists: dict[BandKey, SharedLists],
         drug_words: dict[str, frozenset[str]],
     ) -> None:
         self.kb: Final = kb
@@ -146,6 +157,27 @@ class Knowledge:
         self.drugs_at_route: Final = drugs_at_route
         self.condition_findings: Final = condition_findings
         self.analyte_lists: Final = analyte_lists
+        # The lists of a result in a band (``band_key``), for the bands
+        # with monitoring lines or sources of their own.
+        self.band_lists: Final = band_lists
+        # Per analyte a laboratory may report already corrected: (analyte id, the words
+        # that say so, the words naming the analyte it is corrected for).
+        self.corrected_names: Final = tuple(
+            (
+                aid,
+                frozenset(w for m in a.corrected.corrected_words for w in tokens(m)),
+                frozenset(
+                    w
+                    for name in (
+                        kb.analytes[a.corrected.by].name,
+                        *kb.analytes[a.corrected.by].synonyms,
+                    )
+                    for w in tokens(name)
+                ),
+            )
+            for aid, a in kb.analytes.items()
+            if a.corrected is not None and a.corrected.corrected_words
+        )
         # Per drug, the words of its names and of its products' names (to find where a
         # drug stands in a medication text; words of two letters or less left out).
         self.drug_words: Final = drug_words
@@ -196,6 +228,12 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
             cid: condition_finding(kb, cid) for cid, c in kb.conditions.items() if c.contributes
         },
         analyte_lists={aid: analyte_lists(kb, aid) for aid in kb.analytes},
+        band_lists={
+            band_key(aid, band): band_lists(kb, aid, band)
+            for aid, analyte in kb.analytes.items()
+            for band in analyte.bands
+            if band.monitoring or band.sources
+        },
         drug_words=_drug_words(kb),
     )
 

@@ -13,7 +13,7 @@ import msgspec
 from service.engine.models import EffectSummary, Evidence, Finding
 from service.engine.strings import cap, unique
 from service.knowledge.base import KnowledgeBase
-from service.knowledge.schema import CombinationRule, DrugClass, Route
+from service.knowledge.schema import CombinationRule, DrugClass, LabBand, Route
 from service.knowledge.severity import GRADE_RANK
 
 
@@ -147,7 +147,27 @@ def analyte_lists(kb: KnowledgeBase, analyte_id: str) -> SharedLists:
     )
 
 
-def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
+# A band of an analyte: its name is unique per sex and pregnancy.
+BandKey = tuple[str, str, str | None, bool]
+
+
+def band_key(analyte_id: str, band: LabBand) -> BandKey:
+    return analyte_id, band.name, band.sex, band.pregnant
+
+
+def band_lists(kb: KnowledgeBase, analyte_id: str, band: LabBand) -> SharedLists:
+    """The lists of a result whose worst band has monitoring lines or sources of its own."""
+    analyte = kb.analytes[analyte_id]
+    return shared_lists(
+        kb,
+        unique([*analyte.monitoring, *band.monitoring]),
+        analyte.management,
+        [*analyte.sources, *band.sources],
+        analyte_checks(kb, analyte_id),
+    )
+
+
+def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, high: bool = False) -> SharedLists:
     checks: list[str] = []
     for slot in rule.slots:
         if slot.effect:
@@ -160,7 +180,8 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
             checks += analyte_checks(kb, lab.split(":")[0])
         for cid in slot.condition:
             checks += kb.conditions[cid].checks
-    return shared_lists(kb, rule.monitoring, rule.management, rule.sources, checks)
+    monitoring = unique([*rule.monitoring, *rule.monitoring_when_high]) if high else rule.monitoring
+    return shared_lists(kb, monitoring, rule.management, rule.sources, checks)
 
 
 def combination_detail(kb: KnowledgeBase, rule: CombinationRule, detail: str) -> str:

@@ -116,6 +116,10 @@ PREGNANCY_WINDOW_DAYS = 300
 # diagnosis left open on the problem list, not a current one. 90 days covers the episode
 # and its follow-up; a chronic condition is never closed by age.
 EPISODE_WINDOW_DAYS = 90
+
+# A result that corrects another (albumin for total calcium) is used only when drawn within
+# this many days of it: albumin from another admission says nothing of today's calcium.
+CORRECTION_WINDOW_DAYS = 3
 # Outside these ages a pregnancy-related condition is not read as a current pregnancy.
 PREGNANCY_AGES = (10, 60)
 # A pregnancy status Observation (the FHIR form of the REST `patient.pregnant`): LOINC
@@ -164,6 +168,8 @@ class Options:
     ``lab_states``: the states (``low``, ``high``) a lab value is in for this patient (the
     knowledge base's limits), so that a result given as a bound (``<2.5``) is used only
     when every value within the bound is abnormal the same way.
+    ``corrected_by``: analyte id -> the analyte that corrects it (calcium: albumin), so that
+    a correcting result is used only when drawn near the result it corrects.
     """
 
     today: date
@@ -174,6 +180,7 @@ class Options:
     episode: Callable[[ConditionInput], bool] = _never
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
+    corrected_by: Mapping[str, str] = field(default_factory=dict)
 
 
 class _SkipError(Exception):
@@ -900,6 +907,7 @@ def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
                 f"a more recent result is used ({newer.ref.reference})",
             )
         )
+    _drop_distant_corrections(builder, latest)
     used = []
     for lab in latest.values():
         if lab.unusable is None:
@@ -907,6 +915,28 @@ def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
         else:
             builder.ignored.append(Ignored(lab.ref.reference, lab.ref.resource_type, lab.unusable))
     return used
+
+
+def _drop_distant_corrections(builder: _Builder, latest: dict[str, _Lab]) -> None:
+    """Leave out a correcting result (albumin) drawn more than ``CORRECTION_WINDOW_DAYS``
+    from the result it would correct (calcium): that one is then read as measured."""
+    for target, by in builder.options.corrected_by.items():
+        corrected, correcting = latest.get(target), latest.get(by)
+        if corrected is None or correcting is None:
+            continue
+        if corrected.when is None or correcting.when is None:
+            continue
+        apart = abs((corrected.when.date() - correcting.when.date()).days)
+        if apart > CORRECTION_WINDOW_DAYS:
+            del latest[by]
+            builder.ignored.append(
+                Ignored(
+                    correcting.ref.reference,
+                    correcting.ref.resource_type,
+                    f"drawn {apart} days from the {target} it would correct "
+                    f"({corrected.ref.reference}); the {target} is read as measured",
+                )
+            )
 
 
 def _newer(a: _Lab, b: _Lab) -> bool:

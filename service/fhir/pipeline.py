@@ -82,6 +82,11 @@ def check_record(
         episode=is_episode,
         lab_analyte=lab_analyte,
         lab_states=lab_states,
+        corrected_by={
+            aid: analyte.corrected.by
+            for aid, analyte in knowledge.kb.analytes.items()
+            if analyte.corrected is not None
+        },
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     return CheckedRecord(conversion, check(conversion.request, knowledge), tuple(incomplete))

@@ -264,6 +264,10 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         for other in a.also_check:
             if other not in c.analytes:
                 c.errors.append(f"{where}: also_check names unknown analyte {other!r}")
+        for band in a.bands:
+            _need_sources(c, f"{where} band {band.name!r}", band.sources)
+        if a.outranked_by is not None and a.outranked_by not in c.analytes:
+            c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
         if a.corrected is not None:
             _need_sources(c, f"{where} correction", a.corrected.sources)
             if a.corrected.by not in c.analytes:
@@ -530,7 +534,7 @@ def _analyte_index(c: _Collector) -> tuple[dict[str, str], dict[str, str], dict[
                     f"lab abbreviation {text!r} ({a.id!r}) also names {abbreviations[key]!r}"
                 )
             abbreviations[key] = a.id
-        for code in a.loinc:
+        for code in (*a.loinc, *(a.corrected.corrected_loinc if a.corrected else ())):
             if code in loinc:
                 c.errors.append(f"LOINC {code} belongs to {loinc[code]!r} and {a.id!r}")
             loinc[code] = a.id

@@ -251,14 +251,30 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     pregnant: bool = False
     severity: Severity
     title: NonEmpty
+    # Monitoring lines that apply only when this band is the result's worst (an ECG for a
+    # severely low potassium), after the analyte's own.
+    monitoring: list[NonEmpty] = []
+    # The reference range a finding in this band shows, when it is not the analyte's (a
+    # pregnancy limit), and the sources of this band's limit, cited after the analyte's.
+    reference_range: NonEmpty | None = None
+    sources: list[Id] = []
+
+
+LoincCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,7}-[0-9]$")]
 
 
 class Correction(_Strict, frozen=True, kw_only=True):
-    """A value corrected for another analyte: value + factor x (reference - other)."""
+    """A value corrected for another analyte: value + factor x (reference - other).
+
+    A result the laboratory has already corrected (its LOINC code in ``corrected_loinc``,
+    or a word of ``corrected_words`` in its name: "adjusted calcium", "albumin-corrected
+    calcium") is this analyte too, and is never corrected again."""
 
     by: Id
     reference: float
     factor: float
+    corrected_loinc: list[LoincCode] = []
+    corrected_words: list[NonEmpty] = []
     sources: SourceIds
 
 
@@ -279,6 +295,10 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     # Other analytes worth measuring with this one (a low potassium: magnesium too).
     also_check: list[Id] = []
     corrected: Correction | None = None
+    # An analyte that, when a result of it is given, decides instead of this one (an
+    # ionized calcium is the fraction a corrected total calcium only estimates): this one
+    # is then not read against its bands.
+    outranked_by: Id | None = None
     # Values outside [min, max] (canonical unit) are not physiologically possible: an
     # entry error, answered with a 400 problem, never a finding.
     plausible: Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)]
@@ -368,6 +388,9 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     grade: Grade
     detail: NonEmpty
     monitoring: list[NonEmpty] = []
+    # Monitoring lines that apply only when the finding is high (an ECG once potassium is
+    # severely low), after the rule's own.
+    monitoring_when_high: list[NonEmpty] = []
     management: list[NonEmpty] = []
     sources: SourceIds
 

@@ -344,4 +344,200 @@ def test_the_note_checks_every_step_of_a_severe_problem_once(checker: Checker) -
     check_line = next(line for line in report.note.splitlines() if line.startswith("Check:"))
     assert check_line == "Check: Potassium and magnesium now; A digoxin level and an ECG."
     severe = checker(medications=[{"text": "HCTZ 25 mg"}], labs=[lab("2823-3", 2.9, "mmol/L")])
-    assert "An ECG if potassium is below 3.0 mmol/L" in severe.note
+    assert "An ECG (potassium below 3.0 mmol/L)" in severe.note
+
+
+def test_an_ecg_is_asked_for_only_when_potassium_is_severely_low(checker: Checker) -> None:
+    def ecg_lines(value: float) -> list[str]:
+        report = checker(
+            medications=[{"text": "HCTZ 25 mg"}], labs=[lab("2823-3", value, "mmol/L")]
+        )
+        return [m for f in report.findings for m in f.monitoring if "ECG" in m]
+
+    assert ecg_lines(3.4) == []
+    assert ecg_lines(2.9) == ["An ECG (potassium below 3.0 mmol/L)"] * 2  # the rule and the lab
+
+
+@pytest.mark.parametrize(("value", "severity"), [(1.7, "moderate"), (1.55, "high"), (1.1, "high")])
+def test_digoxin_with_low_magnesium_is_high_only_below_every_laboratory_limit(
+    checker: Checker, value: float, severity: str
+) -> None:
+    report = checker(
+        medications=[{"text": "digoxin 0.125 mg daily"}], labs=[lab("19123-9", value, "mg/dL")]
+    )
+    found = {f.id: f.severity for f in report.findings}
+    assert found["combination/digoxin_with_low_magnesium"] == severity
+
+
+@pytest.mark.parametrize(
+    "inhaler", ["Symbicort 160/4.5 2 puffs bid", "Breo Ellipta 1 puff daily", "Advair 250/50 bid"]
+)
+def test_a_maintenance_inhaler_does_not_add_up_with_a_diuretic(
+    checker: Checker, inhaler: str
+) -> None:
+    report = checker(medications=[{"text": inhaler}, {"text": "hydrochlorothiazide 25 mg daily"}])
+    assert report.risk == "low"
+    assert {f.kind for f in report.findings} == {"medication"}
+    scheduled_nebulizer = checker(
+        medications=[{"text": "albuterol neb 2.5 mg q6h"}, {"text": "hydrochlorothiazide 25 mg"}]
+    )
+    assert "combination/several_potassium_lowering_drugs" in {
+        f.id for f in scheduled_nebulizer.findings
+    }
+
+
+@pytest.mark.parametrize(
+    ("medications", "labs", "rule"),
+    [
+        (
+            ["digoxin 0.125 mg daily", "furosemide 40 mg daily"],
+            [lab("2823-3", 3.3, "mmol/L")],
+            "digoxin_with_low_potassium_and_a_potassium_lowering_drug",
+        ),
+        (
+            ["digoxin 0.125 mg daily", "omeprazole 40 mg daily"],
+            [lab("19123-9", 1.5, "mg/dL")],
+            "digoxin_with_low_magnesium_and_a_magnesium_lowering_drug",
+        ),
+    ],
+)
+def test_digoxin_a_low_result_and_the_drug_lowering_it_are_one_problem(
+    checker: Checker, medications: list[str], labs: list[dict[str, object]], rule: str
+) -> None:
+    report = checker(medications=[{"text": m} for m in medications], labs=labs)
+    shown = [f.id for f in report.findings if f.absorbed_by is None]
+    assert shown == [f"combination/{rule}"]
+    assert report.risk == "high"
+    assert len([line for line in report.note.splitlines() if line.startswith("- ")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("pregnant", "value", "reference", "cites_pregnancy_guideline"),
+    [
+        (False, 5.3, "(reference 0.4-4.5 mIU/L)", False),
+        (True, 4.3, "(reference up to about 4.0 mIU/L in pregnancy", True),
+    ],
+)
+def test_a_tsh_shows_the_limit_and_source_of_its_own_band(
+    checker: Checker, pregnant: bool, value: float, reference: str, cites_pregnancy_guideline: bool
+) -> None:
+    report = checker(
+        patient={"pregnant": pregnant}, labs=[{"text": "TSH", "value": value, "unit": "mIU/L"}]
+    )
+    finding = next(f for f in report.findings if f.id == "lab/tsh/high")
+    assert reference in finding.detail
+    assert "pregnancy" not in finding.detail or pregnant
+    cited = any("pregnancy" in e.citation for e in finding.evidence)
+    assert cited is cites_pregnancy_guideline
+
+
+def test_a_potassium_labelled_mg_per_dl_is_not_converted_into_a_critical_value(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "hydrochlorothiazide 25 mg"}], labs=[lab("2823-3", 3.1, "mg/dL")]
+    )
+    assert report.risk == "low"
+    assert report.labs[0].status == "unrecognized"
+    assert "mg/dL" in (report.labs[0].reason or "")
+
+
+@pytest.mark.parametrize(
+    ("sex", "ck", "severity"),
+    [("male", 1900.0, "moderate"), ("male", 2600.0, "high"), ("female", 2600.0, "high")],
+)
+def test_daptomycin_with_a_ck_above_the_labels_stop_limit_is_high(
+    checker: Checker, sex: str, ck: float, severity: str
+) -> None:
+    report = checker(
+        patient={"sex": sex},
+        medications=[{"text": "daptomycin 500 mg IV daily"}],
+        labs=[{"text": "CK", "value": ck, "unit": "U/L"}],
+    )
+    found = {f.id: f.severity for f in report.findings}
+    assert found["combination/daptomycin_with_raised_ck"] == severity
+
+
+@pytest.mark.parametrize(
+    ("ppi", "joined"),
+    [
+        ("omeprazole 20 mg daily", True),
+        ("omeprazole 20 mg prn heartburn", False),
+        ("Prilosec OTC 20 mg occasionally", False),
+    ],
+)
+def test_an_as_needed_ppi_does_not_join_a_low_magnesium(
+    checker: Checker, ppi: str, joined: bool
+) -> None:
+    report = checker(medications=[{"text": ppi}], labs=[lab("19123-9", 1.6, "mg/dL")])
+    ids = {f.id for f in report.findings}
+    assert ("combination/magnesium_lowering_drug_with_low_magnesium" in ids) is joined
+
+
+ALBUMIN_LOW = {"text": "albumin", "value": 25, "unit": "g/L"}
+
+
+@pytest.mark.parametrize(
+    "calcium",
+    [
+        {"text": "corrected calcium", "value": 2.0, "unit": "mmol/L"},
+        {"text": "albumin-corrected calcium", "value": 7.9, "unit": "mg/dL"},
+        {"text": "Ca corr", "value": 7.9, "unit": "mg/dL"},
+        {
+            "coding": [{"system": "http://loinc.org", "code": "29265-6"}],
+            "value": 2.0,
+            "unit": "mmol/L",
+        },
+    ],
+)
+def test_a_calcium_the_laboratory_corrected_is_not_corrected_again(
+    checker: Checker, calcium: dict[str, object]
+) -> None:
+    report = checker(medications=[{"text": "Prolia 60 mg"}], labs=[calcium, ALBUMIN_LOW])
+    assert "lab/calcium/low" in {f.id for f in report.findings}
+    assert report.risk == "moderate"
+    # A total calcium of the same value is corrected with the albumin: 8.1 + 0.8 x 1.5.
+    total = checker(
+        medications=[{"text": "Prolia 60 mg"}],
+        labs=[{"text": "calcium", "value": 8.1, "unit": "mg/dL"}, ALBUMIN_LOW],
+    )
+    assert total.risk == "low"
+
+
+@pytest.mark.parametrize(("ionized", "risk"), [(1.18, "low"), (1.0, "moderate"), (None, "high")])
+def test_an_ionized_calcium_decides_over_a_total_calcium(
+    checker: Checker, ionized: float | None, risk: str
+) -> None:
+    labs: list[dict[str, object]] = [{"text": "calcium", "value": 7.2, "unit": "mg/dL"}]
+    if ionized is not None:
+        labs.append({"text": "ionized calcium", "value": ionized, "unit": "mmol/L"})
+    report = checker(medications=[{"text": "Prolia 60 mg"}], labs=labs)
+    assert report.risk == risk
+    assert ("lab/calcium/low" in {f.id for f in report.findings}) is (ionized is None)
+
+
+@pytest.mark.parametrize(
+    ("extra", "risk", "shown"),
+    [
+        ({}, "low", "combination/statin_with_colchicine"),
+        (
+            {"labs": [{"text": "eGFR", "value": 25, "unit": "mL/min/1.73m2"}]},
+            "moderate",
+            "combination/statin_with_colchicine_in_kidney_disease",
+        ),
+        (
+            {"conditions": [{"text": "CKD stage 4"}]},
+            "moderate",
+            "combination/statin_with_colchicine_in_kidney_disease",
+        ),
+    ],
+)
+def test_a_statin_with_colchicine_is_moderate_only_in_advanced_kidney_disease(
+    checker: Checker, extra: dict[str, object], risk: str, shown: str
+) -> None:
+    meds = [{"text": "atorvastatin 40 mg"}, {"text": "colchicine 0.5 mg daily (Lodoco)"}]
+    report = checker(medications=meds, **extra)
+    assert report.risk == risk
+    assert [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by] == [
+        shown
+    ]

@@ -203,6 +203,29 @@ def test_values_and_units_pass_through_unchanged(rest: Client) -> None:
     ]
 
 
+@pytest.mark.parametrize(("albumin_days_ago", "corrected"), [(3, True), (4, True), (300, False)])
+def test_albumin_corrects_only_a_calcium_drawn_near_it(
+    rest: Client, albumin_days_ago: int, corrected: bool
+) -> None:
+    calcium = observation(
+        "ca",
+        code=coded("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),
+        valueQuantity={"value": 8.1, "unit": "mg/dL"},
+        effectiveDateTime=(TODAY - timedelta(days=1)).isoformat(),
+    )
+    albumin = observation(
+        "alb",
+        code=coded("1751-7", "Albumin [Mass/volume] in Serum or Plasma"),
+        valueQuantity={"value": 3.0, "unit": "g/dL"},
+        effectiveDateTime=(TODAY - timedelta(days=albumin_days_ago)).isoformat(),
+    )
+    report = check(rest, calcium, albumin)
+    # Corrected: 8.1 + 0.8 x (4.0 - 3.0) = 8.9 mg/dL, normal; read as measured, 8.1 is low.
+    assert ("lab/calcium/low" not in finding_ids(report)) is corrected
+    left_out = reasons(report).get("Observation/alb", "")
+    assert ("from the calcium it would correct" in left_out) is not corrected
+
+
 def medication_order(rid: str, medication: str) -> dict[str, Any]:
     return order(rid, "p1", medicationReference={"reference": f"Medication/{medication}"})
 

@@ -15,10 +15,14 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
     kb = knowledge.kb
     analyte_id: str | None = None
     how: MatchKind = "code"
+    corrected = False
     for c in item.coding or ():
         if c.code and system_of(c.system) == "loinc":
-            analyte_id = kb.analyte_by_loinc.get(c.code.strip())
+            code = c.code.strip()
+            analyte_id = kb.analyte_by_loinc.get(code)
             if analyte_id:
+                correction = kb.analytes[analyte_id].corrected
+                corrected = correction is not None and code in correction.corrected_loinc
                 break
     if analyte_id is None:
         how = "name" if item.text else "display"
@@ -26,6 +30,10 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         if any(not kb.other_lab_test_words.isdisjoint(words) for words in named):
             return LabMatch(None, None, kb.texts.templates["lab_other_test"])
         for words in named:
+            analyte_id = _already_corrected(words, knowledge)
+            if analyte_id:
+                corrected = True
+                break
             analyte_id = _analyte_from_words(words, kb)
             if analyte_id:
                 break
@@ -37,7 +45,20 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         template = kb.texts.templates["lab_unit_unknown"]
         reason = template.format(unit=item.unit, analyte=analyte.name)
         return LabMatch(analyte_id, None, reason, how)
-    return LabMatch(analyte_id, item.value * factor, None, how, factor)
+    return LabMatch(analyte_id, item.value * factor, None, how, factor, corrected)
+
+
+def _already_corrected(words: list[str], knowledge: Knowledge) -> str | None:
+    """The analyte a result's name says the laboratory has already corrected ("adjusted
+    calcium", "albumin-corrected calcium": calcium, not albumin), if any."""
+    kb = knowledge.kb
+    for analyte_id, marks, correcting in knowledge.corrected_names:
+        if marks.isdisjoint(words):
+            continue
+        rest = [w for w in words if w not in marks and w not in correcting]
+        if rest and _analyte_from_words(rest, kb) == analyte_id:
+            return analyte_id
+    return None
 
 
 def _analyte_from_words(words: list[str], kb: KnowledgeBase) -> str | None:
