@@ -6,20 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from service.engine.models import Report
 from tests.conftest import Checker
+from tests.knowledge.rendered import shown_combinations, sodium
 
 LOINC = "http://loinc.org"
 PAIR = "combination/desmopressin_with_loop_diuretic_or_glucocorticoid"
 WITH_LOW_SODIUM = "combination/desmopressin_with_loop_diuretic_or_glucocorticoid_and_low_sodium"
-
-
-def _shown_combinations(report: Report) -> list[str]:
-    return sorted(f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by)
-
-
-def _sodium(value: float) -> dict[str, object]:
-    return {"coding": [{"system": LOINC, "code": "2951-2"}], "value": value, "unit": "mmol/L"}
 
 
 @pytest.mark.parametrize(
@@ -37,7 +29,7 @@ def test_desmopressin_with_a_loop_diuretic_or_glucocorticoid(
     checker: Checker, partner: str
 ) -> None:
     report = checker(medications=[{"text": "Nocdurna 50 mcg SL qhs"}, {"text": partner}])
-    assert _shown_combinations(report) == [PAIR]
+    assert shown_combinations(report) == [PAIR]
     found = next(f for f in report.findings if f.id == PAIR)
     assert (found.severity, report.risk) == ("moderate", "moderate")
     assert {i.index for i in found.inputs} == {0, 1}
@@ -49,15 +41,15 @@ def test_desmopressin_with_a_loop_diuretic_or_glucocorticoid(
 )
 def test_a_nasal_or_topical_glucocorticoid_is_not_a_partner(checker: Checker, partner: str) -> None:
     report = checker(medications=[{"text": "desmopressin 0.2 mg qhs"}, {"text": partner}])
-    assert _shown_combinations(report) == []
+    assert shown_combinations(report) == []
     assert report.risk == "none"
 
 
 def test_a_measured_low_sodium_makes_it_one_high_problem(checker: Checker) -> None:
     report = checker(
-        medications=[{"text": "Nocdurna 25 mcg"}, {"text": "Lasix 40 mg"}], labs=[_sodium(132)]
+        medications=[{"text": "Nocdurna 25 mcg"}, {"text": "Lasix 40 mg"}], labs=[sodium(132)]
     )
-    assert _shown_combinations(report) == [WITH_LOW_SODIUM]
+    assert shown_combinations(report) == [WITH_LOW_SODIUM]
     found = next(f for f in report.findings if f.id == WITH_LOW_SODIUM)
     assert found.severity == "high"
     assert {(i.list, i.index) for i in found.inputs} == {
@@ -72,15 +64,15 @@ def test_a_coded_hyponatremia_without_a_result_stays_moderate(checker: Checker) 
         medications=[{"text": "Nocdurna 25 mcg"}, {"text": "Lasix 40 mg"}],
         conditions=[{"text": "hyponatremia"}],
     )
-    assert _shown_combinations(report) == [WITH_LOW_SODIUM]
+    assert shown_combinations(report) == [WITH_LOW_SODIUM]
     assert report.risk == "moderate"
 
 
 def test_a_normal_sodium_leaves_the_contraindicated_pair(checker: Checker) -> None:
     report = checker(
-        medications=[{"text": "Nocdurna 25 mcg"}, {"text": "Lasix 40 mg"}], labs=[_sodium(140)]
+        medications=[{"text": "Nocdurna 25 mcg"}, {"text": "Lasix 40 mg"}], labs=[sodium(140)]
     )
-    assert _shown_combinations(report) == [PAIR]
+    assert shown_combinations(report) == [PAIR]
 
 
 def test_desmopressin_alone_is_recognized(checker: Checker) -> None:

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.engine.models import Report
 from tests.conftest import Checker
-
-
-def _shown_combinations(report: Report) -> list[str]:
-    return sorted(f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by)
+from tests.knowledge.rendered import shown_combinations
 
 
 @pytest.mark.parametrize(
@@ -51,7 +47,7 @@ def test_statin_with_a_partner(
     checker: Checker, statin: str, partner: str, fired: str | None
 ) -> None:
     report = checker(medications=[{"text": statin}, {"text": partner}])
-    assert _shown_combinations(report) == ([f"combination/{fired}"] if fired else [])
+    assert shown_combinations(report) == ([f"combination/{fired}"] if fired else [])
     assert report.medications[1].status == ("flagged" if fired else "recognized")
 
 
@@ -99,7 +95,7 @@ def test_simvastatin_with_letermovir_and_cyclosporine_is_one_contraindication(
                 {"text": "cyclosporine 100 mg BID"},
             ]
         )
-        assert _shown_combinations(report) == [
+        assert shown_combinations(report) == [
             "combination/simvastatin_or_pitavastatin_with_letermovir_and_cyclosporine"
         ]
         found = next(f for f in report.findings if f.kind == "combination")
@@ -111,6 +107,6 @@ def test_simvastatin_with_cyclosporine_alone_is_still_contraindicated(checker: C
     report = checker(
         medications=[{"text": "simvastatin 20 mg"}, {"text": "cyclosporine 100 mg BID"}]
     )
-    assert _shown_combinations(report) == [
+    assert shown_combinations(report) == [
         "combination/simvastatin_with_gemfibrozil_cyclosporine_or_danazol"
     ]
