@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.engine.models import Report
 from tests.conftest import Checker
+from tests.knowledge.rendered import shown_combinations, sodium
 
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
@@ -16,20 +16,12 @@ MYOSITIS = "inflammatory myopathy (polymyositis or dermatomyositis)"
 PROSTATE = "prostate cancer (neoplasm of prostate)"
 
 
-def _shown_combinations(report: Report) -> list[str]:
-    return sorted(f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by)
-
-
-def _sodium(value: float) -> dict[str, object]:
-    return {"coding": [{"system": LOINC, "code": "2951-2"}], "value": value, "unit": "mmol/L"}
-
-
 def test_lenvatinib_with_low_calcium_is_one_problem(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "Lenvima 24 mg daily"}],
         labs=[{"coding": [{"system": LOINC, "code": "17861-6"}], "value": 7.6, "unit": "mg/dL"}],
     )
-    assert _shown_combinations(report) == ["combination/calcium_lowering_drug_with_low_calcium"]
+    assert shown_combinations(report) == ["combination/calcium_lowering_drug_with_low_calcium"]
     assert report.medications[0].concept == "lenvatinib"
 
 
@@ -83,10 +75,10 @@ def test_conditions_read_as_their_own_concept(
     assert report.conditions[0].concepts == [concept]  # the concept's name
 
 
-def test_a_drug_that_can_lower_sodium_is_not_flagged_with_a_normal_sodium(
+def test_a_drug_that_can_lower_sodium_is_not_flagged_with_a_normalsodium(
     checker: Checker,
 ) -> None:
-    report = checker(medications=[{"text": "sertraline 50 mg daily"}], labs=[_sodium(139)])
+    report = checker(medications=[{"text": "sertraline 50 mg daily"}], labs=[sodium(139)])
     assert report.findings == []
 
 
@@ -108,6 +100,6 @@ def test_a_drug_that_can_lower_sodium_is_not_flagged_with_a_normal_sodium(
 def test_a_low_sodium_joins_the_drugs_that_can_lower_it_once(
     checker: Checker, meds: list[str], shown: list[str]
 ) -> None:
-    report = checker(medications=[{"text": t} for t in meds], labs=[_sodium(129)])
-    assert _shown_combinations(report) == shown
+    report = checker(medications=[{"text": t} for t in meds], labs=[sodium(129)])
+    assert shown_combinations(report) == shown
     assert all(s.status == "flagged" for s in report.medications)

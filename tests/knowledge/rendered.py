@@ -1,0 +1,17 @@
+"""Helpers shared by the knowledge content tests: what a report shows, and lab items."""
+
+from __future__ import annotations
+
+from service.engine.models import Report
+
+LOINC = "http://loinc.org"
+
+
+def shown_combinations(report: Report) -> list[str]:
+    """The combination findings a clinician sees (not absorbed by another), sorted."""
+    return sorted(f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by)
+
+
+def sodium(value: float) -> dict[str, object]:
+    """A serum sodium result in mmol/L (LOINC 2951-2)."""
+    return {"coding": [{"system": LOINC, "code": "2951-2"}], "value": value, "unit": "mmol/L"}
