@@ -38,6 +38,11 @@ _BARE_STRENGTH = re.compile(
     r"|%|tab|cap|pill|puff|drop|spray|patch|dose|time|x\b|day|week|month|hour|hr|min))",
     re.IGNORECASE,
 )
+# A product's strength pair: "10/40", "10-40 mg", "10 mg/40 mg", "10 mg-80 mg".
+_STRENGTH_PAIR = re.compile(
+    r"(?<![\d./])(\d+(?:\.\d+)?)\s*(?:mg)?\s*[/-]\s*(\d+(?:\.\d+)?)(?![\d./])(?:\s*mg\b)?",
+    re.IGNORECASE,
+)
 # How many tablets a dose is ("take 2 tablets", "1/2 tab", "half a tablet").
 _TABLETS = re.compile(
     r"\b(\d+(?:\.\d+)?|1/2|\u00bd|half|one|two|three|four)\s+(?:a\s+)?"
@@ -97,12 +102,17 @@ class _Fired:
         self.doses: Final = doses
 
 
-def daily_mg(text: str | None, drug: str | None = None) -> float | None:
+def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = ()) -> float | None:
     """The daily dose in mg of ``drug`` that a medication text gives: "simvastatin 20 mg
     bid" -> 40, "simvastatin 20 mg, take 2 tablets" -> 40, "simvastatin 40 mg 1/2 tab" ->
-    20, "ezetimibe 10 MG / simvastatin 40 MG" -> 40 for simvastatin, "Zocor 80" -> 80."""
+    20, "ezetimibe 10 MG / simvastatin 40 MG" -> 40 for simvastatin, "Zocor 80" -> 80; of
+    a product whose ingredients' strength ``order`` is known, "Vytorin 10/40" -> 40 for
+    simvastatin."""
     if not text:
         return None
+    pair = _STRENGTH_PAIR.search(text) if drug in order and len(order) == 2 else None
+    if pair is not None:
+        return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())
     strengths = list(STRENGTH.finditer(text))
     found: re.Match[str] | None = strengths[0] if strengths else None
     if len(strengths) > 1 and drug:
@@ -117,7 +127,12 @@ def daily_mg(text: str | None, drug: str | None = None) -> float | None:
         found = _BARE_STRENGTH.match(text)
         if found is None:
             return None
-    after = text[found.end() : found.end() + _DOSE_WINDOW].lower()
+    return strength_mg(found) * _doses_a_day(text, found.end())
+
+
+def _doses_a_day(text: str, end: int) -> float:
+    """How many strengths a day the text after a strength gives: tablets times doses."""
+    after = text[end : end + _DOSE_WINDOW].lower()
     count = _TABLETS.search(after)
     tablets = 1.0
     if count is not None:
@@ -125,7 +140,26 @@ def daily_mg(text: str | None, drug: str | None = None) -> float | None:
         tablets = _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), 1)
-    return strength_mg(found) * tablets * times
+    return tablets * times
+
+
+def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | None) -> list[str]:
+    """The names of a two-drug product's ingredients in the order its strengths are
+    written: as the text names them ("atorvastatin/amlodipine 80/10"), else as its label
+    writes them (``strength_orders``: "Caduet 10/80" is amlodipine, atorvastatin)."""
+    if text is None or len(match.hits) != 2:
+        return []
+    drugs = knowledge.kb.drugs
+    names = [drugs[hit.drug_id].name for hit in match.hits]
+    lowered = text.lower()
+    where = [lowered.find(name.lower()) for name in names]
+    if min(where) >= 0:
+        return [name for _, name in sorted(zip(where, names, strict=True))]
+    words = f" {' '.join(tokens(text))} "
+    for product, order in knowledge.kb.strength_orders.items():
+        if f" {product} " in words and {hit.drug_id for hit in match.hits} == set(order):
+            return [drugs[d].name for d in order]
+    return []
 
 
 def _total_mg(text: str | None) -> float | None:
@@ -218,9 +252,11 @@ def _evaluate(
         for ref in candidates[s]:
             dose = None
             if ref[0] == MEDICATIONS:
-                filling = _filling(knowledge, request.meds[ref[1]], prepared.index)
+                match = request.meds[ref[1]]
+                filling = _filling(knowledge, match, prepared.index)
                 drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
-                dose = daily_mg(_dose_text(request.med_items[ref[1]], knowledge), drug)
+                text = _dose_text(request.med_items[ref[1]], knowledge)
+                dose = daily_mg(text, drug, _strength_order(knowledge, match, text))
             if dose is None or (dose >= limit if floor else dose > limit):
                 kept.append(ref)
                 doses.append((ref, dose, limit, floor))

@@ -78,6 +78,9 @@ class KnowledgeBase:
     fuzzy_condition_terms: dict[str, tuple[str, ...]]
     condition_vocabulary: frozenset[str]
     analyte_by_loinc: dict[str, str]
+    # A product name (words joined by spaces) -> its ingredients in the order its strengths
+    # are written (``Product.strength_order``).
+    strength_orders: dict[str, tuple[str, ...]]
     analyte_terms: dict[str, str]
     # Abbreviations read only as a lab's whole name (without lab_context_words).
     analyte_abbreviations: dict[str, str]

@@ -216,6 +216,11 @@ def _check_drugs(c: _Collector) -> None:
     named += [
         (f"{file}: product {p.names[0]!r}", p.sources, p.ingredients) for file, p in c.products
     ]
+    for file, p in c.products:
+        if p.strength_order and sorted(p.strength_order) != sorted(p.ingredients):
+            c.errors.append(
+                f"{file}: product {p.names[0]!r}: strength_order is not its ingredients"
+            )
     for where, sources, ingredients in named:
         _need_sources(c, where, sources)
         c.errors.extend(
@@ -371,10 +376,13 @@ def _index(
         for brand in d.brands:
             route = d.brand_routes.get(brand)
             add_drug_term(brand, DrugTerm((d.id,), route, d.default_route, "brand"), owner)
+    strength_orders: dict[str, tuple[str, ...]] = {}
     for _file, p in c.products:
         term = DrugTerm(tuple(p.ingredients), None, p.default_route, "product")
         for text in p.names:
             add_drug_term(text, term, f"product {p.names[0]!r}")
+            if p.strength_order:
+                strength_orders[" ".join(tokens(text))] = tuple(p.strength_order)
 
     condition_terms: dict[str, list[str]] = defaultdict(list)
     icd: dict[str, list[str]] = defaultdict(list)
@@ -468,6 +476,7 @@ def _index(
             }
         ),
         analyte_by_loinc=loinc,
+        strength_orders=strength_orders,
         analyte_terms=analyte_terms,
         analyte_abbreviations=analyte_abbreviations,
         lab_context_words=frozenset(fold(t) for t in norm.lab_context_words),

@@ -150,6 +150,10 @@ class Product(_Strict, frozen=True, kw_only=True):
     names: Annotated[list[NonEmpty], msgspec.Meta(min_length=1)]
     ingredients: Annotated[list[Id], msgspec.Meta(min_length=2)]
     default_route: Route | None = None
+    # The ingredients in the order the product's strengths are written on its label
+    # ("Vytorin 10/40": ezetimibe 10 mg, simvastatin 40 mg), for dose-limit rules to read
+    # a strength pair written without names.
+    strength_order: list[Id] = []
     sources: SourceIds
 
 

@@ -541,3 +541,57 @@ def test_a_statin_with_colchicine_is_moderate_only_in_advanced_kidney_disease(
     assert [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by] == [
         shown
     ]
+
+
+@pytest.mark.parametrize(
+    ("product", "partner", "rule"),
+    [
+        (
+            "Vytorin 10/40",
+            "amlodipine 10 mg",
+            "simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine",
+        ),
+        (
+            "Vytorin 10 mg-40 mg tablet",
+            "amlodipine 5 mg",
+            "simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine",
+        ),
+        (
+            "simvastatin/ezetimibe 40/10",
+            "amlodipine 5 mg",
+            "simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine",
+        ),
+        (
+            "Caduet 10/80",
+            "clarithromycin 500 mg bid",
+            "atorvastatin_above_20_mg_with_interacting_drug",
+        ),
+        (
+            "atorvastatin/amlodipine 80/10",
+            "clarithromycin 500 mg bid",
+            "atorvastatin_above_20_mg_with_interacting_drug",
+        ),
+        (
+            "Roszet 20 mg/10 mg",
+            "cyclosporine 100 mg bid",
+            "rosuvastatin_above_5_mg_with_cyclosporine",
+        ),
+        ("Roszet 40/10 mg", "cyclosporine 100 mg bid", "rosuvastatin_above_5_mg_with_cyclosporine"),
+    ],
+)
+def test_a_statin_strength_in_a_product_pair_is_read_for_its_dose_limit(
+    checker: Checker, product: str, partner: str, rule: str
+) -> None:
+    report = checker(medications=[{"text": product}, {"text": partner}])
+    assert {f.id: f.severity for f in report.findings}.get(f"combination/{rule}") == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("product", "partner"),
+    [("Caduet 5/20", "clarithromycin 500 mg bid"), ("Vytorin 10/10", "diltiazem 120 mg")],
+)
+def test_a_statin_strength_in_a_product_within_its_limit_adds_nothing(
+    checker: Checker, product: str, partner: str
+) -> None:
+    report = checker(medications=[{"text": product}, {"text": partner}])
+    assert [f for f in report.findings if f.kind == "combination"] == []
