@@ -7,7 +7,8 @@ could not be checked, and the decision-support line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 from service.engine.models import CheckRequest, Finding, InputStatus
 from service.engine.strings import unique
@@ -15,12 +16,31 @@ from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
 MAX_CHECKS = 2
+_WORDS = re.compile(r"\w+")
 
 
 def problem_checks(finding: Finding) -> Sequence[str]:
     """What a problem asks to check beside others: its first check, or every check of a
     severe one (the ECG with a potassium below 3.0)."""
     return finding.monitoring if finding.severity == "high" else finding.monitoring[:1]
+
+
+def _unrepeated(checks: Iterable[str]) -> list[str]:
+    """The checks with every clause said once: a clause whose words an earlier clause
+    already has ("Muscle symptoms", "CK if any" after "CK and creatinine if any"), however
+    punctuated or capitalized, is left out of the later check."""
+    seen: list[frozenset[str]] = []
+    kept = []
+    for check in checks:
+        clauses = []
+        for clause in check.split("; "):
+            words = frozenset(_WORDS.findall(clause.lower()))
+            if not any(words <= earlier for earlier in seen):
+                seen.append(words)
+                clauses.append(clause)
+        if clauses:
+            kept.append("; ".join(clauses))
+    return kept
 
 
 def _input_label(request: CheckRequest, lst: str, index: int) -> str:
@@ -62,7 +82,7 @@ def render_note(
         names = unique(_short_name(f, kb) for f in minor)
         lines.append(t["note_minor"].format(items=", ".join(names)))
     # Severe problems come first, so their checks do.
-    checks = unique(check for f in (major or minor[:1]) for check in problem_checks(f))
+    checks = _unrepeated(check for f in (major or minor[:1]) for check in problem_checks(f))
     if checks:
         lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))
     corrections = []

@@ -180,7 +180,9 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, high: bool = False) 
             checks += analyte_checks(kb, lab.split(":")[0])
         for cid in slot.condition:
             checks += kb.conditions[cid].checks
-    monitoring = unique([*rule.monitoring, *rule.monitoring_when_high]) if high else rule.monitoring
+    monitoring = (
+        rule.monitoring_when_high if high and rule.monitoring_when_high else rule.monitoring
+    )
     return shared_lists(kb, monitoring, rule.management, rule.sources, checks)
 
 

@@ -392,8 +392,8 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     grade: Grade
     detail: NonEmpty
     monitoring: list[NonEmpty] = []
-    # Monitoring lines that apply only when the finding is high (an ECG once potassium is
-    # severely low), after the rule's own.
+    # The monitoring lines of a high finding, in place of ``monitoring`` ("potassium now"
+    # and an ECG once potassium is severely low, not "within days").
     monitoring_when_high: list[NonEmpty] = []
     management: list[NonEmpty] = []
     sources: SourceIds

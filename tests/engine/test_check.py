@@ -595,3 +595,40 @@ def test_a_statin_strength_in_a_product_within_its_limit_adds_nothing(
 ) -> None:
     report = checker(medications=[{"text": product}, {"text": partner}])
     assert [f for f in report.findings if f.kind == "combination"] == []
+
+
+def _check_line(note: str) -> str:
+    return next(line for line in note.splitlines() if line.startswith("Check:"))
+
+
+def test_the_note_says_each_check_once_however_the_rules_word_it(checker: Checker) -> None:
+    meds = ["atorvastatin 80 mg", "fenofibrate 145 mg", "colchicine 0.6 mg daily", "niacin 1500 mg"]
+    report = checker(medications=[{"text": m} for m in meds])
+    assert _check_line(report.note) == "Check: Muscle symptoms; CK and creatinine if any."
+
+
+@pytest.mark.parametrize(
+    ("medications", "lab_item", "check"),
+    [
+        (
+            ["hydrochlorothiazide 25 mg"],
+            lab("2823-3", 2.6, "mmol/L"),
+            "Check: Potassium and magnesium now; An ECG (potassium below 3.0 mmol/L).",
+        ),
+        (
+            ["hydrochlorothiazide 25 mg", "sertraline 50 mg"],
+            lab("2951-2", 122, "mmol/L"),
+            "Check: Sodium now, with potassium; Volume status and fluid intake.",
+        ),
+        (
+            ["hydrochlorothiazide 25 mg"],
+            lab("2823-3", 3.3, "mmol/L"),
+            "Check: Potassium and magnesium within days.",
+        ),
+    ],
+)
+def test_a_severe_result_is_checked_now_not_within_days(
+    checker: Checker, medications: list[str], lab_item: dict[str, object], check: str
+) -> None:
+    report = checker(medications=[{"text": m} for m in medications], labs=[lab_item])
+    assert _check_line(report.note) == check
