@@ -190,7 +190,7 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
     below = _below_additive_dose(knowledge, request)
     fired: list[_Fired] = []
     # A rule that another can make redundant is evaluated only when that one has not
-    # fired (the loader makes sure that a rule that suppresses is never suppressed).
+    # fired: after it (``suppression_order``; the loader rules out cycles).
     suppressible: list[int] = []
     for r in sorted(candidates):
         slots = candidates[r]
@@ -202,9 +202,12 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
             fired += _evaluate(knowledge, rules[r], slots, request, below)
     if suppressible:
         ids = {item.rule.rule.id for item in fired}
-        for r in suppressible:
+        order = knowledge.suppression_order
+        for r in sorted(suppressible, key=order.__getitem__):
             if not any(s in ids for s in rules[r].rule.suppressed_by):
-                fired += _evaluate(knowledge, rules[r], candidates[r], request, below)
+                found = _evaluate(knowledge, rules[r], candidates[r], request, below)
+                fired += found
+                ids.update(item.rule.rule.id for item in found)
         fired.sort(key=_rule_position)
     names = _Names(knowledge, request)
     return [_render(knowledge, item, request, names) for item in fired]

@@ -133,6 +133,7 @@ class Knowledge:
         "rule_index",
         "rules",
         "slots_of_tag",
+        "suppression_order",
     )
 
     def __init__(
@@ -152,6 +153,13 @@ class Knowledge:
         self.rules: Final = rules
         # Rule id -> its position in ``rules``.
         self.rule_index: Final = {prepared.rule.id: prepared.index for prepared in rules}
+        # Rule position -> when it is evaluated among the suppressible rules: after every
+        # rule that suppresses it (how many suppressions deep it is, then its position).
+        by_id = {prepared.rule.id: prepared.rule for prepared in rules}
+        self.suppression_order: Final = {
+            prepared.index: (_suppression_depth(by_id, prepared.rule.id), prepared.index)
+            for prepared in rules
+        }
         # ``kind:id`` tag (``class:loop_diuretic``, ``lab:potassium:low``) -> slots it fills.
         self.slots_of_tag: Final = slots_of_tag
         self.drugs_at_route: Final = drugs_at_route
@@ -201,6 +209,12 @@ class Knowledge:
             if prepared.applicable == class_ids and prepared.finding is not None:
                 return prepared.finding
         return medication_finding(self.kb, drug_id, class_ids)
+
+
+def _suppression_depth(rules: dict[str, CombinationRule], rule_id: str) -> int:
+    """How many rules deep a rule's suppressors go (0: it is never suppressed)."""
+    suppressors = rules[rule_id].suppressed_by
+    return 1 + max((_suppression_depth(rules, s) for s in suppressors), default=-1)
 
 
 def load(directory: Path | None = None) -> Knowledge:

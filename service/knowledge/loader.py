@@ -318,12 +318,23 @@ def _check_rules(c: _Collector) -> None:
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")
-            elif c.rules[sid].suppressed_by:
-                # The engine evaluates suppressible rules after the others (a chain would
-                # need an order, and a redundant finding should not hide a third).
-                c.errors.append(
-                    f"{where}: suppressed_by names {sid!r}, which is itself suppressible"
-                )
+        # The engine evaluates a rule after the rules that suppress it: no cycles.
+        if _suppresses_itself(c.rules, r.id):
+            c.errors.append(f"{where}: suppressed_by leads back to the rule itself")
+
+
+def _suppresses_itself(rules: Mapping[str, CombinationRule], start: str) -> bool:
+    pending = list(rules[start].suppressed_by)
+    seen: set[str] = set()
+    while pending:
+        rid = pending.pop()
+        if rid == start:
+            return True
+        if rid in seen or rid not in rules:
+            continue
+        seen.add(rid)
+        pending.extend(rules[rid].suppressed_by)
+    return False
 
 
 def _check_texts(c: _Collector) -> None:

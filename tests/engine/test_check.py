@@ -632,3 +632,27 @@ def test_a_severe_result_is_checked_now_not_within_days(
 ) -> None:
     report = checker(medications=[{"text": m} for m in medications], labs=[lab_item])
     assert _check_line(report.note) == check
+
+
+@pytest.mark.parametrize(
+    ("medications", "shown"),
+    [
+        (
+            ["simvastatin 40 mg", "amlodipine 10 mg", "diltiazem ER 240 mg"],
+            "simvastatin_above_10_mg_with_verapamil_diltiazem_or_dronedarone",
+        ),
+        (
+            ["simvastatin 40 mg", "clarithromycin 500 mg bid", "amlodipine 10 mg", "diltiazem 240"],
+            "simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor",
+        ),
+        (
+            ["lovastatin 80 mg", "amiodarone 200 mg", "verapamil 120 mg"],
+            "lovastatin_above_20_mg_with_danazol_diltiazem_dronedarone_or_verapamil",
+        ),
+    ],
+)
+def test_one_statin_gets_its_strictest_limit_not_one_finding_per_limit(
+    checker: Checker, medications: list[str], shown: str
+) -> None:
+    report = checker(medications=[{"text": m} for m in medications])
+    assert [f.id for f in report.findings if f.kind == "combination"] == [f"combination/{shown}"]
