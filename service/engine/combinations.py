@@ -49,6 +49,12 @@ _TABLETS = re.compile(
     r"(?:tabs?|tablets?|caps?|capsules?|pills?)\b",
     re.IGNORECASE,
 )
+# A count written as "x2" right after the strength ("simvastatin 20 mg x2 qhs": two
+# tablets), not a course ("x5 days", "x 2 weeks").
+_TIMES_COUNT = re.compile(
+    r"^\s*x\s*([2-4])\b(?!\s*(?:d\b|days?|wks?|weeks?|months?|mo\b|doses?|refills?))",
+    re.IGNORECASE,
+)
 _TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
@@ -133,7 +139,7 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
 def _doses_a_day(text: str, end: int) -> float:
     """How many strengths a day the text after a strength gives: tablets times doses."""
     after = text[end : end + _DOSE_WINDOW].lower()
-    count = _TABLETS.search(after)
+    count = _TABLETS.search(after) or _TIMES_COUNT.match(after)
     tablets = 1.0
     if count is not None:
         word = count.group(1)

@@ -656,3 +656,22 @@ def test_one_statin_gets_its_strictest_limit_not_one_finding_per_limit(
 ) -> None:
     report = checker(medications=[{"text": m} for m in medications])
     assert [f.id for f in report.findings if f.kind == "combination"] == [f"combination/{shown}"]
+
+
+@pytest.mark.parametrize(
+    ("simvastatin", "fired"),
+    [
+        ("simvastatin 10 mg x2", True),
+        ("simvastatin 10 mg x 2 qhs", True),
+        ("simvastatin 10 mg", False),
+        ("simvastatin 10 mg x 2 weeks", False),
+        ("simvastatin 10 mg x2 days", False),
+    ],
+)
+def test_a_count_written_x2_after_the_strength_is_two_tablets(
+    checker: Checker, simvastatin: str, fired: bool
+) -> None:
+    report = checker(medications=[{"text": simvastatin}, {"text": "diltiazem 120 mg"}])
+    ids = {f.id for f in report.findings}
+    rule = "combination/simvastatin_above_10_mg_with_verapamil_diltiazem_or_dronedarone"
+    assert (rule in ids) is fired
