@@ -172,6 +172,9 @@ class _Names:
         self.data = data
         self.analytes = {a.name: a for a in data.kb.analytes.values()}
 
+    def rule_title(self, rule_id: str) -> str | None:
+        return next((r.title for r in self.data.kb.rules if r.id == rule_id), None)
+
     def status(self, ref: InputRef) -> InputStatus | None:
         statuses: list[InputStatus] = getattr(self.data.report, ref.list, [])
         return statuses[ref.index] if ref.list != "patient" and ref.index < len(statuses) else None
@@ -236,9 +239,18 @@ def _summary(group: Group, names: _Names) -> str:
             "New order, minor cramp contributor: " if new else "Possible minor cramp contributors: "
         )
         return fit(head, new or listed)
-    if new:
-        return fit(f"Adding {_join(new)}: {_lower_first(lead.title)}", [])
-    return fit(lead.title, [])
+    head = f"Adding {_join(new)}: " if new else ""
+    title = _lower_first(lead.title) if new else lead.title
+    if len(head) + len(title) <= SUMMARY_MAX or lead.kind != "combination":
+        return fit(head + title, [])
+    # Too long: the rule's title with its inputs, the results first (their values are the
+    # point of the card), then as many others as fit and "N more".
+    rule = names.rule_title(lead.id.removeprefix("combination/").split("/")[0])
+    if rule is None:
+        return fit(head + title, [])
+    ordered = sorted(lead.inputs, key=lambda r: r.list != "labs")
+    rule = _lower_first(rule) if new else rule
+    return fit(f"{head}{rule} (", [names(r) for r in ordered], ")")
 
 
 def _short(text: str, limit: int) -> str:

@@ -175,3 +175,24 @@ def test_a_ucum_unit_code_reads_as_clinicians_write_it(cds: Client) -> None:
     summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
     assert any("TSH 6.2 mIU/L" in s for s in summaries), summaries
     assert not any("[IU]" in s for s in summaries)
+
+
+def test_a_long_summary_keeps_the_result_and_names_what_does_not_fit(cds: Client) -> None:
+    """Acetazolamide added to five potassium-lowering drugs with a potassium of 2.8: the
+    summary was cut mid-word and lost the value."""
+    meds = [
+        "furosemide 40 mg daily",
+        "hydrochlorothiazide 25 mg daily",
+        "prednisone 20 mg daily",
+        "albuterol nebulizer 2.5 mg every 6 hours",
+        "amphotericin B 50 mg IV daily",
+    ]
+    body = chart(
+        meds, [("potassium", 2.8, "mmol/L")], hook="order-sign", drafts=["acetazolamide 250 mg"]
+    )
+    card = next(c for c in cards_of(cds, ORDER_SIGN, body) if c["indicator"] == "critical")
+    summary = card["summary"]
+    assert len(summary) <= 139
+    assert summary.startswith("Adding acetazolamide: ")
+    assert "potassium 2.8 mmol/L" in summary
+    assert "more)" in summary and "…" not in summary
