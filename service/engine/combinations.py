@@ -463,7 +463,8 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
             detail += " " + cap(note)
         detail = combination_detail(kb, rule, detail)
     severity, basis = _severity(rule, item, request, measured_normal)
-    lists = prepared.lists_when_high if severity == "high" else prepared.lists
+    raised = SEVERITY_RANK[severity] > SEVERITY_RANK[rule.severity]
+    lists = prepared.lists_when_raised if raised else prepared.lists
     return Finding(
         id=f"combination/{item.ident}",
         kind="combination",

@@ -78,21 +78,21 @@ class DrugAtRoute:
 
 
 class PreparedRule:
-    __slots__ = ("detail", "dose_limits", "index", "lists", "lists_when_high", "rule")
+    __slots__ = ("detail", "dose_limits", "index", "lists", "lists_when_raised", "rule")
 
     def __init__(
         self,
         rule: CombinationRule,
         lists: SharedLists,
-        lists_when_high: SharedLists,
+        lists_when_raised: SharedLists,
         index: int,
         dose_limits: tuple[tuple[int, float, bool], ...],
         detail: str,
     ) -> None:
         self.rule: Final = rule
         self.lists: Final = lists
-        # The lists of a high finding (``monitoring_when_high`` added).
-        self.lists_when_high: Final = lists_when_high
+        # The lists of a finding raised above the rule's severity (``monitoring_when_raised``).
+        self.lists_when_raised: Final = lists_when_raised
         # Its position in ``Knowledge.rules``.
         self.index: Final = index
         # The dose-limited slots: (slot position, the daily mg above which it is filled, or
@@ -106,7 +106,7 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
     return PreparedRule(
         rule,
         rule_lists(kb, rule),
-        rule_lists(kb, rule, high=True),
+        rule_lists(kb, rule, raised=True),
         index,
         tuple(
             (s, limit, slot.above_mg is None)

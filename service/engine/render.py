@@ -167,7 +167,7 @@ def band_lists(kb: KnowledgeBase, analyte_id: str, band: LabBand) -> SharedLists
     )
 
 
-def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, high: bool = False) -> SharedLists:
+def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, raised: bool = False) -> SharedLists:
     checks: list[str] = []
     for slot in rule.slots:
         if slot.effect:
@@ -181,7 +181,7 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, high: bool = False) 
         for cid in slot.condition:
             checks += kb.conditions[cid].checks
     monitoring = (
-        rule.monitoring_when_high if high and rule.monitoring_when_high else rule.monitoring
+        rule.monitoring_when_raised if raised and rule.monitoring_when_raised else rule.monitoring
     )
     return shared_lists(kb, monitoring, rule.management, rule.sources, checks)
 

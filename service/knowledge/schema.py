@@ -392,9 +392,10 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     grade: Grade
     detail: NonEmpty
     monitoring: list[NonEmpty] = []
-    # The monitoring lines of a high finding, in place of ``monitoring`` ("potassium now"
-    # and an ECG once potassium is severely low, not "within days").
-    monitoring_when_high: list[NonEmpty] = []
+    # The monitoring lines of a finding a measured result raised above ``severity``, in
+    # place of ``monitoring`` ("potassium now" and an ECG once potassium is severely low,
+    # not "within days"; free T4, not "TSH", once a raised TSH is on record).
+    monitoring_when_raised: list[NonEmpty] = []
     management: list[NonEmpty] = []
     sources: SourceIds
 

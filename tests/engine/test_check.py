@@ -675,3 +675,15 @@ def test_a_count_written_x2_after_the_strength_is_two_tablets(
     ids = {f.id for f in report.findings}
     rule = "combination/simvastatin_above_10_mg_with_verapamil_diltiazem_or_dronedarone"
     assert (rule in ids) is fired
+
+
+def test_a_raised_tsh_on_record_asks_for_free_t4_not_another_tsh(checker: Checker) -> None:
+    raised = checker(
+        medications=[{"text": "atorvastatin 40 mg"}],
+        labs=[{"text": "TSH", "value": 14, "unit": "mIU/L"}],
+    )
+    assert _check_line(raised.note).startswith("Check: Free T4")
+    diagnosis_only = checker(
+        medications=[{"text": "atorvastatin 40 mg"}], conditions=[{"text": "hypothyroidism"}]
+    )
+    assert _check_line(diagnosis_only.note) == "Check: TSH to confirm the thyroid is controlled."
