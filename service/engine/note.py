@@ -29,9 +29,12 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     """The checks with every clause said once: a clause whose words an earlier clause
     already has ("Muscle symptoms", "CK if any" after "CK and creatinine if any"), however
     punctuated or capitalized, is left out of the later check."""
+    given = unique(checks)
+    if len(given) < 2 and not any("; " in check for check in given):
+        return given  # nothing that could repeat
     seen: list[frozenset[str]] = []
     kept = []
-    for check in checks:
+    for check in given:
         clauses = []
         for clause in check.split("; "):
             words = frozenset(_WORDS.findall(clause.lower()))
