@@ -5,7 +5,9 @@ history, stopped, current, ...), each with the lists it applies to, a direction 
 in words; terminators end a scope (all of them, or one rule's). A phrase inside a longer
 matching phrase does not count. For a condition the nearest qualifier that reaches it wins
 (at equal distance, the rule listed first); for a medication the last one in the text
-(the latest event: "stopped ..., restarted ..."). ``current`` means current.
+(the latest event: "stopped ..., restarted ..."). ``current`` means current. A ``pseudo``
+phrase only looks like a qualifier ("Child-Pugh B", "per daughter": not a relative's
+condition): it qualifies nothing, but a shorter phrase inside it does not count.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from service.knowledge.text import MARKS, clause_tokens
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
+PSEUDO = "pseudo"
 _Words = tuple[str, ...]
 
 
@@ -110,6 +113,8 @@ class _ListRules:
         kind: str | None = None
         for item in found:
             phrase = item.phrase
+            if phrase.kind == PSEUDO:
+                continue
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
@@ -179,7 +184,8 @@ class QualifierIndex:
                         continue
                     phrase = _Phrase(tokens, rule.kind, rule.direction, rule.scope, order, own)
                     phrases.setdefault(tokens[0], []).append(phrase)
-                    words.add(_trigger(tokens, common))
+                    if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed
+                        words.add(_trigger(tokens, common))
             terminators = list(qualifiers.terminators)
             if kind == "medications":
                 terminators += qualifiers.medication_terminators

@@ -326,7 +326,8 @@ def _check_texts(c: _Collector) -> None:
         _need_sources(c, "qualifiers", c.qualifiers.sources)
         for q in c.qualifiers.rule:
             _need_sources(c, f"qualifier rule {q.kind}", q.sources)
-            if c.texts is not None and q.kind not in c.texts.templates:
+            # A pseudo phrase never qualifies a concept, so it is never shown.
+            if c.texts is not None and q.kind != "pseudo" and q.kind not in c.texts.templates:
                 c.errors.append(f"qualifier kind {q.kind}: no template of that name in [texts]")
 
 

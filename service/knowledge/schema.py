@@ -415,6 +415,7 @@ QualifierKind = Literal[
     "planned",
     "stopped",
     "current",
+    "pseudo",
 ]
 Direction = Literal["forward", "backward", "both"]
 

@@ -167,3 +167,27 @@ def test_words_every_sig_has_do_not_send_a_medication_text_to_the_qualifier_scan
     triggers = checker.knowledge.qualifiers.medications.words
     assert {"with", "take", "for", "in", "on", "then", "after", "use"}.isdisjoint(triggers)
     assert {"stopped", "hold", "do", "malaria", "allergy"} <= triggers
+
+
+def test_a_pseudo_phrase_qualifies_nothing_and_hides_the_word_inside_it() -> None:
+    data = {
+        "terminators": [";"],
+        "sources": ["x"],
+        "rule": [
+            {"sources": ["x"], "kind": "family_history", "direction": "both", "phrases": ["child"]},
+            {"sources": ["x"], "kind": "pseudo", "direction": "both", "phrases": ["child b"]},
+        ],
+    }
+    index = QualifierIndex.compile(msgspec.convert(data, Qualifiers))
+    assert _kinds(index, "cirrhosis child b", "cirrhosis") is None
+    assert _kinds(index, "cirrhosis child", "cirrhosis") == "family_history"
+
+
+def test_cirrhosis_with_its_child_pugh_class_joins_the_diuretics(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "spironolactone 100 mg"}, {"text": "furosemide 40 mg"}],
+        conditions=[{"text": "cirrhosis, Child-Pugh B"}],
+    )
+    cirrhosis = [f for f in report.findings if f.id == "combination/diuretic_with_cirrhosis"]
+    assert [f.severity for f in cirrhosis] == ["moderate"]
+    assert report.conditions[0].status == "flagged"
