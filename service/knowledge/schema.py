@@ -437,6 +437,9 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # "has" ends a negation ("denies chest pain, has diabetes") but not a relative's
     # ("mother has hypothyroidism").
     terminated_by: list[NonEmpty] = []
+    # Only when the text names another concept after this one: the drug switched to
+    # ("simvastatin switched to pravastatin"; "lasix switched to 40 mg" is a dose change).
+    needs_a_later_concept: bool = False
     sources: SourceIds
 
 

@@ -191,3 +191,39 @@ def test_cirrhosis_with_its_child_pugh_class_joins_the_diuretics(checker: Checke
     cirrhosis = [f for f in report.findings if f.id == "combination/diuretic_with_cirrhosis"]
     assert [f.severity for f in cirrhosis] == ["moderate"]
     assert report.conditions[0].status == "flagged"
+
+
+def test_a_switch_stops_the_old_drug_only_when_a_new_one_follows() -> None:
+    data = {
+        "terminators": [";"],
+        "sources": ["x"],
+        "rule": [
+            {
+                "sources": ["x"],
+                "kind": "stopped",
+                "direction": "backward",
+                "phrases": ["switched to"],
+                "needs_a_later_concept": True,
+            }
+        ],
+    }
+    rules = QualifierIndex.compile(msgspec.convert(data, Qualifiers)).conditions
+    tokens = clause_tokens("simvastatin switched to pravastatin")
+    assert rules.qualify(tokens, [(0, 1), (3, 4)]) == ["stopped", None]
+    assert rules.qualify(clause_tokens("lasix switched to iv"), [(0, 1)]) == [None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "simvastatin -> switched to pravastatin",
+        "changed simvastatin to rosuvastatin 10 mg",
+        "simvastatin 40 mg - resume after antibiotic",
+    ],
+)
+def test_a_switched_or_held_statin_is_not_contraindicated_with_clarithromycin(
+    checker: Checker, text: str
+) -> None:
+    report = checker(medications=[{"text": text}, {"text": "clarithromycin 500 mg bid"}])
+    assert report.risk != "high"
+    assert not [f.id for f in report.findings if "simvastatin" in f.id]
