@@ -85,6 +85,9 @@ class KnowledgeBase:
     unit_factors: dict[str, dict[str, float]]
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]
+    reference_words: frozenset[str]
+    # The ingredients of each combination product a term names.
+    products: frozenset[frozenset[str]]
     route_tokens: dict[str, Route]
     route_parents: dict[Route, Route]
     site_routes: frozenset[Route]

@@ -432,6 +432,7 @@ def _index(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
             | set(norm.salt_tokens)
+            | set(norm.reference_words)
             | {w for key in route_tokens for w in key.split(" ")}
             | set(norm.prn_tokens)
             | {
@@ -473,6 +474,10 @@ def _index(
         },
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
+        reference_words=frozenset(norm.reference_words),
+        products=frozenset(
+            frozenset(term.drug_ids) for term in drug_terms.values() if len(term.drug_ids) > 1
+        ),
         route_tokens=route_tokens,
         route_parents=norm.route_parents,
         site_routes=frozenset(norm.site_routes),

@@ -377,6 +377,10 @@ class Normalization(_Strict, frozen=True, kw_only=True):
 
     ignored_tokens: list[NonEmpty]
     salt_tokens: list[NonEmpty]
+    # After a drug is named, a drug named soon after one of these words is when or with
+    # what it is taken ("metolazone 30 min before lasix"), not an ingredient, unless the
+    # drugs together are a known product ("lisinopril with hydrochlorothiazide").
+    reference_words: list[NonEmpty] = []
     route_tokens: dict[str, Route]
     # SNOMED CT route of administration codes and the route each is: read in a `route`
     # field ("54485002") and in a FHIR dosage route coded without a display or text.

@@ -224,6 +224,25 @@ def test_one_drug_at_two_times_of_day_is_a_split_dose_not_duplicate_therapy(
     assert bool(found) == duplicate
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "duplicate"),
+    [
+        ("lasix 40 bid", "metolazone 2.5 mg 30 min before lasix", False),
+        ("furosemide 40 mg bid", "metolazone 2.5 mg 30 min prior to furosemide", False),
+        ("furosemide 40 mg", "potassium chloride 20 mEq with furosemide", False),
+        ("simvastatin 20 mg", "amlodipine 5 mg (take with simvastatin)", False),
+        ("simvastatin 20 mg", "Zocor 40 mg", True),
+        ("hydrochlorothiazide 25 mg", "lisinopril with hydrochlorothiazide", True),
+    ],
+)
+def test_a_drug_named_in_another_entrys_instructions_is_not_duplicate_therapy(
+    checker: Checker, first: str, second: str, duplicate: bool
+) -> None:
+    report = checker(medications=[{"text": first}, {"text": second}])
+    found = [f.id for f in report.findings if f.id.startswith("combination/same_drug_twice/")]
+    assert bool(found) == duplicate
+
+
 def test_finding_carries_evidence_and_monitoring(checker: Checker) -> None:
     report = checker.med("hydrochlorothiazide 25 mg")
     finding = report.findings[0]

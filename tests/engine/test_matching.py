@@ -94,6 +94,28 @@ def test_combination_product_by_hyphen_and_by_brand(checker: Checker) -> None:
     assert set(concepts(brand)) == {"losartan", "hydrochlorothiazide"}
 
 
+@pytest.mark.parametrize(
+    ("text", "drugs"),
+    [
+        ("metolazone 2.5 mg 30 min before lasix", ["metolazone"]),
+        ("metolazone 2.5 mg 30 min prior to furosemide", ["metolazone"]),
+        ("metolazone 30 min before each dose of lasix", ["metolazone"]),
+        ("potassium chloride 20 mEq with furosemide", ["potassium chloride"]),
+        ("amlodipine 5 mg (take with simvastatin)", ["amlodipine"]),
+        # Drugs that together are a product are its ingredients.
+        ("lisinopril with hydrochlorothiazide", ["lisinopril", "hydrochlorothiazide"]),
+        ("amlodipine with benazepril", ["amlodipine", "benazepril"]),
+        ("Tylenol with codeine", ["acetaminophen", "codeine"]),
+        ("lisinopril-HCTZ 20-12.5 mg", ["lisinopril", "hydrochlorothiazide"]),
+        ("amlodipine/benazepril 5/20 mg", ["amlodipine", "benazepril"]),
+    ],
+)
+def test_a_drug_named_in_the_instructions_is_a_timing_reference_not_an_ingredient(
+    checker: Checker, text: str, drugs: list[str]
+) -> None:
+    assert sorted(concepts(checker.med(text))) == sorted(drugs)
+
+
 def test_salt_words_do_not_become_a_second_drug(checker: Checker) -> None:
     assert concepts(checker.med("losartan potassium 50 mg")) == ["losartan"]
     assert concepts(checker.med("metoprolol succinate ER 50 mg daily")) == ["metoprolol"]

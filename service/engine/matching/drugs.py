@@ -177,6 +177,10 @@ def _match_words(
 # lab or an abbreviation ("hold when K < 3.5").
 SHORT_TERM = 1
 
+# How many words after a reference word ("before", "with": normalization.toml) a drug
+# named is still the reference: "30 min before lasix", "before each dose of lasix".
+REFERENCE_REACH = 4
+
 # A known name with its strength glued on ("kenalog40" from "Kenalog-40"): the name.
 _GLUED_STRENGTH = re.compile(r"([a-z]{3,})[0-9]")
 
@@ -263,6 +267,7 @@ def _drugs_from_words(
     hits: dict[str, DrugHit] = {}
     how: MatchKind | None = None
     after_drug = False
+    reference_until = -1  # a drug named before this word is a reference
     i = 0
     while i < len(words):
         word = words[i]
@@ -271,6 +276,10 @@ def _drugs_from_words(
             pass  # "losartan potassium": the salt of the drug before, not a second drug
         elif term is not None and size == 1 and hits and len(word) <= SHORT_TERM:
             pass  # "Lasix 20 mg, hold when K < 3.5": the lab, not K-Tab
+        elif hits and word in kb.reference_words:
+            reference_until = i + 1 + REFERENCE_REACH
+        elif term is not None and i < reference_until and not _one_product(hits, term, kb):
+            pass  # "metolazone 30 min before lasix": when it is taken, not a second drug
         elif term is not None:
             how = how or term.how
             route = explicit_route or term.route or term.default_route
@@ -282,3 +291,7 @@ def _drugs_from_words(
             after_drug = word in kb.salt_tokens and after_drug
         i += size
     return tuple(hits.values()), how
+
+
+def _one_product(hits: dict[str, DrugHit], term: DrugTerm, kb: KnowledgeBase) -> bool:
+    return frozenset((*hits, *term.drug_ids)) in kb.products
