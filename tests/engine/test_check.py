@@ -214,19 +214,7 @@ def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> Non
         ("furosemide 40 mg daily", "Lasix 40 mg daily", True),
         ("furosemide 40 mg every morning", "Lasix 20 mg qam", True),
         ("furosemide 40 mg bid", "furosemide 40 mg morning and evening", True),
-    ],
-)
-def test_one_drug_at_two_times_of_day_is_a_split_dose_not_duplicate_therapy(
-    checker: Checker, first: str, second: str, duplicate: bool
-) -> None:
-    report = checker(medications=[{"text": first}, {"text": second}])
-    found = [f.id for f in report.findings if f.id.startswith("combination/same_drug_twice/")]
-    assert bool(found) == duplicate
-
-
-@pytest.mark.parametrize(
-    ("first", "second", "duplicate"),
-    [
+        # A drug named in another entry's instructions is a timing reference.
         ("lasix 40 bid", "metolazone 2.5 mg 30 min before lasix", False),
         ("furosemide 40 mg bid", "metolazone 2.5 mg 30 min prior to furosemide", False),
         ("furosemide 40 mg", "potassium chloride 20 mEq with furosemide", False),
@@ -235,7 +223,7 @@ def test_one_drug_at_two_times_of_day_is_a_split_dose_not_duplicate_therapy(
         ("hydrochlorothiazide 25 mg", "lisinopril with hydrochlorothiazide", True),
     ],
 )
-def test_a_drug_named_in_another_entrys_instructions_is_not_duplicate_therapy(
+def test_duplicate_therapy_is_two_orders_of_one_drug_not_a_split_dose_or_a_reference(
     checker: Checker, first: str, second: str, duplicate: bool
 ) -> None:
     report = checker(medications=[{"text": first}, {"text": second}])
