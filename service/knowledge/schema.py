@@ -406,6 +406,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Times of day ("qam" is the morning): one drug ordered in two entries at different
     # times of day is one split dose, not duplicate therapy.
     dose_times: dict[NonEmpty, NonEmpty] = {}
+    # Words that say an entry is one part of one regimen with another entry of its drug (a
+    # correction scale beside the scheduled insulin, a stated total): not duplicate therapy.
+    regimen_part_words: list[NonEmpty] = []
 
 
 QualifierKind = Literal[

@@ -221,6 +221,10 @@ def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> Non
         ("simvastatin 20 mg", "amlodipine 5 mg (take with simvastatin)", False),
         ("simvastatin 20 mg", "Zocor 40 mg", True),
         ("hydrochlorothiazide 25 mg", "lisinopril with hydrochlorothiazide", True),
+        # One entry says it is a part of one regimen with the other.
+        ("Humalog 5 units tid ac", "Humalog correction scale", False),
+        ("insulin lispro 4 units with meals", "insulin lispro sliding scale", False),
+        ("prednisone 5 mg daily", "prednisone 1 mg daily (with 5 mg for 6 mg total)", False),
     ],
 )
 def test_duplicate_therapy_is_two_orders_of_one_drug_not_a_split_dose_or_a_reference(

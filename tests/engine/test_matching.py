@@ -116,6 +116,13 @@ def test_a_drug_named_in_the_instructions_is_a_timing_reference_not_an_ingredien
     assert sorted(concepts(checker.med(text))) == sorted(drugs)
 
 
+def test_a_correction_scale_is_an_insulin_order_word_not_a_misspelled_laxative(
+    checker: Checker,
+) -> None:
+    # "correction" is one letter from Correctol (bisacodyl).
+    assert concepts(checker.med("Humalog correction scale")) == ["insulin lispro"]
+
+
 def test_salt_words_do_not_become_a_second_drug(checker: Checker) -> None:
     assert concepts(checker.med("losartan potassium 50 mg")) == ["losartan"]
     assert concepts(checker.med("metoprolol succinate ER 50 mg daily")) == ["metoprolol"]
