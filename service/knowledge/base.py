@@ -91,6 +91,8 @@ class KnowledgeBase:
     route_tokens: dict[str, Route]
     route_parents: dict[Route, Route]
     site_routes: frozenset[Route]
+    route_links: frozenset[str]
+    route_fillers: frozenset[str]
     local_routes: frozenset[Route]
     prn_tokens: frozenset[str]
     never_fuzzy: frozenset[str]

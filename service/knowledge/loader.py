@@ -433,6 +433,8 @@ def _index(
             | ignored
             | set(norm.salt_tokens)
             | set(norm.reference_words)
+            | set(norm.route_links)
+            | set(norm.route_fillers)
             | {w for key in route_tokens for w in key.split(" ")}
             | set(norm.prn_tokens)
             | {
@@ -481,6 +483,8 @@ def _index(
         route_tokens=route_tokens,
         route_parents=norm.route_parents,
         site_routes=frozenset(norm.site_routes),
+        route_links=frozenset(norm.route_links),
+        route_fillers=frozenset(norm.route_fillers),
         local_routes=frozenset(norm.local_routes),
         prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
         never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),

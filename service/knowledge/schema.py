@@ -389,6 +389,10 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Routes that name where an injection goes: named anywhere in a text, they win over a
     # generic injection word ("injection ... intra-articular" is intra-articular).
     site_routes: list[Route] = []
+    # A two-word route's words may stand apart: joined by a link word ("to", "into"), then
+    # maybe filler words (a side, "the"): "injection to R knee" is "injection knee".
+    route_links: list[NonEmpty] = []
+    route_fillers: list[NonEmpty] = []
     # Routes that do not reach the circulation enough to matter for an interaction: a drug
     # a rule names itself (not through a class) fills its slot by any other route only.
     local_routes: list[Route] = []

@@ -219,14 +219,27 @@ def _explicit_route(
     first = None
     for words in ([tokens(route)] if route else []) + words_of_texts:
         for i, word in enumerate(words):
-            # A two-word route first ("per os" is by mouth, not the left eye).
-            pair = kb.route_tokens.get(f"{word} {words[i + 1]}") if i + 1 < len(words) else None
+            # A two-word route first ("per os" is by mouth, not the left eye), its words
+            # maybe apart ("injection to R knee").
+            after = _second_route_word(words, i + 1, kb)
+            pair = kb.route_tokens.get(f"{word} {words[after]}") if after < len(words) else None
             found = pair or kb.route_tokens.get(word)
             if found in kb.site_routes:
                 return found
             if first is None:
                 first = found
     return first
+
+
+def _second_route_word(words: Sequence[str], at: int, kb: KnowledgeBase) -> int:
+    """Where the second word of a two-word route may be: the next word, or the first
+    after a link word and fillers ("injection to the R knee"; "IM injection, right knee
+    pain" has no link)."""
+    if at < len(words) and words[at] in kb.route_links:
+        at += 1
+        while at < len(words) and words[at] in kb.route_fillers:
+            at += 1
+    return at
 
 
 def _drugs_from_codes(
