@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
-from service.knowledge.text import MARKS, clause_tokens
+from service.knowledge.text import MARKS, clause_tokens, dated_clause_tokens
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
@@ -187,7 +187,7 @@ class QualifierIndex:
                     w for text in rule.terminated_by if (w := tuple(clause_tokens(text)))
                 )
                 for text in rule.phrases:
-                    tokens = tuple(clause_tokens(text))
+                    tokens = tuple(dated_clause_tokens(text))
                     if not tokens:
                         continue
                     phrase = _Phrase(

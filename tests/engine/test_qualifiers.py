@@ -13,7 +13,7 @@ import pytest
 from service.engine import Knowledge
 from service.engine.qualifiers import QualifierIndex
 from service.knowledge.schema import Qualifiers
-from service.knowledge.text import clause_tokens
+from service.knowledge.text import DATE, clause_tokens, dated_clause_tokens
 from tests.conftest import Checker
 
 PHRASINGS = json.loads(
@@ -227,3 +227,11 @@ def test_a_switched_or_held_statin_is_not_contraindicated_with_clarithromycin(
     report = checker(medications=[{"text": text}, {"text": "clarithromycin 500 mg bid"}])
     assert report.risk != "high"
     assert not [f.id for f in report.findings if "simvastatin" in f.id]
+
+
+def test_a_written_date_is_one_token_and_a_tablet_fraction_is_not_a_date() -> None:
+    assert dated_clause_tokens("restart 11/30") == ["restart", DATE]
+    assert dated_clause_tokens("restart {date}") == ["restart", DATE]
+    assert dated_clause_tokens("on 2026-11-30, 11/30/2026") == ["on", DATE, ",", DATE]
+    assert dated_clause_tokens("restart 1/2 tab") == ["restart", "1", "2", "tab"]
+    assert dated_clause_tokens("13/40 mg") == clause_tokens("13/40 mg")

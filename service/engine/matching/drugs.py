@@ -14,7 +14,7 @@ from service.engine.prepared import Knowledge
 from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
-from service.knowledge.text import MARKS, clause_tokens, drug_key_tokens, tokens
+from service.knowledge.text import MARKS, dated_clause_tokens, drug_key_tokens, tokens
 
 _NO_MATCH = MedicationMatch(())
 
@@ -128,7 +128,7 @@ def _qualifiers(
     rules = knowledge.qualifiers.medications
     vocabulary = knowledge.kb.drug_vocabulary
     for text in texts:
-        tokens_ = clause_tokens(text)
+        tokens_ = dated_clause_tokens(text)
         unknown = [
             i
             for i, token in enumerate(tokens_)
