@@ -382,13 +382,18 @@ def _same_ingredient(
 
 
 def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> bool:
-    """Whether each entry names one time of day, each another ("every morning", "at
-    bedtime"): one dose split over the day, not the same drug twice."""
-    times = knowledge.kb.normalization.dose_times
+    """Whether the entries are one regimen, not the same drug twice: each names one time
+    of day, each another ("every morning", "at bedtime"), or one says it is a part of the
+    regimen ("Humalog correction scale", "with 5 mg for 6 mg total")."""
+    normalization = knowledge.kb.normalization
+    words = [tokens(text) if (text := request.med_items[ref[1]].text) else [] for ref in refs]
+    part_words = frozenset(normalization.regimen_part_words)
+    if any(not part_words.isdisjoint(text_words) for text_words in words):
+        return True
+    times = normalization.dose_times
     seen: set[str] = set()
-    for ref in refs:
-        text = request.med_items[ref[1]].text
-        named = {times[w] for w in tokens(text) if w in times} if text else set()
+    for text_words in words:
+        named = {times[w] for w in text_words if w in times}
         if len(named) != 1 or not seen.isdisjoint(named):
             return False
         seen |= named

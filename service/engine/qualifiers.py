@@ -5,7 +5,11 @@ history, stopped, current, ...), each with the lists it applies to, a direction 
 in words; terminators end a scope (all of them, or one rule's). A phrase inside a longer
 matching phrase does not count. For a condition the nearest qualifier that reaches it wins
 (at equal distance, the rule listed first); for a medication the last one in the text
-(the latest event: "stopped ..., restarted ..."). ``current`` means current.
+(the latest event: "stopped ..., restarted ..."). ``current`` means current. A ``pseudo``
+phrase only looks like a qualifier ("Child-Pugh B", "per daughter": not a relative's
+condition): it qualifies nothing, but a shorter phrase inside it does not count. A rule
+that ``needs_a_later_concept`` applies only when the text names another concept after the
+one qualified (a switch: "simvastatin switched to pravastatin").
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
-from service.knowledge.text import MARKS, clause_tokens
+from service.knowledge.text import MARKS, clause_tokens, dated_clause_tokens
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
+PSEUDO = "pseudo"
 _Words = tuple[str, ...]
 
 
@@ -30,6 +35,7 @@ class _Phrase:
     scope: int
     order: int
     terminators: frozenset[_Words]
+    needs_a_later_concept: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +80,12 @@ class _ListRules:
         words_before = [0]
         for token in tokens:
             words_before.append(words_before[-1] + (token not in MARKS))
+        starts = [start for start, end in spans if start < end]
         return [
-            self._kind(tokens, start, end, found, ends_all, words_before) for start, end in spans
+            self._kind(
+                tokens, start, end, found, ends_all, words_before, any(s >= end for s in starts)
+            )
+            for start, end in spans
         ]
 
     def _phrases(self, tokens: Sequence[str]) -> list[_Found]:
@@ -105,11 +115,14 @@ class _ListRules:
         found: Sequence[_Found],
         ends_all: Sequence[_Words | None],
         words_before: Sequence[int],
+        concept_after: bool,
     ) -> str | None:
         best: tuple[int, int] | None = None
         kind: str | None = None
         for item in found:
             phrase = item.phrase
+            if phrase.kind == PSEUDO or (phrase.needs_a_later_concept and not concept_after):
+                continue
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
@@ -174,12 +187,21 @@ class QualifierIndex:
                     w for text in rule.terminated_by if (w := tuple(clause_tokens(text)))
                 )
                 for text in rule.phrases:
-                    tokens = tuple(clause_tokens(text))
+                    tokens = tuple(dated_clause_tokens(text))
                     if not tokens:
                         continue
-                    phrase = _Phrase(tokens, rule.kind, rule.direction, rule.scope, order, own)
+                    phrase = _Phrase(
+                        tokens,
+                        rule.kind,
+                        rule.direction,
+                        rule.scope,
+                        order,
+                        own,
+                        rule.needs_a_later_concept,
+                    )
                     phrases.setdefault(tokens[0], []).append(phrase)
-                    words.add(_trigger(tokens, common))
+                    if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed
+                        words.add(_trigger(tokens, common))
             terminators = list(qualifiers.terminators)
             if kind == "medications":
                 terminators += qualifiers.medication_terminators

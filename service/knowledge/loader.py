@@ -346,7 +346,8 @@ def _check_texts(c: _Collector) -> None:
         _need_sources(c, "qualifiers", c.qualifiers.sources)
         for q in c.qualifiers.rule:
             _need_sources(c, f"qualifier rule {q.kind}", q.sources)
-            if c.texts is not None and q.kind not in c.texts.templates:
+            # A pseudo phrase never qualifies a concept, so it is never shown.
+            if c.texts is not None and q.kind != "pseudo" and q.kind not in c.texts.templates:
                 c.errors.append(f"qualifier kind {q.kind}: no template of that name in [texts]")
 
 
@@ -454,6 +455,9 @@ def _index(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
             | set(norm.salt_tokens)
+            | set(norm.reference_words)
+            | set(norm.route_links)
+            | set(norm.route_fillers)
             | {w for key in route_tokens for w in key.split(" ")}
             | set(norm.prn_tokens)
             | {
@@ -496,9 +500,15 @@ def _index(
         },
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
+        reference_words=frozenset(norm.reference_words),
+        products=frozenset(
+            frozenset(term.drug_ids) for term in drug_terms.values() if len(term.drug_ids) > 1
+        ),
         route_tokens=route_tokens,
         route_parents=norm.route_parents,
         site_routes=frozenset(norm.site_routes),
+        route_links=frozenset(norm.route_links),
+        route_fillers=frozenset(norm.route_fillers),
         local_routes=frozenset(norm.local_routes),
         prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
         never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),

@@ -405,6 +405,10 @@ class Normalization(_Strict, frozen=True, kw_only=True):
 
     ignored_tokens: list[NonEmpty]
     salt_tokens: list[NonEmpty]
+    # After a drug is named, a drug named soon after one of these words is when or with
+    # what it is taken ("metolazone 30 min before lasix"), not an ingredient, unless the
+    # drugs together are a known product ("lisinopril with hydrochlorothiazide").
+    reference_words: list[NonEmpty] = []
     route_tokens: dict[str, Route]
     # SNOMED CT route of administration codes and the route each is: read in a `route`
     # field ("54485002") and in a FHIR dosage route coded without a display or text.
@@ -413,6 +417,10 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Routes that name where an injection goes: named anywhere in a text, they win over a
     # generic injection word ("injection ... intra-articular" is intra-articular).
     site_routes: list[Route] = []
+    # A two-word route's words may stand apart: joined by a link word ("to", "into"), then
+    # maybe filler words (a side, "the"): "injection to R knee" is "injection knee".
+    route_links: list[NonEmpty] = []
+    route_fillers: list[NonEmpty] = []
     # Routes that do not reach the circulation enough to matter for an interaction: a drug
     # a rule names itself (not through a class) fills its slot by any other route only.
     local_routes: list[Route] = []
@@ -430,6 +438,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Times of day ("qam" is the morning): one drug ordered in two entries at different
     # times of day is one split dose, not duplicate therapy.
     dose_times: dict[NonEmpty, NonEmpty] = {}
+    # Words that say an entry is one part of one regimen with another entry of its drug (a
+    # correction scale beside the scheduled insulin, a stated total): not duplicate therapy.
+    regimen_part_words: list[NonEmpty] = []
 
 
 QualifierKind = Literal[
@@ -443,6 +454,7 @@ QualifierKind = Literal[
     "planned",
     "stopped",
     "current",
+    "pseudo",
 ]
 Direction = Literal["forward", "backward", "both"]
 
@@ -464,6 +476,9 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # "has" ends a negation ("denies chest pain, has diabetes") but not a relative's
     # ("mother has hypothyroidism").
     terminated_by: list[NonEmpty] = []
+    # Only when the text names another concept after this one: the drug switched to
+    # ("simvastatin switched to pravastatin"; "lasix switched to 40 mg" is a dose change).
+    needs_a_later_concept: bool = False
     sources: SourceIds
 
 

@@ -93,6 +93,29 @@ def clause_tokens(text: str) -> list[str]:
     return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
 
 
+# A date written in digits ("11/30", "11/30/2026", "2026-11-30"), not a fraction ("1/2",
+# "3/4": a tablet part), and how a qualifier phrase names any date.
+_WRITTEN_DATE = (
+    r"(?<![0-9/.])(?:(?![1-3]/[2-4](?![0-9/]))(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])"
+    r"(?:/[0-9]{2}(?:[0-9]{2})?)?|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?![0-9/])"
+)
+DATE_IN_PHRASE = "{date}"
+_DATE_SPLIT = re.compile(f"({re.escape(DATE_IN_PHRASE)}|{_WRITTEN_DATE})")
+DATE = "<date>"
+
+
+def dated_clause_tokens(text: str) -> list[str]:
+    """``clause_tokens``, with each written date (and ``{date}`` in a qualifier phrase) as
+    the one token ``DATE``: ``"restart 11/30"`` -> ``["restart", "<date>"]``."""
+    found: list[str] = []
+    for number, part in enumerate(_DATE_SPLIT.split(text)):
+        if number % 2:
+            found.append(DATE)
+        elif part:
+            found.extend(clause_tokens(part))
+    return found
+
+
 def drug_key_tokens(text: str) -> list[str]:
     """Words of a drug text without numbers and strengths ("Lasix 40mg" -> ["lasix"]).
 

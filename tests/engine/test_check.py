@@ -214,9 +214,20 @@ def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> Non
         ("furosemide 40 mg daily", "Lasix 40 mg daily", True),
         ("furosemide 40 mg every morning", "Lasix 20 mg qam", True),
         ("furosemide 40 mg bid", "furosemide 40 mg morning and evening", True),
+        # A drug named in another entry's instructions is a timing reference.
+        ("lasix 40 bid", "metolazone 2.5 mg 30 min before lasix", False),
+        ("furosemide 40 mg bid", "metolazone 2.5 mg 30 min prior to furosemide", False),
+        ("furosemide 40 mg", "potassium chloride 20 mEq with furosemide", False),
+        ("simvastatin 20 mg", "amlodipine 5 mg (take with simvastatin)", False),
+        ("simvastatin 20 mg", "Zocor 40 mg", True),
+        ("hydrochlorothiazide 25 mg", "lisinopril with hydrochlorothiazide", True),
+        # One entry says it is a part of one regimen with the other.
+        ("Humalog 5 units tid ac", "Humalog correction scale", False),
+        ("insulin lispro 4 units with meals", "insulin lispro sliding scale", False),
+        ("prednisone 5 mg daily", "prednisone 1 mg daily (with 5 mg for 6 mg total)", False),
     ],
 )
-def test_one_drug_at_two_times_of_day_is_a_split_dose_not_duplicate_therapy(
+def test_duplicate_therapy_is_two_orders_of_one_drug_not_a_split_dose_or_a_reference(
     checker: Checker, first: str, second: str, duplicate: bool
 ) -> None:
     report = checker(medications=[{"text": first}, {"text": second}])

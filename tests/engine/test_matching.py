@@ -94,6 +94,35 @@ def test_combination_product_by_hyphen_and_by_brand(checker: Checker) -> None:
     assert set(concepts(brand)) == {"losartan", "hydrochlorothiazide"}
 
 
+@pytest.mark.parametrize(
+    ("text", "drugs"),
+    [
+        ("metolazone 2.5 mg 30 min before lasix", ["metolazone"]),
+        ("metolazone 2.5 mg 30 min prior to furosemide", ["metolazone"]),
+        ("metolazone 30 min before each dose of lasix", ["metolazone"]),
+        ("potassium chloride 20 mEq with furosemide", ["potassium chloride"]),
+        ("amlodipine 5 mg (take with simvastatin)", ["amlodipine"]),
+        # Drugs that together are a product are its ingredients.
+        ("lisinopril with hydrochlorothiazide", ["lisinopril", "hydrochlorothiazide"]),
+        ("amlodipine with benazepril", ["amlodipine", "benazepril"]),
+        ("Tylenol with codeine", ["acetaminophen", "codeine"]),
+        ("lisinopril-HCTZ 20-12.5 mg", ["lisinopril", "hydrochlorothiazide"]),
+        ("amlodipine/benazepril 5/20 mg", ["amlodipine", "benazepril"]),
+    ],
+)
+def test_a_drug_named_in_the_instructions_is_a_timing_reference_not_an_ingredient(
+    checker: Checker, text: str, drugs: list[str]
+) -> None:
+    assert sorted(concepts(checker.med(text))) == sorted(drugs)
+
+
+def test_a_correction_scale_is_an_insulin_order_word_not_a_misspelled_laxative(
+    checker: Checker,
+) -> None:
+    # "correction" is one letter from Correctol (bisacodyl).
+    assert concepts(checker.med("Humalog correction scale")) == ["insulin lispro"]
+
+
 def test_salt_words_do_not_become_a_second_drug(checker: Checker) -> None:
     assert concepts(checker.med("losartan potassium 50 mg")) == ["losartan"]
     assert concepts(checker.med("metoprolol succinate ER 50 mg daily")) == ["metoprolol"]
@@ -119,6 +148,9 @@ def test_route_decides_for_corticosteroids(checker: Checker) -> None:
         ("triamcinolone 40 mg epidural steroid injection L4-5", "recognized"),
         ("triamcinolone inj knee", "recognized"),
         ("Kenalog 40 mg knee injection", "recognized"),
+        ("methylprednisolone 80 mg injection to R knee", "recognized"),
+        ("Depo-Medrol 40 mg inj into the left shoulder", "recognized"),
+        ("methylprednisolone 80 mg IM injection, right knee pain", "flagged"),
         ("Kenalog-40 40 mg IM", "flagged"),
         ("Solu-Medrol 125 mg IV", "flagged"),
     ],

@@ -13,7 +13,7 @@ import pytest
 from service.engine import Knowledge
 from service.engine.qualifiers import QualifierIndex
 from service.knowledge.schema import Qualifiers
-from service.knowledge.text import clause_tokens
+from service.knowledge.text import DATE, clause_tokens, dated_clause_tokens
 from tests.conftest import Checker
 
 PHRASINGS = json.loads(
@@ -167,3 +167,71 @@ def test_words_every_sig_has_do_not_send_a_medication_text_to_the_qualifier_scan
     triggers = checker.knowledge.qualifiers.medications.words
     assert {"with", "take", "for", "in", "on", "then", "after", "use"}.isdisjoint(triggers)
     assert {"stopped", "hold", "do", "malaria", "allergy"} <= triggers
+
+
+def test_a_pseudo_phrase_qualifies_nothing_and_hides_the_word_inside_it() -> None:
+    data = {
+        "terminators": [";"],
+        "sources": ["x"],
+        "rule": [
+            {"sources": ["x"], "kind": "family_history", "direction": "both", "phrases": ["child"]},
+            {"sources": ["x"], "kind": "pseudo", "direction": "both", "phrases": ["child b"]},
+        ],
+    }
+    index = QualifierIndex.compile(msgspec.convert(data, Qualifiers))
+    assert _kinds(index, "cirrhosis child b", "cirrhosis") is None
+    assert _kinds(index, "cirrhosis child", "cirrhosis") == "family_history"
+
+
+def test_cirrhosis_with_its_child_pugh_class_joins_the_diuretics(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "spironolactone 100 mg"}, {"text": "furosemide 40 mg"}],
+        conditions=[{"text": "cirrhosis, Child-Pugh B"}],
+    )
+    cirrhosis = [f for f in report.findings if f.id == "combination/diuretic_with_cirrhosis"]
+    assert [f.severity for f in cirrhosis] == ["moderate"]
+    assert report.conditions[0].status == "flagged"
+
+
+def test_a_switch_stops_the_old_drug_only_when_a_new_one_follows() -> None:
+    data = {
+        "terminators": [";"],
+        "sources": ["x"],
+        "rule": [
+            {
+                "sources": ["x"],
+                "kind": "stopped",
+                "direction": "backward",
+                "phrases": ["switched to"],
+                "needs_a_later_concept": True,
+            }
+        ],
+    }
+    rules = QualifierIndex.compile(msgspec.convert(data, Qualifiers)).conditions
+    tokens = clause_tokens("simvastatin switched to pravastatin")
+    assert rules.qualify(tokens, [(0, 1), (3, 4)]) == ["stopped", None]
+    assert rules.qualify(clause_tokens("lasix switched to iv"), [(0, 1)]) == [None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "simvastatin -> switched to pravastatin",
+        "changed simvastatin to rosuvastatin 10 mg",
+        "simvastatin 40 mg - resume after antibiotic",
+    ],
+)
+def test_a_switched_or_held_statin_is_not_contraindicated_with_clarithromycin(
+    checker: Checker, text: str
+) -> None:
+    report = checker(medications=[{"text": text}, {"text": "clarithromycin 500 mg bid"}])
+    assert report.risk != "high"
+    assert not [f.id for f in report.findings if "simvastatin" in f.id]
+
+
+def test_a_written_date_is_one_token_and_a_tablet_fraction_is_not_a_date() -> None:
+    assert dated_clause_tokens("restart 11/30") == ["restart", DATE]
+    assert dated_clause_tokens("restart {date}") == ["restart", DATE]
+    assert dated_clause_tokens("on 2026-11-30, 11/30/2026") == ["on", DATE, ",", DATE]
+    assert dated_clause_tokens("restart 1/2 tab") == ["restart", "1", "2", "tab"]
+    assert dated_clause_tokens("13/40 mg") == clause_tokens("13/40 mg")

@@ -14,7 +14,7 @@ from service.engine.prepared import Knowledge
 from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
-from service.knowledge.text import MARKS, clause_tokens, drug_key_tokens, tokens
+from service.knowledge.text import MARKS, dated_clause_tokens, drug_key_tokens, tokens
 
 _NO_MATCH = MedicationMatch(())
 
@@ -128,7 +128,7 @@ def _qualifiers(
     rules = knowledge.qualifiers.medications
     vocabulary = knowledge.kb.drug_vocabulary
     for text in texts:
-        tokens_ = clause_tokens(text)
+        tokens_ = dated_clause_tokens(text)
         unknown = [
             i
             for i, token in enumerate(tokens_)
@@ -177,6 +177,10 @@ def _match_words(
 # lab or an abbreviation ("hold when K < 3.5").
 SHORT_TERM = 1
 
+# How many words after a reference word ("before", "with": normalization.toml) a drug
+# named is still the reference: "30 min before lasix", "before each dose of lasix".
+REFERENCE_REACH = 4
+
 # A known name with its strength glued on ("kenalog40" from "Kenalog-40"): the name.
 _GLUED_STRENGTH = re.compile(r"([a-z]{3,})[0-9]")
 
@@ -215,14 +219,27 @@ def _explicit_route(
     first = None
     for words in ([tokens(route)] if route else []) + words_of_texts:
         for i, word in enumerate(words):
-            # A two-word route first ("per os" is by mouth, not the left eye).
-            pair = kb.route_tokens.get(f"{word} {words[i + 1]}") if i + 1 < len(words) else None
+            # A two-word route first ("per os" is by mouth, not the left eye), its words
+            # maybe apart ("injection to R knee").
+            after = _second_route_word(words, i + 1, kb)
+            pair = kb.route_tokens.get(f"{word} {words[after]}") if after < len(words) else None
             found = pair or kb.route_tokens.get(word)
             if found in kb.site_routes:
                 return found
             if first is None:
                 first = found
     return first
+
+
+def _second_route_word(words: Sequence[str], at: int, kb: KnowledgeBase) -> int:
+    """Where the second word of a two-word route may be: the next word, or the first
+    after a link word and fillers ("injection to the R knee"; "IM injection, right knee
+    pain" has no link)."""
+    if at < len(words) and words[at] in kb.route_links:
+        at += 1
+        while at < len(words) and words[at] in kb.route_fillers:
+            at += 1
+    return at
 
 
 def _drugs_from_codes(
@@ -263,6 +280,7 @@ def _drugs_from_words(
     hits: dict[str, DrugHit] = {}
     how: MatchKind | None = None
     after_drug = False
+    reference_until = -1  # a drug named before this word is a reference
     i = 0
     while i < len(words):
         word = words[i]
@@ -271,6 +289,10 @@ def _drugs_from_words(
             pass  # "losartan potassium": the salt of the drug before, not a second drug
         elif term is not None and size == 1 and hits and len(word) <= SHORT_TERM:
             pass  # "Lasix 20 mg, hold when K < 3.5": the lab, not K-Tab
+        elif hits and word in kb.reference_words:
+            reference_until = i + 1 + REFERENCE_REACH
+        elif term is not None and i < reference_until and not _one_product(hits, term, kb):
+            pass  # "metolazone 30 min before lasix": when it is taken, not a second drug
         elif term is not None:
             how = how or term.how
             route = explicit_route or term.route or term.default_route
@@ -282,3 +304,7 @@ def _drugs_from_words(
             after_drug = word in kb.salt_tokens and after_drug
         i += size
     return tuple(hits.values()), how
+
+
+def _one_product(hits: dict[str, DrugHit], term: DrugTerm, kb: KnowledgeBase) -> bool:
+    return frozenset((*hits, *term.drug_ids)) in kb.products
