@@ -1,0 +1,47 @@
+"""Statin interactions the labels limit, read from the shorthand clinicians write: each
+rule fires above its label limit and says nothing at or below it."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.engine.models import Report
+from tests.conftest import Checker
+
+
+def _combinations(report: Report) -> list[str]:
+    return [f.id for f in report.findings if f.kind == "combination"]
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("simva 40", "simvastatin"),
+        ("atorva 80", "atorvastatin"),
+        ("rosuva 20", "rosuvastatin"),
+        ("prava 40", "pravastatin"),
+        ("clarithro 500 bid", "clarithromycin"),
+        ("gemfib 600 bid", "gemfibrozil"),
+    ],
+)
+def test_clinician_shorthand_names_the_drug(checker: Checker, text: str, concept: str) -> None:
+    report = checker.med(text)
+    assert report.medications[0].concept == concept
+
+
+def test_shorthand_reaches_the_dose_limit(checker: Checker) -> None:
+    above = checker(medications=[{"text": "atorva 80"}, {"text": "clarithro 500 bid"}])
+    assert _combinations(above) == ["combination/atorvastatin_above_20_mg_with_interacting_drug"]
+    assert above.risk == "moderate"
+    at_limit = checker(medications=[{"text": "atorva 20"}, {"text": "clarithro 500 bid"}])
+    assert _combinations(at_limit) == []
+
+
+def test_shorthand_does_not_take_a_look_alike_brand(checker: Checker) -> None:
+    """Arava (leflunomide) is one letter from "prava" but starts with another letter."""
+    assert checker.med("Arava 20 mg").medications[0].concept == "leflunomide"
+
+
+@pytest.mark.parametrize("text", ["DMII", "DM II", "dm2"])
+def test_type_2_diabetes_shorthand(checker: Checker, text: str) -> None:
+    assert [f.id for f in checker.cond(text).findings] == ["condition/diabetes"]
