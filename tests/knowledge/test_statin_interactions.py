@@ -45,3 +45,27 @@ def test_shorthand_does_not_take_a_look_alike_brand(checker: Checker) -> None:
 @pytest.mark.parametrize("text", ["DMII", "DM II", "dm2"])
 def test_type_2_diabetes_shorthand(checker: Checker, text: str) -> None:
     assert [f.id for f in checker.cond(text).findings] == ["condition/diabetes"]
+
+
+FLUVASTATIN_LIMIT = "combination/fluvastatin_above_40_mg_with_cyclosporine_or_fluconazole"
+
+
+@pytest.mark.parametrize(
+    ("statin", "partner", "fired"),
+    [
+        ("Lescol XL 80 mg", "cyclosporine 100 mg bid", FLUVASTATIN_LIMIT),
+        ("fluvastatin 20 mg bid", "cyclosporine 100 mg bid", None),
+        ("Lescol XL 80", "fluconazole 200 mg daily", FLUVASTATIN_LIMIT),
+        ("fluvastatin 40 mg bid", "Diflucan 150 mg", FLUVASTATIN_LIMIT),
+        ("fluvastatin 40 mg daily", "fluconazole 200 mg daily", None),
+        ("fluvastatin 80 mg", "gemfibrozil 600 mg bid", "combination/statin_with_gemfibrozil"),
+        ("fluvastatin 20 mg", "gemfibrozil 600 mg bid", "combination/statin_with_gemfibrozil"),
+    ],
+)
+def test_fluvastatin_label_limits(
+    checker: Checker, statin: str, partner: str, fired: str | None
+) -> None:
+    """LESCOL: at most 20 mg twice daily with cyclosporine or fluconazole; avoid gemfibrozil."""
+    report = checker(medications=[{"text": statin}, {"text": partner}])
+    assert _combinations(report) == ([fired] if fired else [])
+    assert report.risk == ("moderate" if fired else "low")
