@@ -69,3 +69,25 @@ def test_fluvastatin_label_limits(
     report = checker(medications=[{"text": statin}, {"text": partner}])
     assert _combinations(report) == ([fired] if fired else [])
     assert report.risk == ("moderate" if fired else "low")
+
+
+@pytest.mark.parametrize(
+    ("statin", "fired"),
+    [
+        ("simvastatin 40 mg", ["combination/simvastatin_above_20_mg_with_lomitapide"]),
+        ("Zocor 20 mg", []),
+        ("simvastatin 10 mg", []),
+    ],
+)
+def test_lomitapide_limits_simvastatin_to_20_mg(
+    checker: Checker, statin: str, fired: list[str]
+) -> None:
+    """ZOCOR: with lomitapide (HoFH) do not exceed 20 mg simvastatin daily."""
+    report = checker(medications=[{"text": "Juxtapid 20 mg daily"}, {"text": statin}])
+    assert report.medications[0].concept == "lomitapide"
+    assert _combinations(report) == fired
+
+
+def test_lomitapide_alone_is_recognized_and_not_a_contributor(checker: Checker) -> None:
+    report = checker.med("lomitapide 5 mg daily")
+    assert report.medications[0].status == "recognized" and report.findings == []
