@@ -91,3 +91,39 @@ def test_lomitapide_limits_simvastatin_to_20_mg(
 def test_lomitapide_alone_is_recognized_and_not_a_contributor(checker: Checker) -> None:
     report = checker.med("lomitapide 5 mg daily")
     assert report.medications[0].status == "recognized" and report.findings == []
+
+
+RENAL_LIMIT = "combination/rosuvastatin_above_10_mg_in_severe_kidney_impairment"
+
+
+def egfr(value: float) -> dict[str, object]:
+    return {
+        "coding": [{"system": "http://loinc.org", "code": "98979-8"}],
+        "value": value,
+        "unit": "mL/min/1.73m2",
+    }
+
+
+@pytest.mark.parametrize(
+    ("statin", "conditions", "labs", "fired"),
+    [
+        ("rosuvastatin 40 mg", [], [egfr(22)], [RENAL_LIMIT]),
+        ("Crestor 10 mg", [], [egfr(22)], []),
+        ("rosuvastatin 20 mg", [], [egfr(45)], []),
+        ("rosuva 20", [{"text": "CKD stage 4"}], [], [RENAL_LIMIT]),
+        ("rosuvastatin 5 mg", [{"text": "CKD stage 4"}], [], []),
+        ("rosuvastatin 20 mg", [{"text": "ESRD on hemodialysis"}], [], []),
+    ],
+)
+def test_rosuvastatin_limit_in_severe_kidney_impairment(
+    checker: Checker,
+    statin: str,
+    conditions: list[dict[str, object]],
+    labs: list[dict[str, object]],
+    fired: list[str],
+) -> None:
+    """CRESTOR: CLcr below 30 not on hemodialysis, at most 10 mg a day."""
+    report = checker(medications=[{"text": statin}], conditions=conditions, labs=labs)
+    assert _combinations(report) == fired
+    if fired:
+        assert report.risk == "moderate"
