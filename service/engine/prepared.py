@@ -26,6 +26,7 @@ from service.engine.render import (
     combination_detail,
     condition_finding,
     medication_finding,
+    raised_lists,
     rule_lists,
 )
 from service.knowledge import KnowledgeBase, load_knowledge
@@ -103,10 +104,11 @@ class PreparedRule:
 
 
 def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> PreparedRule:
+    lists = rule_lists(kb, rule)
     return PreparedRule(
         rule,
-        rule_lists(kb, rule),
-        rule_lists(kb, rule, raised=True),
+        lists,
+        raised_lists(rule, lists),
         index,
         tuple(
             (s, limit, slot.above_mg is None)
@@ -230,6 +232,7 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
             for tag in _slot_tags(kb, slot):
                 slots_of_tag.setdefault(tag, []).append((r, s))
     tags = {tag: tuple(refs) for tag, refs in slots_of_tag.items()}
+    by_analyte = {aid: analyte_lists(kb, aid) for aid in kb.analytes}
     return Knowledge(
         kb=kb,
         qualifiers=QualifierIndex.compile(
@@ -241,9 +244,9 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
         condition_findings={
             cid: condition_finding(kb, cid) for cid, c in kb.conditions.items() if c.contributes
         },
-        analyte_lists={aid: analyte_lists(kb, aid) for aid in kb.analytes},
+        analyte_lists=by_analyte,
         band_lists={
-            band_key(aid, band): band_lists(kb, aid, band)
+            band_key(aid, band): band_lists(kb, aid, band, by_analyte[aid])
             for aid, analyte in kb.analytes.items()
             for band in analyte.bands
             if band.monitoring or band.sources

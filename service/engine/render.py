@@ -155,19 +155,27 @@ def band_key(analyte_id: str, band: LabBand) -> BandKey:
     return analyte_id, band.name, band.sex, band.pregnant
 
 
-def band_lists(kb: KnowledgeBase, analyte_id: str, band: LabBand) -> SharedLists:
-    """The lists of a result whose worst band has monitoring lines or sources of its own."""
-    analyte = kb.analytes[analyte_id]
-    return shared_lists(
-        kb,
-        unique([*analyte.monitoring, *band.monitoring]),
-        analyte.management,
-        [*analyte.sources, *band.sources],
-        analyte_checks(kb, analyte_id),
+def band_lists(
+    kb: KnowledgeBase, analyte_id: str, band: LabBand, analyte_shared: SharedLists
+) -> SharedLists:
+    """The lists of a result whose worst band has monitoring lines or sources of its own:
+    the analyte's, with the band's added."""
+    return msgspec.structs.replace(
+        analyte_shared,
+        monitoring=unique([*analyte_shared.monitoring, *band.monitoring]),
+        evidence=evidence(kb, [*kb.analytes[analyte_id].sources, *band.sources]),
     )
 
 
-def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, raised: bool = False) -> SharedLists:
+def raised_lists(rule: CombinationRule, lists: SharedLists) -> SharedLists:
+    """The lists of a finding a measured result raised above the rule's severity: the
+    rule's, with ``monitoring_when_raised`` in place of its monitoring when it has one."""
+    if not rule.monitoring_when_raised:
+        return lists
+    return msgspec.structs.replace(lists, monitoring=list(rule.monitoring_when_raised))
+
+
+def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
     checks: list[str] = []
     for slot in rule.slots:
         if slot.effect:
@@ -180,10 +188,7 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule, *, raised: bool = False
             checks += analyte_checks(kb, lab.split(":")[0])
         for cid in slot.condition:
             checks += kb.conditions[cid].checks
-    monitoring = (
-        rule.monitoring_when_raised if raised and rule.monitoring_when_raised else rule.monitoring
-    )
-    return shared_lists(kb, monitoring, rule.management, rule.sources, checks)
+    return shared_lists(kb, rule.monitoring, rule.management, rule.sources, checks)
 
 
 def combination_detail(kb: KnowledgeBase, rule: CombinationRule, detail: str) -> str:
