@@ -306,7 +306,8 @@ def _drugs_at_route(
         for route in ROUTES:
             applicable = tuple(c for c in drug.classes if class_applies(kb, kb.classes[c], route))
             # A drug named by a rule interacts only where it reaches the circulation.
-            local = (route or drug.default_route) in kb.local_routes
+            where = route or drug.default_route
+            local = where in kb.local_routes and where not in drug.systemic_routes
             tags = set() if local else {f"drug:{drug.id}"}
             tags.update(f"class:{c}" for c in applicable)
             tags.update(f"effect:{e.kind}" for c in applicable for e in kb.classes[c].effects)

@@ -209,6 +209,10 @@ def _check_drugs(c: _Collector) -> None:
         for brand in d.brand_routes:
             if brand not in d.brands:
                 c.errors.append(f"{where}: brand_routes names {brand!r}, which is not a brand")
+        local = c.normalization.local_routes if c.normalization else []
+        for route in d.systemic_routes:
+            if route not in local:
+                c.errors.append(f"{where}: systemic_routes names {route!r}, not a local route")
     named = [
         (f"{c.origin[('RxNorm code', r.code)]}: RxCUI {r.code}", r.sources, r.ingredients)
         for r in c.rxnorm_codes.values()

@@ -125,6 +125,10 @@ class Drug(_Strict, frozen=True, kw_only=True):
     misspellings: list[NonEmpty] = []
     # Route assumed when the input does not say one.
     default_route: Route | None = None
+    # Local routes (normalization.local_routes) by which this drug still reaches the
+    # circulation, so that rules naming it apply: desmopressin nasal spray is absorbed and
+    # retains water as the tablets do (NOCTIVA, DDAVP nasal spray).
+    systemic_routes: list[Route] = []
     # Brand name -> route it implies (e.g. Pulmicort -> inhaled, Entocort -> oral).
     brand_routes: dict[str, Route] = {}
     # A strength of at least this (mg) in a text that names no route is an oral dose

@@ -79,3 +79,36 @@ def test_desmopressin_alone_is_recognized(checker: Checker) -> None:
     report = checker(medications=[{"text": "DDAVP 0.2 mg qhs"}])
     assert report.medications[0].status == "recognized"
     assert report.findings == []
+
+
+@pytest.mark.parametrize(
+    "spray",
+    [
+        "desmopressin nasal spray 10 mcg BID",
+        "DDAVP nasal spray 1 spray each nostril qhs",
+        {"text": "desmopressin 10 mcg", "route": "nasal"},
+        "Noctiva 1.66 mcg intranasal qhs",
+    ],
+)
+def test_desmopressin_by_nasal_spray_reaches_the_circulation(
+    checker: Checker, spray: str | dict[str, str]
+) -> None:
+    # A nasal route is local for other drugs (a nasal corticosteroid, above); desmopressin
+    # nasal spray is absorbed and retains water as the tablets do (NOCTIVA label).
+    item = {"text": spray} if isinstance(spray, str) else spray
+    report = checker(medications=[item, {"text": "furosemide 20 mg daily"}])
+    assert shown_combinations(report) == [PAIR]
+    with_sodium = checker(
+        medications=[item, {"text": "furosemide 20 mg daily"}], labs=[sodium(130)]
+    )
+    assert shown_combinations(with_sodium) == [WITH_LOW_SODIUM]
+    assert with_sodium.risk == "high"
+
+
+def test_a_nasal_corticosteroid_still_does_not_pair_with_nasal_desmopressin(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "DDAVP nasal spray 10 mcg"}, {"text": "Flonase 2 sprays"}]
+    )
+    assert shown_combinations(report) == []
