@@ -14,8 +14,8 @@ from service.engine.findings import (
     condition_findings,
     lab_findings,
     lab_results,
+    measured_conditions,
     medication_findings,
-    outranked_conditions,
 )
 from service.engine.matches import ConditionMatch
 from service.engine.matching import match_condition, match_lab, match_medication
@@ -47,12 +47,12 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     meds = [match_medication(m, knowledge) for m in request.medications]
     conds = [match_condition(c, knowledge) for c in request.conditions]
     results = lab_results(request.labs, labs, _lab_patient(request.patient, conds), knowledge)
-    outranked = outranked_conditions(conds, request.labs, results, knowledge)
+    measured = measured_conditions(conds, request.labs, results, knowledge)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
     findings = medication_findings(meds, knowledge, facts, route_reasons)
-    findings += condition_findings(conds, request.patient, knowledge, facts, outranked)
-    findings += lab_findings(request.labs, labs, results, knowledge, facts)
+    findings += condition_findings(conds, request.patient, knowledge, facts, measured)
+    findings += lab_findings(request.labs, labs, results, knowledge, facts, measured)
     findings += combination_findings(
         knowledge,
         facts,
@@ -64,7 +64,9 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)
     ]
-    cond_status = [condition_status(i, c, kb, referenced, outranked) for i, c in enumerate(conds)]
+    cond_status = [
+        condition_status(i, c, kb, referenced, measured.outranked) for i, c in enumerate(conds)
+    ]
     lab_status_ = [lab_status(i, lab, kb, referenced) for i, lab in enumerate(labs)]
     risk = overall_risk(f.severity for f in findings)
     note = render_note(
@@ -126,6 +128,8 @@ def absorb(findings: Sequence[Finding]) -> list[Finding]:
         by = absorbed.get(finding.id)
         if finding.kind != "combination":
             inputs = finding.inputs
+            if finding.kind == "lab":  # the coded conditions it lists are the same problem
+                inputs = [ref for ref in inputs if ref.list == "labs"]
             rank = SEVERITY_RANK[finding.severity]
             for refs, combo_rank, combo_id in open_combos:
                 if rank <= combo_rank and (

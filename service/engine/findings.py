@@ -202,8 +202,15 @@ def lab_findings(
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
     facts: Facts,
+    measured: MeasuredConditions,
 ) -> list[Finding]:
+    """One finding per analyte with an abnormal result, at its worst band; it lists the
+    coded conditions its latest result shows (``MeasuredConditions.shown_by``) too."""
     kb = knowledge.kb
+    shows: dict[str, list[InputRef]] = {}
+    for index, by_condition in measured.shown_by.items():
+        for aid in dict.fromkeys(by_condition.values()):
+            shows.setdefault(aid, []).append(input_ref(CONDITIONS, index))
     worst_by_analyte: dict[str, tuple[LabBand, int]] = {}
     refs_by_analyte: dict[str, list[InputRef]] = {}
     for index, result in enumerate(results):
@@ -253,7 +260,7 @@ def lab_findings(
                 monitoring=shared.monitoring,
                 management=shared.management,
                 evidence=shared.evidence,
-                inputs=refs_by_analyte[aid],
+                inputs=refs_by_analyte[aid] + shows.get(aid, []),
                 evidence_level=analyte.evidence_level,
                 evidence_grade=analyte.grade,
                 labs_to_check=shared.labs_to_check,
@@ -296,17 +303,32 @@ def latest_by_analyte(results: Sequence[LabResult | None]) -> dict[str, int]:
     return latest
 
 
-def outranked_conditions(
+class MeasuredConditions:
+    """What the current lab results say of the coded conditions they measure: per
+    condition input, why a result that does not show it outranks it (a coded hypokalemia
+    with a normal potassium), and the conditions that name an abnormal result a current
+    result shows (a coded hypokalemia with a potassium of 3.2; ``is_the_result``), each
+    by the analyte whose lab finding then stands for it."""
+
+    __slots__ = ("outranked", "shown_by")
+
+    def __init__(self) -> None:
+        self.outranked: dict[int, str] = {}
+        # Condition input -> condition id -> the analyte whose result shows it.
+        self.shown_by: dict[int, dict[str, str]] = {}
+
+
+def measured_conditions(
     conds: Sequence[ConditionMatch],
     items: Sequence[LabInput],
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
-) -> dict[int, str]:
-    """Coded conditions that a current lab result does not show (a coded hypokalemia with
-    a normal potassium): per condition input, the reason."""
+) -> MeasuredConditions:
     kb = knowledge.kb
     latest = latest_by_analyte(results)
-    reasons: dict[int, str] = {}
+    measured = MeasuredConditions()
+    if not latest:
+        return measured
     for index, match in enumerate(conds):
         for cid in match.condition_ids:
             measured_by = kb.conditions[cid].measured_by
@@ -318,13 +340,18 @@ def outranked_conditions(
                 analyte_id = deciding
             at = latest.get(analyte_id)
             result = results[at] if at is not None else None
-            if at is not None and result is not None and state not in result.states:
-                reasons[index] = kb.texts.templates["outranked_by_lab"].format(
+            if at is None or result is None:
+                continue
+            if state in result.states:
+                if kb.conditions[cid].is_the_result:
+                    measured.shown_by.setdefault(index, {})[cid] = analyte_id
+            else:
+                measured.outranked[index] = kb.texts.templates["outranked_by_lab"].format(
                     analyte=kb.analytes[analyte_id].name,
                     value=shown_value(items[at].value),
                     unit=shown_unit(items[at].unit, kb.analytes[analyte_id]),
                 )
-    return reasons
+    return measured
 
 
 def condition_findings(
@@ -332,16 +359,19 @@ def condition_findings(
     patient: Patient | None,
     knowledge: Knowledge,
     facts: Facts,
-    outranked: dict[int, str],
+    measured: MeasuredConditions,
 ) -> list[Finding]:
+    """The contributing conditions' findings; a condition a current result shows is the
+    result's problem (its lab finding lists the condition), not a finding of its own."""
     kb = knowledge.kb
     inputs: dict[str, list[InputRef]] = {}
     for index, match in enumerate(conds):
-        if index in outranked:
+        if index in measured.outranked:
             continue
         facts.add_tags((CONDITIONS, index), (f"condition:{c}" for c in match.condition_ids))
+        shown = measured.shown_by.get(index, {})
         for cid in match.condition_ids:
-            if kb.conditions[cid].contributes:
+            if kb.conditions[cid].contributes and cid not in shown:
                 inputs.setdefault(cid, []).append(input_ref(CONDITIONS, index))
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:
         facts.add_tags((PATIENT, 0), (f"condition:{PREGNANCY_CONDITION}",))

@@ -226,6 +226,9 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # The lab state that shows this condition (``potassium:low`` for hypokalemia): a
     # current result of that analyte outside that state outranks the coded condition.
     measured_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
+    # The condition is that abnormal result itself (hypokalemia is a low potassium, not a
+    # disease that causes one): a current result that shows it is one finding for both.
+    is_the_result: bool = False
     # One or two sentences for its finding (else its mechanism).
     detail: ShortText | None = None
     evidence_level: EvidenceLevel | None = None
