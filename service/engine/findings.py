@@ -306,9 +306,9 @@ def latest_by_analyte(results: Sequence[LabResult | None]) -> dict[str, int]:
 class MeasuredConditions:
     """What the current lab results say of the coded conditions they measure: per
     condition input, why a result that does not show it outranks it (a coded hypokalemia
-    with a normal potassium), and the conditions that name an abnormal result a current
-    result shows (a coded hypokalemia with a potassium of 3.2; ``is_the_result``), each
-    by the analyte whose lab finding then stands for it."""
+    with a normal potassium), and the conditions a current result shows that are the same
+    problem as it (a coded hypokalemia with a potassium of 3.2: ``same_problem_as_result``),
+    each by the analyte whose lab finding then stands for it."""
 
     __slots__ = ("outranked", "shown_by")
 
@@ -343,7 +343,7 @@ def measured_conditions(
             if at is None or result is None:
                 continue
             if state in result.states:
-                if kb.conditions[cid].is_the_result:
+                if kb.conditions[cid].same_problem_as_result:
                     measured.shown_by.setdefault(index, {})[cid] = analyte_id
             else:
                 measured.outranked[index] = kb.texts.templates["outranked_by_lab"].format(

@@ -262,8 +262,8 @@ def _check_conditions_and_labs(c: _Collector) -> None:
             c.errors.append(f"{where}: a contributing condition needs a mechanism")
         if cond.measured_by and cond.measured_by.split(":")[0] not in c.analytes:
             c.errors.append(f"{where}: measured_by names unknown analyte {cond.measured_by!r}")
-        if cond.is_the_result and cond.measured_by is None:
-            c.errors.append(f"{where}: is_the_result needs measured_by")
+        if cond.same_problem_as_result and cond.measured_by is None:
+            c.errors.append(f"{where}: same_problem_as_result needs measured_by")
         if cond.contributes and (cond.evidence_level is None or cond.grade is None):
             c.errors.append(f"{where}: a contributing condition needs evidence_level and grade")
         for aid in cond.checks:

@@ -226,9 +226,12 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # The lab state that shows this condition (``potassium:low`` for hypokalemia): a
     # current result of that analyte outside that state outranks the coded condition.
     measured_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
-    # The condition is that abnormal result itself (hypokalemia is a low potassium, not a
-    # disease that causes one): a current result that shows it is one finding for both.
-    is_the_result: bool = False
+    # A current result that shows the condition is the same problem, one finding for both:
+    # the condition is that abnormal result (hypokalemia is a low potassium), or what the
+    # result measures and its finding says (hypothyroidism and a high TSH; anemia and a low
+    # hemoglobin). Not for a disease that is one cause among others (renal tubular
+    # acidosis with a low potassium), which keeps its own finding.
+    same_problem_as_result: bool = False
     # One or two sentences for its finding (else its mechanism).
     detail: ShortText | None = None
     evidence_level: EvidenceLevel | None = None

@@ -57,8 +57,7 @@ def test_unknown_source_and_class_are_rejected(datasets: Path) -> None:
 def test_a_systemic_route_must_be_a_local_one(datasets: Path) -> None:
     append(
         datasets / "drugs" / "common.toml",
-        '[[drug]]\nid = "zz_test"\nname = "zz"\nsystemic_routes = ["oral"]\n'
-        'sources = ["rxnorm"]\n',
+        '[[drug]]\nid = "zz_test"\nname = "zz"\nsystemic_routes = ["oral"]\nsources = ["rxnorm"]\n',
     )
     with pytest.raises(KnowledgeError, match="systemic_routes names 'oral', not a local route"):
         load_knowledge(datasets)
