@@ -225,6 +225,16 @@ def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> Non
         ("Humalog 5 units tid ac", "Humalog correction scale", False),
         ("insulin lispro 4 units with meals", "insulin lispro sliding scale", False),
         ("prednisone 5 mg daily", "prednisone 1 mg daily (with 5 mg for 6 mg total)", False),
+        # Taper steps over two entries, and one drug's inpatient and discharge orders.
+        (
+            "prednisone 40 mg daily x 3 days, then 20 mg daily x 3 days",
+            "prednisone 10 mg daily x 3 days then stop",
+            False,
+        ),
+        ("furosemide 40 mg IV bid (inpatient)", "furosemide 40 mg PO daily (discharge)", False),
+        # While on a drug: what the entry is taken with (review9).
+        ("Lasix 40 mg daily", "KCl 20 mEq daily while on lasix", False),
+        ("prednisone 40 mg daily", "omeprazole 20 mg daily while on prednisone", False),
     ],
 )
 def test_duplicate_therapy_is_two_orders_of_one_drug_not_a_split_dose_or_a_reference(
