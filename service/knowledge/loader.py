@@ -200,6 +200,7 @@ def _check_drugs(c: _Collector) -> None:
             for other in e.not_additive_with:
                 if other not in c.classes:
                     c.errors.append(f"{where} effect {e.kind}: unknown drug class {other!r}")
+    local = frozenset(c.normalization.local_routes) if c.normalization else frozenset()
     for d in c.drugs.values():
         where = f"{c.origin[('drug', d.id)]}: drug {d.id!r}"
         _need_sources(c, where, d.sources)
@@ -209,7 +210,6 @@ def _check_drugs(c: _Collector) -> None:
         for brand in d.brand_routes:
             if brand not in d.brands:
                 c.errors.append(f"{where}: brand_routes names {brand!r}, which is not a brand")
-        local = c.normalization.local_routes if c.normalization else []
         for route in d.systemic_routes:
             if route not in local:
                 c.errors.append(f"{where}: systemic_routes names {route!r}, not a local route")
