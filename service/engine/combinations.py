@@ -300,18 +300,26 @@ def _evaluate(
 
 def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Ref]:
     """The medication inputs whose effect does not add up at the dose their text gives
-    (``adds_up_above_mg``); a product of several drugs, and an unread dose, count."""
+    (``adds_up_above_mg``); a product of several drugs, and an unread dose, count (a bare
+    strength is unread for a drug whose dose needs a schedule)."""
     limits = knowledge.dose_limited_adding_up
     below: set[Ref] = set()
     for index, match in enumerate(request.meds):
         if len(match.hits) != 1 or (limit := limits.get(match.hits[0].drug_id)) is None:
             continue
+        drug_id = match.hits[0].drug_id
         text = _dose_text(request.med_items[index], knowledge)
-        name = knowledge.kb.drugs[match.hits[0].drug_id].name
-        dose = _total_mg(text) or daily_mg(text, name)
+        if drug_id in knowledge.dose_needs_schedule and not _has_schedule(text, knowledge):
+            continue
+        dose = _total_mg(text) or daily_mg(text, knowledge.kb.drugs[drug_id].name)
         if dose is not None and dose <= limit:
             below.add((MEDICATIONS, index))
     return frozenset(below)
+
+
+def _has_schedule(text: str | None, knowledge: Knowledge) -> bool:
+    """Whether a medication text says how often its dose is taken ("5 mg daily")."""
+    return text is not None and not knowledge.schedule_words.isdisjoint(tokens(text))
 
 
 def _classes_with(

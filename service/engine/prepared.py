@@ -127,6 +127,7 @@ class Knowledge:
         "condition_phrases",
         "corrected_names",
         "dose_limited_adding_up",
+        "dose_needs_schedule",
         "drug_phrases",
         "drug_words",
         "drugs_at_route",
@@ -134,6 +135,7 @@ class Knowledge:
         "qualifiers",
         "rule_index",
         "rules",
+        "schedule_words",
         "slots_of_tag",
         "suppression_order",
     )
@@ -195,6 +197,11 @@ class Knowledge:
         self.dose_limited_adding_up: Final = {
             d.id: d.adds_up_above_mg for d in kb.drugs.values() if d.adds_up_above_mg
         }
+        # Drug ids whose strength is a daily dose only with a schedule (dose_needs_schedule).
+        self.dose_needs_schedule: Final = frozenset(
+            d.id for d in kb.drugs.values() if d.dose_needs_schedule
+        )
+        self.schedule_words: Final = frozenset(kb.normalization.schedule_words)
         # The phrase memos (bounded; keyed by vocabulary words, no request data).
         self.drug_phrases: Final[dict[tuple[str, ...], MedicationMatch]] = {}
         self.condition_phrases: Final[dict[tuple[str, ...], ConditionMatch]] = {}

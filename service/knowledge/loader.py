@@ -213,6 +213,8 @@ def _check_drugs(c: _Collector) -> None:
         for route in d.systemic_routes:
             if route not in local:
                 c.errors.append(f"{where}: systemic_routes names {route!r}, not a local route")
+        if d.dose_needs_schedule and d.adds_up_above_mg is None:
+            c.errors.append(f"{where}: dose_needs_schedule without adds_up_above_mg")
     named = [
         (f"{c.origin[('RxNorm code', r.code)]}: RxCUI {r.code}", r.sources, r.ingredients)
         for r in c.rxnorm_codes.values()

@@ -145,6 +145,10 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # text; an unread dose counts): hydrocortisone at replacement doses restores, it does
     # not exceed, normal cortisol.
     adds_up_above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    # With ``adds_up_above_mg``: a strength is read as the daily dose only when the text
+    # also says how often it is taken (``schedule_words``). "predniSONE 5 MG Oral Tablet"
+    # alone may be one tablet of a taper written in 5 mg tablets; "5 mg daily" is a dose.
+    dose_needs_schedule: bool = False
     sources: SourceIds
 
 
@@ -451,6 +455,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Words that say an entry is one part of one regimen with another entry of its drug (a
     # correction scale beside the scheduled insulin, a stated total): not duplicate therapy.
     regimen_part_words: list[NonEmpty] = []
+    # Words that say how often a dose is taken ("daily", "bid", "qam"): with them, a
+    # strength is a dose, not only the strength of a tablet (``Drug.dose_needs_schedule``).
+    schedule_words: list[NonEmpty] = []
 
 
 QualifierKind = Literal[

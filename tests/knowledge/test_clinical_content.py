@@ -484,6 +484,39 @@ def test_replacement_hydrocortisone_does_not_add_up_with_fludrocortisone(
 
 
 @pytest.mark.parametrize(
+    ("prednisone", "partner", "combination"),
+    [
+        ("prednisone 5 mg daily", "fludrocortisone 0.05 mg daily", None),
+        ("prednisolone 2.5 mg bid", "fludrocortisone 0.1 mg daily", None),
+        ("prednisone 5mg/day", "hydrochlorothiazide 25 mg daily", None),
+        (
+            "prednisone 7.5 mg daily",
+            "fludrocortisone 0.1 mg daily",
+            "several_potassium_lowering_drugs",
+        ),
+        ("prednisone 10 mg qam", "hydrochlorothiazide 25 mg daily", "diuretic_plus_corticosteroid"),
+        # A strength alone is a tablet, not a daily dose: tapers are written in 5 mg tablets.
+        (
+            "predniSONE 5 MG Oral Tablet",
+            "fludrocortisone 0.1 mg daily",
+            "several_potassium_lowering_drugs",
+        ),
+        ("prednisone 5 mg tablet", "furosemide 40 mg daily", "diuretic_plus_corticosteroid"),
+    ],
+)
+def test_prednisone_at_replacement_dose_does_not_add_up(
+    checker: Checker, prednisone: str, partner: str, combination: str | None
+) -> None:
+    """Prednisolone 3-5 mg a day is the guideline's alternative replacement (Bornstein
+    2016), with less mineralocorticoid effect than replacement hydrocortisone: at a daily
+    dose the text gives of 5 mg or less it does not add up with another potassium-lowering
+    drug; a higher or unread dose does."""
+    report = checker(medications=[{"text": prednisone}, {"text": partner}])
+    assert _combinations(report) == ([f"combination/{combination}"] if combination else [])
+    assert report.medications[0].status == "flagged"
+
+
+@pytest.mark.parametrize(
     ("diuretic", "condition", "fired"),
     [
         ("spironolactone 100 mg daily", "alcoholic cirrhosis with ascites", True),

@@ -63,6 +63,15 @@ def test_a_systemic_route_must_be_a_local_one(datasets: Path) -> None:
         load_knowledge(datasets)
 
 
+def test_a_dose_schedule_needs_a_dose_limit(datasets: Path) -> None:
+    append(
+        datasets / "drugs" / "common.toml",
+        '[[drug]]\nid = "zz_test"\nname = "zz"\ndose_needs_schedule = true\nsources = ["rxnorm"]\n',
+    )
+    with pytest.raises(KnowledgeError, match="dose_needs_schedule without adds_up_above_mg"):
+        load_knowledge(datasets)
+
+
 def test_a_brand_that_names_two_concepts_is_rejected(datasets: Path) -> None:
     append(
         datasets / "drugs" / "common.toml",
