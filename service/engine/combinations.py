@@ -255,6 +255,8 @@ def _evaluate(
     """The findings of a rule whose every slot some input can fill (none when different
     inputs cannot fill them, or a dose-limited drug is within its limit)."""
     rule = prepared.rule
+    if rule.measured_by is not None and _measured_opposite(rule.measured_by, request):
+        return []
     doses: list[_Dose] = []
     for s, limit, floor in prepared.dose_limits:
         kept = []
@@ -419,6 +421,18 @@ def _measured_normal(rule: CombinationRule, request: Request) -> int | None:
         return None
     result = request.results[latest]
     return latest if result is not None and state not in result.states else None
+
+
+def _measured_opposite(measured_by: str, request: Request) -> bool:
+    """Whether the latest result of a ``measured_by`` analyte lies beyond the other end of
+    its reference interval (a high potassium for a potassium-loss rule): lowering it is then
+    the aim of treatment, not a risk, so the rule does not fire."""
+    analyte_id, state = measured_by.split(":")
+    latest = latest_by_analyte(request.results).get(analyte_id)
+    result = request.results[latest] if latest is not None else None
+    if result is None or len(interval := result.analyte.reference_interval) != 2:
+        return False
+    return result.value > interval[1] if state == "low" else result.value < interval[0]
 
 
 def _severity(
