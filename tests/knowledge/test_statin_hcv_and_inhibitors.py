@@ -1,0 +1,60 @@
+"""Statins with hepatitis C antivirals (glecaprevir/pibrentasvir with simvastatin or
+lovastatin) and with strong CYP3A inhibitors named by their own labels (idelalisib,
+tucatinib); one finding per statin problem where the rules overlap."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.engine.models import Report
+from tests.conftest import Checker
+
+GLECAPREVIR = "combination/simvastatin_or_lovastatin_with_glecaprevir"
+STRONG = "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
+GEMFIBROZIL = "combination/simvastatin_with_gemfibrozil_cyclosporine_or_danazol"
+
+
+def _combinations(report: Report) -> list[str]:
+    return [f.id for f in report.findings if f.kind == "combination"]
+
+
+@pytest.mark.parametrize(
+    ("statin", "antiviral"),
+    [
+        ("simvastatin 40 mg daily", "Mavyret 3 tablets daily"),
+        ("Zocor 20 mg", "glecaprevir/pibrentasvir 300/120 mg daily"),
+        ("lovastatin 40 mg daily", "Mavyret 3 tabs"),
+    ],
+)
+def test_simvastatin_or_lovastatin_with_mavyret(
+    checker: Checker, statin: str, antiviral: str
+) -> None:
+    """Any dose: the Maviret label advises against the pair (a moderate interaction)."""
+    report = checker(medications=[{"text": statin}, {"text": antiviral}])
+    assert _combinations(report) == [GLECAPREVIR]
+    assert report.risk == "moderate"
+
+
+def test_pravastatin_with_mavyret_is_not_this_finding(checker: Checker) -> None:
+    report = checker(medications=[{"text": "pravastatin 40 mg"}, {"text": "Mavyret 3 tabs"}])
+    assert GLECAPREVIR not in _combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("medications", "fired"),
+    [
+        # a contraindicated partner already says to stop simvastatin: one finding
+        (["simvastatin 40 mg", "Mavyret 3 tabs", "clarithromycin 500 mg bid"], STRONG),
+        (["simvastatin 40 mg", "Mavyret 3 tabs", "gemfibrozil 600 mg bid"], GEMFIBROZIL),
+        # the pair to avoid leaves out the dose limits of the other partner
+        (["simvastatin 40 mg", "Mavyret 3 tabs", "verapamil 240 mg daily"], GLECAPREVIR),
+        (["simvastatin 40 mg", "Mavyret 3 tabs", "amlodipine 10 mg daily"], GLECAPREVIR),
+        (["lovastatin 80 mg", "Mavyret 3 tabs", "amiodarone 200 mg daily"], GLECAPREVIR),
+        (["lovastatin 40 mg", "Mavyret 3 tabs", "diltiazem 240 mg daily"], GLECAPREVIR),
+    ],
+)
+def test_one_finding_per_simvastatin_or_lovastatin_problem(
+    checker: Checker, medications: list[str], fired: str
+) -> None:
+    report = checker(medications=[{"text": text} for text in medications])
+    assert _combinations(report) == [fired]
