@@ -58,3 +58,35 @@ def test_one_finding_per_simvastatin_or_lovastatin_problem(
 ) -> None:
     report = checker(medications=[{"text": text} for text in medications])
     assert _combinations(report) == [fired]
+
+
+COLCHICINE = "combination/colchicine_with_strong_cyp3a4_or_pgp_inhibitor"
+
+
+@pytest.mark.parametrize("inhibitor", ["Zydelig 150 mg bid", "idelalisib", "Tukysa 300 mg bid"])
+@pytest.mark.parametrize("statin", ["simvastatin 20 mg daily", "lovastatin 20 mg daily"])
+def test_idelalisib_and_tucatinib_are_strong_cyp3a_inhibitors(
+    checker: Checker, statin: str, inhibitor: str
+) -> None:
+    """Their own labels name them strong CYP3A inhibitors: the statin labels' contraindication."""
+    report = checker(medications=[{"text": statin}, {"text": inhibitor}])
+    assert _combinations(report) == [STRONG]
+    assert report.risk == "high"
+
+
+@pytest.mark.parametrize("inhibitor", ["Zydelig 150 mg bid", "tucatinib 300 mg twice daily"])
+def test_idelalisib_and_tucatinib_raise_colchicine(checker: Checker, inhibitor: str) -> None:
+    report = checker(medications=[{"text": "colchicine 0.6 mg daily"}, {"text": inhibitor}])
+    assert _combinations(report) == [COLCHICINE]
+    assert report.risk == "moderate"
+
+
+def test_mavyret_and_a_strong_inhibitor_are_one_simvastatin_finding(checker: Checker) -> None:
+    report = checker(
+        medications=[
+            {"text": "simvastatin 20 mg"},
+            {"text": "Mavyret"},
+            {"text": "Zydelig 150 mg bid"},
+        ]
+    )
+    assert _combinations(report) == [STRONG]
