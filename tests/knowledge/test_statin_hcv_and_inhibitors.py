@@ -90,3 +90,47 @@ def test_mavyret_and_a_strong_inhibitor_are_one_simvastatin_finding(checker: Che
         ]
     )
     assert _combinations(report) == [STRONG]
+
+
+LEDIPASVIR_OR_VOXILAPREVIR = "combination/rosuvastatin_with_ledipasvir_or_voxilaprevir"
+
+
+def test_vosevi_is_recognized_with_its_three_ingredients(checker: Checker) -> None:
+    report = checker.med("Vosevi 1 tablet daily")
+    assert report.medications[0].status == "recognized"
+    assert report.medications[0].concepts == ["sofosbuvir", "velpatasvir", "voxilaprevir"]
+    assert report.findings == []
+
+
+@pytest.mark.parametrize(
+    "rosuvastatin", ["rosuvastatin 5 mg daily", "Crestor 20 mg", "rosuvastatin"]
+)
+@pytest.mark.parametrize("antiviral", ["Harvoni 1 tab daily", "Vosevi 1 tablet daily"])
+def test_rosuvastatin_with_harvoni_or_vosevi_at_any_dose(
+    checker: Checker, rosuvastatin: str, antiviral: str
+) -> None:
+    report = checker(medications=[{"text": rosuvastatin}, {"text": antiviral}])
+    assert _combinations(report) == [LEDIPASVIR_OR_VOXILAPREVIR]
+    assert report.risk == "moderate"
+
+
+@pytest.mark.parametrize(
+    "partners",
+    [
+        ["Vosevi"],  # velpatasvir's 10 mg limit (Epclusa) is left out
+        ["Harvoni", "cyclosporine 100 mg bid"],
+        ["Harvoni", "Kaletra 2 tabs bid", "Uloric 40 mg"],
+        ["Vosevi", "Nubeqa 600 mg bid"],
+    ],
+)
+def test_the_pair_to_avoid_speaks_for_the_rosuvastatin_dose_limits(
+    checker: Checker, partners: list[str]
+) -> None:
+    report = checker(medications=[{"text": "rosuvastatin 40 mg"}] + [{"text": p} for p in partners])
+    assert _combinations(report) == [LEDIPASVIR_OR_VOXILAPREVIR]
+
+
+def test_other_statins_with_harvoni_are_not_this_finding(checker: Checker) -> None:
+    for statin in ("pravastatin 40 mg", "atorvastatin 40 mg"):
+        report = checker(medications=[{"text": statin}, {"text": "Harvoni"}])
+        assert _combinations(report) == []
