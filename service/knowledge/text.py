@@ -88,8 +88,11 @@ def tokens(text: str) -> list[str]:
 
 
 def clause_tokens(text: str) -> list[str]:
-    """Words and clause marks (``;:.,()|=?``, and a dash between spaces):
-    ``"no fever; sciatica"`` -> ``["no", "fever", ";", "sciatica"]``."""
+    """Words and clause marks (``;:.,()|=?``, and a dash between spaces or a double dash):
+    ``"no fever; sciatica"`` -> ``["no", "fever", ";", "sciatica"]``, ``"HCTZ--DC"`` ->
+    ``["hctz", "-", "dc"]``."""
+    if "--" in text:
+        text = text.replace("--", " - ")
     return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
 
 
