@@ -103,7 +103,7 @@ class ConditionMatch:
 
 
 class LabMatch:
-    __slots__ = ("analyte_id", "corrected", "factor", "how", "reason", "value")
+    __slots__ = ("analyte_id", "corrected", "factor", "how", "reason", "test_id", "value")
 
     def __init__(
         self,
@@ -113,6 +113,7 @@ class LabMatch:
         how: MatchKind | None = None,
         factor: float = 1.0,
         corrected: bool = False,
+        test_id: str | None = None,
     ) -> None:
         self.analyte_id: Final = analyte_id
         # In the analyte's canonical unit.
@@ -124,3 +125,5 @@ class LabMatch:
         self.factor: Final = factor
         # Already corrected by the laboratory (an adjusted calcium): not corrected again.
         self.corrected: Final = corrected
+        # A lab known but not checked (``kb.lab_tests``; ``analyte_id`` is then None).
+        self.test_id: Final = test_id

@@ -96,6 +96,9 @@ def lab_status(
     index: int, match: LabMatch, kb: KnowledgeBase, referenced: Set[tuple[str, int]]
 ) -> InputStatus:
     name = kb.analytes[match.analyte_id].name if match.analyte_id else None
+    if match.test_id:  # known, not checked: recognized, and says why
+        name = kb.lab_tests[match.test_id].name
+        return InputStatus(index, "recognized", name, [name], match.reason, [], match.how)
     names = [name] if name else []
     if ("labs", index) in referenced:
         return InputStatus(index, "flagged", name, names, None, [], match.how)

@@ -15,6 +15,7 @@ from service.knowledge.schema import (
     DrugGroup,
     EffectInfo,
     LabOrder,
+    LabTest,
     Normalization,
     Qualifiers,
     Route,
@@ -47,6 +48,8 @@ class KnowledgeBase:
     drugs: dict[str, Drug]
     conditions: dict[str, Condition]
     analytes: dict[str, Analyte]
+    # Labs known but not checked (recognized, never flagged, their values not read).
+    lab_tests: dict[str, LabTest]
     rules: tuple[CombinationRule, ...]
     drug_groups: dict[str, DrugGroup]
     effects: dict[str, EffectInfo]
@@ -85,6 +88,9 @@ class KnowledgeBase:
     # Abbreviations read only as a lab's whole name (without lab_context_words).
     analyte_abbreviations: dict[str, str]
     lab_context_words: frozenset[str]
+    # A known-but-unchecked lab's name, synonym or abbreviation (whole lab names only,
+    # without lab_context_words) -> its id.
+    lab_test_terms: dict[str, str]
     unit_factors: dict[str, dict[str, float]]
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]

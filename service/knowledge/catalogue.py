@@ -148,6 +148,20 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         )
     lines += [
         "",
+        "Labs known but not checked (recognized with this reason, never flagged; the value "
+        "and unit are not read; matched by the whole lab name only):",
+        "",
+        "| lab | names | reason | sources |",
+        "|---|---|---|---|",
+    ]
+    for t in kb.lab_tests.values():
+        names = ", ".join(dict.fromkeys([*t.synonyms, *t.abbreviations]))
+        lines.append(
+            f"| {_cell(t.name)} | {_cell(names)} | {_cell(t.not_checked_because)} "
+            f"| {_sources(kb, t.sources)} |"
+        )
+    lines += [
+        "",
         "## Combination rules",
         "",
         "| rule | severity | basis | evidence | detail | sources |",

@@ -27,6 +27,7 @@ from service.knowledge.schema import (
     EvidenceLevel,
     KnowledgeFile,
     LabOrder,
+    LabTest,
     Normalization,
     Product,
     Qualifiers,
@@ -110,6 +111,7 @@ class _Collector:
         self.snomed_codes: dict[str, SnomedCode] = {}
         self.conditions: dict[str, Condition] = {}
         self.analytes: dict[str, Analyte] = {}
+        self.lab_tests: dict[str, LabTest] = {}
         self.rules: dict[str, CombinationRule] = {}
         self.drug_groups: dict[str, DrugGroup] = {}
         self.effects: dict[str, EffectInfo] = {}
@@ -151,6 +153,8 @@ def _build(
             c.add("condition", c.conditions, cond.id, cond, name)
         for a in kf.analyte:
             c.add("analyte", c.analytes, a.id, a, name)
+        for t in kf.lab_test:
+            c.add("lab test", c.lab_tests, t.id, t, name)
         for r in kf.rule:
             c.add("rule", c.rules, r.id, r, name)
         for g in kf.drug_group:
@@ -285,6 +289,11 @@ def _check_conditions_and_labs(c: _Collector) -> None:
             _need_sources(c, f"{where} correction", a.corrected.sources)
             if a.corrected.by not in c.analytes:
                 c.errors.append(f"{where}: corrected by unknown analyte {a.corrected.by!r}")
+    for t in c.lab_tests.values():
+        where = f"{c.origin[('lab test', t.id)]}: lab test {t.id!r}"
+        _need_sources(c, where, t.sources)
+        if t.id in c.analytes:
+            c.errors.append(f"{where}: also an analyte id")
     for o in c.lab_orders.values():
         where = f"{c.origin[('lab order', o.id)]}: lab order {o.id!r}"
         _need_sources(c, where, o.sources)
@@ -428,6 +437,7 @@ def _index(
         snomed[row.code].extend(cid for cid in row.conditions if cid not in snomed[row.code])
 
     analyte_terms, analyte_abbreviations, loinc = _analyte_index(c)
+    lab_test_terms = _lab_test_index(c, analyte_terms, analyte_abbreviations, norm)
 
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
@@ -443,6 +453,7 @@ def _index(
         drugs=c.drugs,
         conditions=c.conditions,
         analytes=c.analytes,
+        lab_tests=c.lab_tests,
         rules=tuple(c.rules.values()),
         drug_groups=c.drug_groups,
         effects=c.effects,
@@ -503,6 +514,7 @@ def _index(
         analyte_terms=analyte_terms,
         analyte_abbreviations=analyte_abbreviations,
         lab_context_words=frozenset(fold(t) for t in norm.lab_context_words),
+        lab_test_terms=lab_test_terms,
         unit_factors={
             a.id: {unit_key(u): f for u, f in a.units.items()} for a in c.analytes.values()
         },
@@ -577,6 +589,45 @@ def _analyte_index(c: _Collector) -> tuple[dict[str, str], dict[str, str], dict[
                 c.errors.append(f"LOINC {code} belongs to {loinc[code]!r} and {a.id!r}")
             loinc[code] = a.id
     return terms, abbreviations, loinc
+
+
+def _lab_test_index(
+    c: _Collector,
+    analyte_terms: Mapping[str, str],
+    analyte_abbreviations: Mapping[str, str],
+    norm: Normalization,
+) -> dict[str, str]:
+    """Known-but-unchecked labs by name, synonym and abbreviation. None may name an analyte
+    (a checked lab is never read as an unchecked one: "Ca" stays calcium), another lab
+    test, or be only lab context words or another-test words."""
+    context = {fold(w) for w in norm.lab_context_words}
+    other = {fold(w) for w in norm.other_lab_test_words}
+    terms: dict[str, str] = {}
+    for t in c.lab_tests.values():
+        where = f"{c.origin[('lab test', t.id)]}: lab test {t.id!r}"
+        for text in (t.name, *t.synonyms, *t.abbreviations):
+            words = tokens(text)
+            key = " ".join(w for w in words if w not in context)
+            if not key:
+                c.errors.append(f"{where}: {text!r} is only lab context words")
+                continue
+            if not other.isdisjoint(words):
+                c.errors.append(f"{where}: {text!r} has a word of another sample or test")
+            named = analyte_abbreviations.get(key) or next(
+                (
+                    analyte_terms[part]
+                    for size in range(len(words), 0, -1)
+                    for start in range(len(words) - size + 1)
+                    if (part := " ".join(words[start : start + size])) in analyte_terms
+                ),
+                None,
+            )
+            if named:  # the analyte would win: the name would never reach this test
+                c.errors.append(f"{where}: {text!r} also names analyte {named!r}")
+            if terms.get(key, t.id) != t.id:
+                c.errors.append(f"{where}: {text!r} also names lab test {terms[key]!r}")
+            terms[key] = t.id
+    return terms
 
 
 def _route_tokens(mapping: Mapping[str, Route]) -> dict[str, Route]:

@@ -517,6 +517,23 @@ class EffectInfo(_Strict, frozen=True, kw_only=True):
     checks: list[Id] = []
 
 
+class LabTest(_Strict, frozen=True, kw_only=True):
+    """A lab test the service knows but does not check (creatinine, BUN, a digoxin level):
+    an input naming it is ``recognized`` with ``not_checked_because``, never flagged, and
+    its value and unit are not read (never a unit or plausibility error).
+
+    Read only as a lab's whole name, with nothing around it but
+    normalization.lab_context_words ("serum creatinine", "digoxin level"); an analyte the
+    service checks always wins, and no name may also be an analyte's."""
+
+    id: Id
+    name: NonEmpty
+    synonyms: list[NonEmpty] = []
+    abbreviations: list[NonEmpty] = []
+    not_checked_because: NonEmpty
+    sources: SourceIds
+
+
 class LabOrder(_Strict, frozen=True, kw_only=True):
     """A lab test a CDS card may propose, for findings that make its analytes worth
     measuring."""
@@ -547,6 +564,7 @@ class KnowledgeFile(_Strict, frozen=True, kw_only=True):
     product: list[Product] = []
     condition: list[Condition] = []
     analyte: list[Analyte] = []
+    lab_test: list[LabTest] = []
     rule: list[CombinationRule] = []
     drug_group: list[DrugGroup] = []
     effect: list[EffectInfo] = []

@@ -38,6 +38,14 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
             if analyte_id:
                 break
     if analyte_id is None:
+        # A lab known but not checked (creatinine, BUN): recognized, its value not read.
+        for words in named:
+            test_id = kb.lab_test_terms.get(
+                " ".join(w for w in words if w not in kb.lab_context_words)
+            )
+            if test_id:
+                reason = kb.lab_tests[test_id].not_checked_because
+                return LabMatch(None, None, reason, how, test_id=test_id)
         return LabMatch(None, None, "analyte not known")
     analyte = kb.analytes[analyte_id]
     factor = kb.unit_factors[analyte_id].get(unit_key(item.unit))
