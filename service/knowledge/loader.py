@@ -598,8 +598,9 @@ def _lab_test_index(
     norm: Normalization,
 ) -> dict[str, str]:
     """Known-but-unchecked labs by name, synonym and abbreviation. None may name an analyte
-    (a checked lab is never read as an unchecked one: "Ca" stays calcium), another lab
-    test, or be only lab context words or another-test words."""
+    (a checked lab is never read as an unchecked one: "Ca" stays calcium) unless a word of
+    another sample or test makes it another test ("hemoglobin A1c"), name another lab
+    test, or be only lab context words."""
     context = {fold(w) for w in norm.lab_context_words}
     other = {fold(w) for w in norm.other_lab_test_words}
     terms: dict[str, str] = {}
@@ -611,16 +612,19 @@ def _lab_test_index(
             if not key:
                 c.errors.append(f"{where}: {text!r} is only lab context words")
                 continue
-            if not other.isdisjoint(words):
-                c.errors.append(f"{where}: {text!r} has a word of another sample or test")
-            named = analyte_abbreviations.get(key) or next(
-                (
-                    analyte_terms[part]
-                    for size in range(len(words), 0, -1)
-                    for start in range(len(words) - size + 1)
-                    if (part := " ".join(words[start : start + size])) in analyte_terms
-                ),
-                None,
+            # A name with a word of another sample or test (HbA1c) never names an analyte:
+            # that word is read first. Any other name must not be an analyte's.
+            named = other.isdisjoint(words) and (
+                analyte_abbreviations.get(key)
+                or next(
+                    (
+                        analyte_terms[part]
+                        for size in range(len(words), 0, -1)
+                        for start in range(len(words) - size + 1)
+                        if (part := " ".join(words[start : start + size])) in analyte_terms
+                    ),
+                    None,
+                )
             )
             if named:  # the analyte would win: the name would never reach this test
                 c.errors.append(f"{where}: {text!r} also names analyte {named!r}")

@@ -524,7 +524,8 @@ class LabTest(_Strict, frozen=True, kw_only=True):
 
     Read only as a lab's whole name, with nothing around it but
     normalization.lab_context_words ("serum creatinine", "digoxin level"); an analyte the
-    service checks always wins, and no name may also be an analyte's."""
+    service checks always wins, and no name may also be an analyte's, unless a word of
+    another test (normalization.other_lab_test_words) keeps it from being one ("HbA1c")."""
 
     id: Id
     name: NonEmpty

@@ -104,7 +104,7 @@ def test_an_interaction_needs_the_drug_to_reach_the_circulation(
         ("CSF glucose", 40.0, "mg/dL"),
         ("Fecal calcium", 5.0, "mg/dL"),
         ("CK-MB", 12.0, "U/L"),
-        ("Hemoglobin A1c", 7.2, "g/dL"),
+        ("Glycated albumin", 17.0, "%"),
     ],
 )
 def test_another_sample_or_test_of_an_analyte_is_not_checked(

@@ -73,6 +73,10 @@ def test_routine_labs_leave_the_potassium_findings_as_they_were(checker: Checker
         ("ferritin", "ferritin"),
         ("B12", "vitamin B12"),
         ("Cl", "chloride"),
+        ("HbA1c", "hemoglobin A1c"),
+        ("Hgb A1c", "hemoglobin A1c"),
+        ("A1C", "hemoglobin A1c"),
+        ("glycated hemoglobin", "hemoglobin A1c"),
     ],
 )
 def test_each_routine_lab_is_recognized_whatever_its_value_and_unit(
@@ -112,7 +116,8 @@ def test_short_names_of_checked_analytes_keep_their_meaning(
 
 
 @pytest.mark.parametrize(
-    "text", ["urine creatinine", "pCO2", "creatinine kinase", "vitamin K", "CA 19-9"]
+    "text",
+    ["urine creatinine", "pCO2", "creatinine kinase", "vitamin K", "CA 19-9", "urine A1c"],
 )
 def test_other_tests_are_not_read_as_a_routine_lab(checker: Checker, text: str) -> None:
     report = checker(labs=[{"text": text, "value": 1.0, "unit": "mg/dL"}])
@@ -139,3 +144,18 @@ def test_a_bmp_over_http_has_no_unchecked_labs(client: TestClient[Litestar]) -> 
     body = response.json()
     assert [s["status"] for s in body["labs"]] == ["flagged"] + ["recognized"] * 4
     assert "Could not check" not in body["note"]
+
+
+def test_hemoglobin_a1c_is_not_hemoglobin(checker: Checker) -> None:
+    """An HbA1c of 8% is long-term glucose control, not a hemoglobin of 8 g/dL."""
+    report = checker(
+        labs=[
+            {"text": "hemoglobin A1c", "value": 8.0, "unit": "%"},
+            {"text": "hemoglobin", "value": 8.0, "unit": "g/dL"},
+        ]
+    )
+    assert [(s.status, s.concept) for s in report.labs] == [
+        ("recognized", "hemoglobin A1c"),
+        ("flagged", "hemoglobin"),
+    ]
+    assert [f.inputs[0].index for f in report.findings if f.kind == "lab"] == [1]

@@ -28,7 +28,9 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         how = "name" if item.text else "display"
         named = [tokens(text) for text in texts_of(item.text, item.coding)]
         if any(not kb.other_lab_test_words.isdisjoint(words) for words in named):
-            return LabMatch(None, None, kb.texts.templates["lab_other_test"])
+            return _lab_test(named, how, kb) or LabMatch(
+                None, None, kb.texts.templates["lab_other_test"]
+            )
         for words in named:
             analyte_id = _already_corrected(words, knowledge)
             if analyte_id:
@@ -38,15 +40,7 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
             if analyte_id:
                 break
     if analyte_id is None:
-        # A lab known but not checked (creatinine, BUN): recognized, its value not read.
-        for words in named:
-            test_id = kb.lab_test_terms.get(
-                " ".join(w for w in words if w not in kb.lab_context_words)
-            )
-            if test_id:
-                reason = kb.lab_tests[test_id].not_checked_because
-                return LabMatch(None, None, reason, how, test_id=test_id)
-        return LabMatch(None, None, "analyte not known")
+        return _lab_test(named, how, kb) or LabMatch(None, None, "analyte not known")
     analyte = kb.analytes[analyte_id]
     factor = kb.unit_factors[analyte_id].get(unit_key(item.unit))
     if factor is None:
@@ -54,6 +48,17 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         reason = template.format(unit=item.unit, analyte=analyte.name)
         return LabMatch(analyte_id, None, reason, how)
     return LabMatch(analyte_id, item.value * factor, None, how, factor, corrected)
+
+
+def _lab_test(named: list[list[str]], how: MatchKind, kb: KnowledgeBase) -> LabMatch | None:
+    """A lab known but not checked (creatinine, BUN, HbA1c), by its whole name: recognized,
+    its value not read."""
+    for words in named:
+        test_id = kb.lab_test_terms.get(" ".join(w for w in words if w not in kb.lab_context_words))
+        if test_id:
+            reason = kb.lab_tests[test_id].not_checked_because
+            return LabMatch(None, None, reason, how, test_id=test_id)
+    return None
 
 
 def _already_corrected(words: list[str], knowledge: Knowledge) -> str | None:
