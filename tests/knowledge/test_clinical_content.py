@@ -135,6 +135,11 @@ def _combinations(report: Report) -> list[str]:
     return [f.id for f in report.findings if f.kind == "combination"]
 
 
+def _shown(report: Report) -> list[str]:
+    """The combinations not absorbed by another."""
+    return [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+
+
 def test_abiraterone_lowers_potassium_but_not_with_the_prednisone_it_is_given_with(
     checker: Checker,
 ) -> None:
@@ -724,3 +729,51 @@ def test_a_raised_ck_with_a_statin_and_another_myotoxic_drug_is_one_ck_finding(
         medications=[{"text": "atorvastatin 40 mg"}, {"text": partner}], labs=[_ck(2500)]
     )
     assert sorted(_combinations(report)) == shown
+
+
+@pytest.mark.parametrize(
+    ("kidney", "calcium", "severity"),
+    [
+        (
+            {"conditions": [{"text": "CKD stage 4"}]},
+            {"text": "calcium", "value": 7.9, "unit": "mg/dL"},
+            "high",
+        ),
+        (
+            {"labs": [{"text": "eGFR", "value": 25, "unit": "mL/min/1.73m2"}]},
+            {"text": "ionized calcium", "value": 0.98, "unit": "mmol/L"},
+            "high",
+        ),
+        ({"conditions": [{"text": "ESRD on hemodialysis"}]}, {"text": "hypocalcemia"}, "moderate"),
+    ],
+)
+def test_denosumab_in_advanced_kidney_disease_with_low_calcium_is_one_problem(
+    checker: Checker,
+    kidney: dict[str, list[dict[str, object]]],
+    calcium: dict[str, object],
+    severity: str,
+) -> None:
+    """The boxed warning's severe hypocalcemia under way: denosumab, advanced kidney disease
+    and a low calcium are one finding (high with a measured result), not a kidney finding
+    beside a calcium finding."""
+    labs = list(kidney.get("labs", []))
+    conditions = list(kidney.get("conditions", []))
+    (labs if "value" in calcium else conditions).append(calcium)
+    report = checker(
+        medications=[{"text": "Prolia 60 mg SC every 6 months"}], conditions=conditions, labs=labs
+    )
+    assert _shown(report) == ["combination/denosumab_in_advanced_kidney_disease_with_low_calcium"]
+    (joint,) = [f for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+    assert joint.severity == report.risk == severity
+    assert len(joint.inputs) == 3
+
+
+def test_denosumab_in_advanced_kidney_disease_without_low_calcium_keeps_its_own_finding(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "Prolia 60 mg SC every 6 months"}],
+        conditions=[{"text": "CKD stage 4"}],
+        labs=[{"text": "calcium", "value": 9.1, "unit": "mg/dL"}],
+    )
+    assert _shown(report) == ["combination/denosumab_in_advanced_kidney_disease"]
