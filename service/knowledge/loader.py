@@ -275,6 +275,9 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         for aid in cond.checks:
             if aid not in c.analytes:
                 c.errors.append(f"{where}: checks names unknown analyte {aid!r}")
+        for other in cond.not_with:
+            if other not in c.conditions or other == cond.id:
+                c.errors.append(f"{where}: not_with names unknown condition {other!r}")
     for a in c.analytes.values():
         where = f"{c.origin[('analyte', a.id)]}: analyte {a.id!r}"
         _need_sources(c, where, a.sources)

@@ -221,6 +221,10 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Codes under these prefixes do not match this concept (like an ICD "Excludes1").
     icd10cm_exclude: list[IcdCode] = []
     snomed: list[Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]{5,17}$")]] = []
+    # Named for what it lacks ("low back pain without sciatica"): not read from a text
+    # that also names one of these concepts as current ("chronic low back pain with
+    # sciatica" is sciatica only).
+    not_with: list[Id] = []
     # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
     # A chronic condition stays current under "history of".
     acute: bool = False

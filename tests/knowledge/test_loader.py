@@ -110,3 +110,15 @@ def test_rules_that_suppress_each_other_are_rejected(datasets: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match="leads back to the rule itself"):
         load_knowledge(datasets)
+
+
+def test_not_with_must_name_another_known_condition(datasets: Path) -> None:
+    append(
+        datasets / "conditions" / "common.toml",
+        '[[condition]]\nid = "zz_test"\nname = "zz"\ncontributes = false\n'
+        'not_with = ["no_such_condition", "zz_test"]\nsources = ["icd10cm_2026"]\n',
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "not_with names unknown condition 'no_such_condition'" in str(caught.value)
+    assert "not_with names unknown condition 'zz_test'" in str(caught.value)

@@ -34,7 +34,10 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
     words = [w for text in texts for w in tokens(text)]
     queries = [" ".join(words), *(w for w in words if w not in kb.condition_vocabulary)]
     suggestions = suggest(
-        queries, kb.fuzzy_condition_terms, lambda k: _names(kb, kb.condition_terms[k])
+        queries,
+        kb.fuzzy_condition_terms,
+        lambda k: _names(kb, kb.condition_terms[k]),
+        typos_only=True,
     )
     return ConditionMatch((), (), suggestions, "condition not known")
 
@@ -117,7 +120,8 @@ def _qualified(
 ) -> ConditionMatch:
     """Split the concepts found at their token spans into current and qualified ones.
 
-    "history of" makes only an episode that ends (an ``acute`` condition) not current."""
+    "history of" makes only an episode that ends (an ``acute`` condition) not current; a
+    concept named for what it lacks is dropped when that is current too (``not_with``)."""
     conditions = knowledge.kb.conditions
     kinds = knowledge.qualifiers.conditions.qualify(parsed.tokens, [span for _, span in hits])
     found: list[str] = []
@@ -128,6 +132,9 @@ def _qualified(
                 found.append(cid)
             else:
                 excluded.append((cid, kind))
+    if found:
+        current = set(found)
+        found = [cid for cid in found if not any(o in current for o in conditions[cid].not_with)]
     return ConditionMatch(
         dedupe(found),
         tuple(dict.fromkeys(excluded)),

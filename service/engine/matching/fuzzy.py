@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 SUGGESTION_CUTOFF = 70.0
+# A typo changes at most about one letter in four (an edit, or two neighbours swapped):
+# "diabtis" is diabetes (2 edits in 8), "myelopathy" is not myeloma (4 in 10), nor
+# "spina" sprain (3 in 6) or "psychosis" presbycusis.
+TYPO_SIMILARITY = 0.75
+MAX_SUGGESTIONS = 3
 MIN_SUGGEST_LEN = 4
 MIN_FUZZY_LEN = 5
 # Words of this length or more may be two edits away from the term they misspell.
@@ -58,20 +63,39 @@ def suggest(
     queries: Iterable[str],
     choices_by_initial: Mapping[str, Sequence[str]],
     name_of: Callable[[str], str],
+    *,
+    typos_only: bool = False,
 ) -> tuple[str, ...]:
-    """Up to three known names close to the unknown words, for "did you mean"."""
+    """Up to three known names close to the unknown words, for "did you mean".
+
+    ``typos_only``: only names the query could be a typo of, by the share of letters
+    edited (``TYPO_SIMILARITY``), not names that merely share many letters with it (the
+    indel ratio finds "sprain" in "spina bifida" and "presbycusis" in "psychosis"); and
+    the names of terms that are the query with words added ("radiculopathy" ->
+    "radiculopathy lumbar region"), when they are few: a text that leaves out the type or
+    the level, not a modifier that starts many terms ("chronic")."""
     best: dict[str, float] = {}
     for query in queries:
         if len(query) < MIN_SUGGEST_LEN:
             continue
-        found = process.extract(
-            query,
-            choices_by_initial.get(query[0], ()),
-            scorer=fuzz.ratio,
-            score_cutoff=SUGGESTION_CUTOFF,
-            limit=3,
-        )
+        choices = choices_by_initial.get(query[0], ())
+        if typos_only:
+            found = process.extract(
+                query,
+                choices,
+                scorer=OSA.normalized_similarity,
+                score_cutoff=TYPO_SIMILARITY,
+                limit=3,
+            )
+            head = query + " "
+            longer = [c for c in choices if c.startswith(head)]
+            if len({name_of(c) for c in longer}) <= MAX_SUGGESTIONS:
+                found += [(c, TYPO_SIMILARITY, 0) for c in longer]
+        else:
+            found = process.extract(
+                query, choices, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF, limit=3
+            )
         for choice, score, _ in found:
             name = name_of(choice)
             best[name] = max(score, best.get(name, 0.0))
-    return tuple(sorted(best, key=lambda n: -best[n])[:3])
+    return tuple(sorted(best, key=lambda n: -best[n])[:MAX_SUGGESTIONS])
