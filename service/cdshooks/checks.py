@@ -7,7 +7,8 @@ each adds its first check, or every check when it is high severity (the ECG with
 potassium below 3.0), and at most ``MAX_ADDED`` such lines are added. An absorbed
 low-severity finding adds no management: a single drug's advice (generic cramp self-care,
 "review the dose") is not what to do about a combination. Lines that differ only in case or
-punctuation count once.
+punctuation count once, and an added line that asks for nothing an earlier line has not
+asked for, whatever its timing, is left out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from service.cdshooks.grouping import Group
 from service.engine.models import Finding
-from service.engine.note import problem_checks
+from service.engine.note import check_words, problem_checks
 from service.knowledge.severity import SEVERITY_RANK
 
 MAX_ADDED = 2
@@ -30,17 +31,23 @@ def _key(line: str) -> str:
 
 def _merged(own: Sequence[str], added: Iterable[str]) -> list[str]:
     seen: set[str] = set()
+    asked: list[frozenset[str]] = []
     lines: list[str] = []
     extra = 0
     for line in own:
         if _key(line) not in seen:
             seen.add(_key(line))
+            asked.append(check_words(line))
             lines.append(line)
     for line in added:
         if extra == MAX_ADDED:
             break
-        if _key(line) not in seen:
+        # An added line that asks for nothing new, whatever its timing ("Potassium and
+        # magnesium in 1-2 weeks" after "... within days"), is left out.
+        words = check_words(line)
+        if _key(line) not in seen and not any(words <= earlier for earlier in asked):
             seen.add(_key(line))
+            asked.append(words)
             lines.append(line)
             extra += 1
     return lines

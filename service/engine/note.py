@@ -17,6 +17,19 @@ from service.knowledge.severity import Risk
 
 MAX_CHECKS = 2
 _WORDS = re.compile(r"\w+")
+# When a check is due, not what it checks: "Potassium and magnesium in 1-2 weeks" asks for
+# nothing that "Potassium and magnesium within days" (said first: the more severe problem's)
+# has not already asked for.
+_WHEN = frozenset(
+    {"now", "within", "in", "hours", "hour", "days", "day", "weeks", "week", "months", "month"}
+)
+
+
+def check_words(clause: str) -> frozenset[str]:
+    """What a check clause asks for: its words without those of when it is due."""
+    words = frozenset(_WORDS.findall(clause.lower()))
+    what = frozenset(w for w in words if w not in _WHEN and not w.isdigit())
+    return what or words
 
 
 def problem_checks(finding: Finding) -> Sequence[str]:
@@ -28,7 +41,8 @@ def problem_checks(finding: Finding) -> Sequence[str]:
 def _unrepeated(checks: Iterable[str]) -> list[str]:
     """The checks with every clause said once: a clause whose words an earlier clause
     already has ("Muscle symptoms", "CK if any" after "CK and creatinine if any"), however
-    punctuated or capitalized, is left out of the later check."""
+    punctuated or capitalized, and whatever its timing ("in 1-2 weeks" after "within
+    days"), is left out of the later check."""
     given = unique(checks)
     if len(given) < 2 and not any("; " in check for check in given):
         return given  # nothing that could repeat
@@ -37,7 +51,7 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     for check in given:
         clauses = []
         for clause in check.split("; "):
-            words = frozenset(_WORDS.findall(clause.lower()))
+            words = check_words(clause)
             if not any(words <= earlier for earlier in seen):
                 seen.append(words)
                 clauses.append(clause)

@@ -68,6 +68,20 @@ def test_a_card_gives_its_problems_own_checks_then_a_few_unrepeated(cds: Client)
     assert not any("stretch" in line.lower() for line in management)
 
 
+def test_a_card_asks_for_a_check_once_whatever_its_timing(cds: Client) -> None:
+    """Potassium 3.2 on furosemide and prednisone: the card said "Potassium and magnesium
+    within days" (its problem's own check) and then "Potassium and magnesium in 1-2 weeks"
+    (the absorbed diuretic-with-corticosteroid finding's)."""
+    meds = ["furosemide 40 mg daily", "prednisone 20 mg daily"]
+    cards = cards_of(cds, PATIENT_VIEW, chart(meds, [("potassium", 3.2, "mmol/L")]))
+    card = next(c for c in cards if "low potassium" in c["summary"].lower())
+    monitoring = section(card["detail"], "Monitoring")
+    assert "Potassium and magnesium within days" in monitoring
+    assert not any(
+        "1-2 weeks" in line and line.startswith("Potassium and magnesium in") for line in monitoring
+    )
+
+
 def test_a_contraindicated_pair_card_has_no_self_care_advice(cds: Client) -> None:
     meds = ["simvastatin 40 mg daily", "clarithromycin 500 mg twice daily"]
     cards = cards_of(cds, PATIENT_VIEW, chart(meds))
