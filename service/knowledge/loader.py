@@ -305,6 +305,7 @@ def _check_rules(c: _Collector) -> None:
             if not (
                 slot.drug_class
                 or slot.effect is not None
+                or slot.any_effect
                 or slot.drug
                 or slot.drug_group
                 or slot.condition

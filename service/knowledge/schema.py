@@ -344,6 +344,9 @@ class Slot(_Strict, frozen=True, kw_only=True):
 
     drug_class: list[Id] = []
     effect: EffectKind | None = None
+    # A drug with any of these effects fills the slot (a drug that may have lowered either
+    # of two results the rule joins).
+    any_effect: list[EffectKind] = []
     drug: list[Id] = []
     drug_group: list[Id] = []
     condition: list[Id] = []
