@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from msgspec.structs import replace
 
+from service.engine.advice import fit_advice
 from service.engine.combinations import Request, combination_findings
 from service.engine.errors import ImplausibleValueError, implausible_values
 from service.engine.findings import (
@@ -59,7 +60,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         Request(meds, conds, labs, request.medications, request.labs, results),
     )
     findings.sort(key=_order)
-    findings = absorb(findings)
+    findings = fit_advice(absorb(findings), conds, measured.outranked, kb)
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)

@@ -223,9 +223,17 @@ def lab_findings(
         band = result.worst
         if current is None or SEVERITY_RANK[band.severity] > SEVERITY_RANK[current[0].severity]:
             worst_by_analyte[aid] = (band, index)
+    # The analytes a coded condition's finding speaks for, with that finding's severity.
+    stood_for = {
+        aid: SEVERITY_RANK[knowledge.condition_findings[cid].severity]
+        for by_condition in measured.stood_for.values()
+        for cid, (aid, _) in by_condition.items()
+    }
     findings = []
     templates = kb.texts.templates
     for aid, (band, index) in worst_by_analyte.items():
+        if SEVERITY_RANK[band.severity] <= stood_for.get(aid, -1):  # listed by that finding
+            continue
         analyte = kb.analytes[aid]
         result = results[index]
         assert result is not None
@@ -310,12 +318,15 @@ class MeasuredConditions:
     problem as it (a coded hypokalemia with a potassium of 3.2: ``same_problem_as_result``),
     each by the analyte whose lab finding then stands for it."""
 
-    __slots__ = ("outranked", "shown_by")
+    __slots__ = ("outranked", "shown_by", "stood_for")
 
     def __init__(self) -> None:
         self.outranked: dict[int, str] = {}
         # Condition input -> condition id -> the analyte whose result shows it.
         self.shown_by: dict[int, dict[str, str]] = {}
+        # Condition input -> condition id -> the analyte and the lab inputs that show it,
+        # which its finding lists in place of theirs (``stands_for_result``).
+        self.stood_for: dict[int, dict[str, tuple[str, list[int]]]] = {}
 
 
 def measured_conditions(
@@ -341,6 +352,19 @@ def measured_conditions(
             at = latest.get(analyte_id)
             result = results[at] if at is not None else None
             if at is None or result is None:
+                continue
+            if kb.conditions[cid].stands_for_result:
+                if state in result.states:
+                    measured.stood_for.setdefault(index, {})[cid] = (
+                        analyte_id,
+                        [
+                            i
+                            for i, other in enumerate(results)
+                            if other is not None
+                            and other.analyte.id == analyte_id
+                            and state in other.states
+                        ],
+                    )
                 continue
             if state in result.states:
                 if kb.conditions[cid].same_problem_as_result:
@@ -370,9 +394,16 @@ def condition_findings(
             continue
         facts.add_tags((CONDITIONS, index), (f"condition:{c}" for c in match.condition_ids))
         shown = measured.shown_by.get(index, {})
+        stood_for = measured.stood_for.get(index, {})
         for cid in match.condition_ids:
             if kb.conditions[cid].contributes and cid not in shown:
                 inputs.setdefault(cid, []).append(input_ref(CONDITIONS, index))
+                labs = [input_ref(LABS, at) for at in stood_for.get(cid, ("", []))[1]]
+                inputs[cid] += [ref for ref in labs if ref not in inputs[cid]]
+    for cid in list(inputs):
+        for other in kb.conditions[cid].outranks:
+            if other in inputs and cid in inputs:
+                inputs[cid] += [ref for ref in inputs.pop(other) if ref not in inputs[cid]]
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:
         facts.add_tags((PATIENT, 0), (f"condition:{PREGNANCY_CONDITION}",))
         inputs.setdefault(PREGNANCY_CONDITION, []).append(input_ref(PATIENT, 0))

@@ -278,6 +278,7 @@ def _slot_tags(kb: KnowledgeBase, slot: Slot) -> set[str]:
     tags |= {f"condition:{c}" for c in slot.condition}
     if slot.effect:
         tags.add(f"effect:{slot.effect}")
+    tags |= {f"effect:{e}" for e in slot.any_effect}
     if slot.any_contributor:
         tags.add(CONTRIBUTOR_TAG)
     tags |= {f"lab:{lab}" for lab in slot.lab}

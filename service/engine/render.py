@@ -180,6 +180,7 @@ def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
     for slot in rule.slots:
         if slot.effect:
             checks += effect_checks(kb, [slot.effect])
+        checks += effect_checks(kb, slot.any_effect)
         for dc in slot.drug_class:
             checks += effect_checks(kb, (e.kind for e in kb.classes[dc].effects))
         for esc in rule.escalate:

@@ -261,15 +261,31 @@ def _check_conditions_and_labs(c: _Collector) -> None:
             for cid in row.conditions
             if cid not in c.conditions
         )
+    advice = {
+        line
+        for entries in (c.classes, c.conditions, c.analytes, c.rules)
+        for entry in entries.values()
+        for line in entry.management
+    }
     for cond in c.conditions.values():
         where = f"{c.origin[('condition', cond.id)]}: condition {cond.id!r}"
         _need_sources(c, where, cond.sources)
+        c.errors.extend(
+            f"{where}: unfitting_advice names advice no entry gives: {line!r}"
+            for line in cond.unfitting_advice
+            if line not in advice
+        )
         if cond.contributes and cond.mechanism is None:
             c.errors.append(f"{where}: a contributing condition needs a mechanism")
         if cond.measured_by and cond.measured_by.split(":")[0] not in c.analytes:
             c.errors.append(f"{where}: measured_by names unknown analyte {cond.measured_by!r}")
         if cond.same_problem_as_result and cond.measured_by is None:
             c.errors.append(f"{where}: same_problem_as_result needs measured_by")
+        if cond.stands_for_result and (cond.measured_by is None or cond.same_problem_as_result):
+            c.errors.append(f"{where}: stands_for_result needs measured_by, not same_problem")
+        for other in cond.outranks:
+            if other not in c.conditions or other == cond.id:
+                c.errors.append(f"{where}: outranks names unknown condition {other!r}")
         if cond.contributes and (cond.evidence_level is None or cond.grade is None):
             c.errors.append(f"{where}: a contributing condition needs evidence_level and grade")
         for aid in cond.checks:
@@ -319,6 +335,7 @@ def _check_rules(c: _Collector) -> None:
             if not (
                 slot.drug_class
                 or slot.effect is not None
+                or slot.any_effect
                 or slot.drug
                 or slot.drug_group
                 or slot.condition

@@ -240,6 +240,19 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # hemoglobin). Not for a disease that is one cause among others (renal tubular
     # acidosis with a low potassium), which keeps its own finding.
     same_problem_as_result: bool = False
+    # The reverse: the condition's finding speaks for a current result that shows it (one
+    # finding listing both), and a result that does not show it never outranks it. For a
+    # diagnosis made over months whose advice fits better than the result's (a coded CKD
+    # stage 4-5 with an eGFR below 30; an eGFR of 32 does not undo it; a patient on
+    # dialysis is described as on dialysis).
+    stands_for_result: bool = False
+    # Conditions this one stands for when both are current (dialysis over CKD stage 4-5):
+    # their inputs join this condition's finding and they give none of their own.
+    outranks: list[Id] = []
+    # Advice lines of other findings (their exact text) that do not fit a patient with this
+    # condition, left out of them: "Encourage adequate fluid intake" for a diuretic when
+    # heart failure or dialysis may restrict fluid.
+    unfitting_advice: list[NonEmpty] = []
     # One or two sentences for its finding (else its mechanism).
     detail: ShortText | None = None
     evidence_level: EvidenceLevel | None = None
@@ -352,6 +365,9 @@ class Slot(_Strict, frozen=True, kw_only=True):
 
     drug_class: list[Id] = []
     effect: EffectKind | None = None
+    # A drug with any of these effects fills the slot (a drug that may have lowered either
+    # of two results the rule joins).
+    any_effect: list[EffectKind] = []
     drug: list[Id] = []
     drug_group: list[Id] = []
     condition: list[Id] = []

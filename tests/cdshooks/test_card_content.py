@@ -124,7 +124,8 @@ def test_card_detail_is_capped(cds: Client) -> None:
             }
         )
     cards = cards_of(cds, PATIENT_VIEW, body)
-    assert len(cards) >= 4
+    # Digoxin with the low potassium and magnesium is one card (one problem), not two.
+    assert len(cards) >= 3
     disclaimer = cards[0]["detail"].rsplit("\n", 1)[1]
     for card in cards:
         detail = card["detail"]
