@@ -9,21 +9,22 @@ from msgspec.structs import replace
 
 from service.engine.matches import ConditionMatch
 from service.engine.models import Finding
-from service.knowledge.base import KnowledgeBase
+from service.engine.prepared import Knowledge
 
 
 def fit_advice(
     findings: list[Finding],
     conds: Sequence[ConditionMatch],
     outranked: Container[int],
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
 ) -> list[Finding]:
+    by_condition = knowledge.unfitting_advice
     unfitting = {
         line
         for index, match in enumerate(conds)
         if index not in outranked
         for cid in match.condition_ids
-        for line in kb.conditions[cid].unfitting_advice
+        for line in by_condition.get(cid, ())
     }
     if not unfitting:
         return findings

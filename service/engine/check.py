@@ -60,7 +60,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         Request(meds, conds, labs, request.medications, request.labs, results),
     )
     findings.sort(key=_order)
-    findings = fit_advice(absorb(findings), conds, measured.outranked, kb)
+    findings = fit_advice(absorb(findings), conds, measured.outranked, knowledge)
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)

@@ -67,7 +67,7 @@ _DOSE_WINDOW = 60
 class Request:
     """What the rules read from the request besides the matches."""
 
-    __slots__ = ("conds", "lab_items", "labs", "med_items", "meds", "results")
+    __slots__ = ("conds", "lab_items", "labs", "latest", "med_items", "meds", "results")
 
     def __init__(
         self,
@@ -84,6 +84,8 @@ class Request:
         self.med_items: Final = med_items
         self.lab_items: Final = lab_items
         self.results: Final = results
+        # Per analyte, the position of its latest result.
+        self.latest: Final = latest_by_analyte(results)
 
 
 # A dose-limited slot's input: its daily dose (None when the text gives none), the limit,
@@ -311,10 +313,10 @@ def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Re
             continue
         drug_id = match.hits[0].drug_id
         text = _dose_text(request.med_items[index], knowledge)
-        if drug_id in knowledge.dose_needs_schedule and not _has_schedule(text, knowledge):
-            continue
         dose = _total_mg(text) or daily_mg(text, knowledge.kb.drugs[drug_id].name)
-        if dose is not None and dose <= limit:
+        if dose is None or dose > limit:
+            continue
+        if drug_id not in knowledge.dose_needs_schedule or _has_schedule(text, knowledge):
             below.add((MEDICATIONS, index))
     return frozenset(below)
 
@@ -416,7 +418,7 @@ def _measured_normal(rule: CombinationRule, request: Request) -> int | None:
     if rule.measured_by is None:
         return None
     analyte_id, state = rule.measured_by.split(":")
-    latest = latest_by_analyte(request.results).get(analyte_id)
+    latest = request.latest.get(analyte_id)
     if latest is None:
         return None
     result = request.results[latest]
@@ -428,7 +430,7 @@ def _measured_opposite(measured_by: str, request: Request) -> bool:
     its reference interval (a high potassium for a potassium-loss rule): lowering it is then
     the aim of treatment, not a risk, so the rule does not fire."""
     analyte_id, state = measured_by.split(":")
-    latest = latest_by_analyte(request.results).get(analyte_id)
+    latest = request.latest.get(analyte_id)
     result = request.results[latest] if latest is not None else None
     if result is None or len(interval := result.analyte.reference_interval) != 2:
         return False

@@ -397,11 +397,13 @@ def condition_findings(
         stood_for = measured.stood_for.get(index, {})
         for cid in match.condition_ids:
             if kb.conditions[cid].contributes and cid not in shown:
-                inputs.setdefault(cid, []).append(input_ref(CONDITIONS, index))
-                labs = [input_ref(LABS, at) for at in stood_for.get(cid, ("", []))[1]]
-                inputs[cid] += [ref for ref in labs if ref not in inputs[cid]]
-    for cid in list(inputs):
-        for other in kb.conditions[cid].outranks:
+                refs = inputs.setdefault(cid, [])
+                refs.append(input_ref(CONDITIONS, index))
+                if cid in stood_for:
+                    labs = [input_ref(LABS, at) for at in stood_for[cid][1]]
+                    refs += [ref for ref in labs if ref not in refs]
+    for cid, others in knowledge.outranking:
+        for other in others:
             if other in inputs and cid in inputs:
                 inputs[cid] += [ref for ref in inputs.pop(other) if ref not in inputs[cid]]
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:

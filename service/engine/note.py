@@ -7,6 +7,7 @@ could not be checked, and the decision-support line.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -25,11 +26,14 @@ _WHEN = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def check_words(clause: str) -> frozenset[str]:
-    """What a check clause asks for: its words without those of when it is due."""
-    words = frozenset(_WORDS.findall(clause.lower()))
-    what = frozenset(w for w in words if w not in _WHEN and not w.isdigit())
-    return what or words
+    """What a check clause asks for: its words without those of when it is due. Clauses
+    are the knowledge base's monitoring and management texts (never request text), so
+    they are remembered (bounded)."""
+    words = _WORDS.findall(clause.lower())
+    what = frozenset([w for w in words if w not in _WHEN and not w.isdigit()])
+    return what or frozenset(words)
 
 
 def problem_checks(finding: Finding) -> Sequence[str]:

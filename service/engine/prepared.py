@@ -132,12 +132,14 @@ class Knowledge:
         "drug_words",
         "drugs_at_route",
         "kb",
+        "outranking",
         "qualifiers",
         "rule_index",
         "rules",
         "schedule_words",
         "slots_of_tag",
         "suppression_order",
+        "unfitting_advice",
     )
 
     def __init__(
@@ -202,6 +204,14 @@ class Knowledge:
             d.id for d in kb.drugs.values() if d.dose_needs_schedule
         )
         self.schedule_words: Final = frozenset(kb.normalization.schedule_words)
+        # Conditions that stand for others when both are current (``outranks``).
+        self.outranking: Final = tuple(
+            (c.id, tuple(c.outranks)) for c in kb.conditions.values() if c.outranks
+        )
+        # Condition id -> advice lines that do not fit a patient with it (unfitting_advice).
+        self.unfitting_advice: Final = {
+            c.id: tuple(c.unfitting_advice) for c in kb.conditions.values() if c.unfitting_advice
+        }
         # The phrase memos (bounded; keyed by vocabulary words, no request data).
         self.drug_phrases: Final[dict[tuple[str, ...], MedicationMatch]] = {}
         self.condition_phrases: Final[dict[tuple[str, ...], ConditionMatch]] = {}
