@@ -7,6 +7,11 @@ from service.engine.models import Report
 LOINC = "http://loinc.org"
 
 
+def combinations(report: Report) -> list[str]:
+    """Every combination finding's id, absorbed or not, in report order."""
+    return [f.id for f in report.findings if f.kind == "combination"]
+
+
 def shown_combinations(report: Report) -> list[str]:
     """The combination findings a clinician sees (not absorbed by another), sorted."""
     return sorted(f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by)

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from service.engine.models import Finding, Report
+from service.engine.models import Finding
 from service.knowledge import KnowledgeBase
 from tests.conftest import Checker
+from tests.knowledge.rendered import combinations, shown_combinations
 
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
@@ -131,35 +132,26 @@ def test_every_source_id_year_is_the_papers_year(kb: KnowledgeBase) -> None:
     assert wrong == []
 
 
-def _combinations(report: Report) -> list[str]:
-    return [f.id for f in report.findings if f.kind == "combination"]
-
-
-def _shown(report: Report) -> list[str]:
-    """The combinations not absorbed by another."""
-    return [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by]
-
-
 def test_abiraterone_lowers_potassium_but_not_with_the_prednisone_it_is_given_with(
     checker: Checker,
 ) -> None:
     alone = checker(medications=[{"text": "Zytiga 1000 mg daily"}])
     assert [f.id for f in alone.findings] == ["medication/abiraterone"]
     regimen = [{"text": "abiraterone 1000 mg daily"}, {"text": "prednisone 5 mg bid"}]
-    assert _combinations(checker(medications=regimen)) == []
+    assert combinations(checker(medications=regimen)) == []
     low_k = {"coding": [{"system": LOINC, "code": "2823-3"}], "value": 3.2, "unit": "mmol/L"}
     confirmed = checker(medications=regimen, labs=[low_k])
-    assert _combinations(confirmed) == ["combination/potassium_lowering_drug_with_low_potassium"]
+    assert combinations(confirmed) == ["combination/potassium_lowering_drug_with_low_potassium"]
     assert confirmed.risk == "moderate"
     with_loop = checker(medications=[{"text": "abiraterone"}, {"text": "furosemide 40 mg"}])
-    assert _combinations(with_loop) == ["combination/several_potassium_lowering_drugs"]
+    assert combinations(with_loop) == ["combination/several_potassium_lowering_drugs"]
 
 
 def test_daptomycin_is_checked_and_a_statin_with_it_is_an_interaction(checker: Checker) -> None:
     alone = checker(medications=[{"text": "daptomycin 500 mg IV q24h"}])
     assert alone.medications[0].status == "recognized" and alone.findings == []
     both = checker(medications=[{"text": "Cubicin 6 mg/kg IV daily"}, {"text": "atorvastatin 40"}])
-    assert _combinations(both) == ["combination/statin_with_daptomycin"]
+    assert combinations(both) == ["combination/statin_with_daptomycin"]
     assert both.risk == "moderate"
 
 
@@ -185,7 +177,7 @@ def test_bempedoic_acid_limits_simvastatin_and_pravastatin(
     checker: Checker, statin: str, fires: str | None
 ) -> None:
     report = checker(medications=[{"text": "Nexletol 180 mg daily"}, {"text": statin}])
-    assert _combinations(report) == ([fires] if fires else [])
+    assert combinations(report) == ([fires] if fires else [])
 
 
 COLCHICINE_BID = {"text": "colchicine 0.6 mg PO BID"}
@@ -214,7 +206,7 @@ def test_colchicine_with_a_cyp3a4_or_pgp_inhibitor_is_an_interaction(
     checker: Checker, other: str, fires: str | None
 ) -> None:
     report = checker(medications=[COLCHICINE_BID, {"text": other}])
-    assert _combinations(report) == ([fires] if fires else [])
+    assert combinations(report) == ([fires] if fires else [])
     assert report.risk == ("moderate" if fires else "none")
     assert [m.status for m in report.medications] == ["flagged" if fires else "recognized"] * 2
 
@@ -261,7 +253,7 @@ def test_colchicine_with_a_strong_inhibitor_in_kidney_or_liver_impairment(
     without_inhibitor = checker(
         medications=[COLCHICINE_BID, {"text": "azithromycin 250 mg"}], conditions=conditions
     )
-    assert _combinations(without_inhibitor) == []
+    assert combinations(without_inhibitor) == []
 
 
 @pytest.mark.parametrize(
@@ -423,7 +415,7 @@ def test_statin_with_an_interacting_drug_at_its_label_limit(
     with lopinavir/ritonavir. PAXLOVID: consider pausing atorvastatin or rosuvastatin."""
     report = checker(medications=[{"text": statin}, {"text": partner}])
     expected = [f"combination/{fired}"] if fired else []
-    assert _combinations(report) == expected
+    assert combinations(report) == expected
 
 
 def test_pitavastatin_with_rifampin_names_the_2_mg_limit(checker: Checker) -> None:
@@ -438,7 +430,7 @@ def test_ees_with_simvastatin(checker: Checker, text: str) -> None:
     dotted single letters are read as the word they spell."""
     report = checker(medications=[{"text": "simvastatin 20 mg"}, {"text": text}])
     assert report.medications[1].concept == "erythromycin"
-    assert _combinations(report) == [
+    assert combinations(report) == [
         "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
     ]
 
@@ -458,7 +450,7 @@ def test_niacin_adds_to_a_statin_from_1_g_a_day(checker: Checker, niacin: str, f
     supplement dose is not it, and an unread dose is flagged with the dose to check."""
     report = checker(medications=[{"text": "simvastatin 20 mg"}, {"text": niacin}])
     expected = ["combination/statin_with_lipid_modifying_niacin"] if fired else []
-    assert _combinations(report) == expected
+    assert combinations(report) == expected
     if fired and niacin == "niacin":
         assert "The dose was not given" in report.findings[0].detail
 
@@ -484,7 +476,7 @@ def test_replacement_hydrocortisone_does_not_add_up_with_fludrocortisone(
         conditions=[{"text": "Addison disease"}],
     )
     expected = ["combination/several_potassium_lowering_drugs"] if several else []
-    assert _combinations(report) == expected
+    assert combinations(report) == expected
     assert report.medications[0].status == "flagged"
 
 
@@ -517,7 +509,7 @@ def test_prednisone_at_replacement_dose_does_not_add_up(
     dose the text gives of 5 mg or less it does not add up with another potassium-lowering
     drug; a higher or unread dose does."""
     report = checker(medications=[{"text": prednisone}, {"text": partner}])
-    assert _combinations(report) == ([f"combination/{combination}"] if combination else [])
+    assert combinations(report) == ([f"combination/{combination}"] if combination else [])
     assert report.medications[0].status == "flagged"
 
 
@@ -537,7 +529,7 @@ def test_a_diuretic_in_cirrhosis_is_one_problem(
     diuretic and the cirrhosis are one moderate problem, not two low ones."""
     report = checker(medications=[{"text": diuretic}], conditions=[{"text": condition}])
     expected = ["combination/diuretic_with_cirrhosis"] if fired else []
-    assert _combinations(report) == expected
+    assert combinations(report) == expected
     assert report.risk == ("moderate" if fired else "low")
 
 
@@ -601,7 +593,7 @@ def test_atorvastatin_with_posaconazole_is_contraindicated(checker: Checker) -> 
     report = checker(
         medications=[{"text": "atorvastatin 40 mg"}, {"text": "posaconazole 300 mg daily"}]
     )
-    assert _combinations(report) == ["combination/atorvastatin_with_posaconazole"]
+    assert combinations(report) == ["combination/atorvastatin_with_posaconazole"]
     assert report.risk == "high"
 
 
@@ -624,7 +616,7 @@ def test_a_one_letter_e_is_not_erythromycin(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "vitamin E 400 IU daily"}, {"text": "simvastatin 20 mg"}]
     )
-    assert _combinations(report) == []
+    assert combinations(report) == []
 
 
 def _ck(value: float) -> dict[str, object]:
@@ -698,7 +690,7 @@ def test_two_magnesium_lowering_classes(checker: Checker, meds: list[str], fired
     """Two classes acting on magnesium are a second factor; a PPI with a diuretic keeps its
     own rule, and two PPIs are one class (duplicate therapy only)."""
     report = checker(medications=[{"text": t} for t in meds])
-    assert _combinations(report) == [f"combination/{fired}"]
+    assert combinations(report) == [f"combination/{fired}"]
 
 
 def test_magnesium_pair_that_also_lowers_potassium_is_one_problem(checker: Checker) -> None:
@@ -728,7 +720,7 @@ def test_a_raised_ck_with_a_statin_and_another_myotoxic_drug_is_one_ck_finding(
     report = checker(
         medications=[{"text": "atorvastatin 40 mg"}, {"text": partner}], labs=[_ck(2500)]
     )
-    assert sorted(_combinations(report)) == shown
+    assert sorted(combinations(report)) == shown
 
 
 @pytest.mark.parametrize(
@@ -762,7 +754,9 @@ def test_denosumab_in_advanced_kidney_disease_with_low_calcium_is_one_problem(
     report = checker(
         medications=[{"text": "Prolia 60 mg SC every 6 months"}], conditions=conditions, labs=labs
     )
-    assert _shown(report) == ["combination/denosumab_in_advanced_kidney_disease_with_low_calcium"]
+    assert shown_combinations(report) == [
+        "combination/denosumab_in_advanced_kidney_disease_with_low_calcium"
+    ]
     (joint,) = [f for f in report.findings if f.kind == "combination" and not f.absorbed_by]
     assert joint.severity == report.risk == severity
     assert len(joint.inputs) == 3
@@ -776,4 +770,4 @@ def test_denosumab_in_advanced_kidney_disease_without_low_calcium_keeps_its_own_
         conditions=[{"text": "CKD stage 4"}],
         labs=[{"text": "calcium", "value": 9.1, "unit": "mg/dL"}],
     )
-    assert _shown(report) == ["combination/denosumab_in_advanced_kidney_disease"]
+    assert shown_combinations(report) == ["combination/denosumab_in_advanced_kidney_disease"]

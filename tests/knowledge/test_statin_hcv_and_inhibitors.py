@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from service.engine.models import Report
 from tests.conftest import Checker
+from tests.knowledge.rendered import combinations
 
 GLECAPREVIR = "combination/simvastatin_or_lovastatin_with_glecaprevir"
 STRONG = "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor"
 GEMFIBROZIL = "combination/simvastatin_with_gemfibrozil_cyclosporine_or_danazol"
-
-
-def _combinations(report: Report) -> list[str]:
-    return [f.id for f in report.findings if f.kind == "combination"]
 
 
 @pytest.mark.parametrize(
@@ -31,13 +27,13 @@ def test_simvastatin_or_lovastatin_with_mavyret(
 ) -> None:
     """Any dose: the Maviret label advises against the pair (a moderate interaction)."""
     report = checker(medications=[{"text": statin}, {"text": antiviral}])
-    assert _combinations(report) == [GLECAPREVIR]
+    assert combinations(report) == [GLECAPREVIR]
     assert report.risk == "moderate"
 
 
 def test_pravastatin_with_mavyret_is_not_this_finding(checker: Checker) -> None:
     report = checker(medications=[{"text": "pravastatin 40 mg"}, {"text": "Mavyret 3 tabs"}])
-    assert GLECAPREVIR not in _combinations(report)
+    assert GLECAPREVIR not in combinations(report)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +53,7 @@ def test_one_finding_per_simvastatin_or_lovastatin_problem(
     checker: Checker, medications: list[str], fired: str
 ) -> None:
     report = checker(medications=[{"text": text} for text in medications])
-    assert _combinations(report) == [fired]
+    assert combinations(report) == [fired]
 
 
 COLCHICINE = "combination/colchicine_with_strong_cyp3a4_or_pgp_inhibitor"
@@ -70,14 +66,14 @@ def test_idelalisib_and_tucatinib_are_strong_cyp3a_inhibitors(
 ) -> None:
     """Their own labels name them strong CYP3A inhibitors: the statin labels' contraindication."""
     report = checker(medications=[{"text": statin}, {"text": inhibitor}])
-    assert _combinations(report) == [STRONG]
+    assert combinations(report) == [STRONG]
     assert report.risk == "high"
 
 
 @pytest.mark.parametrize("inhibitor", ["Zydelig 150 mg bid", "tucatinib 300 mg twice daily"])
 def test_idelalisib_and_tucatinib_raise_colchicine(checker: Checker, inhibitor: str) -> None:
     report = checker(medications=[{"text": "colchicine 0.6 mg daily"}, {"text": inhibitor}])
-    assert _combinations(report) == [COLCHICINE]
+    assert combinations(report) == [COLCHICINE]
     assert report.risk == "moderate"
 
 
@@ -89,7 +85,7 @@ def test_mavyret_and_a_strong_inhibitor_are_one_simvastatin_finding(checker: Che
             {"text": "Zydelig 150 mg bid"},
         ]
     )
-    assert _combinations(report) == [STRONG]
+    assert combinations(report) == [STRONG]
 
 
 LEDIPASVIR_OR_VOXILAPREVIR = "combination/rosuvastatin_with_ledipasvir_or_voxilaprevir"
@@ -110,7 +106,7 @@ def test_rosuvastatin_with_harvoni_or_vosevi_at_any_dose(
     checker: Checker, rosuvastatin: str, antiviral: str
 ) -> None:
     report = checker(medications=[{"text": rosuvastatin}, {"text": antiviral}])
-    assert _combinations(report) == [LEDIPASVIR_OR_VOXILAPREVIR]
+    assert combinations(report) == [LEDIPASVIR_OR_VOXILAPREVIR]
     assert report.risk == "moderate"
 
 
@@ -127,10 +123,10 @@ def test_the_pair_to_avoid_speaks_for_the_rosuvastatin_dose_limits(
     checker: Checker, partners: list[str]
 ) -> None:
     report = checker(medications=[{"text": "rosuvastatin 40 mg"}] + [{"text": p} for p in partners])
-    assert _combinations(report) == [LEDIPASVIR_OR_VOXILAPREVIR]
+    assert combinations(report) == [LEDIPASVIR_OR_VOXILAPREVIR]
 
 
 def test_other_statins_with_harvoni_are_not_this_finding(checker: Checker) -> None:
     for statin in ("pravastatin 40 mg", "atorvastatin 40 mg"):
         report = checker(medications=[{"text": statin}, {"text": "Harvoni"}])
-        assert _combinations(report) == []
+        assert combinations(report) == []

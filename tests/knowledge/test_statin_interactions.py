@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.engine.models import Report
 from tests.conftest import Checker
-
-
-def _combinations(report: Report) -> list[str]:
-    return [f.id for f in report.findings if f.kind == "combination"]
+from tests.knowledge.rendered import combinations
 
 
 @pytest.mark.parametrize(
@@ -31,10 +27,10 @@ def test_clinician_shorthand_names_the_drug(checker: Checker, text: str, concept
 
 def test_shorthand_reaches_the_dose_limit(checker: Checker) -> None:
     above = checker(medications=[{"text": "atorva 80"}, {"text": "clarithro 500 bid"}])
-    assert _combinations(above) == ["combination/atorvastatin_above_20_mg_with_interacting_drug"]
+    assert combinations(above) == ["combination/atorvastatin_above_20_mg_with_interacting_drug"]
     assert above.risk == "moderate"
     at_limit = checker(medications=[{"text": "atorva 20"}, {"text": "clarithro 500 bid"}])
-    assert _combinations(at_limit) == []
+    assert combinations(at_limit) == []
 
 
 def test_shorthand_does_not_take_a_look_alike_brand(checker: Checker) -> None:
@@ -67,7 +63,7 @@ def test_fluvastatin_label_limits(
 ) -> None:
     """LESCOL: at most 20 mg twice daily with cyclosporine or fluconazole; avoid gemfibrozil."""
     report = checker(medications=[{"text": statin}, {"text": partner}])
-    assert _combinations(report) == ([fired] if fired else [])
+    assert combinations(report) == ([fired] if fired else [])
     assert report.risk == ("moderate" if fired else "low")
 
 
@@ -85,7 +81,7 @@ def test_lomitapide_limits_simvastatin_to_20_mg(
     """ZOCOR: with lomitapide (HoFH) do not exceed 20 mg simvastatin daily."""
     report = checker(medications=[{"text": "Juxtapid 20 mg daily"}, {"text": statin}])
     assert report.medications[0].concept == "lomitapide"
-    assert _combinations(report) == fired
+    assert combinations(report) == fired
 
 
 def test_lomitapide_alone_is_recognized_and_not_a_contributor(checker: Checker) -> None:
@@ -124,6 +120,6 @@ def test_rosuvastatin_limit_in_severe_kidney_impairment(
 ) -> None:
     """CRESTOR: CLcr below 30 not on hemodialysis, at most 10 mg a day."""
     report = checker(medications=[{"text": statin}], conditions=conditions, labs=labs)
-    assert _combinations(report) == fired
+    assert combinations(report) == fired
     if fired:
         assert report.risk == "moderate"

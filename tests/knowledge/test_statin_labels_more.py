@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.engine.models import Report
 from tests.conftest import Checker
+from tests.knowledge.rendered import combinations
 
 DAROLUTAMIDE = "combination/rosuvastatin_above_5_mg_with_darolutamide"
 TEN_MG = "combination/rosuvastatin_above_10_mg_with_regorafenib_teriflunomide_or_capmatinib"
@@ -15,10 +15,6 @@ HCV = "combination/rosuvastatin_above_10_mg_with_hepatitis_c_antiviral"
 TWENTY_MG = "combination/rosuvastatin_above_20_mg_with_fostamatinib_or_febuxostat"
 CYCLOSPORINE = "combination/rosuvastatin_above_5_mg_with_cyclosporine"
 BOOSTED_PI = "combination/rosuvastatin_above_10_mg_with_boosted_protease_inhibitor"
-
-
-def _combinations(report: Report) -> list[str]:
-    return [f.id for f in report.findings if f.kind == "combination"]
 
 
 @pytest.mark.parametrize(
@@ -39,10 +35,10 @@ def test_rosuvastatin_label_limits(
 ) -> None:
     """Above the CRESTOR limit the pair is a moderate finding; at the limit, none."""
     report = checker(medications=[{"text": above}, {"text": partner}])
-    assert _combinations(report) == [fired]
+    assert combinations(report) == [fired]
     assert report.risk == "moderate"
     report = checker(medications=[{"text": at_limit}, {"text": partner}])
-    assert _combinations(report) == []
+    assert combinations(report) == []
     assert report.risk == "low"
 
 
@@ -54,7 +50,7 @@ def test_fostamatinib_is_recognized_by_its_brand(checker: Checker) -> None:
 
 def test_an_unread_rosuvastatin_dose_is_a_low_finding(checker: Checker) -> None:
     report = checker(medications=[{"text": "rosuvastatin"}, {"text": "Epclusa"}])
-    assert _combinations(report) == [HCV]
+    assert combinations(report) == [HCV]
     assert report.risk == "low"
 
 
@@ -88,14 +84,14 @@ def test_one_finding_per_statin_problem(
     checker: Checker, medications: list[str], fired: str
 ) -> None:
     report = checker(medications=[{"text": text} for text in medications])
-    assert _combinations(report) == [fired]
+    assert combinations(report) == [fired]
 
 
 def test_a_boosted_protease_inhibitor_and_mavyret_are_one_rosuvastatin_finding(
     checker: Checker,
 ) -> None:
     alone = checker(medications=[{"text": "rosuvastatin 20 mg"}, {"text": "Mavyret 3 tabs"}])
-    assert _combinations(alone) == [HCV]
+    assert combinations(alone) == [HCV]
     both = checker(
         medications=[
             {"text": "rosuvastatin 20 mg"},
@@ -103,4 +99,4 @@ def test_a_boosted_protease_inhibitor_and_mavyret_are_one_rosuvastatin_finding(
             {"text": "Mavyret 3 tabs"},
         ]
     )
-    assert _combinations(both) == [BOOSTED_PI]
+    assert combinations(both) == [BOOSTED_PI]
