@@ -395,14 +395,23 @@ def _same_ingredient(
 
 def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> bool:
     """Whether the entries are one regimen, not the same drug twice: each names one time
-    of day, each another ("every morning", "at bedtime"), or one says it is a part of the
-    regimen ("Humalog correction scale", "with 5 mg for 6 mg total")."""
+    of day, each another ("every morning", "at bedtime"), one says it is a part of the
+    regimen ("Humalog correction scale", "with 5 mg for 6 mg total"), or of two entries one
+    is an extended-release form taken at one time of day and the other is not ("Mestinon
+    Timespan 180 mg at bedtime" beside "pyridostigmine 60 mg tid")."""
     normalization = knowledge.kb.normalization
     words = [tokens(text) if (text := request.med_items[ref[1]].text) else [] for ref in refs]
     part_words = frozenset(normalization.regimen_part_words)
     if any(not part_words.isdisjoint(text_words) for text_words in words):
         return True
     times = normalization.dose_times
+    if len(words) == 2:
+        release_words = frozenset(normalization.extended_release_words)
+        extended = [not release_words.isdisjoint(text_words) for text_words in words]
+        if extended[0] != extended[1]:
+            at = words[0] if extended[0] else words[1]
+            if len({times[w] for w in at if w in times}) == 1:
+                return True
     seen: set[str] = set()
     for text_words in words:
         named = {times[w] for w in text_words if w in times}

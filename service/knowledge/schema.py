@@ -475,6 +475,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Words that say an entry is one part of one regimen with another entry of its drug (a
     # correction scale beside the scheduled insulin, a stated total): not duplicate therapy.
     regimen_part_words: list[NonEmpty] = []
+    # Words that name an extended-release form: such an entry at one time of day beside an
+    # immediate-release entry of its drug is one regimen, not duplicate therapy.
+    extended_release_words: list[NonEmpty] = []
     # Words that say how often a dose is taken ("daily", "bid", "qam"): with them, a
     # strength is a dose, not only the strength of a tablet (``Drug.dose_needs_schedule``).
     schedule_words: list[NonEmpty] = []

@@ -235,6 +235,14 @@ def test_duplicate_entries_of_one_drug_make_one_finding(checker: Checker) -> Non
         # While on a drug: what the entry is taken with (review9).
         ("Lasix 40 mg daily", "KCl 20 mEq daily while on lasix", False),
         ("prednisone 40 mg daily", "omeprazole 20 mg daily while on prednisone", False),
+        # An extended-release dose at one time of day beside the immediate-release doses
+        # (sustained-release pyridostigmine at night) is one regimen; the same form twice,
+        # or an extended-release entry at no single time of day, is two orders.
+        ("pyridostigmine 60 mg three times daily", "Mestinon Timespan 180 mg at bedtime", False),
+        ("pyridostigmine ER 180 mg qhs", "pyridostigmine 60 mg q4h while awake", False),
+        ("pyridostigmine 60 mg tid", "pyridostigmine 60 mg at bedtime", True),
+        ("pyridostigmine ER 180 mg qhs", "Mestinon Timespan 180 mg at bedtime", True),
+        ("pyridostigmine ER 180 mg daily", "pyridostigmine 60 mg tid", True),
     ],
 )
 def test_duplicate_therapy_is_two_orders_of_one_drug_not_a_split_dose_or_a_reference(
