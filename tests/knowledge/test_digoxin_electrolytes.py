@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.engine.models import Report
 from tests.conftest import Checker
 from tests.knowledge.rendered import shown_combinations
 
@@ -76,9 +77,30 @@ def test_a_clearly_low_magnesium_keeps_the_joint_problem_high(checker: Checker) 
     assert [f.id for f in shown] == [
         "combination/digoxin_with_low_potassium_and_magnesium_and_a_lowering_drug"
     ]
-    parts = [f for f in report.findings if f.absorbed_by == shown[0].id and f.kind == "combination"]
-    assert {f.severity for f in parts} >= {"moderate", "high"}
     assert shown[0].severity == "high"
+    assert _digoxin_findings(report) == [shown[0].id]
+
+
+def _digoxin_findings(report: Report) -> list[str]:
+    return [f.id for f in report.findings if f.id.startswith("combination/digoxin_")]
+
+
+def test_the_joint_problem_is_not_restated_by_its_narrower_rules(checker: Checker) -> None:
+    """The single-electrolyte digoxin rules (and the diuretic interaction) do not fire
+    beside the joint one: on a card they would list the same problem four more times."""
+    report = checker(
+        medications=[FUROSEMIDE, {"text": "hydrochlorothiazide 25 mg"}, DIGOXIN],
+        labs=[_k(3.3), _mg(1.4)],
+    )
+    assert _digoxin_findings(report) == [
+        "combination/digoxin_with_low_potassium_and_magnesium_and_a_lowering_drug"
+    ]
+    only_k = checker(medications=[FUROSEMIDE, DIGOXIN], labs=[_k(3.3)])
+    assert _digoxin_findings(only_k) == [
+        "combination/digoxin_with_low_potassium_and_a_potassium_lowering_drug"
+    ]
+    no_drug = checker(medications=[DIGOXIN], labs=[_k(3.3), _mg(1.4)])
+    assert _digoxin_findings(no_drug) == ["combination/digoxin_with_low_potassium_and_magnesium"]
 
 
 def test_one_electrolyte_alone_keeps_its_own_rule(checker: Checker) -> None:
