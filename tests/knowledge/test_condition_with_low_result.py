@@ -94,3 +94,9 @@ def test_no_joint_problem_without_a_current_cause_and_a_measured_deficit(
 ) -> None:
     report = checker(conditions=[{"text": c} for c in conditions], labs=labs)
     assert not any(f.startswith("combination/condition_with_") for f in combinations(report))
+
+
+def test_hyperemesis_gravidarum_is_vomiting_in_a_pregnancy(checker: Checker) -> None:
+    report = checker(conditions=[{"text": "hyperemesis gravidarum"}], labs=[_k(3.1)])
+    assert report.conditions[0].concepts == ["vomiting", "pregnancy"]
+    assert shown_combinations(report) == ["combination/condition_with_low_potassium"]

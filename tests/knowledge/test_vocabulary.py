@@ -49,3 +49,24 @@ def test_a_drug_deliberately_not_flagged_is_never_flagged(knowledge: Knowledge) 
         report = check(msgspec.convert({"medications": names}, CheckRequest), knowledge)
         assert report.findings == []
         assert {s.status for s in report.medications} == {"recognized"}
+
+
+def test_a_tuberculosis_regimen_is_recognized_and_not_flagged(knowledge: Knowledge) -> None:
+    """RIPE and the other antituberculosis and antimalarial drugs were "Could not check"
+    (pyrazinamide was even offered as lisinopril with hydrochlorothiazide)."""
+    texts = [
+        "rifampin 600 mg daily",
+        "isoniazid 300 mg daily",
+        "pyrazinamide 1500 mg daily",
+        "ethambutol 1200 mg daily",
+        "rifapentine 900 mg weekly",
+        "Sirturo 200 mg",
+        "dapsone 100 mg daily",
+        "mefloquine 250 mg weekly",
+        "primaquine 30 mg daily",
+    ]
+    body = {"medications": [{"text": t} for t in texts], "conditions": [{"text": "TB"}]}
+    report = check(msgspec.convert(body, CheckRequest), knowledge)
+    assert [m.status for m in report.medications] == ["recognized"] * len(texts)
+    assert report.conditions[0].concept == "tuberculosis"
+    assert report.findings == []
