@@ -70,3 +70,30 @@ def test_a_tuberculosis_regimen_is_recognized_and_not_flagged(knowledge: Knowled
     assert [m.status for m in report.medications] == ["recognized"] * len(texts)
     assert report.conditions[0].concept == "tuberculosis"
     assert report.findings == []
+
+
+def test_an_intensive_care_medication_list_is_recognized(knowledge: Knowledge) -> None:
+    """Inpatient and ICU drugs sent through CDS Hooks were "Could not check" (meropenem was
+    offered as morphine, propofol as propranolol)."""
+    texts = [
+        "meropenem 1 g IV q8h",
+        "cefepime 2 g IV q8h",
+        "imipenem-cilastatin 500 mg IV q6h",
+        "norepinephrine drip",
+        "vasopressin 0.03 units/min",
+        "propofol infusion",
+        "Precedex",
+        "midazolam 2 mg IV prn",
+        "rocuronium",
+        "sugammadex 200 mg",
+        "fondaparinux 2.5 mg SC daily",
+        "albumin 25% 25 g IV",
+        "D5W at 75 mL/h",
+        "Lactated Ringer's 1000 mL",
+        "hypertonic saline 3%",
+        "mexiletine 150 mg tid",
+    ]
+    body = {"medications": [{"text": t} for t in texts]}
+    report = check(msgspec.convert(body, CheckRequest), knowledge)
+    assert [m.status for m in report.medications] == ["recognized"] * len(texts)
+    assert [m.concept for m in report.medications][:3] == ["meropenem", "cefepime", "imipenem"]
