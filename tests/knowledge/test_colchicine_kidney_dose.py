@@ -1,0 +1,84 @@
+"""Colchicine above the label's dose for severe kidney impairment (gout prophylaxis: 0.3 mg
+a day below a creatinine clearance of 30, 0.3 mg twice a week on dialysis) is a muscle-
+safety problem of its own (pharmacist review 10, item 4); within that dose, or with milder
+kidney disease, it is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import combinations
+
+RULE = "combination/colchicine_above_0_3_mg_in_severe_kidney_impairment"
+EGFR_22 = {"text": "eGFR", "value": 22, "unit": "mL/min/1.73m2"}
+
+
+@pytest.mark.parametrize(
+    ("medication", "conditions", "labs", "severity"),
+    [
+        ("colchicine 0.6 mg bid", ["gout", "CKD stage 4"], [EGFR_22], "moderate"),
+        ("colchicine 0.6 mg daily", ["ESRD on hemodialysis"], [], "moderate"),
+        ("colchicine 0.6 mg daily", ["gout"], [EGFR_22], "moderate"),
+        # A dose the text does not give: the finding asks to check it.
+        ("colchicine", ["CKD stage 5"], [], "low"),
+    ],
+)
+def test_colchicine_above_its_kidney_dose_is_flagged(
+    checker: Checker,
+    medication: str,
+    conditions: list[str],
+    labs: list[dict[str, Any]],
+    severity: str,
+) -> None:
+    report = checker(
+        medications=[{"text": medication}],
+        conditions=[{"text": c} for c in conditions],
+        labs=labs,
+    )
+    finding = next(f for f in report.findings if f.id == RULE)
+    assert finding.severity == severity
+
+
+@pytest.mark.parametrize(
+    ("medication", "conditions"),
+    [
+        ("colchicine 0.3 mg daily", ["gout", "CKD stage 4"]),
+        ("colchicine 0.6 mg daily", ["gout", "CKD stage 3"]),
+    ],
+)
+def test_within_the_dose_or_with_milder_disease_it_is_not(
+    checker: Checker, medication: str, conditions: list[str]
+) -> None:
+    report = checker(
+        medications=[{"text": medication}], conditions=[{"text": c} for c in conditions]
+    )
+    assert RULE not in combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("other", "wider"),
+    [
+        ("atorvastatin 40 mg", "statin_with_colchicine_in_kidney_disease"),
+        (
+            "clarithromycin 500 mg bid",
+            "colchicine_with_strong_cyp3a4_or_pgp_inhibitor_in_kidney_or_liver_impairment",
+        ),
+    ],
+)
+def test_a_wider_colchicine_problem_in_kidney_disease_is_not_restated(
+    checker: Checker, other: str, wider: str
+) -> None:
+    report = checker(
+        medications=[{"text": "colchicine 0.6 mg daily"}, {"text": other}],
+        conditions=[{"text": "CKD stage 4"}],
+    )
+    assert f"combination/{wider}" in combinations(report)
+    assert RULE not in combinations(report)
+
+
+def test_solu_medrol_written_as_one_word_is_methylprednisolone(checker: Checker) -> None:
+    report = checker(medications=[{"text": "solumedrol 125 mg IV q6h"}])
+    assert report.medications[0].concept == "methylprednisolone"
