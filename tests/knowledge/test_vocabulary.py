@@ -97,3 +97,35 @@ def test_an_intensive_care_medication_list_is_recognized(knowledge: Knowledge) -
     report = check(msgspec.convert(body, CheckRequest), knowledge)
     assert [m.status for m in report.medications] == ["recognized"] * len(texts)
     assert [m.concept for m in report.medications][:3] == ["meropenem", "cefepime", "imipenem"]
+
+
+def test_electrolyte_products_are_named_for_what_they_are(knowledge: Knowledge) -> None:
+    """Magnesium sulfate was shown as magnesium oxide, K-Phos as potassium chloride, and
+    "monacolin K" (the lovastatin of red yeast rice) as potassium chloride (review 10)."""
+    texts = {
+        "magnesium sulfate 2 g IV x1": "magnesium sulfate",
+        "MgSO4 2 g IV": "magnesium sulfate",
+        "milk of magnesia 30 mL prn": "magnesium hydroxide",
+        "K-Phos Neutral 250 mg bid": "potassium phosphate",
+        "KDur 20 mEq": "potassium chloride",
+        "MgOx 400 mg": "magnesium oxide",
+        "Starlix 60 mg tid": "nateglinide",
+        "monacolin K 10 mg": "lovastatin",
+    }
+    body = {"medications": [{"text": t} for t in texts]}
+    report = check(msgspec.convert(body, CheckRequest), knowledge)
+    assert [m.concept for m in report.medications] == list(texts.values())
+
+
+def test_nateglinide_joins_a_low_glucose_like_the_other_secretagogues(
+    knowledge: Knowledge,
+) -> None:
+    body = {
+        "medications": [{"text": "nateglinide 120 mg tid"}],
+        "labs": [{"text": "glucose", "value": 48, "unit": "mg/dL"}],
+    }
+    report = check(msgspec.convert(body, CheckRequest), knowledge)
+    assert report.risk == "high"
+    assert [f.id for f in report.findings if not f.absorbed_by] == [
+        "combination/glucose_lowering_drug_with_low_glucose"
+    ]
