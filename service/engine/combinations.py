@@ -17,6 +17,7 @@ from service.engine.findings import (
     PREGNANCY_CONDITION,
     Facts,
     LabResult,
+    corrected_value,
     latest_by_analyte,
     shown_unit,
 )
@@ -564,11 +565,24 @@ class _Names:
         elif rank == CONDITIONS:
             name = " + ".join(kb.conditions[c].name for c in request.conds[index].condition_ids)
         elif rank == LABS:
-            analyte = request.labs[index].analyte_id
+            analyte_id = request.labs[index].analyte_id
             item = request.lab_items[index]
-            unit = shown_unit(item.unit, kb.analytes[analyte]) if analyte else item.unit
-            shown = kb.analytes[analyte].name if analyte else "lab"
-            name = f"{shown} {shown_value(item.value)} {unit}"
+            if analyte_id is None:
+                name = f"lab {shown_value(item.value)} {item.unit}"
+            else:
+                analyte = kb.analytes[analyte_id]
+                unit = shown_unit(item.unit, analyte)
+                corrected = corrected_value(
+                    request.results[index], request.labs[index], analyte, unit
+                )
+                if corrected is None or analyte.corrected is None:
+                    name = f"{analyte.name} {shown_value(item.value)} {unit}"
+                else:
+                    name = kb.texts.templates["lab_name_corrected"].format(
+                        analyte=analyte.name,
+                        value=corrected,
+                        by=kb.analytes[analyte.corrected.by].name,
+                    )
         else:
             name = kb.conditions[PREGNANCY_CONDITION].name
         self.known[ref] = name

@@ -192,6 +192,16 @@ def _depth(band: LabBand) -> float:
     return band.above or 0.0
 
 
+def corrected_value(
+    result: LabResult | None, match: LabMatch, analyte: Analyte, unit: str
+) -> str | None:
+    """A corrected result ("8.4 mg/dL corrected for albumin") in the unit it was sent in,
+    when the rules read it corrected (calcium for albumin); else None."""
+    if result is None or result.value == result.measured or analyte.corrected is None:
+        return None
+    return f"{_number(result.value / match.factor)} {unit}"
+
+
 def _number(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
 
