@@ -341,6 +341,10 @@ def _detail_lines(
         lines += ["", "**Monitoring**", *_bullets(watch)]
     if do := checks.management(group):
         lines += ["", "**Management**", *_bullets(do)]
+    # Before the evidence, which a long card cuts first: what was not checked stays shown.
+    unchecked = _unchecked(data)
+    if unchecked:
+        lines += ["", f"**Not checked** (not recognized): {unchecked}."]
     lines += ["", "**Evidence**"]
     lines += _bullets(
         f"{f.title}: grade {f.evidence_grade}, "
@@ -351,9 +355,6 @@ def _detail_lines(
     lines += _bullets(f"[{escape(e.citation)}]({e.url})" for e in cited)
     if len(cited) < len(evidence):
         lines.append(f"- {len(evidence) - len(cited)} more sources")
-    unchecked = _unchecked(data)
-    if unchecked:
-        lines += ["", f"**Not checked** (not recognized): {unchecked}."]
     lines += ["", f"_{kb.texts.templates['note_disclaimer']}_"]
     return lines
 

@@ -54,7 +54,7 @@ def test_feedback_is_counted_per_outcome_reason_and_finding(
     assert summary["accepted"] == 1 and summary["overridden"] == 2
     # Only codes this service offers are kept; anything else is "other".
     assert summary["overrideReasons"] == {"other": 1, "will-monitor": 1}
-    finding = "combination/potassium_lowering_drug_with_low_potassium"
+    finding = "combination/drug_with_low_potassium_and_low_magnesium"
     assert summary["findings"][finding] == {"accepted": 1, "overridden": 2}
     # Counted under the card's problem, the code of its `source.topic`.
     assert critical["source"]["topic"]["code"] == finding
