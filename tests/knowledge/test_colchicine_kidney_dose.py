@@ -82,3 +82,22 @@ def test_a_wider_colchicine_problem_in_kidney_disease_is_not_restated(
 def test_solu_medrol_written_as_one_word_is_methylprednisolone(checker: Checker) -> None:
     report = checker(medications=[{"text": "solumedrol 125 mg IV q6h"}])
     assert report.medications[0].concept == "methylprednisolone"
+
+
+@pytest.mark.parametrize("conditions", [[], ["CKD stage 3"]])
+def test_with_a_strong_and_a_moderate_inhibitor_the_stricter_limit_speaks(
+    checker: Checker, conditions: list[str]
+) -> None:
+    """Review 10, item 5: "at most 0.3 mg once a day" and "0.3 mg twice a day or 0.6 mg
+    once a day" were two findings for one colchicine."""
+    report = checker(
+        medications=[
+            {"text": "colchicine 0.6 mg bid"},
+            {"text": "clarithromycin 500 mg bid"},
+            {"text": "diltiazem ER 240 mg daily"},
+        ],
+        conditions=[{"text": c} for c in conditions],
+    )
+    found = combinations(report)
+    assert "combination/colchicine_above_0_6_mg_with_moderate_cyp3a4_inhibitor" not in found
+    assert any(f.startswith("combination/colchicine_with_strong_cyp3a4") for f in found)
