@@ -572,15 +572,13 @@ class _Names:
             else:
                 analyte = kb.analytes[analyte_id]
                 unit = shown_unit(item.unit, analyte)
-                corrected = corrected_value(
-                    request.results[index], request.labs[index], analyte, unit
-                )
+                corrected = corrected_value(request.results[index], request.labs[index], analyte)
                 if corrected is None or analyte.corrected is None:
                     name = f"{analyte.name} {shown_value(item.value)} {unit}"
                 else:
                     name = kb.texts.templates["lab_name_corrected"].format(
                         analyte=analyte.name,
-                        value=corrected,
+                        value=f"{corrected} {unit}",
                         by=kb.analytes[analyte.corrected.by].name,
                     )
         else:

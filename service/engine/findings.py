@@ -192,14 +192,12 @@ def _depth(band: LabBand) -> float:
     return band.above or 0.0
 
 
-def corrected_value(
-    result: LabResult | None, match: LabMatch, analyte: Analyte, unit: str
-) -> str | None:
-    """A corrected result ("8.4 mg/dL corrected for albumin") in the unit it was sent in,
-    when the rules read it corrected (calcium for albumin); else None."""
+def corrected_value(result: LabResult | None, match: LabMatch, analyte: Analyte) -> str | None:
+    """A corrected result's value ("8.4" of calcium corrected for albumin) in the unit it
+    was sent in, when the rules read it corrected; else None."""
     if result is None or result.value == result.measured or analyte.corrected is None:
         return None
-    return f"{_number(result.value / match.factor)} {unit}"
+    return _number(result.value / match.factor)
 
 
 def _number(value: float) -> str:
@@ -249,13 +247,13 @@ def lab_findings(
         assert result is not None
         shared = knowledge.band_lists.get(band_key(aid, band)) or knowledge.analyte_lists[aid]
         item = items[index]
-        factor = labs[index].factor
         shown = shown_value(item.value)
         unit = shown_unit(item.unit, analyte)
-        if result.value != result.measured and analyte.corrected is not None:
+        corrected = corrected_value(result, labs[index], analyte)
+        if corrected is not None and analyte.corrected is not None:
             title = templates["lab_title_corrected"].format(
                 title=band.title,
-                value=_number(result.value / factor),
+                value=corrected,
                 unit=unit,
                 by=kb.analytes[analyte.corrected.by].name,
                 measured=shown,
@@ -272,7 +270,7 @@ def lab_findings(
                     analyte=cap(analyte.name),
                     value=shown,
                     unit=unit,
-                    reference=_reference(analyte, band, item, factor),
+                    reference=_reference(analyte, band, item, labs[index].factor),
                     mechanism=analyte.mechanism,
                 ),
                 monitoring=shared.monitoring,
