@@ -260,6 +260,9 @@ def _evaluate(
     rule = prepared.rule
     if rule.measured_by is not None and _measured_opposite(rule.measured_by, request):
         return []
+    otherwise = rule.unless_measured_otherwise
+    if otherwise is not None and _latest_not_in(otherwise, request) is not None:
+        return []
     doses: list[_Dose] = []
     for s, limit, floor in prepared.dose_limits:
         kept = []
@@ -425,9 +428,13 @@ def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> 
 def _measured_normal(rule: CombinationRule, request: Request) -> int | None:
     """The lab input whose latest result of the rule's ``measured_by`` analyte is not in
     the predicted state (a normal potassium for a potassium-loss rule), if any."""
-    if rule.measured_by is None:
-        return None
-    analyte_id, state = rule.measured_by.split(":")
+    return None if rule.measured_by is None else _latest_not_in(rule.measured_by, request)
+
+
+def _latest_not_in(analyte_state: str, request: Request) -> int | None:
+    """The lab input with the latest result of the analyte of ``analyte:state`` when that
+    result is not in the state, if any."""
+    analyte_id, state = analyte_state.split(":")
     latest = request.latest.get(analyte_id)
     if latest is None:
         return None
@@ -504,6 +511,11 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     severity, basis = _severity(rule, item, request, measured_normal)
     raised = SEVERITY_RANK[severity] > SEVERITY_RANK[rule.severity]
     lists = prepared.lists_when_raised if raised else prepared.lists
+    if lists is prepared.lists:
+        for analyte_id, measured in prepared.lists_when_measured:
+            if analyte_id in request.latest:
+                lists = measured
+                break
     return Finding(
         id=f"combination/{item.ident}",
         kind="combination",

@@ -25,6 +25,7 @@ from service.engine.render import (
     class_applies,
     combination_detail,
     condition_finding,
+    measured_lists,
     medication_finding,
     raised_lists,
     rule_lists,
@@ -79,13 +80,22 @@ class DrugAtRoute:
 
 
 class PreparedRule:
-    __slots__ = ("detail", "dose_limits", "index", "lists", "lists_when_raised", "rule")
+    __slots__ = (
+        "detail",
+        "dose_limits",
+        "index",
+        "lists",
+        "lists_when_measured",
+        "lists_when_raised",
+        "rule",
+    )
 
     def __init__(
         self,
         rule: CombinationRule,
         lists: SharedLists,
         lists_when_raised: SharedLists,
+        lists_when_measured: tuple[tuple[str, SharedLists], ...],
         index: int,
         dose_limits: tuple[tuple[int, float, bool], ...],
         detail: str,
@@ -94,6 +104,9 @@ class PreparedRule:
         self.lists: Final = lists
         # The lists of a finding raised above the rule's severity (``monitoring_when_raised``).
         self.lists_when_raised: Final = lists_when_raised
+        # (analyte id, the lists) when a result of that analyte is in the request
+        # (``monitoring_when_measured``; a raised finding keeps ``lists_when_raised``).
+        self.lists_when_measured: Final = lists_when_measured
         # Its position in ``Knowledge.rules``.
         self.index: Final = index
         # The dose-limited slots: (slot position, the daily mg above which it is filled, or
@@ -109,6 +122,7 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
         rule,
         lists,
         raised_lists(rule, lists),
+        measured_lists(rule, lists),
         index,
         tuple(
             (s, limit, slot.above_mg is None)

@@ -175,6 +175,17 @@ def raised_lists(rule: CombinationRule, lists: SharedLists) -> SharedLists:
     return msgspec.structs.replace(lists, monitoring=list(rule.monitoring_when_raised))
 
 
+def measured_lists(
+    rule: CombinationRule, lists: SharedLists
+) -> tuple[tuple[str, SharedLists], ...]:
+    """(analyte id, the rule's lists with ``monitoring_when_measured`` in place of its
+    monitoring) for each analyte whose result in a request changes what to check."""
+    return tuple(
+        (analyte_id, msgspec.structs.replace(lists, monitoring=list(monitoring)))
+        for analyte_id, monitoring in rule.monitoring_when_measured.items()
+    )
+
+
 def rule_lists(kb: KnowledgeBase, rule: CombinationRule) -> SharedLists:
     checks: list[str] = []
     for slot in rule.slots:

@@ -352,6 +352,19 @@ def _check_rules(c: _Collector) -> None:
                     c.errors.append(f"{where}: unknown analyte in {lab!r}")
         if r.measured_by and r.measured_by.split(":")[0] not in c.analytes:
             c.errors.append(f"{where}: measured_by names unknown analyte {r.measured_by!r}")
+        if (
+            r.unless_measured_otherwise
+            and r.unless_measured_otherwise.split(":")[0] not in c.analytes
+        ):
+            c.errors.append(
+                f"{where}: unless_measured_otherwise names unknown analyte"
+                f" {r.unless_measured_otherwise!r}"
+            )
+        for analyte_id in r.monitoring_when_measured:
+            if analyte_id not in c.analytes:
+                c.errors.append(
+                    f"{where}: monitoring_when_measured names unknown analyte {analyte_id!r}"
+                )
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")

@@ -430,6 +430,15 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     # place of ``monitoring`` ("potassium now" and an ECG once potassium is severely low,
     # not "within days"; free T4, not "TSH", once a raised TSH is on record).
     monitoring_when_raised: list[NonEmpty] = []
+    # Monitoring lines in place of ``monitoring`` when the request has a result of this
+    # analyte (keyed by analyte id): no "repeat TSH" when a TSH was sent with the request.
+    monitoring_when_measured: dict[Id, list[NonEmpty]] = {}
+    # When the request has a result of this analyte, the rule fires only if the latest one
+    # is in this state (``analyte:state``): a hypothyroidism diagnosis joins a raised CK on
+    # a statin unless a TSH that is not raised shows the thyroid controlled.
+    unless_measured_otherwise: (
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None
+    ) = None
     management: list[NonEmpty] = []
     sources: SourceIds
 

@@ -122,3 +122,20 @@ def test_not_with_must_name_another_known_condition(datasets: Path) -> None:
         load_knowledge(datasets)
     assert "not_with names unknown condition 'no_such_condition'" in str(caught.value)
     assert "not_with names unknown condition 'zz_test'" in str(caught.value)
+
+
+def test_a_rule_may_name_only_known_analytes_for_what_was_measured(datasets: Path) -> None:
+    path = datasets / "combinations.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = 'id = "statin_with_raised_ck_and_hypothyroidism"\n'
+    assert marker in text
+    text = text.replace(marker, marker + 'unless_measured_otherwise = "zz:high"\n')
+    text = text.replace(
+        'monitoring_when_measured = { tsh = ["Repeat CK with creatinine", ',
+        'monitoring_when_measured = { zz_analyte = ["Repeat CK with creatinine", ',
+    )
+    path.write_text(text.replace('unless_measured_otherwise = "tsh:high"\n', ""), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "unless_measured_otherwise names unknown analyte 'zz:high'" in str(caught.value)
+    assert "monitoring_when_measured names unknown analyte 'zz_analyte'" in str(caught.value)
