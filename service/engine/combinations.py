@@ -266,17 +266,11 @@ def _evaluate(
     doses: list[_Dose] = []
     for s, limit, floor in prepared.dose_limits:
         kept = []
-        for ref in candidates[s]:
-            dose = None
-            if ref[0] == MEDICATIONS:
-                match = request.meds[ref[1]]
-                filling = _filling(knowledge, match, prepared.index)
-                drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
-                text = _dose_text(request.med_items[ref[1]], knowledge)
-                dose = daily_mg(text, drug, _strength_order(knowledge, match, text))
+        for ref, dose, shown in _slot_doses(knowledge, prepared, candidates[s], request):
             if dose is None or (dose >= limit if floor else dose > limit):
                 kept.append(ref)
-                doses.append((ref, dose, limit, floor))
+                if shown:
+                    doses.append((ref, dose, limit, floor))
         if not kept:
             return []
         candidates[s] = kept
@@ -304,6 +298,37 @@ def _evaluate(
         return []
     refs = sorted({ref for group in candidates for ref in group})
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
+
+
+def _slot_doses(
+    knowledge: Knowledge, prepared: PreparedRule, refs: Sequence[Ref], request: Request
+) -> list[tuple[Ref, float | None, bool]]:
+    """Each input of a dose-limited slot with its daily dose (None when the text gives
+    none), and whether its dose is shown in the finding. Entries of one drug that are one
+    regimen (``_split_dose``: "simvastatin 20 mg every morning" and "20 mg at bedtime")
+    each carry the regimen's total, shown once."""
+    found: list[tuple[Ref, float | None, bool]] = []
+    by_drug: dict[str, list[int]] = {}
+    for ref in refs:
+        dose = None
+        if ref[0] == MEDICATIONS:
+            match = request.meds[ref[1]]
+            filling = _filling(knowledge, match, prepared.index)
+            drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
+            text = _dose_text(request.med_items[ref[1]], knowledge)
+            dose = daily_mg(text, drug, _strength_order(knowledge, match, text))
+            if filling and not match.prn:
+                by_drug.setdefault(filling[0].drug_id, []).append(len(found))
+        found.append((ref, dose, True))
+    for positions in by_drug.values():
+        regimen = [found[p] for p in positions]
+        if len(regimen) < 2 or any(dose is None for _, dose, _ in regimen):
+            continue
+        if _split_dose(knowledge, [ref for ref, _, _ in regimen], request):
+            total = sum(dose or 0.0 for _, dose, _ in regimen)
+            for n, p in enumerate(positions):
+                found[p] = (found[p][0], total, n == 0)
+    return found
 
 
 def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Ref]:
@@ -494,7 +519,9 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
         detail = rule.detail
         for ref, dose, limit, floor in item.doses:
             drug = names.of(ref, rule_index)
-            others = ", ".join(unique(names.of(r, rule_index) for r in item.refs if r != ref))
+            others = ", ".join(
+                unique(n for r in item.refs if r != ref and (n := names.of(r, rule_index)) != drug)
+            )
             note = templates[_DOSE_NOTES[floor, dose is None]]
             detail += " " + cap(note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others))
         if measured_normal is not None:
