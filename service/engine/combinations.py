@@ -192,9 +192,9 @@ def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
 
 
 def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -> list[Finding]:
-    if len(facts.inputs) < 2:
-        return []
     rules = knowledge.rules
+    if len(facts.inputs) < 2 and knowledge.one_input_rules.isdisjoint(facts.slots):
+        return []
     candidates = facts.slots  # the rule's evaluation may narrow them (this check's own)
     below = _below_additive_dose(knowledge, request)
     fired: list[_Fired] = []
@@ -267,6 +267,8 @@ def _evaluate(
     for s, limit, floor in prepared.dose_limits:
         kept = []
         for ref, dose, shown in _slot_doses(knowledge, prepared, candidates[s], request):
+            if dose is None and rule.one_input:
+                continue  # a drug alone is a dose problem only at a dose the text gives
             if dose is None or (dose >= limit if floor else dose > limit):
                 kept.append(ref)
                 if shown:
@@ -290,7 +292,7 @@ def _evaluate(
             if rank == MEDICATIONS
             for hit in _filling(knowledge, request.meds[index], prepared.index)
         }
-        if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2:
+        if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2 - rule.one_input:
             return []
         if _distinct_classes(knowledge, rule, candidates[0], request) < rule.min_distinct_classes:
             return []

@@ -146,6 +146,7 @@ class Knowledge:
         "drug_words",
         "drugs_at_route",
         "kb",
+        "one_input_rules",
         "outranking",
         "qualifiers",
         "rule_index",
@@ -218,6 +219,10 @@ class Knowledge:
             d.id for d in kb.drugs.values() if d.dose_needs_schedule
         )
         self.schedule_words: Final = frozenset(kb.normalization.schedule_words)
+        # Positions of the rules one input can fill (``one_input``: a dose problem alone).
+        self.one_input_rules: Final = frozenset(
+            r for r, rule in enumerate(kb.rules) if rule.one_input
+        )
         # Conditions that stand for others when both are current (``outranks``).
         self.outranking: Final = tuple(
             (c.id, tuple(c.outranks)) for c in kb.conditions.values() if c.outranks

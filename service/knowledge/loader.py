@@ -360,6 +360,13 @@ def _check_rules(c: _Collector) -> None:
                 f"{where}: unless_measured_otherwise names unknown analyte"
                 f" {r.unless_measured_otherwise!r}"
             )
+        if r.one_input and (
+            len(r.slots) != 1
+            or (r.slots[0].above_mg is None and r.slots[0].at_least_mg is None)
+            or r.same_ingredient
+            or r.adds_up is not None
+        ):
+            c.errors.append(f"{where}: one_input needs a single dose-limited slot")
         for analyte_id in r.monitoring_when_measured:
             if analyte_id not in c.analytes:
                 c.errors.append(

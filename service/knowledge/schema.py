@@ -392,7 +392,9 @@ class Escalation(_Strict, frozen=True, kw_only=True):
     with_condition: bool = False
 
 
-Basis = Literal["second_factor", "contraindicated", "duplicate_therapy", "interaction"]
+Basis = Literal[
+    "second_factor", "contraindicated", "duplicate_therapy", "interaction", "single_contributor"
+]
 
 
 class CombinationRule(_Strict, frozen=True, kw_only=True):
@@ -416,6 +418,9 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     adds_up: EffectKind | None = None
     # One ingredient named by two or more inputs (two products with the same drug).
     same_ingredient: bool = False
+    # A dose problem of one drug on its own (simvastatin 80 mg a day): one input fills its
+    # single, dose-limited slot. Like any single drug it is ``low`` (the severity policy).
+    one_input: bool = False
     escalate: list[Escalation] = []
     # The deficit the rule predicts (``analyte:state``): when the latest result of that
     # analyte is not in that state (a normal potassium), the finding is ``low`` and says so.

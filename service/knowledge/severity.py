@@ -65,6 +65,10 @@ def policy_violations(
             if band.severity == "moderate":
                 yield f"analyte {analyte.id!r} band {band.name!r}: moderate on its own"
     for rule in rules:
+        if rule.one_input and (rule.severity != "low" or rule.escalate):
+            yield f"rule {rule.id!r}: a one-input rule is one drug on its own, low"
+        if rule.one_input != (rule.basis == "single_contributor"):
+            yield f"rule {rule.id!r}: basis single_contributor is for a one-input rule"
         drugs_only = all(not (slot.lab or slot.condition) for slot in rule.slots)
         if rule.severity == "high" and (rule.basis != "contraindicated" or not drugs_only):
             yield f"rule {rule.id!r} is high without being a contraindicated drug pair"

@@ -139,3 +139,15 @@ def test_a_rule_may_name_only_known_analytes_for_what_was_measured(datasets: Pat
         load_knowledge(datasets)
     assert "unless_measured_otherwise names unknown analyte 'zz:high'" in str(caught.value)
     assert "monitoring_when_measured names unknown analyte 'zz_analyte'" in str(caught.value)
+
+
+def test_a_one_input_rule_needs_one_dose_limited_slot_and_is_low(datasets: Path) -> None:
+    path = datasets / "combinations.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = 'id = "duplicate_statins"\n'
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "one_input = true\n"), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "one_input needs a single dose-limited slot" in str(caught.value)
+    assert "a one-input rule is one drug on its own, low" in str(caught.value)
