@@ -541,8 +541,8 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     raised = SEVERITY_RANK[severity] > SEVERITY_RANK[rule.severity]
     lists = prepared.lists_when_raised if raised else prepared.lists
     if lists is prepared.lists:
-        for analyte_id, measured in prepared.lists_when_measured:
-            if analyte_id in request.latest:
+        for analyte_ids, measured in prepared.lists_when_measured:
+            if all(analyte_id in request.latest for analyte_id in analyte_ids):
                 lists = measured
                 break
     return Finding(

@@ -95,7 +95,7 @@ class PreparedRule:
         rule: CombinationRule,
         lists: SharedLists,
         lists_when_raised: SharedLists,
-        lists_when_measured: tuple[tuple[str, SharedLists], ...],
+        lists_when_measured: tuple[tuple[tuple[str, ...], SharedLists], ...],
         index: int,
         dose_limits: tuple[tuple[int, float, bool], ...],
         detail: str,
@@ -104,7 +104,7 @@ class PreparedRule:
         self.lists: Final = lists
         # The lists of a finding raised above the rule's severity (``monitoring_when_raised``).
         self.lists_when_raised: Final = lists_when_raised
-        # (analyte id, the lists) when a result of that analyte is in the request
+        # (analyte ids, the lists) when a result of each analyte is in the request
         # (``monitoring_when_measured``; a raised finding keeps ``lists_when_raised``).
         self.lists_when_measured: Final = lists_when_measured
         # Its position in ``Knowledge.rules``.
@@ -285,7 +285,7 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
             band_key(aid, band): band_lists(kb, aid, band, by_analyte[aid])
             for aid, analyte in kb.analytes.items()
             for band in analyte.bands
-            if band.monitoring or band.sources
+            if band.monitoring or band.management or band.sources
         },
         drug_words=_drug_words(kb),
     )

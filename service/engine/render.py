@@ -163,26 +163,32 @@ def band_lists(
     return msgspec.structs.replace(
         analyte_shared,
         monitoring=unique([*analyte_shared.monitoring, *band.monitoring]),
+        management=unique([*band.management, *analyte_shared.management]),
         evidence=evidence(kb, [*kb.analytes[analyte_id].sources, *band.sources]),
     )
 
 
 def raised_lists(rule: CombinationRule, lists: SharedLists) -> SharedLists:
     """The lists of a finding a measured result raised above the rule's severity: the
-    rule's, with ``monitoring_when_raised`` in place of its monitoring when it has one."""
-    if not rule.monitoring_when_raised:
+    rule's, with ``monitoring_when_raised`` and ``management_when_raised`` in place of its
+    monitoring and management when it has them."""
+    if not (rule.monitoring_when_raised or rule.management_when_raised):
         return lists
-    return msgspec.structs.replace(lists, monitoring=list(rule.monitoring_when_raised))
+    return msgspec.structs.replace(
+        lists,
+        monitoring=list(rule.monitoring_when_raised or lists.monitoring),
+        management=list(rule.management_when_raised or lists.management),
+    )
 
 
 def measured_lists(
     rule: CombinationRule, lists: SharedLists
-) -> tuple[tuple[str, SharedLists], ...]:
-    """(analyte id, the rule's lists with ``monitoring_when_measured`` in place of its
-    monitoring) for each analyte whose result in a request changes what to check."""
+) -> tuple[tuple[tuple[str, ...], SharedLists], ...]:
+    """(analyte ids, the rule's lists with ``monitoring_when_measured`` in place of its
+    monitoring) for each set of analytes whose results in a request change what to check."""
     return tuple(
-        (analyte_id, msgspec.structs.replace(lists, monitoring=list(monitoring)))
-        for analyte_id, monitoring in rule.monitoring_when_measured.items()
+        (tuple(key.split("+")), msgspec.structs.replace(lists, monitoring=list(monitoring)))
+        for key, monitoring in rule.monitoring_when_measured.items()
     )
 
 

@@ -367,11 +367,12 @@ def _check_rules(c: _Collector) -> None:
             or r.adds_up is not None
         ):
             c.errors.append(f"{where}: one_input needs a single dose-limited slot")
-        for analyte_id in r.monitoring_when_measured:
-            if analyte_id not in c.analytes:
-                c.errors.append(
-                    f"{where}: monitoring_when_measured names unknown analyte {analyte_id!r}"
-                )
+        for key in r.monitoring_when_measured:
+            for analyte_id in key.split("+"):
+                if analyte_id not in c.analytes:
+                    c.errors.append(
+                        f"{where}: monitoring_when_measured names unknown analyte {analyte_id!r}"
+                    )
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")

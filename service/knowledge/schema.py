@@ -289,6 +289,9 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     # Monitoring lines that apply only when this band is the result's worst (an ECG for a
     # severely low potassium), after the analyte's own.
     monitoring: list[NonEmpty] = []
+    # Management lines that apply only when this band is the result's worst, before the
+    # analyte's own (prompt care for a CK in the rhabdomyolysis range).
+    management: list[NonEmpty] = []
     # The reference range a finding in this band shows, when it is not the analyte's (a
     # pregnancy limit), and the sources of this band's limit, cited after the analyte's.
     reference_range: NonEmpty | None = None
@@ -435,9 +438,15 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     # place of ``monitoring`` ("potassium now" and an ECG once potassium is severely low,
     # not "within days"; free T4, not "TSH", once a raised TSH is on record).
     monitoring_when_raised: list[NonEmpty] = []
-    # Monitoring lines in place of ``monitoring`` when the request has a result of this
-    # analyte (keyed by analyte id): no "repeat TSH" when a TSH was sent with the request.
-    monitoring_when_measured: dict[Id, list[NonEmpty]] = {}
+    # The management lines of such a raised finding, in place of ``management`` (stop the
+    # statin now with a CK above 10 times the upper limit, not "it can usually continue").
+    management_when_raised: list[NonEmpty] = []
+    # Monitoring lines in place of ``monitoring`` when the request has a result of each
+    # analyte of the key ("tsh", or "potassium+magnesium" for both): no "repeat TSH" when a
+    # TSH was sent with the request. The first key whose analytes were all sent applies.
+    monitoring_when_measured: dict[
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
+    ] = {}
     # When the request has a result of this analyte, the rule fires only if the latest one
     # is in this state (``analyte:state``): a hypothyroidism diagnosis joins a raised CK on
     # a statin unless a TSH that is not raised shows the thyroid controlled.

@@ -1,0 +1,51 @@
+"""A CK in the rhabdomyolysis range is one urgent problem (pharmacist review 11, item 2):
+on a statin the advice is to stop it now (the statin labels), never the mild-CK "it can
+usually continue"; a coded rhabdomyolysis is that result, not a minor contributor."""
+
+from __future__ import annotations
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import shown_combinations
+
+STATIN_CK = "combination/statin_with_raised_ck"
+
+
+def _ck(value: float) -> dict[str, object]:
+    return {"text": "CK", "value": value, "unit": "U/L"}
+
+
+def test_a_statin_with_a_markedly_raised_ck_says_stop_it_now(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "atorvastatin 80 mg"}],
+        conditions=[{"text": "rhabdomyolysis"}],
+        labs=[_ck(25000)],
+    )
+    assert shown_combinations(report) == [STATIN_CK]
+    finding = next(f for f in report.findings if f.id == STATIN_CK)
+    assert finding.severity == "high"
+    assert finding.management[0].startswith("Stop the statin now")
+    assert not any("can usually continue" in line for line in finding.management)
+    assert "myoglobin" in finding.monitoring[0]
+    assert "Also may contribute" not in report.note  # the rhabdomyolysis is this result
+
+
+def test_a_mild_ck_keeps_the_mild_advice(checker: Checker) -> None:
+    report = checker(medications=[{"text": "atorvastatin 80 mg"}], labs=[_ck(900)])
+    finding = next(f for f in report.findings if f.id == STATIN_CK)
+    assert finding.severity == "moderate"
+    assert any("can usually continue" in line for line in finding.management)
+
+
+def test_without_a_statin_the_rhabdomyolysis_range_asks_for_prompt_care(
+    checker: Checker,
+) -> None:
+    report = checker(conditions=[{"text": "exertional rhabdomyolysis"}], labs=[_ck(25000)])
+    shown = [f for f in report.findings if not f.absorbed_by]
+    assert [(f.id, f.severity) for f in shown] == [("lab/ck/high", "high")]
+    assert "prompt medical care" in shown[0].management[0]
+    assert "Also may contribute" not in report.note
+
+
+def test_a_normal_ck_now_means_the_coded_episode_is_over(checker: Checker) -> None:
+    report = checker(conditions=[{"text": "rhabdomyolysis"}], labs=[_ck(150)])
+    assert report.risk == "none"

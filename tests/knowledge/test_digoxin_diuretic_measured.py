@@ -1,0 +1,45 @@
+"""Digoxin with a potassium-wasting diuretic predicts a low potassium (the LANOXIN label):
+measured normal it is a watch point, measured high (an MRA beside it) it does not fire, and
+its check asks for no result the request carries (pharmacist review 11, item 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Checker
+
+RULE = "combination/digoxin_with_potassium_wasting_diuretic"
+MEDS = [{"text": "furosemide 40 mg bid"}, {"text": "digoxin 0.125 mg daily"}]
+
+
+def _k(value: float) -> dict[str, Any]:
+    return {"text": "potassium", "value": value, "unit": "mmol/L"}
+
+
+def _mg(value: float) -> dict[str, Any]:
+    return {"text": "magnesium", "value": value, "unit": "mg/dL"}
+
+
+@pytest.mark.parametrize(
+    ("labs", "severity", "check"),
+    [
+        ([], "moderate", "Check: Potassium and magnesium."),
+        ([_k(4.2)], "low", "Check: Magnesium, and potassium again after diuretic dose changes."),
+        (
+            [_k(4.2), _mg(2.0)],
+            "low",
+            "Check: Potassium and magnesium again after diuretic dose changes.",
+        ),
+        ([_k(5.4)], None, None),
+    ],
+)
+def test_the_measured_potassium_decides(
+    checker: Checker, labs: list[dict[str, Any]], severity: str | None, check: str | None
+) -> None:
+    report = checker(medications=[*MEDS, {"text": "spironolactone 25 mg daily"}], labs=labs)
+    found = [f.severity for f in report.findings if f.id == RULE]
+    assert found == ([] if severity is None else [severity])
+    if check is not None:
+        assert check in report.note
