@@ -56,6 +56,9 @@ _TIMES_COUNT = re.compile(
     r"^\s*x\s*([2-4])\b(?!\s*(?:d\b|days?|wks?|weeks?|months?|mo\b|doses?|refills?))",
     re.IGNORECASE,
 )
+# A strength per body weight or surface ("2 mg/kg", "75 mg/m2", "1 mg per kg"): not a
+# daily dose the text gives.
+_PER_BODY_SIZE = re.compile(r"\s*(?:/|per)\s*(?:kg|m2|m\^2|m\u00b2|sq\.?\s*m|bsa)\b", re.IGNORECASE)
 _TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
@@ -136,6 +139,8 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
         found = _BARE_STRENGTH.match(text)
         if found is None:
             return None
+    if _PER_BODY_SIZE.match(text, found.end()):
+        return None
     return strength_mg(found) * _doses_a_day(text, found.end())
 
 
@@ -174,7 +179,9 @@ def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | No
 def _total_mg(text: str | None) -> float | None:
     """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
     strengths = list(STRENGTH.finditer(text)) if text else []
-    return sum(strength_mg(m) for m in strengths) if len(strengths) > 1 else None
+    if len(strengths) < 2 or any(_PER_BODY_SIZE.match(text or "", m.end()) for m in strengths):
+        return None
+    return sum(strength_mg(m) for m in strengths)
 
 
 def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:

@@ -15,7 +15,7 @@ MARKS = frozenset(";:.,()|=?-")
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
 _WORD = re.compile(r"(?<![a-z0-9.])(?![qx][0-9])[a-z][a-z0-9]*")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=[0-9])")
-_UNIT_NOISE = re.compile(r"[\s\[\]{}]")
+_UNIT_NOISE = re.compile(r"[\s\[\]{}_]")
 # Single letters written with dots ("E.E.S.", "p.o.", "b.i.d."): the word they spell.
 _DOTTED_LETTERS = re.compile(r"(?<![a-z0-9])((?:[a-z]\.){2,})(?![a-z0-9])")
 
@@ -129,5 +129,6 @@ def drug_key_tokens(text: str) -> list[str]:
 
 
 def unit_key(unit: str) -> str:
-    """``m[IU]/L`` -> ``miu/l``; ``mEq / L`` -> ``meq/l``."""
+    """``m[IU]/L`` -> ``miu/l``; ``mEq / L`` -> ``meq/l``; ``mL/min/{1.73_m2}`` ->
+    ``ml/min/1.73m2``."""
     return _UNIT_NOISE.sub("", fold(unit))

@@ -18,6 +18,7 @@ ANALYTES: dict[str, tuple[str, str]] = {
     "magnesium": ("19123-9", "Magnesium [Mass/volume] in Serum or Plasma"),
     "tsh": ("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma"),
     "calcium": ("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),
+    "egfr": ("98979-8", "Glomerular filtration rate/1.73 sq M.predicted by CKD-EPI 2021"),
 }
 Lab = tuple[str, float, str]  # analyte, value, UCUM unit
 

@@ -192,6 +192,19 @@ def test_a_ucum_unit_code_reads_as_clinicians_write_it(cds: Client) -> None:
     assert not any("[IU]" in s for s in summaries)
 
 
+def test_an_egfr_ucum_code_with_an_annotation_reads_as_clinicians_write_it(cds: Client) -> None:
+    """Most EHRs send eGFR as `mL/min/{1.73_m2}`: the card shows `mL/min/1.73m2`
+    (pharmacist review 11, item 5)."""
+    body = chart(
+        ["denosumab 60 mg subcut every 6 months"],
+        [("calcium", 8.0, "mg/dL"), ("egfr", 25, "mL/min/{1.73_m2}")],
+    )
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    summaries = [c["summary"] for c in cards]
+    assert any("eGFR 25.0 mL/min/1.73m2" in s for s in summaries), summaries
+    assert not any("{" in summary for summary in summaries)
+
+
 def test_a_long_summary_keeps_the_result_and_names_what_does_not_fit(cds: Client) -> None:
     """Acetazolamide added to five potassium-lowering drugs with a potassium of 2.8: the
     summary was cut mid-word and lost the value."""

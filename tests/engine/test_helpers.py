@@ -52,6 +52,11 @@ def test_daily_dose_is_read_from_the_strength_and_frequency() -> None:
         # Grams, and frequencies written with dots.
         ("niacin ER 2 g nightly", 2000),
         ("niacin 500 mg b.i.d.", 1000),
+        # A strength per body weight or surface is not a daily dose (review 11).
+        ("prednisolone 2 mg/kg daily", None),
+        ("hydrocortisone 2 mg / kg q6h IV", None),
+        ("cisplatin 75 mg/m2 IV", None),
+        ("dexamethasone 10 mg per m\u00b2", None),
     ],
 )
 def test_daily_dose_counts_tablets_and_finds_the_drugs_own_strength(
