@@ -51,3 +51,22 @@ def test_the_quinine_warning_asserts_no_indication_the_text_does_not_give(
     assert finding.title == "Quinine: FDA boxed warning against its use for leg cramps"
     assert "modest benefit" not in finding.detail
     assert "outweigh any potential benefit" in finding.detail
+
+
+@pytest.mark.parametrize(
+    ("condition", "joins"),
+    [
+        ("s/p Roux-en-Y gastric bypass", True),
+        ("vitamin D deficiency", True),
+        ("sleeve gastrectomy", False),  # not malabsorptive: the low calcium stays its own line
+    ],
+)
+def test_a_low_calcium_joins_gastric_bypass_and_vitamin_d_deficiency(
+    checker: Checker, condition: str, joins: bool
+) -> None:
+    report = checker(
+        conditions=[{"text": condition}],
+        labs=[{"text": "calcium", "value": 7.8, "unit": "mg/dL"}],
+    )
+    joined = [f.id for f in report.findings if f.id == "combination/condition_with_low_calcium"]
+    assert joined == (["combination/condition_with_low_calcium"] if joins else [])
