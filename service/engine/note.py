@@ -64,6 +64,26 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     return kept
 
 
+_CONNECTORS = frozenset({"and", "or", "with", "the", "a"})
+
+
+def _widened(own: list[str], spoken_for: list[str]) -> list[str]:
+    """The problems' checks, where the first check of a combination they speak for asks for
+    all an untimed one asks for, and more, in its place ("potassium, magnesium, sodium,
+    creatinine in 3-7 days" for "potassium and magnesium"). A check that would only add
+    to what a problem asks is left out: the problem's own rule chose its check."""
+    checks = list(own)
+    for extra in spoken_for:
+        wider = check_words(extra) - _CONNECTORS
+        for i, check in enumerate(checks):
+            if "; " in check or check_words(check) != frozenset(_WORDS.findall(check.lower())):
+                continue  # several clauses, or a timing the wider check would lose
+            if check_words(check) - _CONNECTORS < wider:
+                checks[i] = extra
+                break
+    return checks
+
+
 def _input_label(request: CheckRequest, lst: str, index: int) -> str:
     items: Sequence[object] = getattr(request, lst)
     item = items[index]
@@ -102,8 +122,17 @@ def render_note(
     if minor:
         names = unique(_short_name(f, kb) for f in minor)
         lines.append(t["note_minor"].format(items=", ".join(names)))
-    # Severe problems come first, so their checks do.
-    checks = _unrepeated(check for f in (major or minor[:1]) for check in problem_checks(f))
+    # Severe problems come first, so their checks do; a wider check of a combination a
+    # problem speaks for may replace one (loop plus thiazide's sodium and creatinine under
+    # digoxin with both diuretics).
+    shown = {f.id for f in major}
+    spoken_for = [
+        f.monitoring[0]
+        for f in findings
+        if f.kind == "combination" and f.absorbed_by in shown and f.monitoring
+    ]
+    own = [check for f in (major or minor[:1]) for check in problem_checks(f)]
+    checks = _unrepeated(_widened(own, spoken_for))
     if checks:
         lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))
     corrections = []

@@ -70,3 +70,16 @@ def test_a_low_calcium_joins_gastric_bypass_and_vitamin_d_deficiency(
     )
     joined = [f.id for f in report.findings if f.id == "combination/condition_with_low_calcium"]
     assert joined == (["combination/condition_with_low_calcium"] if joins else [])
+
+
+@pytest.mark.parametrize(
+    "cause", ["multiple sclerosis", "spinal cord injury", "cerebral palsy", "spastic hemiplegia"]
+)
+def test_spasticity_beside_its_cause_is_that_cause(checker: Checker, cause: str) -> None:
+    report = checker(conditions=[{"text": cause}, {"text": "spasticity"}])
+    shown = [f for f in report.findings if not f.absorbed_by]
+    assert len(shown) == 1
+    assert {(ref.list, ref.index) for ref in shown[0].inputs} == {
+        ("conditions", 0),
+        ("conditions", 1),
+    }
