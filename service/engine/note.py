@@ -72,16 +72,27 @@ def _widened(own: list[str], spoken_for: list[str]) -> list[str]:
     all an untimed one asks for, and more, in its place ("potassium, magnesium, sodium,
     creatinine in 3-7 days" for "potassium and magnesium"). A check that would only add
     to what a problem asks is left out: the problem's own rule chose its check."""
+    if not spoken_for:
+        return own
     checks = list(own)
     for extra in spoken_for:
         wider = check_words(extra) - _CONNECTORS
         for i, check in enumerate(checks):
-            if "; " in check or check_words(check) != frozenset(_WORDS.findall(check.lower())):
-                continue  # several clauses, or a timing the wider check would lose
-            if check_words(check) - _CONNECTORS < wider:
+            asked = _untimed(check)
+            if asked is not None and asked < wider:
                 checks[i] = extra
                 break
     return checks
+
+
+@functools.lru_cache(maxsize=4096)
+def _untimed(check: str) -> frozenset[str] | None:
+    """What a one-clause check with no timing asks for (without connecting words); None
+    for several clauses or a timing, which a wider check would lose. Checks are the
+    knowledge base's texts, never request text."""
+    if "; " in check or check_words(check) != frozenset(_WORDS.findall(check.lower())):
+        return None
+    return check_words(check) - _CONNECTORS
 
 
 def _input_label(request: CheckRequest, lst: str, index: int) -> str:
@@ -125,12 +136,16 @@ def render_note(
     # Severe problems come first, so their checks do; a wider check of a combination a
     # problem speaks for may replace one (loop plus thiazide's sodium and creatinine under
     # digoxin with both diuretics).
-    shown = {f.id for f in major}
-    spoken_for = [
-        f.monitoring[0]
-        for f in findings
-        if f.kind == "combination" and f.absorbed_by in shown and f.monitoring
-    ]
+    shown = {f.id for f in major if f.kind == "combination"}
+    spoken_for = (
+        [
+            f.monitoring[0]
+            for f in findings
+            if f.absorbed_by in shown and f.kind == "combination" and f.monitoring
+        ]
+        if shown
+        else []
+    )
     own = [check for f in (major or minor[:1]) for check in problem_checks(f)]
     checks = _unrepeated(_widened(own, spoken_for))
     if checks:
