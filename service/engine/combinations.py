@@ -59,6 +59,21 @@ _TIMES_COUNT = re.compile(
 # A strength per body weight or surface ("2 mg/kg", "75 mg/m2", "1 mg per kg"): not a
 # daily dose the text gives.
 _PER_BODY_SIZE = re.compile(r"\s*(?:/|per)\s*(?:kg|m2|m\^2|m\u00b2|sq\.?\s*m|bsa)\b", re.IGNORECASE)
+# A dose change written after the old strength ("80 mg, dose reduced to 40 mg"): the
+# strength after it is the dose now taken. Not a plan ("may increase to 80 mg").
+_DOSE_CHANGED_TO = re.compile(
+    r"\b(?:reduced|decreased|lowered|increased|raised|changed|titrated|adjusted|cut)"
+    r"(?:\s+(?:down|up|back))?\s+to\s+(?=\d)",
+    re.IGNORECASE,
+)
+# A strength per square metre of body surface ("10 mg/m2/day", "15 mg/m2 divided tid"): its
+# daily dose is at most the strength times an adult's body surface area (about 1.7-2.0 m2,
+# less for a child), so a replacement dose per m2 stays below a replacement limit.
+_PER_SURFACE = re.compile(
+    r"\s*(?:/|per)\s*(?:m2|m\^2|m\u00b2|sq\.?\s*m|bsa)\b(\s*(?:/|per|a)\s*(?:day|d)\b)?",
+    re.IGNORECASE,
+)
+_MAX_BODY_SURFACE_M2 = 2.0
 _TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
@@ -122,6 +137,9 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     simvastatin."""
     if not text:
         return None
+    changed = _DOSE_CHANGED_TO.search(text)
+    if changed is not None and STRENGTH.search(text, changed.end()):
+        text = text[changed.end() :]  # the dose now taken, not the one before
     pair = _STRENGTH_PAIR.search(text) if drug in order and len(order) == 2 else None
     if pair is not None:
         return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())
@@ -178,6 +196,9 @@ def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | No
 
 def _total_mg(text: str | None) -> float | None:
     """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
+    changed = _DOSE_CHANGED_TO.search(text) if text else None
+    if text and changed is not None:
+        text = text[changed.end() :]
     strengths = list(STRENGTH.finditer(text)) if text else []
     if len(strengths) < 2 or any(_PER_BODY_SIZE.match(text or "", m.end()) for m in strengths):
         return None
@@ -352,11 +373,23 @@ def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Re
         drug_id = match.hits[0].drug_id
         text = _dose_text(request.med_items[index], knowledge)
         dose = _total_mg(text) or daily_mg(text, knowledge.kb.drugs[drug_id].name)
+        if dose is None and text:
+            dose = _per_surface_mg(text)
         if dose is None or dose > limit:
             continue
         if drug_id not in knowledge.dose_needs_schedule or _has_schedule(text, knowledge):
             below.add((MEDICATIONS, index))
     return frozenset(below)
+
+
+def _per_surface_mg(text: str) -> float | None:
+    """The most a dose per m2 of body surface can be in mg a day (``_PER_SURFACE``)."""
+    for found in STRENGTH.finditer(text):
+        per = _PER_SURFACE.match(text, found.end())
+        if per is not None:
+            times = 1.0 if per.group(1) else _doses_a_day(text, per.end())
+            return strength_mg(found) * _MAX_BODY_SURFACE_M2 * times
+    return None
 
 
 def _has_schedule(text: str | None, knowledge: Knowledge) -> bool:

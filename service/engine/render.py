@@ -160,10 +160,15 @@ def band_lists(
 ) -> SharedLists:
     """The lists of a result whose worst band has monitoring lines or sources of its own:
     the analyte's, with the band's added."""
+    if band.replaces_advice:
+        monitoring, management = list(band.monitoring), list(band.management)
+    else:
+        monitoring = unique([*analyte_shared.monitoring, *band.monitoring])
+        management = unique([*band.management, *analyte_shared.management])
     return msgspec.structs.replace(
         analyte_shared,
-        monitoring=unique([*analyte_shared.monitoring, *band.monitoring]),
-        management=unique([*band.management, *analyte_shared.management]),
+        monitoring=monitoring,
+        management=management,
         evidence=evidence(kb, [*kb.analytes[analyte_id].sources, *band.sources]),
     )
 

@@ -302,6 +302,10 @@ def _check_conditions_and_labs(c: _Collector) -> None:
                 c.errors.append(f"{where}: also_check names unknown analyte {other!r}")
         for band in a.bands:
             _need_sources(c, f"{where} band {band.name!r}", band.sources)
+            if band.replaces_advice and not (band.monitoring and band.management):
+                c.errors.append(
+                    f"{where} band {band.name!r}: replaces_advice needs monitoring and management"
+                )
         if a.outranked_by is not None and a.outranked_by not in c.analytes:
             c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
         if a.corrected is not None:

@@ -292,6 +292,9 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     # Management lines that apply only when this band is the result's worst, before the
     # analyte's own (prompt care for a CK in the rhabdomyolysis range).
     management: list[NonEmpty] = []
+    # The band's monitoring and management replace the analyte's, which would not fit (no
+    # "avoid strenuous exercise before the repeat test" for a CK in the rhabdomyolysis range).
+    replaces_advice: bool = False
     # The reference range a finding in this band shows, when it is not the analyte's (a
     # pregnancy limit), and the sources of this band's limit, cited after the analyte's.
     reference_range: NonEmpty | None = None
