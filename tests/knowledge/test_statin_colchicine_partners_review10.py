@@ -73,3 +73,12 @@ def test_red_yeast_rice_milligrams_are_not_a_lovastatin_dose(checker: Checker) -
         medications=[{"text": "red yeast rice 1200 mg bid"}, {"text": "amiodarone 200 mg"}]
     )
     assert shown_combinations(report) == []
+
+
+@pytest.mark.parametrize("statin", ["simvastatin 40 mg", "lovastatin 20 mg", "fluvastatin 40 mg"])
+def test_other_statins_with_zepatier_are_a_low_lowest_dose_caution(
+    checker: Checker, statin: str
+) -> None:
+    report = checker(medications=[{"text": statin}, {"text": "Zepatier 1 tab daily"}])
+    found = [(f.id, f.severity) for f in report.findings if f.kind == "combination"]
+    assert found == [("combination/statin_with_elbasvir_grazoprevir", "low")]
