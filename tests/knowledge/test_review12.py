@@ -90,3 +90,22 @@ def test_inputs_the_checks_ask_for_are_read(checker: Checker) -> None:
     assert report.labs[0].status == "recognized"
     assert "Could not check" not in report.note
     assert "anorexia" not in (report.conditions[0].concept or "")
+
+
+@pytest.mark.parametrize(
+    ("drug", "joins"),
+    [
+        ("phenytoin 300 mg daily", True),
+        ("phenobarbital 60 mg bid", True),
+        ("carbamazepine 400 mg bid", True),
+        ("levetiracetam 500 mg bid", False),
+    ],
+)
+def test_an_enzyme_inducing_antiepileptic_joins_a_low_calcium(
+    checker: Checker, drug: str, joins: bool
+) -> None:
+    report = checker(medications=[{"text": drug}], labs=[_lab("calcium", 7.9, "mg/dL")])
+    rule = "combination/enzyme_inducing_antiepileptic_with_low_calcium"
+    assert (rule in shown_combinations(report)) is joins
+    alone = checker(medications=[{"text": drug}])
+    assert alone.risk == "none"  # not a contributor on its own
