@@ -20,3 +20,8 @@ def shown_combinations(report: Report) -> list[str]:
 def sodium(value: float) -> dict[str, object]:
     """A serum sodium result in mmol/L (LOINC 2951-2)."""
     return {"coding": [{"system": LOINC, "code": "2951-2"}], "value": value, "unit": "mmol/L"}
+
+
+def result(text: str, value: float, unit: str) -> dict[str, object]:
+    """A lab result named by its text ("CK", "potassium")."""
+    return {"text": text, "value": value, "unit": unit}

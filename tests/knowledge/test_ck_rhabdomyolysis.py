@@ -5,20 +5,16 @@ usually continue"; a coded rhabdomyolysis is that result, not a minor contributo
 from __future__ import annotations
 
 from tests.conftest import Checker
-from tests.knowledge.rendered import shown_combinations
+from tests.knowledge.rendered import result, shown_combinations
 
 STATIN_CK = "combination/statin_with_raised_ck"
-
-
-def _ck(value: float) -> dict[str, object]:
-    return {"text": "CK", "value": value, "unit": "U/L"}
 
 
 def test_a_statin_with_a_markedly_raised_ck_says_stop_it_now(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "atorvastatin 80 mg"}],
         conditions=[{"text": "rhabdomyolysis"}],
-        labs=[_ck(25000)],
+        labs=[result("CK", 25000, "U/L")],
     )
     assert shown_combinations(report) == [STATIN_CK]
     finding = next(f for f in report.findings if f.id == STATIN_CK)
@@ -30,7 +26,7 @@ def test_a_statin_with_a_markedly_raised_ck_says_stop_it_now(checker: Checker) -
 
 
 def test_a_mild_ck_keeps_the_mild_advice(checker: Checker) -> None:
-    report = checker(medications=[{"text": "atorvastatin 80 mg"}], labs=[_ck(900)])
+    report = checker(medications=[{"text": "atorvastatin 80 mg"}], labs=[result("CK", 900, "U/L")])
     finding = next(f for f in report.findings if f.id == STATIN_CK)
     assert finding.severity == "moderate"
     assert any("can usually continue" in line for line in finding.management)
@@ -39,7 +35,9 @@ def test_a_mild_ck_keeps_the_mild_advice(checker: Checker) -> None:
 def test_without_a_statin_the_rhabdomyolysis_range_asks_for_prompt_care(
     checker: Checker,
 ) -> None:
-    report = checker(conditions=[{"text": "exertional rhabdomyolysis"}], labs=[_ck(25000)])
+    report = checker(
+        conditions=[{"text": "exertional rhabdomyolysis"}], labs=[result("CK", 25000, "U/L")]
+    )
     shown = [f for f in report.findings if not f.absorbed_by]
     assert [(f.id, f.severity) for f in shown] == [("lab/ck/high", "high")]
     assert "prompt medical care" in shown[0].management[0]
@@ -47,5 +45,5 @@ def test_without_a_statin_the_rhabdomyolysis_range_asks_for_prompt_care(
 
 
 def test_a_normal_ck_now_means_the_coded_episode_is_over(checker: Checker) -> None:
-    report = checker(conditions=[{"text": "rhabdomyolysis"}], labs=[_ck(150)])
+    report = checker(conditions=[{"text": "rhabdomyolysis"}], labs=[result("CK", 150, "U/L")])
     assert report.risk == "none"

@@ -9,30 +9,27 @@ from typing import Any
 import pytest
 
 from tests.conftest import Checker
+from tests.knowledge.rendered import result
 
 RULE = "combination/digoxin_with_potassium_wasting_diuretic"
 MEDS = [{"text": "furosemide 40 mg bid"}, {"text": "digoxin 0.125 mg daily"}]
-
-
-def _k(value: float) -> dict[str, Any]:
-    return {"text": "potassium", "value": value, "unit": "mmol/L"}
-
-
-def _mg(value: float) -> dict[str, Any]:
-    return {"text": "magnesium", "value": value, "unit": "mg/dL"}
 
 
 @pytest.mark.parametrize(
     ("labs", "severity", "check"),
     [
         ([], "moderate", "Check: Potassium and magnesium."),
-        ([_k(4.2)], "low", "Check: Magnesium, and potassium again after diuretic dose changes."),
         (
-            [_k(4.2), _mg(2.0)],
+            [result("potassium", 4.2, "mmol/L")],
+            "low",
+            "Check: Magnesium, and potassium again after diuretic dose changes.",
+        ),
+        (
+            [result("potassium", 4.2, "mmol/L"), result("magnesium", 2.0, "mg/dL")],
             "low",
             "Check: Potassium and magnesium again after diuretic dose changes.",
         ),
-        ([_k(5.4)], None, None),
+        ([result("potassium", 5.4, "mmol/L")], None, None),
     ],
 )
 def test_the_measured_potassium_decides(

@@ -4,18 +4,12 @@ strength, the rhabdomyolysis-range CK's own advice, and inputs the checks ask fo
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import Checker
-from tests.knowledge.rendered import shown_combinations
+from tests.knowledge.rendered import result, shown_combinations
 
 SEVERAL_K = "combination/several_potassium_lowering_drugs"
-
-
-def _lab(text: str, value: float, unit: str) -> dict[str, Any]:
-    return {"text": text, "value": value, "unit": unit}
 
 
 @pytest.mark.parametrize(
@@ -39,7 +33,7 @@ def test_a_dose_per_m2_is_read_against_the_replacement_limit(
 
 
 def test_a_condition_losing_both_is_one_problem(checker: Checker) -> None:
-    labs = [_lab("potassium", 3.2, "mmol/L"), _lab("magnesium", 1.4, "mg/dL")]
+    labs = [result("potassium", 3.2, "mmol/L"), result("magnesium", 1.4, "mg/dL")]
     alone = checker(conditions=[{"text": "diarrhea"}], labs=labs)
     assert shown_combinations(alone) == [
         "combination/condition_with_low_potassium_and_low_magnesium"
@@ -65,7 +59,7 @@ def test_a_dose_changed_after_the_old_strength_is_the_new_dose(checker: Checker)
 
 def test_the_rhabdomyolysis_range_ck_gives_its_own_advice_only(checker: Checker) -> None:
     report = checker(
-        conditions=[{"text": "exertional rhabdomyolysis"}], labs=[_lab("CPK", 25000, "U/L")]
+        conditions=[{"text": "exertional rhabdomyolysis"}], labs=[result("CPK", 25000, "U/L")]
     )
     ck = next(f for f in report.findings if f.id == "lab/ck/high")
     assert ck.monitoring[0].startswith("Creatinine, potassium, calcium and phosphate")
@@ -76,7 +70,7 @@ def test_the_rhabdomyolysis_range_ck_gives_its_own_advice_only(checker: Checker)
 def test_digoxin_with_a_diuretic_asks_for_no_magnesium_already_sent(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "furosemide 40 mg daily"}, {"text": "digoxin 0.125 mg daily"}],
-        labs=[_lab("magnesium", 2.0, "mg/dL")],
+        labs=[result("magnesium", 2.0, "mg/dL")],
     )
     assert "Check: Potassium, and magnesium again after diuretic dose changes" in report.note
 
@@ -85,7 +79,7 @@ def test_inputs_the_checks_ask_for_are_read(checker: Checker) -> None:
     report = checker(
         medications=[{"text": "theophylline 300 mg bid"}],
         conditions=[{"text": "laxative abuse"}],
-        labs=[_lab("theophylline level", 24, "mcg/mL")],
+        labs=[result("theophylline level", 24, "mcg/mL")],
     )
     assert report.labs[0].status == "recognized"
     assert "Could not check" not in report.note
@@ -104,7 +98,7 @@ def test_inputs_the_checks_ask_for_are_read(checker: Checker) -> None:
 def test_an_enzyme_inducing_antiepileptic_joins_a_low_calcium(
     checker: Checker, drug: str, joins: bool
 ) -> None:
-    report = checker(medications=[{"text": drug}], labs=[_lab("calcium", 7.9, "mg/dL")])
+    report = checker(medications=[{"text": drug}], labs=[result("calcium", 7.9, "mg/dL")])
     rule = "combination/enzyme_inducing_antiepileptic_with_low_calcium"
     assert (rule in shown_combinations(report)) is joins
     alone = checker(medications=[{"text": drug}])

@@ -4,24 +4,14 @@ raised CK on a statin is read with thyroid function)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import Checker
-from tests.knowledge.rendered import shown_combinations
+from tests.knowledge.rendered import result, shown_combinations
 
 JOINT = "combination/statin_with_raised_ck_and_hypothyroidism"
 CK_ALONE = "combination/statin_with_raised_ck"
 THYROID_ALONE = "combination/statin_with_hypothyroidism"
-
-
-def _ck(value: float) -> dict[str, Any]:
-    return {"text": "CK", "value": value, "unit": "U/L"}
-
-
-def _tsh(value: float) -> dict[str, Any]:
-    return {"text": "TSH", "value": value, "unit": "mIU/L"}
 
 
 def _problem_lines(note: str) -> list[str]:
@@ -33,7 +23,7 @@ def test_a_raised_ck_and_a_raised_tsh_on_a_statin_are_one_problem(checker: Check
         patient={"sex": "female"},
         medications=[{"text": "atorvastatin 40 mg qhs"}, {"text": "levothyroxine 50 mcg"}],
         conditions=[{"text": "hypothyroidism"}, {"text": "myalgia"}],
-        labs=[_ck(650), _tsh(7.8)],
+        labs=[result("CK", 650, "U/L"), result("TSH", 7.8, "mIU/L")],
     )
     assert shown_combinations(report) == [JOINT]
     assert report.risk == "moderate"
@@ -47,7 +37,7 @@ def test_a_diagnosis_without_a_tsh_joins_and_asks_for_one(checker: Checker) -> N
     report = checker(
         medications=[{"text": "simvastatin 20 mg"}],
         conditions=[{"text": "hypothyroidism"}],
-        labs=[_ck(650)],
+        labs=[result("CK", 650, "U/L")],
     )
     assert shown_combinations(report) == [JOINT]
     assert "Check: Repeat CK with creatinine and TSH" in report.note
@@ -61,7 +51,7 @@ def test_a_tsh_that_is_not_raised_leaves_the_ck_problem_alone_and_asks_no_tsh(
     report = checker(
         medications=[{"text": "atorvastatin 40 mg"}],
         conditions=[{"text": "hypothyroidism"}],
-        labs=[_ck(650), _tsh(2.1)],
+        labs=[result("CK", 650, "U/L"), result("TSH", 2.1, "mIU/L")],
     )
     assert shown_combinations(report) == [CK_ALONE]
     ck = next(f for f in report.findings if f.id == CK_ALONE)
@@ -77,7 +67,7 @@ def test_the_joint_problem_keeps_the_ck_rules_severity(
         patient={"sex": "female"},
         medications=[{"text": "atorvastatin 40 mg"}],
         conditions=[{"text": "hypothyroidism"}],
-        labs=[_ck(ck)],
+        labs=[result("CK", ck, "U/L")],
     )
     joint = next(f for f in report.findings if f.id == JOINT)
     assert joint.severity == severity
@@ -87,5 +77,7 @@ def test_the_joint_problem_keeps_the_ck_rules_severity(
 def test_without_a_raised_ck_the_thyroid_risk_factor_stays_its_own_line(
     checker: Checker,
 ) -> None:
-    report = checker(medications=[{"text": "atorvastatin 40 mg"}], labs=[_tsh(7.8)])
+    report = checker(
+        medications=[{"text": "atorvastatin 40 mg"}], labs=[result("TSH", 7.8, "mIU/L")]
+    )
     assert shown_combinations(report) == [THYROID_ALONE]
