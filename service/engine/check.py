@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from msgspec.structs import replace
 
@@ -60,7 +61,9 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         Request(meds, conds, labs, request.medications, request.labs, results),
     )
     findings.sort(key=_order)
-    findings = fit_advice(absorb(findings), conds, measured.outranked, knowledge)
+    findings = fit_advice(
+        absorb(findings, knowledge.absorbed_only_by_measured), conds, measured.outranked, knowledge
+    )
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = [
         medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)
@@ -99,11 +102,14 @@ def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Pa
     return Patient(pregnant=True) if patient is None else replace(patient, pregnant=True)
 
 
-def absorb(findings: Sequence[Finding]) -> list[Finding]:
+def absorb(
+    findings: Sequence[Finding], only_by_measured: AbstractSet[str] = frozenset()
+) -> list[Finding]:
     """One problem, one alert: each finding whose inputs a combination joins (and that is
     not more severe than it) is marked as absorbed by the first such combination (the most
     severe, then the widest). A combination of another basis than a second factor (an
-    interaction, a duplicate therapy, a contraindicated pair) is a problem of its own."""
+    interaction, a duplicate therapy, a contraindicated pair) is a problem of its own, and
+    one in ``only_by_measured`` is absorbed only by a combination that joins a result."""
     combos = sorted(
         (f for f in findings if f.kind == "combination"),
         key=lambda f: (-SEVERITY_RANK[f.severity], -len(f.inputs)),
@@ -116,8 +122,11 @@ def absorb(findings: Sequence[Finding]) -> list[Finding]:
     for position, combo in enumerate(combos):
         if combo.basis not in ABSORBABLE:
             continue
+        needs_result = combo.id in only_by_measured
         for earlier in combos[:position]:
             if earlier.id not in absorbed and joined[combo.id] <= joined[earlier.id]:
+                if needs_result and not any(ref.list == "labs" for ref in earlier.inputs):
+                    continue
                 absorbed[combo.id] = earlier.id
                 break
     # The open combinations, as what absorbing reads: their inputs, rank and id.

@@ -26,6 +26,11 @@ _WHEN = frozenset(
 )
 
 
+# Words that join what a check asks for: "potassium and magnesium" asks for nothing that
+# "potassium, magnesium, sodium, creatinine" does not.
+_CONNECTORS = frozenset({"and", "or", "with", "the", "a"})
+
+
 @functools.lru_cache(maxsize=4096)
 def check_words(clause: str) -> frozenset[str]:
     """What a check clause asks for: its words without those of when it is due. Clauses
@@ -34,6 +39,12 @@ def check_words(clause: str) -> frozenset[str]:
     words = _WORDS.findall(clause.lower())
     what = frozenset([w for w in words if w not in _WHEN and not w.isdigit()])
     return what or frozenset(words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _asked(clause: str) -> frozenset[str]:
+    """What a check clause asks for, without the words that join its items."""
+    return check_words(clause) - _CONNECTORS or check_words(clause)
 
 
 def problem_checks(finding: Finding) -> Sequence[str]:
@@ -55,16 +66,13 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     for check in given:
         clauses = []
         for clause in check.split("; "):
-            words = check_words(clause)
+            words = _asked(clause)
             if not any(words <= earlier for earlier in seen):
                 seen.append(words)
                 clauses.append(clause)
         if clauses:
             kept.append("; ".join(clauses))
     return kept
-
-
-_CONNECTORS = frozenset({"and", "or", "with", "the", "a"})
 
 
 def _widened(own: list[str], spoken_for: list[str]) -> list[str]:
@@ -76,7 +84,7 @@ def _widened(own: list[str], spoken_for: list[str]) -> list[str]:
         return own
     checks = list(own)
     for extra in spoken_for:
-        wider = check_words(extra) - _CONNECTORS
+        wider = _asked(extra)
         for i, check in enumerate(checks):
             asked = _untimed(check)
             if asked is not None and asked < wider:
@@ -92,7 +100,7 @@ def _untimed(check: str) -> frozenset[str] | None:
     knowledge base's texts, never request text."""
     if "; " in check or check_words(check) != frozenset(_WORDS.findall(check.lower())):
         return None
-    return check_words(check) - _CONNECTORS
+    return _asked(check)
 
 
 def _input_label(request: CheckRequest, lst: str, index: int) -> str:

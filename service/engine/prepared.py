@@ -135,6 +135,7 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
 
 class Knowledge:
     __slots__ = (
+        "absorbed_only_by_measured",
         "analyte_lists",
         "band_lists",
         "condition_findings",
@@ -219,6 +220,11 @@ class Knowledge:
             d.id for d in kb.drugs.values() if d.dose_needs_schedule
         )
         self.schedule_words: Final = frozenset(kb.normalization.schedule_words)
+        # Finding ids (``combination/<rule id>``) that only a combination joining a measured
+        # result absorbs (``absorbed_only_by_measured``).
+        self.absorbed_only_by_measured: Final = frozenset(
+            f"combination/{rule.id}" for rule in kb.rules if rule.absorbed_only_by_measured
+        )
         # Positions of the rules one input can fill (``one_input``: a dose problem alone).
         self.one_input_rules: Final = frozenset(
             r for r, rule in enumerate(kb.rules) if rule.one_input

@@ -424,6 +424,11 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     adds_up: EffectKind | None = None
     # One ingredient named by two or more inputs (two products with the same drug).
     same_ingredient: bool = False
+    # A predicted risk of its own (loop plus thiazide: volume and sodium as well as
+    # potassium): a wider combination speaks for it only when that one joins a measured
+    # result (a low potassium on both diuretics), not another predicted risk (a PPI with
+    # the diuretics: magnesium; digoxin with them: digoxin toxicity).
+    absorbed_only_by_measured: bool = False
     # A dose problem of one drug on its own (simvastatin 80 mg a day): one input fills its
     # single, dose-limited slot. Like any single drug it is ``low`` (the severity policy).
     one_input: bool = False

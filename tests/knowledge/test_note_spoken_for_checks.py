@@ -1,25 +1,44 @@
-"""A problem that speaks for another combination keeps that combination's check when the
-note has room: digoxin with furosemide and metolazone is one problem, and loop plus
-thiazide's sodium and creatinine check is not lost (pharmacist review 11, item 15)."""
+"""Loop plus thiazide is a predicted risk of its own (volume and sodium as well as
+potassium): a PPI or digoxin beside the diuretics is another problem, and a measured low
+potassium on both speaks for it (pharmacist reviews 11 and 13). The note asks for each
+thing once, whatever words join a check's items."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Checker
+from tests.knowledge.rendered import result, shown_combinations
 
-MEDS = [
-    {"text": "furosemide 40 mg bid"},
-    {"text": "metolazone 2.5 mg daily"},
-    {"text": "digoxin 0.125 mg daily"},
-]
+LOOP_THIAZIDE = "combination/loop_plus_thiazide"
+DIURETICS = [{"text": "furosemide 40 mg bid"}, {"text": "metolazone 2.5 mg daily"}]
 
 
-def test_the_absorbed_combinations_check_widens_the_problems_own(checker: Checker) -> None:
-    report = checker(medications=MEDS)
-    problems = [line for line in report.note.splitlines() if line.startswith("- ")]
-    assert len(problems) == 1
-    assert "Check: Potassium, magnesium, sodium, creatinine in 3-7 days." in report.note
+@pytest.mark.parametrize(
+    ("other", "with_it"),
+    [
+        ("omeprazole 20 mg daily", "combination/ppi_plus_diuretic"),
+        ("digoxin 0.125 mg daily", "combination/digoxin_with_potassium_wasting_diuretic"),
+    ],
+)
+def test_another_predicted_risk_does_not_speak_for_loop_plus_thiazide(
+    checker: Checker, other: str, with_it: str
+) -> None:
+    report = checker(medications=[*DIURETICS, {"text": other}])
+    assert shown_combinations(report) == sorted([LOOP_THIAZIDE, with_it])
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert check.startswith("Check: Potassium, magnesium, sodium, creatinine in 3-7 days")
+    assert "Potassium and magnesium." not in check  # asked already, in other words
+
+
+def test_a_measured_low_potassium_on_both_speaks_for_it(checker: Checker) -> None:
+    report = checker(medications=DIURETICS, labs=[result("potassium", 3.2, "mmol/L")])
+    assert shown_combinations(report) == ["combination/potassium_lowering_drug_with_low_potassium"]
 
 
 def test_an_urgent_check_keeps_its_place(checker: Checker) -> None:
-    report = checker(medications=MEDS, labs=[{"text": "potassium", "value": 3.2, "unit": "mmol/L"}])
+    report = checker(
+        medications=[*DIURETICS, {"text": "digoxin 0.125 mg daily"}],
+        labs=[result("potassium", 3.2, "mmol/L")],
+    )
     assert "Check: Potassium and magnesium now; A digoxin level and an ECG." in report.note
