@@ -75,6 +75,13 @@ _PER_SURFACE = re.compile(
 )
 _MAX_BODY_SURFACE_M2 = 2.0
 _TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
+# A frequency per week ("twice a week", "weekly", "qweek"), not a duration ("for 2 weeks"),
+# and every other day.
+_PER_WEEK = re.compile(
+    r"\b(?:a|per|each|every|/)\s*(?:week|wk)\b|\bweekly\b|\bq\s?(?:week|wk)\b|/\s*(?:week|wk)\b",
+    re.IGNORECASE,
+)
+_EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
 # How far after the strength its tablet count and frequency are looked for, in characters.
@@ -172,6 +179,10 @@ def _doses_a_day(text: str, end: int) -> float:
         tablets = _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), 1)
+    if _PER_WEEK.search(after):
+        return tablets * times / 7  # "0.3 mg twice a week", "80 mg weekly"
+    if _EVERY_OTHER_DAY.search(after):
+        return tablets * times / 2
     return tablets * times
 
 

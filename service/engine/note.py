@@ -16,7 +16,7 @@ from service.engine.strings import unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
-MAX_CHECKS = 2
+MAX_CHECKS = 3
 _WORDS = re.compile(r"\w+")
 # When a check is due, not what it checks: "Potassium and magnesium in 1-2 weeks" asks for
 # nothing that "Potassium and magnesium within days" (said first: the more severe problem's)
@@ -154,7 +154,11 @@ def render_note(
         if shown
         else []
     )
-    own = [check for f in (major or minor[:1]) for check in problem_checks(f)]
+    # Each problem's first check, then the further checks of a severe one (its ECG), so a
+    # severe problem does not crowd the others' checks out.
+    problems_checked = major or minor[:1]
+    own = [f.monitoring[0] for f in problems_checked if f.monitoring]
+    own += [check for f in problems_checked for check in problem_checks(f)[1:]]
     checks = _unrepeated(_widened(own, spoken_for))
     if checks:
         lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))

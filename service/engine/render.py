@@ -27,10 +27,12 @@ class SharedLists(msgspec.Struct, frozen=True, gc=False):
 
 
 def evidence(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[Evidence]:
-    return [
-        Evidence(kb.sources[s].citation, kb.sources[s].url, kb.sources[s].kind)
-        for s in dict.fromkeys(source_ids)
-    ]
+    """The clinical evidence of a finding: its sources, without those that only name or code
+    a concept (``terminology``: ICD-10-CM, LOINC, an abbreviation's glossary), unless
+    there is nothing else."""
+    cited = [kb.sources[s] for s in dict.fromkeys(source_ids)]
+    clinical = [source for source in cited if source.kind != "terminology"] or cited
+    return [Evidence(source.citation, source.url, source.kind) for source in clinical]
 
 
 def shared_lists(

@@ -57,6 +57,10 @@ def test_daily_dose_is_read_from_the_strength_and_frequency() -> None:
         ("hydrocortisone 2 mg / kg q6h IV", None),
         ("cisplatin 75 mg/m2 IV", None),
         ("dexamethasone 10 mg per m\u00b2", None),
+        # A frequency per week or every other day, not a duration (review 13).
+        ("colchicine 0.3 mg twice a week", pytest.approx(0.6 / 7)),
+        ("simvastatin 80 mg every other day", 40),
+        ("simvastatin 40 mg daily x 2 weeks", 40),
     ],
 )
 def test_daily_dose_counts_tablets_and_finds_the_drugs_own_strength(

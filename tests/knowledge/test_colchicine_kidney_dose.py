@@ -20,7 +20,6 @@ EGFR_22 = {"text": "eGFR", "value": 22, "unit": "mL/min/1.73m2"}
     ("medication", "conditions", "labs", "severity"),
     [
         ("colchicine 0.6 mg bid", ["gout", "CKD stage 4"], [EGFR_22], "moderate"),
-        ("colchicine 0.6 mg daily", ["ESRD on hemodialysis"], [], "moderate"),
         ("colchicine 0.6 mg daily", ["gout"], [EGFR_22], "moderate"),
         # A dose the text does not give: the finding asks to check it.
         ("colchicine", ["CKD stage 5"], [], "low"),
@@ -101,3 +100,37 @@ def test_with_a_strong_and_a_moderate_inhibitor_the_stricter_limit_speaks(
     found = combinations(report)
     assert "combination/colchicine_above_0_6_mg_with_moderate_cyp3a4_inhibitor" not in found
     assert any(f.startswith("combination/colchicine_with_strong_cyp3a4") for f in found)
+
+
+DIALYSIS_RULE = "combination/colchicine_above_label_dose_on_dialysis"
+
+
+@pytest.mark.parametrize(
+    ("medication", "fires"),
+    [
+        ("colchicine 0.6 mg daily", True),
+        ("colchicine 0.3 mg daily", True),  # about 3.5 times the dialysis dose
+        ("colchicine 0.3 mg twice a week", False),  # the label's dialysis dose
+    ],
+)
+def test_on_dialysis_the_limit_is_0_3_mg_twice_a_week(
+    checker: Checker, medication: str, fires: bool
+) -> None:
+    """Review 13: 0.3 mg daily on hemodialysis was silent, though the label gives 0.3 mg
+    twice a week; the severe-kidney rule speaks for CKD 4-5 only then."""
+    report = checker(
+        medications=[{"text": medication}], conditions=[{"text": "ESRD on hemodialysis"}]
+    )
+    found = combinations(report)
+    assert (DIALYSIS_RULE in found) is fires
+    assert RULE not in found
+
+
+def test_a_statin_with_colchicine_on_dialysis_is_the_kidney_disease_problem(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "atorvastatin 40 mg"}, {"text": "colchicine 0.3 mg daily"}],
+        conditions=[{"text": "ESRD on hemodialysis"}],
+    )
+    assert "combination/statin_with_colchicine_in_kidney_disease" in combinations(report)

@@ -1,0 +1,43 @@
+"""Pharmacist review 13: each problem's check in the note before a severe one's further
+checks; no desmopressin advice without desmopressin; code and glossary sources are not
+clinical evidence."""
+
+from __future__ import annotations
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import result
+
+
+def test_a_severe_problem_leaves_room_for_the_others_checks(checker: Checker) -> None:
+    report = checker(
+        medications=[
+            {"text": "glipizide 10 mg bid"},
+            {"text": "hydrochlorothiazide 25 mg daily"},
+            {"text": "sertraline 100 mg daily"},
+        ],
+        labs=[result("glucose", 50, "mg/dL"), result("sodium", 128, "mmol/L")],
+    )
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert check.startswith("Check: Glucose pattern, including overnight lows; Sodium within days")
+
+
+def test_the_sodium_check_names_desmopressin_only_in_its_advice(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "venlafaxine 150 mg daily"}],
+        labs=[result("sodium", 132, "mmol/L")],
+    )
+    assert "desmopressin" not in report.note
+    finding = next(
+        f for f in report.findings if f.id == "combination/sodium_lowering_drug_with_low_sodium"
+    )
+    assert finding.monitoring[0] == "Sodium within days"
+
+
+def test_code_and_glossary_sources_are_not_shown_as_evidence(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "insulin glargine 20 units"}],
+        labs=[result("FSBS", 48, "mg/dL")],
+    )
+    cited = [e.citation for f in report.findings for e in f.evidence]
+    assert cited
+    assert not any("Biology Insights" in c or c.startswith("LOINC") for c in cited)
