@@ -41,3 +41,16 @@ def test_code_and_glossary_sources_are_not_shown_as_evidence(checker: Checker) -
     cited = [e.citation for f in report.findings for e in f.evidence]
     assert cited
     assert not any("Biology Insights" in c or c.startswith("LOINC") for c in cited)
+
+
+def test_the_labs_the_antiepileptic_check_asks_for_are_read(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "phenytoin 300 mg daily"}],
+        labs=[
+            result("calcium", 7.9, "mg/dL"),
+            result("Phosphorous", 2.2, "mg/dL"),
+            result("Alk Phos", 310, "U/L"),
+        ],
+    )
+    assert [lab.status for lab in report.labs[1:]] == ["recognized", "recognized"]
+    assert "Could not check" not in report.note
