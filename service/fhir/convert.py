@@ -781,8 +781,11 @@ def _reading(
         raise _SkipError("no code or text naming the analyte")
     quantity = part.value_quantity
     bound = quantity.comparator if quantity is not None and quantity.value is not None else None
-    # The value as the report's texts show it ("3.0 mmol/L", not "3 mmol/L").
-    label = f"{_label(codings, text)} {bound or ''}{shown_value(value)} {unit}"
+    # The value as the report's texts show it ("3.0 mmol/L", not "3 mmol/L"), in the unit
+    # as the EHR writes it for people when it sends one ("mL/min/1.73m2", not the UCUM code
+    # "mL/min/{1.73_m2}" the value is read in).
+    written = _text(quantity.unit, MAX_UNIT) if quantity is not None else None
+    label = f"{_label(codings, text)} {bound or ''}{shown_value(value)} {written or unit}"
     own_range = _reference_range(part.reference_range, unit)
     item = LabInput(
         value=value, unit=unit, coding=codings or None, text=text, reference_range=own_range

@@ -203,6 +203,13 @@ def test_an_egfr_ucum_code_with_an_annotation_reads_as_clinicians_write_it(cds: 
     summaries = [c["summary"] for c in cards]
     assert any("eGFR 25.0 mL/min/1.73m2" in s for s in summaries), summaries
     assert not any("{" in summary for summary in summaries)
+    # With the unit written for people sent too, the card's list of what it is based on
+    # shows that unit (review 13), not the escaped UCUM code.
+    observations = body["prefetch"]["observations"]["entry"]
+    observations[1]["resource"]["valueQuantity"]["unit"] = "mL/min/1.73m2"
+    details = [c["detail"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert any("25.0 mL/min/1.73m2 (Observation/obs-1)" in d for d in details), details
+    assert not any("1.73\\_m2" in d for d in details)
 
 
 def test_a_long_summary_keeps_the_result_and_names_what_does_not_fit(cds: Client) -> None:
