@@ -655,7 +655,19 @@ class _Names:
                 return name
             name = kb.drugs[match.hits[0].drug_id].name
         elif rank == CONDITIONS:
-            name = " + ".join(kb.conditions[c].name for c in request.conds[index].condition_ids)
+            ids = request.conds[index].condition_ids
+            if len(ids) > 1:  # named by the concepts that fill this rule
+                key = (rank, index, rule_index)
+                name = self.known.get(key)
+                if name is None:
+                    rule = self.knowledge.rules[rule_index].rule
+                    named = {c for slot in rule.slots for c in slot.condition}
+                    name = " + ".join(
+                        kb.conditions[c].name for c in ([c for c in ids if c in named] or ids)
+                    )
+                    self.known[key] = name
+                return name
+            name = " + ".join(kb.conditions[c].name for c in ids)
         elif rank == LABS:
             analyte_id = request.labs[index].analyte_id
             item = request.lab_items[index]

@@ -54,3 +54,20 @@ def test_the_labs_the_antiepileptic_check_asks_for_are_read(checker: Checker) ->
     )
     assert [lab.status for lab in report.labs[1:]] == ["recognized", "recognized"]
     assert "Could not check" not in report.note
+
+
+def test_a_title_names_only_the_concept_that_fills_the_rule(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "colchicine 0.6 mg bid"}],
+        conditions=[{"text": "ESRD on hemodialysis"}, {"text": "muscle cramps during dialysis"}],
+    )
+    finding = next(
+        f for f in report.findings if f.id == "combination/colchicine_above_label_dose_on_dialysis"
+    )
+    assert "complaint" not in finding.title
+    assert finding.title.count("end-stage kidney disease or dialysis") == 1
+
+
+def test_spasticity_after_a_stroke_is_spastic_hemiplegia(checker: Checker) -> None:
+    report = checker(conditions=[{"text": "post-stroke spasticity"}])
+    assert report.conditions[0].concept != "spasticity (cause not stated)"
