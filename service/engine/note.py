@@ -142,8 +142,7 @@ def render_note(
         names = unique(_short_name(f, kb) for f in minor)
         lines.append(t["note_minor"].format(items=", ".join(names)))
     # Severe problems come first, so their checks do; a wider check of a combination a
-    # problem speaks for may replace one (loop plus thiazide's sodium and creatinine under
-    # digoxin with both diuretics).
+    # problem speaks for may replace an untimed one of the problem's (_widened).
     shown = {f.id for f in major if f.kind == "combination"}
     spoken_for = (
         [
