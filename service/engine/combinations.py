@@ -56,9 +56,11 @@ _TIMES_COUNT = re.compile(
     r"^\s*x\s*([2-4])\b(?!\s*(?:d\b|days?|wks?|weeks?|months?|mo\b|doses?|refills?))",
     re.IGNORECASE,
 )
+# A square metre of body surface, as a dose is written per it ("m2", "m\u00b2", "sq m", "BSA").
+_SURFACE_UNIT = r"(?:m2|m\^2|m\u00b2|sq\.?\s*m|bsa)"
 # A strength per body weight or surface ("2 mg/kg", "75 mg/m2", "1 mg per kg"): not a
 # daily dose the text gives.
-_PER_BODY_SIZE = re.compile(r"\s*(?:/|per)\s*(?:kg|m2|m\^2|m\u00b2|sq\.?\s*m|bsa)\b", re.IGNORECASE)
+_PER_BODY_SIZE = re.compile(rf"\s*(?:/|per)\s*(?:kg|{_SURFACE_UNIT})\b", re.IGNORECASE)
 # A dose change written after the old strength ("80 mg, dose reduced to 40 mg"): the
 # strength after it is the dose now taken. Not a plan ("may increase to 80 mg").
 _DOSE_CHANGED_TO = re.compile(
@@ -70,15 +72,14 @@ _DOSE_CHANGED_TO = re.compile(
 # daily dose is at most the strength times an adult's body surface area (about 1.7-2.0 m2,
 # less for a child), so a replacement dose per m2 stays below a replacement limit.
 _PER_SURFACE = re.compile(
-    r"\s*(?:/|per)\s*(?:m2|m\^2|m\u00b2|sq\.?\s*m|bsa)\b(\s*(?:/|per|a)\s*(?:day|d)\b)?",
-    re.IGNORECASE,
+    rf"\s*(?:/|per)\s*{_SURFACE_UNIT}\b(\s*(?:/|per|a)\s*(?:day|d)\b)?", re.IGNORECASE
 )
 _MAX_BODY_SURFACE_M2 = 2.0
 _TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
 # A frequency per week ("twice a week", "weekly", "qweek"), not a duration ("for 2 weeks"),
 # and every other day.
 _PER_WEEK = re.compile(
-    r"\b(?:a|per|each|every|/)\s*(?:week|wk)\b|\bweekly\b|\bq\s?(?:week|wk)\b|/\s*(?:week|wk)\b",
+    r"\b(?:a|per|each|every)\s*(?:week|wk)\b|\bweekly\b|\bq\s?(?:week|wk)\b|/\s*(?:week|wk)\b",
     re.IGNORECASE,
 )
 _EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
@@ -144,9 +145,9 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     simvastatin."""
     if not text:
         return None
-    changed = _DOSE_CHANGED_TO.search(text)
-    if changed is not None and STRENGTH.search(text, changed.end()):
-        text = text[changed.end() :]  # the dose now taken, not the one before
+    current = _current_dose(text)
+    if STRENGTH.search(current):
+        text = current  # the dose now taken, not the one before
     pair = _STRENGTH_PAIR.search(text) if drug in order and len(order) == 2 else None
     if pair is not None:
         return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())
@@ -167,6 +168,13 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if _PER_BODY_SIZE.match(text, found.end()):
         return None
     return strength_mg(found) * _doses_a_day(text, found.end())
+
+
+def _current_dose(text: str) -> str:
+    """The part of a medication text that gives the dose now taken: after a dose change
+    written after the old strength ("80 mg, dose reduced to 40 mg"), else all of it."""
+    changed = _DOSE_CHANGED_TO.search(text)
+    return text if changed is None else text[changed.end() :]
 
 
 def _doses_a_day(text: str, end: int) -> float:
@@ -207,9 +215,7 @@ def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | No
 
 def _total_mg(text: str | None) -> float | None:
     """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
-    changed = _DOSE_CHANGED_TO.search(text) if text else None
-    if text and changed is not None:
-        text = text[changed.end() :]
+    text = _current_dose(text) if text else text
     strengths = list(STRENGTH.finditer(text)) if text else []
     if len(strengths) < 2 or any(_PER_BODY_SIZE.match(text or "", m.end()) for m in strengths):
         return None
@@ -660,8 +666,7 @@ class _Names:
                 key = (rank, index, rule_index)
                 name = self.known.get(key)
                 if name is None:
-                    rule = self.knowledge.rules[rule_index].rule
-                    named = {c for slot in rule.slots for c in slot.condition}
+                    named = self.knowledge.rules[rule_index].condition_ids
                     name = " + ".join(
                         kb.conditions[c].name for c in ([c for c in ids if c in named] or ids)
                     )

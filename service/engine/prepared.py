@@ -81,6 +81,7 @@ class DrugAtRoute:
 
 class PreparedRule:
     __slots__ = (
+        "condition_ids",
         "detail",
         "dose_limits",
         "index",
@@ -114,6 +115,8 @@ class PreparedRule:
         self.dose_limits: Final = dose_limits
         # The finding's detail when no dose note is added to it.
         self.detail: Final = detail
+        # The conditions its slots name: what names a condition input of several concepts.
+        self.condition_ids: Final = frozenset(c for slot in rule.slots for c in slot.condition)
 
 
 def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> PreparedRule:

@@ -39,14 +39,14 @@ def test_phosphate_and_pth_are_known_labs_not_checked(
     ],
 )
 def test_problem_list_terms(checker: Checker, text: str, concept: str) -> None:
-    report = checker(conditions=[{"text": text}])
+    report = checker.cond(text)
     assert report.conditions[0].concept == concept
 
 
 def test_the_quinine_warning_asserts_no_indication_the_text_does_not_give(
     checker: Checker,
 ) -> None:
-    report = checker(medications=[{"text": "quinine 324 mg tid x 7 days"}])
+    report = checker.med("quinine 324 mg tid x 7 days")
     finding = next(f for f in report.findings if f.basis == "treatment_safety")
     assert finding.title == "Quinine: FDA boxed warning against its use for leg cramps"
     assert "modest benefit" not in finding.detail

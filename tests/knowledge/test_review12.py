@@ -48,12 +48,12 @@ def test_a_condition_losing_both_is_one_problem(checker: Checker) -> None:
 
 @pytest.mark.parametrize("text", ["exertional heat stroke", "heatstroke", "sunstroke"])
 def test_heat_stroke_is_never_a_stroke(checker: Checker, text: str) -> None:
-    report = checker(conditions=[{"text": text}])
+    report = checker.cond(text)
     assert report.conditions[0].concept == "heat stroke"
 
 
 def test_a_dose_changed_after_the_old_strength_is_the_new_dose(checker: Checker) -> None:
-    report = checker(medications=[{"text": "simvastatin 80 mg, dose reduced to 40 mg"}])
+    report = checker.med("simvastatin 80 mg, dose reduced to 40 mg")
     assert shown_combinations(report) == []
 
 
@@ -101,5 +101,5 @@ def test_an_enzyme_inducing_antiepileptic_joins_a_low_calcium(
     report = checker(medications=[{"text": drug}], labs=[result("calcium", 7.9, "mg/dL")])
     rule = "combination/enzyme_inducing_antiepileptic_with_low_calcium"
     assert (rule in shown_combinations(report)) is joins
-    alone = checker(medications=[{"text": drug}])
+    alone = checker.med(drug)
     assert alone.risk == "none"  # not a contributor on its own
