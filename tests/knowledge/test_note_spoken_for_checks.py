@@ -42,3 +42,17 @@ def test_an_urgent_check_keeps_its_place(checker: Checker) -> None:
         labs=[result("potassium", 3.2, "mmol/L")],
     )
     assert "Check: Potassium and magnesium now; A digoxin level and an ECG." in report.note
+
+
+def test_a_wider_check_of_a_problem_spoken_for_replaces_an_untimed_narrower_one(
+    checker: Checker,
+) -> None:
+    """Furosemide with amphotericin B lowers potassium and magnesium: the several
+    magnesium-lowering drugs problem is spoken for by the potassium one, and its check
+    (which adds calcium) replaces "Potassium and magnesium" rather than being lost."""
+    report = checker(
+        medications=[{"text": "furosemide 40 mg daily"}, {"text": "amphotericin B 50 mg IV daily"}]
+    )
+    assert shown_combinations(report) == ["combination/several_potassium_lowering_drugs"]
+    assert "Check: Magnesium, potassium and calcium." in report.note
+    assert "Potassium and magnesium" not in report.note
