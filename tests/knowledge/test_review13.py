@@ -4,6 +4,8 @@ clinical evidence."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Checker
 from tests.knowledge.rendered import result
 
@@ -71,3 +73,14 @@ def test_a_title_names_only_the_concept_that_fills_the_rule(checker: Checker) ->
 def test_spasticity_after_a_stroke_is_spastic_hemiplegia(checker: Checker) -> None:
     report = checker(conditions=[{"text": "post-stroke spasticity"}])
     assert report.conditions[0].concept != "spasticity (cause not stated)"
+
+
+@pytest.mark.parametrize(
+    "text", ["spasticity secondary to MS", "MS spasticity", "Spasticity in MS - on baclofen"]
+)
+def test_spasticity_with_ms_in_the_same_text_is_multiple_sclerosis(
+    checker: Checker, text: str
+) -> None:
+    """Review13 #7: the cause stated in the same text; "MS" alone stays unread."""
+    assert checker.cond(text).conditions[0].concept == "multiple sclerosis"
+    assert checker.cond("MS").conditions[0].status == "unrecognized"
