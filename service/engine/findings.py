@@ -118,8 +118,9 @@ class LabResult:
         self.value: Final = value
         self.measured: Final = measured
         self.bands: Final = bands
-        self.worst: Final = bands[0] if bands else None
-        self.states: Final = {band.state for band in bands}
+        # The worst band that is a finding (bands that only join rules add no state).
+        self.worst: Final = next((band for band in bands if not band.joins_only), None)
+        self.states: Final = {band.state for band in bands if not band.joins_only}
         names = self.states | {band.name for band in bands}
         self.tags: Final = [f"{analyte.id}:{name}" for name in sorted(names)]
 
@@ -222,10 +223,12 @@ def lab_findings(
     worst_by_analyte: dict[str, tuple[LabBand, int]] = {}
     refs_by_analyte: dict[str, list[InputRef]] = {}
     for index, result in enumerate(results):
-        if result is None or result.worst is None:
+        if result is None or not result.bands:
             continue
         aid = result.analyte.id
         facts.add_tags((LABS, index), (f"lab:{tag}" for tag in result.tags))
+        if result.worst is None:  # in bands that only join rules
+            continue
         refs_by_analyte.setdefault(aid, []).append(input_ref(LABS, index))
         current = worst_by_analyte.get(aid)
         band = result.worst

@@ -138,7 +138,7 @@ def render_catalogue(kb: KnowledgeBase) -> str:
             f"{b.below if b.state == 'low' else b.above} {a.canonical_unit}"
             + (f" ({b.sex})" if b.sex else "")
             + (" (pregnancy)" if b.pregnant else "")
-            + f" -> {b.severity}"
+            + (" -> joins rules only" if b.joins_only else f" -> {b.severity}")
             for b in a.bands
         )
         bands += f"; possible values {a.plausible[0]:g}-{a.plausible[1]:g} {a.canonical_unit}"

@@ -306,6 +306,11 @@ def _check_conditions_and_labs(c: _Collector) -> None:
                 c.errors.append(
                     f"{where} band {band.name!r}: replaces_advice needs monitoring and management"
                 )
+            if band.joins_only and (band.severity != "low" or band.monitoring or band.management):
+                c.errors.append(
+                    f"{where} band {band.name!r}: a joins_only band is low, with no advice"
+                    " of its own"
+                )
         if a.outranked_by is not None and a.outranked_by not in c.analytes:
             c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
         if a.corrected is not None:
@@ -352,8 +357,17 @@ def _check_rules(c: _Collector) -> None:
                     if ident not in table:
                         c.errors.append(f"{where}: unknown {selector.replace('_', ' ')} {ident!r}")
             for lab in slot.lab:
-                if lab.split(":")[0] not in c.analytes:
+                analyte_id, _, state = lab.partition(":")
+                if analyte_id not in c.analytes:
                     c.errors.append(f"{where}: unknown analyte in {lab!r}")
+                elif state not in ("low", "high") and not any(
+                    band.name == state and band.joins_only
+                    for band in c.analytes[analyte_id].bands
+                ):
+                    c.errors.append(
+                        f"{where}: {lab!r} is neither a state (low, high) nor a band that"
+                        " only joins rules"
+                    )
         if r.measured_by and r.measured_by.split(":")[0] not in c.analytes:
             c.errors.append(f"{where}: measured_by names unknown analyte {r.measured_by!r}")
         if (

@@ -299,6 +299,12 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     # pregnancy limit), and the sources of this band's limit, cited after the analyte's.
     reference_range: NonEmpty | None = None
     sources: list[Id] = []
+    # Not a finding of its own: a result in this band only fills the rules that name it
+    # (``analyte:name`` in a slot) and adds no state to the result, so rules naming the
+    # analyte's state are not filled by it (an eGFR below 60 is not "egfr:low"). A low
+    # vitamin D joins a low calcium; vitamin D deficiency alone is not a cramp contributor.
+    # Its severity is ``low`` and it has no advice of its own.
+    joins_only: bool = False
 
 
 LoincCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,7}-[0-9]$")]
@@ -377,7 +383,9 @@ class Slot(_Strict, frozen=True, kw_only=True):
     drug: list[Id] = []
     drug_group: list[Id] = []
     condition: list[Id] = []
-    lab: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")]] = []
+    # ``analyte:state`` (low or high), or ``analyte:band`` for a band that only joins rules
+    # (``LabBand.joins_only``: an eGFR below 60 with colchicine and a strong inhibitor).
+    lab: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_0-9]+$")]] = []
     # Any drug that contributes by its route (for duplicate-ingredient rules).
     any_contributor: bool = False
     # A drug fills this slot only at a daily dose above this (mg, read from the text); a

@@ -62,6 +62,9 @@ def test_a_lab_alone_is_low_or_a_measured_high(knowledge: Knowledge) -> None:
                 patient = {"sex": "female", "pregnant": True}
             report = _report(knowledge, patient=patient, labs=[lab])
             lab_findings = [f for f in report.findings if f.kind == "lab"]
+            if band.joins_only:  # only fills the rules that name it: nothing alone
+                assert report.findings == [], (analyte.id, band.name)
+                continue
             assert lab_findings, (analyte.id, band.name)
             assert lab_findings[0].severity in ("low", "high")
             if lab_findings[0].severity == "high":

@@ -151,3 +151,18 @@ def test_a_one_input_rule_needs_one_dose_limited_slot_and_is_low(datasets: Path)
         load_knowledge(datasets)
     assert "one_input needs a single dose-limited slot" in str(caught.value)
     assert "a one-input rule is one drug on its own, low" in str(caught.value)
+
+
+def test_a_band_that_only_joins_rules_is_low_with_no_advice(datasets: Path) -> None:
+    path = datasets / "labs.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = 'title = "Low vitamin D (25-hydroxy)"\n  joins_only = true\n'
+    assert marker in text
+    text = text.replace(marker, marker + '  monitoring = ["Repeat vitamin D"]\n')
+    path.write_text(
+        text.replace('below = 20.0\n  severity = "low"', 'below = 20.0\n  severity = "high"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "band 'low': a joins_only band is low, with no advice of its own" in str(caught.value)

@@ -65,8 +65,6 @@ def test_routine_labs_leave_the_potassium_findings_as_they_were(checker: Checker
         ("Hct", "hematocrit"),
         ("free T4", "free T4"),
         ("T4, free", "free T4"),
-        ("25-OH vitamin D", "vitamin D (25-hydroxy)"),
-        ("vitamin D", "vitamin D (25-hydroxy)"),
         ("digoxin level", "digoxin level"),
         ("lithium level", "lithium level"),
         ("CrCl", "creatinine clearance"),

@@ -1,0 +1,71 @@
+"""A measured 25-hydroxy vitamin D below 20 ng/mL (50 nmol/L) is vitamin D deficiency: it
+joins a low calcium as its cause, as a coded deficiency does (pharmacist review 13), and is
+never a finding of its own (vitamin D deficiency alone is not a cramp contributor)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import result, shown_combinations
+
+RULE = "combination/condition_with_low_calcium"
+LOW_CALCIUM = result("calcium", 7.9, "mg/dL")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("25-OH vitamin D", 12, "ng/mL"),
+        ("vitamin D", 30, "nmol/L"),  # 12 ng/mL
+        ("25(OH)D", 19.9, "ug/L"),
+    ],
+)
+def test_a_measured_low_vitamin_d_joins_a_low_calcium(
+    checker: Checker, text: str, value: float, unit: str
+) -> None:
+    report = checker(labs=[LOW_CALCIUM, result(text, value, unit)])
+    assert shown_combinations(report) == [RULE]
+    finding = next(f for f in report.findings if f.id == RULE)
+    assert finding.severity == "moderate"
+    assert [ref.index for ref in finding.inputs if ref.list == "labs"] == [0, 1]
+    assert report.labs[1].status == "flagged"
+    # Vitamin D was sent: the check does not ask for it again.
+    assert "Check: Calcium (corrected or ionized) and magnesium." in report.note
+
+
+def test_a_coded_deficiency_without_a_result_still_asks_for_vitamin_d(checker: Checker) -> None:
+    report = checker(conditions=[{"text": "vitamin D deficiency"}], labs=[LOW_CALCIUM])
+    assert shown_combinations(report) == [RULE]
+    assert "Check: Calcium (corrected or ionized), magnesium, vitamin D." in report.note
+
+
+@pytest.mark.parametrize(("value", "unit"), [(20, "ng/mL"), (32, "ng/mL"), (75, "nmol/L")])
+def test_a_vitamin_d_of_20_ng_ml_or_more_does_not_join(
+    checker: Checker, value: float, unit: str
+) -> None:
+    report = checker(labs=[LOW_CALCIUM, result("vitamin D", value, unit)])
+    assert shown_combinations(report) == []
+    assert [f.id for f in report.findings] == ["lab/calcium/low"]
+    assert report.labs[1].status == "recognized"
+
+
+@pytest.mark.parametrize("calcium", [None, 9.3])
+def test_a_low_vitamin_d_is_never_a_finding_of_its_own(
+    checker: Checker, calcium: float | None
+) -> None:
+    labs = [result("vitamin D", 8, "ng/mL")]
+    if calcium is not None:
+        labs.append(result("calcium", calcium, "mg/dL"))
+    report = checker(labs=labs)
+    assert report.findings == []
+    assert report.risk == "none"
+    assert report.labs[0].status == "recognized"
+    assert "Could not check" not in report.note
+
+
+def test_a_lab_range_printing_a_sufficiency_target_is_not_deficiency(checker: Checker) -> None:
+    """Many laboratories print 30-100 ng/mL: 25 ng/mL is below that target, not deficient."""
+    vitamin_d = result("vitamin D", 25, "ng/mL") | {"reference_range": {"low": 30, "high": 100}}
+    report = checker(labs=[LOW_CALCIUM, vitamin_d])
+    assert shown_combinations(report) == []
