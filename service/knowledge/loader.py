@@ -361,8 +361,7 @@ def _check_rules(c: _Collector) -> None:
                 if analyte_id not in c.analytes:
                     c.errors.append(f"{where}: unknown analyte in {lab!r}")
                 elif state not in ("low", "high") and not any(
-                    band.name == state and band.joins_only
-                    for band in c.analytes[analyte_id].bands
+                    band.name == state and band.joins_only for band in c.analytes[analyte_id].bands
                 ):
                     c.errors.append(
                         f"{where}: {lab!r} is neither a state (low, high) nor a band that"
