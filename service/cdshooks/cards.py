@@ -56,6 +56,8 @@ class CardInput:
     patient_id: str
     # Order hooks: indexes of the medications that are new orders (None for patient-view).
     new_medications: frozenset[int] | None = None
+    # Order hooks: of those, the drafts that change the dose of a current order.
+    dose_changes: frozenset[int] = frozenset()
     # Cards below this indicator are left out (CRAMP_CDS_*_MIN_INDICATOR).
     min_indicator: Indicator = "info"
 
@@ -204,6 +206,9 @@ class _Names:
         new = self.data.new_medications
         return ref.list == "medications" and new is not None and ref.index in new
 
+    def changes_dose(self, ref: InputRef) -> bool:
+        return ref.list == "medications" and ref.index in self.data.dose_changes
+
 
 # Cards ---------------------------------------------------------------------------------
 
@@ -239,7 +244,12 @@ def _summary(group: Group, names: _Names) -> str:
             "New order, minor cramp contributor: " if new else "Possible minor cramp contributors: "
         )
         return fit(head, new or listed)
-    head = f"Adding {_join(new)}: " if new else ""
+    added = [names(r) for r in inputs if names.is_new(r) and not names.changes_dose(r)]
+    changed = [names(r) for r in inputs if names.is_new(r) and names.changes_dose(r)]
+    parts = ([f"Adding {_join(added)}"] if added else []) + (
+        [f"New dose of {_join(changed)}"] if changed else []
+    )
+    head = f"{'; '.join(parts)}: " if parts else ""
     title = _lower_first(lead.title) if new else lead.title
     if len(head) + len(title) <= SUMMARY_MAX or lead.kind != "combination":
         return fit(head + title, [])

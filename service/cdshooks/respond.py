@@ -110,6 +110,7 @@ async def respond(
             kb=knowledge.kb,
             patient_id=patient_id,
             new_medications=new,
+            dose_changes=checked.dose_changes,
             min_indicator=min_indicator,
         )
     )

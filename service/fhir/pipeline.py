@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 import msgspec
 
 from service.engine import Knowledge, Report, check
+from service.engine.combinations import daily_mg
 from service.engine.errors import implausible_values
 from service.engine.findings import PREGNANCY_CONDITION, lab_results
-from service.engine.matching import match_condition, match_lab
+from service.engine.matching import match_condition, match_lab, match_medication
 from service.engine.models import ConditionInput, LabInput, Patient
 from service.fhir.convert import Options, convert
 from service.fhir.models import Conversion, FhirReport, Ignored
@@ -30,6 +31,9 @@ class CheckedRecord:
     report: Report
     # Why the record read may be incomplete (pages or keys cut short).
     incomplete: tuple[str, ...] = ()
+    # Draft orders (indexes in the request) that change the dose of a current order,
+    # which was left out (``without_orders_a_draft_changes``).
+    dose_changes: frozenset[int] = frozenset()
 
     def fhir_report(self) -> FhirReport:
         return with_sources(self.report, self.conversion, self.incomplete)
@@ -89,7 +93,66 @@ def check_record(
         },
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
-    return CheckedRecord(conversion, check(conversion.request, knowledge), tuple(incomplete))
+    dose_changes: frozenset[int] = frozenset()
+    if drafts:
+        conversion, dose_changes = without_orders_a_draft_changes(conversion, knowledge)
+    return CheckedRecord(
+        conversion, check(conversion.request, knowledge), tuple(incomplete), dose_changes
+    )
+
+
+DOSE_CHANGED_REASON = "replaced by a draft order of the same drug at another dose (a dose change)"
+
+
+def without_orders_a_draft_changes(
+    conversion: Conversion, knowledge: Knowledge
+) -> tuple[Conversion, frozenset[int]]:
+    """A draft order of a drug the patient already takes, at a daily dose the text gives and
+    the current order does not (another dose, or none read), is a dose change: the current
+    order is left out, so the draft's dose is checked in its place (simvastatin 20 mg to
+    40 mg beside amlodipine). A draft at the same dose, or whose dose cannot be read, is a
+    renewal: both stay, and the order hooks treat the draft as adding nothing new. Returns
+    the conversion and the drafts that change a dose (their indexes after the removal)."""
+    request, sources = conversion.request, conversion.sources
+    drugs = [
+        {hit.drug_id for hit in match_medication(item, knowledge).hits}
+        for item in request.medications
+    ]
+    drafts = [i for i, ref in enumerate(sources.medications) if ref.draft]
+    replaced: set[int] = set()
+    changing: set[int] = set()
+    for d in drafts:
+        for drug in drugs[d]:
+            new_dose = daily_mg(request.medications[d].text, drug)
+            if new_dose is None:
+                continue
+            for i, ref in enumerate(sources.medications):
+                if ref.draft or drug not in drugs[i]:
+                    continue
+                if daily_mg(request.medications[i].text, drug) != new_dose:
+                    replaced.add(i)
+                    changing.add(d)
+    if not replaced:
+        return conversion, frozenset()
+    keep = [i for i in range(len(request.medications)) if i not in replaced]
+    changed = frozenset(keep.index(d) for d in changing)
+    return msgspec.structs.replace(
+        conversion,
+        request=msgspec.structs.replace(
+            request, medications=[request.medications[i] for i in keep]
+        ),
+        sources=msgspec.structs.replace(
+            sources, medications=[sources.medications[i] for i in keep]
+        ),
+        ignored=[
+            *conversion.ignored,
+            *(
+                Ignored(ref.reference, ref.resource_type, DOSE_CHANGED_REASON)
+                for i, ref in enumerate(sources.medications)
+                if i in replaced
+            ),
+        ],
+    ), changed
 
 
 def without_impossible_labs(conversion: Conversion, knowledge: Knowledge) -> Conversion:

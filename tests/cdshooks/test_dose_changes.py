@@ -1,0 +1,74 @@
+"""Order hooks: a draft of a drug the patient already takes, at another dose, is a dose
+change (review14 #1). The current order is left out and the draft's dose is checked in its
+place; a draft at the same dose, or whose dose is not given, is a renewal and adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cdshooks.conftest import ORDER_SIGN, Client
+from tests.cdshooks.records import chart
+from tests.cdshooks.test_service_calls import cards_of
+
+AMLODIPINE = "amlodipine 10 mg daily"
+
+
+def test_raising_a_dose_past_a_label_limit_is_a_new_dose(cds: Client) -> None:
+    body = chart(
+        ["simvastatin 20 mg daily", AMLODIPINE],
+        drafts=["simvastatin 40 mg daily"],
+        hook="order-sign",
+    )
+    cards = cards_of(cds, ORDER_SIGN, body)
+    assert [c["summary"] for c in cards] == [
+        "New dose of simvastatin: simvastatin above 20 mg with amiodarone, amlodipine or"
+        " ranolazine (simvastatin, amlodipine)"
+    ]
+    assert cards[0]["indicator"] == "warning"
+    # The replaced order is not "duplicate therapy" with its own new dose.
+    assert "Duplicate" not in cards[0]["detail"]
+
+
+def test_a_dose_change_on_dialysis_is_checked_at_the_new_dose(cds: Client) -> None:
+    body = chart(
+        ["colchicine 0.3 mg twice a week after dialysis"],
+        conditions=["end-stage renal disease on hemodialysis"],
+        drafts=["colchicine 0.6 mg twice daily"],
+        hook="order-sign",
+    )
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert summaries and summaries[0].startswith("New dose of colchicine: colchicine above 0.3 mg")
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "simvastatin 40 mg daily",  # the same dose: a renewal
+        "simvastatin",  # no dose given: nothing to compare
+    ],
+)
+def test_a_renewal_adds_nothing(cds: Client, draft: str) -> None:
+    body = chart(["simvastatin 40 mg daily", AMLODIPINE], drafts=[draft], hook="order-sign")
+    assert cards_of(cds, ORDER_SIGN, body) == []
+
+
+def test_lowering_a_dose_under_the_limit_says_nothing(cds: Client) -> None:
+    body = chart(
+        ["simvastatin 40 mg daily", AMLODIPINE],
+        drafts=["simvastatin 20 mg daily"],
+        hook="order-sign",
+    )
+    assert cards_of(cds, ORDER_SIGN, body) == []
+
+
+def test_a_new_drug_beside_a_dose_change_is_still_adding(cds: Client) -> None:
+    body = chart(
+        ["simvastatin 20 mg daily"],
+        drafts=["simvastatin 40 mg daily", AMLODIPINE],
+        hook="order-sign",
+    )
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert summaries == [
+        "Adding amlodipine; New dose of simvastatin: simvastatin above 20 mg with amiodarone,"
+        " amlodipine or ranolazine (simvastatin, amlodipine)"
+    ]
