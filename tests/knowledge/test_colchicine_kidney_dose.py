@@ -57,25 +57,49 @@ def test_within_the_dose_or_with_milder_disease_it_is_not(
     assert RULE not in combinations(report)
 
 
-@pytest.mark.parametrize(
-    ("other", "wider"),
-    [
-        ("atorvastatin 40 mg", "statin_with_colchicine_in_kidney_disease"),
-        (
-            "clarithromycin 500 mg bid",
-            "colchicine_with_strong_cyp3a4_or_pgp_inhibitor_in_kidney_or_liver_impairment",
-        ),
-    ],
-)
-def test_a_wider_colchicine_problem_in_kidney_disease_is_not_restated(
-    checker: Checker, other: str, wider: str
-) -> None:
+def test_a_wider_colchicine_problem_in_kidney_disease_is_not_restated(checker: Checker) -> None:
+    """The contraindicated inhibitor in kidney impairment says not to give the two at all."""
+    wider = "colchicine_with_strong_cyp3a4_or_pgp_inhibitor_in_kidney_or_liver_impairment"
     report = checker(
-        medications=[{"text": "colchicine 0.6 mg daily"}, {"text": other}],
+        medications=[{"text": "colchicine 0.6 mg daily"}, {"text": "clarithromycin 500 mg bid"}],
         conditions=[{"text": "CKD stage 4"}],
     )
     assert f"combination/{wider}" in combinations(report)
     assert RULE not in combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("conditions", "labs", "dose_rule", "dose_line"),
+    [
+        (["CKD stage 4"], [], RULE, "0.3 mg a day to start"),
+        ([], [{"text": "eGFR", "value": 20, "unit": "mL/min/1.73m2"}], RULE, "0.3 mg a day"),
+        (
+            ["ESRD on hemodialysis"],
+            [],
+            "combination/colchicine_above_label_dose_on_dialysis",
+            "0.3 mg twice a week on dialysis",
+        ),
+    ],
+)
+@pytest.mark.parametrize("statin", ["atorvastatin 40 mg daily", "pravastatin 40 mg daily"])
+def test_a_statin_beside_it_leaves_the_colchicine_dose_limit_in_view(
+    checker: Checker,
+    statin: str,
+    conditions: list[str],
+    labs: list[dict[str, object]],
+    dose_rule: str,
+    dose_line: str,
+) -> None:
+    """Pharmacist review 14: the statin-with-colchicine problem in kidney disease used to
+    suppress the dose limit, so the card and note lost the label dose."""
+    report = checker(
+        medications=[{"text": "colchicine 0.6 mg twice daily"}, {"text": statin}],
+        conditions=[{"text": c} for c in conditions],
+        labs=labs,
+    )
+    shown = [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+    assert shown == ["combination/statin_with_colchicine_in_kidney_disease", dose_rule]
+    assert dose_line in report.note
 
 
 def test_solu_medrol_written_as_one_word_is_methylprednisolone(checker: Checker) -> None:
