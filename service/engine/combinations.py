@@ -82,6 +82,8 @@ _PER_WEEK = re.compile(
     r"\b(?:a|per|each|every)\s*(?:week|wk)\b|\bweekly\b|\bq\s?(?:week|wk)\b|/\s*(?:week|wk)\b",
     re.IGNORECASE,
 )
+# Another thing a dosage text says a drug is taken with ("take with aspirin 81 mg").
+_TAKEN_WITH = re.compile(r"\b(?:with|and|plus)\b", re.IGNORECASE)
 _EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
@@ -148,6 +150,9 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     current = _current_dose(text)
     if STRENGTH.search(current):
         text = current  # the dose now taken, not the one before
+    sig = _sig_dose(text) if len(order) != 2 else None
+    if sig is not None:
+        text, drug = sig, None  # the sig's own dose, not the product's strength
     pair = _STRENGTH_PAIR.search(text) if drug in order and len(order) == 2 else None
     if pair is not None:
         return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())
@@ -168,6 +173,18 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if _PER_BODY_SIZE.match(text, found.end()):
         return None
     return strength_mg(found) * _doses_a_day(text, found.end())
+
+
+def _sig_dose(text: str) -> str | None:
+    """The dosage text after a product's name and strength, when it gives a strength of its
+    own ("Colchicine 0.6 MG Oral Tablet; 1.2 mg then 0.6 mg in 1 hour": 1.2 mg, not the
+    tablet's 0.6; "Prednisone 5 MG Oral Tablet; 40 mg daily"), up to any other thing it is
+    taken with ("take with aspirin 81 mg"); else None."""
+    label, sep, sig = text.partition("; ")
+    if not sep or not STRENGTH.search(label):
+        return None
+    sig = _TAKEN_WITH.split(sig, 1)[0]
+    return sig if STRENGTH.search(sig) else None
 
 
 def _current_dose(text: str) -> str:
@@ -216,6 +233,7 @@ def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | No
 def _total_mg(text: str | None) -> float | None:
     """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
     text = _current_dose(text) if text else text
+    text = (_sig_dose(text) or text) if text else text
     strengths = list(STRENGTH.finditer(text)) if text else []
     if len(strengths) < 2 or any(_PER_BODY_SIZE.match(text or "", m.end()) for m in strengths):
         return None

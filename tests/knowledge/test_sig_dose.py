@@ -1,0 +1,47 @@
+"""A coded product's name with its dosage text ("Colchicine 0.6 MG Oral Tablet; 1.2 mg then
+0.6 mg in 1 hour", as the FHIR reader writes an order): a strength the dosage text gives is
+the dose taken, not the tablet's (pharmacist review 14 #9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import shown_combinations
+
+COLCHICINE_LIMIT = "combination/colchicine_above_0_6_mg_with_moderate_cyp3a4_inhibitor"
+SIMVASTATIN_LIMIT = "combination/simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine"
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "Colchicine 0.6 MG Oral Tablet; 1.2 mg then 0.6 mg in 1 hour",
+        "Colchicine 0.6 MG Oral Tablet; 1.2 mg now, then 0.6 mg in 1 hour",
+    ],
+)
+def test_a_flare_dose_in_the_sig_is_read(checker: Checker, sig: str) -> None:
+    report = checker(medications=[{"text": sig}, {"text": "verapamil ER 240 mg daily"}])
+    assert shown_combinations(report) == [COLCHICINE_LIMIT]
+
+
+def test_the_tablet_strength_with_a_sig_of_tablets_is_still_read(checker: Checker) -> None:
+    report = checker(
+        medications=[
+            {"text": "Simvastatin 20 MG Oral Tablet; Take 2 tablets by mouth at bedtime"},
+            {"text": "amlodipine 10 mg daily"},
+        ]
+    )
+    assert SIMVASTATIN_LIMIT in shown_combinations(report)
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "Simvastatin 20 MG Oral Tablet; take with aspirin 81 mg",
+        "Simvastatin 20 MG Oral Tablet; 20 mg at bedtime",
+    ],
+)
+def test_another_drug_named_in_the_sig_is_not_the_dose(checker: Checker, sig: str) -> None:
+    report = checker(medications=[{"text": sig}, {"text": "amlodipine 10 mg daily"}])
+    assert SIMVASTATIN_LIMIT not in shown_combinations(report)
