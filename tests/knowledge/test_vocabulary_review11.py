@@ -48,6 +48,8 @@ from tests.conftest import Checker
         ("creatine monohydrate 5 g daily", ["creatine"]),
         ("botulinum toxin q3 months", ["botulinum toxin"]),
         ("Botox 200 units IM", ["botulinum toxin"]),
+        ("Xeomin 100 units", ["botulinum toxin"]),
+        ("Mycolog-II cream bid", ["nystatin", "triamcinolone"]),
         ("Oncaspar", ["pegaspargase"]),
         ("RYR 1200 mg", ["red yeast rice"]),
         ("grapefruit", ["grapefruit juice"]),
@@ -126,6 +128,11 @@ def test_e_mycin_keeps_erythromycins_interaction(checker: Checker) -> None:
         ("G-tube dependent", "gastrostomy (G-tube) status", "recognized"),
         ("gastric band removed", "gastric band removed (status after removal)", "recognized"),
         ("gastric bypass reversal", "gastric bypass reversal (status after)", "recognized"),
+        (
+            "Roux-en-Y gastric bypass reversal",
+            "gastric bypass reversal (status after)",
+            "recognized",
+        ),
         ("binge eating disorder", "binge eating disorder", "recognized"),
         ("acute lymphoblastic leukemia", "acute lymphoblastic leukemia", "recognized"),
     ],
@@ -196,3 +203,13 @@ def test_a_tacrolimus_level_is_a_known_lab_not_checked(checker: Checker) -> None
     assert report.labs[0].status == "recognized"
     assert report.labs[0].concept == "tacrolimus level"
     assert report.findings == []
+
+
+def test_diabetic_gastroparesis_keeps_the_diabetes_it_names(checker: Checker) -> None:
+    report = checker.cond("diabetic gastroparesis")
+    assert list(report.conditions[0].concepts) == ["diabetes mellitus", "gastroparesis"]
+    assert [f.id for f in report.findings] == ["condition/diabetes"]
+
+
+def test_mycolog_is_a_topical_steroid_not_a_systemic_one(checker: Checker) -> None:
+    assert checker.med("Mycolog-II cream bid").findings == []
