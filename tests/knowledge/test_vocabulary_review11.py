@@ -31,6 +31,32 @@ from tests.conftest import Checker
         ("MgSO4 2 g IV", ["magnesium sulfate"]),
         ("KDur 20 meq", ["potassium chloride"]),
         ("milk of magnesia", ["magnesium hydroxide"]),
+        # Vocabulary review 12.
+        ("metyrapone 250 mg", ["metyrapone"]),
+        ("Isturisa 2 mg bid", ["osilodrostat"]),
+        ("Korlym 300 mg daily", ["mifepristone"]),
+        ("Fycompa 4 mg qhs", ["perampanel"]),
+        ("Motegrity 2 mg daily", ["prucalopride"]),
+        ("fosaprepitant 150 mg IV", ["fosaprepitant"]),
+        ("Emend IV 150 mg", ["fosaprepitant"]),
+        ("Akynzeo", ["netupitant", "palonosetron"]),
+        ("netupitant/palonosetron", ["netupitant", "palonosetron"]),
+        ("Lotemax 0.5% 1 drop OU QID", ["loteprednol"]),
+        ("Durezol 1 drop OD QID", ["difluprednate"]),
+        ("Proctofoam HC rectal foam", ["hydrocortisone", "pramoxine"]),
+        ("menthol topical", ["menthol"]),
+        ("creatine monohydrate 5 g daily", ["creatine"]),
+        ("botulinum toxin q3 months", ["botulinum toxin"]),
+        ("Botox 200 units IM", ["botulinum toxin"]),
+        ("Xeomin 100 units", ["botulinum toxin"]),
+        ("Mycolog-II cream bid", ["nystatin", "triamcinolone"]),
+        ("Oncaspar", ["pegaspargase"]),
+        ("RYR 1200 mg", ["red yeast rice"]),
+        ("grapefruit", ["grapefruit juice"]),
+        ("FOLFOX", ["leucovorin", "fluorouracil", "oxaliplatin"]),
+        ("mFOLFOX6", ["leucovorin", "fluorouracil", "oxaliplatin"]),
+        ("FOLFIRI", ["leucovorin", "fluorouracil", "irinotecan"]),
+        ("R-CHOP", ["rituximab", "cyclophosphamide", "doxorubicin", "vincristine", "prednisone"]),
     ],
 )
 def test_a_medication_is_recognized_as_its_concept(
@@ -77,6 +103,38 @@ def test_e_mycin_keeps_erythromycins_interaction(checker: Checker) -> None:
         ("tardive dyskinesia", "tardive dyskinesia", "recognized"),
         ("cor pulmonale", "cor pulmonale", "recognized"),
         ("cryptococcal meningitis", "cryptococcal meningitis", "recognized"),
+        # Vocabulary review 12.
+        ("norovirus", "diarrhea", "flagged"),
+        ("food poisoning", "diarrhea", "flagged"),
+        ("gastroparesis", "gastroparesis", "recognized"),
+        ("neuroleptic malignant syndrome", "neuroleptic malignant syndrome", "recognized"),
+        ("serotonin syndrome", "serotonin syndrome", "recognized"),
+        ("tremor", "tremor (not essential tremor)", "recognized"),
+        ("myoclonus", "myoclonus", "recognized"),
+        ("akathisia", "akathisia", "recognized"),
+        ("extrapyramidal symptoms", "extrapyramidal symptoms (type not stated)", "recognized"),
+        ("psychogenic polydipsia", "psychogenic (primary) polydipsia", "recognized"),
+        ("lithium toxicity", "lithium toxicity", "recognized"),
+        ("EHS", "heat stroke", "recognized"),
+        ("shin splints", "shin splints (medial tibial stress syndrome)", "recognized"),
+        ("frequent falls", "falls (repeated or history of falling)", "recognized"),
+        (
+            "familial Mediterranean fever",
+            "familial Mediterranean fever (periodic fever syndrome)",
+            "recognized",
+        ),
+        ("salt-wasting CAH", "congenital adrenal hyperplasia", "recognized"),
+        ("transverse myelitis", "transverse myelitis", "recognized"),
+        ("G-tube dependent", "gastrostomy (G-tube) status", "recognized"),
+        ("gastric band removed", "gastric band removed (status after removal)", "recognized"),
+        ("gastric bypass reversal", "gastric bypass reversal (status after)", "recognized"),
+        (
+            "Roux-en-Y gastric bypass reversal",
+            "gastric bypass reversal (status after)",
+            "recognized",
+        ),
+        ("binge eating disorder", "binge eating disorder", "recognized"),
+        ("acute lymphoblastic leukemia", "acute lymphoblastic leukemia", "recognized"),
     ],
 )
 def test_a_condition_is_recognized_as_its_concept(
@@ -95,3 +153,63 @@ def test_bare_gravida_para_is_still_not_a_current_pregnancy(checker: Checker) ->
     report = checker.cond("gravida 2 para 1")
     assert report.conditions[0].concept != "pregnancy"
     assert report.findings == []
+
+
+# ---- Vocabulary review 12
+
+
+@pytest.mark.parametrize("text", ["Lotemax 0.5% 1 drop OU QID", "Durezol 1 drop OD QID"])
+def test_an_ophthalmic_steroid_is_not_a_potassium_lowering_steroid(
+    checker: Checker, text: str
+) -> None:
+    """Lotemax was offered as sodium zirconium cyclosilicate; an eye drop steroid is not
+    the systemic corticosteroid class and adds nothing to a diuretic's potassium loss."""
+    report = checker(medications=[{"text": text}, {"text": "furosemide 40 mg daily"}])
+    assert report.medications[0].status == "recognized"
+    assert [f.id for f in report.findings] == ["medication/furosemide"]
+
+
+def test_fosaprepitant_does_not_join_the_colchicine_moderate_inhibitor_rule(
+    checker: Checker,
+) -> None:
+    """A single 150 mg dose is a weak CYP3A4 inhibitor (not the label's moderate
+    aprepitant regimen): colchicine with it is colchicine alone."""
+    with_fos = checker(medications=[{"text": "Emend IV 150 mg"}, {"text": "colchicine 0.6 mg bid"}])
+    alone = checker(medications=[{"text": "colchicine 0.6 mg bid"}])
+    assert [f.id for f in with_fos.findings] == [f.id for f in alone.findings]
+
+
+def test_a_gastric_bypass_reversal_does_not_join_a_low_calcium(checker: Checker) -> None:
+    labs = [{"text": "calcium", "value": 7.9, "unit": "mg/dL"}]
+    bypass = checker(conditions=[{"text": "gastric bypass"}], labs=labs)
+    reversal = checker(conditions=[{"text": "gastric bypass reversal"}], labs=labs)
+    assert any(f.id.startswith("combination/") for f in bypass.findings)
+    assert not any(f.id.startswith("combination/") for f in reversal.findings)
+
+
+def test_binge_eating_is_not_an_eating_disorder_in_remission(checker: Checker) -> None:
+    found = checker.cond("binge eating disorder").conditions[0]
+    assert found.concept == "binge eating disorder"
+    assert checker.cond("binge eating disorder").findings == []
+
+
+@pytest.mark.parametrize("text", ["all", "ALL", "all of the above"])
+def test_the_word_all_is_not_a_leukemia(checker: Checker, text: str) -> None:
+    assert checker.cond(text).conditions[0].concept != "acute lymphoblastic leukemia"
+
+
+def test_a_tacrolimus_level_is_a_known_lab_not_checked(checker: Checker) -> None:
+    report = checker(labs=[{"text": "tacrolimus level", "value": 8.2, "unit": "ng/mL"}])
+    assert report.labs[0].status == "recognized"
+    assert report.labs[0].concept == "tacrolimus level"
+    assert report.findings == []
+
+
+def test_diabetic_gastroparesis_keeps_the_diabetes_it_names(checker: Checker) -> None:
+    report = checker.cond("diabetic gastroparesis")
+    assert list(report.conditions[0].concepts) == ["diabetes mellitus", "gastroparesis"]
+    assert [f.id for f in report.findings] == ["condition/diabetes"]
+
+
+def test_mycolog_is_a_topical_steroid_not_a_systemic_one(checker: Checker) -> None:
+    assert checker.med("Mycolog-II cream bid").findings == []
