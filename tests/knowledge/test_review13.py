@@ -84,3 +84,15 @@ def test_spasticity_with_ms_in_the_same_text_is_multiple_sclerosis(
     """Review13 #7: the cause stated in the same text; "MS" alone stays unread."""
     assert checker.cond(text).conditions[0].concept == "multiple sclerosis"
     assert checker.cond("MS").conditions[0].status == "unrecognized"
+
+
+def test_grapefruit_seed_extract_is_not_grapefruit_juice(checker: Checker) -> None:
+    """Bare "grapefruit" is the juice (vocab12); the seed extract is a supplement that
+    joins no grapefruit interaction."""
+    simvastatin = {"text": "simvastatin 40 mg daily"}
+    extract = checker(medications=[{"text": "grapefruit seed extract 100 mg"}, simvastatin])
+    assert extract.medications[0].concept == "grapefruit seed extract"
+    assert not [f for f in extract.findings if f.kind == "combination"]
+    juice = checker(medications=[{"text": "grapefruit daily"}, simvastatin])
+    assert juice.medications[0].concept == "grapefruit juice"
+    assert [f for f in juice.findings if f.kind == "combination"]
