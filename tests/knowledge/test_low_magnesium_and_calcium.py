@@ -1,0 +1,59 @@
+"""A low calcium with a low magnesium is one problem: the low magnesium impairs parathyroid
+hormone, so calcium may not correct until magnesium is replaced (Janett 2015; pharmacist
+reviews 11 and 14). With a drug that lowers magnesium, and with a low potassium too, the
+wider rule names the drug and absorbs the narrower ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import result, shown_combinations
+
+MG = result("magnesium", 1.4, "mg/dL")
+CA = result("calcium", 8.1, "mg/dL")
+
+
+def test_the_two_results_alone_are_one_problem(checker: Checker) -> None:
+    report = checker(labs=[MG, CA])
+    assert shown_combinations(report) == ["combination/low_calcium_with_low_magnesium"]
+    assert report.risk == "moderate"
+    assert not [f for f in report.findings if f.kind == "lab" and not f.absorbed_by]
+
+
+@pytest.mark.parametrize(
+    "drug", ["omeprazole 20 mg daily", "cetuximab 250 mg/m2 weekly", "furosemide 40 mg daily"]
+)
+def test_a_magnesium_lowering_drug_is_named(checker: Checker, drug: str) -> None:
+    report = checker(medications=[{"text": drug}], labs=[MG, CA])
+    assert shown_combinations(report) == [
+        "combination/magnesium_lowering_drug_with_low_magnesium_and_low_calcium"
+    ]
+    assert "may not correct while magnesium is low" in " ".join(
+        next(f for f in report.findings if not f.absorbed_by).management
+    )
+
+
+def test_with_a_low_potassium_too_it_is_still_one_problem(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "esomeprazole 40 mg twice daily"}],
+        labs=[result("magnesium", 0.9, "mg/dL"), result("potassium", 3.2, "mmol/L"), CA],
+    )
+    assert shown_combinations(report) == [
+        "combination/drug_with_low_potassium_magnesium_and_calcium"
+    ]
+    assert report.risk == "high"  # magnesium below 1.2 mg/dL
+    assert "Check: Potassium, magnesium and calcium now; An ECG." in report.note
+
+
+def test_a_rule_naming_the_calcium_cause_speaks_for_it(checker: Checker) -> None:
+    report = checker(medications=[{"text": "denosumab 60 mg every 6 months"}], labs=[MG, CA])
+    assert shown_combinations(report) == ["combination/calcium_lowering_drug_with_low_calcium"]
+
+
+def test_a_normal_calcium_leaves_the_magnesium_rules_as_they_were(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "omeprazole 20 mg daily"}],
+        labs=[MG, result("calcium", 9.2, "mg/dL")],
+    )
+    assert shown_combinations(report) == ["combination/magnesium_lowering_drug_with_low_magnesium"]
