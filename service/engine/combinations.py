@@ -82,6 +82,12 @@ _PER_WEEK = re.compile(
     r"\b(?:a|per|each|every)\s*(?:week|wk)\b|\bweekly\b|\bq\s?(?:week|wk)\b|/\s*(?:week|wk)\b",
     re.IGNORECASE,
 )
+# A dose planned or allowed, not taken ("may increase to 40 mg", "max 80 mg", "up to 1.2 mg").
+_PLAN = re.compile(
+    r"\b(?:may|might|can|could|will|plan|planned|goal|target|max|maximum|up\s+to|if|increase"
+    r"|titrate|consider)\b",
+    re.IGNORECASE,
+)
 # Another thing a dosage text says a drug is taken with ("take with aspirin 81 mg").
 _TAKEN_WITH = re.compile(r"\b(?:with|and|plus)\b", re.IGNORECASE)
 _EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
@@ -179,12 +185,16 @@ def _sig_dose(text: str) -> str | None:
     """The dosage text after a product's name and strength, when it gives a strength of its
     own ("Colchicine 0.6 MG Oral Tablet; 1.2 mg then 0.6 mg in 1 hour": 1.2 mg, not the
     tablet's 0.6; "Prednisone 5 MG Oral Tablet; 40 mg daily"), up to any other thing it is
-    taken with ("take with aspirin 81 mg"); else None."""
+    taken with ("take with aspirin 81 mg"); else None, as for a plan written before its
+    strength ("may increase to 40 mg", "max 80 mg")."""
     label, sep, sig = text.partition("; ")
     if not sep or not STRENGTH.search(label):
         return None
     sig = _TAKEN_WITH.split(sig, 1)[0]
-    return sig if STRENGTH.search(sig) else None
+    strength = STRENGTH.search(sig)
+    if strength is None or _PLAN.search(sig, 0, strength.start()):
+        return None
+    return sig
 
 
 def _current_dose(text: str) -> str:

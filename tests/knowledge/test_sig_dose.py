@@ -40,6 +40,8 @@ def test_the_tablet_strength_with_a_sig_of_tablets_is_still_read(checker: Checke
     [
         "Simvastatin 20 MG Oral Tablet; take with aspirin 81 mg",
         "Simvastatin 20 MG Oral Tablet; 20 mg at bedtime",
+        "Simvastatin 20 MG Oral Tablet; may increase to 40 mg",  # a plan, not the dose
+        "Simvastatin 20 MG Oral Tablet; max 40 mg",
     ],
 )
 def test_another_drug_named_in_the_sig_is_not_the_dose(checker: Checker, sig: str) -> None:
