@@ -1,0 +1,32 @@
+"""Pharmacist review 14: advice that fits a long-term interacting drug."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+
+@pytest.mark.parametrize(
+    ("statin", "inhibitor", "rule"),
+    [
+        (
+            "atorvastatin 80 mg daily",
+            "darunavir/cobicistat 800/150 mg daily",
+            "combination/atorvastatin_above_20_mg_with_interacting_drug",
+        ),
+        (
+            "simvastatin 40 mg daily",
+            "ritonavir 100 mg daily",
+            "combination/simvastatin_or_lovastatin_with_strong_cyp3a4_inhibitor",
+        ),
+    ],
+)
+def test_a_boosted_hiv_regimen_is_not_a_course_to_wait_out(
+    checker: Checker, statin: str, inhibitor: str, rule: str
+) -> None:
+    report = checker(medications=[{"text": statin}, {"text": inhibitor}])
+    finding = next(f for f in report.findings if f.id == rule)
+    advice = " ".join(finding.management)
+    assert "during the course" not in advice
+    assert "long-term" in advice
