@@ -27,7 +27,7 @@ from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import combination_detail
 from service.engine.strings import STRENGTH, cap, shown_value, strength_mg, unique
-from service.knowledge.schema import CombinationRule, EffectKind
+from service.knowledge.schema import CombinationRule, EffectKind, Slot
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
 
@@ -93,8 +93,25 @@ _TAKEN_WITH = re.compile(r"\b(?:with|and|plus)\b", re.IGNORECASE)
 _EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
 # Doses a day by the frequency written after the strength.
 _TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
+# A count of doses written as words or "N times" / "Nx" ("three times weekly", "3x/week").
+_N_TIMES = re.compile(
+    r"\b(once|twice|thrice|one|two|three|four|[1-4])\s*(?:x|times)(?![a-z])|\b(once|twice|thrice)\b",
+    re.IGNORECASE,
+)
+_COUNTS = {"once": 1, "one": 1, "twice": 2, "two": 2, "thrice": 3, "three": 3, "four": 4}
+# Doses a week written as a code ("TIW": three times a week).
+_TIMES_A_WEEK = {"biw": 2, "tiw": 3}
+# Named days of the week ("after dialysis on Tuesdays and Saturdays", "Mon and Thu"): a
+# short name counts only beside another ("avoid sun" is no Sunday), and none beside a daily
+# frequency ("daily; hold on Sundays").
+_WEEKDAY_NAME = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.IGNORECASE)
+_WEEKDAY_SHORT = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b", re.IGNORECASE)
+_DAILY = re.compile(
+    r"\b(?:daily|qd|every\s+day|a\s+day|per\s+day|nightly|qhs|bid|tid|qid)\b", re.IGNORECASE
+)
+_THEN = re.compile(r"\bthen\b")
 # How far after the strength its tablet count and frequency are looked for, in characters.
-_DOSE_WINDOW = 60
+_DOSE_WINDOW = 90
 
 
 # Per-check objects are plain classes with Final attributes, not frozen dataclasses: the
@@ -123,9 +140,12 @@ class Request:
         self.latest: Final = latest_by_analyte(results)
 
 
-# A dose-limited slot's input: its daily dose (None when the text gives none), the limit,
-# and whether the limit is a floor (``at_least_mg``) rather than a ceiling (``above_mg``).
-_Dose = tuple[Ref, float | None, float, bool]
+# A dose-limited slot's input as its finding says it: the dose (None when the text gives
+# none), the limit, in the unit the note says (mg a day, a week, or a flare course's total),
+# and the note's template.
+_Dose = tuple[Ref, float | None, float, str]
+# Limits compare with this slack: 0.3 mg twice a week is 0.6 mg a week, not just above it.
+_DOSE_SLACK = 1e-9
 
 
 class _Fired:
@@ -206,19 +226,41 @@ def _current_dose(text: str) -> str:
 
 def _doses_a_day(text: str, end: int) -> float:
     """How many strengths a day the text after a strength gives: tablets times doses."""
-    after = text[end : end + _DOSE_WINDOW].lower()
+    # The frequency of this dose, not of a later step ("0.6 mg bid x 3 days then 0.3 mg weekly").
+    after = _THEN.split(text[end : end + _DOSE_WINDOW].lower(), 1)[0]
     count = _TABLETS.search(after) or _TIMES_COUNT.match(after)
     tablets = 1.0
     if count is not None:
         word = count.group(1)
         tablets = _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
-    times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), 1)
+    times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), None)
+    if times is None:
+        counted = _N_TIMES.search(after)
+        word = (counted.group(1) or counted.group(2)).lower() if counted else "1"
+        times = _COUNTS.get(word) or int(word)
+    weekly = next((_TIMES_A_WEEK[w] for w in words if w in _TIMES_A_WEEK), None)
+    if weekly is not None:
+        return tablets * weekly / 7
     if _PER_WEEK.search(after):
         return tablets * times / 7  # "0.3 mg twice a week", "80 mg weekly"
+    days = _weekdays(after)
+    if days:
+        return tablets * days / 7  # "0.3 mg Mon and Thu"
     if _EVERY_OTHER_DAY.search(after):
         return tablets * times / 2
     return tablets * times
+
+
+def _weekdays(text: str) -> int:
+    """How many named days of the week a dosage text gives it on (0: none, or daily)."""
+    if _DAILY.search(text):
+        return 0
+    days = {m.group(1).lower()[:3] for m in _WEEKDAY_NAME.finditer(text)}
+    short = {m.group(1).lower()[:3] for m in _WEEKDAY_SHORT.finditer(text)}
+    if len(short) >= 2:
+        days |= short
+    return len(days)
 
 
 def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | None) -> list[str]:
@@ -295,7 +337,12 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
     return [_render(knowledge, item, request, names) for item in fired]
 
 
-# The dose note's template by (floor, dose unknown).
+def _shown_mg(mg: float) -> str:
+    """A dose as a clinician writes it: at most three significant figures ("0.171")."""
+    return f"{mg:.3g}"
+
+
+# The dose note's template by (floor, dose unknown); "_week" after it for a weekly limit.
 _DOSE_NOTES = {
     (False, True): "dose_unknown",
     (False, False): "dose_above",
@@ -337,15 +384,28 @@ def _evaluate(
     if otherwise is not None and _latest_not_in(otherwise, request) is not None:
         return []
     doses: list[_Dose] = []
-    for s, limit, floor in prepared.dose_limits:
+    for s, limit, floor, weekly in prepared.dose_limits:
+        slot = rule.slots[s]
         kept = []
         for ref, dose, shown in _slot_doses(knowledge, prepared, candidates[s], request):
             if dose is None and rule.one_input:
                 continue  # a drug alone is a dose problem only at a dose the text gives
-            if dose is None or (dose >= limit if floor else dose > limit):
+            course = _flare_course(knowledge, slot, ref, request)
+            if course is not None:  # a flare course: its own label dosing
+                flare_limit = slot.flare_course_above_mg
+                if flare_limit is None or course[0] is None or course[0] <= flare_limit:
+                    continue
                 kept.append(ref)
                 if shown:
-                    doses.append((ref, dose, limit, floor))
+                    doses.append((ref, course[0], flare_limit, "dose_flare_above"))
+                continue
+            if dose is None or (dose >= limit if floor else dose > limit + _DOSE_SLACK):
+                kept.append(ref)
+                if shown:
+                    days = 7 if weekly else 1
+                    shown_dose = None if dose is None else dose * days
+                    key = _DOSE_NOTES[floor, dose is None] + ("_week" if weekly else "")
+                    doses.append((ref, shown_dose, limit * days, key))
         if not kept:
             return []
         candidates[s] = kept
@@ -373,6 +433,31 @@ def _evaluate(
         return []
     refs = sorted({ref for group in candidates for ref in group})
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
+
+
+# A one-off or flare course, not a daily regimen ("0.6 mg single dose for gout flare", "1.2 mg
+# at the first sign of a flare, then 0.6 mg in 1 hour", "x1, not to repeat within 14 days").
+_FLARE_COURSE = re.compile(
+    r"\bflares?\b|\bsingle\s+dose\b|\bone\s+dose\b|\bonce\s+only\b|\bx\s?1\b(?!\s*(?:d\b|days?|wks?|weeks?))"
+    r"|\bnot\s+to\s+(?:be\s+)?repeat|\bfirst\s+sign\b"
+    r"|\bthen\s+[\d.]+\s*mg\s+(?:in\s+(?:1|one)\s+hours?|(?:1|one)\s+hours?\s+later)",
+    re.IGNORECASE,
+)
+
+
+def _flare_course(
+    knowledge: Knowledge, slot: Slot, ref: Ref, request: Request
+) -> tuple[float | None] | None:
+    """For a slot that reads flare courses, a medication written as one: the course's total
+    in mg (None when the text gives none); else None."""
+    if ref[0] != MEDICATIONS or (
+        slot.flare_course_above_mg is None and not slot.flare_course_exempt
+    ):
+        return None
+    text = _dose_text(request.med_items[ref[1]], knowledge)
+    if not text or _FLARE_COURSE.search(text) is None:
+        return None
+    return (_total_mg(text) or daily_mg(text),)
 
 
 def _slot_doses(
@@ -604,13 +689,15 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     measured_normal = _measured_normal(rule, request)
     if item.doses or measured_normal is not None:
         detail = rule.detail
-        for ref, dose, limit, floor in item.doses:
+        for ref, dose, limit, key in item.doses:
             drug = names.of(ref, rule_index)
             others = ", ".join(
                 unique(n for r in item.refs if r != ref and (n := names.of(r, rule_index)) != drug)
             )
-            note = templates[_DOSE_NOTES[floor, dose is None]]
-            detail += " " + cap(note.format(drug=drug, dose=dose or 0.0, limit=limit, other=others))
+            note = templates[key].format(
+                drug=drug, dose=_shown_mg(dose or 0.0), limit=_shown_mg(limit), other=others
+            )
+            detail += " " + cap(note)
         if measured_normal is not None:
             result = request.results[measured_normal]
             assert result is not None

@@ -98,7 +98,9 @@ class PreparedRule:
         lists_when_raised: SharedLists,
         lists_when_measured: tuple[tuple[tuple[str, ...], SharedLists], ...],
         index: int,
-        dose_limits: tuple[tuple[int, float, bool], ...],
+        # Per dose-limited slot: its index, the daily limit (mg), whether it is a floor
+        # (``at_least_mg``), and whether it is said per week (``above_mg_a_week``).
+        dose_limits: tuple[tuple[int, float, bool, bool], ...],
         detail: str,
     ) -> None:
         self.rule: Final = rule
@@ -119,6 +121,10 @@ class PreparedRule:
         self.condition_ids: Final = frozenset(c for slot in rule.slots for c in slot.condition)
 
 
+def _per_day(mg_a_week: float | None) -> float | None:
+    return None if mg_a_week is None else mg_a_week / 7
+
+
 def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> PreparedRule:
     lists = rule_lists(kb, rule)
     return PreparedRule(
@@ -128,9 +134,10 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
         measured_lists(rule, lists),
         index,
         tuple(
-            (s, limit, slot.above_mg is None)
+            (s, limit, slot.at_least_mg is not None, slot.above_mg_a_week is not None)
             for s, slot in enumerate(rule.slots)
-            if (limit := slot.above_mg or slot.at_least_mg) is not None
+            if (limit := slot.above_mg or slot.at_least_mg or _per_day(slot.above_mg_a_week))
+            is not None
         ),
         combination_detail(kb, rule, rule.detail),
     )

@@ -356,6 +356,13 @@ def _check_rules(c: _Collector) -> None:
                 for ident in getattr(slot, selector):
                     if ident not in table:
                         c.errors.append(f"{where}: unknown {selector.replace('_', ' ')} {ident!r}")
+            limits = [slot.above_mg, slot.at_least_mg, slot.above_mg_a_week]
+            if sum(limit is not None for limit in limits) > 1:
+                c.errors.append(f"{where}: slot {i + 1} sets more than one dose limit")
+            if (slot.flare_course_above_mg is not None or slot.flare_course_exempt) and (
+                slot.above_mg is None and slot.above_mg_a_week is None
+            ):
+                c.errors.append(f"{where}: slot {i + 1} reads flare courses without a dose limit")
             for lab in slot.lab:
                 analyte_id, _, state = lab.partition(":")
                 if analyte_id not in c.analytes:
@@ -379,7 +386,11 @@ def _check_rules(c: _Collector) -> None:
             )
         if r.one_input and (
             len(r.slots) != 1
-            or (r.slots[0].above_mg is None and r.slots[0].at_least_mg is None)
+            or (
+                r.slots[0].above_mg is None
+                and r.slots[0].at_least_mg is None
+                and r.slots[0].above_mg_a_week is None
+            )
             or r.same_ingredient
             or r.adds_up is not None
         ):

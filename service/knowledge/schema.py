@@ -394,6 +394,15 @@ class Slot(_Strict, frozen=True, kw_only=True):
     # A drug fills this slot only at a daily dose of at least this (mg): niacin adds to a
     # statin's muscle risk at lipid-modifying doses. An unread dose fills it, as above.
     at_least_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    # A weekly limit in place of ``above_mg``, for a drug given on some days of the week
+    # (colchicine on dialysis: 0.3 mg twice a week); the finding says the dose per week.
+    above_mg_a_week: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    # A flare course (the text says flare, single dose, x1, not to repeat ...) has its own
+    # label dosing: with ``flare_course_above_mg`` it fills this slot only when the course's
+    # total is above it (colchicine on dialysis: a single 0.6 mg dose); with
+    # ``flare_course_exempt`` never (the label needs no adjustment for a flare).
+    flare_course_above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    flare_course_exempt: bool = False
 
 
 class Escalation(_Strict, frozen=True, kw_only=True):

@@ -1,7 +1,8 @@
 """Colchicine above the label's dose for severe kidney impairment (gout prophylaxis: 0.3 mg
-a day below a creatinine clearance of 30, 0.3 mg twice a week on dialysis) is a muscle-
-safety problem of its own (pharmacist review 10, item 4); within that dose, or with milder
-kidney disease, it is not."""
+a day to start below a creatinine clearance of 30, 0.3 mg twice a week on dialysis) is a
+muscle-safety problem of its own (pharmacist review 10, item 4); within that dose, or with
+milder kidney disease, it is not. Below 30 the label allows increases with close
+monitoring, so it is a caution (low); a flare course has its own dosing (review 15)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ EGFR_22 = {"text": "eGFR", "value": 22, "unit": "mL/min/1.73m2"}
 @pytest.mark.parametrize(
     ("medication", "conditions", "labs", "severity"),
     [
-        ("colchicine 0.6 mg bid", ["gout", "CKD stage 4"], [EGFR_22], "moderate"),
-        ("colchicine 0.6 mg daily", ["gout"], [EGFR_22], "moderate"),
+        ("colchicine 0.6 mg bid", ["gout", "CKD stage 4"], [EGFR_22], "low"),
+        ("colchicine 0.6 mg daily", ["gout"], [EGFR_22], "low"),
         # A dose the text does not give: the finding asks to check it.
         ("colchicine", ["CKD stage 5"], [], "low"),
     ],
@@ -158,3 +159,74 @@ def test_a_statin_with_colchicine_on_dialysis_is_the_kidney_disease_problem(
         conditions=[{"text": "ESRD on hemodialysis"}],
     )
     assert "combination/statin_with_colchicine_in_kidney_disease" in combinations(report)
+
+
+DIALYSIS_RULE = "combination/colchicine_above_label_dose_on_dialysis"
+HEMODIALYSIS = [{"text": "ESRD on hemodialysis"}]
+
+
+@pytest.mark.parametrize(
+    "medication",
+    [
+        "colchicine 0.6 mg single dose for gout flare",
+        "colchicine 0.6 mg x1 dose for flare, not to repeat within 14 days",
+        "colchicine 0.3 mg Mon and Thu",
+        "colchicine 0.3 mg after dialysis on Tuesdays and Saturdays",
+        "Colchicine 0.3 MG Oral Tablet; take 1 tablet with 500 mg of calcium twice weekly",
+        "colchicine 0.3 mg twice a week",
+    ],
+)
+def test_the_label_doses_on_dialysis_are_not_flagged(checker: Checker, medication: str) -> None:
+    """Review 15: the label's dialysis doses (0.3 mg twice a week; a single 0.6 mg dose for
+    a flare), however the days are written, are within its limits."""
+    report = checker(medications=[{"text": medication}], conditions=HEMODIALYSIS)
+    assert DIALYSIS_RULE not in combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("medication", "said"),
+    [
+        ("colchicine 0.3 mg three times weekly", "0.9 mg a week is above the 0.6 mg a week limit"),
+        (
+            "colchicine 1.2 mg at the first sign of a flare, then 0.6 mg in 1 hour",
+            "a flare course of 1.8 mg in all is above the 0.6 mg the label allows",
+        ),
+    ],
+)
+def test_above_the_dialysis_doses_is_flagged_and_said_per_week_or_course(
+    checker: Checker, medication: str, said: str
+) -> None:
+    report = checker(medications=[{"text": medication}], conditions=HEMODIALYSIS)
+    finding = next(f for f in report.findings if f.id == DIALYSIS_RULE)
+    assert finding.severity == "moderate"
+    assert said in finding.detail
+
+
+@pytest.mark.parametrize(
+    "medication",
+    [
+        "Colchicine 0.6 MG Oral Tablet; 1.2 mg then 0.6 mg in 1 hour",
+        "colchicine 1.2 mg at first sign of flare then 0.6 mg in 1 hour",
+    ],
+)
+def test_a_flare_course_needs_no_kidney_adjustment_below_30(
+    checker: Checker, medication: str
+) -> None:
+    report = checker(medications=[{"text": medication}], labs=[EGFR_22])
+    assert RULE not in combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("medication", "fires"),
+    [
+        ("colchicine 1.2 mg x1 for gout flare", False),  # the label's flare dose with it
+        ("colchicine 1.2 mg now, then 0.6 mg in 1 hour", True),  # 1.8 mg: above it
+        ("colchicine 0.6 mg twice daily", True),
+    ],
+)
+def test_a_flare_course_with_a_moderate_inhibitor_is_read_against_its_own_limit(
+    checker: Checker, medication: str, fires: bool
+) -> None:
+    report = checker(medications=[{"text": medication}, {"text": "verapamil ER 240 mg daily"}])
+    rule = "combination/colchicine_above_0_6_mg_with_moderate_cyp3a4_inhibitor"
+    assert (rule in combinations(report)) is fires

@@ -166,3 +166,18 @@ def test_a_band_that_only_joins_rules_is_low_with_no_advice(datasets: Path) -> N
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(datasets)
     assert "band 'low': a joins_only band is low, with no advice of its own" in str(caught.value)
+
+
+def test_a_slot_has_one_dose_limit_and_reads_flare_courses_only_with_one(datasets: Path) -> None:
+    path = datasets / "combinations.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = "  above_mg_a_week = 0.6\n"
+    assert marker in text
+    text = text.replace(marker, marker + "  above_mg = 0.1\n")
+    marker = '  drug_group = ["colchicine_moderate_cyp3a4_inhibitors"]\n'
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "  flare_course_exempt = true\n"), "utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "sets more than one dose limit" in str(caught.value)
+    assert "reads flare courses without a dose limit" in str(caught.value)
