@@ -470,7 +470,7 @@ def _detail_lines(
         lines += ["", f"**Not checked** (not recognized): {unchecked}."]
     lines += ["", "**Evidence**"]
     lines += _bullets(
-        f"{f.title}: grade {f.evidence_grade}, "
+        f"{names.respelled(f.title, f.inputs)}: grade {f.evidence_grade}, "
         f"{kb.texts.evidence_labels.get(f.evidence_level, f.evidence_level)}"
         for f in (group.findings[:1] if brief else group.findings)
     )

@@ -258,6 +258,7 @@ def test_summaries_spell_units_as_clinicians_do(cds: Client) -> None:
     assert "meq/L" not in card["summary"]
     assert card["detail"].startswith("**Magnesium-lowering drug with low magnesium")
     assert "1.1 mEq/L" in card["detail"].split("\n", 1)[0]
+    assert "meq/L" not in card["detail"].split("**Evidence**", 1)[1]
     # A unit written meq/L as its human text too (p13), on a card whose summary is cut.
     body = chart(
         ["pantoprazole 40 mg daily", "indapamide 2.5 mg daily"],
