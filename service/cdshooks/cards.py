@@ -19,13 +19,15 @@ from service.cdshooks.models import (
     Suggestion,
 )
 from service.cdshooks.services import Service
-from service.cdshooks.suggestions import OVERRIDE_REASONS, lab_suggestions
+from service.cdshooks.suggestions import lab_suggestions, override_reasons, wanted_orders
 from service.engine.findings import shown_unit
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
 from service.engine.strings import shown_value
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
+from service.knowledge.schema import LabOrder
 from service.knowledge.severity import INDICATOR, Indicator
+from service.knowledge.text import unit_key
 
 INDICATOR_RANK: dict[str, int] = {"info": 1, "warning": 2, "critical": 3}
 SUMMARY_MAX = 139  # CDS Hooks: "<140-character"
@@ -44,6 +46,27 @@ CUT_MARK = "…"
 EHR_TEXT_MAX = 120
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Units (``unit_key`` form) as clinicians spell them, for a result in a unit of its analyte
+# other than the canonical one (``meq/L`` from a UCUM code: ``mEq/L``).
+UNIT_SPELLING: dict[str, str] = {
+    "meq/l": "mEq/L",
+    "mmol/l": "mmol/L",
+    "umol/l": "µmol/L",
+    "nmol/l": "nmol/L",
+    "mg/dl": "mg/dL",
+    "mg/l": "mg/L",
+    "g/dl": "g/dL",
+    "g/l": "g/L",
+    "ng/ml": "ng/mL",
+    "ug/l": "µg/L",
+    "mcg/l": "mcg/L",
+    "miu/l": "mIU/L",
+    "miu/ml": "mIU/mL",
+    "uiu/ml": "µIU/mL",
+    "mu/l": "mU/L",
+    "uu/ml": "µU/mL",
+    "u/l": "U/L",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +93,9 @@ class Issued:
 
 
 def build_cards(data: CardInput) -> list[Issued]:
+    """One card per problem, the most severe first. An answer offers each lab order once,
+    on the most severe card that asks for it, and says once what could not be checked
+    (``_unchecked_on``)."""
     new = data.new_medications
 
     def relevant(finding: Finding) -> bool:
@@ -80,11 +106,57 @@ def build_cards(data: CardInput) -> list[Issued]:
     if new is not None and not new:
         return []
     least = INDICATOR_RANK[data.min_indicator]
-    return [
-        Issued(_card(group, data), tuple(f.id for f in group.findings))
+    groups = [
+        group
         for group in group_findings(data.report.findings, relevant)
         if INDICATOR_RANK[INDICATOR[group.severity]] >= least
     ]
+    offered: set[str] = set()
+    orders: list[list[LabOrder]] = []
+    for group in groups:
+        orders.append([o for o in wanted_orders(group, data.kb) if o.id not in offered])
+        offered.update(o.id for o in orders[-1])
+    unchecked = _unchecked(data)
+    where = _unchecked_on(groups) if unchecked else None
+    issued = [
+        Issued(
+            _card(group, data, wanted, unchecked if i == where else ""),
+            tuple(f.id for f in group.findings),
+        )
+        for i, (group, wanted) in enumerate(zip(groups, orders, strict=True))
+    ]
+    if unchecked and not issued and new is not None:
+        # A new order the service could not read, and nothing else to say: an empty
+        # answer would read as "checked, nothing found".
+        issued.append(Issued(_unread_orders_card(data, unchecked), ()))
+    return issued
+
+
+def _unchecked_on(groups: Sequence[Group]) -> int | None:
+    """The one card that lists the inputs not recognized: the minor (info) card when the
+    answer has one, else the last card (the least severe)."""
+    if not groups:
+        return None
+    return next((i for i, g in enumerate(groups) if g.kind == "minor"), len(groups) - 1)
+
+
+def _unread_orders_card(data: CardInput, unchecked: str) -> Card:
+    texts = data.kb.texts.templates
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary=texts["card_unrecognized_orders_summary"],
+        indicator="info",
+        source=CardSource(label=SOURCE_LABEL),
+        detail="\n".join(
+            [
+                texts["card_unrecognized_orders_detail"],
+                "",
+                f"**Not checked** (not recognized): {unchecked}.",
+                "",
+                f"_{texts['note_disclaimer']}_",
+            ]
+        ),
+    )
 
 
 def new_medications(
@@ -198,9 +270,38 @@ class _Names:
 
     def unit(self, unit: str, status: InputStatus | None) -> str:
         """A result's unit as clinicians write it: a UCUM code of the analyte's own unit
-        (``m[IU]/L``) is shown as that unit (``mIU/L``); any other unit as it came."""
+        (``m[IU]/L``) is shown as that unit (``mIU/L``); another unit of the analyte in its
+        usual spelling (``meq/L``: ``mEq/L``); any other unit as it came."""
         analyte = self.analytes.get(status.concept or "") if status else None
-        return shown_unit(unit, analyte) if analyte is not None else unit
+        if analyte is None:
+            return unit
+        shown = shown_unit(unit, analyte)
+        if shown != unit:
+            return shown
+        key = unit_key(unit)
+        return UNIT_SPELLING.get(key, unit) if key in analyte.units else unit
+
+    def analyte_id(self, ref: InputRef) -> str | None:
+        status = self.status(ref)
+        analyte = self.analytes.get(status.concept or "") if status else None
+        return analyte.id if analyte is not None else None
+
+    def respelled(self, text: str, refs: Iterable[InputRef]) -> str:
+        """An engine text (a finding's title) with each result's unit as ``unit`` shows
+        it: the engine writes a unit as it came (``potassium 3.3 meq/L``)."""
+        for ref in refs:
+            if ref.list != "labs":
+                continue
+            lab = self.data.request.labs[ref.index]
+            status = self.status(ref)
+            analyte = self.analytes.get(status.concept or "") if status else None
+            if analyte is None:
+                continue
+            value = shown_value(lab.value)
+            written, shown = shown_unit(lab.unit, analyte), self.unit(lab.unit, status)
+            if written != shown:
+                text = text.replace(f"{value} {written}", f"{value} {shown}")
+        return text
 
     def is_new(self, ref: InputRef) -> bool:
         new = self.data.new_medications
@@ -213,20 +314,20 @@ class _Names:
 # Cards ---------------------------------------------------------------------------------
 
 
-def _card(group: Group, data: CardInput) -> Card:
+def _card(group: Group, data: CardInput, orders: Sequence[LabOrder], unchecked: str) -> Card:
     names = _Names(data)
     evidence = _evidence(group.findings)
-    suggestions = lab_suggestions(group, data.kb, data.patient_id)
+    suggestions = lab_suggestions(orders, data.patient_id)
     indicator = INDICATOR[group.severity]
     return Card(
         uuid=str(uuid.uuid4()),
         summary=_summary(group, names),
         indicator=indicator,
         source=_source(evidence, problem_topic(group)),
-        detail=_detail(group, data, names, evidence),
+        detail=_detail(group, data, names, evidence, unchecked),
         suggestions=suggestions,
         selection_behavior="any" if suggestions else UNSET,
-        override_reasons=[] if indicator == "info" else _override_reasons(),
+        override_reasons=[] if indicator == "info" else _override_reasons(group, data, names),
         links=[
             Link(label=f"Evidence: {_short(e.citation, 90)}", url=e.url, type="absolute")
             for e in evidence[:2]
@@ -250,7 +351,8 @@ def _summary(group: Group, names: _Names) -> str:
         [f"New dose of {_join(changed)}"] if changed else []
     )
     head = f"{'; '.join(parts)}: " if parts else ""
-    title = _lower_first(lead.title) if new else lead.title
+    title = names.respelled(lead.title, lead.inputs)
+    title = _lower_first(title) if new else title
     if len(head) + len(title) <= SUMMARY_MAX or lead.kind != "combination":
         return fit(head + title, [])
     # Too long: the rule's title with its inputs, the results first (their values are the
@@ -291,22 +393,31 @@ def _source(evidence: Sequence[Evidence], topic: CardCoding) -> CardSource:
     )
 
 
-def _override_reasons() -> list[CardCoding]:
-    return [CardCoding(code=c.code, system=c.system, display=c.display) for c in OVERRIDE_REASONS]
+def _override_reasons(group: Group, data: CardInput, names: _Names) -> list[CardCoding]:
+    """The reasons that fit what the card is about (``suggestions.override_reasons``)."""
+    lead = group.findings[0]
+    analytes = [names.analyte_id(ref) for ref in lead.inputs if ref.list == "labs"]
+    medications = sum(ref.list == "medications" for ref in lead.inputs)
+    return [
+        CardCoding(code=c.code, system=c.system, display=c.display)
+        for c in override_reasons(group, data.kb, [a for a in analytes if a], medications)
+    ]
 
 
 def _bullets(items: Iterable[str]) -> list[str]:
     return [f"- {item}" for item in dict.fromkeys(items)]
 
 
-def _detail(group: Group, data: CardInput, names: _Names, evidence: Sequence[Evidence]) -> str:
+def _detail(
+    group: Group, data: CardInput, names: _Names, evidence: Sequence[Evidence], unchecked: str
+) -> str:
     """The card's Markdown, at most ``DETAIL_MAX`` characters: when the full text is longer,
     the findings a card absorbed are named by title only and the citations are cut to a
     few; what still does not fit is left out line by line, the disclaimer kept."""
-    full = _detail_lines(group, data, names, evidence, brief=False)
+    full = _detail_lines(group, data, names, evidence, unchecked, brief=False)
     if _length(full) <= DETAIL_MAX:
         return "\n".join(full)
-    brief = _detail_lines(group, data, names, evidence, brief=True)
+    brief = _detail_lines(group, data, names, evidence, unchecked, brief=True)
     return "\n".join(_within(brief, DETAIL_MAX))
 
 
@@ -334,16 +445,19 @@ def _detail_lines(
     data: CardInput,
     names: _Names,
     evidence: Sequence[Evidence],
+    unchecked: str,
     *,
     brief: bool,
 ) -> list[str]:
     kb = data.kb
     lead, *rest = group.findings
-    lines = [f"**{lead.title}**", "", lead.detail]
+    lines = [f"**{names.respelled(lead.title, lead.inputs)}**", "", lead.detail]
     if rest:
         lines += ["", "**Also on this card**"]
         lines += [
-            f"- **{f.title}** ({f.severity})" + ("" if brief else f". {f.detail}") for f in rest
+            f"- **{names.respelled(f.title, f.inputs)}** ({f.severity})"
+            + ("" if brief else f". {f.detail}")
+            for f in rest
         ]
     lines += ["", "**Based on**"]
     lines += _bullets(_based_on(ref, names) for ref in group.inputs)
@@ -352,12 +466,11 @@ def _detail_lines(
     if do := checks.management(group):
         lines += ["", "**Management**", *_bullets(do)]
     # Before the evidence, which a long card cuts first: what was not checked stays shown.
-    unchecked = _unchecked(data)
     if unchecked:
         lines += ["", f"**Not checked** (not recognized): {unchecked}."]
     lines += ["", "**Evidence**"]
     lines += _bullets(
-        f"{f.title}: grade {f.evidence_grade}, "
+        f"{names.respelled(f.title, f.inputs)}: grade {f.evidence_grade}, "
         f"{kb.texts.evidence_labels.get(f.evidence_level, f.evidence_level)}"
         for f in (group.findings[:1] if brief else group.findings)
     )
@@ -391,12 +504,16 @@ def _based_on(ref: InputRef, names: _Names) -> str:
 
 
 def _unchecked(data: CardInput) -> str:
+    """The inputs not recognized: all of them on patient-view; on order hooks only the new
+    orders (the record's other gaps are not what an order hook interrupts for)."""
     items: list[str] = []
+    new = data.new_medications
     for kind in ("medications", "conditions", "labs"):
         statuses: list[InputStatus] = getattr(data.report, kind)
         refs: list[ResourceRef] = getattr(data.sources, kind)
-        for status, ref in zip(statuses, refs, strict=True):
-            if status.status == "unrecognized":
+        for index, (status, ref) in enumerate(zip(statuses, refs, strict=True)):
+            asked = new is None or (kind == "medications" and index in new)
+            if status.status == "unrecognized" and asked:
                 shown = _short(ref.display or ref.reference, EHR_TEXT_MAX)
                 items.append(f"{escape(shown)} ({escape(_short(ref.reference, EHR_TEXT_MAX))})")
     if len(items) > MAX_LISTED:

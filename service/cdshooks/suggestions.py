@@ -8,11 +8,13 @@ worth measuring (``Finding.labs_to_check``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from service.cdshooks.grouping import Group
 from service.cdshooks.models import Action, Suggestion
+from service.engine.models import Finding
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.schema import LabOrder
 
@@ -27,18 +29,104 @@ class Code:
     display: str
 
 
+# Every override reason the service offers (the feedback summary counts these codes; any
+# other is "other"). Codes are stable: new ones may be added, none is renamed or reused.
 OVERRIDE_REASONS: tuple[Code, ...] = (
+    # Electrolyte cards (a potassium, magnesium, calcium, sodium or glucose problem).
     Code(OVERRIDE_SYSTEM, "will-monitor", "Will monitor electrolytes and symptoms"),
     Code(OVERRIDE_SYSTEM, "benefit-outweighs-risk", "Benefit outweighs the risk of cramps"),
     Code(OVERRIDE_SYSTEM, "already-replacing", "Already on potassium or magnesium replacement"),
     Code(OVERRIDE_SYSTEM, "recent-labs-normal", "Recent electrolytes are normal"),
+    # Every card.
     Code(OVERRIDE_SYSTEM, "not-applicable", "Not applicable to this patient"),
+    # Drug-pair cards (an interaction, a duplicate or a contraindicated pair).
+    Code(
+        OVERRIDE_SYSTEM, "will-hold-one-drug", "Will hold or stop one of the drugs for the course"
+    ),
+    # Dose-limit cards (a rule that a drug fills only above a daily dose).
+    Code(OVERRIDE_SYSTEM, "dose-to-label-limit", "Dose will be reduced to the label limit"),
+    # Muscle cards (statin, colchicine, daptomycin, fibrate rules; a raised CK).
+    Code(
+        OVERRIDE_SYSTEM,
+        "benefit-outweighs-risk-monitor-ck",
+        "Benefit outweighs the risk; will monitor (CK, symptoms)",
+    ),
 )
+_BY_CODE = {reason.code: reason for reason in OVERRIDE_REASONS}
+# The analytes that make a card an electrolyte card (its problem's results or checks).
+ELECTROLYTES = frozenset(
+    {"potassium", "magnesium", "calcium", "calcium_ionized", "sodium", "glucose"}
+)
+_DRUG_PAIR = frozenset({"interaction", "duplicate_therapy", "contraindicated"})
+ReasonSet = Literal["electrolyte", "muscle", "other"]
+
+
+def reason_set(group: Group, lab_analytes: Iterable[str]) -> ReasonSet:
+    """What a card is about, from its problem (the lead finding): ``electrolyte`` when its
+    results or checks are potassium, magnesium, calcium, sodium or glucose (and not CK);
+    ``muscle`` for a contraindicated pair, a raised CK, or any other drug-pair or dose rule
+    (the statin, colchicine, daptomycin and fibrate rules: none of them checks an
+    electrolyte); ``other`` for a single finding that is neither (a drug taken for cramps
+    against a warning)."""
+    lead = group.findings[0]
+    analytes = {*lab_analytes, *lead.labs_to_check}
+    if lead.basis == "contraindicated" or "ck" in analytes:
+        return "muscle"
+    if analytes & ELECTROLYTES:
+        return "electrolyte"
+    if lead.basis == "duplicate_therapy" and any(
+        # The same drug twice checks what that drug's own finding checks (a PPI: magnesium).
+        ELECTROLYTES.intersection(f.labs_to_check)
+        for f in group.findings
+    ):
+        return "electrolyte"
+    return "muscle" if lead.kind == "combination" else "other"
+
+
+def override_reasons(
+    group: Group, kb: KnowledgeBase, lab_analytes: Iterable[str], medications: int
+) -> list[Code]:
+    """The override reasons that fit what a card is about (docs/cds-hooks.md): electrolyte
+    cards the electrolyte reasons; muscle cards holding one drug (two drugs or more on the
+    problem), reducing the dose (a dose-limit rule) and monitoring CK; every card "not
+    applicable". A drug pair (interaction, duplicate, contraindicated) offers holding one
+    of the drugs whatever its topic."""
+    lead = group.findings[0]
+    kind = reason_set(group, lab_analytes)
+    pair = lead.basis in _DRUG_PAIR and medications >= 2
+    if kind == "electrolyte":
+        codes = ["will-monitor", "benefit-outweighs-risk", "already-replacing"]
+        codes += ["recent-labs-normal", *(["will-hold-one-drug"] if pair else [])]
+    elif kind == "muscle":
+        codes = ["will-hold-one-drug"] if medications >= 2 else []
+        codes += ["dose-to-label-limit"] if _dose_limited(lead, kb) else []
+        codes += ["benefit-outweighs-risk-monitor-ck"]
+    else:
+        codes = ["benefit-outweighs-risk"]
+    return [_BY_CODE[code] for code in [*codes, "not-applicable"]]
+
+
+def _dose_limited(lead: Finding, kb: KnowledgeBase) -> bool:
+    """A rule one of whose drugs fills it only above a daily dose (simvastatin above 20 mg
+    with amlodipine), not a contraindicated pair (no dose of it is safe)."""
+    if lead.kind != "combination" or lead.basis == "contraindicated":
+        return False
+    rule_id = lead.id.removeprefix("combination/").split("/")[0]
+    rule = next((r for r in kb.rules if r.id == rule_id), None)
+    return rule is not None and any(slot.above_mg is not None for slot in rule.slots)
 
 
 def wanted_orders(group: Group, kb: KnowledgeBase) -> list[LabOrder]:
-    """The lab orders that measure something the group's findings say to check."""
-    checks = {aid for finding in group.findings for aid in finding.labs_to_check}
+    """The lab orders that measure something the card's problem says to check: the lead
+    finding's checks and those of the results on the card; on the minor card, every
+    finding's (each is a problem of its own). A drug a combination absorbed does not add
+    its own checks: insulin's potassium and magnesium are not what a low glucose card is
+    about, nor a magnesium level what a contraindicated statin pair is about."""
+    lead, *rest = group.findings
+    speaking = (
+        group.findings if group.kind == "minor" else (lead, *(f for f in rest if f.kind == "lab"))
+    )
+    checks = {aid for finding in speaking for aid in finding.labs_to_check}
     return [order for order in kb.lab_orders if checks.intersection(order.for_analytes)]
 
 
@@ -72,7 +160,7 @@ def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
     }
 
 
-def lab_suggestions(group: Group, kb: KnowledgeBase, patient_id: str) -> list[Suggestion]:
+def lab_suggestions(orders: Iterable[LabOrder], patient_id: str) -> list[Suggestion]:
     return [
         Suggestion(
             label=order.label,
@@ -85,5 +173,5 @@ def lab_suggestions(group: Group, kb: KnowledgeBase, patient_id: str) -> list[Su
                 )
             ],
         )
-        for order in wanted_orders(group, kb)
+        for order in orders
     ]

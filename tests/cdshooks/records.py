@@ -19,6 +19,8 @@ ANALYTES: dict[str, tuple[str, str]] = {
     "tsh": ("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma"),
     "calcium": ("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),
     "egfr": ("98979-8", "Glomerular filtration rate/1.73 sq M.predicted by CKD-EPI 2021"),
+    "sodium": ("2951-2", "Sodium [Moles/volume] in Serum or Plasma"),
+    "glucose": ("2345-7", "Glucose [Mass/volume] in Serum or Plasma"),
 }
 Lab = tuple[str, float, str]  # analyte, value, UCUM unit
 
