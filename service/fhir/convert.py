@@ -50,6 +50,7 @@ from service.fhir.dates import (
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
 from service.fhir.read import Entry
 from service.fhir.references import MedicationIndex, PatientFilter
+from service.knowledge.text import unit_key
 from service.limits import (
     MAX_AGE_YEARS,
     MAX_CODE,
@@ -876,7 +877,11 @@ def _range_unit(ranges: Sequence[r.Range]) -> str | None:
 
 
 def _unit(quantity: r.Quantity) -> str | None:
+    """The unit the value is read in: the UCUM code, written as the EHR writes it for people
+    when that is the same unit ("mEq/L" for the code "meq/L"), so reports show it so."""
     if quantity.system == UCUM and quantity.code:
+        if quantity.unit and unit_key(quantity.unit) == unit_key(quantity.code):
+            return _text(quantity.unit, MAX_UNIT)
         return _text(quantity.code, MAX_UNIT)
     return _text(quantity.unit or quantity.code, MAX_UNIT)
 

@@ -261,3 +261,13 @@ def test_medication_ingredients_name_the_drug(rest: Client) -> None:
     assert {"furosemide", "hydrochlorothiazide"} <= concepts
     assert "combination/loop_plus_thiazide" in finding_ids(report)
     assert report["sources"]["medications"][0]["display"] == "furosemide"
+
+
+def test_a_ucum_code_is_shown_as_the_ehr_writes_the_same_unit(rest: Client) -> None:
+    """Review 14 #13: the code "meq/L" with the unit "mEq/L" reads and shows as "mEq/L"."""
+    quantity = {"value": 2.9, "unit": "mEq/L", "system": "http://unitsofmeasure.org"}
+    potassium = observation("k", code=POTASSIUM, valueQuantity={**quantity, "code": "meq/L"})
+    report = check(rest, potassium)
+    finding = next(f for f in report["findings"] if f["id"] == "lab/potassium/low")
+    assert "2.9 mEq/L" in finding["title"]
+    assert "meq/L" not in report["note"]
