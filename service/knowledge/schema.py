@@ -535,6 +535,7 @@ QualifierKind = Literal[
     "negated",
     "allergy",
     "other_use",
+    "lab_test",
     "family_history",
     "resolved",
     "historical",

@@ -57,3 +57,26 @@ def test_a_normal_calcium_leaves_the_magnesium_rules_as_they_were(checker: Check
         labs=[MG, result("calcium", 9.2, "mg/dL")],
     )
     assert shown_combinations(report) == ["combination/magnesium_lowering_drug_with_low_magnesium"]
+
+
+@pytest.mark.parametrize("condition", ["alcohol use disorder", "chronic diarrhea"])
+def test_a_condition_that_lowers_magnesium_is_named_in_one_problem(
+    checker: Checker, condition: str
+) -> None:
+    """Review 15 #4: before, a condition's low magnesium and the low calcium with it were two
+    moderate problems with two checks."""
+    report = checker(conditions=[{"text": condition}], labs=[MG, CA])
+    assert shown_combinations(report) == [
+        "combination/condition_with_low_magnesium_and_low_calcium"
+    ]
+    assert report.note.count("Check:") == 1 and report.note.count("within days") == 1
+
+
+def test_a_condition_with_all_three_low_is_one_problem(checker: Checker) -> None:
+    report = checker(
+        conditions=[{"text": "chronic diarrhea"}],
+        labs=[result("potassium", 3.2, "mmol/L"), MG, CA],
+    )
+    assert shown_combinations(report) == [
+        "combination/condition_with_low_potassium_magnesium_and_calcium"
+    ]

@@ -30,3 +30,24 @@ def test_a_boosted_hiv_regimen_is_not_a_course_to_wait_out(
     advice = " ".join(finding.management)
     assert "during the course" not in advice
     assert "long-term" in advice
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("tacrolimus level 8.1", "tacrolimus"),
+        ("tacrolimus trough goal 8-10", "tacrolimus"),
+        ("creatine kinase", "creatine"),
+    ],
+)
+def test_a_level_or_lab_on_the_medication_list_is_not_an_order(
+    checker: Checker, text: str, concept: str
+) -> None:
+    """Review 15 #3: a drug level beside the drug is no duplicate therapy."""
+    report = checker(medications=[{"text": "tacrolimus 2 mg bid"}, {"text": text}])
+    status = report.medications[1]
+    assert (status.status, status.concept) == ("recognized", concept)
+    assert (
+        status.reason == "a drug level or lab test written on the medication list, not a drug taken"
+    )
+    assert not [f for f in report.findings if "duplicate" in f.id]
