@@ -51,3 +51,15 @@ def test_a_level_or_lab_on_the_medication_list_is_not_an_order(
         status.reason == "a drug level or lab test written on the medication list, not a drug taken"
     )
     assert not [f for f in report.findings if "duplicate" in f.id]
+
+
+@pytest.mark.parametrize("regimen", ["Genvoya", "Stribild", "Evotaz", "cobicistat 150 mg daily"])
+def test_atorvastatin_above_20_mg_with_any_cobicistat_regimen(
+    checker: Checker, regimen: str
+) -> None:
+    """Review 15 #5: before, only darunavir/cobicistat products were read as boosting."""
+    report = checker(medications=[{"text": "atorvastatin 80 mg daily"}, {"text": regimen}])
+    rule = "combination/atorvastatin_above_20_mg_with_interacting_drug"
+    assert rule in [f.id for f in report.findings]
+    low = checker(medications=[{"text": "atorvastatin 20 mg daily"}, {"text": regimen}])
+    assert rule not in [f.id for f in low.findings]
