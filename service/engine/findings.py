@@ -14,7 +14,7 @@ from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
-from service.engine.render import band_key
+from service.engine.render import SharedLists, band_key
 from service.engine.strings import cap, shown_value
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
@@ -242,13 +242,16 @@ def lab_findings(
     }
     findings = []
     templates = kb.texts.templates
+    measured_analytes = {r.analyte.id for r in results if r is not None}
     for aid, (band, index) in worst_by_analyte.items():
         if SEVERITY_RANK[band.severity] <= stood_for.get(aid, -1):  # listed by that finding
             continue
         analyte = kb.analytes[aid]
         result = results[index]
         assert result is not None
-        shared = knowledge.band_lists.get(band_key(aid, band)) or knowledge.analyte_lists[aid]
+        shared = knowledge.band_lists.get(band_key(aid, band)) or _analyte_lists(
+            knowledge, aid, measured_analytes
+        )
         item = items[index]
         shown = shown_value(item.value)
         unit = shown_unit(item.unit, analyte)
@@ -287,6 +290,15 @@ def lab_findings(
             )
         )
     return findings
+
+
+def _analyte_lists(knowledge: Knowledge, aid: str, measured: set[str]) -> SharedLists:
+    """An analyte's lists, with the monitoring of its first ``monitoring_when_measured`` key
+    whose analytes the request has results of (no "repeat ... magnesium" when one was sent)."""
+    for analytes, lists in knowledge.analyte_lists_when_measured.get(aid, ()):
+        if measured.issuperset(analytes):
+            return lists
+    return knowledge.analyte_lists[aid]
 
 
 def shown_unit(unit: str, analyte: Analyte) -> str:

@@ -13,6 +13,8 @@ import typing
 from pathlib import Path
 from typing import Final
 
+import msgspec
+
 from service.engine.matches import ConditionMatch, DrugHit, MedicationMatch
 from service.engine.models import Finding
 from service.engine.qualifiers import QualifierIndex
@@ -147,6 +149,7 @@ class Knowledge:
     __slots__ = (
         "absorbed_only_by_measured",
         "analyte_lists",
+        "analyte_lists_when_measured",
         "band_lists",
         "condition_findings",
         "condition_phrases",
@@ -177,6 +180,7 @@ class Knowledge:
         drugs_at_route: dict[DrugHit, DrugAtRoute],
         condition_findings: dict[str, Finding],
         analyte_lists: dict[str, SharedLists],
+        analyte_lists_when_measured: dict[str, tuple[tuple[tuple[str, ...], SharedLists], ...]],
         band_lists: dict[BandKey, SharedLists],
         drug_words: dict[str, frozenset[str]],
     ) -> None:
@@ -197,6 +201,10 @@ class Knowledge:
         self.drugs_at_route: Final = drugs_at_route
         self.condition_findings: Final = condition_findings
         self.analyte_lists: Final = analyte_lists
+        # Per analyte with ``monitoring_when_measured``: (the analytes of a key, its lists
+        # with that monitoring), in the dataset's order (the first whose analytes were all
+        # sent applies).
+        self.analyte_lists_when_measured: Final = analyte_lists_when_measured
         # The lists of a result in a band (``band_key``), for the bands
         # with monitoring lines or sources of their own.
         self.band_lists: Final = band_lists
@@ -297,6 +305,17 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
             cid: condition_finding(kb, cid) for cid, c in kb.conditions.items() if c.contributes
         },
         analyte_lists=by_analyte,
+        analyte_lists_when_measured={
+            aid: tuple(
+                (
+                    tuple(key.split("+")),
+                    msgspec.structs.replace(by_analyte[aid], monitoring=list(monitoring)),
+                )
+                for key, monitoring in analyte.monitoring_when_measured.items()
+            )
+            for aid, analyte in kb.analytes.items()
+            if analyte.monitoring_when_measured
+        },
         band_lists={
             band_key(aid, band): band_lists(kb, aid, band, by_analyte[aid])
             for aid, analyte in kb.analytes.items()

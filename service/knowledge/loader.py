@@ -311,6 +311,12 @@ def _check_conditions_and_labs(c: _Collector) -> None:
                     f"{where} band {band.name!r}: a joins_only band is low, with no advice"
                     " of its own"
                 )
+        for key in a.monitoring_when_measured:
+            for other in key.split("+"):
+                if other not in c.analytes:
+                    c.errors.append(
+                        f"{where}: monitoring_when_measured names unknown analyte {other!r}"
+                    )
         if a.outranked_by is not None and a.outranked_by not in c.analytes:
             c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
         if a.corrected is not None:

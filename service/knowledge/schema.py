@@ -356,6 +356,12 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     grade: Grade
     mechanism: NonEmpty
     monitoring: list[NonEmpty] = []
+    # Monitoring lines in place of ``monitoring`` when the request has a result of each
+    # analyte of the key (as ``CombinationRule.monitoring_when_measured``): a low calcium
+    # sent with a magnesium does not ask for a magnesium.
+    monitoring_when_measured: dict[
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
+    ] = {}
     management: list[NonEmpty] = []
     sources: SourceIds
 

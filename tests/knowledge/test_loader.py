@@ -181,3 +181,14 @@ def test_a_slot_has_one_dose_limit_and_reads_flare_courses_only_with_one(dataset
         load_knowledge(datasets)
     assert "sets more than one dose limit" in str(caught.value)
     assert "reads flare courses without a dose limit" in str(caught.value)
+
+
+def test_an_analyte_check_may_name_only_known_analytes(datasets: Path) -> None:
+    path = datasets / "labs.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = 'monitoring_when_measured = { "magnesium+vitamin_d" = ["Repeat ionized calcium"]'
+    assert marker in text
+    path.write_text(text.replace(marker, marker.replace("magnesium+", "zz+")), "utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "monitoring_when_measured names unknown analyte 'zz'" in str(caught.value)

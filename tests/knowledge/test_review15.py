@@ -1,0 +1,25 @@
+"""Pharmacist review 15: a risk is not the condition."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [("refeeding syndrome risk", "refeeding syndrome"), ("diabetes risk", "diabetes mellitus")],
+)
+def test_a_condition_named_as_a_risk_is_not_established(
+    checker: Checker, text: str, concept: str
+) -> None:
+    status = checker.cond(text).conditions[0]
+    assert (status.status, status.concept) == ("recognized", concept)
+    assert status.reason == "stated as possible or to be ruled out, not established"
+
+
+def test_fall_risk_is_still_read_as_falls(checker: Checker) -> None:
+    status = checker.cond("fall risk").conditions[0]
+    assert status.concept == "falls (repeated or history of falling)"
+    assert status.reason is None
