@@ -66,6 +66,13 @@ def test_phrasing(checker: Checker, row: dict[str, Any]) -> None:
         ("hypothyroidism ruled out", False),
         ("r/o hypothyroidism", False),
         ("hypothyroidism?", False),
+        # An exposure is not the illness (review15 #11); an illness named with it is.
+        ("norovirus exposure", False),
+        ("exposure to norovirus", False),
+        ("exposed to C diff", False),
+        ("exposure to norovirus, now with diarrhea", True),
+        ("norovirus exposure with diarrhea", True),
+        ("C diff contact precautions", True),
     ],
 )
 def test_condition_examples(checker: Checker, text: str, flagged: bool) -> None:

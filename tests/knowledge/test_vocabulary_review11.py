@@ -57,6 +57,15 @@ from tests.conftest import Checker
         ("mFOLFOX6", ["leucovorin", "fluorouracil", "oxaliplatin"]),
         ("FOLFIRI", ["leucovorin", "fluorouracil", "irinotecan"]),
         ("R-CHOP", ["rituximab", "cyclophosphamide", "doxorubicin", "vincristine", "prednisone"]),
+        # Vocabulary review 13.
+        ("clofazimine 100 mg", ["clofazimine"]),
+        ("Lamprene 50 mg", ["clofazimine"]),
+        ("Rifater 5 tablets daily", ["rifampin", "isoniazid", "pyrazinamide"]),
+        ("Rifamate 2 capsules daily", ["rifampin", "isoniazid"]),
+        ("Icy Hot patch", ["menthol"]),
+        ("Biofreeze gel", ["menthol"]),
+        ("menthol cough drops", ["menthol"]),
+        ("pickle juice", ["pickle juice"]),
     ],
 )
 def test_a_medication_is_recognized_as_its_concept(
@@ -135,6 +144,17 @@ def test_e_mycin_keeps_erythromycins_interaction(checker: Checker) -> None:
         ),
         ("binge eating disorder", "binge eating disorder", "recognized"),
         ("acute lymphoblastic leukemia", "acute lymphoblastic leukemia", "recognized"),
+        # Vocabulary review 13.
+        ("exercise-induced bronchospasm", "exercise-induced bronchospasm", "recognized"),
+        ("ketogenic diet", "ketogenic diet", "recognized"),
+        ("bile acid malabsorption", "bile acid malabsorption", "recognized"),
+        ("esophageal varices", "esophageal varices", "recognized"),
+        ("sinus bradycardia", "bradycardia", "recognized"),
+        ("nursing home resident", "nursing home resident (status)", "recognized"),
+        ("falls asleep easily", "daytime sleepiness (somnolence)", "recognized"),
+        ("falls asleep at the wheel", "daytime sleepiness (somnolence)", "recognized"),
+        ("excessive daytime sleepiness", "daytime sleepiness (somnolence)", "recognized"),
+        ("falls", "falls (repeated or history of falling)", "recognized"),
     ],
 )
 def test_a_condition_is_recognized_as_its_concept(
@@ -213,3 +233,34 @@ def test_diabetic_gastroparesis_keeps_the_diabetes_it_names(checker: Checker) ->
 
 def test_mycolog_is_a_topical_steroid_not_a_systemic_one(checker: Checker) -> None:
     assert checker.med("Mycolog-II cream bid").findings == []
+
+
+# ---- Vocabulary review 13
+
+
+@pytest.mark.parametrize("text", ["menthol cough drops", "menthol lozenge", "Icy Hot patch"])
+def test_menthols_reason_fits_a_lozenge_and_a_rub(checker: Checker, text: str) -> None:
+    """The menthol reason said only 'rubbed on sore muscles', shown for a cough drop too."""
+    status = checker.med(text).medications[0]
+    assert "cough drops" in (status.reason or "")
+    assert "rubbed on sore muscles" in (status.reason or "")
+    assert checker.med(text).findings == []
+
+
+def test_clofazimine_is_not_offered_as_clomiphene_or_clonidine(checker: Checker) -> None:
+    status = checker.med("clofazimine 100 mg").medications[0]
+    assert status.status == "recognized"
+    assert "clomiphene" not in (status.reason or "")
+
+
+def test_exercise_induced_bronchospasm_coded_is_not_asthma(checker: Checker) -> None:
+    coded = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "J45.990"}]}
+    assert checker(conditions=[coded]).conditions[0].concept == "exercise-induced bronchospasm"
+    asthma = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "J45.909"}]}
+    assert checker(conditions=[asthma]).conditions[0].concept == "asthma"
+
+
+def test_bare_eps_is_left_unread(checker: Checker) -> None:
+    """'EPS' is also an electrophysiology study and encapsulating peritoneal sclerosis (a
+    peritoneal dialysis complication): not read as extrapyramidal symptoms."""
+    assert checker.cond("EPS").conditions[0].status == "unrecognized"
