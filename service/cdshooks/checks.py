@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 
 from service.cdshooks.grouping import Group
 from service.engine.models import Finding
-from service.engine.note import check_words, problem_checks
+from service.engine.note import RESULT_WORDS, asks_nothing_new, check_words, problem_checks
+from service.engine.strings import cap
 from service.knowledge.severity import SEVERITY_RANK
 
 MAX_ADDED = 2
@@ -32,23 +33,28 @@ def _key(line: str) -> str:
 def _merged(own: Sequence[str], added: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     asked: list[frozenset[str]] = []
+    measured: set[str] = set()
     lines: list[str] = []
     extra = 0
     for line in own:
         if _key(line) not in seen:
             seen.add(_key(line))
-            asked.append(check_words(line))
+            asked += [check_words(line), *(check_words(c) for c in line.split("; "))]
+            measured |= check_words(line) & RESULT_WORDS
             lines.append(line)
     for line in added:
         if extra == MAX_ADDED:
             break
-        # An added line that asks for nothing new, whatever its timing ("Potassium and
-        # magnesium in 1-2 weeks" after "... within days"), is left out.
-        words = check_words(line)
-        if _key(line) not in seen and not any(words <= earlier for earlier in asked):
+        # An added line's clauses that ask for nothing new, whatever their timing
+        # ("Potassium and magnesium in 1-2 weeks" after "... within days", "CK if there are
+        # muscle symptoms" after "CK at least weekly"), are left out.
+        clauses = [c for c in line.split("; ") if not asks_nothing_new(c, asked, measured)]
+        if _key(line) not in seen and clauses:
+            kept = cap("; ".join(clauses))
             seen.add(_key(line))
-            asked.append(words)
-            lines.append(line)
+            asked += [check_words(c) for c in clauses]
+            measured |= check_words(kept) & RESULT_WORDS
+            lines.append(kept)
             extra += 1
     return lines
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
 from service.engine.strings import unique
@@ -29,6 +30,50 @@ _WHEN = frozenset(
 # Words that join what a check asks for: "potassium and magnesium" asks for nothing that
 # "potassium, magnesium, sodium, creatinine" does not.
 _CONNECTORS = frozenset({"and", "or", "with", "the", "a"})
+
+
+# Results a check asks to measure, by name, and the words that only say when or whether
+# ("if there are muscle symptoms"): a later clause that asks for no other result and says
+# nothing else asks for nothing new ("CK if there are muscle symptoms" after "CK at least
+# weekly"; "Magnesium now and every 6-12 months" after "Potassium and magnesium within days").
+RESULT_WORDS = frozenset(
+    {
+        "potassium", "magnesium", "calcium", "sodium", "ck", "creatinine", "glucose", "tsh",
+        "phosphate", "egfr", "albumin", "hemoglobin",
+    }
+)  # fmt: skip
+_WHETHER = frozenset(
+    {
+        "if", "any", "there", "are", "is", "when", "muscle", "symptom", "symptoms", "pain",
+        "weakness", "cramps", "again", "repeat", "after", "starting", "start", "dose",
+        "change", "changes", "periodically", "then", "level", "levels", "serum", "at", "least",
+        "more", "often", "every", "each", "of",
+    }
+)  # fmt: skip
+
+
+_ASIDE = re.compile(r"\([^)]*\)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _results_only(clause: str) -> frozenset[str] | None:
+    """The results a clause asks for when it asks for nothing else (an aside in brackets
+    explains, it asks for nothing); else None."""
+    words = _asked(_ASIDE.sub(" ", clause))
+    results = words & RESULT_WORDS
+    return results if results and words - results <= _WHETHER else None
+
+
+def asks_nothing_new(
+    clause: str, earlier: Sequence[frozenset[str]], measured: AbstractSet[str]
+) -> bool:
+    """A clause whose words an earlier clause has, or that asks only for results earlier
+    clauses ask for (``measured``), whatever its timing or condition."""
+    words = _asked(_ASIDE.sub(" ", clause))
+    if any(words <= before for before in earlier):
+        return True
+    results = _results_only(clause)
+    return results is not None and results <= measured
 
 
 @functools.lru_cache(maxsize=4096)
@@ -62,13 +107,15 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     if len(given) < 2 and not any("; " in check for check in given):
         return given  # nothing that could repeat
     seen: list[frozenset[str]] = []
+    measured: set[str] = set()
     kept = []
     for check in given:
         clauses = []
         for clause in check.split("; "):
-            words = _asked(clause)
-            if not any(words <= earlier for earlier in seen):
+            if not asks_nothing_new(clause, seen, measured):
+                words = _asked(clause)
                 seen.append(words)
+                measured |= words & RESULT_WORDS
                 clauses.append(clause)
         if clauses:
             kept.append("; ".join(clauses))

@@ -266,3 +266,18 @@ def test_summaries_spell_units_as_clinicians_do(cds: Client) -> None:
     )
     card = next(c for c in cards_of(cds, PATIENT_VIEW, body) if "potassium" in c["summary"])
     assert "potassium 3.3 mEq/L" in card["summary"] and "meq/L" not in card["summary"]
+
+
+def test_an_added_check_for_a_result_the_card_already_asks_for_is_left_out(
+    cds: Client,
+) -> None:
+    """Review 14 #7: the daptomycin card asked for "CK at least weekly" and then "CK if
+    there are muscle symptoms"."""
+    body = chart(
+        ["atorvastatin 40 mg daily"], drafts=["daptomycin 500 mg IV daily"], hook="order-sign"
+    )
+    cards = cards_of(cds, ORDER_SIGN, body)
+    detail = next(c["detail"] for c in cards if "daptomycin" in c["summary"])
+    monitoring = detail.split("**Monitoring**", 1)[1].split("**", 1)[0]
+    assert "CK at least weekly" in monitoring
+    assert "CK if there are muscle symptoms" not in monitoring

@@ -23,3 +23,18 @@ def test_fall_risk_is_still_read_as_falls(checker: Checker) -> None:
     status = checker.cond("fall risk").conditions[0]
     assert status.concept == "falls (repeated or history of falling)"
     assert status.reason is None
+
+
+def test_the_note_asks_for_a_result_once_whatever_the_timing(checker: Checker) -> None:
+    """Review 15 #9: "Potassium and magnesium within days; Magnesium now and every 6-12
+    months" asked for magnesium twice at two timings."""
+    report = checker(
+        medications=[
+            {"text": "prednisone 40 mg daily, taper by 5 mg weekly"},
+            {"text": "hydrochlorothiazide 25 mg"},
+            {"text": "pantoprazole 40 mg daily"},
+        ],
+        labs=[{"text": "potassium", "value": 3.2, "unit": "mmol/L"}],
+    )
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert check.lower().count("magnesium") == 1, check
