@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from msgspec import UNSET
 
@@ -39,6 +40,8 @@ MAX_LISTED = 6
 # Card `detail` (CDS Hooks sets no limit; EHRs show it in a small panel): at most this many
 # characters, the incomplete-data line that may follow excepted (docs/cds-hooks.md).
 DETAIL_MAX = 3000
+# A result taken longer ago than this is shown with its month in a card's summary and titles.
+OLD_RESULT_DAYS = 30
 # Citations listed when a card's full detail is longer than DETAIL_MAX.
 BRIEF_CITATIONS = 3
 CUT_MARK = "…"
@@ -197,6 +200,14 @@ def _selected(ref: ResourceRef, selections: Sequence[str]) -> bool:
 # Text ----------------------------------------------------------------------------------
 
 
+def _day(written: str) -> date | None:
+    """The day a FHIR date or dateTime names ("2025-12-20", "2025-12-20T09:30:00Z")."""
+    try:
+        return date.fromisoformat(written[:10])
+    except ValueError:
+        return None
+
+
 def escape(text: str) -> str:
     """Text from the EHR, made inert inside Markdown."""
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
@@ -245,6 +256,7 @@ class _Names:
     def __init__(self, data: CardInput) -> None:
         self.data = data
         self.analytes = {a.name: a for a in data.kb.analytes.values()}
+        self.today = datetime.now(UTC).date()
 
     def rule_title(self, rule_id: str) -> str | None:
         return next((r.title for r in self.data.kb.rules if r.id == rule_id), None)
@@ -268,6 +280,11 @@ class _Names:
             name = f"{name} {shown_value(lab.value)} {self.unit(lab.unit, status)}".strip()
         return name
 
+    def dated(self, ref: InputRef) -> str:
+        """The name, with the month of an old result (``potassium 3.1 mmol/L (Dec 2025)``)."""
+        month = self.old_result_month(ref) if ref.list == "labs" else None
+        return f"{self(ref)} ({month})" if month else self(ref)
+
     def unit(self, unit: str, status: InputStatus | None) -> str:
         """A result's unit as clinicians write it: a UCUM code of the analyte's own unit
         (``m[IU]/L``) is shown as that unit (``mIU/L``); another unit of the analyte in its
@@ -288,7 +305,9 @@ class _Names:
 
     def respelled(self, text: str, refs: Iterable[InputRef]) -> str:
         """An engine text (a finding's title) with each result's unit as ``unit`` shows
-        it: the engine writes a unit as it came (``potassium 3.3 meq/L``)."""
+        it (the engine writes a unit as it came: ``potassium 3.3 meq/L``), and the month of
+        a result older than ``OLD_RESULT_DAYS`` after it (``potassium 3.1 mmol/L (Dec
+        2025)``): an EHR user reads a card as today's state."""
         for ref in refs:
             if ref.list != "labs":
                 continue
@@ -299,9 +318,19 @@ class _Names:
                 continue
             value = shown_value(lab.value)
             written, shown = shown_unit(lab.unit, analyte), self.unit(lab.unit, status)
-            if written != shown:
-                text = text.replace(f"{value} {written}", f"{value} {shown}")
+            month = self.old_result_month(ref)
+            said = f"{value} {shown}" + (f" ({month})" if month else "")
+            if said != f"{value} {written}":
+                text = text.replace(f"{value} {written}", said, 1)
         return text
+
+    def old_result_month(self, ref: InputRef) -> str | None:
+        """The month a result was taken, when that was more than ``OLD_RESULT_DAYS`` ago."""
+        source = self.source(ref)
+        taken = _day(source.date) if source and source.date else None
+        if taken is None or (self.today - taken).days <= OLD_RESULT_DAYS:
+            return None
+        return taken.strftime("%b %Y")
 
     def is_new(self, ref: InputRef) -> bool:
         new = self.data.new_medications
@@ -340,7 +369,7 @@ def _summary(group: Group, names: _Names) -> str:
     inputs = group.inputs
     new = [names(r) for r in inputs if names.is_new(r)]
     if group.kind == "minor":
-        listed = [names(r) for r in inputs]
+        listed = [names.dated(r) for r in inputs]
         head = (
             "New order, minor cramp contributor: " if new else "Possible minor cramp contributors: "
         )
@@ -362,7 +391,7 @@ def _summary(group: Group, names: _Names) -> str:
         return fit(head + title, [])
     ordered = sorted(lead.inputs, key=lambda r: r.list != "labs")
     rule = _lower_first(rule) if new else rule
-    return fit(f"{head}{rule} (", [names(r) for r in ordered], ")")
+    return fit(f"{head}{rule} (", [names.dated(r) for r in ordered], ")")
 
 
 def _short(text: str, limit: int) -> str:

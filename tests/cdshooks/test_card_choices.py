@@ -4,6 +4,7 @@ answer, and units as clinicians write them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +282,17 @@ def test_an_added_check_for_a_result_the_card_already_asks_for_is_left_out(
     monitoring = detail.split("**Monitoring**", 1)[1].split("**", 1)[0]
     assert "CK at least weekly" in monitoring
     assert "CK if there are muscle symptoms" not in monitoring
+
+
+def test_a_result_months_old_is_dated_in_the_summary(cds: Client) -> None:
+    """Review 14 #6: a potassium taken months ago was shown as today's state."""
+    body = chart(["hydrochlorothiazide 25 mg daily"], labs=[("potassium", 3.1, "mmol/L")])
+    taken = datetime.now(UTC).date() - timedelta(days=120)
+    observations = body["prefetch"]["observations"]["entry"]
+    observations[0]["resource"]["effectiveDateTime"] = f"{taken.isoformat()}T09:30:00Z"
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert any(f"potassium 3.1 mmol/L ({taken.strftime('%b %Y')})" in s for s in summaries)
+    recent = chart(["hydrochlorothiazide 25 mg daily"], labs=[("potassium", 3.1, "mmol/L")])
+    said = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, recent)]
+    assert any("potassium 3.1 mmol/L" in s for s in said)
+    assert not any("potassium 3.1 mmol/L (" in s for s in said)
