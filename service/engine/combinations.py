@@ -388,7 +388,7 @@ def _evaluate(
         slot = rule.slots[s]
         kept = []
         for ref, dose, shown in _slot_doses(knowledge, prepared, candidates[s], request):
-            if dose is None and rule.one_input:
+            if dose is None and (rule.one_input or slot.needs_dose):
                 continue  # a drug alone is a dose problem only at a dose the text gives
             course = _flare_course(knowledge, slot, ref, request)
             if course is not None:  # a flare course: its own label dosing

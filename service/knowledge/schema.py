@@ -409,6 +409,9 @@ class Slot(_Strict, frozen=True, kw_only=True):
     # ``flare_course_exempt`` never (the label needs no adjustment for a flare).
     flare_course_above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
     flare_course_exempt: bool = False
+    # A drug fills this dose-limited slot only at a dose the text gives: a wider limit
+    # beside a rule at a lower one that already asks to check an unread dose.
+    needs_dose: bool = False
 
 
 class Escalation(_Strict, frozen=True, kw_only=True):

@@ -253,9 +253,10 @@ def test_colchicine_with_a_strong_inhibitor_in_kidney_or_liver_impairment(
     without_inhibitor = checker(
         medications=[COLCHICINE_BID, {"text": "azithromycin 250 mg"}], conditions=conditions
     )
-    # Without the inhibitor, only a dose above the label's for severe kidney disease is.
+    # Without the inhibitor, only a dose above the label's for severe kidney disease is
+    # (0.6 mg twice a day: above 0.6 mg a day).
     severe_kidney = conditions == [icd("N18.4")]
-    expected = ["combination/colchicine_above_0_3_mg_in_severe_kidney_impairment"]
+    expected = ["combination/colchicine_above_0_6_mg_in_severe_kidney_impairment"]
     assert combinations(without_inhibitor) == (expected if severe_kidney else [])
 
 

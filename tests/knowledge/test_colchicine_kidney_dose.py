@@ -14,16 +14,20 @@ from tests.conftest import Checker
 from tests.knowledge.rendered import combinations
 
 RULE = "combination/colchicine_above_0_3_mg_in_severe_kidney_impairment"
+ABOVE_0_6 = "combination/colchicine_above_0_6_mg_in_severe_kidney_impairment"
 EGFR_22 = {"text": "eGFR", "value": 22, "unit": "mL/min/1.73m2"}
 
 
 @pytest.mark.parametrize(
-    ("medication", "conditions", "labs", "severity"),
+    ("medication", "conditions", "labs", "rule", "severity"),
     [
-        ("colchicine 0.6 mg bid", ["gout", "CKD stage 4"], [EGFR_22], "low"),
-        ("colchicine 0.6 mg daily", ["gout"], [EGFR_22], "low"),
+        # Above 0.6 mg a day: about twice the exposure of 0.6 mg bid with normal kidneys.
+        ("colchicine 0.6 mg bid", ["gout", "CKD stage 4"], [EGFR_22], ABOVE_0_6, "moderate"),
+        ("colchicine 5 mg daily", ["gout", "CKD stage 4"], [], ABOVE_0_6, "moderate"),
+        # Above the starting dose: the label allows increases with close monitoring.
+        ("colchicine 0.6 mg daily", ["gout"], [EGFR_22], RULE, "low"),
         # A dose the text does not give: the finding asks to check it.
-        ("colchicine", ["CKD stage 5"], [], "low"),
+        ("colchicine", ["CKD stage 5"], [], RULE, "low"),
     ],
 )
 def test_colchicine_above_its_kidney_dose_is_flagged(
@@ -31,6 +35,7 @@ def test_colchicine_above_its_kidney_dose_is_flagged(
     medication: str,
     conditions: list[str],
     labs: list[dict[str, Any]],
+    rule: str,
     severity: str,
 ) -> None:
     report = checker(
@@ -38,8 +43,9 @@ def test_colchicine_above_its_kidney_dose_is_flagged(
         conditions=[{"text": c} for c in conditions],
         labs=labs,
     )
-    finding = next(f for f in report.findings if f.id == RULE)
+    finding = next(f for f in report.findings if f.id == rule)
     assert finding.severity == severity
+    assert {RULE, ABOVE_0_6} & set(combinations(report)) == {rule}
 
 
 @pytest.mark.parametrize(
@@ -72,8 +78,8 @@ def test_a_wider_colchicine_problem_in_kidney_disease_is_not_restated(checker: C
 @pytest.mark.parametrize(
     ("conditions", "labs", "dose_rule", "dose_line"),
     [
-        (["CKD stage 4"], [], RULE, "0.3 mg a day to start"),
-        ([], [{"text": "eGFR", "value": 20, "unit": "mL/min/1.73m2"}], RULE, "0.3 mg a day"),
+        (["CKD stage 4"], [], ABOVE_0_6, "0.3 mg a day to start"),
+        ([], [{"text": "eGFR", "value": 20, "unit": "mL/min/1.73m2"}], ABOVE_0_6, "0.3 mg a day"),
         (
             ["ESRD on hemodialysis"],
             [],
