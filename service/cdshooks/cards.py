@@ -281,9 +281,9 @@ class _Names:
         return name
 
     def dated(self, ref: InputRef) -> str:
-        """The name, with the month of an old result (``potassium 3.1 mmol/L (Dec 2025)``)."""
+        """The name, with the month of an old result (``potassium 3.1 mmol/L from Dec 2025``)."""
         month = self.old_result_month(ref) if ref.list == "labs" else None
-        return f"{self(ref)} ({month})" if month else self(ref)
+        return f"{self(ref)} from {month}" if month else self(ref)
 
     def unit(self, unit: str, status: InputStatus | None) -> str:
         """A result's unit as clinicians write it: a UCUM code of the analyte's own unit
@@ -306,8 +306,8 @@ class _Names:
     def respelled(self, text: str, refs: Iterable[InputRef]) -> str:
         """An engine text (a finding's title) with each result's unit as ``unit`` shows
         it (the engine writes a unit as it came: ``potassium 3.3 meq/L``), and the month of
-        a result older than ``OLD_RESULT_DAYS`` after it (``potassium 3.1 mmol/L (Dec
-        2025)``): an EHR user reads a card as today's state."""
+        a result older than ``OLD_RESULT_DAYS`` after it (``potassium 3.1 mmol/L from Dec
+        2025``): an EHR user reads a card as today's state."""
         for ref in refs:
             if ref.list != "labs":
                 continue
@@ -319,7 +319,7 @@ class _Names:
             value = shown_value(lab.value)
             written, shown = shown_unit(lab.unit, analyte), self.unit(lab.unit, status)
             month = self.old_result_month(ref)
-            said = f"{value} {shown}" + (f" ({month})" if month else "")
+            said = f"{value} {shown}" + (f" from {month}" if month else "")
             if said != f"{value} {written}":
                 text = text.replace(f"{value} {written}", said, 1)
         return text

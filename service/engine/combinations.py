@@ -88,6 +88,12 @@ _PLAN = re.compile(
     r"|titrate|consider)\b",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[a-z]+")
+# Words a dosage text may start with before its dose.
+_SIG_START = frozenset(
+    {"take", "takes", "give", "inject", "administer", "start", "starting", "now", "po", "by",
+     "mouth", "orally", "oral", "sig", "dose", "iv", "im", "sc", "subcutaneously"}
+)  # fmt: skip
 # Another thing a dosage text says a drug is taken with ("take with aspirin 81 mg").
 _TAKEN_WITH = re.compile(r"\b(?:with|and|plus)\b", re.IGNORECASE)
 _EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
@@ -109,7 +115,7 @@ _WEEKDAY_SHORT = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b"
 _DAILY = re.compile(
     r"\b(?:daily|qd|every\s+day|a\s+day|per\s+day|nightly|qhs|bid|tid|qid)\b", re.IGNORECASE
 )
-_THEN = re.compile(r"\bthen\b")
+_THEN = re.compile(r"\bthen\b|\btaper|\bwean|\b(?:decrease|reduce)\s+by\b")
 # How far after the strength its tablet count and frequency are looked for, in characters.
 _DOSE_WINDOW = 90
 
@@ -214,7 +220,10 @@ def _sig_dose(text: str) -> str | None:
     strength = STRENGTH.search(sig)
     if strength is None or _PLAN.search(sig, 0, strength.start()):
         return None
-    return sig
+    # The dose is what the directions start with ("40 mg daily", "take 1.2 mg now"), not a
+    # note after them ("1 tab daily; do not exceed 20 mg", "(previously 20 mg)").
+    before = _WORD.findall(sig[: strength.start()].lower())
+    return sig if all(word in _SIG_START for word in before) else None
 
 
 def _current_dose(text: str) -> str:

@@ -111,27 +111,34 @@ def without_orders_a_draft_changes(
     the current order does not (another dose, or none read), is a dose change: the current
     order is left out, so the draft's dose is checked in its place (simvastatin 20 mg to
     40 mg beside amlodipine). A draft at the same dose, or whose dose cannot be read, is a
-    renewal: both stay, and the order hooks treat the draft as adding nothing new. Returns
-    the conversion and the drafts that change a dose (their indexes after the removal)."""
+    renewal: both stay, and the order hooks treat the draft as adding nothing new. The
+    current orders of the drug count together (20 mg in the morning and 20 mg at night
+    renewed as 40 mg is no change); a draft of several drugs (a switch to a combination
+    product) or taken as needed beside a scheduled order (or the reverse) is an addition,
+    not a dose change. Returns the conversion and the drafts that change a dose (their
+    indexes after the removal)."""
     request, sources = conversion.request, conversion.sources
-    drugs = [
-        {hit.drug_id for hit in match_medication(item, knowledge).hits}
-        for item in request.medications
-    ]
+    matches = [match_medication(item, knowledge) for item in request.medications]
+    drugs = [{hit.drug_id for hit in match.hits} for match in matches]
     drafts = [i for i, ref in enumerate(sources.medications) if ref.draft]
     replaced: set[int] = set()
     changing: set[int] = set()
     for d in drafts:
-        for drug in drugs[d]:
-            new_dose = daily_mg(request.medications[d].text, drug)
-            if new_dose is None:
-                continue
-            for i, ref in enumerate(sources.medications):
-                if ref.draft or drug not in drugs[i]:
-                    continue
-                if daily_mg(request.medications[i].text, drug) != new_dose:
-                    replaced.add(i)
-                    changing.add(d)
+        if len(drugs[d]) != 1:
+            continue
+        drug = next(iter(drugs[d]))
+        new_dose = daily_mg(request.medications[d].text, drug)
+        current = [
+            i
+            for i, ref in enumerate(sources.medications)
+            if not ref.draft and drugs[i] == drugs[d] and matches[i].prn == matches[d].prn
+        ]
+        if new_dose is None or not current:
+            continue
+        doses = [daily_mg(request.medications[i].text, drug) for i in current]
+        if None in doses or abs(sum(dose or 0.0 for dose in doses) - new_dose) > 1e-9:
+            replaced.update(current)
+            changing.add(d)
     if not replaced:
         return conversion, frozenset()
     keep = [i for i in range(len(request.medications)) if i not in replaced]

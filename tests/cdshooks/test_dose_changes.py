@@ -72,3 +72,24 @@ def test_a_new_drug_beside_a_dose_change_is_still_adding(cds: Client) -> None:
         "Adding amlodipine; New dose of simvastatin: simvastatin above 20 mg with amiodarone,"
         " amlodipine or ranolazine (simvastatin, amlodipine)"
     ]
+
+
+def test_an_as_needed_draft_does_not_replace_a_scheduled_order(cds: Client) -> None:
+    """Review 16 #4: before, "New dose of furosemide" for an extra as-needed order."""
+    body = chart(
+        ["furosemide 40 mg twice daily"],
+        labs=[("potassium", 3.2, "mmol/L")],
+        drafts=["furosemide 40 mg once daily as needed for weight gain"],
+        hook="order-sign",
+    )
+    assert not any("New dose" in c["summary"] for c in cards_of(cds, ORDER_SIGN, body))
+
+
+def test_a_switch_to_a_combination_product_is_not_a_new_dose(cds: Client) -> None:
+    """Review 16 #4: before, "New dose of amlodipine + atorvastatin: duplicate therapy"."""
+    body = chart(
+        ["atorvastatin 40 mg daily", "amlodipine 10 mg daily"],
+        drafts=["amlodipine 5 mg / atorvastatin 40 mg tablet daily"],
+        hook="order-sign",
+    )
+    assert not any("New dose" in c["summary"] for c in cards_of(cds, ORDER_SIGN, body))

@@ -80,3 +80,22 @@ def test_a_condition_with_all_three_low_is_one_problem(checker: Checker) -> None
     assert shown_combinations(report) == [
         "combination/condition_with_low_potassium_magnesium_and_calcium"
     ]
+
+
+@pytest.mark.parametrize(
+    ("cause", "labs"),
+    [
+        ([{"text": "hypoparathyroidism"}], []),
+        ([], [result("vitamin D", 12, "ng/mL")]),
+    ],
+)
+def test_a_calcium_cause_and_a_low_magnesium_are_one_problem_naming_both(
+    checker: Checker, cause: list[dict[str, str]], labs: list[dict[str, object]]
+) -> None:
+    """Review 16 #3: a low vitamin D used to push the magnesium out of the problem."""
+    report = checker(conditions=cause, labs=[*labs, MG, CA])
+    assert shown_combinations(report) == [
+        "combination/condition_with_low_calcium_and_low_magnesium"
+    ]
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert "magnesium" in check

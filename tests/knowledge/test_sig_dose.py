@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.engine.combinations import daily_mg
 from tests.conftest import Checker
 from tests.knowledge.rendered import shown_combinations
 
@@ -47,3 +48,23 @@ def test_the_tablet_strength_with_a_sig_of_tablets_is_still_read(checker: Checke
 def test_another_drug_named_in_the_sig_is_not_the_dose(checker: Checker, sig: str) -> None:
     report = checker(medications=[{"text": sig}, {"text": "amlodipine 10 mg daily"}])
     assert SIMVASTATIN_LIMIT not in shown_combinations(report)
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "Simvastatin 40 MG Oral Tablet; take 1 tablet daily; do not exceed 20 mg with amlodipine",
+        "Simvastatin 40 MG Oral Tablet; 1 tab daily (previously 20 mg)",
+        "Simvastatin 40 MG Oral Tablet; was 20 mg",
+        "Simvastatin 40 MG Oral Tablet; LDL 120 mg/dL",
+    ],
+)
+def test_a_note_after_the_directions_is_not_the_dose(checker: Checker, sig: str) -> None:
+    """Review 16 #2: the 40 mg tablet is the dose; the note's 20 mg is not."""
+    report = checker(medications=[{"text": sig}, {"text": "amlodipine 10 mg daily"}])
+    assert SIMVASTATIN_LIMIT in shown_combinations(report)
+
+
+def test_a_taper_step_is_not_the_dose_frequency() -> None:
+    """Review 16 #6: "taper by 10 mg weekly" made 60 mg a day read as 8.6 mg a day."""
+    assert daily_mg("prednisone 60 mg daily, taper by 10 mg weekly", "prednisone") == 60
