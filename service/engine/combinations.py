@@ -301,7 +301,7 @@ def _total_mg(text: str | None) -> float | None:
     return sum(strength_mg(m) for m in strengths)
 
 
-def _dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
+def dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
     """Where a medication's strength is written: its text, a coding's display, or the
     RxNorm name of its product code."""
     if item.text and STRENGTH.search(item.text):
@@ -463,7 +463,7 @@ def _flare_course(
         slot.flare_course_above_mg is None and not slot.flare_course_exempt
     ):
         return None
-    text = _dose_text(request.med_items[ref[1]], knowledge)
+    text = dose_text(request.med_items[ref[1]], knowledge)
     if not text or _FLARE_COURSE.search(text) is None:
         return None
     return (_total_mg(text) or daily_mg(text),)
@@ -484,7 +484,7 @@ def _slot_doses(
             match = request.meds[ref[1]]
             filling = _filling(knowledge, match, prepared.index)
             drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
-            text = _dose_text(request.med_items[ref[1]], knowledge)
+            text = dose_text(request.med_items[ref[1]], knowledge)
             dose = daily_mg(text, drug, _strength_order(knowledge, match, text))
             if filling and not match.prn:
                 by_drug.setdefault(filling[0].drug_id, []).append(len(found))
@@ -510,7 +510,7 @@ def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Re
         if len(match.hits) != 1 or (limit := limits.get(match.hits[0].drug_id)) is None:
             continue
         drug_id = match.hits[0].drug_id
-        text = _dose_text(request.med_items[index], knowledge)
+        text = dose_text(request.med_items[index], knowledge)
         dose = _total_mg(text) or daily_mg(text, knowledge.kb.drugs[drug_id].name)
         if dose is None and text:
             dose = _per_surface_mg(text)

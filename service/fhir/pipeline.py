@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import msgspec
 
 from service.engine import Knowledge, Report, check
-from service.engine.combinations import daily_mg
+from service.engine.combinations import daily_mg, dose_text
 from service.engine.errors import implausible_values
 from service.engine.findings import PREGNANCY_CONDITION, lab_results
 from service.engine.matching import match_condition, match_lab, match_medication
@@ -127,7 +127,7 @@ def without_orders_a_draft_changes(
         if len(drugs[d]) != 1:
             continue
         drug = next(iter(drugs[d]))
-        new_dose = daily_mg(request.medications[d].text, drug)
+        new_dose = daily_mg(dose_text(request.medications[d], knowledge), drug)
         current = [
             i
             for i, ref in enumerate(sources.medications)
@@ -135,7 +135,7 @@ def without_orders_a_draft_changes(
         ]
         if new_dose is None or not current:
             continue
-        doses = [daily_mg(request.medications[i].text, drug) for i in current]
+        doses = [daily_mg(dose_text(request.medications[i], knowledge), drug) for i in current]
         if None in doses or abs(sum(dose or 0.0 for dose in doses) - new_dose) > 1e-9:
             replaced.update(current)
             changing.add(d)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cdshooks.conftest import ORDER_SIGN, Client
-from tests.cdshooks.records import chart
+from tests.cdshooks.records import PATIENT_ID, chart
 from tests.cdshooks.test_service_calls import cards_of
 
 AMLODIPINE = "amlodipine 10 mg daily"
@@ -93,3 +93,39 @@ def test_a_switch_to_a_combination_product_is_not_a_new_dose(cds: Client) -> Non
         hook="order-sign",
     )
     assert not any("New dose" in c["summary"] for c in cards_of(cds, ORDER_SIGN, body))
+
+
+def test_a_draft_coded_only_by_rxnorm_is_read_at_its_code_s_strength(cds: Client) -> None:
+    """Review 16 #5: the dose of a code-only draft is its RxNorm name's (198211: simvastatin
+    40 MG Oral Tablet; the current order is 312961, 20 MG)."""
+    body = chart(["amlodipine 10 mg daily"], hook="order-sign")
+    coded = {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+    }
+    rxnorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    current = {
+        **coded,
+        "id": "simva-20",
+        "medicationCodeableConcept": {"coding": [{"system": rxnorm, "code": "312961"}]},
+    }
+    draft = {
+        **coded,
+        "id": "simva-40",
+        "status": "draft",
+        "medicationCodeableConcept": {"coding": [{"system": rxnorm, "code": "198211"}]},
+    }
+    body["prefetch"]["medicationRequests"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": current}],
+    }
+    body["context"]["draftOrders"] = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": draft}],
+    }
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert any(s.startswith("New dose of simvastatin") for s in summaries), summaries
