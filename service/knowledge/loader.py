@@ -369,6 +369,8 @@ def _check_rules(c: _Collector) -> None:
                 slot.above_mg is None and slot.above_mg_a_week is None
             ):
                 c.errors.append(f"{where}: slot {i + 1} reads flare courses without a dose limit")
+            if slot.needs_dose and not any(limit is not None for limit in limits):
+                c.errors.append(f"{where}: slot {i + 1} needs a dose without a dose limit")
             for lab in slot.lab:
                 analyte_id, _, state = lab.partition(":")
                 if analyte_id not in c.analytes:

@@ -176,11 +176,13 @@ def test_a_slot_has_one_dose_limit_and_reads_flare_courses_only_with_one(dataset
     text = text.replace(marker, marker + "  above_mg = 0.1\n")
     marker = '  drug_group = ["colchicine_moderate_cyp3a4_inhibitors"]\n'
     assert marker in text
-    path.write_text(text.replace(marker, marker + "  flare_course_exempt = true\n"), "utf-8")
+    marker_needs = marker + "  flare_course_exempt = true\n  needs_dose = true\n"
+    path.write_text(text.replace(marker, marker_needs), "utf-8")
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(datasets)
     assert "sets more than one dose limit" in str(caught.value)
     assert "reads flare courses without a dose limit" in str(caught.value)
+    assert "needs a dose without a dose limit" in str(caught.value)
 
 
 def test_an_analyte_check_may_name_only_known_analytes(datasets: Path) -> None:
