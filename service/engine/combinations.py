@@ -46,7 +46,7 @@ _STRENGTH_PAIR = re.compile(
 )
 # How many tablets a dose is ("take 2 tablets", "1/2 tab", "half a tablet").
 _TABLETS = re.compile(
-    r"\b(\d+(?:\.\d+)?|1/2|\u00bd|half|one|two|three|four)\s+(?:a\s+)?"
+    r"\b(\d+(?:\.\d+)?|1/2|\u00bd|half|one|two|three|four|ii|iii)\s+(?:a\s+)?"
     r"(?:tabs?|tablets?|caps?|capsules?|pills?)\b",
     re.IGNORECASE,
 )
@@ -65,7 +65,7 @@ _PER_BODY_SIZE = re.compile(rf"\s*(?:/|per)\s*(?:kg|{_SURFACE_UNIT})\b", re.IGNO
 # strength after it is the dose now taken. Not a plan ("may increase to 80 mg").
 _DOSE_CHANGED_TO = re.compile(
     r"\b(?:reduced|decreased|lowered|increased|raised|changed|titrated|adjusted|cut)"
-    r"(?:\s+(?:down|up|back))?\s+to\s+(?=\d)",
+    r"(?:\s+(?:down|up|back))?\s+to\s+(?=\d)|(?:->|\u2192)\s*(?=\d)",
     re.IGNORECASE,
 )
 # A strength per square metre of body surface ("10 mg/m2/day", "15 mg/m2 divided tid"): its
@@ -75,7 +75,10 @@ _PER_SURFACE = re.compile(
     rf"\s*(?:/|per)\s*{_SURFACE_UNIT}\b(\s*(?:/|per|a)\s*(?:day|d)\b)?", re.IGNORECASE
 )
 _MAX_BODY_SURFACE_M2 = 2.0
-_TABLET_COUNTS = {"1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0}
+_TABLET_COUNTS = {
+    "1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0,
+    "ii": 2.0, "iii": 3.0,
+}  # fmt: skip
 # A frequency per week ("twice a week", "weekly", "qweek"), not a duration ("for 2 weeks"),
 # and every other day.
 _PER_WEEK = re.compile(
@@ -95,10 +98,35 @@ _SIG_START = frozenset(
      "mouth", "orally", "oral", "sig", "dose", "iv", "im", "sc", "subcutaneously"}
 )  # fmt: skip
 # Another thing a dosage text says a drug is taken with ("take with aspirin 81 mg").
-_TAKEN_WITH = re.compile(r"\b(?:with|and|plus)\b", re.IGNORECASE)
-_EVERY_OTHER_DAY = re.compile(r"\bevery\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b", re.IGNORECASE)
+_TAKEN_WITH = re.compile(r"\bwith\b", re.IGNORECASE)
+# A product name as an EHR writes it, with its dose form or RxNorm's "MG" ("Simvastatin 20
+# MG Oral Tablet"): what follows "; " is then its directions ("prednisone 5 mg daily; 20 mg
+# for flare" is a note, not a product and its directions).
+_PRODUCT_NAME = re.compile(
+    r"(?i:\b(?:tablets?|tabs?|capsules?|caps?|solution|suspension|syrup|elixir|injection|"
+    r"injectable|patch|cream|ointment|gel|spray|inhaler|powder|granules|lozenge|film)\b)"
+    r"|\d\s*MG\b"
+)
+# Epic writes a count twice ("2 (two) times daily", "every 12 (twelve) hours"), and a
+# dose's total after it ("1 tablet (0.6 mg total)"): read once, not added up.
+_COUNT_ECHO = re.compile(
+    r"\s*\((?:one|two|three|four|five|six|eight|twelve|twenty-four|seventy-two)\)", re.IGNORECASE
+)
+_TOTAL_ECHO = re.compile(r"\([^()]*\btotal\)", re.IGNORECASE)
+_EVERY_OTHER_DAY = re.compile(
+    r"\b(?:every|q)\s+other\s+day\b|\bq\.?o\.?d\b|\bqod\b|\balternate\s+days\b",
+    re.IGNORECASE,
+)
 # Doses a day by the frequency written after the strength.
-_TIMES_A_DAY = {"bid": 2, "twice": 2, "tid": 3, "qid": 4, "q12h": 2, "q8h": 3, "q6h": 4}
+_TIMES_A_DAY = {
+    "bid": 2, "bd": 2, "twice": 2, "tid": 3, "tds": 3, "qid": 4, "qds": 4, "q12h": 2,
+    "q8h": 3, "q6h": 4,
+}  # fmt: skip
+# Every N hours or days ("q48h", "every 72 hours", "every 3 days", "q other day").
+_EVERY_HOURS = re.compile(r"\bq\s?(\d+)\s?h(?:ours?|rs?)?\b|\bevery\s+(\d+)\s+hours?\b")
+_EVERY_DAYS = re.compile(r"\bevery\s+(\d+)\s+days?\b|\bq\s?(\d+)\s?d(?:ays?)?\b")
+# Three named days a week written as letters ("MWF", "M-W-F", "qMWF", "T/Th/Sat").
+_THREE_DAYS = re.compile(r"\bq?m[/\-]?w[/\-]?f\b|\bq?tu?[/\-]?th[/\-]?s(?:a|at)?\b")
 # A count of doses written as words or "N times" / "Nx" ("three times weekly", "3x/week").
 _N_TIMES = re.compile(
     r"\b(once|twice|thrice|one|two|three|four|[1-4])\s*(?:x|times)(?![a-z])|\b(once|twice|thrice)\b",
@@ -214,7 +242,7 @@ def _sig_dose(text: str) -> str | None:
     taken with ("take with aspirin 81 mg"); else None, as for a plan written before its
     strength ("may increase to 40 mg", "max 80 mg")."""
     label, sep, sig = text.partition("; ")
-    if not sep or not STRENGTH.search(label):
+    if not sep or not STRENGTH.search(label) or not _PRODUCT_NAME.search(label):
         return None
     sig = _TAKEN_WITH.split(sig, 1)[0]
     strength = STRENGTH.search(sig)
@@ -236,7 +264,7 @@ def _current_dose(text: str) -> str:
 def _doses_a_day(text: str, end: int) -> float:
     """How many strengths a day the text after a strength gives: tablets times doses."""
     # The frequency of this dose, not of a later step ("0.6 mg bid x 3 days then 0.3 mg weekly").
-    after = _THEN.split(text[end : end + _DOSE_WINDOW].lower(), 1)[0]
+    after = _THEN.split(_COUNT_ECHO.sub("", text[end : end + _DOSE_WINDOW].lower()), 1)[0]
     count = _TABLETS.search(after) or _TIMES_COUNT.match(after)
     tablets = 1.0
     if count is not None:
@@ -249,8 +277,16 @@ def _doses_a_day(text: str, end: int) -> float:
         word = (counted.group(1) or counted.group(2)).lower() if counted else "1"
         times = _COUNTS.get(word) or int(word)
     weekly = next((_TIMES_A_WEEK[w] for w in words if w in _TIMES_A_WEEK), None)
+    if weekly is None and _THREE_DAYS.search(after):
+        weekly = 3
     if weekly is not None:
         return tablets * weekly / 7
+    hours = _EVERY_HOURS.search(after)
+    if hours is not None and int(hours.group(1) or hours.group(2)) > 0:
+        return tablets * 24 / int(hours.group(1) or hours.group(2))  # "q48h": half a dose a day
+    days_apart = _EVERY_DAYS.search(after)
+    if days_apart is not None and int(days_apart.group(1) or days_apart.group(2)) > 0:
+        return tablets / int(days_apart.group(1) or days_apart.group(2))
     if _PER_WEEK.search(after):
         return tablets * times / 7  # "0.3 mg twice a week", "80 mg weekly"
     days = _weekdays(after)
@@ -292,9 +328,11 @@ def _strength_order(knowledge: Knowledge, match: MedicationMatch, text: str | No
 
 
 def _total_mg(text: str | None) -> float | None:
-    """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15)."""
+    """Every strength a one-drug text gives, added up ("10 mg am, 5 mg pm" -> 15); a total
+    echoed after a count ("1 tablet (0.6 mg total)") is not another dose."""
     text = _current_dose(text) if text else text
     text = (_sig_dose(text) or text) if text else text
+    text = _TOTAL_ECHO.sub(" ", text) if text else text
     strengths = list(STRENGTH.finditer(text)) if text else []
     if len(strengths) < 2 or any(_PER_BODY_SIZE.match(text or "", m.end()) for m in strengths):
         return None
@@ -348,7 +386,7 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
 
 def _shown_mg(mg: float) -> str:
     """A dose as a clinician writes it: at most three significant figures ("0.171")."""
-    return f"{mg:.3g}"
+    return f"{mg:.3g}" if mg < 100 else f"{mg:,.0f}"
 
 
 # The dose note's template by (floor, dose unknown); "_week" after it for a weekly limit.

@@ -6,13 +6,16 @@ import re
 from collections.abc import Iterable
 
 # A strength in mg, or in g ("niacin ER 2 g").
-STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|grams?)\b", re.IGNORECASE)
+# A strength in mg, or in g ("niacin ER 2 g"); thousands may be separated ("1,000 mg").
+STRENGTH = re.compile(
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(mg|g|gm|grams?)\b", re.IGNORECASE
+)
 
 
 def strength_mg(strength: re.Match[str]) -> float:
     """A strength (``STRENGTH``, or a bare number: mg) in mg."""
     grams = strength.lastindex == 2 and strength.group(2).lower() != "mg"
-    return float(strength.group(1)) * (1000.0 if grams else 1.0)
+    return float(strength.group(1).replace(",", "")) * (1000.0 if grams else 1.0)
 
 
 def unique(items: Iterable[str]) -> list[str]:

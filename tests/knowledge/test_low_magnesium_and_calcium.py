@@ -98,4 +98,4 @@ def test_a_calcium_cause_and_a_low_magnesium_are_one_problem_naming_both(
         "combination/condition_with_low_calcium_and_low_magnesium"
     ]
     check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
-    assert "magnesium" in check
+    assert "magnesium" in check.lower()

@@ -38,3 +38,10 @@ def test_the_note_asks_for_a_result_once_whatever_the_timing(checker: Checker) -
     )
     check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
     assert check.lower().count("magnesium") == 1, check
+
+
+def test_a_naming_source_is_not_evidence_for_diarrhea(checker: Checker) -> None:
+    """Review 17 #13: every diarrhea finding cited a consumer norovirus page."""
+    report = checker.cond("chronic diarrhea")
+    urls = [e.url for f in report.findings for e in f.evidence]
+    assert urls and not any("emedicinehealth.com/norovirus" in url for url in urls)

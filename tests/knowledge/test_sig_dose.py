@@ -68,3 +68,53 @@ def test_a_note_after_the_directions_is_not_the_dose(checker: Checker, sig: str)
 def test_a_taper_step_is_not_the_dose_frequency() -> None:
     """Review 16 #6: "taper by 10 mg weekly" made 60 mg a day read as 8.6 mg a day."""
     assert daily_mg("prednisone 60 mg daily, taper by 10 mg weekly", "prednisone") == 60
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "mg_a_day"),
+    [
+        # Epic's echoed counts and totals (review 17 #1, #2)
+        (
+            "Colchicine 0.6 MG Oral Tablet; Take 1 tablet (0.6 mg total) by mouth"
+            " 2 (two) times daily.",
+            "colchicine",
+            1.2,
+        ),
+        (
+            "Simvastatin 20 MG Oral Tablet; Take 1 tablet by mouth every 12 (twelve) hours",
+            "simvastatin",
+            40,
+        ),
+        # Days apart and days of the week (review 17 #6)
+        ("rosuvastatin 10 mg MWF", "rosuvastatin", 30 / 7),
+        ("colchicine 0.6 mg M-W-F", "colchicine", 1.8 / 7),
+        ("colchicine 0.6 mg q48h", "colchicine", 0.3),
+        ("colchicine 0.6 mg every 72 hours", "colchicine", 0.2),
+        ("rosuvastatin 20 mg every 3 days", "rosuvastatin", 20 / 3),
+        ("rosuvastatin 10 mg q other day", "rosuvastatin", 5),
+        ("colchicine 0.5 mg bd", "colchicine", 1.0),
+        ("simvastatin 40 mg ii tabs qhs", "simvastatin", 80),
+        # A thousands separator (review 17 #7) and a change written as an arrow (#10)
+        ("niacin ER 1,000 mg qhs", "niacin", 1000),
+        ("atorvastatin 40 mg daily -> 20 mg daily since starting Prezcobix", "atorvastatin", 20),
+        # A note after free text is not a product's directions (review 16, 17 #10)
+        ("prednisone 5 mg daily; 20 mg for flare", "prednisone", 5),
+        ("Niacin ER 500 MG; 1000 mg at bedtime", "niacin", 1000),
+    ],
+)
+def test_doses_as_ehrs_and_prescribers_write_them(text: str, drug: str, mg_a_day: float) -> None:
+    assert daily_mg(text, drug) == pytest.approx(mg_a_day)
+
+
+def test_an_echoed_total_is_not_a_second_dose(checker: Checker) -> None:
+    """Review 17 #2: "(0.6 mg total)" made the labeled single flare dose on dialysis 1.2 mg."""
+    report = checker(
+        medications=[
+            {
+                "text": "Colchicine 0.6 MG Oral Tablet; Take 1 tablet (0.6 mg total) once"
+                " for gout flare"
+            }
+        ],
+        conditions=[{"text": "ESRD on hemodialysis"}],
+    )
+    assert "combination/colchicine_above_label_dose_on_dialysis" not in shown_combinations(report)

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import Checker
 from tests.knowledge.rendered import result, shown_combinations
 
-RULE = "combination/condition_with_low_calcium"
+RULE = "combination/low_vitamin_d_with_low_calcium"
 LOW_CALCIUM = result("calcium", 7.9, "mg/dL")
 
 
@@ -36,7 +36,7 @@ def test_a_measured_low_vitamin_d_joins_a_low_calcium(
 
 def test_a_coded_deficiency_without_a_result_still_asks_for_vitamin_d(checker: Checker) -> None:
     report = checker(conditions=[{"text": "vitamin D deficiency"}], labs=[LOW_CALCIUM])
-    assert shown_combinations(report) == [RULE]
+    assert shown_combinations(report) == ["combination/condition_with_low_calcium"]
     assert "Check: Calcium (corrected or ionized), magnesium, vitamin D." in report.note
 
 
