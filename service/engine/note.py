@@ -102,13 +102,15 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     """The checks with every clause said once: a clause whose words an earlier clause
     already has ("Muscle symptoms", "CK if any" after "CK and creatinine if any"), however
     punctuated or capitalized, and whatever its timing ("in 1-2 weeks" after "within
-    days"), is left out of the later check."""
+    days"), is left out of the later check. A later one-clause check that asks for all an
+    earlier one-clause check asks for, and more, takes its place ("A digoxin level and an
+    ECG" for "An ECG"), so it is not crowded out of the note."""
     given = unique(checks)
     if len(given) < 2 and not any("; " in check for check in given):
         return given  # nothing that could repeat
     seen: list[frozenset[str]] = []
     measured: set[str] = set()
-    kept = []
+    kept: list[list[str]] = []
     for check in given:
         clauses = []
         for clause in check.split("; "):
@@ -117,9 +119,22 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
                 seen.append(words)
                 measured |= words & RESULT_WORDS
                 clauses.append(clause)
+        if len(clauses) == 1 and "; " not in check:
+            # Its timing too: "Potassium in 1-2 weeks" does not replace "Potassium now".
+            wider = _all_words(clauses[0])
+            narrower = next((k for k in kept if len(k) == 1 and _all_words(k[0]) < wider), None)
+            if narrower is not None:
+                narrower[0] = clauses[0]
+                continue
         if clauses:
-            kept.append("; ".join(clauses))
-    return kept
+            kept.append(clauses)
+    return ["; ".join(clauses) for clauses in kept]
+
+
+@functools.lru_cache(maxsize=4096)
+def _all_words(clause: str) -> frozenset[str]:
+    """Every word of a clause, its timing included, without the words that join items."""
+    return frozenset(_WORDS.findall(clause.lower())) - _CONNECTORS
 
 
 def _widened(own: list[str], spoken_for: list[str]) -> list[str]:

@@ -45,3 +45,17 @@ def test_a_naming_source_is_not_evidence_for_diarrhea(checker: Checker) -> None:
     report = checker.cond("chronic diarrhea")
     urls = [e.url for f in report.findings for e in f.evidence]
     assert urls and not any("emedicinehealth.com/norovirus" in url for url in urls)
+
+
+def test_a_wider_check_takes_a_narrower_one_s_place(checker: Checker) -> None:
+    """Review 17 #9: "An ECG" (another problem's) crowded out "A digoxin level and an ECG"."""
+    report = checker(
+        medications=[{"text": "amphotericin B 50 mg IV daily"}, {"text": "Lanoxin 0.125 mg daily"}],
+        labs=[
+            {"text": "calcium", "value": 7.1, "unit": "mg/dL"},
+            {"text": "magnesium", "value": 1.1, "unit": "mg/dL"},
+        ],
+    )
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert "A digoxin level and an ECG" in check
+    assert check.count("ECG") == 1
