@@ -20,7 +20,12 @@ from service.cdshooks.models import (
     Suggestion,
 )
 from service.cdshooks.services import Service
-from service.cdshooks.suggestions import lab_suggestions, override_reasons, wanted_orders
+from service.cdshooks.suggestions import (
+    lab_suggestions,
+    override_reasons,
+    remove_draft,
+    wanted_orders,
+)
 from service.engine.findings import shown_unit
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
 from service.engine.strings import shown_value
@@ -47,6 +52,8 @@ BRIEF_CITATIONS = 3
 CUT_MARK = "…"
 # An EHR text (a resource's display) named in a card's detail is cut to this length.
 EHR_TEXT_MAX = 120
+# The hooks whose drafts a card may propose to delete (CDS Hooks 2.0 `context.draftOrders`).
+DRAFT_HOOKS = frozenset({"order-select", "order-sign"})
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Units (``unit_key`` form) as clinicians spell them, for a result in a unit of its analyte
@@ -346,7 +353,7 @@ class _Names:
 def _card(group: Group, data: CardInput, orders: Sequence[LabOrder], unchecked: str) -> Card:
     names = _Names(data)
     evidence = _evidence(group.findings)
-    suggestions = lab_suggestions(orders, data.patient_id)
+    suggestions = [*_removals(group, data, names), *lab_suggestions(orders, data.patient_id)]
     indicator = INDICATOR[group.severity]
     return Card(
         uuid=str(uuid.uuid4()),
@@ -362,6 +369,24 @@ def _card(group: Group, data: CardInput, orders: Sequence[LabOrder], unchecked: 
             for e in evidence[:2]
         ],
     )
+
+
+def _removals(group: Group, data: CardInput, names: _Names) -> list[Suggestion]:
+    """On order-select and order-sign, a contraindicated card proposes deleting each draft
+    order its problem (the lead finding) names, by the draft's ``Type/id``: never a
+    current order, and not a draft without an id (there is nothing to point at)."""
+    lead = group.findings[0]
+    if data.service.hook not in DRAFT_HOOKS or lead.basis != "contraindicated":
+        return []
+    template = data.kb.texts.templates["card_remove_draft"]
+    drafts: dict[str, str] = {}
+    for ref in lead.inputs:
+        source = names.source(ref)
+        if names.is_new(ref) and source is not None and source.draft and _has_id(source):
+            drafts.setdefault(source.reference, _short(names(ref), EHR_TEXT_MAX))
+    return [
+        remove_draft(template.format(drug=drug), reference) for reference, drug in drafts.items()
+    ]
 
 
 def _summary(group: Group, names: _Names) -> str:

@@ -1,14 +1,16 @@
-"""Card suggestions (lab orders) and override reasons.
+"""Card suggestions (lab orders, removing a draft order) and override reasons.
 
 The lab orders are data (``datasets/lab_orders.toml``: LOINC code, label, the analytes
 each test measures); a card proposes the orders whose analytes its findings say are
-worth measuring (``Finding.labs_to_check``).
+worth measuring (``Finding.labs_to_check``), or, for CK, that its problem's monitoring
+asks for. On order hooks a contraindicated card proposes deleting the draft order.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -58,6 +60,13 @@ ELECTROLYTES = frozenset(
     {"potassium", "magnesium", "calcium", "calcium_ionized", "sodium", "glucose"}
 )
 _DRUG_PAIR = frozenset({"interaction", "duplicate_therapy", "contraindicated"})
+# Analytes a card asks for when its problem's own monitoring names them (by the analyte's
+# name or a synonym), though no drug effect carries them as a check: the statin,
+# colchicine and daptomycin rules say "CK at least weekly during daptomycin" or "Muscle
+# symptoms; CK if any" (warning and critical cards only), and a drug's own effects never
+# add CK (a statin alone proposes none). Electrolytes are asked for through
+# ``labs_to_check`` only.
+NAMED_IN_MONITORING = frozenset({"ck"})
 ReasonSet = Literal["electrolyte", "muscle", "other"]
 
 
@@ -121,13 +130,31 @@ def wanted_orders(group: Group, kb: KnowledgeBase) -> list[LabOrder]:
     finding's checks and those of the results on the card; on the minor card, every
     finding's (each is a problem of its own). A drug a combination absorbed does not add
     its own checks: insulin's potassium and magnesium are not what a low glucose card is
-    about, nor a magnesium level what a contraindicated statin pair is about."""
+    about, nor a magnesium level what a contraindicated statin pair is about. A warning
+    or critical rule whose monitoring names CK asks for a CK (``NAMED_IN_MONITORING``)."""
     lead, *rest = group.findings
     speaking = (
         group.findings if group.kind == "minor" else (lead, *(f for f in rest if f.kind == "lab"))
     )
     checks = {aid for finding in speaking for aid in finding.labs_to_check}
+    if lead.kind == "combination" and group.severity != "low":
+        # A warning or critical rule's own monitoring (a drug pair or dose limit), not that
+        # of a single drug, result or condition: on an info card (a statin with
+        # fenofibrate, "CK if any") a CK is for symptoms only, not a test to propose.
+        checks.update(a for a in NAMED_IN_MONITORING if _names(kb, a, lead.monitoring))
     return [order for order in kb.lab_orders if checks.intersection(order.for_analytes)]
+
+
+def _names(kb: KnowledgeBase, analyte_id: str, lines: Sequence[str]) -> bool:
+    """Whether a line names the analyte, as a whole word ("CK", not "CKD" or "CK-MB")."""
+    analyte = kb.analytes.get(analyte_id)
+    if analyte is None:
+        return False
+    words = sorted({analyte.name, *analyte.synonyms}, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
+    )
+    return any(pattern.search(line) for line in lines)
 
 
 def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
@@ -168,10 +195,26 @@ def lab_suggestions(orders: Iterable[LabOrder], patient_id: str) -> list[Suggest
             actions=[
                 Action(
                     type="create",
-                    description=f"Propose a {order.text.lower()} order",
+                    description=f"Propose a {_lower_first(order.text)} order",
                     resource=_service_request(order, patient_id),
                 )
             ],
         )
         for order in orders
     ]
+
+
+def _lower_first(text: str) -> str:
+    """``Basic metabolic panel`` -> ``basic metabolic panel``; ``Creatine kinase (CK)``
+    keeps its ``CK``."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def remove_draft(label: str, reference: str) -> Suggestion:
+    """Delete a draft order (CDS Hooks 2.0 Action: ``type`` delete with ``resourceId``,
+    "a relative reference to the relevant resource")."""
+    return Suggestion(
+        label=label,
+        uuid=str(uuid.uuid4()),
+        actions=[Action(type="delete", description=label, resource_id=reference)],
+    )

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from service.cdshooks.suggestions import OVERRIDE_REASONS, OVERRIDE_SYSTEM
-from tests.cdshooks.conftest import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, Client
+from tests.cdshooks.conftest import (
+    MEDICATION_PRESCRIBE,
+    ORDER_SELECT,
+    ORDER_SIGN,
+    PATIENT_VIEW,
+    Client,
+)
 from tests.cdshooks.records import PATIENT_ID, chart
 from tests.cdshooks.test_feedback import overridden
 from tests.cdshooks.test_service_calls import cards_of
@@ -25,6 +31,7 @@ ELECTROLYTE_REASONS = [
 NOT_CHECKED = "**Not checked** (not recognized)"
 BMP = "Order a basic metabolic panel"
 MAGNESIUM = "Order a serum magnesium level"
+CK = "Order a creatine kinase (CK)"
 
 
 def codes(card: dict[str, Any]) -> list[str]:
@@ -33,6 +40,33 @@ def codes(card: dict[str, Any]) -> list[str]:
 
 def labels(card: dict[str, Any]) -> list[str]:
     return [s["label"] for s in card.get("suggestions", [])]
+
+
+def with_ck(body: dict[str, Any], value: float) -> dict[str, Any]:
+    """The chart with one CK result (LOINC 2157-6) as its only Observation."""
+    body["prefetch"]["observations"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "id": "obs-ck",
+                    "status": "final",
+                    "subject": {"reference": f"Patient/{PATIENT_ID}"},
+                    "code": {"coding": [{"system": "http://loinc.org", "code": "2157-6"}]},
+                    "effectiveDateTime": "2026-11-02T09:30:00Z",
+                    "valueQuantity": {
+                        "value": value,
+                        "unit": "U/L",
+                        "system": "http://unitsofmeasure.org",
+                        "code": "U/L",
+                    },
+                }
+            }
+        ],
+    }
+    return body
 
 
 # Override reasons (review14 #3) ----------------------------------------------------------
@@ -73,29 +107,7 @@ def test_a_dose_limit_card_offers_reducing_the_dose(cds: Client) -> None:
 
 
 def test_a_raised_ck_card_offers_muscle_reasons_not_electrolyte_ones(cds: Client) -> None:
-    body = chart(["atorvastatin 40 mg daily"])
-    body["prefetch"]["observations"] = {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "entry": [
-            {
-                "resource": {
-                    "resourceType": "Observation",
-                    "id": "obs-ck",
-                    "status": "final",
-                    "subject": {"reference": f"Patient/{PATIENT_ID}"},
-                    "code": {"coding": [{"system": "http://loinc.org", "code": "2157-6"}]},
-                    "effectiveDateTime": "2026-11-02T09:30:00Z",
-                    "valueQuantity": {
-                        "value": 900,
-                        "unit": "U/L",
-                        "system": "http://unitsofmeasure.org",
-                        "code": "U/L",
-                    },
-                }
-            }
-        ],
-    }
+    body = with_ck(chart(["atorvastatin 40 mg daily"]), 900)
     card = next(c for c in cards_of(cds, PATIENT_VIEW, body) if c["indicator"] != "info")
     assert "raised CK" in card["summary"]
     assert codes(card) == ["benefit-outweighs-risk-monitor-ck", "not-applicable"]
@@ -242,7 +254,8 @@ def test_a_contraindicated_pair_card_offers_no_magnesium_order(cds: Client) -> N
     )
     card = cards_of(cds, ORDER_SIGN, body)[0]
     assert "contraindicated" in card["summary"]
-    assert "suggestions" not in card
+    # Removing the draft and a CK (the rule's own monitoring), not cyclosporine's magnesium.
+    assert labels(card) == ["Remove the draft order of cyclosporine", CK]
 
 
 # Units (review14 #13) ---------------------------------------------------------------------
@@ -296,3 +309,129 @@ def test_a_result_months_old_is_dated_in_the_summary(cds: Client) -> None:
     said = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, recent)]
     assert any("potassium 3.1 mmol/L" in s for s in said)
     assert not any("potassium 3.1 mmol/L from" in s for s in said)
+
+
+# Suggestions that do what the card says (review14 #12) ------------------------------------
+
+
+def test_cards_that_ask_for_a_ck_offer_a_ck_order(cds: Client) -> None:
+    """The daptomycin card said "CK at least weekly during daptomycin" and the statin-CK
+    card "Repeat CK", yet only a basic metabolic panel or a magnesium level was ever
+    offered (review14 #12)."""
+    body = chart(
+        ["atorvastatin 40 mg daily"], drafts=["daptomycin 500 mg IV daily"], hook="order-sign"
+    )
+    card = next(c for c in cards_of(cds, ORDER_SIGN, body) if "daptomycin" in c["summary"])
+    assert "CK at least weekly" in card["detail"]
+    assert labels(card) == [CK] and card["selectionBehavior"] == "any"
+    action = card["suggestions"][0]["actions"][0]
+    assert action["type"] == "create"
+    assert action["description"] == "Propose a creatine kinase (CK) order"
+    assert action["resource"]["resourceType"] == "ServiceRequest"
+    assert action["resource"]["status"] == "draft" and action["resource"]["intent"] == "proposal"
+    assert action["resource"]["code"]["coding"] == [
+        {
+            "system": "http://loinc.org",
+            "code": "2157-6",
+            "display": "Creatine kinase [Enzymatic activity/volume] in Serum or Plasma",
+        }
+    ]
+    assert action["resource"]["subject"] == {"reference": f"Patient/{PATIENT_ID}"}
+    # A raised CK on a statin: repeat it.
+    body = with_ck(chart(["atorvastatin 40 mg daily"]), 900)
+    card = next(c for c in cards_of(cds, PATIENT_VIEW, body) if "raised CK" in c["summary"])
+    assert CK in labels(card)
+    # A dose-limit card ("Muscle pain or weakness; CK if any").
+    body = chart(["simvastatin 40 mg daily", "amlodipine 10 mg daily"])
+    card = next(c for c in cards_of(cds, PATIENT_VIEW, body) if "above 20 mg" in c["summary"])
+    assert labels(card) == [CK]
+
+
+def test_a_ck_order_is_offered_once_and_only_where_asked(cds: Client) -> None:
+    # Colchicine and simvastatin with clarithromycin: two cards ask for a CK; the critical
+    # one (first) offers it.
+    body = chart(
+        ["simvastatin 40 mg daily", "colchicine 0.6 mg twice daily", "clarithromycin 500 mg bid"]
+    )
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    asking = [c for c in cards if "CK" in c["detail"].split("**Monitoring**", 1)[-1]]
+    assert len(asking) >= 2, [c["summary"] for c in cards]
+    offering = [c for c in cards if CK in labels(c)]
+    assert offering == [cards[0]] and cards[0]["indicator"] == "critical"
+    # Cards that do not ask for a CK: a low potassium, a statin alone (minor card), and an
+    # info card whose rule says "CK if any" muscle symptoms (statin with fenofibrate).
+    for body in (
+        chart(["hydrochlorothiazide 25 mg daily"], [("potassium", 3.1, "mmol/L")]),
+        chart(["atorvastatin 40 mg daily"]),
+        chart(["atorvastatin 20 mg daily", "fenofibrate 145 mg daily"]),
+    ):
+        cards = cards_of(cds, PATIENT_VIEW, body)
+        assert cards and not any(CK in labels(c) for c in cards), [c["summary"] for c in cards]
+
+
+def removals(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        action
+        for suggestion in card.get("suggestions", [])
+        for action in suggestion["actions"]
+        if action["type"] == "delete"
+    ]
+
+
+def test_a_contraindicated_draft_can_be_removed_from_the_order(cds: Client) -> None:
+    """Adding clarithromycin to simvastatin: the critical card had no action to remove
+    the draft (CDS Hooks 2.0 Action `delete` with `resourceId`, review14 #12)."""
+    for path, hook in ((ORDER_SELECT, "order-select"), (ORDER_SIGN, "order-sign")):
+        body = chart(
+            ["simvastatin 40 mg daily"], drafts=["clarithromycin 500 mg twice daily"], hook=hook
+        )
+        card = cards_of(cds, path, body)[0]
+        assert "contraindicated" in card["summary"]
+        remove = card["suggestions"][0]
+        assert remove["label"] == "Remove the draft order of clarithromycin" and remove["uuid"]
+        assert remove["actions"] == [
+            {
+                "type": "delete",
+                "description": "Remove the draft order of clarithromycin",
+                "resourceId": "MedicationRequest/draft-0",
+            }
+        ]
+        # Several suggestions (the removal and a CK): any of them may be chosen.
+        assert labels(card) == ["Remove the draft order of clarithromycin", CK]
+        assert card["selectionBehavior"] == "any"
+    # Both drugs new: either draft may be removed; never a current order.
+    body = chart(
+        drafts=["simvastatin 40 mg daily", "clarithromycin 500 mg twice daily"], hook="order-sign"
+    )
+    card = cards_of(cds, ORDER_SIGN, body)[0]
+    assert sorted(a["resourceId"] for a in removals(card)) == [
+        "MedicationRequest/draft-0",
+        "MedicationRequest/draft-1",
+    ]
+
+
+def test_no_removal_where_there_is_no_draft_to_point_at(cds: Client) -> None:
+    # Patient-view: the pair is the patient's current orders.
+    body = chart(["simvastatin 40 mg daily", "clarithromycin 500 mg twice daily"])
+    card = next(c for c in cards_of(cds, PATIENT_VIEW, body) if "ontraindicated" in c["summary"])
+    assert removals(card) == [] and labels(card) == [CK]
+    # A draft without an id.
+    body = chart(
+        ["simvastatin 40 mg daily"], drafts=["clarithromycin 500 mg twice daily"], hook="order-sign"
+    )
+    del body["context"]["draftOrders"]["entry"][0]["resource"]["id"]
+    card = cards_of(cds, ORDER_SIGN, body)[0]
+    assert "contraindicated" in card["summary"] and removals(card) == []
+    # Not contraindicated (an interaction to monitor): nothing to remove.
+    body = chart(
+        ["atorvastatin 40 mg daily"], drafts=["daptomycin 500 mg IV daily"], hook="order-sign"
+    )
+    assert not any(removals(c) for c in cards_of(cds, ORDER_SIGN, body))
+    # medication-prescribe (the deprecated hook, no `draftOrders`): no delete.
+    body = chart(
+        ["simvastatin 40 mg daily"], drafts=["clarithromycin 500 mg twice daily"], hook="order-sign"
+    )
+    body["hook"] = "medication-prescribe"
+    body["context"]["medications"] = body["context"].pop("draftOrders")
+    card = cards_of(cds, MEDICATION_PRESCRIBE, body)[0]
+    assert "contraindicated" in card["summary"] and removals(card) == []

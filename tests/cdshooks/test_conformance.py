@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.cdshooks.conftest import ORDER_SIGN, PATIENT_VIEW, Client
+from tests.cdshooks.records import chart
 
 SPEC = Path(__file__).resolve().parent.parent / "fixtures" / "cds-hooks-2.0.1"
 FEEDBACK = "/cds-services/cramp-risk-patient-view/feedback"
@@ -106,11 +107,16 @@ def test_our_responses_have_no_nulls_and_fit_our_schemas(
 ) -> None:
     discovery = cds.get("/cds-services").json()
     assert not list(validator(components, "Discovery").iter_errors(discovery))
-    for path, fixture in (
-        (PATIENT_VIEW, "cds_patient_view.json"),
-        (ORDER_SIGN, "cds_order_sign.json"),
+    # The last: a contraindicated draft, whose card proposes deleting it (`resourceId`).
+    contraindicated = chart(
+        ["simvastatin 40 mg daily"], drafts=["clarithromycin 500 mg twice daily"], hook="order-sign"
+    )
+    for path, body in (
+        (PATIENT_VIEW, request_body("cds_patient_view.json")),
+        (ORDER_SIGN, request_body("cds_order_sign.json")),
+        (ORDER_SIGN, contraindicated),
     ):
-        response = cds.post(path, json=request_body(fixture)).json()
+        response = cds.post(path, json=body).json()
         assert response["cards"]
         assert not list(validator(components, "CdsResponse").iter_errors(response))
         # "JSON elements SHALL NOT be null", nor empty (but an empty list of cards).
@@ -118,6 +124,12 @@ def test_our_responses_have_no_nulls_and_fit_our_schemas(
             for node in walk(document):
                 assert node is not None
                 assert node not in ("", [], {}), document
+    delete = response["cards"][0]["suggestions"][0]["actions"][0]
+    assert delete == {
+        "type": "delete",
+        "description": "Remove the draft order of clarithromycin",
+        "resourceId": "MedicationRequest/draft-0",
+    }
 
 
 def test_the_specifications_requests_are_understood(cds: Client) -> None:

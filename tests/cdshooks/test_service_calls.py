@@ -38,8 +38,13 @@ def assert_valid_card(card: dict[str, Any]) -> None:
         for suggestion in card["suggestions"]:
             assert suggestion["label"] and suggestion["uuid"]
             for action in suggestion["actions"]:
-                assert action["type"] == "create" and action["description"]
-                assert action["resource"]["resourceType"] == "ServiceRequest"
+                assert action["description"]
+                if action["type"] == "delete":  # a draft order, by its `Type/id`
+                    assert action["resourceId"].startswith("MedicationRequest/")
+                    assert "resource" not in action
+                else:
+                    assert action["type"] == "create"
+                    assert action["resource"]["resourceType"] == "ServiceRequest"
     if card["indicator"] != "info":
         assert all(r["display"] for r in card["overrideReasons"])
 
