@@ -146,7 +146,9 @@ def wanted_orders(group: Group, kb: KnowledgeBase) -> list[LabOrder]:
 
 
 def _names(kb: KnowledgeBase, analyte_id: str, lines: Sequence[str]) -> bool:
-    """Whether a line names the analyte, as a whole word ("CK", not "CKD" or "CK-MB")."""
+    """Whether a line asks for the analyte outright: a clause naming it as a whole word
+    ("CK", not "CKD" or "CK-MB") that does not make it conditional ("CK if any muscle
+    symptom" asks for nothing to order now)."""
     analyte = kb.analytes.get(analyte_id)
     if analyte is None:
         return False
@@ -154,7 +156,14 @@ def _names(kb: KnowledgeBase, analyte_id: str, lines: Sequence[str]) -> bool:
     pattern = re.compile(
         r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
     )
-    return any(pattern.search(line) for line in lines)
+    return any(
+        pattern.search(clause) and not _CONDITIONAL.search(clause)
+        for line in lines
+        for clause in line.split("; ")
+    )
+
+
+_CONDITIONAL = re.compile(r"\bif\b", re.IGNORECASE)
 
 
 def _service_request(order: LabOrder, patient_id: str) -> dict[str, Any]:
