@@ -94,6 +94,8 @@ def test_a_taper_step_is_not_the_dose_frequency() -> None:
         ("rosuvastatin 10 mg q other day", "rosuvastatin", 5),
         ("colchicine 0.5 mg bd", "colchicine", 1.0),
         ("simvastatin 40 mg ii tabs qhs", "simvastatin", 80),
+        # "four" was matched as a count but not converted: an error, not a dose.
+        ("simvastatin 10 mg four tabs qhs", "simvastatin", 40),
         # A thousands separator (review 17 #7) and a change written as an arrow (#10)
         ("niacin ER 1,000 mg qhs", "niacin", 1000),
         ("atorvastatin 40 mg daily -> 20 mg daily since starting Prezcobix", "atorvastatin", 20),
