@@ -281,12 +281,12 @@ def _doses_a_day(text: str, end: int) -> float:
         weekly = 3
     if weekly is not None:
         return tablets * weekly / 7
-    hours = _EVERY_HOURS.search(after)
-    if hours is not None and int(hours.group(1) or hours.group(2)) > 0:
-        return tablets * 24 / int(hours.group(1) or hours.group(2))  # "q48h": half a dose a day
-    days_apart = _EVERY_DAYS.search(after)
-    if days_apart is not None and int(days_apart.group(1) or days_apart.group(2)) > 0:
-        return tablets / int(days_apart.group(1) or days_apart.group(2))
+    hours = _every(_EVERY_HOURS, after)
+    if hours:
+        return tablets * 24 / hours  # "q48h": half a dose a day
+    days_apart = _every(_EVERY_DAYS, after)
+    if days_apart:
+        return tablets / days_apart
     if _PER_WEEK.search(after):
         return tablets * times / 7  # "0.3 mg twice a week", "80 mg weekly"
     days = _weekdays(after)
@@ -295,6 +295,13 @@ def _doses_a_day(text: str, end: int) -> float:
     if _EVERY_OTHER_DAY.search(after):
         return tablets * times / 2
     return tablets * times
+
+
+def _every(pattern: re.Pattern[str], text: str) -> int:
+    """The N of "every N hours" or "every N days" (either of the pattern's two spellings);
+    0 when the text gives none."""
+    found = pattern.search(text)
+    return int(found.group(1) or found.group(2)) if found else 0
 
 
 def _weekdays(text: str) -> int:

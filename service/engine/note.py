@@ -56,10 +56,17 @@ _ASIDE = re.compile(r"\([^)]*\)")
 
 
 @functools.lru_cache(maxsize=4096)
+def _asked_plainly(clause: str) -> frozenset[str]:
+    """What a clause asks for without its asides in brackets, which explain (remembered:
+    clauses are the knowledge base's texts)."""
+    return _asked(_ASIDE.sub(" ", clause))
+
+
+@functools.lru_cache(maxsize=4096)
 def _results_only(clause: str) -> frozenset[str] | None:
     """The results a clause asks for when it asks for nothing else (an aside in brackets
     explains, it asks for nothing); else None."""
-    words = _asked(_ASIDE.sub(" ", clause))
+    words = _asked_plainly(clause)
     results = words & RESULT_WORDS
     return results if results and words - results <= _WHETHER else None
 
@@ -69,7 +76,7 @@ def asks_nothing_new(
 ) -> bool:
     """A clause whose words an earlier clause has, or that asks only for results earlier
     clauses ask for (``measured``), whatever its timing or condition."""
-    words = _asked(_ASIDE.sub(" ", clause))
+    words = _asked_plainly(clause)
     if any(words <= before for before in earlier):
         return True
     results = _results_only(clause)
