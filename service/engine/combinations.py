@@ -46,7 +46,8 @@ _STRENGTH_PAIR = re.compile(
 )
 # How many tablets a dose is ("take 2 tablets", "1/2 tab", "half a tablet").
 _TABLETS = re.compile(
-    r"\b(\d+(?:\.\d+)?|1/2|\u00bd|half|one|two|three|four|ii|iii)\s+(?:a\s+)?"
+    r"\b((?:one|1)\s+(?:and\s+)?(?:a\s+|one[\s-]+)?(?:half|1/2)|\d+(?:\.\d+)?|1/2|\u00bd|half"
+    r"|one|two|three|four|ii|iii)\s+(?:a\s+)?"
     r"(?:tabs?|tablets?|caps?|capsules?|pills?)\b",
     re.IGNORECASE,
 )
@@ -75,6 +76,14 @@ _PER_SURFACE = re.compile(
     rf"\s*(?:/|per)\s*{_SURFACE_UNIT}\b(\s*(?:/|per|a)\s*(?:day|d)\b)?", re.IGNORECASE
 )
 _MAX_BODY_SURFACE_M2 = 2.0
+# A count of tablets written without "tablet", before a route or frequency ("simvastatin
+# 20 mg, 2 qhs", "Simvastatin 20 MG Oral Tablet; 2 po qhs").
+_BARE_COUNT = re.compile(
+    r"^[\s,;]*(?:oral\s+)?(?:tablets?|tabs?|capsules?|caps?)?[\s,;]*(?:take\s+)?"
+    r"([1-4]|one|two|three|four|ii|iii)\s+(?=(?:po|p\.o\.|by\s+mouth|orally|qhs|qam|qpm|hs"
+    r"|daily|nightly|bid|tid|qid|at\s+bedtime|every)\b)",
+    re.IGNORECASE,
+)
 _TABLET_COUNTS = {
     "1/2": 0.5, "\u00bd": 0.5, "half": 0.5, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0,
     "ii": 2.0, "iii": 3.0,
@@ -144,6 +153,27 @@ _DAILY = re.compile(
     r"\b(?:daily|qd|every\s+day|a\s+day|per\s+day|nightly|qhs|bid|tid|qid)\b", re.IGNORECASE
 )
 _THEN = re.compile(r"\bthen\b|\btaper|\bwean|\b(?:decrease|reduce)\s+by\b")
+# A strength in micrograms ("colchicine 500 mcg bid"): a thousandth of a mg.
+_MICROGRAMS = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:mcg|ug|\u00b5g|\u03bcg|micrograms?)\b", re.IGNORECASE
+)
+# A liquid's strength per volume ("15 mg/5 mL", "25 mg/mL", "10 mg per 5 ml"), and the
+# volume of a dose.
+_PER_VOLUME = re.compile(r"\s*(?:/|per)\s*(\d+(?:\.\d+)?)?\s*(?:ml|cc)\b", re.IGNORECASE)
+_VOLUME = re.compile(r"(?<![\d./])(\d+(?:\.\d+)?)\s*(?:ml|cc)\b", re.IGNORECASE)
+# A time of day a part of a split dose is taken at.
+_TIME_OF_DAY = re.compile(
+    r"\b(?:q?am|q?pm|a\.m\.|p\.m\.|morning|noon|midday|lunch|afternoon|evening|night|q?hs"
+    r"|bedtime|breakfast|supper|dinner)\b|(?<=\d)\s*(?:am|pm)\b",
+    re.IGNORECASE,
+)
+# The words that may stand between the parts of a split dose, besides their times.
+_SPLIT_WORDS = frozenset(
+    {"and", "at", "in", "the", "every", "each", "take", "po", "by", "mouth", "orally", "tab",
+     "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules", "one", "two", "half",
+     "q", "am", "pm", "qam", "qpm", "hs", "qhs", "morning", "noon", "midday", "lunch",
+     "afternoon", "evening", "night", "bedtime", "breakfast", "supper", "dinner", "a", "m", "p"}
+)  # fmt: skip
 # How far after the strength its tablet count and frequency are looked for, in characters.
 _DOSE_WINDOW = 90
 
@@ -217,6 +247,8 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if pair is not None:
         return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())
     strengths = list(STRENGTH.finditer(text))
+    if len(strengths) > 1 and (split := _split_over_the_day(text, strengths)) is not None:
+        return split
     found: re.Match[str] | None = strengths[0] if strengths else None
     if len(strengths) > 1 and drug:
         # A product's strengths: the one written after this drug's name.
@@ -227,12 +259,44 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
         if found is None:
             return None
     if found is None:
+        micrograms = _MICROGRAMS.search(text)
+        if micrograms is not None:
+            return float(micrograms.group(1)) / 1000 * _doses_a_day(text, micrograms.end())
         found = _BARE_STRENGTH.match(text)
         if found is None:
             return None
     if _PER_BODY_SIZE.match(text, found.end()):
         return None
+    per_volume = _PER_VOLUME.match(text, found.end())
+    if per_volume is not None:
+        # A liquid's strength per volume ("15 mg/5 mL, 10 mL daily"): the dose is the
+        # volume taken; without one the text gives no dose.
+        volume = _VOLUME.search(text, per_volume.end())
+        if volume is None:
+            return None
+        per_ml = strength_mg(found) / float(per_volume.group(1) or 1)
+        return per_ml * float(volume.group(1)) * _doses_a_day(text, volume.end())
     return strength_mg(found) * _doses_a_day(text, found.end())
+
+
+def _split_over_the_day(text: str, strengths: Sequence[re.Match[str]]) -> float | None:
+    """A dose split over the day, each strength at its own time ("20 mg qam and 20 mg
+    qhs", "5 mg in the morning and 2.5 mg in the evening", "40 mg at 8am, 20 mg at 2pm"):
+    the day's total. None unless only times, counts and joining words stand between the
+    strengths (not another drug, a course, a plan or a previous dose)."""
+    total = 0.0
+    times: set[str] = set()
+    for n, strength in enumerate(strengths):
+        last = n + 1 == len(strengths)
+        part = text[strength.end() : len(text) if last else strengths[n + 1].start()]
+        time = _TIME_OF_DAY.search(part)
+        if time is None or _PER_BODY_SIZE.match(part) or _PER_VOLUME.match(part):
+            return None
+        if not last and not _SPLIT_WORDS.issuperset(_WORD.findall(part.lower())):
+            return None
+        times.add(time.group().lower())
+        total += strength_mg(strength) * _doses_a_day(part, 0)
+    return total if len(times) == len(strengths) else None
 
 
 def _sig_dose(text: str) -> str | None:
@@ -265,11 +329,12 @@ def _doses_a_day(text: str, end: int) -> float:
     """How many strengths a day the text after a strength gives: tablets times doses."""
     # The frequency of this dose, not of a later step ("0.6 mg bid x 3 days then 0.3 mg weekly").
     after = _THEN.split(_COUNT_ECHO.sub("", text[end : end + _DOSE_WINDOW].lower()), 1)[0]
-    count = _TABLETS.search(after) or _TIMES_COUNT.match(after)
+    count = _TABLETS.search(after) or _TIMES_COUNT.match(after) or _BARE_COUNT.match(after)
     tablets = 1.0
     if count is not None:
         word = count.group(1)
-        tablets = _TABLET_COUNTS.get(word) or float(word)
+        # "one and one-half", "1 1/2": the only counts written in several words.
+        tablets = 1.5 if " " in word else _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), None)
     if times is None:
@@ -441,7 +506,14 @@ def _evaluate(
     for s, limit, floor, weekly in prepared.dose_limits:
         slot = rule.slots[s]
         kept = []
-        for ref, dose, shown in _slot_doses(knowledge, prepared, candidates[s], request):
+        for ref, dose, shown, at_least in _slot_doses(knowledge, prepared, candidates[s], request):
+            if at_least is not None and not floor and at_least > limit + _DOSE_SLACK:
+                kept.append(ref)
+                if shown:
+                    days = 7 if weekly else 1
+                    key = "dose_at_least" + ("_week" if weekly else "")
+                    doses.append((ref, at_least * days, limit * days, key))
+                continue
             if dose is None and (rule.one_input or slot.needs_dose):
                 continue  # a drug alone is a dose problem only at a dose the text gives
             course = _flare_course(knowledge, slot, ref, request)
@@ -516,33 +588,46 @@ def _flare_course(
 
 def _slot_doses(
     knowledge: Knowledge, prepared: PreparedRule, refs: Sequence[Ref], request: Request
-) -> list[tuple[Ref, float | None, bool]]:
+) -> list[tuple[Ref, float | None, bool, float | None]]:
     """Each input of a dose-limited slot with its daily dose (None when the text gives
-    none), and whether its dose is shown in the finding. Entries of one drug that are one
+    none), whether its dose is shown in the finding, and, for a dose written as a count of
+    tablets alone, the least it can be (``_counted_mg``). Entries of one drug that are one
     regimen (``_split_dose``: "simvastatin 20 mg every morning" and "20 mg at bedtime")
     each carry the regimen's total, shown once."""
-    found: list[tuple[Ref, float | None, bool]] = []
+    found: list[tuple[Ref, float | None, bool, float | None]] = []
     by_drug: dict[str, list[int]] = {}
     for ref in refs:
-        dose = None
+        dose = at_least = None
         if ref[0] == MEDICATIONS:
             match = request.meds[ref[1]]
             filling = _filling(knowledge, match, prepared.index)
-            drug = knowledge.kb.drugs[filling[0].drug_id].name if filling else None
+            drug = knowledge.kb.drugs[filling[0].drug_id] if filling else None
             text = dose_text(request.med_items[ref[1]], knowledge)
-            dose = daily_mg(text, drug, _strength_order(knowledge, match, text))
+            name = drug.name if drug is not None else None
+            dose = daily_mg(text, name, _strength_order(knowledge, match, text))
+            if dose is None and drug is not None and drug.smallest_unit_mg is not None:
+                at_least = _counted_mg(text, drug.smallest_unit_mg)
             if filling and not match.prn:
                 by_drug.setdefault(filling[0].drug_id, []).append(len(found))
-        found.append((ref, dose, True))
+        found.append((ref, dose, True, at_least))
     for positions in by_drug.values():
         regimen = [found[p] for p in positions]
-        if len(regimen) < 2 or any(dose is None for _, dose, _ in regimen):
+        if len(regimen) < 2 or any(dose is None for _, dose, _, _ in regimen):
             continue
-        if _split_dose(knowledge, [ref for ref, _, _ in regimen], request):
-            total = sum(dose or 0.0 for _, dose, _ in regimen)
+        if _split_dose(knowledge, [ref for ref, _, _, _ in regimen], request):
+            total = sum(dose or 0.0 for _, dose, _, _ in regimen)
             for n, p in enumerate(positions):
-                found[p] = (found[p][0], total, n == 0)
+                found[p] = (found[p][0], total, n == 0, None)
     return found
+
+
+def _counted_mg(text: str | None, smallest_unit_mg: float) -> float | None:
+    """The least daily dose a text that gives a count of tablets and no strength can mean
+    ("colchicine 1 tab BID": at least two of the smallest tablets); None without a count."""
+    count = _TABLETS.search(text) if text and not STRENGTH.search(text) else None
+    if count is None or text is None:
+        return None
+    return smallest_unit_mg * _doses_a_day(text, count.start())
 
 
 def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Ref]:

@@ -134,6 +134,10 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # A strength of at least this (mg) in a text that names no route is an oral dose
     # (budesonide: inhaled doses are micrograms, or at most 1 mg nebulized).
     oral_from_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    # The smallest strength of one tablet or capsule of its products (mg): a text that
+    # gives only a count ("colchicine 1 tab BID") is at least that count of them, which a
+    # dose limit reads when it is enough to pass the limit.
+    smallest_unit_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
     # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers).
     not_flagged_because: str | None = None
     # Replaces its class's detail where the class text would be wrong for this drug.

@@ -102,6 +102,31 @@ def test_a_taper_step_is_not_the_dose_frequency() -> None:
         # A note after free text is not a product's directions (review 16, 17 #10)
         ("prednisone 5 mg daily; 20 mg for flare", "prednisone", 5),
         ("Niacin ER 500 MG; 1000 mg at bedtime", "niacin", 1000),
+        # A dose split over the day in one text is added up (review 17 #3, #4, #15)
+        ("simvastatin 20 mg qam and 20 mg qhs", "simvastatin", 40),
+        ("simvastatin 20 mg am, 20 mg pm", "simvastatin", 40),
+        (
+            "Prednisone 5 MG Oral Tablet; 5 mg in the morning and 2.5 mg in the evening",
+            "prednisone",
+            7.5,
+        ),
+        ("furosemide 40 mg po qam and 20 mg po at 2pm", "furosemide", 60),
+        # ... but not two drugs, two courses or a plan
+        ("Lasix 40 mg qam and spironolactone 25 mg qam", "lasix", 40),
+        ("prednisone 40 mg qam x 5 days, 20 mg qam x 5 days", "prednisone", 40),
+        ("simvastatin 20 mg qhs, may increase to 40 mg qhs", "simvastatin", 20),
+        # Counts a pharmacist reads (review 17 #4)
+        ("simvastatin 20 mg, 2 qhs", "simvastatin", 40),
+        ("Simvastatin 20 MG Oral Tablet; 2 po qhs", "simvastatin", 40),
+        ("simvastatin 10 mg 2 po qhs", "simvastatin", 20),
+        ("simvastatin 40 mg take one and one-half tablets at bedtime", "simvastatin", 60),
+        ("simvastatin 20 mg 1 1/2 tabs qhs", "simvastatin", 30),
+        ("prednisone 10 mg 3 days", "prednisone", 10),
+        # Micrograms (review 17 #5) and a liquid's volume (review 17 #15)
+        ("colchicine 500 mcg bid", "colchicine", 1.0),
+        ("Synthroid 75 mcg daily", "synthroid", 0.075),
+        ("prednisolone 15 mg/5 mL, 10 mL daily", "prednisolone", 30),
+        ("methotrexate 25 mg/mL inject 0.6 mL subq weekly", "methotrexate", 15 / 7),
     ],
 )
 def test_doses_as_ehrs_and_prescribers_write_them(text: str, drug: str, mg_a_day: float) -> None:
@@ -120,3 +145,64 @@ def test_an_echoed_total_is_not_a_second_dose(checker: Checker) -> None:
         conditions=[{"text": "ESRD on hemodialysis"}],
     )
     assert "combination/colchicine_above_label_dose_on_dialysis" not in shown_combinations(report)
+
+
+def test_a_liquid_without_its_volume_gives_no_dose() -> None:
+    """A strength per volume is not a dose: "15 MG/5ML" was read as 15 mg."""
+    assert daily_mg("Prednisolone 15 MG/5ML Oral Solution", "prednisolone") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "simvastatin 20 mg qam and 20 mg qhs",
+        "Simvastatin 20 MG Oral Tablet; 2 po qhs",
+        "simvastatin 40 mg take one and one-half tablets at bedtime",
+    ],
+)
+def test_a_split_or_counted_dose_reaches_the_interaction_limit(checker: Checker, text: str) -> None:
+    """Review 17 #4: each was read as one tablet (20 mg), below the 20 mg limit."""
+    report = checker(medications=[{"text": text}, {"text": "amlodipine 10 mg daily"}])
+    assert SIMVASTATIN_LIMIT in shown_combinations(report)
+
+
+def test_a_dose_in_micrograms_is_read(checker: Checker) -> None:
+    """Review 17 #5: "500 mcg bid" gave no dose, so the limit was only "check the dose"."""
+    report = checker(
+        medications=[{"text": "colchicine 500 mcg bid"}, {"text": "verapamil ER 240 mg daily"}]
+    )
+    finding = next(f for f in report.findings if f.id == COLCHICINE_LIMIT)
+    assert finding.severity == "moderate"
+    assert "1 mg a day" in finding.detail
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("colchicine 1 tab TID", "moderate"),  # at least 0.9 mg a day
+        ("colchicine 2 tabs bid", "moderate"),
+        ("colchicine 1 tab BID", "low"),  # 0.6-1.2 mg a day: the tablet decides
+        ("Colcrys 1 tablet daily", "low"),
+    ],
+)
+def test_a_count_of_tablets_alone_is_read_at_the_smallest_tablet(
+    checker: Checker, text: str, severity: str
+) -> None:
+    """Review 17 #5: a count with no strength was "the dose was not given" whatever the
+    count; the smallest colchicine tablet listed (0.3 mg) says when it must pass a limit."""
+    report = checker(medications=[{"text": text}, {"text": "verapamil ER 240 mg daily"}])
+    finding = next(f for f in report.findings if f.id == COLCHICINE_LIMIT)
+    assert finding.severity == severity
+    assert ("at least" in finding.detail) == (severity == "moderate")
+
+
+def test_daily_colchicine_tablets_are_above_the_dialysis_limit(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "colchicine 1 tab daily"}],
+        conditions=[{"text": "ESRD on hemodialysis"}],
+    )
+    finding = next(
+        f for f in report.findings if f.id == "combination/colchicine_above_label_dose_on_dialysis"
+    )
+    assert finding.severity == "moderate"
+    assert "at least 2.1 mg a week" in finding.detail
