@@ -69,3 +69,45 @@ def test_a_lab_range_printing_a_sufficiency_target_is_not_deficiency(checker: Ch
     vitamin_d = result("vitamin D", 25, "ng/mL") | {"reference_range": {"low": 30, "high": 100}}
     report = checker(labs=[LOW_CALCIUM, vitamin_d])
     assert shown_combinations(report) == []
+
+
+BOTH = "combination/low_magnesium_and_calcium_with_causes_of_both"
+LOW_MAGNESIUM = result("magnesium", 1.3, "mg/dL")
+LOW_VITAMIN_D = result("vitamin D", 12, "ng/mL")
+
+
+@pytest.mark.parametrize(
+    ("medications", "conditions"),
+    [
+        (["omeprazole 40 mg daily"], []),  # a drug lowering magnesium
+        ([], ["alcohol use disorder"]),  # a condition lowering magnesium
+    ],
+)
+def test_a_cause_of_each_with_low_magnesium_and_calcium_is_one_problem(
+    checker: Checker, medications: list[str], conditions: list[str]
+) -> None:
+    """Before, a PPI with a low vitamin D, low magnesium and low calcium was two moderate
+    problems, the calcium in both: the PPI's magnesium-and-calcium rule and the vitamin D's."""
+    report = checker(
+        medications=[{"text": m} for m in medications],
+        conditions=[{"text": c} for c in conditions],
+        labs=[LOW_MAGNESIUM, LOW_CALCIUM, LOW_VITAMIN_D],
+    )
+    assert shown_combinations(report) == [BOTH]
+    assert report.note.count("\n- ") == 1
+    finding = next(f for f in report.findings if f.id == BOTH)
+    assert finding.severity == "moderate"
+    assert "correct vitamin D" in finding.management[0]
+    # Vitamin D was sent: not asked for again.
+    assert "Vitamin D" not in finding.monitoring
+
+
+def test_with_a_low_potassium_the_calcium_cause_stays_its_own_line(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "omeprazole 40 mg daily"}, {"text": "hydrochlorothiazide 25 mg"}],
+        labs=[result("potassium", 3.2, "mmol/L"), LOW_MAGNESIUM, LOW_CALCIUM, LOW_VITAMIN_D],
+    )
+    assert shown_combinations(report) == [
+        "combination/drug_with_low_potassium_magnesium_and_calcium",
+        RULE,
+    ]
