@@ -153,6 +153,7 @@ _DAILY = re.compile(
     r"\b(?:daily|qd|every\s+day|a\s+day|per\s+day|nightly|qhs|bid|tid|qid)\b", re.IGNORECASE
 )
 _THEN = re.compile(r"\bthen\b|\btaper|\bwean|\b(?:decrease|reduce)\s+by\b")
+_THEN_STEP = re.compile(r"\bthen\b", re.IGNORECASE)
 # A strength in micrograms ("colchicine 500 mcg bid"): a thousandth of a mg.
 _MICROGRAMS = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:mcg|ug|\u00b5g|\u03bcg|micrograms?)\b", re.IGNORECASE
@@ -243,6 +244,14 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     sig = _sig_dose(text) if len(order) != 2 else None
     if sig is not None:
         text, drug = sig, None  # the sig's own dose, not the product's strength
+    steps = _THEN_STEP.split(text)
+    if len(steps) > 1 and _PLAN.search(text) is None:
+        # Steps of a titration or a taper ("20 mg x 7 days then 40 mg"): the highest, as
+        # the patient will take each; a limit is passed when any step passes it. Not a plan
+        # ("may increase to 40 mg then 80 mg").
+        doses = [daily_mg(step, drug, order) for step in steps if STRENGTH.search(step)]
+        if len(doses) > 1 and all(dose is not None for dose in doses):
+            return max(dose or 0.0 for dose in doses)
     pair = _STRENGTH_PAIR.search(text) if drug in order and len(order) == 2 else None
     if pair is not None:
         return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())

@@ -206,3 +206,30 @@ def test_daily_colchicine_tablets_are_above_the_dialysis_limit(checker: Checker)
     )
     assert finding.severity == "moderate"
     assert "at least 2.1 mg a week" in finding.detail
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "mg_a_day"),
+    [
+        # Review 15 #8: the continuing dose of a titration was read as its first step.
+        ("Simvastatin 40 MG Oral Tablet; 20 mg x 7 days then 40 mg", "simvastatin", 40),
+        ("niacin ER 500 mg qhs x 4 weeks, then 1000 mg qhs", "niacin", 1000),
+        # A taper starts at its highest step; a flare course is read as a course elsewhere.
+        ("prednisone 60 mg daily x 5 days then 40 mg daily x 5 days then 20 mg", "prednisone", 60),
+        ("colchicine 0.6 mg bid x 3 days then 0.3 mg weekly", "colchicine", 1.2),
+        # A plan is not a step.
+        ("simvastatin 20 mg qhs, may increase to 40 mg then 80 mg", "simvastatin", 20),
+    ],
+)
+def test_the_highest_step_of_a_titration_is_the_dose(text: str, drug: str, mg_a_day: float) -> None:
+    assert daily_mg(text, drug) == pytest.approx(mg_a_day)
+
+
+def test_a_titration_to_above_the_limit_is_flagged(checker: Checker) -> None:
+    report = checker(
+        medications=[
+            {"text": "Simvastatin 40 MG Oral Tablet; 20 mg x 7 days then 40 mg"},
+            {"text": "amlodipine 10 mg daily"},
+        ]
+    )
+    assert SIMVASTATIN_LIMIT in shown_combinations(report)
