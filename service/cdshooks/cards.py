@@ -170,10 +170,15 @@ def _unread_orders_card(data: CardInput, unchecked: str) -> Card:
 
 
 def new_medications(
-    report: Report, sources: Sources, selections: Sequence[str] = ()
+    report: Report,
+    sources: Sources,
+    selections: Sequence[str] = (),
+    dose_changes: frozenset[int] = frozenset(),
 ) -> frozenset[int]:
     """Draft orders (the selected ones, for order-select) naming a drug the patient does not
-    already take: re-signing or renewing a current drug adds no new risk. When the
+    already take, or changing the dose of one (``dose_changes``, the pipeline's: a part
+    added to a split dose leaves the current order beside it): re-signing or renewing a
+    current drug adds no new risk. When the
     selections name none of the medication drafts (the clinician selected a lab order, say),
     no medication is new: the drafts selected before were answered when they were
     selected. All drafts count only without selections, or when a draft has no id that a
@@ -192,7 +197,9 @@ def new_medications(
     return frozenset(
         i
         for i in chosen
-        if not report.medications[i].concepts or set(report.medications[i].concepts) - current
+        if not report.medications[i].concepts
+        or set(report.medications[i].concepts) - current
+        or i in dose_changes
     )
 
 

@@ -100,7 +100,7 @@ async def respond(
     new = None
     if service.orders:
         selections = body.context.selections if isinstance(body, OrderSelectRequest) else []
-        new = new_medications(report, conversion.sources, selections)
+        new = new_medications(report, conversion.sources, selections, checked.dose_changes)
     issued = build_cards(
         CardInput(
             service=service,

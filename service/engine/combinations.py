@@ -743,13 +743,17 @@ def _same_ingredient(
 
 
 def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> bool:
-    """Whether the entries are one regimen, not the same drug twice: each names one time
-    of day, each another ("every morning", "at bedtime"), one says it is a part of the
+    return one_regimen([request.med_items[ref[1]].text for ref in refs], knowledge)
+
+
+def one_regimen(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
+    """Whether entries of one drug are one regimen, not the same drug twice: each names one
+    time of day, each another ("every morning", "at bedtime"), one says it is a part of the
     regimen ("Humalog correction scale", "with 5 mg for 6 mg total"), or of two entries one
     is an extended-release form taken at one time of day and the other is not ("Mestinon
     Timespan 180 mg at bedtime" beside "pyridostigmine 60 mg tid")."""
     normalization = knowledge.kb.normalization
-    words = [tokens(text) if (text := request.med_items[ref[1]].text) else [] for ref in refs]
+    words = [tokens(text) if text else [] for text in texts]
     part_words = frozenset(normalization.regimen_part_words)
     if any(not part_words.isdisjoint(text_words) for text_words in words):
         return True

@@ -233,6 +233,12 @@ class _Builder:
     pregnancies: list[_Pregnancy] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     keys: dict[tuple[str, bool, tuple[str, ...]], str] = field(default_factory=dict)
+    # The dosage texts of the orders (MedicationRequests) read so far, by medication key:
+    # another order of the same medication with other directions is a part of a split
+    # dose (every morning, every evening) or a second order, never a duplicate listing.
+    order_sigs: dict[tuple[bool, tuple[str, ...]], set[tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
     def skip(self, entry: Entry, reason: str) -> None:
         self.ignored.append(Ignored(entry.reference, entry.resource_type, reason))
@@ -503,7 +509,14 @@ def _add_medication(
         )
     route = _route(dosages)
     ref = ResourceRef(entry.reference, entry.resource_type, draft, _label(codings, text))
-    earlier = builder.duplicate_of("medication", draft, _key(codings, text), ref.reference)
+    key = _key(codings, text)
+    earlier = builder.duplicate_of("medication", draft, key, ref.reference)
+    if entry.resource_type == "MedicationRequest" and key:
+        sig = tuple(t.casefold() for d in dosages if (t := _text(d.text)))
+        orders = builder.order_sigs.setdefault((draft, key), set())
+        if sig and orders and sig not in orders:
+            earlier = None  # the same medication ordered with other directions
+        orders.add(sig)
     if earlier is not None:
         raise _SkipError(f"same medication as {earlier}")
     text = _with_dosage_text(codings, text, dosages)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import msgspec
 
 from service.engine import Knowledge, Report, check
-from service.engine.combinations import daily_mg, dose_text
+from service.engine.combinations import daily_mg, dose_text, one_regimen
 from service.engine.errors import implausible_values
 from service.engine.findings import PREGNANCY_CONDITION, lab_results
 from service.engine.matching import match_condition, match_lab, match_medication
@@ -107,40 +107,51 @@ DOSE_CHANGED_REASON = "replaced by a draft order of the same drug at another dos
 def without_orders_a_draft_changes(
     conversion: Conversion, knowledge: Knowledge
 ) -> tuple[Conversion, frozenset[int]]:
-    """A draft order of a drug the patient already takes, at a daily dose the text gives and
-    the current order does not (another dose, or none read), is a dose change: the current
-    order is left out, so the draft's dose is checked in its place (simvastatin 20 mg to
-    40 mg beside amlodipine). A draft at the same dose, or whose dose cannot be read, is a
-    renewal: both stay, and the order hooks treat the draft as adding nothing new. The
-    current orders of the drug count together (20 mg in the morning and 20 mg at night
-    renewed as 40 mg is no change); a draft of several drugs (a switch to a combination
-    product) or taken as needed beside a scheduled order (or the reverse) is an addition,
-    not a dose change. Returns the conversion and the drafts that change a dose (their
-    indexes after the removal)."""
+    """Draft orders of a drug the patient already takes, at a daily dose the texts give and
+    the current orders do not (another dose, or none read), are a dose change: the current
+    orders are left out, so the drafts' dose is checked in their place (simvastatin 20 mg
+    to 40 mg beside amlodipine). Drafts that add a part to the current regimen (20 mg every
+    morning taken, 20 mg every evening drafted: ``one_regimen``) change its dose too, and
+    the current orders stay beside them. Drafts at the same dose, or whose dose cannot be
+    read, are a renewal: all stay, and the order hooks treat the drafts as adding nothing
+    new. The orders of the drug count together, current and draft (20 mg in the morning
+    and 20 mg at night renewed as 40 mg is no change); a draft of several drugs (a switch
+    to a combination product) or taken as needed beside a scheduled order (or the reverse)
+    is an addition, not a dose change. Returns the conversion and the drafts that change a
+    dose (their indexes after the removal)."""
     request, sources = conversion.request, conversion.sources
     matches = [match_medication(item, knowledge) for item in request.medications]
     drugs = [{hit.drug_id for hit in match.hits} for match in matches]
-    drafts = [i for i, ref in enumerate(sources.medications) if ref.draft]
+    items = request.medications
     replaced: set[int] = set()
     changing: set[int] = set()
-    for d in drafts:
-        if len(drugs[d]) != 1:
-            continue
-        drug = next(iter(drugs[d]))
-        new_dose = daily_mg(dose_text(request.medications[d], knowledge), drug)
+    # The drafts of one drug (taken as needed or not), and the current orders beside them.
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for i, ref in enumerate(sources.medications):
+        if ref.draft and len(drugs[i]) == 1:
+            groups.setdefault((next(iter(drugs[i])), matches[i].prn), []).append(i)
+    for (drug, prn), drafts in groups.items():
         current = [
             i
             for i, ref in enumerate(sources.medications)
-            if not ref.draft and drugs[i] == drugs[d] and matches[i].prn == matches[d].prn
+            if not ref.draft and drugs[i] == {drug} and matches[i].prn == prn
         ]
-        if new_dose is None or not current:
+        new_doses = [daily_mg(dose_text(items[d], knowledge), drug) for d in drafts]
+        if not current or None in new_doses:
             continue
-        doses = [daily_mg(dose_text(request.medications[i], knowledge), drug) for i in current]
-        if None in doses or abs(sum(dose or 0.0 for dose in doses) - new_dose) > 1e-9:
+        doses = [daily_mg(dose_text(items[i], knowledge), drug) for i in current]
+        if one_regimen([items[i].text for i in [*current, *drafts]], knowledge):
+            changing.update(drafts)  # parts added to the regimen: all of it is checked
+            continue
+        if (
+            None in doses
+            or abs(sum(dose or 0.0 for dose in doses) - sum(dose or 0.0 for dose in new_doses))
+            > 1e-9
+        ):
             replaced.update(current)
-            changing.add(d)
+            changing.update(drafts)
     if not replaced:
-        return conversion, frozenset()
+        return conversion, frozenset(changing)
     keep = [i for i in range(len(request.medications)) if i not in replaced]
     changed = frozenset(keep.index(d) for d in changing)
     return msgspec.structs.replace(

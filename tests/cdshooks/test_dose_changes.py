@@ -4,9 +4,11 @@ place; a draft at the same dose, or whose dose is not given, is a renewal and ad
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.cdshooks.conftest import ORDER_SIGN, Client
+from tests.cdshooks.conftest import ORDER_SIGN, PATIENT_VIEW, Client
 from tests.cdshooks.records import PATIENT_ID, chart
 from tests.cdshooks.test_service_calls import cards_of
 
@@ -129,3 +131,84 @@ def test_a_draft_coded_only_by_rxnorm_is_read_at_its_code_s_strength(cds: Client
     }
     summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
     assert any(s.startswith("New dose of simvastatin") for s in summaries), summaries
+
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
+
+def _simvastatin_20(ident: str, directions: str, status: str = "active") -> dict[str, object]:
+    """An order of simvastatin 20 MG Oral Tablet (RxNorm 312961) with its directions."""
+    return {
+        "resourceType": "MedicationRequest",
+        "id": ident,
+        "status": status,
+        "intent": "order",
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+        "medicationCodeableConcept": {
+            "coding": [
+                {"system": RXNORM, "code": "312961", "display": "simvastatin 20 MG Oral Tablet"}
+            ]
+        },
+        "dosageInstruction": [{"text": directions}],
+    }
+
+
+def _with_orders(
+    body: dict[str, Any], current: list[dict[str, object]], drafts: list[dict[str, object]]
+) -> dict[str, Any]:
+    """The chart with ``current`` as its MedicationRequests and ``drafts`` added."""
+    body["prefetch"]["medicationRequests"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in current],
+    }
+    if drafts:
+        body["context"]["draftOrders"] = {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": r} for r in drafts],
+        }
+    return body
+
+
+def test_two_orders_of_one_product_at_two_times_of_day_are_one_split_dose(cds: Client) -> None:
+    """Review 16 #4: the evening order was dropped as "same medication" as the morning
+    one, so 20 mg + 20 mg beside amlodipine was never added up (no card)."""
+    body = _with_orders(
+        chart([AMLODIPINE]),
+        [
+            _simvastatin_20("am", "1 tablet every morning"),
+            _simvastatin_20("pm", "1 tablet every evening"),
+        ],
+        [],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert summaries[0].startswith("Simvastatin above 20 mg with amiodarone"), summaries
+
+
+def test_a_draft_adding_a_part_to_a_split_dose_is_a_new_dose(cds: Client) -> None:
+    """Review 16 #4: 20 mg every morning taken, 20 mg every evening drafted: 40 mg a day
+    beside amlodipine. Before, the draft was a "renewal" of the morning order (no card)."""
+    body = _with_orders(
+        chart([AMLODIPINE], hook="order-sign"),
+        [_simvastatin_20("am", "1 tablet every morning")],
+        [_simvastatin_20("pm", "1 tablet every evening", status="draft")],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert summaries == [
+        "New dose of simvastatin: simvastatin above 20 mg with amiodarone, amlodipine or"
+        " ranolazine (simvastatin, amlodipine)"
+    ]
+
+
+def test_a_split_dose_renewed_as_one_order_at_the_same_total_adds_nothing(cds: Client) -> None:
+    """Review 16 #4: before, "New dose of simvastatin" for 20 mg + 20 mg renewed as 40 mg."""
+    body = _with_orders(
+        chart([AMLODIPINE], hook="order-sign", drafts=["simvastatin 40 mg daily"]),
+        [
+            _simvastatin_20("am", "1 tablet every morning"),
+            _simvastatin_20("pm", "1 tablet every evening"),
+        ],
+        [],
+    )
+    assert cards_of(cds, ORDER_SIGN, body) == []
