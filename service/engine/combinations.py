@@ -481,7 +481,13 @@ def _evaluate(
         }
         if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2 - rule.one_input:
             return []
-        if _distinct_classes(knowledge, rule, candidates[0], request) < rule.min_distinct_classes:
+        # A one-input rule is one drug's own dose problem: its classes do not matter (a
+        # drug with none, mifepristone at a Cushing syndrome dose, has one).
+        if (
+            not rule.one_input
+            and _distinct_classes(knowledge, rule, candidates[0], request)
+            < rule.min_distinct_classes
+        ):
             return []
     elif not distinct_fill(candidates):
         return []
