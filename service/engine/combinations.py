@@ -781,7 +781,7 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
         id=f"combination/{item.ident}",
         kind="combination",
         severity=severity,
-        title=templates["combination_title"].format(title=rule.title, names=named),
+        title=templates["combination_title"].format(title=_title(rule, item), names=named),
         detail=detail,
         monitoring=lists.monitoring,
         management=lists.management,
@@ -792,6 +792,14 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
         labs_to_check=lists.labs_to_check,
         basis=basis,
     )
+
+
+def _title(rule: CombinationRule, item: _Fired) -> str:
+    """The rule's title; ``title_dose_unknown`` when no dose-limited drug's dose was read."""
+    unknown = rule.title_dose_unknown
+    if unknown and item.doses and all(dose is None for _, dose, _, _ in item.doses):
+        return unknown
+    return rule.title
 
 
 def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> list[DrugHit]:
