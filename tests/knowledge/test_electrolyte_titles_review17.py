@@ -1,0 +1,58 @@
+"""Electrolyte rule titles name what filled the rule (review 17 #12 and #14)."""
+
+from __future__ import annotations
+
+from service.engine.models import Report
+from tests.conftest import Checker
+from tests.knowledge.rendered import result, shown_combinations
+
+MG = result("magnesium", 1.4, "mg/dL")
+CA = result("calcium", 7.9, "mg/dL")
+
+
+def _shown_titles(report: Report) -> list[str]:
+    return [f.title for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+
+
+def test_a_condition_with_low_calcium_and_magnesium_names_no_vitamin_d(checker: Checker) -> None:
+    report = checker(conditions=[{"text": "hypoparathyroidism"}], labs=[MG, CA])
+    titles = _shown_titles(report)
+    assert titles == [
+        "Low calcium with low magnesium and a condition that can lower calcium"
+        " (hypoparathyroidism, magnesium 1.4 mg/dL, calcium (total) 7.9 mg/dL)"
+    ]
+    assert "vitamin D" not in report.note.split("Check:")[0]
+
+
+def test_a_low_vitamin_d_with_low_calcium_and_magnesium_names_it(checker: Checker) -> None:
+    report = checker(labs=[result("vitamin D", 12, "ng/mL"), MG, CA])
+    assert shown_combinations(report) == [
+        "combination/low_vitamin_d_with_low_calcium_and_low_magnesium"
+    ]
+    assert _shown_titles(report)[0].startswith(
+        "Low calcium with low magnesium and a low vitamin D (vitamin D (25-hydroxy) 12.0 ng/mL,"
+    )
+
+
+def test_a_condition_and_a_low_vitamin_d_are_one_problem_named_by_the_condition(
+    checker: Checker,
+) -> None:
+    report = checker(
+        conditions=[{"text": "hypoparathyroidism"}],
+        labs=[result("vitamin D", 12, "ng/mL"), MG, CA],
+    )
+    assert shown_combinations(report) == [
+        "combination/condition_with_low_calcium_and_low_magnesium"
+    ]
+
+
+def test_a_drug_with_low_potassium_and_magnesium_says_what_it_lowers(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "cisplatin 75 mg/m2 IV"}],
+        labs=[result("potassium", 3.2, "mmol/L"), result("magnesium", 1.5, "mg/dL")],
+    )
+    titles = _shown_titles(report)
+    assert len(titles) == 1
+    assert titles[0].startswith(
+        "Low potassium and magnesium with a drug lowering potassium or magnesium (cisplatin,"
+    )
