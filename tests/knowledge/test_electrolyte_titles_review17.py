@@ -1,4 +1,4 @@
-"""Electrolyte rule titles name what filled the rule (review 17 #12 and #14)."""
+"""Electrolyte rule titles name what filled the rule (review 17 #12)."""
 
 from __future__ import annotations
 
@@ -44,15 +44,3 @@ def test_a_condition_and_a_low_vitamin_d_are_one_problem_named_by_the_condition(
     assert shown_combinations(report) == [
         "combination/condition_with_low_calcium_and_low_magnesium"
     ]
-
-
-def test_a_drug_with_low_potassium_and_magnesium_says_what_it_lowers(checker: Checker) -> None:
-    report = checker(
-        medications=[{"text": "cisplatin 75 mg/m2 IV"}],
-        labs=[result("potassium", 3.2, "mmol/L"), result("magnesium", 1.5, "mg/dL")],
-    )
-    titles = _shown_titles(report)
-    assert len(titles) == 1
-    assert titles[0].startswith(
-        "Low potassium and magnesium with a drug lowering potassium or magnesium (cisplatin,"
-    )

@@ -25,8 +25,8 @@ def test_a_diuretic_with_both_low_is_one_problem_with_one_check(checker: Checker
     assert shown_combinations(report) == [JOINT]
     assert report.risk == "moderate"
     assert [line for line in report.note.splitlines() if line.startswith("- ")] == [
-        "- moderate: Low potassium and magnesium with a drug lowering potassium or magnesium"
-        " (furosemide, potassium 3.3 mmol/L, magnesium 1.5 mg/dL)"
+        "- moderate: Low potassium and magnesium with a drug lowering either (furosemide,"
+        " potassium 3.3 mmol/L, magnesium 1.5 mg/dL)"
     ]
     assert "Check: Potassium and magnesium within days." in report.note
 
