@@ -562,7 +562,13 @@ def _evaluate(
         }
         if len(drugs) < rule.min_distinct_drugs or len(candidates[0]) < 2 - rule.one_input:
             return []
-        if _distinct_classes(knowledge, rule, candidates[0], request) < rule.min_distinct_classes:
+        # A one-input rule is one drug's own dose problem: its classes do not matter (a
+        # drug with none, mifepristone at a Cushing syndrome dose, has one).
+        if (
+            not rule.one_input
+            and _distinct_classes(knowledge, rule, candidates[0], request)
+            < rule.min_distinct_classes
+        ):
             return []
     elif not distinct_fill(candidates):
         return []
@@ -873,7 +879,7 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
         id=f"combination/{item.ident}",
         kind="combination",
         severity=severity,
-        title=templates["combination_title"].format(title=rule.title, names=named),
+        title=templates["combination_title"].format(title=_title(rule, item), names=named),
         detail=detail,
         monitoring=lists.monitoring,
         management=lists.management,
@@ -884,6 +890,14 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
         labs_to_check=lists.labs_to_check,
         basis=basis,
     )
+
+
+def _title(rule: CombinationRule, item: _Fired) -> str:
+    """The rule's title; ``title_dose_unknown`` when no dose-limited drug's dose was read."""
+    unknown = rule.title_dose_unknown
+    if unknown and item.doses and all(dose is None for _, dose, _, _ in item.doses):
+        return unknown
+    return rule.title
 
 
 def _filling(knowledge: Knowledge, match: MedicationMatch, rule_index: int) -> list[DrugHit]:

@@ -403,6 +403,15 @@ def _check_rules(c: _Collector) -> None:
             or r.adds_up is not None
         ):
             c.errors.append(f"{where}: one_input needs a single dose-limited slot")
+        if r.title_dose_unknown is not None and (
+            r.one_input
+            or not any(
+                limit is not None and not slot.needs_dose
+                for slot in r.slots
+                for limit in (slot.above_mg, slot.at_least_mg, slot.above_mg_a_week)
+            )
+        ):
+            c.errors.append(f"{where}: title_dose_unknown needs a slot an unread dose can fill")
         for key in r.monitoring_when_measured:
             for analyte_id in key.split("+"):
                 if analyte_id not in c.analytes:

@@ -443,6 +443,9 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
 
     id: Id
     title: NonEmpty
+    # The title when the text gives no dose for any dose-limited slot: a dose to check, not
+    # one known to be above the limit ("Colchicine dose to check ...", not "... above ...").
+    title_dose_unknown: NonEmpty | None = None
     severity: Severity
     basis: Basis = "second_factor"
     slots: Annotated[list[Slot], msgspec.Meta(min_length=1)]

@@ -83,19 +83,26 @@ def test_a_condition_with_all_three_low_is_one_problem(checker: Checker) -> None
 
 
 @pytest.mark.parametrize(
-    ("cause", "labs"),
+    ("cause", "labs", "rule"),
     [
-        ([{"text": "hypoparathyroidism"}], []),
-        ([], [result("vitamin D", 12, "ng/mL")]),
+        (
+            [{"text": "hypoparathyroidism"}],
+            [],
+            "combination/condition_with_low_calcium_and_low_magnesium",
+        ),
+        (
+            [],
+            [result("vitamin D", 12, "ng/mL")],
+            "combination/low_vitamin_d_with_low_calcium_and_low_magnesium",
+        ),
     ],
 )
 def test_a_calcium_cause_and_a_low_magnesium_are_one_problem_naming_both(
-    checker: Checker, cause: list[dict[str, str]], labs: list[dict[str, object]]
+    checker: Checker, cause: list[dict[str, str]], labs: list[dict[str, object]], rule: str
 ) -> None:
-    """Review 16 #3: a low vitamin D used to push the magnesium out of the problem."""
+    """Review 16 #3: a low vitamin D used to push the magnesium out of the problem (and
+    review 17 #12: each cause has its own title)."""
     report = checker(conditions=cause, labs=[*labs, MG, CA])
-    assert shown_combinations(report) == [
-        "combination/condition_with_low_calcium_and_low_magnesium"
-    ]
+    assert shown_combinations(report) == [rule]
     check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
     assert "magnesium" in check.lower()
