@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from msgspec import UNSET
 
 from service.cdshooks import checks
-from service.cdshooks.grouping import Group, group_findings
+from service.cdshooks.grouping import Group, group_findings, join_same_drug
 from service.cdshooks.models import (
     Card,
     CardCoding,
@@ -49,6 +49,8 @@ DETAIL_MAX = 3000
 OLD_RESULT_DAYS = 30
 # Citations listed when a card's full detail is longer than DETAIL_MAX.
 BRIEF_CITATIONS = 3
+# ... each cut to this many characters (its link gives the whole source).
+BRIEF_CITATION_MAX = 200
 CUT_MARK = "…"
 # An EHR text (a resource's display) named in a card's detail is cut to this length.
 EHR_TEXT_MAX = 120
@@ -56,6 +58,7 @@ EHR_TEXT_MAX = 120
 DRAFT_HOOKS = frozenset({"order-select", "order-sign"})
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_TRAILING_ASIDE = re.compile(r"\s*\([^()]*\)$")
 # Units (``unit_key`` form) as clinicians spell them, for a result in a unit of its analyte
 # other than the canonical one (``meq/L`` from a UCUM code: ``mEq/L``).
 UNIT_SPELLING: dict[str, str] = {
@@ -103,9 +106,9 @@ class Issued:
 
 
 def build_cards(data: CardInput) -> list[Issued]:
-    """One card per problem, the most severe first. An answer offers each lab order once,
-    on the most severe card that asks for it, and says once what could not be checked
-    (``_unchecked_on``)."""
+    """One card per problem (one drug's problems on one card: ``join_same_drug``), the most
+    severe first. An answer offers each lab order once, on the most severe card that asks
+    for it, and says once what could not be checked (``_unchecked_on``)."""
     new = data.new_medications
 
     def relevant(finding: Finding) -> bool:
@@ -116,11 +119,13 @@ def build_cards(data: CardInput) -> list[Issued]:
     if new is not None and not new:
         return []
     least = INDICATOR_RANK[data.min_indicator]
-    groups = [
-        group
-        for group in group_findings(data.report.findings, relevant)
-        if INDICATOR_RANK[INDICATOR[group.severity]] >= least
-    ]
+    groups = join_same_drug(
+        [
+            group
+            for group in group_findings(data.report.findings, relevant)
+            if INDICATOR_RANK[INDICATOR[group.severity]] >= least
+        ]
+    )
     offered: set[str] = set()
     orders: list[list[LabOrder]] = []
     for group in groups:
@@ -359,7 +364,7 @@ class _Names:
 
 def _card(group: Group, data: CardInput, orders: Sequence[LabOrder], unchecked: str) -> Card:
     names = _Names(data)
-    evidence = _evidence(group.findings)
+    evidence = _evidence(group)
     suggestions = [*_removals(group, data, names), *lab_suggestions(orders, data.patient_id)]
     indicator = INDICATOR[group.severity]
     return Card(
@@ -380,14 +385,15 @@ def _card(group: Group, data: CardInput, orders: Sequence[LabOrder], unchecked: 
 
 def _removals(group: Group, data: CardInput, names: _Names) -> list[Suggestion]:
     """On order-select and order-sign, a contraindicated card proposes deleting each draft
-    order its problem (the lead finding) names, by the draft's ``Type/id``: never a
-    current order, and not a draft without an id (there is nothing to point at)."""
-    lead = group.findings[0]
-    if data.service.hook not in DRAFT_HOOKS or lead.basis != "contraindicated":
+    order its problem (the lead finding, or a problem joined to it) names, by the draft's
+    ``Type/id``: never a current order, and not a draft without an id (there is nothing to
+    point at)."""
+    barred = [lead for lead in group.leads if lead.basis == "contraindicated"]
+    if data.service.hook not in DRAFT_HOOKS or not barred:
         return []
     template = data.kb.texts.templates["card_remove_draft"]
     drafts: dict[str, str] = {}
-    for ref in lead.inputs:
+    for ref in (ref for lead in barred for ref in lead.inputs):
         source = names.source(ref)
         if names.is_new(ref) and source is not None and source.draft and _has_id(source):
             drafts.setdefault(source.reference, _short(names(ref), EHR_TEXT_MAX))
@@ -414,6 +420,8 @@ def _summary(group: Group, names: _Names) -> str:
     head = f"{'; '.join(parts)}: " if parts else ""
     title = names.respelled(lead.title, lead.inputs)
     title = _lower_first(title) if new else title
+    if group.joined:
+        return _joined_summary(group, names, head, title, lower=bool(new))
     if len(head) + len(title) <= SUMMARY_MAX or lead.kind != "combination":
         return fit(head + title, [])
     # Too long: the rule's title with its inputs, the results first (their values are the
@@ -426,14 +434,79 @@ def _summary(group: Group, names: _Names) -> str:
     return fit(f"{head}{rule} (", [names.dated(r) for r in ordered], ")")
 
 
+def _joined_summary(group: Group, names: _Names, head: str, title: str, *, lower: bool) -> str:
+    """A card with problems joined to its lead (the same drug's): the lead's title, then
+    what the joined problems add (``Potassium-lowering drug with low potassium
+    (hydrochlorothiazide, potassium 3.4 mmol/L), with low sodium 134 mmol/L``), so every
+    problem on the card is named. When that is too long: the lead's rule title with its
+    results and the drugs the title does not already name, as many as fit; then the rule
+    title alone; then the first form, cut."""
+    lead = group.findings[0]
+    tail = f", with {_join(_joined_results(group, names))}"
+    first = head + title + tail
+    rule = names.rule_title(lead.id.removeprefix("combination/").split("/")[0])
+    if len(first) <= SUMMARY_MAX or lead.kind != "combination" or rule is None:
+        return fit(first, [])
+    said = rule.casefold()
+    shown = [
+        names.dated(r)
+        for r in sorted(lead.inputs, key=lambda r: r.list != "labs")
+        # Not a drug the rule's title or the head ("Adding ...") already names.
+        if not (r.list == "medications" and (names(r).casefold() in said or names.is_new(r)))
+    ]
+    rule = f"{head}{_lower_first(rule) if lower else rule}"
+    for keep in range(len(shown), 0, -1):
+        listed = [*shown[:keep], *([f"{len(shown) - keep} more"] if keep < len(shown) else [])]
+        text = f"{rule} ({_join(listed)}){tail}"
+        if len(text) <= SUMMARY_MAX:
+            return text
+    alone = f"{rule} ({shown[0]}){tail}" if shown else ""
+    if shown and len(alone) <= SUMMARY_MAX:
+        return alone
+    return fit(rule + tail, []) if len(rule + tail) <= SUMMARY_MAX else fit(first, [])
+
+
+def _joined_results(group: Group, names: _Names) -> list[str]:
+    """What each joined problem adds to its card's lead: its results that the lead does not
+    name, as their findings' titles say them (``low sodium 134 mmol/L``), else its rule's
+    title without an aside in brackets (``colchicine above 0.3 mg twice a week on
+    dialysis``)."""
+    lead = group.findings[0]
+    named = {(r.list, r.index) for r in lead.inputs}
+    said: list[str] = []
+    for problem in group.joined:
+        results = [r for r in problem.inputs if r.list == "labs" and (r.list, r.index) not in named]
+        named.update((r.list, r.index) for r in results)
+        for ref in results:
+            finding = next(
+                (f for f in group.findings if f.kind == "lab" and list(f.inputs) == [ref]), None
+            )
+            said.append(
+                _lower_first(names.respelled(finding.title, finding.inputs).replace(": ", " ", 1))
+                if finding is not None
+                else names.dated(ref)
+            )
+        if not results:
+            rule = names.rule_title(problem.id.removeprefix("combination/").split("/")[0])
+            plain = rule if problem.kind == "combination" and rule else problem.title
+            said.append(_lower_first(_TRAILING_ASIDE.sub("", plain)))
+    return list(dict.fromkeys(said))
+
+
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _evidence(findings: Sequence[Finding]) -> list[Evidence]:
+def _evidence(group: Group) -> list[Evidence]:
+    """The card's sources: each problem's first (the lead's, then those of the problems
+    joined to it: the card's links and the first cited on a long card), then the rest in
+    the findings' order."""
     seen: dict[str, Evidence] = {}
-    for finding in findings:
+    for lead in group.leads:
+        for item in lead.evidence[:1]:
+            seen.setdefault(item.url, item)
+    for finding in group.findings:
         for item in finding.evidence:
             seen.setdefault(item.url, item)
     return list(seen.values())
@@ -517,7 +590,8 @@ def _detail_lines(
         lines += ["", "**Also on this card**"]
         lines += [
             f"- **{names.respelled(f.title, f.inputs)}** ({f.severity})"
-            + ("" if brief else f". {f.detail}")
+            # A problem joined to the lead keeps its detail on a long card too.
+            + ("" if brief and f not in group.joined else f". {f.detail}")
             for f in rest
         ]
     lines += ["", "**Based on**"]
@@ -533,10 +607,13 @@ def _detail_lines(
     lines += _bullets(
         f"{names.respelled(f.title, f.inputs)}: grade {f.evidence_grade}, "
         f"{kb.texts.evidence_labels.get(f.evidence_level, f.evidence_level)}"
-        for f in (group.findings[:1] if brief else group.findings)
+        for f in (group.leads if brief else group.findings)
     )
-    cited = evidence[:BRIEF_CITATIONS] if brief else evidence
-    lines += _bullets(f"[{escape(e.citation)}]({e.url})" for e in cited)
+    cited = evidence[: max(BRIEF_CITATIONS, len(group.leads))] if brief else evidence
+    lines += _bullets(
+        f"[{escape(_short(e.citation, BRIEF_CITATION_MAX) if brief else e.citation)}]({e.url})"
+        for e in cited
+    )
     if len(cited) < len(evidence):
         lines.append(f"- {len(evidence) - len(cited)} more sources")
     lines += ["", f"_{kb.texts.templates['note_disclaimer']}_"]

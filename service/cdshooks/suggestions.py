@@ -131,17 +131,21 @@ def wanted_orders(group: Group, kb: KnowledgeBase) -> list[LabOrder]:
     finding's (each is a problem of its own). A drug a combination absorbed does not add
     its own checks: insulin's potassium and magnesium are not what a low glucose card is
     about, nor a magnesium level what a contraindicated statin pair is about. A warning
-    or critical rule whose monitoring names CK asks for a CK (``NAMED_IN_MONITORING``)."""
-    lead, *rest = group.findings
+    or critical rule whose monitoring names CK asks for a CK (``NAMED_IN_MONITORING``).
+    Every problem on a card (its lead and those joined to it) speaks as the lead does."""
+    leads = group.leads
+    rest = group.findings[len(leads) :]
     speaking = (
-        group.findings if group.kind == "minor" else (lead, *(f for f in rest if f.kind == "lab"))
+        group.findings if group.kind == "minor" else (*leads, *(f for f in rest if f.kind == "lab"))
     )
     checks = {aid for finding in speaking for aid in finding.labs_to_check}
-    if lead.kind == "combination" and group.severity != "low":
-        # A warning or critical rule's own monitoring (a drug pair or dose limit), not that
-        # of a single drug, result or condition: on an info card (a statin with
-        # fenofibrate, "CK if any") a CK is for symptoms only, not a test to propose.
-        checks.update(a for a in NAMED_IN_MONITORING if _names(kb, a, lead.monitoring))
+    for lead in leads:
+        severity = group.severity if lead is leads[0] else lead.severity
+        if lead.kind == "combination" and severity != "low":
+            # A warning or critical rule's own monitoring (a drug pair or dose limit), not
+            # that of a single drug, result or condition: on an info card (a statin with
+            # fenofibrate, "CK if any") a CK is for symptoms only, not a test to propose.
+            checks.update(a for a in NAMED_IN_MONITORING if _names(kb, a, lead.monitoring))
     return [order for order in kb.lab_orders if checks.intersection(order.for_analytes)]
 
 

@@ -21,6 +21,7 @@ ANALYTES: dict[str, tuple[str, str]] = {
     "egfr": ("98979-8", "Glomerular filtration rate/1.73 sq M.predicted by CKD-EPI 2021"),
     "sodium": ("2951-2", "Sodium [Moles/volume] in Serum or Plasma"),
     "glucose": ("2345-7", "Glucose [Mass/volume] in Serum or Plasma"),
+    "ck": ("2157-6", "Creatine kinase [Enzymatic activity/volume] in Serum or Plasma"),
 }
 Lab = tuple[str, float, str]  # analyte, value, UCUM unit
 
