@@ -38,6 +38,7 @@ from setuptools import setup
 ROOT = Path(__file__).resolve().parent.parent
 # Relative to the repository root. Every module here is free of msgspec Structs.
 MODULES = (
+    "service/engine/advice.py",
     "service/engine/check.py",
     "service/engine/combinations.py",
     "service/engine/errors.py",

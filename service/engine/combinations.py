@@ -148,6 +148,8 @@ _TIMES_A_WEEK = {"biw": 2, "tiw": 3}
 # short name counts only beside another ("avoid sun" is no Sunday), and none beside a daily
 # frequency ("daily; hold on Sundays").
 _WEEKDAY_NAME = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.IGNORECASE)
+# Where a day's name may start (what _weekdays needs before it looks further).
+_WEEKDAY_START = re.compile(r"mon|tue|wed|thu|fri|sat|sun", re.IGNORECASE)
 _WEEKDAY_SHORT = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b", re.IGNORECASE)
 _DAILY = re.compile(
     r"\b(?:daily|qd|every\s+day|a\s+day|per\s+day|nightly|qhs|bid|tid|qid)\b", re.IGNORECASE
@@ -351,22 +353,24 @@ def _doses_a_day(text: str, end: int) -> float:
         word = (counted.group(1) or counted.group(2)).lower() if counted else "1"
         times = _COUNTS.get(word) or int(word)
     weekly = next((_TIMES_A_WEEK[w] for w in words if w in _TIMES_A_WEEK), None)
-    if weekly is None and _THREE_DAYS.search(after):
+    # Each pattern below is searched only when a letter or digit it needs is in the text.
+    if weekly is None and ("f" in after or "th" in after) and _THREE_DAYS.search(after):
         weekly = 3
     if weekly is not None:
         return tablets * weekly / 7
-    hours = _every(_EVERY_HOURS, after)
-    if hours:
-        return tablets * 24 / hours  # "q48h": half a dose a day
-    days_apart = _every(_EVERY_DAYS, after)
-    if days_apart:
-        return tablets / days_apart
-    if _PER_WEEK.search(after):
+    if any(c.isdigit() for c in after):
+        hours = _every(_EVERY_HOURS, after)
+        if hours:
+            return tablets * 24 / hours  # "q48h": half a dose a day
+        days_apart = _every(_EVERY_DAYS, after)
+        if days_apart:
+            return tablets / days_apart
+    if "w" in after and _PER_WEEK.search(after):
         return tablets * times / 7  # "0.3 mg twice a week", "80 mg weekly"
-    days = _weekdays(after)
+    days = _weekdays(after) if _WEEKDAY_START.search(after) else 0
     if days:
         return tablets * days / 7  # "0.3 mg Mon and Thu"
-    if _EVERY_OTHER_DAY.search(after):
+    if "d" in after and _EVERY_OTHER_DAY.search(after):
         return tablets * times / 2
     return tablets * times
 

@@ -45,12 +45,12 @@ class Facts:
     def add_targets(self, ref: Ref, targets: tuple[SlotRef, ...]) -> None:
         if not targets:
             return
-        rules = self.knowledge.rules
+        slot_counts = self.knowledge.slot_counts
         slots_of_rule = self.slots
         for r, s in targets:
             slots = slots_of_rule.get(r)
             if slots is None:
-                slots = slots_of_rule[r] = [[] for _ in rules[r].rule.slots]
+                slots = slots_of_rule[r] = [[] for _ in range(slot_counts[r])]
             filling = slots[s]
             if ref not in filling:
                 filling.append(ref)

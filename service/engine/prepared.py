@@ -166,6 +166,7 @@ class Knowledge:
         "rule_index",
         "rules",
         "schedule_words",
+        "slot_counts",
         "slots_of_tag",
         "suppression_order",
         "unfitting_advice",
@@ -187,6 +188,8 @@ class Knowledge:
         self.kb: Final = kb
         self.qualifiers: Final = qualifiers
         self.rules: Final = rules
+        # Rule position -> how many slots it has.
+        self.slot_counts: Final = tuple(len(prepared.rule.slots) for prepared in rules)
         # Rule id -> its position in ``rules``.
         self.rule_index: Final = {prepared.rule.id: prepared.index for prepared in rules}
         # Rule position -> when it is evaluated among the suppressible rules: after every
