@@ -28,7 +28,7 @@ from service.cdshooks.suggestions import (
 )
 from service.engine.findings import shown_unit
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
-from service.engine.strings import shown_value
+from service.engine.strings import shown_value, unique
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
 from service.knowledge.schema import LabOrder
@@ -412,8 +412,9 @@ def _summary(group: Group, names: _Names) -> str:
             "New order, minor cramp contributor: " if new else "Possible minor cramp contributors: "
         )
         return fit(head, new or listed)
-    added = [names(r) for r in inputs if names.is_new(r) and not names.changes_dose(r)]
-    changed = [names(r) for r in inputs if names.is_new(r) and names.changes_dose(r)]
+    # Each drug once: two drafts of one drug (a dose split over the day) are one new dose.
+    added = unique(names(r) for r in inputs if names.is_new(r) and not names.changes_dose(r))
+    changed = unique(names(r) for r in inputs if names.is_new(r) and names.changes_dose(r))
     parts = ([f"Adding {_join(added)}"] if added else []) + (
         [f"New dose of {_join(changed)}"] if changed else []
     )

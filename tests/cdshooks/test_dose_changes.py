@@ -212,3 +212,20 @@ def test_a_split_dose_renewed_as_one_order_at_the_same_total_adds_nothing(cds: C
         [],
     )
     assert cards_of(cds, ORDER_SIGN, body) == []
+
+
+def test_a_new_dose_split_over_two_drafts_names_the_drug_once(cds: Client) -> None:
+    """20 mg taken, drafts of 20 mg every morning and 20 mg every evening: 40 mg a day."""
+    body = _with_orders(
+        chart([AMLODIPINE], hook="order-sign"),
+        [_simvastatin_20("now", "1 tablet daily")],
+        [
+            _simvastatin_20("am", "1 tablet every morning", status="draft"),
+            _simvastatin_20("pm", "1 tablet every evening", status="draft"),
+        ],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert summaries == [
+        "New dose of simvastatin: simvastatin above 20 mg with amiodarone, amlodipine or"
+        " ranolazine (simvastatin, amlodipine)"
+    ]
