@@ -46,7 +46,7 @@ _STRENGTH_PAIR = re.compile(
 )
 # How many tablets a dose is ("take 2 tablets", "1/2 tab", "half a tablet").
 _TABLETS = re.compile(
-    r"\b((?:one|1)\s+(?:and\s+)?(?:a\s+|one[\s-]+)?(?:half|1/2)|\d+(?:\.\d+)?|1/2|\u00bd|half"
+    r"\b((?:one|1)\s+(?:and\s+(?:a\s+|one[\s-]+)?half|and\s+1/2|1/2)|\d+(?:\.\d+)?|1/2|\u00bd|half"
     r"|one|two|three|four|ii|iii)\s+(?:a\s+)?"
     r"(?:tabs?|tablets?|caps?|capsules?|pills?)\b",
     re.IGNORECASE,
@@ -76,11 +76,13 @@ _PER_SURFACE = re.compile(
     rf"\s*(?:/|per)\s*{_SURFACE_UNIT}\b(\s*(?:/|per|a)\s*(?:day|d)\b)?", re.IGNORECASE
 )
 _MAX_BODY_SURFACE_M2 = 2.0
+# What comes right before a quantity dispensed, not a dose ("(30 tablets)", "#60 tabs").
+_DISPENSED = re.compile(r"(?:[(#]|\b(?:qty|quantity|dispense|disp|supply)\b[:.]?)\s*$")
 # A count of tablets written without "tablet", before a route or frequency ("simvastatin
 # 20 mg, 2 qhs", "Simvastatin 20 MG Oral Tablet; 2 po qhs").
 _BARE_COUNT = re.compile(
     r"^[\s,;]*(?:oral\s+)?(?:tablets?|tabs?|capsules?|caps?)?[\s,;]*(?:take\s+)?"
-    r"([1-4]|one|two|three|four|ii|iii)\s+(?=(?:po|p\.o\.|by\s+mouth|orally|qhs|qam|qpm|hs"
+    r"([1-4]|1/2|\u00bd|half|one|two|three|four|ii|iii)\s+(?=(?:po|p\.o\.|by\s+mouth|orally|qhs|qam|qpm|hs"
     r"|daily|nightly|bid|tid|qid|at\s+bedtime|every)\b)",
     re.IGNORECASE,
 )
@@ -163,7 +165,19 @@ _MICROGRAMS = re.compile(
 # A liquid's strength per volume ("15 mg/5 mL", "25 mg/mL", "10 mg per 5 ml"), and the
 # volume of a dose.
 _PER_VOLUME = re.compile(r"\s*(?:/|per)\s*(\d+(?:\.\d+)?)?\s*(?:ml|cc)\b", re.IGNORECASE)
+# How often a dose is taken, right after it ("5 mL daily", "10 mL twice a day").
+_DOSE_FREQUENCY = re.compile(
+    r"\s*(?:po\s+|by\s+mouth\s+|orally\s+)?(?:daily|qd|bid|tid|qid|q\s?\d+\s?h|every|nightly"
+    r"|qhs|at\s+bedtime|once|twice|three\s+times|four\s+times|weekly|in\s+the)\b",
+    re.IGNORECASE,
+)
 _VOLUME = re.compile(r"(?<![\d./])(\d+(?:\.\d+)?)\s*(?:ml|cc)\b", re.IGNORECASE)
+# A dose not taken now, or only on a condition ("40 mg qam previously", "if LDL above goal").
+_NOT_NOW = re.compile(
+    r"\b(?:previous|previously|prior|was|were|formerly|old|stopped|discontinued|held|hold|prn"
+    r"|needed|instead|or|until|pending|recheck|depending)\b",
+    re.IGNORECASE,
+)
 # A time of day a part of a split dose is taken at.
 _TIME_OF_DAY = re.compile(
     r"\b(?:q?am|q?pm|a\.m\.|p\.m\.|morning|noon|midday|lunch|afternoon|evening|night|q?hs"
@@ -247,7 +261,7 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if sig is not None:
         text, drug = sig, None  # the sig's own dose, not the product's strength
     steps = _THEN_STEP.split(text)
-    if len(steps) > 1 and _PLAN.search(text) is None:
+    if len(steps) > 1 and _PLAN.search(text) is None and _NOT_NOW.search(text) is None:
         # Steps of a titration or a taper ("20 mg x 7 days then 40 mg"): the highest, as
         # the patient will take each; a limit is passed when any step passes it. Not a plan
         # ("may increase to 40 mg then 80 mg").
@@ -257,7 +271,12 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     pair = _STRENGTH_PAIR.search(text) if drug in order and len(order) == 2 else None
     if pair is not None:
         return float(pair.group(order.index(drug or "") + 1)) * _doses_a_day(text, pair.end())
-    strengths = list(STRENGTH.finditer(text))
+    # A strength planned or allowed ("max 6 mg", "may increase to 40 mg") is not taken.
+    strengths = [
+        m
+        for m in STRENGTH.finditer(text)
+        if not _PLAN.search(text, max(0, m.start() - 16), m.start())
+    ]
     if len(strengths) > 1 and (split := _split_over_the_day(text, strengths)) is not None:
         return split
     found: re.Match[str] | None = strengths[0] if strengths else None
@@ -282,7 +301,7 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if per_volume is not None:
         # A liquid's strength per volume ("15 mg/5 mL, 10 mL daily"): the dose is the
         # volume taken; without one the text gives no dose.
-        volume = _VOLUME.search(text, per_volume.end())
+        volume = _dose_volume(text, per_volume.end())
         if volume is None:
             return None
         per_ml = strength_mg(found) / float(per_volume.group(1) or 1)
@@ -290,11 +309,23 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     return strength_mg(found) * _doses_a_day(text, found.end())
 
 
+def _dose_volume(text: str, start: int) -> re.Match[str] | None:
+    """The volume one dose is: the only one after ``start``, or of several (a bottle's,
+    "150 mL", before the dose's) the one followed by how often it is taken; None when that
+    does not decide."""
+    volumes = list(_VOLUME.finditer(text, start))
+    if len(volumes) > 1:
+        volumes = [v for v in volumes if _DOSE_FREQUENCY.match(text, v.end())]
+    return volumes[0] if len(volumes) == 1 else None
+
+
 def _split_over_the_day(text: str, strengths: Sequence[re.Match[str]]) -> float | None:
     """A dose split over the day, each strength at its own time ("20 mg qam and 20 mg
     qhs", "5 mg in the morning and 2.5 mg in the evening", "40 mg at 8am, 20 mg at 2pm"):
     the day's total. None unless only times, counts and joining words stand between the
     strengths (not another drug, a course, a plan or a previous dose)."""
+    if _NOT_NOW.search(text, strengths[0].start()) or _PLAN.search(text, strengths[0].start()):
+        return None
     total = 0.0
     times: set[str] = set()
     for n, strength in enumerate(strengths):
@@ -340,7 +371,7 @@ def _doses_a_day(text: str, end: int) -> float:
     """How many strengths a day the text after a strength gives: tablets times doses."""
     # The frequency of this dose, not of a later step ("0.6 mg bid x 3 days then 0.3 mg weekly").
     after = _THEN.split(_COUNT_ECHO.sub("", text[end : end + _DOSE_WINDOW].lower()), 1)[0]
-    count = _TABLETS.search(after) or _TIMES_COUNT.match(after) or _BARE_COUNT.match(after)
+    count = _tablets(after) or _TIMES_COUNT.match(after) or _BARE_COUNT.match(after)
     tablets = 1.0
     if count is not None:
         word = count.group(1)
@@ -373,6 +404,15 @@ def _doses_a_day(text: str, end: int) -> float:
     if "d" in after and _EVERY_OTHER_DAY.search(after):
         return tablets * times / 2
     return tablets * times
+
+
+def _tablets(text: str) -> re.Match[str] | None:
+    """The first count of tablets a dose is, not a quantity dispensed ("(30 tablets)",
+    "#60 tablets", "qty 30 tabs")."""
+    for found in _TABLETS.finditer(text):
+        if not _DISPENSED.search(text, max(0, found.start() - 12), found.start()):
+            return found
+    return None
 
 
 def _every(pattern: re.Pattern[str], text: str) -> int:
@@ -520,7 +560,13 @@ def _evaluate(
         slot = rule.slots[s]
         kept = []
         for ref, dose, shown, at_least in _slot_doses(knowledge, prepared, candidates[s], request):
-            if at_least is not None and not floor and at_least > limit + _DOSE_SLACK:
+            course = _flare_course(knowledge, slot, ref, request)
+            if (
+                course is None
+                and at_least is not None
+                and not floor
+                and at_least > limit + _DOSE_SLACK
+            ):  # a count of tablets with no strength: at least this
                 kept.append(ref)
                 if shown:
                     days = 7 if weekly else 1
@@ -529,7 +575,6 @@ def _evaluate(
                 continue
             if dose is None and (rule.one_input or slot.needs_dose):
                 continue  # a drug alone is a dose problem only at a dose the text gives
-            course = _flare_course(knowledge, slot, ref, request)
             if course is not None:  # a flare course: its own label dosing
                 flare_limit = slot.flare_course_above_mg
                 if flare_limit is None or course[0] is None or course[0] <= flare_limit:
@@ -584,6 +629,8 @@ def _evaluate(
 # at the first sign of a flare, then 0.6 mg in 1 hour", "x1, not to repeat within 14 days").
 _FLARE_COURSE = re.compile(
     r"\bflares?\b|\bsingle\s+dose\b|\bone\s+dose\b|\bonce\s+only\b|\bx\s?1\b(?!\s*(?:d\b|days?|wks?|weeks?))"
+    r"|\bonce\b(?!\s*(?:a\s+|per\s+|every\s+|each\s+|in\s+the\s+)?(?:days?|daily|d\b|weekly|weeks?"
+    r"|nightly|night|morning|evening|monthly|months?|at\s+bedtime|qhs|qd))"
     r"|\bnot\s+to\s+(?:be\s+)?repeat|\bfirst\s+sign\b"
     r"|\bthen\s+[\d.]+\s*mg\s+(?:in\s+(?:1|one)\s+hours?|(?:1|one)\s+hours?\s+later)",
     re.IGNORECASE,
@@ -781,6 +828,27 @@ def one_regimen(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
         if len(named) != 1 or not seen.isdisjoint(named):
             return False
         seen |= named
+    return True
+
+
+# The half of the day a time falls in (``normalization.dose_times``): two orders of one
+# product in the same half ("in the evening", "at bedtime") are one order written twice.
+_HALF_OF_DAY = {"morning": "day", "midday": "day", "afternoon": "day"}
+
+
+def split_over_the_day(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
+    """Whether orders of one product are the parts of a dose split over the day: each names
+    one half of the day (morning to afternoon, or evening to night), each another, and none
+    is conditional, planned or past ("in the morning if LDL above goal")."""
+    times = knowledge.kb.normalization.dose_times
+    seen: set[str] = set()
+    for text in texts:
+        if not text or _NOT_NOW.search(text) or _PLAN.search(text):
+            return False
+        halves = {_HALF_OF_DAY.get(times[w], "night") for w in tokens(text) if w in times}
+        if len(halves) != 1 or not seen.isdisjoint(halves):
+            return False
+        seen |= halves
     return True
 
 

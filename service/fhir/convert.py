@@ -152,6 +152,10 @@ def _no_states(_: LabInput, __: Patient | None) -> frozenset[str]:
     return frozenset()
 
 
+def _never_split(texts: Sequence[str | None]) -> bool:
+    return False
+
+
 @dataclass(frozen=True, kw_only=True)
 class Options:
     """How to read the resources.
@@ -171,6 +175,9 @@ class Options:
     when every value within the bound is abnormal the same way.
     ``corrected_by``: analyte id -> the analyte that corrects it (calcium: albumin), so that
     a correcting result is used only when drawn near the result it corrects.
+    ``split_dose``: whether orders of one product (their texts, directions included) are
+    the parts of a dose split over the day (the engine's ``split_over_the_day``), so that
+    they are read together; any other repeated order is read once.
     """
 
     today: date
@@ -182,6 +189,7 @@ class Options:
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
     corrected_by: Mapping[str, str] = field(default_factory=dict)
+    split_dose: Callable[[Sequence[str | None]], bool] = _never_split
 
 
 class _SkipError(Exception):
@@ -233,12 +241,10 @@ class _Builder:
     pregnancies: list[_Pregnancy] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     keys: dict[tuple[str, bool, tuple[str, ...]], str] = field(default_factory=dict)
-    # The dosage texts of the orders (MedicationRequests) read so far, by medication key:
-    # another order of the same medication with other directions is a part of a split
-    # dose (every morning, every evening) or a second order, never a duplicate listing.
-    order_sigs: dict[tuple[bool, tuple[str, ...]], set[tuple[str, ...]]] = field(
-        default_factory=dict
-    )
+    # The texts (directions included) of the orders (MedicationRequests) read, by
+    # medication key: another order of the same medication is read beside them only when
+    # they are the parts of a dose split over the day (``Options.split_dose``).
+    order_texts: dict[tuple[bool, tuple[str, ...]], list[str | None]] = field(default_factory=dict)
 
     def skip(self, entry: Entry, reason: str) -> None:
         self.ignored.append(Ignored(entry.reference, entry.resource_type, reason))
@@ -511,15 +517,15 @@ def _add_medication(
     ref = ResourceRef(entry.reference, entry.resource_type, draft, _label(codings, text))
     key = _key(codings, text)
     earlier = builder.duplicate_of("medication", draft, key, ref.reference)
+    text = _with_dosage_text(codings, text, dosages)
     if entry.resource_type == "MedicationRequest" and key:
-        sig = tuple(t.casefold() for d in dosages if (t := _text(d.text)))
-        orders = builder.order_sigs.setdefault((draft, key), set())
-        if sig and orders and sig not in orders:
-            earlier = None  # the same medication ordered with other directions
-        orders.add(sig)
+        orders = builder.order_texts.setdefault((draft, key), [])
+        if earlier is not None and orders and builder.options.split_dose([*orders, text]):
+            earlier = None  # another part of a dose split over the day
+        if earlier is None:
+            orders.append(text)
     if earlier is not None:
         raise _SkipError(f"same medication as {earlier}")
-    text = _with_dosage_text(codings, text, dosages)
     if dosages and all(dosage.as_needed for dosage in dosages):
         text = _as_needed(text)
     builder.meds.append((MedicationInput(text=text, coding=codings or None, route=route), ref))

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import msgspec
 
 from service.engine import Knowledge, Report, check
-from service.engine.combinations import daily_mg, dose_text, one_regimen
+from service.engine.combinations import daily_mg, dose_text, split_over_the_day
 from service.engine.errors import implausible_values
 from service.engine.findings import PREGNANCY_CONDITION, lab_results
 from service.engine.matching import match_condition, match_lab, match_medication
@@ -91,6 +91,7 @@ def check_record(
             for aid, analyte in knowledge.kb.analytes.items()
             if analyte.corrected is not None
         },
+        split_dose=lambda texts: split_over_the_day(texts, knowledge),
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     dose_changes: frozenset[int] = frozenset()
@@ -110,15 +111,14 @@ def without_orders_a_draft_changes(
     """Draft orders of a drug the patient already takes, at a daily dose the texts give and
     the current orders do not (another dose, or none read), are a dose change: the current
     orders are left out, so the drafts' dose is checked in their place (simvastatin 20 mg
-    to 40 mg beside amlodipine). Drafts that add a part to the current regimen (20 mg every
-    morning taken, 20 mg every evening drafted: ``one_regimen``) change its dose too, and
-    the current orders stay beside them. Drafts at the same dose, or whose dose cannot be
-    read, are a renewal: all stay, and the order hooks treat the drafts as adding nothing
-    new. The orders of the drug count together, current and draft (20 mg in the morning
-    and 20 mg at night renewed as 40 mg is no change); a draft of several drugs (a switch
-    to a combination product) or taken as needed beside a scheduled order (or the reverse)
-    is an addition, not a dose change. Returns the conversion and the drafts that change a
-    dose (their indexes after the removal)."""
+    to 40 mg beside amlodipine). Drafts at the same dose, or whose dose cannot be read, are
+    a renewal: all stay, and the order hooks treat the drafts as adding nothing new. The
+    orders of the drug count together, current and draft (20 mg in the morning and 20 mg
+    at night renewed as 40 mg is no change; moved from the morning to bedtime is none
+    either); a draft of several drugs (a switch to a combination product) or taken as
+    needed beside a scheduled order (or the reverse) is an addition, not a dose change.
+    Returns the conversion and the drafts that change a dose (their indexes after the
+    removal)."""
     request, sources = conversion.request, conversion.sources
     matches = [match_medication(item, knowledge) for item in request.medications]
     drugs = [{hit.drug_id for hit in match.hits} for match in matches]
@@ -140,9 +140,6 @@ def without_orders_a_draft_changes(
         if not current or None in new_doses:
             continue
         doses = [daily_mg(dose_text(items[i], knowledge), drug) for i in current]
-        if one_regimen([items[i].text for i in [*current, *drafts]], knowledge):
-            changing.update(drafts)  # parts added to the regimen: all of it is checked
-            continue
         if (
             None in doses
             or abs(sum(dose or 0.0 for dose in doses) - sum(dose or 0.0 for dose in new_doses))

@@ -365,8 +365,8 @@ def _check_rules(c: _Collector) -> None:
             limits = [slot.above_mg, slot.at_least_mg, slot.above_mg_a_week]
             if sum(limit is not None for limit in limits) > 1:
                 c.errors.append(f"{where}: slot {i + 1} sets more than one dose limit")
-            if (slot.flare_course_above_mg is not None or slot.flare_course_exempt) and (
-                slot.above_mg is None and slot.above_mg_a_week is None
+            if (slot.flare_course_above_mg is not None or slot.flare_course_exempt) and all(
+                limit is None for limit in limits
             ):
                 c.errors.append(f"{where}: slot {i + 1} reads flare courses without a dose limit")
             if slot.needs_dose and not any(limit is not None for limit in limits):

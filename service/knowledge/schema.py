@@ -410,7 +410,8 @@ class Slot(_Strict, frozen=True, kw_only=True):
     # A flare course (the text says flare, single dose, x1, not to repeat ...) has its own
     # label dosing: with ``flare_course_above_mg`` it fills this slot only when the course's
     # total is above it (colchicine on dialysis: a single 0.6 mg dose); with
-    # ``flare_course_exempt`` never (the label needs no adjustment for a flare).
+    # ``flare_course_exempt`` never (the label needs no adjustment for a flare; a single
+    # dose is not the daily regimen a limit is about: mifepristone 600 mg once).
     flare_course_above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
     flare_course_exempt: bool = False
     # A drug fills this dose-limited slot only at a dose the text gives: a wider limit

@@ -186,19 +186,50 @@ def test_two_orders_of_one_product_at_two_times_of_day_are_one_split_dose(cds: C
     assert summaries[0].startswith("Simvastatin above 20 mg with amiodarone"), summaries
 
 
-def test_a_draft_adding_a_part_to_a_split_dose_is_a_new_dose(cds: Client) -> None:
-    """Review 16 #4: 20 mg every morning taken, 20 mg every evening drafted: 40 mg a day
-    beside amlodipine. Before, the draft was a "renewal" of the morning order (no card)."""
+@pytest.mark.parametrize(
+    ("current", "draft", "said"),
+    [
+        # Review 18 A1: a draft at another time replaces the current order; before, it was
+        # read as a part added to it ("New dose ... 40 mg", "60 mg").
+        (["1 tablet every morning"], ("1", "1 tablet at bedtime"), None),
+        (["1 tablet every morning", "1 tablet every evening"], ("1", "1 tablet at bedtime"), None),
+        (["1 tablet every morning"], ("2", "2 tablets at bedtime"), "40 mg a day"),
+    ],
+)
+def test_a_draft_at_another_time_of_day_replaces_the_current_order(
+    cds: Client, current: list[str], draft: tuple[str, str], said: str | None
+) -> None:
     body = _with_orders(
         chart([AMLODIPINE], hook="order-sign"),
-        [_simvastatin_20("am", "1 tablet every morning")],
-        [_simvastatin_20("pm", "1 tablet every evening", status="draft")],
+        [_simvastatin_20(f"c{i}", text) for i, text in enumerate(current)],
+        [_simvastatin_20(f"d{draft[0]}", draft[1], status="draft")],
     )
-    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
-    assert summaries == [
-        "New dose of simvastatin: simvastatin above 20 mg with amiodarone, amlodipine or"
-        " ranolazine (simvastatin, amlodipine)"
-    ]
+    cards = cards_of(cds, ORDER_SIGN, body)
+    if said is None:
+        assert cards == []
+    else:
+        assert [c["summary"].split(":")[0] for c in cards] == ["New dose of simvastatin"]
+        assert f"Simvastatin {said} is above the 20 mg limit" in cards[0]["detail"]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Take 1 tablet by mouth nightly",  # the same order reworded (bedtime, nightly)
+        "1 tablet in the evening",  # evening and bedtime are one half of the day
+        "1 tablet in the morning if LDL above goal",  # a condition, not a part
+    ],
+)
+def test_an_order_repeated_in_other_words_is_read_once(cds: Client, second: str) -> None:
+    """Review 18 A2, C1: a renewal left active in other words was summed as a split dose
+    (a dose-limit warning beside amlodipine) or read as duplicate therapy."""
+    body = _with_orders(
+        chart([AMLODIPINE]),
+        [_simvastatin_20("first", "1 tablet at bedtime"), _simvastatin_20("second", second)],
+        [],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert not any("above 20 mg" in s or "Duplicate" in s for s in summaries), summaries
 
 
 def test_a_split_dose_renewed_as_one_order_at_the_same_total_adds_nothing(cds: Client) -> None:

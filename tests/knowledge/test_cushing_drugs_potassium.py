@@ -91,3 +91,16 @@ def test_metyrapone_is_recognized_not_flagged(checker: Checker) -> None:
     status = report.medications[0]
     assert status.status == "recognized"
     assert status.reason is not None and "deoxycorticosterone" in status.reason
+
+
+@pytest.mark.parametrize(
+    "text", ["mifepristone 600 mg once", "mifepristone 200 mg, 3 tablets orally once"]
+)
+def test_a_single_dose_of_mifepristone_is_not_a_cushing_regimen(
+    checker: Checker, text: str
+) -> None:
+    """Review 18 C4: the older single 600 mg dose that ends a pregnancy is not Korlym."""
+    report = checker(
+        medications=[{"text": text}], labs=[{"text": "potassium", "value": 3.1, "unit": "mmol/L"}]
+    )
+    assert not any("mifepristone" in f.id for f in report.findings)

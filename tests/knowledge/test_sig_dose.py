@@ -233,3 +233,32 @@ def test_a_titration_to_above_the_limit_is_flagged(checker: Checker) -> None:
         ]
     )
     assert SIMVASTATIN_LIMIT in shown_combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "mg_a_day"),
+    [
+        # Review 18 A3-A8, C3: over-reads of today's first version, and older ones.
+        ("simvastatin 40 mg one half tablet qhs", "simvastatin", 20),
+        ("simvastatin 20 mg qhs; 40 mg qam previously", "simvastatin", 20),
+        ("simvastatin 20 mg qam and 40 mg qhs if LDL above goal", "simvastatin", 20),
+        ("colchicine 0.6 MG/5ML Oral Solution 150 ML; 5 mL daily", "colchicine", 0.6),
+        ("simvastatin 20 mg daily (30 tablets)", "simvastatin", 20),
+        ("simvastatin 20 mg 1 tab daily #60 tablets", "simvastatin", 20),
+        ("simvastatin 40 mg 1/2 po qhs", "simvastatin", 20),
+        ("colchicine 500 mcg bid, max 6 mg", "colchicine", 1.0),
+        ("simvastatin 20 mg qhs x 4 wk then recheck and go to 40 mg qhs", "simvastatin", 20),
+        ("simvastatin 20 mg qhs x 4 wk then 40 mg qhs pending labs", "simvastatin", 20),
+    ],
+)
+def test_what_is_not_the_dose_taken_is_not_read(text: str, drug: str, mg_a_day: float) -> None:
+    assert daily_mg(text, drug) == pytest.approx(mg_a_day)
+
+
+def test_a_flare_course_written_as_a_count_keeps_its_own_limit(checker: Checker) -> None:
+    """Review 18 A6: "1 tab once for flare" on dialysis was "at least 2.1 mg a week"."""
+    report = checker(
+        medications=[{"text": "colchicine 1 tab once for flare"}],
+        conditions=[{"text": "ESRD on hemodialysis"}],
+    )
+    assert "combination/colchicine_above_label_dose_on_dialysis" not in shown_combinations(report)
