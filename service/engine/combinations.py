@@ -890,15 +890,16 @@ def _severity(
         return "low", basis
     for rank, index in item.refs:
         result = request.results[index] if rank == LABS else None
-        if result is None or result.worst is None:
+        if result is None:
             continue
+        # An escalation may name a band that only joins rules (a severely low phosphate).
         raised = [
             e.severity
             for e in rule.escalate
             if e.lab in result.tags
             and (not e.with_condition or any(rank == CONDITIONS for rank, _ in item.refs))
         ]
-        if result.worst.severity == "high":
+        if result.worst is not None and result.worst.severity == "high":
             raised.append("high")
         top = most_severe(raised, default=severity)
         if SEVERITY_RANK[top] > SEVERITY_RANK[severity]:

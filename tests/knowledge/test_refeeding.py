@@ -56,3 +56,16 @@ def test_a_severe_low_potassium_makes_it_high(checker: Checker) -> None:
     finding = next(f for f in report.findings if f.id == RULE)
     assert finding.severity == "high"
     assert finding.monitoring[-1] == "An ECG"
+
+
+def test_a_severely_low_phosphate_makes_it_high(checker: Checker) -> None:
+    """Review 18 B4: below 1 mg/dL (0.32 mmol/L) is severe hypophosphatemia."""
+    for value, unit, severity in [
+        (0.8, "mg/dL", "high"),
+        (0.3, "mmol/L", "high"),
+        (1.8, "mg/dL", "moderate"),
+    ]:
+        report = checker(
+            conditions=[{"text": "refeeding syndrome"}], labs=[result("phosphate", value, unit)]
+        )
+        assert next(f for f in report.findings if f.id == RULE).severity == severity, value

@@ -111,3 +111,30 @@ def test_with_a_low_potassium_the_calcium_cause_stays_its_own_line(checker: Chec
         "combination/drug_with_low_potassium_magnesium_and_calcium",
         RULE,
     ]
+
+
+def test_the_loinc_name_of_total_25_hydroxy_vitamin_d_is_read(checker: Checker) -> None:
+    """Review 18 B3: FHIR results name it "25-Hydroxyvitamin D2+D3 [Mass/volume] in Serum or
+    Plasma"; D3 alone is a part of the total, not read as it."""
+    name = "25-Hydroxyvitamin D2+D3 [Mass/volume] in Serum or Plasma"
+    report = checker(labs=[LOW_CALCIUM, result(name, 12, "ng/mL")])
+    assert shown_combinations(report) == [RULE]
+    d3 = checker(
+        labs=[result("25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma", 12, "ng/mL")]
+    )
+    assert d3.labs[0].status == "unrecognized"
+
+
+def test_a_condition_losing_potassium_magnesium_and_calcium_keeps_vitamin_d_apart(
+    checker: Checker,
+) -> None:
+    """Review 18 C2: short bowel syndrome with all four low named calcium and magnesium in
+    two problems; as with a drug, the vitamin D is a line of its own."""
+    report = checker(
+        conditions=[{"text": "short bowel syndrome"}],
+        labs=[LOW_CALCIUM, LOW_VITAMIN_D, LOW_MAGNESIUM, result("potassium", 3.0, "mmol/L")],
+    )
+    assert shown_combinations(report) == [
+        "combination/condition_and_low_vitamin_d_with_low_calcium",
+        "combination/condition_with_low_potassium_magnesium_and_calcium",
+    ]
