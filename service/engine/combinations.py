@@ -184,6 +184,22 @@ _TIME_OF_DAY = re.compile(
     r"|bedtime|breakfast|supper|dinner)\b|(?<=\d)\s*(?:am|pm)\b",
     re.IGNORECASE,
 )
+# Times of day that are one time ("qhs", "at bedtime"), by the time they are.
+_TIME_SLOTS = {
+    "am": "morning", "qam": "morning", "a.m.": "morning", "morning": "morning",
+    "breakfast": "morning", "noon": "midday", "midday": "midday", "lunch": "midday",
+    "pm": "evening", "qpm": "evening", "p.m.": "evening", "evening": "evening",
+    "supper": "evening", "dinner": "evening", "hs": "night", "qhs": "night", "night": "night",
+    "bedtime": "night",
+}  # fmt: skip
+# The hour of a clock time before its "am" or "pm" ("at 2", "at 8:30").
+_CLOCK_HOUR = re.compile(r"(?:\bat\s+)?\d{1,2}(?::\d{2})?\s*$")
+# A count of tablets right before a time of day ("2 tabs qhs", "1 qam", "one in the morning").
+_COUNT_BEFORE = re.compile(
+    r"\b(\d+(?:\.\d+)?|1/2|half|one|two|three|four)\s*(?:tabs?|tablets?|caps?|capsules?)?"
+    r"\s*(?:po\s+|by\s+mouth\s+)?(?:at|in\s+the|every|each|with)?\s*$",
+    re.IGNORECASE,
+)
 # The words that may stand between the parts of a split dose, besides their times.
 _SPLIT_WORDS = frozenset(
     {"and", "at", "in", "the", "every", "each", "take", "po", "by", "mouth", "orally", "tab",
@@ -379,6 +395,8 @@ def _doses_a_day(text: str, end: int) -> float:
         tablets = 1.5 if " " in word else _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), None)
+    if times is None and (counted_parts := _tablets_by_time_of_day(after)):
+        return counted_parts  # "1 tab qam and 2 tabs qhs": three tablets a day
     if times is None:
         counted = _N_TIMES.search(after)
         word = (counted.group(1) or counted.group(2)).lower() if counted else "1"
@@ -404,6 +422,32 @@ def _doses_a_day(text: str, end: int) -> float:
     if "d" in after and _EVERY_OTHER_DAY.search(after):
         return tablets * times / 2
     return tablets * times
+
+
+def _tablets_by_time_of_day(text: str) -> float:
+    """The tablets a day of a dose split over the day by counts of one strength ("1 tab
+    qam and 2 tabs qhs": 3; "1 qam, 1 qhs": 2): each count before its own time of day,
+    each time another; 0 when the text is not written so (one time, or a past or
+    conditional part)."""
+    found = list(_TIME_OF_DAY.finditer(text))
+    if len(found) < 2 or _NOT_NOW.search(text) or _PLAN.search(text):
+        return 0.0
+    total = 0.0
+    slots: set[str] = set()
+    start = 0
+    for time in found:
+        slot = _TIME_SLOTS.get(time.group().lower().strip(), time.group().lower().strip())
+        if slot in slots:
+            return 0.0
+        slots.add(slot)
+        before = text[start : time.start()]
+        if text[time.start() - 1 : time.start()].isdigit():
+            before = _CLOCK_HOUR.sub("", before)  # "at 2 pm": the hour is no count
+        count = _COUNT_BEFORE.search(before)
+        word = count.group(1).lower() if count else "1"
+        total += _TABLET_COUNTS.get(word) or float(word)
+        start = time.end()
+    return total
 
 
 def _tablets(text: str) -> re.Match[str] | None:

@@ -262,3 +262,20 @@ def test_a_flare_course_written_as_a_count_keeps_its_own_limit(checker: Checker)
         conditions=[{"text": "ESRD on hemodialysis"}],
     )
     assert "combination/colchicine_above_label_dose_on_dialysis" not in shown_combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "mg_a_day"),
+    [
+        # Review 18 B1: a split dose written as counts of one strength.
+        ("simvastatin 20 mg 1 tab qam and 1 tab qhs", "simvastatin", 40),
+        ("simvastatin 20 mg 1 qam, 1 qhs", "simvastatin", 40),
+        ("simvastatin 20 mg, 1 tab qam & 2 tabs qhs", "simvastatin", 60),
+        ("furosemide 40 mg 1 tab qam and 1/2 tab at 2 pm", "furosemide", 60),
+        # One time written twice, or a past time, is one dose.
+        ("simvastatin 20 mg 1 tablet every evening with dinner", "simvastatin", 20),
+        ("simvastatin 20 mg 1 tab qhs (was qam)", "simvastatin", 20),
+    ],
+)
+def test_counts_at_two_times_of_day_are_added_up(text: str, drug: str, mg_a_day: float) -> None:
+    assert daily_mg(text, drug) == pytest.approx(mg_a_day)
