@@ -58,6 +58,9 @@ EHR_TEXT_MAX = 120
 DRAFT_HOOKS = frozenset({"order-select", "order-sign"})
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A band's aside before a result's value ("Raised CK (over 2,000 U/L): 2500 U/L"): left out
+# where the value follows in a summary ("raised CK 2500 U/L").
+_ASIDE_BEFORE_VALUE = re.compile(r"\s*\([^()]*\)(?=: )")
 _TRAILING_ASIDE = re.compile(r"\s*\([^()]*\)$")
 # Units (``unit_key`` form) as clinicians spell them, for a result in a unit of its analyte
 # other than the canonical one (``meq/L`` from a UCUM code: ``mEq/L``).
@@ -483,7 +486,11 @@ def _joined_results(group: Group, names: _Names) -> list[str]:
                 (f for f in group.findings if f.kind == "lab" and list(f.inputs) == [ref]), None
             )
             said.append(
-                _lower_first(names.respelled(finding.title, finding.inputs).replace(": ", " ", 1))
+                _lower_first(
+                    _ASIDE_BEFORE_VALUE.sub(
+                        "", names.respelled(finding.title, finding.inputs)
+                    ).replace(": ", " ", 1)
+                )
                 if finding is not None
                 else names.dated(ref)
             )

@@ -153,3 +153,14 @@ def test_an_order_card_joined_stays_about_the_drafted_order(cds: Client) -> None
         "Adding hydrochlorothiazide: potassium-lowering drug with low potassium"
         " (potassium 3.4 mmol/L), with low sodium 134 mmol/L"
     ]
+
+
+def test_a_joined_result_is_said_without_its_band_aside(cds: Client) -> None:
+    """Review 18 D3: "with raised CK (over 2,000 U/L) 2500 U/L" read oddly."""
+    body = chart(
+        ["simvastatin 40 mg daily", "amlodipine 10 mg daily"],
+        labs=[("ck", 2500, "U/L")],  # about 8 times a man's upper limit: a warning
+        gender="male",
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert any(s.endswith(", with raised CK 2500 U/L") for s in summaries), summaries
