@@ -76,6 +76,8 @@ _PER_SURFACE = re.compile(
     rf"\s*(?:/|per)\s*{_SURFACE_UNIT}\b(\s*(?:/|per|a)\s*(?:day|d)\b)?", re.IGNORECASE
 )
 _MAX_BODY_SURFACE_M2 = 2.0
+# A count said as a dose ("take 10 tablets").
+_TAKE_BEFORE = re.compile(r"\b(?:take|takes|give|inject)\s*$", re.IGNORECASE)
 # What comes right before a quantity dispensed, not a dose ("(30 tablets)", "#60 tabs").
 _DISPENSED = re.compile(r"(?:[(#]|\b(?:qty|quantity|dispense|disp|supply)\b[:.]?)\s*$")
 # A count of tablets written without "tablet", before a route or frequency ("simvastatin
@@ -174,23 +176,26 @@ _DOSE_FREQUENCY = re.compile(
 _VOLUME = re.compile(r"(?<![\d./])(\d+(?:\.\d+)?)\s*(?:ml|cc)\b", re.IGNORECASE)
 # A dose not taken now, or only on a condition ("40 mg qam previously", "if LDL above goal").
 _NOT_NOW = re.compile(
-    r"\b(?:previous|previously|prior|was|were|formerly|old|stopped|discontinued|held|hold|prn"
-    r"|needed|instead|or|until|pending|recheck|depending)\b",
+    r"\b(?:previous|previously|prior|was|were|formerly|old|stopped|discontinued|d/c|dc'?d"
+    r"|instead|pending|recheck|depending)\b|\bor\b(?!\s+without)",
     re.IGNORECASE,
 )
+# A hold parameter ("hold for muscle pain", "hold if SBP < 90"): when not to take a dose,
+# which says nothing about the dose taken.
+_HOLD = re.compile(r"\b(?:hold|stop)\b[^;]*", re.IGNORECASE)
 # A time of day a part of a split dose is taken at.
 _TIME_OF_DAY = re.compile(
     r"\b(?:q?am|q?pm|a\.m\.|p\.m\.|morning|noon|midday|lunch|afternoon|evening|night|q?hs"
     r"|bedtime|breakfast|supper|dinner)\b|(?<=\d)\s*(?:am|pm)\b",
     re.IGNORECASE,
 )
-# Times of day that are one time ("qhs", "at bedtime"), by the time they are.
+# Times of day that are one time, by the time they are: the evening and the night are one
+# ("1 tab qpm at bedtime", "qhs 30 min after dinner" are one dose).
 _TIME_SLOTS = {
     "am": "morning", "qam": "morning", "a.m.": "morning", "morning": "morning",
     "breakfast": "morning", "noon": "midday", "midday": "midday", "lunch": "midday",
-    "pm": "evening", "qpm": "evening", "p.m.": "evening", "evening": "evening",
-    "supper": "evening", "dinner": "evening", "hs": "night", "qhs": "night", "night": "night",
-    "bedtime": "night",
+    "pm": "night", "qpm": "night", "p.m.": "night", "evening": "night", "supper": "night",
+    "dinner": "night", "hs": "night", "qhs": "night", "night": "night", "bedtime": "night",
 }  # fmt: skip
 # The hour of a clock time before its "am" or "pm" ("at 2", "at 8:30").
 _CLOCK_HOUR = re.compile(r"(?:\bat\s+)?\d{1,2}(?::\d{2})?\s*$")
@@ -277,7 +282,8 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if sig is not None:
         text, drug = sig, None  # the sig's own dose, not the product's strength
     steps = _THEN_STEP.split(text)
-    if len(steps) > 1 and _PLAN.search(text) is None and _NOT_NOW.search(text) is None:
+    unheld = _HOLD.sub(" ", text)
+    if len(steps) > 1 and _PLAN.search(unheld) is None and _NOT_NOW.search(unheld) is None:
         # Steps of a titration or a taper ("20 mg x 7 days then 40 mg"): the highest, as
         # the patient will take each; a limit is passed when any step passes it. Not a plan
         # ("may increase to 40 mg then 80 mg").
@@ -340,7 +346,8 @@ def _split_over_the_day(text: str, strengths: Sequence[re.Match[str]]) -> float 
     qhs", "5 mg in the morning and 2.5 mg in the evening", "40 mg at 8am, 20 mg at 2pm"):
     the day's total. None unless only times, counts and joining words stand between the
     strengths (not another drug, a course, a plan or a previous dose)."""
-    if _NOT_NOW.search(text, strengths[0].start()) or _PLAN.search(text, strengths[0].start()):
+    rest = _HOLD.sub(" ", text[strengths[0].start() :])
+    if _NOT_NOW.search(rest) or _PLAN.search(rest):
         return None
     total = 0.0
     times: set[str] = set()
@@ -430,7 +437,10 @@ def _tablets_by_time_of_day(text: str) -> float:
     each time another; 0 when the text is not written so (one time, or a past or
     conditional part)."""
     found = list(_TIME_OF_DAY.finditer(text))
-    if len(found) < 2 or _NOT_NOW.search(text) or _PLAN.search(text):
+    if len(found) < 2:
+        return 0.0
+    unheld = _HOLD.sub(" ", text)
+    if _NOT_NOW.search(unheld) or _PLAN.search(unheld):
         return 0.0
     total = 0.0
     slots: set[str] = set()
@@ -454,8 +464,14 @@ def _tablets(text: str) -> re.Match[str] | None:
     """The first count of tablets a dose is, not a quantity dispensed ("(30 tablets)",
     "#60 tablets", "qty 30 tabs")."""
     for found in _TABLETS.finditer(text):
-        if not _DISPENSED.search(text, max(0, found.start() - 12), found.start()):
-            return found
+        if _DISPENSED.search(text, max(0, found.start() - 12), found.start()):
+            continue
+        # Ten or more is a quantity dispensed ("bid, 60 tablets"), unless said as a dose
+        # ("take 10 tablets weekly").
+        word = found.group(1)
+        if word.isdigit() and int(word) >= 10 and not _TAKE_BEFORE.search(text, 0, found.start()):
+            continue
+        return found
     return None
 
 
@@ -673,8 +689,7 @@ def _evaluate(
 # at the first sign of a flare, then 0.6 mg in 1 hour", "x1, not to repeat within 14 days").
 _FLARE_COURSE = re.compile(
     r"\bflares?\b|\bsingle\s+dose\b|\bone\s+dose\b|\bonce\s+only\b|\bx\s?1\b(?!\s*(?:d\b|days?|wks?|weeks?))"
-    r"|\bonce\b(?!\s*(?:a\s+|per\s+|every\s+|each\s+|in\s+the\s+)?(?:days?|daily|d\b|weekly|weeks?"
-    r"|nightly|night|morning|evening|monthly|months?|at\s+bedtime|qhs|qd))"
+    r"|\bonce\s*[.;]?\s*$"
     r"|\bnot\s+to\s+(?:be\s+)?repeat|\bfirst\s+sign\b"
     r"|\bthen\s+[\d.]+\s*mg\s+(?:in\s+(?:1|one)\s+hours?|(?:1|one)\s+hours?\s+later)",
     re.IGNORECASE,
@@ -875,24 +890,25 @@ def one_regimen(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
     return True
 
 
-# The half of the day a time falls in (``normalization.dose_times``): two orders of one
-# product in the same half ("in the evening", "at bedtime") are one order written twice.
-_HALF_OF_DAY = {"morning": "day", "midday": "day", "afternoon": "day"}
+# Times of day (``normalization.dose_times``) that are one time for two orders of one
+# product: "in the evening" and "at bedtime" are one order written twice.
+_SAME_TIME = {"evening": "night", "afternoon": "midday"}
 
 
 def split_over_the_day(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
     """Whether orders of one product are the parts of a dose split over the day: each names
-    one half of the day (morning to afternoon, or evening to night), each another, and none
-    is conditional, planned or past ("in the morning if LDL above goal")."""
+    one time (the morning, midday or afternoon, or the evening or night), each another, and
+    none is conditional, planned or past ("in the morning if LDL above goal")."""
     times = knowledge.kb.normalization.dose_times
     seen: set[str] = set()
     for text in texts:
-        if not text or _NOT_NOW.search(text) or _PLAN.search(text):
+        unheld = _HOLD.sub(" ", text) if text else ""
+        if not unheld or _NOT_NOW.search(unheld) or _PLAN.search(unheld):
             return False
-        halves = {_HALF_OF_DAY.get(times[w], "night") for w in tokens(text) if w in times}
-        if len(halves) != 1 or not seen.isdisjoint(halves):
+        named = {_SAME_TIME.get(times[w], times[w]) for w in tokens(unheld) if w in times}
+        if len(named) != 1 or not seen.isdisjoint(named):
             return False
-        seen |= halves
+        seen |= named
     return True
 
 

@@ -22,6 +22,8 @@ ANALYTES: dict[str, tuple[str, str]] = {
     "sodium": ("2951-2", "Sodium [Moles/volume] in Serum or Plasma"),
     "glucose": ("2345-7", "Glucose [Mass/volume] in Serum or Plasma"),
     "ck": ("2157-6", "Creatine kinase [Enzymatic activity/volume] in Serum or Plasma"),
+    "phosphate": ("2777-1", "Phosphate [Mass/volume] in Serum or Plasma"),
+    "vitamin_d": ("62292-8", "25-Hydroxyvitamin D2+D3 [Mass/volume] in Serum or Plasma"),
 }
 Lab = tuple[str, float, str]  # analyte, value, UCUM unit
 

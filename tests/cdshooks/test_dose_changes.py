@@ -260,3 +260,15 @@ def test_a_new_dose_split_over_two_drafts_names_the_drug_once(cds: Client) -> No
         "New dose of simvastatin: simvastatin above 20 mg with amiodarone, amlodipine or"
         " ranolazine (simvastatin, amlodipine)"
     ]
+
+
+def test_coded_phosphate_and_vitamin_d_results_are_read(cds: Client) -> None:
+    """Review 19 B1: FHIR left out Observations of these analytes coded by LOINC."""
+    body = chart(labs=[("phosphate", 0.8, "mg/dL")], conditions=["refeeding syndrome"])
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert any(s.startswith("Refeeding syndrome with a low phosphate") for s in summaries), (
+        summaries
+    )
+    body = chart(labs=[("calcium", 7.6, "mg/dL"), ("vitamin_d", 12, "ng/mL")])
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert any(s.startswith("Low calcium with a low vitamin D") for s in summaries), summaries

@@ -279,3 +279,42 @@ def test_a_flare_course_written_as_a_count_keeps_its_own_limit(checker: Checker)
 )
 def test_counts_at_two_times_of_day_are_added_up(text: str, drug: str, mg_a_day: float) -> None:
     assert daily_mg(text, drug) == pytest.approx(mg_a_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "mg_a_day"),
+    [
+        # Review 19 A1: one dose with two words for the evening or night is one dose.
+        ("simvastatin 20 mg 1 tab qhs 30 min after dinner", "simvastatin", 20),
+        ("simvastatin 20 mg 1 tab qpm at bedtime", "simvastatin", 20),
+        ("simvastatin 20 mg at 9 pm, at night", "simvastatin", 20),
+        # A3: a dispensed quantity of ten or more, unless said as a dose.
+        ("simvastatin 20 mg daily, 90 tablets", "simvastatin", 20),
+        ("colchicine 0.6 mg bid, 60 tablets", "colchicine", 1.2),
+        ("methotrexate 2.5 mg take 10 tablets weekly", "methotrexate", 25 / 7),
+        # A4: a discontinued dose.
+        ("simvastatin 20 mg qhs; 40 mg qam d/c'd", "simvastatin", 20),
+        # B2: a hold parameter or "with or without food" does not cancel the reading.
+        ("simvastatin 20 mg qam and 20 mg qhs with or without food", "simvastatin", 40),
+        ("simvastatin 20 mg qam and 20 mg qhs, hold for muscle pain", "simvastatin", 40),
+        ("furosemide 40 mg bid, hold for SBP < 90", "furosemide", 80),
+        # ... but alternatives are not added up.
+        ("simvastatin 20 mg qam or 40 mg qhs", "simvastatin", 20),
+    ],
+)
+def test_review_19_readings(text: str, drug: str, mg_a_day: float) -> None:
+    assert daily_mg(text, drug) == pytest.approx(mg_a_day)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "colchicine 0.6 mg once at night",
+        "colchicine 0.6 mg once-daily",
+        "colchicine 0.6 mg once/day",
+    ],
+)
+def test_once_with_a_time_is_a_regimen_not_a_single_dose(checker: Checker, text: str) -> None:
+    """Review 19 A2: these were read as one-off courses and the dialysis limit was lost."""
+    report = checker(medications=[{"text": text}], conditions=[{"text": "ESRD on hemodialysis"}])
+    assert "combination/colchicine_above_label_dose_on_dialysis" in shown_combinations(report)
