@@ -543,10 +543,112 @@ def _with_dosage_text(
     # With a scheduled dosage, an as-needed one's text ("2 puffs as needed") would make
     # the whole order read as PRN.
     scheduled = [d for d in dosages if not d.as_needed] or dosages
-    said = [t for t in (_text(d.text) for d in scheduled) if t]
+    said = [t for t in (_text(d.text) or _structured_directions(d) for d in scheduled) if t]
     if not codings or label is None or not said:
         return text
     return _text("; ".join(dict.fromkeys([label, *said])))
+
+
+# Timing event codes (FHIR R4 event-timing) as the words a prescriber writes for them.
+_WHEN_WORDS = {
+    "MORN": "in the morning", "MORN.early": "in the morning", "MORN.late": "in the morning",
+    "NOON": "at noon", "AFT": "in the afternoon", "AFT.early": "in the afternoon",
+    "AFT.late": "in the afternoon", "EVE": "in the evening", "EVE.early": "in the evening",
+    "EVE.late": "in the evening", "NIGHT": "at night", "HS": "at bedtime",
+}  # fmt: skip
+_TIMES_A_DAY_WORDS = {
+    1: "once daily",
+    2: "twice daily",
+    3: "three times daily",
+    4: "four times daily",
+}
+# A dose quantity's unit that counts tablets (UCUM annotations and the words written).
+_TABLET_UNITS = frozenset(
+    {
+        "tab",
+        "tabs",
+        "tablet",
+        "tablets",
+        "{tbl}",
+        "{tablet}",
+        "{tablets}",
+        "cap",
+        "caps",
+        "capsule",
+        "capsules",
+        "{capsule}",
+        "{cap}",
+    }
+)
+
+
+# Timing abbreviations (FHIR R4 timing-abbreviation, and QAM, QPM, QHS as EHRs send them)
+# as the words a prescriber writes for them.
+_TIMING_ABBREVIATIONS = {
+    "BID": "bid", "TID": "tid", "QID": "qid", "QD": "daily", "QOD": "every other day",
+    "AM": "in the morning", "PM": "in the evening", "QAM": "qam", "QPM": "qpm", "QHS": "qhs",
+    "Q4H": "q4h", "Q6H": "q6h", "Q8H": "q8h", "Q12H": "q12h", "WK": "weekly",
+}  # fmt: skip
+
+
+def _timing_abbreviation(code: object) -> str | None:
+    """A timing's abbreviation (``Timing.code``: its codings' codes, else its text), as
+    the words it stands for; None for any other code."""
+    if not isinstance(code, dict):
+        return None
+    codings = code.get("coding")
+    said = (
+        [c.get("code") for c in codings if isinstance(c, dict)] if isinstance(codings, list) else []
+    )
+    for written in [*said, code.get("text")]:
+        if isinstance(written, str) and written.strip().upper() in _TIMING_ABBREVIATIONS:
+            return _TIMING_ABBREVIATIONS[written.strip().upper()]
+    return None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value > 0 else None
+
+
+def _structured_directions(dosage: r.Dosage) -> str | None:
+    """Directions written from a dosage's structured elements when it has no text ("2
+    tablets twice daily", "1 tablet at bedtime"), so that the dose and its times are read
+    as a text's are: the dose quantity (a count of tablets, or a strength in mg), how often
+    (frequency per period), and when (event codes). None when they say nothing readable."""
+    parts: list[str] = []
+    doses = dosage.dose_and_rate
+    first = doses[0] if isinstance(doses, list) and doses else None
+    quantity = first.get("doseQuantity") if isinstance(first, dict) else None
+    if isinstance(quantity, dict) and (amount := _number(quantity.get("value"))) is not None:
+        unit = quantity.get("unit") or quantity.get("code")
+        unit = unit.strip().lower() if isinstance(unit, str) else ""
+        if unit in ("mg", "g", "mcg", "ug"):
+            parts.append(f"{amount:g} {unit}")
+        elif unit in _TABLET_UNITS:
+            parts.append(f"{amount:g} {'tablet' if amount == 1 else 'tablets'}")
+    repeat = dosage.timing.repeat if dosage.timing else None
+    abbreviation = _timing_abbreviation(dosage.timing.code if dosage.timing else None)
+    if abbreviation is not None:
+        parts.append(abbreviation)
+    elif repeat is not None:
+        frequency, period = _number(repeat.frequency), _number(repeat.period)
+        unit = repeat.period_unit if isinstance(repeat.period_unit, str) else None
+        if frequency is not None and period == 1 and unit == "d" and frequency.is_integer():
+            parts.append(_TIMES_A_DAY_WORDS.get(int(frequency), f"{frequency:g} times daily"))
+        elif frequency == 1 and period is not None and unit == "h":
+            parts.append(f"every {period:g} hours")
+        elif frequency == 1 and period is not None and unit == "d":
+            parts.append(f"every {period:g} days")
+        elif frequency is not None and period == 1 and unit == "wk":
+            parts.append("weekly" if frequency == 1 else f"{frequency:g} times a week")
+    if repeat is not None:
+        when = repeat.when if isinstance(repeat.when, list) else []
+        parts += dict.fromkeys(
+            _WHEN_WORDS[w] for w in when if isinstance(w, str) and w in _WHEN_WORDS
+        )
+    return " ".join(parts) or None
 
 
 def _as_needed(text: str | None) -> str:

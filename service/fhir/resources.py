@@ -58,15 +58,26 @@ class TimingRepeat(_Element, frozen=True):
     bounds_period: Period | None = None
     # A Duration: how long the course lasts from its start.
     bounds_duration: Quantity | None = None
+    # How often, read leniently (any JSON; what is not the type FHIR gives is not read, and
+    # never loses the resource): ``frequency`` times per ``period`` ``periodUnit``, and
+    # ``when`` (event codes: MORN, HS, ...).
+    frequency: object = None
+    period: object = None
+    period_unit: object = None
+    when: object = None
 
 
 class Timing(_Element, frozen=True):
     repeat: TimingRepeat | None = None
+    # An abbreviation (BID, QAM, ...), read leniently as the repeat's elements.
+    code: object = None
 
 
 class Dosage(_Element, frozen=True):
     text: str | None = None
     timing: Timing | None = None
+    # Read leniently, as the repeat's elements: ``[{"doseQuantity": {"value": 2, ...}}]``.
+    dose_and_rate: object = None
     route: CodeableConcept | None = None
     as_needed_boolean: bool | None = None
     as_needed_codeable_concept: CodeableConcept | None = None
