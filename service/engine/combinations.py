@@ -27,7 +27,7 @@ from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import combination_detail
 from service.engine.strings import STRENGTH, cap, shown_value, strength_mg, unique
-from service.knowledge.schema import CombinationRule, EffectKind, Slot
+from service.knowledge.schema import CombinationRule, Drug, EffectKind, Slot
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
 
@@ -730,7 +730,10 @@ def _slot_doses(
             text = dose_text(request.med_items[ref[1]], knowledge)
             name = drug.name if drug is not None else None
             dose = daily_mg(text, name, _strength_order(knowledge, match, text))
-            if dose is None and drug is not None and drug.smallest_unit_mg is not None:
+            unit = _brand_unit_mg(drug, text) if dose is None and drug is not None else None
+            if unit is not None:
+                dose = _counted_mg(text, unit)  # a brand sold in one strength: exact
+            elif dose is None and drug is not None and drug.smallest_unit_mg is not None:
                 at_least = _counted_mg(text, drug.smallest_unit_mg)
             if filling and not match.prn:
                 by_drug.setdefault(filling[0].drug_id, []).append(len(found))
@@ -744,6 +747,14 @@ def _slot_doses(
             for n, p in enumerate(positions):
                 found[p] = (found[p][0], total, n == 0, None)
     return found
+
+
+def _brand_unit_mg(drug: Drug, text: str | None) -> float | None:
+    """The one strength of a brand the text names (``Drug.brand_unit_mg``), if any."""
+    if not drug.brand_unit_mg or not text:
+        return None
+    words = tokens(text)
+    return next((mg for brand, mg in drug.brand_unit_mg.items() if brand.lower() in words), None)
 
 
 def _counted_mg(text: str | None, smallest_unit_mg: float) -> float | None:

@@ -211,9 +211,9 @@ def _check_drugs(c: _Collector) -> None:
         for cid in d.classes:
             if cid not in c.classes:
                 c.errors.append(f"{where}: unknown drug class {cid!r}")
-        for brand in d.brand_routes:
+        for brand in [*d.brand_routes, *d.brand_unit_mg]:
             if brand not in d.brands:
-                c.errors.append(f"{where}: brand_routes names {brand!r}, which is not a brand")
+                c.errors.append(f"{where}: {brand!r} is named as a brand but is not one")
         for route in d.systemic_routes:
             if route not in local:
                 c.errors.append(f"{where}: systemic_routes names {route!r}, not a local route")

@@ -138,6 +138,10 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # gives only a count ("colchicine 1 tab BID") is at least that count of them, which a
     # dose limit reads when it is enough to pass the limit.
     smallest_unit_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    # Brand -> the strength (mg) of its one tablet or capsule, for a brand sold in one
+    # strength only: a text that names the brand and gives only a count ("Colcrys 1 tab
+    # BID", "Korlym 2 tabs daily") is that many of it.
+    brand_unit_mg: dict[str, Annotated[float, msgspec.Meta(gt=0)]] = {}
     # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers).
     not_flagged_because: str | None = None
     # Replaces its class's detail where the class text would be wrong for this drug.

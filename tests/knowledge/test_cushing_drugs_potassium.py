@@ -104,3 +104,14 @@ def test_a_single_dose_of_mifepristone_is_not_a_cushing_regimen(
         medications=[{"text": text}], labs=[{"text": "potassium", "value": 3.1, "unit": "mmol/L"}]
     )
     assert not any("mifepristone" in f.id for f in report.findings)
+
+
+def test_korlym_by_brand_with_a_count_is_a_cushing_dose(checker: Checker) -> None:
+    """Review 19 B3: Korlym is 300 mg tablets only; "Korlym 1 tab daily" gave no finding."""
+    report = checker(
+        medications=[{"text": "Korlym 1 tab daily"}],
+        labs=[{"text": "potassium", "value": 3.1, "unit": "mmol/L"}],
+    )
+    assert "combination/mifepristone_cushing_dose_with_low_potassium" in [
+        f.id for f in report.findings
+    ]

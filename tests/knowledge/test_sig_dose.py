@@ -182,7 +182,7 @@ def test_a_dose_in_micrograms_is_read(checker: Checker) -> None:
         ("colchicine 1 tab TID", "moderate"),  # at least 0.9 mg a day
         ("colchicine 2 tabs bid", "moderate"),
         ("colchicine 1 tab BID", "low"),  # 0.6-1.2 mg a day: the tablet decides
-        ("Colcrys 1 tablet daily", "low"),
+        ("colchicine 1 tablet daily", "low"),
     ],
 )
 def test_a_count_of_tablets_alone_is_read_at_the_smallest_tablet(
@@ -318,3 +318,29 @@ def test_once_with_a_time_is_a_regimen_not_a_single_dose(checker: Checker, text:
     """Review 19 A2: these were read as one-off courses and the dialysis limit was lost."""
     report = checker(medications=[{"text": text}], conditions=[{"text": "ESRD on hemodialysis"}])
     assert "combination/colchicine_above_label_dose_on_dialysis" in shown_combinations(report)
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("Colcrys 1 tab BID", "moderate"),  # 1.2 mg a day: COLCRYS is 0.6 mg only
+        ("Mitigare 1 cap TID", "moderate"),
+        ("colchicine 1 tab BID", "low"),  # generic tablets come in 0.3 to 0.6 mg
+    ],
+)
+def test_a_count_of_a_one_strength_brand_is_its_dose(
+    checker: Checker, text: str, severity: str
+) -> None:
+    """Review 17 #5, review 19 B3: a brand sold in one strength gives the dose of a count."""
+    report = checker(medications=[{"text": text}, {"text": "verapamil ER 240 mg daily"}])
+    finding = next(f for f in report.findings if f.id == COLCHICINE_LIMIT)
+    assert finding.severity == severity
+
+
+def test_one_tablet_of_a_one_strength_brand_within_the_limit_is_no_finding(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "Colcrys 1 tablet daily"}, {"text": "verapamil ER 240 mg daily"}]
+    )
+    assert COLCHICINE_LIMIT not in [f.id for f in report.findings]
