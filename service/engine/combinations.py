@@ -282,8 +282,7 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
     if sig is not None:
         text, drug = sig, None  # the sig's own dose, not the product's strength
     steps = _THEN_STEP.split(text)
-    unheld = _HOLD.sub(" ", text)
-    if len(steps) > 1 and _PLAN.search(unheld) is None and _NOT_NOW.search(unheld) is None:
+    if len(steps) > 1 and not _said_otherwise(text):
         # Steps of a titration or a taper ("20 mg x 7 days then 40 mg"): the highest, as
         # the patient will take each; a limit is passed when any step passes it. Not a plan
         # ("may increase to 40 mg then 80 mg").
@@ -346,8 +345,7 @@ def _split_over_the_day(text: str, strengths: Sequence[re.Match[str]]) -> float 
     qhs", "5 mg in the morning and 2.5 mg in the evening", "40 mg at 8am, 20 mg at 2pm"):
     the day's total. None unless only times, counts and joining words stand between the
     strengths (not another drug, a course, a plan or a previous dose)."""
-    rest = _HOLD.sub(" ", text[strengths[0].start() :])
-    if _NOT_NOW.search(rest) or _PLAN.search(rest):
+    if _said_otherwise(text[strengths[0].start() :]):
         return None
     total = 0.0
     times: set[str] = set()
@@ -431,6 +429,14 @@ def _doses_a_day(text: str, end: int) -> float:
     return tablets * times
 
 
+def _said_otherwise(text: str) -> bool:
+    """Whether a dosage text says a dose is past, an alternative, planned or conditional
+    (``_NOT_NOW``, ``_PLAN``), its hold asides left out ("hold for muscle pain" says when
+    not to take a dose, nothing about the dose)."""
+    unheld = _HOLD.sub(" ", text)
+    return bool(_NOT_NOW.search(unheld) or _PLAN.search(unheld))
+
+
 def _tablets_by_time_of_day(text: str) -> float:
     """The tablets a day of a dose split over the day by counts of one strength ("1 tab
     qam and 2 tabs qhs": 3; "1 qam, 1 qhs": 2): each count before its own time of day,
@@ -439,8 +445,7 @@ def _tablets_by_time_of_day(text: str) -> float:
     found = list(_TIME_OF_DAY.finditer(text))
     if len(found) < 2:
         return 0.0
-    unheld = _HOLD.sub(" ", text)
-    if _NOT_NOW.search(unheld) or _PLAN.search(unheld):
+    if _said_otherwise(text):
         return 0.0
     total = 0.0
     slots: set[str] = set()
@@ -913,10 +918,10 @@ def split_over_the_day(texts: Sequence[str | None], knowledge: Knowledge) -> boo
     times = knowledge.kb.normalization.dose_times
     seen: set[str] = set()
     for text in texts:
-        unheld = _HOLD.sub(" ", text) if text else ""
-        if not unheld or _NOT_NOW.search(unheld) or _PLAN.search(unheld):
+        if not text or _said_otherwise(text):
             return False
-        named = {_SAME_TIME.get(times[w], times[w]) for w in tokens(unheld) if w in times}
+        said = tokens(_HOLD.sub(" ", text))
+        named = {_SAME_TIME.get(times[w], times[w]) for w in said if w in times}
         if len(named) != 1 or not seen.isdisjoint(named):
             return False
         seen |= named
