@@ -49,7 +49,7 @@ from service.fhir.dates import (
 )
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
 from service.fhir.read import Entry
-from service.fhir.references import MedicationIndex, PatientFilter
+from service.fhir.references import MedicationIndex, PatientFilter, order_key
 from service.knowledge.text import unit_key
 from service.limits import (
     MAX_AGE_YEARS,
@@ -245,6 +245,10 @@ class _Builder:
     # medication key: another order of the same medication is read beside them only when
     # they are the parts of a dose split over the day (``Options.split_dose``).
     order_texts: dict[tuple[bool, tuple[str, ...]], list[str | None]] = field(default_factory=dict)
+    # The orders the drafts name as their priorPrescription (``order_key``) -> the draft.
+    priors: dict[str, str] = field(default_factory=dict)
+    # The record's orders read that a draft names so -> the draft.
+    prior_of: dict[str, str] = field(default_factory=dict)
 
     def skip(self, entry: Entry, reason: str) -> None:
         self.ignored.append(Ignored(entry.reference, entry.resource_type, reason))
@@ -301,7 +305,13 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         labs=[ref for _, ref in labs],
         patient=builder.person.ref,
     )
-    return Conversion(request, sources, builder.ignored, deceased=builder.person.deceased)
+    return Conversion(
+        request,
+        sources,
+        builder.ignored,
+        deceased=builder.person.deceased,
+        prior_of=builder.prior_of,
+    )
 
 
 def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
@@ -415,6 +425,17 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
         )
         _check_course_not_ended(builder, use.dosage_instruction, use.authored_on, "authoredOn")
     _add_medication(builder, entry, use, use.dosage_instruction, draft=draft)
+    if draft:
+        prior = use.prior_prescription
+        said = prior.get("reference") if isinstance(prior, dict) else None
+        if isinstance(said, str) and said.strip():
+            builder.priors[order_key(said)] = entry.reference
+    else:
+        names = (f"MedicationRequest/{entry.id}" if entry.id else None, entry.full_url)
+        keys = [order_key(name) for name in names if name]
+        draft_ref = next((builder.priors[k] for k in keys if k in builder.priors), None)
+        if draft_ref is not None:
+            builder.prior_of[entry.reference] = draft_ref
 
 
 def _medication_statement(builder: _Builder, entry: Entry) -> None:

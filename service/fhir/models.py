@@ -46,6 +46,9 @@ class Conversion(msgspec.Struct, frozen=True):
     ignored: list[Ignored]
     # The Patient resource says the patient has died (Patient.deceased[x]).
     deceased: bool = False
+    # Orders of the record that a draft order names as its priorPrescription: the order's
+    # reference -> the draft's.
+    prior_of: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class FhirReport(Report, frozen=True):

@@ -103,6 +103,7 @@ def check_record(
 
 
 DOSE_CHANGED_REASON = "replaced by a draft order of the same drug at another dose (a dose change)"
+SWITCHED_REASON = "replaced by the draft order {draft}, which names it as its priorPrescription"
 
 
 def without_orders_a_draft_changes(
@@ -117,6 +118,9 @@ def without_orders_a_draft_changes(
     at night renewed as 40 mg is no change; moved from the morning to bedtime is none
     either); a draft of several drugs (a switch to a combination product) or taken as
     needed beside a scheduled order (or the reverse) is an addition, not a dose change.
+    A current order that a draft of other drugs names as its priorPrescription is
+    switched: left out (simvastatin to atorvastatin is not two statins); one of the same
+    drug is read as above (a renewal or a dose change).
     Returns the conversion and the drafts that change a dose (their indexes after the
     removal)."""
     request, sources = conversion.request, conversion.sources
@@ -124,6 +128,13 @@ def without_orders_a_draft_changes(
     drugs = [{hit.drug_id for hit in match.hits} for match in matches]
     items = request.medications
     replaced: set[int] = set()
+    position = {ref.reference: i for i, ref in enumerate(sources.medications) if ref.draft}
+    switched: dict[int, str] = {}
+    for i, ref in enumerate(sources.medications):
+        draft = position.get(conversion.prior_of.get(ref.reference, ""))
+        if not ref.draft and draft is not None and drugs[i] != drugs[draft]:
+            switched[i] = sources.medications[draft].reference
+    replaced.update(switched)
     changing: set[int] = set()
     # The drafts of one drug (taken as needed or not), and the current orders beside them.
     groups: dict[tuple[str, bool], list[int]] = {}
@@ -162,7 +173,13 @@ def without_orders_a_draft_changes(
         ignored=[
             *conversion.ignored,
             *(
-                Ignored(ref.reference, ref.resource_type, DOSE_CHANGED_REASON)
+                Ignored(
+                    ref.reference,
+                    ref.resource_type,
+                    SWITCHED_REASON.format(draft=switched[i])
+                    if i in switched
+                    else DOSE_CHANGED_REASON,
+                )
                 for i, ref in enumerate(sources.medications)
                 if i in replaced
             ),

@@ -19,6 +19,17 @@ def _clean(reference: str) -> str:
     return _HISTORY.sub("", reference.strip())
 
 
+def order_key(reference: str) -> str:
+    """One key for the references that can name one MedicationRequest: ``MedicationRequest/id``
+    (also of an absolute URL ending in it, or a version of it), else the reference itself
+    (a ``urn:uuid`` ``fullUrl``)."""
+    ref = _clean(reference)
+    if ref.startswith("MedicationRequest/"):
+        return ref
+    _, found, tail = ref.rpartition("/MedicationRequest/")
+    return f"MedicationRequest/{tail}" if found else ref
+
+
 @dataclass(frozen=True, slots=True)
 class PatientFilter:
     """Accepts references to one patient: ``Patient/id``, an absolute URL ending in it,

@@ -138,6 +138,9 @@ class MedicationRequest(_MedicationUse, frozen=True):
     reported_boolean: bool | None = None
     reported_reference: Reference | None = None
     requester: Reference | None = None
+    # The order a draft replaces (a switch or a renewal); read leniently: an element of
+    # another type is not read and never loses the order.
+    prior_prescription: object = None
 
     @property
     def reported(self) -> bool:

@@ -272,3 +272,83 @@ def test_coded_phosphate_and_vitamin_d_results_are_read(cds: Client) -> None:
     body = chart(labs=[("calcium", 7.6, "mg/dL"), ("vitamin_d", 12, "ng/mL")])
     summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
     assert any(s.startswith("Low calcium with a low vitamin D") for s in summaries), summaries
+
+
+def _order(ident: str, text: str, status: str = "active", **more: object) -> dict[str, object]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": ident,
+        "status": status,
+        "intent": "order",
+        "subject": {"reference": f"Patient/{PATIENT_ID}"},
+        "medicationCodeableConcept": {"text": text},
+        **more,
+    }
+
+
+@pytest.mark.parametrize(
+    "prior",
+    [
+        "MedicationRequest/simva",
+        "https://ehr.example/fhir/MedicationRequest/simva",
+        "MedicationRequest/simva/_history/3",
+    ],
+)
+def test_a_draft_naming_its_prior_prescription_is_a_switch(cds: Client, prior: str) -> None:
+    """Before, a switch from simvastatin to atorvastatin that names the simvastatin order
+    as its priorPrescription was "duplicate therapy: two statins" and named simvastatin on
+    the raised-CK card."""
+    body = _with_orders(
+        chart(labs=[("ck", 2500, "U/L")], hook="order-sign"),
+        [_order("simva", "simvastatin 40 mg at bedtime")],
+        [
+            _order(
+                "atorva",
+                "atorvastatin 40 mg at bedtime",
+                status="draft",
+                priorPrescription={"reference": prior},
+            )
+        ],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert summaries == [
+        "Adding atorvastatin: statin with a raised CK (atorvastatin, creatine kinase (CK) 2500 U/L)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "more",
+    [
+        {},  # no prior named: both statins stand
+        {"priorPrescription": {"reference": "MedicationRequest/other"}},
+        {"priorPrescription": "MedicationRequest/simva"},  # not a Reference: not read
+    ],
+)
+def test_without_a_prior_prescription_naming_it_the_current_order_stays(
+    cds: Client, more: dict[str, object]
+) -> None:
+    body = _with_orders(
+        chart(hook="order-sign"),
+        [_order("simva", "simvastatin 40 mg at bedtime")],
+        [_order("atorva", "atorvastatin 40 mg at bedtime", status="draft", **more)],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    assert summaries == [
+        "Adding atorvastatin: duplicate therapy: two statins (atorvastatin, simvastatin)"
+    ]
+
+
+def test_a_renewal_naming_its_prior_prescription_still_adds_nothing(cds: Client) -> None:
+    body = _with_orders(
+        chart([AMLODIPINE], hook="order-sign"),
+        [_order("simva", "simvastatin 40 mg at bedtime")],
+        [
+            _order(
+                "renewal",
+                "simvastatin 40 mg at bedtime",
+                status="draft",
+                priorPrescription={"reference": "MedicationRequest/simva"},
+            )
+        ],
+    )
+    assert cards_of(cds, ORDER_SIGN, body) == []
