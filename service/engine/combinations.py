@@ -221,7 +221,9 @@ _DOSE_WINDOW = 90
 class Request:
     """What the rules read from the request besides the matches."""
 
-    __slots__ = ("conds", "lab_items", "labs", "latest", "med_items", "meds", "results")
+    __slots__ = (
+        "conds", "lab_items", "labs", "latest", "med_items", "meds", "results", "sent_tests",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -240,6 +242,8 @@ class Request:
         self.results: Final = results
         # Per analyte, the position of its latest result.
         self.latest: Final = latest_by_analyte(results)
+        # The lab tests known but not checked that the request has ("digoxin_level").
+        self.sent_tests: Final = frozenset(lab.test_id for lab in labs if lab.test_id)
 
 
 # A dose-limited slot's input as its finding says it: the dose (None when the text gives
@@ -1021,7 +1025,7 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
     lists = prepared.lists_when_raised if raised else prepared.lists
     if lists is prepared.lists:
         for analyte_ids, measured in prepared.lists_when_measured:
-            if all(analyte_id in request.latest for analyte_id in analyte_ids):
+            if all(a in request.latest or a in request.sent_tests for a in analyte_ids):
                 lists = measured
                 break
     return Finding(

@@ -414,9 +414,10 @@ def _check_rules(c: _Collector) -> None:
             c.errors.append(f"{where}: title_dose_unknown needs a slot an unread dose can fill")
         for key in r.monitoring_when_measured:
             for analyte_id in key.split("+"):
-                if analyte_id not in c.analytes:
+                if analyte_id not in c.analytes and analyte_id not in c.lab_tests:
                     c.errors.append(
-                        f"{where}: monitoring_when_measured names unknown analyte {analyte_id!r}"
+                        f"{where}: monitoring_when_measured names unknown analyte or lab test"
+                        f" {analyte_id!r}"
                     )
         for sid in r.suppressed_by:
             if sid not in c.rules:

@@ -488,8 +488,9 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     # statin now with a CK above 10 times the upper limit, not "it can usually continue").
     management_when_raised: list[NonEmpty] = []
     # Monitoring lines in place of ``monitoring`` when the request has a result of each
-    # analyte of the key ("tsh", or "potassium+magnesium" for both): no "repeat TSH" when a
-    # TSH was sent with the request. The first key whose analytes were all sent applies.
+    # analyte of the key ("tsh", or "potassium+magnesium" for both) or a lab test known
+    # but not checked ("digoxin_level"): no "repeat TSH" when a TSH was sent with the
+    # request. The first key whose analytes and tests were all sent applies.
     monitoring_when_measured: dict[
         Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
     ] = {}

@@ -40,3 +40,19 @@ def test_the_measured_potassium_decides(
     assert found == ([] if severity is None else [severity])
     if check is not None:
         assert check in report.note
+
+
+@pytest.mark.parametrize("level", ["digoxin level", "Digoxin, serum", "dig level"])
+def test_a_digoxin_level_sent_is_not_asked_for_again(checker: Checker, level: str) -> None:
+    """A digoxin level with the request: the check asks for the ECG and says how to read
+    the level (toxicity at usual levels with a low potassium), not for a level."""
+    labs = [result("potassium", 3.2, "mmol/L"), {"text": level, "value": 1.1, "unit": "ng/mL"}]
+    report = checker(medications=MEDS, labs=labs)
+    finding = next(f for f in report.findings if f.id.startswith("combination/digoxin_with_low"))
+    assert finding.monitoring == [
+        "Potassium and magnesium now",
+        "An ECG; a digoxin level in the usual range does not rule out toxicity here",
+    ]
+    without = checker(medications=MEDS, labs=labs[:1])
+    finding = next(f for f in without.findings if f.id.startswith("combination/digoxin_with_low"))
+    assert "A digoxin level and an ECG" in finding.monitoring

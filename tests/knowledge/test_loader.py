@@ -138,7 +138,9 @@ def test_a_rule_may_name_only_known_analytes_for_what_was_measured(datasets: Pat
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(datasets)
     assert "unless_measured_otherwise names unknown analyte 'zz:high'" in str(caught.value)
-    assert "monitoring_when_measured names unknown analyte 'zz_analyte'" in str(caught.value)
+    assert "monitoring_when_measured names unknown analyte or lab test 'zz_analyte'" in str(
+        caught.value
+    )
 
 
 def test_a_one_input_rule_needs_one_dose_limited_slot_and_is_low(datasets: Path) -> None:
