@@ -135,6 +135,12 @@ _TIMES_A_DAY = {
     "bid": 2, "bd": 2, "twice": 2, "tid": 3, "tds": 3, "qid": 4, "qds": 4, "q12h": 2,
     "q8h": 3, "q6h": 4,
 }  # fmt: skip
+# More tablets at a time of day after a frequency ("1 cap tid and 2 caps qhs"): the count.
+_AND_MORE_AT = re.compile(
+    r"\b(?:bid|bd|tid|tds|qid|qds)\b,?\s+and\s+(\d+(?:\.\d+)?|one|two|three|four)\s*"
+    r"(?:tabs?|tablets?|caps?|capsules?)\s+(?:po\s+|by\s+mouth\s+)?(?:at\s+|in\s+the\s+|every\s+)?"
+    r"(?:q?hs|bedtime|night|evening|q?pm|morning|q?am|noon|midday)\b"
+)
 # Every N hours or days ("q48h", "every 72 hours", "every 3 days", "q other day").
 _EVERY_HOURS = re.compile(r"\bq\s?(\d+)\s?h(?:ours?|rs?)?\b|\bevery\s+(\d+)\s+hours?\b")
 _EVERY_DAYS = re.compile(r"\bevery\s+(\d+)\s+days?\b|\bq\s?(\d+)\s?d(?:ays?)?\b")
@@ -406,6 +412,9 @@ def _doses_a_day(text: str, end: int) -> float:
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), None)
     if times is None and (counted_parts := _tablets_by_time_of_day(after)):
         return counted_parts  # "1 tab qam and 2 tabs qhs": three tablets a day
+    if times is not None and (more := _AND_MORE_AT.search(after)) and not _said_otherwise(after):
+        # "1 cap tid and 2 caps qhs": five a day
+        return tablets * times + (_TABLET_COUNTS.get(more.group(1)) or float(more.group(1)))
     if times is None:
         counted = _N_TIMES.search(after)
         word = (counted.group(1) or counted.group(2)).lower() if counted else "1"
