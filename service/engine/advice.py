@@ -1,5 +1,7 @@
 """Advice that fits the patient: a current condition's ``unfitting_advice`` lines are left
-out of every finding's management (no extra fluid for a diuretic with heart failure)."""
+out of every finding's management (no extra fluid for a diuretic with heart failure), and a
+finding on a low result the patient already takes a supplement for says so first
+(``low_on_replacement``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from collections.abc import Container, Sequence
 
 from msgspec.structs import replace
 
-from service.engine.matches import ConditionMatch
+from service.engine.findings import LabResult
+from service.engine.matches import ConditionMatch, MedicationMatch
 from service.engine.models import Finding
 from service.engine.prepared import Knowledge
 
@@ -34,3 +37,54 @@ def fit_advice(
         else replace(finding, management=[m for m in finding.management if m not in unfitting])
         for finding in findings
     ]
+
+
+def note_replacement(
+    findings: list[Finding],
+    meds: Sequence[MedicationMatch],
+    results: Sequence[LabResult | None],
+    knowledge: Knowledge,
+) -> list[Finding]:
+    """Findings on a low result of an analyte that a drug taken replaces (potassium chloride
+    for a low potassium) get its ``low_on_replacement`` line first, naming the drugs, and
+    that line's evidence."""
+    replaced_by_drug = knowledge.replaced_by_drug
+    taking: dict[str, list[str]] = {}
+    for match in meds:
+        if match.prn:
+            continue
+        for hit in match.hits:
+            for aid in replaced_by_drug.get(hit.drug_id, ()):
+                names = taking.setdefault(aid, [])
+                name = knowledge.kb.drugs[hit.drug_id].name
+                if name not in names:
+                    names.append(name)
+    if not taking:
+        return findings
+    noted: list[Finding] = []
+    for finding in findings:
+        low = [
+            result.analyte.id
+            for ref in finding.inputs
+            if ref.list == "labs"
+            and (result := results[ref.index]) is not None
+            and "low" in result.states
+            and result.analyte.id in taking
+        ]
+        if not low:
+            noted.append(finding)
+            continue
+        lines: list[str] = []
+        sources = list(finding.evidence)
+        for aid in dict.fromkeys(low):
+            template, evidence = knowledge.low_on_replacement[aid]
+            lines.append(template.format(drugs=" and ".join(taking[aid])))
+            sources += [e for e in evidence if e not in sources]
+        noted.append(
+            replace(
+                finding,
+                management=[*lines, *finding.management],
+                evidence=sources,
+            )
+        )
+    return noted

@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 
 from msgspec.structs import replace
 
-from service.engine.advice import fit_advice
+from service.engine.advice import fit_advice, note_replacement
 from service.engine.combinations import Request, combination_findings
 from service.engine.errors import ImplausibleValueError, implausible_values
 from service.engine.findings import (
@@ -61,8 +61,16 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         Request(meds, conds, labs, request.medications, request.labs, results),
     )
     findings.sort(key=_order)
-    findings = fit_advice(
-        absorb(findings, knowledge.absorbed_only_by_measured), conds, measured.outranked, knowledge
+    findings = note_replacement(
+        fit_advice(
+            absorb(findings, knowledge.absorbed_only_by_measured),
+            conds,
+            measured.outranked,
+            knowledge,
+        ),
+        meds,
+        results,
+        knowledge,
     )
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = [

@@ -27,6 +27,7 @@ from service.engine.render import (
     class_applies,
     combination_detail,
     condition_finding,
+    evidence,
     measured_lists,
     medication_finding,
     raised_lists,
@@ -160,9 +161,11 @@ class Knowledge:
         "drug_words",
         "drugs_at_route",
         "kb",
+        "low_on_replacement",
         "one_input_rules",
         "outranking",
         "qualifiers",
+        "replaced_by_drug",
         "rule_index",
         "rules",
         "schedule_words",
@@ -232,6 +235,16 @@ class Knowledge:
         # Per drug, the words of its names and of its products' names (to find where a
         # drug stands in a medication text; words of two letters or less left out).
         self.drug_words: Final = drug_words
+        # Drug id -> the analytes it replaces (``Drug.replaces``), and per such analyte its
+        # ``low_on_replacement`` line and that line's evidence.
+        self.replaced_by_drug: Final = {
+            d.id: tuple(d.replaces) for d in kb.drugs.values() if d.replaces
+        }
+        self.low_on_replacement: Final = {
+            aid: (a.low_on_replacement, evidence(kb, a.low_on_replacement_sources))
+            for aid, a in kb.analytes.items()
+            if a.low_on_replacement is not None
+        }
         # Drug id -> the daily mg up to which its effect does not add up (adds_up_above_mg).
         self.dose_limited_adding_up: Final = {
             d.id: d.adds_up_above_mg for d in kb.drugs.values() if d.adds_up_above_mg

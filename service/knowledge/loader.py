@@ -219,6 +219,12 @@ def _check_drugs(c: _Collector) -> None:
                 c.errors.append(f"{where}: systemic_routes names {route!r}, not a local route")
         if d.dose_needs_schedule and d.adds_up_above_mg is None:
             c.errors.append(f"{where}: dose_needs_schedule without adds_up_above_mg")
+        for aid in d.replaces:
+            analyte = c.analytes.get(aid)
+            if analyte is None or analyte.low_on_replacement is None:
+                c.errors.append(
+                    f"{where}: replaces {aid!r}, not an analyte with low_on_replacement"
+                )
     named = [
         (f"{c.origin[('RxNorm code', r.code)]}: RxCUI {r.code}", r.sources, r.ingredients)
         for r in c.rxnorm_codes.values()
@@ -295,34 +301,7 @@ def _check_conditions_and_labs(c: _Collector) -> None:
             if other not in c.conditions or other == cond.id:
                 c.errors.append(f"{where}: not_with names unknown condition {other!r}")
     for a in c.analytes.values():
-        where = f"{c.origin[('analyte', a.id)]}: analyte {a.id!r}"
-        _need_sources(c, where, a.sources)
-        for other in a.also_check:
-            if other not in c.analytes:
-                c.errors.append(f"{where}: also_check names unknown analyte {other!r}")
-        for band in a.bands:
-            _need_sources(c, f"{where} band {band.name!r}", band.sources)
-            if band.replaces_advice and not (band.monitoring and band.management):
-                c.errors.append(
-                    f"{where} band {band.name!r}: replaces_advice needs monitoring and management"
-                )
-            if band.joins_only and (band.severity != "low" or band.monitoring or band.management):
-                c.errors.append(
-                    f"{where} band {band.name!r}: a joins_only band is low, with no advice"
-                    " of its own"
-                )
-        for key in a.monitoring_when_measured:
-            for other in key.split("+"):
-                if other not in c.analytes:
-                    c.errors.append(
-                        f"{where}: monitoring_when_measured names unknown analyte {other!r}"
-                    )
-        if a.outranked_by is not None and a.outranked_by not in c.analytes:
-            c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
-        if a.corrected is not None:
-            _need_sources(c, f"{where} correction", a.corrected.sources)
-            if a.corrected.by not in c.analytes:
-                c.errors.append(f"{where}: corrected by unknown analyte {a.corrected.by!r}")
+        _check_analyte(c, a)
     for t in c.lab_tests.values():
         where = f"{c.origin[('lab test', t.id)]}: lab test {t.id!r}"
         _need_sources(c, where, t.sources)
@@ -334,6 +313,39 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         for aid in o.for_analytes:
             if aid not in c.analytes:
                 c.errors.append(f"{where}: unknown analyte {aid!r}")
+
+
+def _check_analyte(c: _Collector, a: Analyte) -> None:
+    where = f"{c.origin[('analyte', a.id)]}: analyte {a.id!r}"
+    _need_sources(c, where, a.sources)
+    for other in a.also_check:
+        if other not in c.analytes:
+            c.errors.append(f"{where}: also_check names unknown analyte {other!r}")
+    for band in a.bands:
+        _need_sources(c, f"{where} band {band.name!r}", band.sources)
+        if band.replaces_advice and not (band.monitoring and band.management):
+            c.errors.append(
+                f"{where} band {band.name!r}: replaces_advice needs monitoring and management"
+            )
+        if band.joins_only and (band.severity != "low" or band.monitoring or band.management):
+            c.errors.append(
+                f"{where} band {band.name!r}: a joins_only band is low, with no advice of its own"
+            )
+    for key in a.monitoring_when_measured:
+        for other in key.split("+"):
+            if other not in c.analytes:
+                c.errors.append(
+                    f"{where}: monitoring_when_measured names unknown analyte {other!r}"
+                )
+    if a.low_on_replacement is not None and not a.low_on_replacement_sources:
+        c.errors.append(f"{where}: low_on_replacement needs low_on_replacement_sources")
+    _need_sources(c, f"{where} low_on_replacement", a.low_on_replacement_sources)
+    if a.outranked_by is not None and a.outranked_by not in c.analytes:
+        c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
+    if a.corrected is not None:
+        _need_sources(c, f"{where} correction", a.corrected.sources)
+        if a.corrected.by not in c.analytes:
+            c.errors.append(f"{where}: corrected by unknown analyte {a.corrected.by!r}")
 
 
 def _check_rules(c: _Collector) -> None:

@@ -157,6 +157,9 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # also says how often it is taken (``schedule_words``). "predniSONE 5 MG Oral Tablet"
     # alone may be one tablet of a taper written in 5 mg tablets; "5 mg daily" is a dose.
     dose_needs_schedule: bool = False
+    # Analytes this drug replaces (a potassium or magnesium supplement): a low result of
+    # one while it is taken gets the analyte's ``low_on_replacement`` line.
+    replaces: list[Id] = []
     sources: SourceIds
 
 
@@ -371,6 +374,12 @@ class Analyte(_Strict, frozen=True, kw_only=True):
         Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
     ] = {}
     management: list[NonEmpty] = []
+    # The first management line of a finding on a low result of this analyte while a drug
+    # that replaces it (``Drug.replaces``) is taken, {drugs} naming them: the patient is
+    # already on it, so what to check (that it is taken, that the dose is enough), not
+    # only "replace it". With its own sources.
+    low_on_replacement: NonEmpty | None = None
+    low_on_replacement_sources: list[Id] = []
     sources: SourceIds
 
 
