@@ -52,7 +52,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     measured = measured_conditions(conds, request.labs, results, knowledge)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
-    findings = medication_findings(meds, knowledge, facts, route_reasons)
+    findings = medication_findings(meds, knowledge, facts, route_reasons, request.labs, results)
     findings += condition_findings(conds, request.patient, knowledge, facts, measured)
     findings += lab_findings(request.labs, labs, results, knowledge, facts, measured)
     findings += combination_findings(

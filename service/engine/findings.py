@@ -65,9 +65,15 @@ def medication_findings(
     knowledge: Knowledge,
     facts: Facts,
     route_reasons: dict[int, str],
+    lab_items: Sequence[LabInput] = (),
+    results: Sequence[LabResult | None] = (),
 ) -> list[Finding]:
+    """The findings of the drugs that contribute, and in ``route_reasons`` why an input's
+    drug does not (a route, or its only effects measured absent)."""
     # Per contributing drug: what it contributes (merged when routes differ) and where.
     per_drug: dict[str, tuple[DrugAtRoute | tuple[str, ...], list[int]]] = {}
+    # Per such drug, the results that show all its effects (empty when one has none).
+    shown_only_by: dict[str, tuple[tuple[str, str], ...]] = {}
     for index, match in enumerate(meds):
         for hit in match.hits:
             prepared = knowledge.drugs_at_route[hit]
@@ -81,15 +87,30 @@ def medication_findings(
             entry = per_drug.get(hit.drug_id)
             if entry is None:
                 per_drug[hit.drug_id] = (prepared, [index])
+                shown_only_by[hit.drug_id] = prepared.shown_only_by
                 continue
+            earlier = shown_only_by[hit.drug_id]
+            shown_only_by[hit.drug_id] = (
+                tuple(dict.fromkeys((*earlier, *prepared.shown_only_by)))
+                if earlier and prepared.shown_only_by
+                else ()
+            )
             known, indexes = entry
             classes = known if isinstance(known, tuple) else known.applicable
             if prepared.applicable != classes:  # the same drug by another route
                 merged = classes + tuple(c for c in prepared.applicable if c not in classes)
                 per_drug[hit.drug_id] = (merged, indexes)
             indexes.append(index)
+    latest = latest_by_analyte(results) if results else {}
     findings = []
     for drug_id, (known, indexes) in per_drug.items():
+        shown = shown_only_by[drug_id]
+        if shown and latest:
+            absent = _effects_measured_absent(shown, latest, lab_items, results, knowledge)
+            if absent is not None:
+                for index in indexes:
+                    route_reasons.setdefault(index, absent)
+                continue
         if isinstance(known, tuple):
             template = knowledge.medication_finding(drug_id, known)
         else:
@@ -98,6 +119,34 @@ def medication_findings(
         refs = [input_ref(MEDICATIONS, i) for i in indexes]
         findings.append(replace(template, inputs=refs))
     return findings
+
+
+def _effects_measured_absent(
+    shown_by: Sequence[tuple[str, str]],
+    latest: dict[str, int],
+    lab_items: Sequence[LabInput],
+    results: Sequence[LabResult | None],
+    knowledge: Knowledge,
+) -> str | None:
+    """Why a drug is not listed when the latest result of each analyte its effects would
+    show is measured and not in that state ("magnesium 2.1 mg/dL"); None otherwise."""
+    kb = knowledge.kb
+    names: list[str] = []
+    said: list[str] = []
+    for analyte_id, state in shown_by:
+        deciding = kb.analytes[analyte_id].outranked_by
+        aid = deciding if deciding is not None and deciding in latest else analyte_id
+        at = latest.get(aid)
+        result = results[at] if at is not None else None
+        if at is None or result is None or state in result.states:
+            return None
+        analyte = kb.analytes[aid]
+        names.append(kb.analytes[analyte_id].name)
+        item = lab_items[at]
+        said.append(f"{analyte.name} {shown_value(item.value)} {shown_unit(item.unit, analyte)}")
+    return kb.texts.templates["effects_measured_absent"].format(
+        analytes=" or ".join(names), results=", ".join(said)
+    )
 
 
 # Labs ----------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class DrugAtRoute:
         "finding",
         "rules",
         "rules_prn",
+        "shown_only_by",
         "targets",
         "targets_prn",
     )
@@ -64,6 +65,7 @@ class DrugAtRoute:
         targets_prn: tuple[SlotRef, ...],
         excluded_reason: str | None,
         finding: Finding | None,
+        shown_only_by: tuple[tuple[str, str], ...] = (),
     ) -> None:
         # Final attributes, not frozen Structs: native classes in the compiled engine.
         # Its classes that apply at this route.
@@ -80,6 +82,10 @@ class DrugAtRoute:
         self.excluded_reason: Final = excluded_reason
         # Its finding (without inputs) when it contributes at this route.
         self.finding: Final = finding
+        # When every effect of its classes here is shown by a result (``EffectInfo.
+        # shown_by``): those (analyte, state) pairs; the finding is left out when each is
+        # measured and not in its state. Empty otherwise.
+        self.shown_only_by: Final = shown_only_by
 
 
 class PreparedRule:
@@ -425,5 +431,19 @@ def _drugs_at_route(
                 targets_prn,
                 reason,
                 finding,
+                _shown_only_by(kb, applicable),
             )
     return prepared
+
+
+def _shown_only_by(kb: KnowledgeBase, classes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The (analyte, state) results that show every effect of these classes, or () when a
+    class is listed whatever they show, or an effect has none (cramps as an adverse effect,
+    volume depletion)."""
+    if not classes or not all(kb.classes[c].listed_only_when_shown for c in classes):
+        return ()
+    shown = [kb.effects[e.kind].shown_by for c in classes for e in kb.classes[c].effects]
+    if not shown or None in shown:
+        return ()
+    pairs = dict.fromkeys(tuple(by.split(":", 1)) for by in shown if by is not None)
+    return tuple((analyte, state) for analyte, state in pairs)

@@ -249,10 +249,12 @@ def _check_drugs(c: _Collector) -> None:
             if did not in c.drugs:
                 c.errors.append(f"{where}: unknown drug {did!r}")
     for info in c.effects.values():
+        where = f"{c.origin[('effect', info.kind)]}: effect {info.kind}"
         for aid in info.checks:
             if aid not in c.analytes:
-                where = f"{c.origin[('effect', info.kind)]}: effect {info.kind}"
                 c.errors.append(f"{where}: unknown analyte {aid!r}")
+        if info.shown_by is not None and info.shown_by.split(":")[0] not in c.analytes:
+            c.errors.append(f"{where}: shown_by names unknown analyte {info.shown_by!r}")
     missing = {effect.kind for dc in c.classes.values() for effect in dc.effects} - set(c.effects)
     for kind in sorted(missing):
         c.errors.append(f"datasets: effect {kind} has no [[effect]] entry (label, checks)")

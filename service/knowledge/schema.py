@@ -111,6 +111,11 @@ class DrugClass(_Strict, frozen=True, kw_only=True):
     atc_prefixes: list[NonEmpty] = []
     monitoring: list[NonEmpty] = []
     management: list[NonEmpty] = []
+    # Its effects are steady while it is taken (not after each dose or course, as with
+    # denosumab or an aminoglycoside): when each is shown by a result (``EffectInfo.
+    # shown_by``) measured and not showing it, the drug is not listed as a contributor (a
+    # PPI with a normal magnesium); it still joins the rules it fills.
+    listed_only_when_shown: bool = False
     sources: SourceIds
 
 
@@ -618,6 +623,9 @@ class EffectInfo(_Strict, frozen=True, kw_only=True):
     kind: EffectKind
     label: NonEmpty
     checks: list[Id] = []
+    # The result that shows the effect (``analyte:state``), for drug classes
+    # ``listed_only_when_shown``.
+    shown_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
 
 
 class LabTest(_Strict, frozen=True, kw_only=True):
