@@ -100,6 +100,8 @@ class KnowledgeBase:
     route_tokens: dict[str, Route]
     route_parents: dict[Route, Route]
     site_routes: frozenset[Route]
+    # Dose-form words whose route gives way to a route word in the same text.
+    dose_form_route_words: frozenset[str]
     route_links: frozenset[str]
     route_fillers: frozenset[str]
     local_routes: frozenset[Route]

@@ -628,6 +628,7 @@ def _index(
         route_tokens=route_tokens,
         route_parents=norm.route_parents,
         site_routes=frozenset(norm.site_routes),
+        dose_form_route_words=frozenset(fold(t) for t in norm.dose_form_route_words),
         route_links=frozenset(norm.route_links),
         route_fillers=frozenset(norm.route_fillers),
         local_routes=frozenset(norm.local_routes),

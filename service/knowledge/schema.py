@@ -535,6 +535,9 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # Routes that name where an injection goes: named anywhere in a text, they win over a
     # generic injection word ("injection ... intra-articular" is intra-articular).
     site_routes: list[Route] = []
+    # Dose-form words that imply a route ("caps" is oral): a route word named in the same
+    # text wins over them ("TOBI Podhaler 4 caps inhaled" is inhaled).
+    dose_form_route_words: list[NonEmpty] = []
     # A two-word route's words may stand apart: joined by a link word ("to", "into"), then
     # maybe filler words (a side, "the"): "injection to R knee" is "injection knee".
     route_links: list[NonEmpty] = []

@@ -151,7 +151,11 @@ def _unrecognized(
     if not " ".join(texts):
         return MedicationMatch((), (), f"code not known: {', '.join(unknown_codes)}")
     unknown = [w for words in words_of_texts for w in words if w not in kb.drug_vocabulary]
-    suggestions = suggest(unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb))
+    # Only names the words could be typos of, as for conditions: "oxytocin" is not offered
+    # propofol, nor "alpha-lipoic acid" licorice, for sharing many letters.
+    suggestions = suggest(
+        unknown, kb.fuzzy_drug_words, lambda k: _drug_name(k, kb), typos_only=True
+    )
     return MedicationMatch((), suggestions, "name not known")
 
 
@@ -217,6 +221,9 @@ def _explicit_route(
     route: str | None, words_of_texts: list[list[str]], kb: KnowledgeBase
 ) -> Route | None:
     first = None
+    # A dose form's route ("caps" is oral) gives way to a route word: "TOBI Podhaler 4 caps
+    # inhaled" is inhaled.
+    first_of_form = None
     for words in ([tokens(route)] if route else []) + words_of_texts:
         for i, word in enumerate(words):
             # A two-word route first ("per os" is by mouth, not the left eye), its words
@@ -226,9 +233,12 @@ def _explicit_route(
             found = pair or kb.route_tokens.get(word)
             if found in kb.site_routes:
                 return found
-            if first is None:
+            if pair is None and word in kb.dose_form_route_words:
+                if first_of_form is None:
+                    first_of_form = found
+            elif first is None:
                 first = found
-    return first
+    return first or first_of_form
 
 
 def _second_route_word(words: Sequence[str], at: int, kb: KnowledgeBase) -> int:
