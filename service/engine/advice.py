@@ -1,5 +1,6 @@
 """Advice that fits the patient: a current condition's ``unfitting_advice`` lines are left
-out of every finding's management (no extra fluid for a diuretic with heart failure), and a
+out of every finding's monitoring and management (no extra fluid for a diuretic with heart
+failure; no "reduce the potassium-sparing diuretic" in Gitelman syndrome), and a
 finding on a low result the patient already takes a supplement for says so first
 (``low_on_replacement``)."""
 
@@ -33,8 +34,12 @@ def fit_advice(
         return findings
     return [
         finding
-        if unfitting.isdisjoint(finding.management)
-        else replace(finding, management=[m for m in finding.management if m not in unfitting])
+        if unfitting.isdisjoint(finding.management) and unfitting.isdisjoint(finding.monitoring)
+        else replace(
+            finding,
+            monitoring=[m for m in finding.monitoring if m not in unfitting],
+            management=[m for m in finding.management if m not in unfitting],
+        )
         for finding in findings
     ]
 

@@ -273,7 +273,7 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         line
         for entries in (c.classes, c.conditions, c.analytes, c.rules)
         for entry in entries.values()
-        for line in entry.management
+        for line in (*entry.management, *entry.monitoring)
     }
     for cond in c.conditions.values():
         where = f"{c.origin[('condition', cond.id)]}: condition {cond.id!r}"

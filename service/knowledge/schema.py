@@ -265,9 +265,10 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Conditions this one stands for when both are current (dialysis over CKD stage 4-5):
     # their inputs join this condition's finding and they give none of their own.
     outranks: list[Id] = []
-    # Advice lines of other findings (their exact text) that do not fit a patient with this
-    # condition, left out of them: "Encourage adequate fluid intake" for a diuretic when
-    # heart failure or dialysis may restrict fluid.
+    # Monitoring or management lines of other findings (their exact text) that do not fit a
+    # patient with this condition, left out of them: "Encourage adequate fluid intake" for a
+    # diuretic when heart failure or dialysis may restrict fluid; reducing a potassium-
+    # sparing diuretic in Gitelman syndrome, where it treats the low potassium.
     unfitting_advice: list[NonEmpty] = []
     # One or two sentences for its finding (else its mechanism).
     detail: ShortText | None = None
