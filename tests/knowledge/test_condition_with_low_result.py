@@ -61,13 +61,14 @@ def test_a_severe_result_makes_it_high(checker: Checker) -> None:
     assert "An ECG" in report.note
 
 
-def test_a_drug_that_lowers_the_same_result_is_named_instead(checker: Checker) -> None:
+def test_a_drug_that_lowers_the_same_result_is_named_with_it(checker: Checker) -> None:
+    """Review 21 A2: one problem naming both causes (before: the drug alone)."""
     report = checker(
         medications=[{"text": "furosemide 40 mg daily"}],
         conditions=[{"text": "diarrhea"}],
         labs=[_k(3.2)],
     )
-    assert combinations(report) == ["combination/potassium_lowering_drug_with_low_potassium"]
+    assert combinations(report) == ["combination/drug_and_condition_with_low_potassium"]
     digoxin = checker(
         medications=[{"text": "digoxin 0.125 mg daily"}],
         conditions=[{"text": "diarrhea"}],

@@ -43,7 +43,10 @@ def test_a_condition_losing_both_is_one_problem(checker: Checker) -> None:
         conditions=[{"text": "diarrhea"}],
         labs=labs,
     )
-    assert shown_combinations(with_ppi) == ["combination/drug_with_low_potassium_and_low_magnesium"]
+    # Review 21 A2: the drug and the condition are named together (before: the drug alone).
+    assert shown_combinations(with_ppi) == [
+        "combination/drug_and_condition_with_low_potassium_and_low_magnesium"
+    ]
 
 
 @pytest.mark.parametrize("text", ["exertional heat stroke", "heatstroke", "sunstroke"])
