@@ -203,7 +203,8 @@ def render_note(
     lines = [t["note_header"].format(risk=risk)]
     problems = [f for f in findings if f.absorbed_by is None]
     if not problems:
-        lines.append(t["note_none"])
+        sent = request.medications or request.conditions or request.labs
+        lines.append(t["note_none"] if sent else t["note_nothing_sent"])
     major = [f for f in problems if f.severity != "low" or f.kind == "combination"]
     minor = [f for f in problems if f.severity == "low" and f.kind != "combination"]
     lines += [t["note_finding"].format(severity=f.severity, title=f.title) for f in major]

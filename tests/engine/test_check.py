@@ -17,7 +17,10 @@ def test_empty_request_has_no_risk(checker: Checker) -> None:
     report = checker()
     assert report.risk == "none"
     assert report.findings == []
-    assert report.note
+    # Review 21 C5: not "no checked medication ... is a contributor" when nothing was sent.
+    assert "Nothing was sent to check" in report.note
+    checked = checker(medications=[{"text": "lisinopril 10 mg daily"}])
+    assert "No checked medication, condition or lab is a known contributor" in checked.note
 
 
 @pytest.mark.parametrize(
