@@ -59,3 +59,62 @@ def test_hypoparathyroidism_still_joins_a_low_calcium(checker: Checker) -> None:
 def test_hypoparathyroidism_without_a_calcium_is_still_listed(checker: Checker) -> None:
     report = checker(conditions=[{"text": "hypoparathyroidism"}])
     assert _ids(report) == ["condition/hypoparathyroidism"]
+
+
+QUININE = {"text": "quinine sulfate 324 mg qhs for leg cramps"}
+
+
+def _platelets(value: float, unit: str = "10*3/uL", text: str = "platelet count") -> dict:
+    return {"text": text, "value": value, "unit": unit}
+
+
+def test_quinine_with_a_low_platelet_count_is_one_high_problem(checker: Checker) -> None:
+    """Review 21 B1: the quinine card asked for a platelet count, then said 'Could not
+    check' for a count of 62; the boxed warning names thrombocytopenia and HUS/TTP."""
+    report = checker(medications=[QUININE], labs=[_platelets(62)])
+    assert report.risk == "high"
+    open_ = [f for f in report.findings if f.absorbed_by is None]
+    assert [f.id for f in open_] == ["combination/quinine_with_low_platelet_count"]
+    problem = open_[0]
+    assert "stop quinine" in problem.title.lower()
+    assert any("HUS/TTP" in line and "smear" in line for line in problem.monitoring)
+    assert problem.management[0].startswith("Stop quinine")
+    quinine = next(f for f in report.findings if f.id == "medication/quinine")
+    assert quinine.absorbed_by == "combination/quinine_with_low_platelet_count"
+    assert report.labs[0].status == "flagged"
+    assert "Could not check" not in report.note
+    assert sum(line.startswith("- ") for line in report.note.splitlines()) == 1
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert "platelet count" not in check.lower()
+
+
+def test_platelet_names_and_units(checker: Checker) -> None:
+    for text, unit in [("PLT", "K/uL"), ("platelets", "10^9/L"), ("Platelet count", "x10^9/L")]:
+        report = checker(medications=[QUININE], labs=[_platelets(110, unit, text)])
+        assert report.risk == "high", (text, unit)
+
+
+def test_a_normal_platelet_count_leaves_the_quinine_finding(checker: Checker) -> None:
+    report = checker(medications=[QUININE], labs=[_platelets(250)])
+    assert [f.id for f in report.findings] == ["medication/quinine"]
+    assert report.labs[0].status == "recognized"
+
+
+def test_a_low_platelet_count_alone_is_not_a_finding(checker: Checker) -> None:
+    report = checker(labs=[_platelets(62, "K/uL", "PLT")])
+    assert report.risk == "none" and report.findings == []
+    assert report.labs[0].status == "recognized"
+
+
+def test_quinine_for_malaria_does_not_fill_the_platelet_rule(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "quinine 648 mg q8h for malaria"}], labs=[_platelets(62)]
+    )
+    assert report.findings == []
+
+
+def test_other_platelet_tests_are_not_the_count(checker: Checker) -> None:
+    for text, unit in [("mean platelet volume", "fL"), ("platelet factor 4 antibody", "U")]:
+        report = checker(medications=[QUININE], labs=[{"text": text, "value": 1.0, "unit": unit}])
+        assert report.labs[0].status == "unrecognized", text
+        assert [f.id for f in report.findings] == ["medication/quinine"]
