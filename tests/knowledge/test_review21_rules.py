@@ -118,3 +118,54 @@ def test_other_platelet_tests_are_not_the_count(checker: Checker) -> None:
         report = checker(medications=[QUININE], labs=[{"text": text, "value": 1.0, "unit": unit}])
         assert report.labs[0].status == "unrecognized", text
         assert [f.id for f in report.findings] == ["medication/quinine"]
+
+
+def _k_phos(potassium: float, phosphate: float) -> list[dict]:
+    return [
+        {"text": "potassium", "value": potassium, "unit": "mmol/L"},
+        {"text": "phosphate", "value": phosphate, "unit": "mg/dL"},
+    ]
+
+
+TDF_RULE = "combination/tenofovir_disoproxil_with_low_potassium_and_phosphate"
+
+
+def test_tenofovir_df_with_low_potassium_and_phosphate_is_one_problem(checker: Checker) -> None:
+    """Review 21 B2: Viread with K 3.0 and phosphate 1.9 gave only 'Low potassium'."""
+    report = checker(
+        medications=[{"text": "Viread 300 mg daily"}, {"text": "dolutegravir 50 mg daily"}],
+        conditions=[{"text": "HIV"}],
+        labs=_k_phos(3.0, 1.9),
+    )
+    assert report.risk == "moderate"
+    open_ = [f for f in report.findings if f.absorbed_by is None]
+    assert [f.id for f in open_] == [TDF_RULE]
+    assert "Fanconi" in open_[0].title
+    check = next(line for line in report.note.splitlines() if line.startswith("Check:"))
+    assert "urine glucose and protein" in check
+    # A combination product with tenofovir disoproxil fills it too.
+    truvada = checker(medications=[{"text": "Truvada 1 tab daily"}], labs=_k_phos(3.2, 1.9))
+    assert TDF_RULE in {f.id for f in truvada.findings}
+
+
+def test_tenofovir_df_needs_both_results_low(checker: Checker) -> None:
+    viread = [{"text": "Viread 300 mg daily"}]
+    only_k = checker(medications=viread, labs=[_k_phos(3.2, 3.5)[0]])
+    assert TDF_RULE not in {f.id for f in only_k.findings}
+    normal_k = checker(medications=viread, labs=_k_phos(4.2, 1.9))
+    assert normal_k.findings == []
+
+
+def test_tenofovir_alafenamide_does_not_fill_it(checker: Checker) -> None:
+    for text in ["Vemlidy 25 mg daily", "Descovy 1 tab daily", "Biktarvy 1 tab daily"]:
+        report = checker(medications=[{"text": text}], labs=_k_phos(3.2, 1.9))
+        assert TDF_RULE not in {f.id for f in report.findings}, text
+
+
+def test_tenofovir_df_is_high_with_a_severe_result(checker: Checker) -> None:
+    viread = [{"text": "Viread 300 mg daily"}]
+    phos = checker(medications=viread, labs=_k_phos(3.2, 0.8))
+    assert phos.risk == "high"
+    potassium = checker(medications=viread, labs=_k_phos(2.8, 2.0))
+    assert potassium.risk == "high"
+    assert "ECG" in potassium.note
