@@ -169,3 +169,19 @@ def test_tenofovir_df_is_high_with_a_severe_result(checker: Checker) -> None:
     potassium = checker(medications=viread, labs=_k_phos(2.8, 2.0))
     assert potassium.risk == "high"
     assert "ECG" in potassium.note
+
+
+def test_parkinson_disease_speaks_for_off_period_dystonia(checker: Checker) -> None:
+    """Review 21 C1: Parkinson disease and 'early morning off dystonia' were two lines,
+    the dystonia one asking about dopamine-blocking drugs (off-period dystonia is the
+    reverse: too little dopamine)."""
+    report = checker(
+        medications=[{"text": "carbidopa-levodopa 25/100 TID"}],
+        conditions=[{"text": "Parkinson disease"}, {"text": "early morning off dystonia"}],
+    )
+    assert [f.id for f in report.findings] == ["condition/parkinson_disease"]
+    assert len(report.findings[0].inputs) == 2
+    assert [c.status for c in report.conditions] == ["flagged", "flagged"]
+    assert "dopamine-blocking" not in report.note
+    alone = checker(conditions=[{"text": "dystonia"}])
+    assert [f.id for f in alone.findings] == ["condition/dystonia"]
