@@ -185,3 +185,23 @@ def test_parkinson_disease_speaks_for_off_period_dystonia(checker: Checker) -> N
     assert "dopamine-blocking" not in report.note
     alone = checker(conditions=[{"text": "dystonia"}])
     assert [f.id for f in alone.findings] == ["condition/dystonia"]
+
+
+def test_an_egfr_below_30_is_not_called_chronic_nor_about_denosumab(checker: Checker) -> None:
+    """Review 21 A7: with acute kidney injury coded, an eGFR of 24 was titled 'chronic
+    kidney disease stage 4-5' and its detail spoke of denosumab, which was not taken."""
+    report = checker(
+        conditions=[{"text": "acute kidney injury"}],
+        labs=[{"text": "eGFR", "value": 24, "unit": "mL/min/1.73m2"}],
+    )
+    finding = next(f for f in report.findings if f.id == "lab/egfr/low")
+    assert "chronic" not in finding.title.lower()
+    assert finding.title.startswith("eGFR below 30")
+    assert "denosumab" not in finding.detail.lower()
+    # The denosumab rule keeps its own warning.
+    prolia = checker(
+        medications=[{"text": "Prolia 60 mg every 6 months"}],
+        labs=[{"text": "eGFR", "value": 24, "unit": "mL/min/1.73m2"}],
+    )
+    assert prolia.risk == "high"
+    assert "combination/denosumab_in_advanced_kidney_disease" in _ids(prolia)
