@@ -205,3 +205,39 @@ def test_an_egfr_below_30_is_not_called_chronic_nor_about_denosumab(checker: Che
     )
     assert prolia.risk == "high"
     assert "combination/denosumab_in_advanced_kidney_disease" in _ids(prolia)
+
+
+JAK_RULE = "combination/jak_inhibitor_with_raised_ck"
+
+
+def _ck(value: float) -> list[dict]:
+    return [{"text": "CK", "value": value, "unit": "U/L"}]
+
+
+def test_a_raised_ck_on_tofacitinib_names_the_drug(checker: Checker) -> None:
+    """Review 21 B4: Xeljanz with CK 900 gave a lone 'Raised CK' with generic advice; the
+    label lists increased blood CPK among its common adverse reactions."""
+    report = checker(medications=[{"text": "Xeljanz 10 mg BID"}], labs=_ck(900))
+    open_ = [f for f in report.findings if f.absorbed_by is None]
+    assert [f.id for f in open_] == [JAK_RULE]
+    assert open_[0].severity == "low"
+    assert "usually reversible" in open_[0].management[0]
+    rinvoq = checker(medications=[{"text": "Rinvoq 15 mg daily"}], labs=_ck(900))
+    assert JAK_RULE in _ids(rinvoq)
+
+
+def test_a_markedly_raised_ck_on_a_jak_inhibitor_is_moderate_and_not_reassured(
+    checker: Checker,
+) -> None:
+    report = checker(medications=[{"text": "Rinvoq 15 mg daily"}], labs=_ck(4000))
+    finding = next(f for f in report.findings if f.id == JAK_RULE)
+    assert finding.severity == "moderate"
+    assert "rhabdomyolysis" in finding.management[0]
+    rhabdo = checker(medications=[{"text": "Xeljanz 10 mg BID"}], labs=_ck(15000))
+    assert rhabdo.risk == "high"
+    assert "myoglobin" in rhabdo.note
+
+
+def test_a_jak_inhibitor_alone_or_with_a_normal_ck_is_not_flagged(checker: Checker) -> None:
+    assert checker(medications=[{"text": "Xeljanz 10 mg BID"}], labs=_ck(100)).findings == []
+    assert checker(medications=[{"text": "Xeljanz 10 mg BID"}]).findings == []
