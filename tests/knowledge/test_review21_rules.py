@@ -89,7 +89,12 @@ def test_quinine_with_a_low_platelet_count_is_one_high_problem(checker: Checker)
 
 
 def test_platelet_names_and_units(checker: Checker) -> None:
-    for text, unit in [("PLT", "K/uL"), ("platelets", "10^9/L"), ("Platelet count", "x10^9/L")]:
+    for text, unit in [
+        ("PLT", "K/uL"),
+        ("platelets", "10^9/L"),
+        ("Platelet count", "x10^9/L"),
+        ("Platelets [#/volume] in Blood by Automated count", "10*3/uL"),
+    ]:
         report = checker(medications=[QUININE], labs=[_platelets(110, unit, text)])
         assert report.risk == "high", (text, unit)
 
@@ -114,7 +119,11 @@ def test_quinine_for_malaria_does_not_fill_the_platelet_rule(checker: Checker) -
 
 
 def test_other_platelet_tests_are_not_the_count(checker: Checker) -> None:
-    for text, unit in [("mean platelet volume", "fL"), ("platelet factor 4 antibody", "U")]:
+    for text, unit in [
+        ("mean platelet volume", "fL"),
+        ("Platelet [Entitic mean volume] in Blood by Automated count", "fL"),
+        ("platelet factor 4 antibody", "U"),
+    ]:
         report = checker(medications=[QUININE], labs=[{"text": text, "value": 1.0, "unit": unit}])
         assert report.labs[0].status == "unrecognized", text
         assert [f.id for f in report.findings] == ["medication/quinine"]
