@@ -50,15 +50,17 @@ def note_replacement(
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
 ) -> list[Finding]:
-    """Findings on a low result of an analyte that a drug taken replaces (potassium chloride
-    for a low potassium) get its ``low_on_replacement`` line first, naming the drugs, and
-    that line's evidence."""
+    """Findings on a low result of an analyte that a drug taken by mouth replaces (potassium
+    chloride for a low potassium) get its ``low_on_replacement`` line after their first
+    management line, naming the drugs, and that line's evidence."""
     replaced_by_drug = knowledge.replaced_by_drug
     taking: dict[str, list[str]] = {}
     for match in meds:
         if match.prn:
             continue
         for hit in match.hits:
+            if hit.route not in (None, "oral"):
+                continue  # an IV or IM dose repletes once: no adherence to check
             for aid in replaced_by_drug.get(hit.drug_id, ()):
                 names = taking.setdefault(aid, [])
                 name = knowledge.kb.drugs[hit.drug_id].name
@@ -85,11 +87,7 @@ def note_replacement(
             template, evidence = knowledge.low_on_replacement[aid]
             lines.append(template.format(drugs=" and ".join(taking[aid])))
             sources += [e for e in evidence if e not in sources]
-        noted.append(
-            replace(
-                finding,
-                management=[*lines, *finding.management],
-                evidence=sources,
-            )
-        )
+        # After the finding's own first line (a severe result's "correct it now" first).
+        management = [*finding.management[:1], *lines, *finding.management[1:]]
+        noted.append(replace(finding, management=management, evidence=sources))
     return noted

@@ -51,7 +51,8 @@ def test_a_digoxin_level_sent_is_not_asked_for_again(checker: Checker, level: st
     finding = next(f for f in report.findings if f.id.startswith("combination/digoxin_with_low"))
     assert finding.monitoring == [
         "Potassium and magnesium now",
-        "An ECG; a digoxin level in the usual range does not rule out toxicity here",
+        "An ECG; read the digoxin level sent with the potassium and magnesium: toxicity can"
+        " occur within the usual range when they are low",
     ]
     without = checker(medications=MEDS, labs=labs[:1])
     finding = next(f for f in without.findings if f.id.startswith("combination/digoxin_with_low"))

@@ -1,7 +1,8 @@
 """A drug whose only effects are steady electrolyte effects (a PPI's magnesium, a short-acting
-beta-2 agonist's potassium) is not listed as a contributor when the result that would show
-them is measured and normal (review 21 A5): it is recognized, with that result as the
-reason. A drug whose effect follows each dose (denosumab) stays listed."""
+stimulant laxative's potassium) is not listed as a contributor when the result that would
+show them is measured and normal (review 21 A5): it is recognized, with that result as the
+reason. A drug whose effect follows each dose, course or pulse (denosumab, a nebulized
+beta-2 agonist, a corticosteroid) stays listed (review 22 A6)."""
 
 from __future__ import annotations
 
@@ -53,9 +54,9 @@ def test_otherwise_the_drug_stays_listed(
     assert any(f.startswith("medication/") for f in findings)
 
 
-def test_a_reliever_inhaler_with_a_normal_potassium_is_not_listed(checker: Checker) -> None:
+def test_a_daily_laxative_with_a_normal_potassium_is_not_listed(checker: Checker) -> None:
     status, reason, _ = _status(
-        checker, "ProAir HFA 2 puffs q4-6h prn", [result("potassium", 4.2, "mmol/L")]
+        checker, "senna 8.6 mg 2 tabs daily", [result("potassium", 4.2, "mmol/L")]
     )
     assert status == "recognized"
     assert reason is not None and "potassium 4.2 mmol/L" in reason

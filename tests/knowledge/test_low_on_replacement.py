@@ -27,7 +27,7 @@ def test_a_low_potassium_on_potassium_chloride_asks_about_adherence_and_dose(
 ) -> None:
     found = _management(checker, ["furosemide 40 mg daily", "Klor-Con M20 1 tab daily"], [LOW_K])
     for fid in ("lab/potassium/low", "combination/potassium_lowering_drug_with_low_potassium"):
-        assert found[fid][0].startswith("Potassium is low on potassium chloride: check adherence")
+        assert found[fid][1].startswith("Potassium is low on potassium chloride: check adherence")
     report = checker(
         medications=[{"text": "furosemide 40 mg daily"}, {"text": "KCl 20 mEq daily"}],
         labs=[LOW_K],
@@ -43,9 +43,9 @@ def test_both_supplements_are_named_on_the_joint_finding(checker: Checker) -> No
         [LOW_K, LOW_MG],
     )
     joint = found["combination/drug_with_low_potassium_and_low_magnesium"]
-    assert joint[0].startswith("Potassium is low on potassium chloride")
-    assert joint[1].startswith("Magnesium is low on magnesium oxide")
-    assert joint[2].startswith("Replace magnesium as well as potassium")
+    assert joint[0].startswith("Replace magnesium as well as potassium")
+    assert joint[1].startswith("Potassium is low on potassium chloride")
+    assert joint[2].startswith("Magnesium is low on magnesium oxide")
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,9 @@ def test_both_supplements_are_named_on_the_joint_finding(checker: Checker) -> No
         ["furosemide 40 mg daily"],  # no supplement
         ["furosemide 40 mg daily", "magnesium oxide 400 mg daily"],  # another analyte's
         ["furosemide 40 mg daily", "potassium chloride 20 mEq daily as needed for cramps"],
+        # Review 22 A7: a one-off IV dose repletes once; K-Phos is a phosphate supplement.
+        ["furosemide 40 mg daily", "potassium chloride 10 mEq IV x4"],
+        ["furosemide 40 mg daily", "K-Phos Neutral 250 mg tid"],
     ],
 )
 def test_without_a_scheduled_supplement_of_it_the_advice_is_unchanged(
