@@ -19,7 +19,7 @@ from service.engine.findings import (
     measured_conditions,
     medication_findings,
 )
-from service.engine.matches import ConditionMatch
+from service.engine.matches import ConditionMatch, MedicationMatch
 from service.engine.matching import match_condition, match_lab, match_medication
 from service.engine.models import CheckRequest, Finding, Patient, Report
 from service.engine.note import render_note
@@ -48,6 +48,8 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         raise ImplausibleValueError(errors)
     meds = [match_medication(m, knowledge) for m in request.medications]
     conds = [match_condition(c, knowledge) for c in request.conditions]
+    if knowledge.labeled_uses:
+        meds = taken_for_conditions(meds, conds, knowledge)
     results = lab_results(request.labs, labs, _lab_patient(request.patient, conds), knowledge)
     measured = measured_conditions(conds, request.labs, results, knowledge)
     facts = Facts(knowledge)
@@ -97,6 +99,38 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         labs=lab_status_,
         note=note,
     )
+
+
+def taken_for_conditions(
+    meds: list[MedicationMatch], conds: Sequence[ConditionMatch], knowledge: Knowledge
+) -> list[MedicationMatch]:
+    """Drugs of classes whose labeled use a current condition is (``labeled_use_of``) are
+    read as taken for it: excluded as "other_use", as a text saying so is."""
+    classes = {
+        cid for match in conds for cond in match.condition_ids
+        for cid in knowledge.labeled_uses.get(cond, ())
+    }  # fmt: skip
+    if not classes:
+        return meds
+    drugs = knowledge.kb.drugs
+    read: list[MedicationMatch] = []
+    for match in meds:
+        used = tuple(h for h in match.hits if not classes.isdisjoint(drugs[h.drug_id].classes))
+        if not used:
+            read.append(match)
+            continue
+        read.append(
+            MedicationMatch(
+                tuple(h for h in match.hits if h not in used),
+                match.suggestions,
+                match.reason,
+                match.how,
+                match.read_as,
+                match.prn,
+                (*match.excluded, *((h.drug_id, "other_use") for h in used)),
+            )
+        )
+    return read
 
 
 def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Patient | None:

@@ -137,7 +137,8 @@ _TIMES_A_DAY = {
 }  # fmt: skip
 # More tablets at a time of day after a frequency ("1 cap tid and 2 caps qhs"): the count.
 _AND_MORE_AT = re.compile(
-    r"\b(?:bid|bd|tid|tds|qid|qds)\b,?\s+and\s+(\d+(?:\.\d+)?|one|two|three|four)\s*"
+    r"\b(?:bid|bd|tid|tds|qid|qds|daily|qd|once\s+daily|once\s+a\s+day)\b,?\s+and\s+"
+    r"(\d+(?:\.\d+)?|one|two|three|four)\s*"
     r"(?:tabs?|tablets?|caps?|capsules?)\s+(?:po\s+|by\s+mouth\s+)?(?:at\s+|in\s+the\s+|every\s+)?"
     r"(?:q?hs|bedtime|night|evening|q?pm|morning|q?am|noon|midday)\b"
 )
@@ -410,11 +411,11 @@ def _doses_a_day(text: str, end: int) -> float:
         tablets = 1.5 if " " in word else _TABLET_COUNTS.get(word) or float(word)
     words = after.replace(",", " ").replace(".", "").split()
     times = next((_TIMES_A_DAY[w] for w in words if w in _TIMES_A_DAY), None)
+    if (more := _AND_MORE_AT.search(after)) and not _said_otherwise(after):
+        # "1 cap tid and 2 caps qhs": five a day; "1 tab daily and 2 tabs at bedtime": three
+        return tablets * (times or 1) + (_TABLET_COUNTS.get(more.group(1)) or float(more.group(1)))
     if times is None and (counted_parts := _tablets_by_time_of_day(after)):
         return counted_parts  # "1 tab qam and 2 tabs qhs": three tablets a day
-    if times is not None and (more := _AND_MORE_AT.search(after)) and not _said_otherwise(after):
-        # "1 cap tid and 2 caps qhs": five a day
-        return tablets * times + (_TABLET_COUNTS.get(more.group(1)) or float(more.group(1)))
     if times is None:
         counted = _N_TIMES.search(after)
         word = (counted.group(1) or counted.group(2)).lower() if counted else "1"

@@ -167,6 +167,7 @@ class Knowledge:
         "drug_words",
         "drugs_at_route",
         "kb",
+        "labeled_uses",
         "low_on_replacement",
         "one_input_rules",
         "outranking",
@@ -241,6 +242,10 @@ class Knowledge:
         # Per drug, the words of its names and of its products' names (to find where a
         # drug stands in a medication text; words of two letters or less left out).
         self.drug_words: Final = drug_words
+        # Condition id -> the drug classes whose labeled use it is (``labeled_use_of``).
+        self.labeled_uses: Final = {
+            c.id: frozenset(c.labeled_use_of) for c in kb.conditions.values() if c.labeled_use_of
+        }
         # Drug id -> the analytes it replaces (``Drug.replaces``), and per such analyte its
         # ``low_on_replacement`` line and that line's evidence.
         self.replaced_by_drug: Final = {

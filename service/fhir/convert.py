@@ -68,6 +68,7 @@ from service.limits import (
 MEDICATION_REQUEST_STATUSES = frozenset({"active"})
 HELD_STATUS = "on-hold"
 HELD_REASON = "status on-hold: held, not taken now"
+SUPERSEDED_REASON = "superseded by {later}, which names it as its priorPrescription"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
 # hl7.org/fhir/R4/valueset-medicationrequest-intent.html) of a record's request that are
@@ -249,6 +250,8 @@ class _Builder:
     priors: dict[str, str] = field(default_factory=dict)
     # The record's orders read that a draft names so -> the draft.
     prior_of: dict[str, str] = field(default_factory=dict)
+    # The orders the record's own orders name as their priorPrescription -> the later order.
+    superseded: dict[str, str] = field(default_factory=dict)
 
     def skip(self, entry: Entry, reason: str) -> None:
         self.ignored.append(Ignored(entry.reference, entry.resource_type, reason))
@@ -288,6 +291,7 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
     for entry in record:
         if entry.resource_type in READ_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=False)
+    _without_superseded_orders(builder)
     labs = _recent_labs(builder)
     patient = _pregnancy_status(builder)
     meds = _limit(builder, builder.meds, MAX_MEDICATIONS, "medications")
@@ -312,6 +316,23 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         deceased=builder.person.deceased,
         prior_of=builder.prior_of,
     )
+
+
+def _without_superseded_orders(builder: _Builder) -> None:
+    """A record's active order that another active order names as its priorPrescription
+    was replaced by it (a switch or a new dose left active by the EHR): left out, listed."""
+    if not builder.superseded:
+        return
+    kept = []
+    for item, ref in builder.meds:
+        later = builder.superseded.get(order_key(ref.reference))
+        if ref.draft or later is None or later == ref.reference:
+            kept.append((item, ref))
+            continue
+        builder.ignored.append(
+            Ignored(ref.reference, ref.resource_type, SUPERSEDED_REASON.format(later=later))
+        )
+    builder.meds[:] = kept
 
 
 def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
@@ -425,12 +446,11 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
         )
         _check_course_not_ended(builder, use.dosage_instruction, use.authored_on, "authoredOn")
     _add_medication(builder, entry, use, use.dosage_instruction, draft=draft)
-    if draft:
-        prior = use.prior_prescription
-        said = prior.get("reference") if isinstance(prior, dict) else None
-        if isinstance(said, str) and said.strip():
-            builder.priors[order_key(said)] = entry.reference
-    else:
+    prior = use.prior_prescription
+    said = prior.get("reference") if isinstance(prior, dict) else None
+    if isinstance(said, str) and said.strip():
+        (builder.priors if draft else builder.superseded)[order_key(said)] = entry.reference
+    if not draft:
         names = (f"MedicationRequest/{entry.id}" if entry.id else None, entry.full_url)
         keys = [order_key(name) for name in names if name]
         draft_ref = next((builder.priors[k] for k in keys if k in builder.priors), None)

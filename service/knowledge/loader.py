@@ -283,6 +283,9 @@ def _check_conditions_and_labs(c: _Collector) -> None:
             for line in cond.unfitting_advice
             if line not in advice
         )
+        for cid in cond.labeled_use_of:
+            if cid not in c.classes:
+                c.errors.append(f"{where}: labeled_use_of names unknown drug class {cid!r}")
         if cond.contributes and cond.mechanism is None:
             c.errors.append(f"{where}: a contributing condition needs a mechanism")
         if cond.measured_by and cond.measured_by.split(":")[0] not in c.analytes:

@@ -265,6 +265,10 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Conditions this one stands for when both are current (dialysis over CKD stage 4-5):
     # their inputs join this condition's finding and they give none of their own.
     outranks: list[Id] = []
+    # Drug classes whose labeled use this condition is: with it current, a drug of them is
+    # read as taken for it ("other_use"), as when its text says so (quinine with malaria is
+    # not the cramp treatment the FDA warns against).
+    labeled_use_of: list[Id] = []
     # Monitoring or management lines of other findings (their exact text) that do not fit a
     # patient with this condition, left out of them: "Encourage adequate fluid intake" for a
     # diuretic when heart failure or dialysis may restrict fluid; reducing a potassium-

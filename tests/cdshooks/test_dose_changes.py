@@ -352,3 +352,34 @@ def test_a_renewal_naming_its_prior_prescription_still_adds_nothing(cds: Client)
         ],
     )
     assert cards_of(cds, ORDER_SIGN, body) == []
+
+
+def test_an_active_order_named_as_prior_by_another_active_order_is_superseded(
+    cds: Client,
+) -> None:
+    """Review 22 B7: patient-view read both of two active orders when the later names the
+    earlier as its priorPrescription (a switch the EHR left active): two statins."""
+    body = _with_orders(
+        chart(),
+        [
+            _order("simva", "simvastatin 40 mg at bedtime"),
+            _order(
+                "atorva",
+                "atorvastatin 40 mg at bedtime",
+                priorPrescription={"reference": "MedicationRequest/simva"},
+            ),
+        ],
+        [],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
+    assert not any("two statins" in s for s in summaries), summaries
+    unlinked = _with_orders(
+        chart(),
+        [
+            _order("simva", "simvastatin 40 mg at bedtime"),
+            _order("atorva", "atorvastatin 40 mg at bedtime"),
+        ],
+        [],
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, unlinked)]
+    assert any("two statins" in s for s in summaries), summaries

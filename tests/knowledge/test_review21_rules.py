@@ -64,7 +64,9 @@ def test_hypoparathyroidism_without_a_calcium_is_still_listed(checker: Checker) 
 QUININE = {"text": "quinine sulfate 324 mg qhs for leg cramps"}
 
 
-def _platelets(value: float, unit: str = "10*3/uL", text: str = "platelet count") -> dict:
+def _platelets(
+    value: float, unit: str = "10*3/uL", text: str = "platelet count"
+) -> dict[str, object]:
     return {"text": text, "value": value, "unit": unit}
 
 
@@ -129,7 +131,7 @@ def test_other_platelet_tests_are_not_the_count(checker: Checker) -> None:
         assert [f.id for f in report.findings] == ["medication/quinine"]
 
 
-def _k_phos(potassium: float, phosphate: float) -> list[dict]:
+def _k_phos(potassium: float, phosphate: float) -> list[dict[str, object]]:
     return [
         {"text": "potassium", "value": potassium, "unit": "mmol/L"},
         {"text": "phosphate", "value": phosphate, "unit": "mg/dL"},
@@ -218,7 +220,7 @@ def test_an_egfr_below_30_is_not_called_chronic_nor_about_denosumab(checker: Che
 JAK_RULE = "combination/jak_inhibitor_with_raised_ck"
 
 
-def _ck(value: float) -> list[dict]:
+def _ck(value: float) -> list[dict[str, object]]:
     return [{"text": "CK", "value": value, "unit": "U/L"}]
 
 
