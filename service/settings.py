@@ -15,6 +15,8 @@ from typing import Annotated
 
 import msgspec
 
+from service.allowlist import Entry as HostEntry
+from service.allowlist import parse_entries
 from service.errors import CrampError
 from service.knowledge.loader import default_datasets_dir
 from service.knowledge.severity import Indicator
@@ -63,7 +65,9 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
     # comma-separated. Empty (the default): none; prefetch still works. `*`: any host whose
     # addresses are all public. `*.example.org`: its sub-domains, public addresses only.
     # A host named exactly (`fhir.example.org`, `10.1.2.3`, `127.0.0.1`) may also have
-    # private, loopback or link-local addresses (docs/operations.md).
+    # private, loopback or link-local addresses (docs/operations.md). Each entry allows the
+    # scheme's default port, or the one it names (`host:8443`), or any (`host:*`); an entry
+    # that could never match (a URL, a bad port) is refused at start.
     allowed_hosts: str = ""
     # A PEM file of the certificate authorities trusted for https fhirServers (a clinic's
     # own CA); empty: the public CAs of the certifi bundle.
@@ -96,12 +100,16 @@ class FhirSettings(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if self.ca_bundle and not Path(self.ca_bundle).is_file():
             raise ValueError(f"CRAMP_FHIR_CA_BUNDLE is not a file: {self.ca_bundle}")
+        try:
+            parse_entries(self.allowed_hosts)
+        except ValueError as exc:
+            # An entry that could never match would leave every fetch refused, silently.
+            raise ValueError(f"CRAMP_FHIR_ALLOWED_HOSTS {exc}") from None
 
     @property
-    def hosts(self) -> tuple[str, ...]:
-        return tuple(
-            h.strip().lower().rstrip(".") for h in self.allowed_hosts.split(",") if h.strip()
-        )
+    def hosts(self) -> tuple[HostEntry, ...]:
+        """The parsed allow-list (``service.cdshooks.guard``)."""
+        return parse_entries(self.allowed_hosts)
 
     @property
     def lab_age_limit(self) -> int | None:

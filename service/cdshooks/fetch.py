@@ -20,11 +20,13 @@ import ssl
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import certifi
 import httpx
 
 from service.cdshooks.guard import RefusedError, Target, resolve
+from service.cdshooks.services import PATIENT_KEY
 from service.errors import CrampError
 from service.fhir.read import Budget, Entry, FhirReadError, TooLargeError, read
 from service.settings import FhirSettings
@@ -106,13 +108,21 @@ class Session:
             self.base.host,
             self.base.port,
         )
+        # The path as a server or proxy that decodes it would see it: an encoded dot
+        # segment (`%2e%2e`) or slash (`%2f`) could leave the base path there.
+        raw = parsed.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
+        path = unquote(raw)
+        if "%2f" in raw.lower() or "\\" in path or {".", ".."} & set(path.split("/")):
+            return None
         prefix = self.base.path.rstrip("/")
-        under = parsed.path == prefix or parsed.path.startswith(prefix + "/") or not prefix
+        under = path == prefix or path.startswith(prefix + "/") or not prefix
         return parsed if same and under else None
 
-    async def search(self, search: Search, first: httpx.URL) -> None:
+    async def search(self, search: Search, first: httpx.URL, expected: str = "Bundle") -> None:
         """Read ``first`` and its `next` pages into ``search`` (which keeps what was read
-        if the task is cancelled by the call's time budget)."""
+        if the task is cancelled by the call's time budget). ``expected``: the resource
+        type the first answer must be (a search: a searchset ``Bundle``; ``Patient/{id}``:
+        a ``Patient``); anything else was not the answer asked for."""
         url: httpx.URL | None = first
         while url is not None:
             if search.pages >= self.settings.max_pages:
@@ -120,7 +130,8 @@ class Session:
                 return
             try:
                 data = await self._get(url)
-                document = read(data, self.budget)
+                # Strict: a key written twice is refused, as in a request body.
+                document = read(data, self.budget, strict=True)
             except (FailedError, TooLargeError, FhirReadError) as exc:
                 search.stopped = str(exc)
                 return
@@ -133,6 +144,15 @@ class Session:
             if document.resource_type is None:
                 search.stopped = "the FHIR server did not answer a FHIR resource"
                 return
+            # A CapabilityStatement (a misconfigured gateway) or any other resource where a
+            # search Bundle was asked for is not "found, no entries".
+            if document.resource_type != expected:
+                search.stopped = f"the FHIR server did not answer a {expected}"
+                return
+            if expected == "Bundle" and document.bundle_type != "searchset":
+                search.stopped = "the FHIR server answered a Bundle that is not a searchset"
+                return
+            expected = "Bundle"
             search.entries.extend(document.entries)
             search.pages += 1
             url = None
@@ -244,10 +264,11 @@ async def open_session(
 ) -> tuple[Session, httpx.AsyncClient]:
     """A session on a checked `fhirServer`; ``RefusedError`` (for the log) otherwise."""
     base = server_origin(server)
-    if base is None:
-        raise RefusedError("fhirServer is not an http(s) URL", suspicious=False)
-    port = base.port or (443 if base.scheme == "https" else 80)
-    target = await resolve(base.host, port, settings.hosts, settings.connect_timeout)
+    if base is None or base.query or base.fragment:
+        raise RefusedError("fhirServer is not an http(s) base URL", suspicious=False)
+    default = 443 if base.scheme == "https" else 80
+    port = base.port or default
+    target = await resolve(base.host, port, default, settings.hosts, settings.connect_timeout)
     headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -296,7 +317,10 @@ async def fetch_all(
     async with client:
         tasks: dict[str, asyncio.Task[None]] = {}
         for key, query in first_pages.items():
-            tasks[key] = asyncio.create_task(session.search(searches[key], session.url(query)))
+            expected = "Patient" if key == PATIENT_KEY else "Bundle"
+            tasks[key] = asyncio.create_task(
+                session.search(searches[key], session.url(query), expected)
+            )
         for key, link in next_pages.items():
             following = session.on_origin(link)
             if following is None:

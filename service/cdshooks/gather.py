@@ -17,8 +17,15 @@ from msgspec import UNSET
 
 from service.cdshooks.fetch import fetch_all
 from service.cdshooks.models import Prefetch
-from service.cdshooks.services import ALL_KEYS, DATA_KEYS, INCLUDES, KEY_LABELS, render
-from service.fhir.read import Budget, Entry, read
+from service.cdshooks.services import (
+    ALL_KEYS,
+    DATA_KEYS,
+    INCLUDES,
+    KEY_LABELS,
+    KEY_TYPES,
+    render,
+)
+from service.fhir.read import Budget, Document, Entry, FhirReadError, read
 from service.settings import FhirSettings
 
 NOT_PREFETCHED = "not prefetched"
@@ -50,23 +57,42 @@ class Gathered:
 
 
 def from_prefetch(prefetch: Prefetch | None, budget: Budget) -> Gathered:
-    """Read the prefetch values (``TooLargeError`` when they pass the call's budget)."""
+    """Read the prefetch values (``TooLargeError`` when they pass the call's budget;
+    ``FhirReadError``, its pointer from the request body, when one is not FHIR JSON or
+    repeats a key: read strictly, as ``POST /v1/check/fhir`` reads its body)."""
     gathered = Gathered()
     for key in ALL_KEYS:
         value: Any = getattr(prefetch, _field(key)) if prefetch is not None else UNSET
         if value is UNSET:
             gathered.missing[key] = NOT_PREFETCHED
             continue
-        document = read(value, budget)
+        document = read_strictly(value, budget, f"/prefetch/{key}")
+        expected = KEY_TYPES[key]
         if document.outcome:
             gathered.missing[key] = "the client reported a prefetch failure"
         elif document.resource_type is None and bytes(memoryview(value)[:1]) != b"n":
             gathered.missing[key] = "the prefetch value is not a FHIR resource"
+        elif document.resource_type not in (None, "Bundle", *expected):
+            # A CapabilityStatement or another resource is not "found, no entries".
+            gathered.missing[key] = f"the prefetch value is neither a Bundle nor a {expected[0]}"
         else:
             gathered.found[key] = document.entries
             if document.next is not None:
                 gathered.following[key] = document.next
     return gathered
+
+
+def read_strictly(value: Any, budget: Budget, pointer: str) -> Document:
+    """FHIR content of a CDS request, read as strictly as ``POST /v1/check/fhir`` reads its
+    body (a key written twice, an entry of the wrong shape: ``FhirReadError`` with its
+    pointer from the request body), except that an object with no ``resourceType`` is no
+    resource at all and reads as nothing (the caller decides what that means)."""
+    try:
+        return read(value, budget, strict=True)
+    except FhirReadError as exc:
+        if exc.pointer == "/resourceType":
+            return Document()
+        raise FhirReadError(pointer + exc.pointer, exc.detail) from None
 
 
 def _field(key: str) -> str:
@@ -112,4 +138,4 @@ def _query(key: str, template: str, patient_id: str) -> str:
     return f"{query}&{include}" if include else query
 
 
-__all__ = ["Gathered", "from_prefetch", "gather"]
+__all__ = ["Gathered", "from_prefetch", "gather", "read_strictly"]

@@ -10,7 +10,12 @@ network, a cloud metadata endpoint. The rules (``CRAMP_FHIR_ALLOWED_HOSTS``):
   address, private and loopback included: the operator named it;
 - ``*.example.org`` allows its sub-domains and ``*`` allows any host, but only while every
   address the name resolves to is public (a wildcard must not reach the clinic network);
+- each entry allows one port: the one it names (``fhir.example.org:8443``), else the
+  scheme's default (443 for https, 80 for http); ``host:*`` allows any port of that host;
 - unspecified (``0.0.0.0``, ``::``) and multicast addresses are never connected to.
+
+Entries are parsed (and refused when they could never match) by
+``service.allowlist.parse_entries`` when the settings are read.
 
 Every address a name resolves to is checked, and the connection goes to a checked
 address (``Target.address``), so a second DNS answer cannot redirect it (DNS rebinding).
@@ -23,6 +28,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 
+from service.allowlist import Entry
 from service.errors import CrampError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -49,6 +55,22 @@ METADATA_ADDRESSES = frozenset(
     )
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# RFC 8215: local-use NAT64, which may reach any IPv4 network the operator chose.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+# RFC 4291 IPv4-compatible (deprecated) and RFC 6052/7915 IPv4-translated (SIIT) addresses.
+_COMPATIBLE = ipaddress.ip_network("::/96")
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+# Global unicast; every other IPv6 range is special-purpose.
+_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+# Special-purpose ranges inside 2000::/3 that Python 3.11's ``is_global`` calls global.
+_IPV6_RESERVED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "3fff::/20",  # documentation (RFC 9637)
+        "2001:db8::/32",  # documentation
+        "2001::/23",  # IETF protocol assignments (Teredo is read for its IPv4 first)
+    )
+)
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
@@ -70,13 +92,18 @@ class Target:
     address: IPAddress
 
 
-def policy(host: str, allowed: tuple[str, ...]) -> str | None:
-    """``"named"`` (exactly listed), ``"public"`` (a wildcard or ``*``), or None."""
+def policy(host: str, port: int, default: int, allowed: tuple[Entry, ...]) -> str | None:
+    """``"named"`` (exactly listed), ``"public"`` (a wildcard or ``*``), or None, for a
+    host and port (``default``: the scheme's default port)."""
     host = host.lower().rstrip(".")
-    if host in allowed:
-        return "named"
     for entry in allowed:
-        if entry == "*" or (entry.startswith("*.") and host.endswith(entry[1:])):
+        if entry.host == host and entry.allows_port(port, default):
+            return "named"
+    for entry in allowed:
+        wildcard = entry.host == "*" or (
+            entry.host.startswith("*.") and host.endswith(entry.host[1:])
+        )
+        if wildcard and entry.allows_port(port, default):
             return "public"
     return None
 
@@ -89,6 +116,10 @@ def refusal(address: IPAddress, named: bool) -> str | None:
         return None
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
+    if address.version == 6 and address in _LOCAL_NAT64:
+        return "a local-use NAT64 address"
+    if address.version == 6 and address in _COMPATIBLE and not address.is_loopback:
+        return "an IPv4-compatible address (deprecated)"
     embedded = _embedded_ipv4(address)
     if embedded is not None:
         return refusal(embedded, named)
@@ -102,15 +133,22 @@ def refusal(address: IPAddress, named: bool) -> str | None:
         return "a private address" if address.version == 4 else "a private or unique-local address"
     if not address.is_global:
         return "a reserved address"
+    if address.version == 6 and (
+        address not in _GLOBAL_UNICAST or any(address in net for net in _IPV6_RESERVED)
+    ):
+        return "a reserved address"
     return None
 
 
 def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside an IPv4-mapped, 6to4, Teredo or NAT64 IPv6 address."""
+    """The IPv4 address inside an IPv4-mapped, IPv4-translated, 6to4, Teredo or NAT64
+    IPv6 address."""
     if not isinstance(address, ipaddress.IPv6Address):
         return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
+    if address in _TRANSLATED:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address.sixtofour is not None:
         return address.sixtofour
     if address.teredo is not None:
@@ -120,11 +158,15 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     return None
 
 
-async def resolve(host: str, port: int, allowed: tuple[str, ...], timeout: float) -> Target:
-    """The address to connect to for ``host``, or ``RefusedError``."""
-    mode = policy(host, allowed)
+async def resolve(
+    host: str, port: int, default: int, allowed: tuple[Entry, ...], timeout: float
+) -> Target:
+    """The address to connect to for ``host`` and ``port``, or ``RefusedError``."""
+    mode = policy(host, port, default, allowed)
     if mode is None:
-        raise RefusedError("the host is not in CRAMP_FHIR_ALLOWED_HOSTS", suspicious=False)
+        raise RefusedError(
+            "the host and port are not in CRAMP_FHIR_ALLOWED_HOSTS", suspicious=False
+        )
     named = mode == "named"
     name = host.lower().rstrip(".")
     if not named and name in METADATA_HOSTS:

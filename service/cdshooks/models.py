@@ -50,9 +50,11 @@ PatientId = Annotated[
 FhirServerUrl = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^https?://[^/?#\x00-\x20\x7f]+[^\x00-\x20\x7f]*$",
+        pattern=r"^https?://[^/?#\x00-\x20\x7f]+[^?#\x00-\x20\x7f]*$",
         max_length=2000,
-        description="Base URL of the CDS client's FHIR server (http or https).",
+        description=(
+            "Base URL of the CDS client's FHIR server (http or https), without a query or fragment."
+        ),
     ),
 ]
 Indicator = Literal["info", "warning", "critical"]

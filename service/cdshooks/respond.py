@@ -11,7 +11,7 @@ from msgspec import UNSET
 
 from service.cdshooks.cards import SOURCE_LABEL, CardInput, build_cards, new_medications
 from service.cdshooks.feedback import FeedbackLog
-from service.cdshooks.gather import gather
+from service.cdshooks.gather import gather, read_strictly
 from service.cdshooks.models import (
     Card,
     CardSource,
@@ -26,7 +26,7 @@ from service.engine import Knowledge
 from service.errors import CrampError
 from service.fhir import PatientFilter
 from service.fhir.pipeline import check_record
-from service.fhir.read import Budget, Entry, read
+from service.fhir.read import Budget, Entry
 from service.knowledge.severity import Indicator
 from service.settings import FhirSettings
 
@@ -45,11 +45,15 @@ class DataUnavailableError(CrampError):
 
 
 def _drafts(body: HookRequest, budget: Budget) -> list[Entry]:
+    """The new orders, read strictly (``FhirReadError`` with the body's pointer: a key
+    written twice, say, would silently lose its first value)."""
     if isinstance(body, OrderSelectRequest | OrderSignRequest):
-        return read(body.context.draft_orders, budget).entries
-    if isinstance(body, MedicationPrescribeRequest):
-        return read(body.context.medications, budget).entries
-    return []
+        value, pointer = body.context.draft_orders, "/context/draftOrders"
+    elif isinstance(body, MedicationPrescribeRequest):
+        value, pointer = body.context.medications, "/context/medications"
+    else:
+        return []
+    return read_strictly(value, budget, pointer).entries
 
 
 async def respond(
@@ -63,8 +67,9 @@ async def respond(
     min_indicator: Indicator = "info",
 ) -> CdsResponse:
     """The cards for one call, none below ``min_indicator``. ``TooLargeError`` when the
-    request's FHIR data passes the budget; ``DataUnavailableError`` when none of the
-    patient's data could be had."""
+    request's FHIR data passes the budget; ``FhirReadError`` (a pointer into the body)
+    when a prefetch value or the new orders are not FHIR JSON as ``/v1/check/fhir`` reads
+    it; ``DataUnavailableError`` when none of the patient's data could be had."""
     patient_id = body.context.patient_id
     token = body.fhir_authorization.access_token if body.fhir_authorization else None
     drafts = _drafts(body, budget) if service.orders else []

@@ -28,6 +28,14 @@ TEMPLATES: dict[str, str] = {
         "&clinical-status=active,recurrence,relapse&_count=100"
     ),
 }
+# The single resource a prefetch key may hold instead of a Bundle (DSTU2 MedicationOrder).
+KEY_TYPES: dict[str, tuple[str, ...]] = {
+    PATIENT_KEY: ("Patient",),
+    "medicationRequests": ("MedicationRequest", "MedicationOrder"),
+    "medicationStatements": ("MedicationStatement",),
+    "conditions": ("Condition",),
+    "observations": ("Observation",),
+}
 # Used only when this service fetches for itself: Medication resources named by reference.
 # What each key holds, as the cards say it when that data could not all be read.
 KEY_LABELS = {

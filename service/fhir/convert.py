@@ -107,6 +107,9 @@ MEDICATION_TYPES = ("MedicationRequest", "MedicationOrder", "MedicationStatement
 # injection): listed in `ignored` so that it is never silently dropped.
 ADMINISTRATION = "MedicationAdministration"
 ADMINISTERED_REASON = "a dose given (MedicationAdministration): not read as a drug taken now"
+# A result dated later than tomorrow (time zones and clock skew allow a day).
+FUTURE_SKEW_DAYS = 1
+FUTURE_REASON = "dated in the future: an entry error"
 READ_TYPES = (*MEDICATION_TYPES, ADMINISTRATION, "Condition", "Observation")
 # A pregnancy lasts about 40 weeks (280 days) from the last menstrual period: a
 # pregnancy-related condition that began more than 300 days (about ten months) ago, and
@@ -1049,10 +1052,15 @@ def _unit(quantity: r.Quantity) -> str | None:
 
 
 def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
-    """The most recent result per analyte, within the age limit."""
+    """The most recent result per analyte, within the age limit; a result dated after
+    tomorrow (a year typed wrong: 2099 for 2009) is an entry error, never "the most
+    recent" (it would hide the real latest result)."""
     options = builder.options
     latest: dict[str, _Lab] = {}
     for lab in builder.labs:
+        if lab.when is not None and (lab.when.date() - options.today).days > FUTURE_SKEW_DAYS:
+            builder.ignored.append(Ignored(lab.ref.reference, lab.ref.resource_type, FUTURE_REASON))
+            continue
         if options.lab_max_age_days is not None and lab.when is not None:
             age = (options.today - lab.when.date()).days
             if age > options.lab_max_age_days:

@@ -119,6 +119,8 @@ class Document:
     resource_type: str | None = None
     # The `next` page link of a searchset Bundle.
     next: str | None = None
+    # A top-level Bundle's `type` (``searchset``), when it is a string.
+    bundle_type: str | None = None
 
     @property
     def outcome(self) -> bool:
@@ -154,6 +156,7 @@ class _Bundle(msgspec.Struct, frozen=True, gc=False):
 class _LenientBundle(msgspec.Struct, frozen=True, gc=False):
     """A Bundle whose entries did not all decode: each is tried on its own."""
 
+    type: Any = None
     entry: msgspec.Raw = _NULL
     link: msgspec.Raw = _NULL
 
@@ -192,12 +195,13 @@ def entries(value: Any) -> list[Entry]:
 
 
 class _Reader:
-    __slots__ = ("budget", "out", "strict")
+    __slots__ = ("budget", "bundle_type", "out", "strict")
 
     def __init__(self, budget: Budget, strict: bool) -> None:
         self.budget = budget
         self.strict = strict
         self.out: list[Entry] = []
+        self.bundle_type: str | None = None
 
     def document(self, data: Json) -> Document:
         start = bytes(memoryview(data)[:64]).lstrip()
@@ -219,7 +223,9 @@ class _Reader:
             self.typed(data, head, None, "")
             return Document(self.out, resource_type=head.resource_type)
         following = self.bundle(data, "", depth=0)
-        return Document(self.out, resource_type="Bundle", next=following)
+        return Document(
+            self.out, resource_type="Bundle", next=following, bundle_type=self.bundle_type
+        )
 
     def head(self, data: Json, pointer: str) -> _Head | None:
         """The resource's type and id; None (or an error when strict) if not a resource."""
@@ -244,6 +250,8 @@ class _Reader:
             return self.lenient_bundle(data, pointer, depth)
         if self.strict:
             self.refuse_repeated_envelope_keys(data, pointer)
+        if depth == 0:
+            self.bundle_type = bundle.type
         items = bundle.entry
         self.budget.add_entries(len(items))
         for index, item in enumerate(items):
@@ -278,6 +286,8 @@ class _Reader:
 
     def lenient_bundle(self, data: Json, pointer: str, depth: int) -> str | None:
         bundle: _LenientBundle = _syntax(_lenient_bundle.decode, data, pointer)
+        if depth == 0 and isinstance(bundle.type, str):
+            self.bundle_type = bundle.type
         items = _raw_items(bundle.entry)
         self.budget.add_entries(len(items))
         for index, raw in enumerate(items):

@@ -3,9 +3,12 @@
 Enabled by ``CRAMP_CDS_JWT_ISSUERS``. A request to ``/cds-services`` or below must carry
 ``Authorization: Bearer <jwt>`` where the JWT:
 
-- is signed with RS256, RS384, ES256 or ES384 (never ``none`` or HMAC) by a key of the
-  configured JWKS (``CRAMP_CDS_JWKS``: inline JSON or a file path), chosen by ``kid``
-  (required, as CDS Hooks 2.0.1 says). ``jku`` is never fetched: keys are configured.
+- is signed with RS256, RS384, ES256 or ES384 (never ``none`` or HMAC) by a key of its
+  issuer's JWKS, chosen by ``kid`` (required, as CDS Hooks 2.0.1 says). ``CRAMP_CDS_JWKS``
+  (inline JSON or a file path) is either one JWKS, for a single trusted issuer, or an
+  object mapping each issuer to its own JWKS (inline, or the path of a file): a key of
+  EHR A never verifies a token that says it comes from EHR B. ``jku`` is never fetched:
+  keys are configured (CDS Hooks: services whitelist ``iss`` and ``jku`` per EHR).
 - has ``iss`` in the trusted issuers, ``aud`` equal to the service's external URL of the
   endpoint called (``CRAMP_PUBLIC_URL`` + path), ``exp`` in the future but at most
   ``CRAMP_CDS_JWT_MAX_LIFETIME`` seconds away, ``iat`` not in the future, and a ``jti``
@@ -41,13 +44,50 @@ class CdsAuthError(CrampError):
         self.reason = reason
 
 
+def _load_json(value: str) -> Any:
+    text = value if value.lstrip().startswith("{") else Path(value).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
 def load_jwks(value: str) -> dict[str, Any]:
     """A JWKS from inline JSON (starts with ``{``) or from the file the value names."""
-    text = value if value.lstrip().startswith("{") else Path(value).read_text(encoding="utf-8")
-    document = json.loads(text)
+    document = _load_json(value)
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise ValueError("the CDS JWKS must be a JSON object with a 'keys' list")
     return document
+
+
+def load_issuer_jwks(value: str, issuers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each trusted issuer's JWKS, from ``CRAMP_CDS_JWKS``: one JWKS (``{"keys": …}``),
+    allowed with a single issuer only, or ``{"<iss>": <JWKS or file path>, …}`` naming
+    every trusted issuer and no other. ``ValueError`` (or ``OSError``, ``JSONDecodeError``)
+    otherwise."""
+    trusted = list(dict.fromkeys(issuers))
+    document = _load_json(value)
+    if not isinstance(document, dict):
+        raise ValueError("the CDS JWKS must be a JSON object")
+    if "keys" in document:
+        jwks = load_jwks(value)
+        if len(trusted) > 1:
+            # One key set for every issuer would let each EHR sign as any other.
+            raise ValueError(
+                "with several issuers in CRAMP_CDS_JWT_ISSUERS, give each its own JWKS: "
+                'an object {"<issuer>": <JWKS or file path>, ...}'
+            )
+        return dict.fromkeys(trusted, jwks)
+    if set(document) != set(trusted):
+        raise ValueError(
+            "the issuers of the CDS JWKS object must be exactly those of CRAMP_CDS_JWT_ISSUERS"
+        )
+    by_issuer: dict[str, dict[str, Any]] = {}
+    for issuer, entry in document.items():
+        if isinstance(entry, str):
+            by_issuer[issuer] = load_jwks(entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("keys"), list):
+            by_issuer[issuer] = entry
+        else:
+            raise ValueError("each issuer's CDS JWKS must be a JWKS object or a file path")
+    return by_issuer
 
 
 def _public_keys(jwks: dict[str, Any]) -> dict[str | None, tuple[jwt.PyJWK, str | None]]:
@@ -100,7 +140,8 @@ class CdsJwtVerifier:
         self,
         *,
         issuers: Iterable[str],
-        jwks: dict[str, Any],
+        jwks: dict[str, Any] | None = None,
+        issuer_jwks: dict[str, dict[str, Any]] | None = None,
         public_url: str,
         max_lifetime: int = 300,
         leeway: int = 30,
@@ -108,7 +149,14 @@ class CdsJwtVerifier:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.issuers = frozenset(issuers)
-        self.keys = _public_keys(jwks)
+        if issuer_jwks is None:
+            if jwks is None or len(self.issuers) > 1:
+                raise ValueError("several issuers need one JWKS each (issuer_jwks)")
+            issuer_jwks = dict.fromkeys(self.issuers, jwks)
+        if set(issuer_jwks) != self.issuers:
+            raise ValueError("issuer_jwks must name exactly the trusted issuers")
+        # Issuer -> kid -> key: a kid is looked up in the key set of the token's issuer.
+        self.keys = {issuer: _public_keys(keys) for issuer, keys in issuer_jwks.items()}
         self.public_url = public_url.rstrip("/")
         self.max_lifetime = max_lifetime
         self.leeway = leeway
@@ -122,8 +170,9 @@ class CdsJwtVerifier:
         """The verifier; ``ConfigurationError`` (naming ``CRAMP_CDS_JWKS``) when the key
         set cannot be read or holds no usable key."""
         try:
-            jwks = load_jwks(settings.cds_jwks)
-            _public_keys(jwks)  # refused here, at start, rather than on the first call
+            issuer_jwks = load_issuer_jwks(settings.cds_jwks, settings.cds_jwt_issuers)
+            for jwks in issuer_jwks.values():
+                _public_keys(jwks)  # refused here, at start, rather than on the first call
         except OSError as exc:
             raise ConfigurationError(
                 "CRAMP_CDS_JWKS", f"cannot read the file: {exc.strerror}"
@@ -134,14 +183,15 @@ class CdsJwtVerifier:
             raise ConfigurationError("CRAMP_CDS_JWKS", str(exc)) from None
         return cls(
             issuers=settings.cds_jwt_issuers,
-            jwks=jwks,
+            issuer_jwks=issuer_jwks,
             public_url=settings.public_url,
             max_lifetime=settings.cds_jwt_max_lifetime,
             leeway=settings.cds_jwt_leeway,
             jti_cache_size=settings.cds_jti_cache_size,
         )
 
-    def _key(self, header: dict[str, Any]) -> Any:
+    @staticmethod
+    def _check_header(header: dict[str, Any]) -> None:
         algorithm = header.get("alg")
         if algorithm not in ALGORITHMS:
             raise CdsAuthError(f"The token's algorithm must be one of {', '.join(ALGORITHMS)}.")
@@ -150,9 +200,15 @@ class CdsJwtVerifier:
         # the JWKS holds a single key.
         if not isinstance(kid, str) or not kid:
             raise CdsAuthError("The token's header has no kid (CDS Hooks requires one).")
-        if kid not in self.keys:
+
+    def _key(self, header: dict[str, Any], issuer: Any) -> Any:
+        algorithm, kid = header["alg"], header["kid"]
+        if not isinstance(issuer, str) or issuer not in self.keys:
+            raise CdsAuthError("The token's issuer (iss) is not trusted.")
+        keys = self.keys[issuer]
+        if kid not in keys:
             raise CdsAuthError("The token is not signed by a trusted key (unknown kid).")
-        jwk, declared = self.keys[kid]
+        jwk, declared = keys[kid]
         if declared is not None and declared != algorithm:
             raise CdsAuthError("The token's algorithm does not match its key.")
         key = jwk.key
@@ -170,7 +226,15 @@ class CdsJwtVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise CdsAuthError("The bearer token is not a JWT.") from None
-        key = self._key(header)
+        self._check_header(header)
+        try:
+            # Only to choose the issuer's key set; the signature then proves the issuer.
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise CdsAuthError("The token is not valid.") from None
+        if "iss" not in unverified:
+            raise CdsAuthError("The token has no 'iss' claim.")
+        key = self._key(header, unverified["iss"])
         audience = self.public_url + path
         try:
             claims: dict[str, Any] = jwt.decode(

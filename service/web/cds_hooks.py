@@ -166,6 +166,8 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
                 )
             except TooLargeError as exc:
                 raise too_large(f"The request's FHIR data has {exc.detail}.") from None
+            except FhirReadError as exc:
+                raise _read_problem(exc, "The request's FHIR content is not valid") from None
             except DataUnavailableError as exc:
                 raise HTTPException(
                     status_code=HTTP_412_PRECONDITION_FAILED, detail=str(exc)

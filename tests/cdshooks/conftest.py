@@ -22,7 +22,7 @@ ORDER_SELECT = "/cds-services/cramp-risk-order-select"
 ORDER_SIGN = "/cds-services/cramp-risk-order-sign"
 MEDICATION_PRESCRIBE = "/cds-services/cramp-risk-medication-prescribe"
 # Fixture labs are dated; tests must not depend on today's date.
-TEST_SETTINGS = FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1")
+TEST_SETTINGS = FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1:*")
 
 
 def fixture(name: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -131,7 +132,7 @@ def test_slow_server_is_cut_off_by_the_time_budget(
     client_with: MakeClient, request_body: Body, fhir_server: FhirServer
 ) -> None:
     client = client_with(
-        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", read_timeout=5, budget=0.5)
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1:*", read_timeout=5, budget=0.5)
     )
     fhir_server.delay = 2.0
     started = time.monotonic()
@@ -147,7 +148,7 @@ def test_read_timeout_per_request(
     client_with: MakeClient, request_body: Body, fhir_server: FhirServer
 ) -> None:
     client = client_with(
-        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", read_timeout=0.3, budget=5)
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1:*", read_timeout=0.3, budget=5)
     )
     fhir_server.delay = 1.0
     started = time.monotonic()
@@ -174,7 +175,7 @@ def test_pages_are_followed_up_to_the_limit(
     client_with: MakeClient, request_body: Body, fhir_server: FhirServer
 ) -> None:
     fhir_server.page_size = 1
-    client = client_with(FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_pages=2))
+    client = client_with(FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1:*", max_pages=2))
     response = client.post(
         PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server)
     )
@@ -204,7 +205,7 @@ def test_the_number_of_requests_is_bounded(
 ) -> None:
     fhir_server.page_size = 1
     client = client_with(
-        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_requests=6, max_pages=10)
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1:*", max_requests=6, max_pages=10)
     )
     client.post(PATIENT_VIEW, json=only_server(request_body("cds_patient_view.json"), fhir_server))
     assert len(fhir_server.requests) <= 6
@@ -216,7 +217,7 @@ def test_fhir_requests_beyond_the_worker_slots_wait_then_get_503(
     """One slot, calls held 0.5 s each by a slow server, a wait of 1.5 s: the first calls
     are answered in turn, the last ones are told to come back."""
     client = client_with(
-        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1", max_concurrent=1, budget=0.5)
+        FhirSettings(lab_max_age_days=0, allowed_hosts="127.0.0.1:*", max_concurrent=1, budget=0.5)
     )
     fhir_server.delay = 1.0
     body = only_server(request_body("cds_patient_view.json"), fhir_server)
@@ -227,3 +228,69 @@ def test_fhir_requests_beyond_the_worker_slots_wait_then_get_503(
     busy = next(a for a in answers if a.status_code == 503)
     assert busy.headers["retry-after"] == "1"
     assert busy.headers["content-type"].startswith("application/problem+json")
+
+
+CAPABILITY = json.dumps(
+    {"resourceType": "CapabilityStatement", "status": "active", "kind": "instance"}
+).encode()
+
+
+def test_a_search_answered_by_another_resource_is_not_data(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    """Review 20 A2: a gateway answering every search with a CapabilityStatement gave
+    `200 {"cards": []}` (each search read as "found, no entries"). It is a failed fetch:
+    412 when nothing else was read, the incomplete-data line otherwise."""
+    fhir_server.answer = lambda path: (200, {"Content-Type": "application/fhir+json"}, CAPABILITY)
+    body = only_server(request_body("cds_patient_view.json"), fhir_server)
+    response = cds.post(PATIENT_VIEW, json=body)
+    assert response.status_code == 412
+    assert response.json()["title"] == DATA_UNAVAILABLE
+    # One search answered so, the others as usual.
+    fhir_server.answer = lambda path: (
+        (200, {"Content-Type": "application/fhir+json"}, CAPABILITY)
+        if "/Condition?" in path
+        else None
+    )
+    details = [c["detail"] for c in cds.post(PATIENT_VIEW, json=body).json()["cards"]]
+    assert details and all(
+        "problem list: the FHIR server did not answer a Bundle" in d for d in details
+    )
+    # A Bundle that is not a search result set is not one either.
+    other = json.dumps({"resourceType": "Bundle", "type": "collection", "entry": []}).encode()
+    fhir_server.answer = lambda path: (
+        (200, {"Content-Type": "application/fhir+json"}, other) if "/Condition?" in path else None
+    )
+    details = [c["detail"] for c in cds.post(PATIENT_VIEW, json=body).json()["cards"]]
+    assert details and all(
+        "problem list: the FHIR server answered a Bundle that is not" in d for d in details
+    )
+
+
+def test_a_next_link_with_encoded_dot_segments_is_not_followed(
+    cds: Client, request_body: Body, fhir_server: FhirServer
+) -> None:
+    """Review 20 C13: `/fhir/%2e%2e/steal/…` passed the "under the base path" check, and got
+    the token; a server or proxy that decodes it sees a path outside the FHIR base."""
+    escapes = ["%2e%2e", "%2E%2e", ".%2e", "x%2f..", "%2e"]
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes] | None:
+        if "/MedicationRequest?" not in path or "page=" in path:
+            return None
+        step = escapes[len([p for p in fhir_server.paths() if "/MedicationRequest?" in p]) - 1]
+        page = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [],
+            "link": [{"relation": "next", "url": f"{fhir_server.base}/{step}/steal?page=2"}],
+        }
+        return 200, {"Content-Type": "application/fhir+json"}, json.dumps(page).encode()
+
+    fhir_server.answer = answer
+    body = only_server(request_body("cds_patient_view.json"), fhir_server)
+    for _ in escapes:
+        response = cds.post(PATIENT_VIEW, json=body)
+        assert response.status_code == 200
+        details = [c["detail"] for c in response.json()["cards"]]
+        assert details and all("a next page not on the fhirServer origin" in d for d in details)
+    assert not [p for p in fhir_server.paths() if "steal" in p]

@@ -7,6 +7,7 @@ to play a DNS server that answers what an attacker would make it answer.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import time
@@ -17,6 +18,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from service.allowlist import parse_entries
+from service.cdshooks.guard import policy, refusal
 from service.cdshooks.respond import DATA_UNAVAILABLE
 from service.settings import FhirSettings
 from tests.cdshooks.certificates import Authority
@@ -40,7 +43,7 @@ def call(client: Client, body: dict[str, Any], server: str) -> Any:
 @pytest.fixture(scope="module")
 def public_only() -> Iterator[Client]:
     """An app that may fetch from any host whose addresses are all public."""
-    client = make_client(settings("*"))
+    client = make_client(settings("*:*"))
     yield client
     client.__exit__(None, None, None)
 
@@ -109,12 +112,12 @@ def test_the_default_allows_no_fhir_server_and_prefetch_still_works(
 def test_loopback_is_refused_unless_named(
     client_with: MakeClient, no_prefetch: dict[str, Any], fhir_server: FhirServer
 ) -> None:
-    for allowed in ("*", "*.0.0.1", "localhost"):
+    for allowed in ("*:*", "*.0.0.1:*", "localhost:*"):
         response = call(client_with(settings(allowed)), dict(no_prefetch), fhir_server.base)
         assert response.status_code == 412, allowed
         assert response.json()["title"] == DATA_UNAVAILABLE
     assert fhir_server.requests == []
-    named = client_with(settings("127.0.0.1"))
+    named = client_with(settings("127.0.0.1:*"))
     assert call(named, dict(no_prefetch), fhir_server.base).status_code == 200
     assert fhir_server.requests
 
@@ -137,6 +140,19 @@ def test_loopback_is_refused_unless_named(
         ("http://[::]/fhir", "an unspecified or multicast address"),
         ("http://224.0.0.1/fhir", "an unspecified or multicast address"),
         ("http://metadata.google.internal/computeMetadata/v1", "a cloud metadata service"),
+        # Review 20 B1: IPv4 inside IPv6 forms Python's `is_global` calls global.
+        ("http://[::127.0.0.1]:9901/ok", "an IPv4-compatible address"),
+        ("http://[::a00:1]/fhir", "an IPv4-compatible address"),
+        ("http://[::ffff:0:7f00:1]:9901/ok", "a loopback address"),
+        ("http://[::ffff:0:a00:1]/fhir", "a private address"),
+        ("http://[64:ff9b:1::7f00:1]:9901/ok", "a local-use NAT64 address"),
+        ("http://[64:ff9b:1::808:808]/fhir", "a local-use NAT64 address"),
+        ("http://[64:ff9b::7f00:1]/fhir", "a loopback address"),
+        ("http://[64:ff9b::a9fe:a9fe]/fhir", "a cloud metadata address"),
+        ("http://[2002:7f00:1::]/fhir", "a loopback address"),
+        ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/fhir", "a private address"),
+        ("http://[fec0::1]/fhir", "a reserved address"),
+        ("http://[3fff::1]/fhir", "a reserved address"),
     ],
 )
 def test_internal_addresses_are_refused_without_connecting(
@@ -191,7 +207,7 @@ def test_the_checked_address_is_the_one_connected_to(
     The service resolves once and connects to the address it checked; a second look-up
     (what an HTTP client does by default) would reach 127.0.0.2, where nothing listens."""
     fake = resolver(rebind_test=[["127.0.0.1"], ["127.0.0.2"]])
-    client = client_with(settings("rebind.test"))
+    client = client_with(settings("rebind.test:*"))
     server = f"http://rebind.test:{fhir_server.port}/fhir"
     response = call(client, no_prefetch, server)
     assert response.status_code == 200, response.text
@@ -206,7 +222,7 @@ def test_the_412_is_the_same_whatever_the_target_did(
     no_prefetch: dict[str, Any],
     fhir_server: FhirServer,
 ) -> None:
-    client = client_with(settings("127.0.0.1"))
+    client = client_with(settings("127.0.0.1:*"))
     answers: list[str] = []
 
     def answer_with(status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
@@ -222,7 +238,7 @@ def test_the_412_is_the_same_whatever_the_target_did(
     answer_with(200, b'{"resourceType": "OperationOutcome", "issue": []}')
     fhir_server.answer = None
     fhir_server.delay = 1.5
-    slow = client_with(msgspec.structs.replace(settings("127.0.0.1"), read_timeout=0.5))
+    slow = client_with(msgspec.structs.replace(settings("127.0.0.1:*"), read_timeout=0.5))
     response = call(slow, dict(no_prefetch), fhir_server.base)
     answers.append(response.text)
     with socket.socket() as sock:  # nothing listening
@@ -248,7 +264,9 @@ def test_https_is_verified_against_the_name_while_connecting_to_the_checked_addr
     tls = authority.server_context("fhir.test")
     with serve(FhirServer(load_resources(), host="fhir.test", tls=tls)) as server:
         trusting = client_with(
-            msgspec.structs.replace(settings("fhir.test,other.test"), ca_bundle=str(authority.pem))
+            msgspec.structs.replace(
+                settings("fhir.test:*,other.test:*"), ca_bundle=str(authority.pem)
+            )
         )
         assert call(trusting, dict(no_prefetch), server.base).status_code == 200
         assert {h["host"] for h in server.headers} == {f"fhir.test:{server.port}"}
@@ -256,6 +274,52 @@ def test_https_is_verified_against_the_name_while_connecting_to_the_checked_addr
         other = server.base.replace("fhir.test", "other.test")
         assert call(trusting, dict(no_prefetch), other).status_code == 412
         # The public CAs do not know the clinic's CA.
-        public = client_with(settings("fhir.test"))
+        public = client_with(settings("fhir.test:*"))
         assert call(public, dict(no_prefetch), server.base).status_code == 412
     assert len(server.requests) == 5
+
+
+def test_a_public_name_with_an_aaaa_record_into_the_clinic_is_refused(
+    public_only: Client, no_prefetch: dict[str, Any], resolver: Callable[..., Resolver]
+) -> None:
+    """Review 20 B1: a public DNS name whose AAAA record is a local-use NAT64 or SIIT
+    address of the metadata service or the clinic network."""
+    resolver(
+        nat64_test=[["64:ff9b:1::a9fe:a9fe"]],
+        siit_test=[["::ffff:0:a00:5"]],
+        compat_test=[["::10.0.0.5"]],
+    )
+    for name in ("nat64.test", "siit.test", "compat.test"):
+        assert call(public_only, dict(no_prefetch), f"http://{name}/fhir").status_code == 412
+    # A public IPv4 address behind the well-known NAT64 prefix is still reachable.
+    assert refusal(ipaddress.ip_address("64:ff9b::808:808"), named=False) is None
+    assert refusal(ipaddress.ip_address("2606:4700::1111"), named=False) is None
+
+
+def test_an_entry_allows_its_own_port_only(
+    client_with: MakeClient, no_prefetch: dict[str, Any], fhir_server: FhirServer
+) -> None:
+    """Review 20 B2: an exact host allowed every port (a GET-SSRF and port scanner on that
+    host, with the token), and `host:port` never matched. A bare host now means the
+    scheme's default port; `host:port` that port; `host:*` any."""
+    port = fhir_server.port
+    for allowed, status in (
+        ("127.0.0.1", 412),
+        (f"127.0.0.1:{port + 1 if port < 65535 else port - 1}", 412),
+        (f"127.0.0.1:{port}", 200),
+        (f"localhost:{port},127.0.0.1:{port}", 200),
+        ("127.0.0.1:*", 200),
+        (f"*:{port}", 412),  # a wildcard never reaches loopback
+    ):
+        response = call(client_with(settings(allowed)), dict(no_prefetch), fhir_server.base)
+        assert response.status_code == status, allowed
+    assert len(fhir_server.requests) == 15
+    # The default ports: 80 for http, 443 for https.
+    entries = parse_entries("fhir.example.org, [fd00::5]:8443, *.example.net")
+    assert policy("fhir.example.org", 80, 80, entries) == "named"
+    assert policy("fhir.example.org", 443, 443, entries) == "named"
+    assert policy("fhir.example.org", 8080, 80, entries) is None
+    assert policy("fd00::5", 8443, 443, entries) == "named"
+    assert policy("fd00::5", 443, 443, entries) is None
+    assert policy("a.example.net", 443, 443, entries) == "public"
+    assert policy("a.example.net", 22, 443, entries) is None

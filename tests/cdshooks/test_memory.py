@@ -57,7 +57,7 @@ def running(tmp_path_factory: pytest.TempPathFactory, stub: FhirServer) -> Itera
     running = Server(
         tmp_path_factory.mktemp("memory"),
         CRAMP_LOG_LEVEL="warning",
-        CRAMP_FHIR_ALLOWED_HOSTS="127.0.0.1",
+        CRAMP_FHIR_ALLOWED_HOSTS="127.0.0.1:*",
         CRAMP_FHIR_LAB_MAX_AGE_DAYS="0",
     )
     with httpx.Client(base_url=running.base, timeout=30) as client:

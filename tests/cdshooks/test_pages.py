@@ -140,7 +140,7 @@ def test_the_byte_budget_cuts_pages_short(client_with: MakeClient) -> None:
         server.requests.clear()
         client = client_with(
             FhirSettings(
-                lab_max_age_days=0, allowed_hosts="127.0.0.1", max_fetch_bytes=page_size + 100
+                lab_max_age_days=0, allowed_hosts="127.0.0.1:*", max_fetch_bytes=page_size + 100
             )
         )
         response = client.post(PATIENT_VIEW, json=body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -296,3 +297,75 @@ def test_a_whole_number_result_reads_the_same_in_summary_and_based_on(
     assert "potassium 3.0 mmol/L" in potassium["summary"]
     based_on = potassium["detail"].split("**Based on**")[1].split("**Monitoring**")[0]
     assert "3.0 mmol/L" in based_on and "3 mmol/L" not in based_on
+
+
+def test_prefetch_of_another_resource_type_is_not_data(cds: Client, request_body: Body) -> None:
+    """Review 20 A2: a CapabilityStatement (or any resource but a Bundle or the key's own
+    type) where a search Bundle was expected was read as "found, no entries", and the
+    call answered a clean `{"cards": []}`. It is a failed prefetch: 412 when no key is
+    left, else the cards say what was not read."""
+    body = request_body("cds_patient_view.json")
+    del body["fhirServer"]
+    body["prefetch"] = {
+        "medicationRequests": {"resourceType": "CapabilityStatement", "status": "active"},
+        "medicationStatements": {"resourceType": "Patient", "id": "cdsp-1001"},
+        "conditions": {"resourceType": "Basic"},
+        "observations": {"resourceType": "OperationOutcomeX"},
+    }
+    assert cds.post(PATIENT_VIEW, json=body).status_code == 412
+    body = request_body("cds_patient_view.json")
+    del body["fhirServer"]
+    body["prefetch"]["conditions"] = {"resourceType": "CapabilityStatement"}
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    assert cards and all(
+        "problem list: the prefetch value is neither a Bundle nor a Condition" in c["detail"]
+        for c in cards
+    )
+    # A single resource of the key's own type is still read.
+    body = request_body("cds_patient_view.json")
+    del body["fhirServer"]
+    observations = body["prefetch"]["observations"]["entry"]
+    body["prefetch"]["observations"] = observations[0]["resource"]
+    assert any("potassium 3.0 mmol/L" in c["summary"] for c in cards_of(cds, PATIENT_VIEW, body))
+
+
+def test_a_fhir_server_with_a_query_or_fragment_is_400(cds: Client, request_body: Body) -> None:
+    """Review 20 A2: `…/ok#frag` made every query `GET /ok` (the path and patient filter
+    went into the fragment), and `?tenant=1` made them `GET /ok?tenant=1/Patient/p1`."""
+    for server in ("http://127.0.0.1:9/fhir#frag", "http://127.0.0.1:9/fhir?tenant=1"):
+        body = request_body("cds_patient_view.json")
+        body["fhirServer"] = server
+        response = cds.post(PATIENT_VIEW, json=body)
+        assert response.status_code == 400, server
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["pointer"] == "/fhirServer"
+
+
+def post_raw(client: Client, path: str, text: str) -> Any:
+    return client.post(path, content=text.encode(), headers={"content-type": "application/json"})
+
+
+def test_duplicate_keys_in_prefetch_and_draft_orders_are_400(
+    cds: Client, request_body: Body
+) -> None:
+    """Review 20 B3: `"value": 4.1, "value": 2.1` in a prefetch Observation gave a critical
+    card (msgspec keeps the last), where `/v1/check/fhir` refuses the same JSON."""
+    body = request_body("cds_patient_view.json")
+    text = json.dumps(body)
+    assert text.count('"value": 3.0,') == 1
+    doubled = text.replace('"value": 3.0,', '"value": 4.1, "value": 3.0,')
+    response = post_raw(cds, PATIENT_VIEW, doubled)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["pointer"] == (
+        "/prefetch/observations/entry/0/resource/valueQuantity/value"
+    )
+    assert "more than once" in response.json()["errors"][0]["detail"]
+    # The same in the new orders of an order hook.
+    text = json.dumps(request_body("cds_order_sign.json"))
+    doubled = text.replace('"status": "draft"', '"status": "draft", "status": "stopped"', 1)
+    assert doubled != text
+    response = post_raw(cds, ORDER_SIGN, doubled)
+    assert response.status_code == 400, response.text
+    pointer = response.json()["errors"][0]["pointer"]
+    assert pointer.startswith("/context/draftOrders/entry/") and pointer.endswith("/status")

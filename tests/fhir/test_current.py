@@ -294,3 +294,32 @@ def test_a_dosage_text_naming_another_drug_adds_no_ingredient(rest: Client) -> N
     text_only["dosageInstruction"] = [{"text": "Take with potassium chloride"}]
     report = check(rest, text_only)
     assert report["medications"][0]["concepts"] == ["furosemide"]
+
+
+def potassium(rid: str, when: str, value: float) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": rid,
+        "status": "final",
+        "subject": {"reference": "Patient/p1"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2823-3"}]},
+        "effectiveDateTime": when,
+        "valueQuantity": {"value": value, "unit": "mmol/L"},
+    }
+
+
+def test_a_result_dated_in_the_future_is_an_entry_error(rest: Client) -> None:
+    """Review 20 B9: a potassium of 2.0 dated 2099 (a year typed wrong) replaced the real
+    latest result (4.2, last week) and gave "severely low potassium"."""
+    patient = {"resourceType": "Patient", "id": "p1"}
+    real = potassium("real", days_ago(7), 4.2)
+    for when in ("2099-01-01", (TODAY + timedelta(days=3)).isoformat()):
+        report = check(rest, patient, real, potassium("future", when, 2.0))
+        assert report["risk"] == "none", report["findings"]
+        assert reasons(report)["Observation/future"] == "dated in the future: an entry error"
+        assert "Observation/real" not in reasons(report)
+    # Today and tomorrow (another time zone, a clock ahead) are not the future.
+    for when in (TODAY.isoformat(), (TODAY + timedelta(days=1)).isoformat()):
+        report = check(rest, patient, real, potassium("soon", when, 2.0))
+        assert "Observation/soon" not in reasons(report)
+        assert reasons(report)["Observation/real"].startswith("a more recent result is used")

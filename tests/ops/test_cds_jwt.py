@@ -157,12 +157,64 @@ def test_settings_need_keys_and_url_with_issuers(jwks_json: str) -> None:
     settings = Settings.from_env(
         {
             "CRAMP_CDS_JWT_ISSUERS": f"{ISSUER}, https://second.example",
-            "CRAMP_CDS_JWKS": jwks_json,
+            "CRAMP_CDS_JWKS": json.dumps(
+                {ISSUER: json.loads(jwks_json), "https://second.example": json.loads(jwks_json)}
+            ),
             "CRAMP_PUBLIC_URL": PUBLIC_URL + "/",
         }
     )
     assert settings.cds_jwt_issuers == (ISSUER, "https://second.example")
     assert CdsJwtVerifier.from_settings(settings).public_url == PUBLIC_URL
+
+
+EHR_B = "https://ehr-b.example"
+
+
+def two_ehrs(value: str) -> CdsJwtVerifier:
+    return CdsJwtVerifier.from_settings(
+        Settings.from_env(
+            {
+                "CRAMP_CDS_JWT_ISSUERS": f"{ISSUER},{EHR_B}",
+                "CRAMP_CDS_JWKS": value,
+                "CRAMP_PUBLIC_URL": PUBLIC_URL,
+            }
+        )
+    )
+
+
+def test_a_key_verifies_only_tokens_of_its_own_issuer(
+    rsa_signer: Signer, ec_signer: Signer, tmp_path: Path
+) -> None:
+    """Review 20 B10: with one JWKS for two EHRs, EHR A's key signed a token saying it came
+    from EHR B, and it was accepted. Each issuer now has its own key set."""
+    b_file = tmp_path / "ehr-b.json"
+    b_file.write_text(json.dumps({"keys": [rsa_signer.jwk]}), encoding="utf-8")
+    check = two_ehrs(json.dumps({ISSUER: {"keys": [ec_signer.jwk]}, EHR_B: str(b_file)}))
+    assert check.verify(ec_signer.token(), SERVICE)["iss"] == ISSUER
+    assert check.verify(rsa_signer.token(iss=EHR_B), SERVICE)["iss"] == EHR_B
+    # EHR A's key, EHR B's name (and the other way round): not trusted.
+    assert "unknown kid" in reason(check, ec_signer.token(iss=EHR_B))
+    assert "unknown kid" in reason(check, rsa_signer.token())
+    assert "not trusted" in reason(check, ec_signer.token(iss="https://evil.example"))
+    assert "no 'iss'" in reason(check, ec_signer.token(iss=None))
+
+
+def test_one_jwks_for_several_issuers_is_refused_at_start(jwks_json: str) -> None:
+    with pytest.raises(ConfigurationError, match="give each its own JWKS") as refused:
+        two_ehrs(jwks_json)
+    assert refused.value.variable == "CRAMP_CDS_JWKS"
+    # The issuers of the object must be the trusted ones, no more and no fewer.
+    with pytest.raises(ConfigurationError, match="exactly those"):
+        two_ehrs(json.dumps({ISSUER: json.loads(jwks_json)}))
+    # One issuer with one JWKS: as before.
+    single = Settings.from_env(
+        {
+            "CRAMP_CDS_JWT_ISSUERS": ISSUER,
+            "CRAMP_CDS_JWKS": jwks_json,
+            "CRAMP_PUBLIC_URL": PUBLIC_URL,
+        }
+    )
+    assert set(CdsJwtVerifier.from_settings(single).keys) == {ISSUER}
 
 
 # ---- over HTTP: the middleware in front of CDS Hooks routes ----------------------------------

@@ -54,6 +54,13 @@ def test_values_are_converted() -> None:
         {"CRAMP_LIMIT_CONCURRENCY": "-1"},
         {"CRAMP_FHIR_READ_TIMEOUT": "soon"},
         {"CRAMP_CDS_JWT_ISSUERS": "https://ehr.example"},  # needs JWKS and public URL
+        # Allow-list entries that could never match (review 20 C17): refused at start.
+        {"CRAMP_FHIR_ALLOWED_HOSTS": "https://fhir.example.org/fhir"},
+        {"CRAMP_FHIR_ALLOWED_HOSTS": "fhir.example.org,fhir.example.org:99999"},
+        {"CRAMP_FHIR_ALLOWED_HOSTS": "fhir.example.org:https"},
+        {"CRAMP_FHIR_ALLOWED_HOSTS": "user@fhir.example.org"},
+        {"CRAMP_FHIR_ALLOWED_HOSTS": "[fhir.example.org]"},
+        {"CRAMP_FHIR_ALLOWED_HOSTS": "fhir..example.org"},
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env: dict[str, str]) -> None:
@@ -74,3 +81,20 @@ def test_server_limits_have_safe_defaults() -> None:
     assert settings.limit_concurrency == 64
     assert settings.batch_limit_concurrency == 2
     assert not settings.docs
+
+
+def test_allowed_host_entries_name_a_port_or_the_default() -> None:
+    hosts = Settings.from_env(
+        {
+            "CRAMP_FHIR_ALLOWED_HOSTS": (
+                "FHIR.example.org., 10.1.2.3:8443, [fd00::5]:*, *.example.net, ::1"
+            )
+        }
+    ).fhir.hosts
+    assert [(h.host, h.port) for h in hosts] == [
+        ("fhir.example.org", None),
+        ("10.1.2.3", 8443),
+        ("fd00::5", 0),
+        ("*.example.net", None),
+        ("::1", None),
+    ]
