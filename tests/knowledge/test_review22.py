@@ -76,3 +76,19 @@ def test_alcohol_use_disorder_joins_a_drug_for_low_potassium_and_magnesium(
 )
 def test_a_daily_dose_and_more_at_a_time_is_added_up(text: str, mg_a_day: float) -> None:
     assert daily_mg(text, "simvastatin") == pytest.approx(mg_a_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("cystic fibrosis", "cystic fibrosis"),
+        ("exocrine pancreatic insufficiency", "chronic pancreatitis"),
+        ("hepatorenal syndrome", "hepatorenal syndrome"),
+        ("HELLP syndrome", "pregnancy"),
+    ],
+)
+def test_conditions_met_in_review_21_are_recognized(
+    checker: Checker, text: str, concept: str
+) -> None:
+    report = checker(conditions=[{"text": text}])
+    assert report.conditions[0].concept == concept
