@@ -314,7 +314,7 @@ async def check_batch(request: Request[Any, Any, Any], state: State) -> Response
     slots.take()
     try:
         body = await read_body(request, settings.batch_max_body_bytes)
-        checker = LineChecker(knowledge, settings.fhir)
+        checker = LineChecker(knowledge, settings.fhir, settings.max_body_bytes)
         if media_type == JSON:
             pieces = _json_results(checker, array_elements(body, settings.batch_max_lines))
         else:
