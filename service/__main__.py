@@ -107,6 +107,7 @@ def serve(host: str | None, port: int | None, workers: int | None, log_level: st
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
         body_min_rate=settings.body_min_rate,
+        body_deadline=settings.body_deadline,
         send_timeout=settings.send_timeout,
         max_connections=settings.max_connections,
     )

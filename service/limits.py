@@ -40,6 +40,13 @@ HEADER_TIMEOUT = 10.0
 # second on average (408 and close otherwise).
 BODY_TIMEOUT = 10.0
 BODY_MIN_RATE = 16_384
+# Seconds for a whole request body to arrive, however fast it comes (408 and close after):
+# a body read at the minimum rate alone could take minutes (8 MiB at 16 KiB/s: 512 s).
+BODY_DEADLINE = 120.0
+# Per worker: bytes of request bodies beyond the first MAX_BODY_BYTES of each (the large
+# FHIR and batch bodies) held while they arrive and until a slot takes them over; a body
+# that would pass it gets 503 + Retry-After. Two whole batch bodies, as many as batch slots.
+BODY_BUFFER_BYTES = 67_108_864
 # Seconds a response may wait on a client that does not read it.
 SEND_TIMEOUT = 30.0
 # Per worker: requests in flight (503 + Retry-After beyond; probes excepted), batch

@@ -24,6 +24,8 @@ from service.limits import (
     BATCH_LIMIT_CONCURRENCY,
     BATCH_MAX_BODY_BYTES,
     BATCH_MAX_LINES,
+    BODY_BUFFER_BYTES,
+    BODY_DEADLINE,
     BODY_MIN_RATE,
     BODY_TIMEOUT,
     HEADER_TIMEOUT,
@@ -162,6 +164,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # bytes per second on average; otherwise 408 and the connection closes.
     body_timeout: ServerSeconds = BODY_TIMEOUT
     body_min_rate: Count = BODY_MIN_RATE
+    # Seconds for a whole body to arrive, whatever its rate; otherwise 408 and close.
+    body_deadline: ServerSeconds = BODY_DEADLINE
+    # Bytes of bodies beyond the first max_body_bytes of each, held per worker before a
+    # slot takes them over (bodies arrive before they take a slot); beyond: 503.
+    body_buffer_bytes: Positive = BODY_BUFFER_BYTES
     # Seconds a response may wait on a client that does not read it (then: close).
     send_timeout: ServerSeconds = SEND_TIMEOUT
     # Requests in flight per worker before answering 503 with Retry-After (0 = no limit;
@@ -225,6 +232,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for name in ("cds_patient_view_min_indicator", "cds_order_min_indicator"):
             if getattr(self, name) not in INDICATORS:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()} must be info, warning or critical")
+        largest = max(self.batch_max_body_bytes, self.fhir.max_body_bytes) - self.max_body_bytes
+        if self.body_buffer_bytes < largest:
+            raise ValueError(
+                "CRAMP_BODY_BUFFER_BYTES must hold the largest body (CRAMP_BATCH_MAX_BODY_BYTES, "
+                "CRAMP_FHIR_MAX_BODY_BYTES) beyond CRAMP_MAX_BODY_BYTES"
+            )
         if self.cds_jti_cache_size < 1 or self.cds_jwt_max_lifetime < 1:
             raise ValueError(
                 "CRAMP_CDS_JTI_CACHE_SIZE and CRAMP_CDS_JWT_MAX_LIFETIME must be positive"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -47,20 +48,37 @@ class _Outputs:
     csv: TextIO | None
 
 
-def _same_file(first: str, second: Path | str | None) -> bool:
-    if first == "-" or second is None or str(second) == "-":
-        return False
+def _identity(path: Path | str) -> tuple[int, int] | str | None:
+    """What makes two paths one file: device and inode when it exists (hard links and
+    symbolic links included), else the path with every link resolved; ``None`` for a
+    device or pipe (``/dev/null`` twice overwrites nothing)."""
     try:
-        return Path(first).resolve() == Path(second).resolve()
+        found = Path(path).stat()
     except OSError:
-        return False
+        return os.path.realpath(path)
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return (found.st_dev, found.st_ino)
 
 
-def _open_outputs(
-    stack: contextlib.ExitStack, input_path: str, output: str, csv_path: Path | None
-) -> _Outputs:
-    if any(_same_file(input_path, target) for target in (output, csv_path)):
-        raise InputError(f"{input_path}: an output would overwrite the input")
+def check_distinct(named: dict[str, Path | str | None]) -> None:
+    """Refuse (``InputError``) when two of IN, -o, --csv and --summary are one file (``-``
+    and options not given excepted): an output would overwrite the input or another
+    output. Checked before anything is read or written."""
+    seen: dict[tuple[int, int] | str, str] = {}
+    for option, path in named.items():
+        if path is None or str(path) == "-":
+            continue
+        identity = _identity(path)
+        if identity is None:
+            continue
+        if (earlier := seen.get(identity)) is not None:
+            what = "the input" if earlier == "IN" else f"the {earlier} output"
+            raise InputError(f"{path}: the {option} output would overwrite {what}")
+        seen[identity] = option
+
+
+def _open_outputs(stack: contextlib.ExitStack, output: str, csv_path: Path | None) -> _Outputs:
     try:
         ndjson: BinaryIO = sys.stdout.buffer
         if output != "-":
@@ -185,10 +203,13 @@ def batch(
     3 internal error.
     """
     console = Console(stderr=True)
+    outputs_named = {"-o": output, "--csv": csv_path, "--summary": summary_path}
     try:
+        check_distinct({"IN": input_path, **outputs_named})
         settings = Settings.from_env()
         knowledge = load(settings.datasets_dir)
-        source, stream = open_input(input_path)
+        written = tuple(Path(p) for p in outputs_named.values() if p is not None and str(p) != "-")
+        source, stream = open_input(input_path, settings.max_body_bytes, written)
     except (InputError, KnowledgeError, ConfigurationError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_USAGE)
@@ -197,7 +218,7 @@ def batch(
         with contextlib.ExitStack() as stack:
             if stream is not None:
                 stack.callback(stream.close)
-            outputs = _open_outputs(stack, input_path, output, csv_path)
+            outputs = _open_outputs(stack, output, csv_path)
             bar = stack.enter_context(_progress(console)) if show else None
             chunks = run(
                 source,
@@ -225,6 +246,11 @@ def batch(
         sys.exit(EXIT_USAGE)
     except (InputError, OSError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(EXIT_USAGE)
+    if not tally.lines:
+        # Nothing to check is an input error (as the HTTP route's 400), not a success: a
+        # nightly job whose export came out empty must not look as if it ran.
+        console.print(f"[red]error:[/] {escape(source.name)}: no lines to check", highlight=False)
         sys.exit(EXIT_USAGE)
     if not quiet:
         rate = tally.lines / seconds if seconds > 0 else 0.0

@@ -6,7 +6,7 @@ the REST report plus the resource behind each item and the resources left out.
 
 from __future__ import annotations
 
-from service.batch.lines import LineChecker
+from service.batch.lines import Line, LineChecker, LineTooLong
 from service.batch.models import BatchResult, LineId
 from service.batch.problems import invalid
 from service.fhir import Budget, FhirReadError, PatientChoiceError, TooLargeError, choose_patient
@@ -14,8 +14,10 @@ from service.fhir.pipeline import check_record, read_bundle
 from service.limits import MAX_FILE_BUNDLE_ENTRIES, MAX_FILE_BYTES, MAX_FILE_OBJECTS
 
 
-def bundle_result(checker: LineChecker, data: bytes, name: LineId) -> BatchResult:
+def bundle_result(checker: LineChecker, data: Line, name: LineId) -> BatchResult:
     """The result for one Bundle file; ``name`` (the file name) is its id."""
+    if isinstance(data, LineTooLong):
+        return checker.result(data, name)
     budget = Budget(
         max_bytes=MAX_FILE_BYTES, max_objects=MAX_FILE_OBJECTS, max_entries=MAX_FILE_BUNDLE_ENTRIES
     )

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from service.batch.models import BatchItem, BatchResult, IdProbe, LineId, LineProblem, Tally
-from service.batch.problems import decode_problem, implausible_problem, internal_problem
+from service.batch.problems import (
+    decode_problem,
+    implausible_problem,
+    internal_problem,
+    too_large_problem,
+)
 from service.decoding import BodyError, StrictDecoder
 from service.engine import CheckRequest, Knowledge, Report, check
 from service.engine.errors import ImplausibleValueError
+from service.limits import MAX_BODY_BYTES
 from service.settings import FhirSettings
 
 _log = logging.getLogger(__name__)
@@ -29,6 +36,18 @@ _encoder = msgspec.json.Encoder()
 _ID_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
 NEWLINE = b"\n"
+
+
+@dataclass(frozen=True, slots=True)
+class LineTooLong:
+    """Stands for a line longer than ``limit`` bytes, which a reader skipped without
+    holding it (``service.batch.readers``); its result is a 413 problem."""
+
+    limit: int
+    size: int
+
+
+Line = bytes | LineTooLong
 
 
 def line_id(line: bytes, default: LineId) -> LineId:
@@ -45,15 +64,27 @@ class LineChecker:
 
     ``fhir`` says how Bundle files are read (lab age limit)."""
 
-    __slots__ = ("fhir", "knowledge", "tally")
+    __slots__ = ("fhir", "knowledge", "max_line_bytes", "tally")
 
-    def __init__(self, knowledge: Knowledge, fhir: FhirSettings | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        fhir: FhirSettings | None = None,
+        max_line_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
         self.knowledge = knowledge
         self.fhir = fhir or FhirSettings()
+        self.max_line_bytes = max_line_bytes
         self.tally = Tally()
 
-    def result(self, line: bytes, default_id: LineId) -> BatchResult:
-        """The result of one line (a JSON object, trailing whitespace allowed)."""
+    def result(self, line: Line, default_id: LineId) -> BatchResult:
+        """The result of one line (a JSON object, trailing whitespace allowed). A line over
+        the body limit of ``POST /v1/check`` gets its 413 problem, with its default id (it
+        is not read)."""
+        if isinstance(line, LineTooLong):
+            return self.problem(default_id, too_large_problem(line.limit))
+        if len(line) > self.max_line_bytes:
+            return self.problem(default_id, too_large_problem(self.max_line_bytes))
         try:
             item = _decode_item(line)
         except BodyError as exc:
@@ -83,7 +114,7 @@ class LineChecker:
         self.tally.count_problem(problem)
         return BatchResult(ident, problem=problem)
 
-    def check_line(self, line: bytes, default_id: LineId) -> bytes:
+    def check_line(self, line: Line, default_id: LineId) -> bytes:
         """One NDJSON line in, one NDJSON line (ending in a newline) out."""
         return _encoder.encode(self.result(line, default_id)) + NEWLINE
 

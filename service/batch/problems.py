@@ -34,6 +34,19 @@ def decode_problem(exc: BodyError) -> LineProblem:
     return invalid(exc.errors, exc.title)
 
 
+def too_large_problem(limit: int) -> LineProblem:
+    """A line over the body limit of ``POST /v1/check`` (as that endpoint answers it)."""
+    return LineProblem(
+        type="about:blank",
+        title=f"The request body is larger than {limit:,} bytes",
+        status=413,
+        detail=(
+            f"A batch line is checked as a POST /v1/check body: at most {limit} bytes; "
+            "the line was not read"
+        ),
+    )
+
+
 def internal_problem() -> LineProblem:
     # Never echo the exception: it could quote patient data.
     return LineProblem(type="about:blank", title="Internal error", status=500)

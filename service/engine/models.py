@@ -77,10 +77,17 @@ class ConditionInput(_Coded, frozen=True, omit_defaults=True):
 
 
 class ReferenceRange(msgspec.Struct, frozen=True, omit_defaults=True):
-    """The lab's own reference range for this result, in the result's unit."""
+    """The lab's own reference range for this result, in the result's unit.
+
+    With both limits, low must be below high: a reversed or empty range would make a
+    normal result look abnormal, and is refused (400) as an entry error."""
 
     low: Annotated[float, msgspec.Meta(ge=-MAX_LAB_VALUE, le=MAX_LAB_VALUE)] | None = None
     high: Annotated[float, msgspec.Meta(ge=-MAX_LAB_VALUE, le=MAX_LAB_VALUE)] | None = None
+
+    def __post_init__(self) -> None:
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError("`low` must be below `high`")
 
 
 class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):

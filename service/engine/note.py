@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
@@ -179,7 +180,18 @@ def _input_label(request: CheckRequest, lst: str, index: int) -> str:
     if not text:
         coding = getattr(item, "coding", None) or []
         text = next((f"{c.display or ''} {c.code or ''}".strip() for c in coding), "")
-    return " ".join(text.split())[:60]
+    return " ".join(_visible(text).split())[:60]
+
+
+def _visible(text: str) -> str:
+    """``text`` without control and format characters: a bidi override (U+202E) or
+    isolate copied into the note would reverse how the rest of the note is shown, and a
+    zero-width character would hide what the input was (Trojan Source)."""
+    return "".join(
+        " " if unicodedata.category(ch) == "Cc" else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf"
+    )
 
 
 def _short_name(finding: Finding, kb: KnowledgeBase) -> str:

@@ -3,7 +3,12 @@
 from service.fhir.convert import Options, convert
 from service.fhir.models import Conversion, FhirReport, Ignored, ResourceRef, Sources
 from service.fhir.read import Budget, Document, Entry, FhirReadError, TooLargeError, entries, read
-from service.fhir.references import PatientChoiceError, PatientFilter, choose_patient
+from service.fhir.references import (
+    PatientChoiceError,
+    PatientFilter,
+    PatientNotFoundError,
+    choose_patient,
+)
 
 __all__ = [
     "Budget",
@@ -16,6 +21,7 @@ __all__ = [
     "Options",
     "PatientChoiceError",
     "PatientFilter",
+    "PatientNotFoundError",
     "ResourceRef",
     "Sources",
     "TooLargeError",

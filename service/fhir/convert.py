@@ -1028,7 +1028,7 @@ def _reference_range(ranges: Sequence[r.ReferenceRange], unit: str) -> Reference
             return None
         bounds.append(quantity.value)
     low, high = bounds
-    if (low is None and high is None) or (low is not None and high is not None and low > high):
+    if (low is None and high is None) or (low is not None and high is not None and low >= high):
         return None
     return ReferenceRange(low=low, high=high)
 

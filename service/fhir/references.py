@@ -83,6 +83,11 @@ class PatientChoiceError(CrampError, ValueError):
     """A Bundle holds several patients' data and does not say whose to check."""
 
 
+class PatientNotFoundError(CrampError, ValueError):
+    """The patient asked for (``?patient=``) is nowhere in the Bundle: neither a Patient
+    resource with that id nor a resource whose subject is that patient."""
+
+
 def subject_of(resource: r.Resource | None) -> str | None:
     """The patient reference of a resource the service reads (``subject``, or the
     ``patient`` of older FHIR versions)."""
@@ -95,11 +100,22 @@ def subject_of(resource: r.Resource | None) -> str | None:
 
 
 def choose_patient(items: Sequence[Entry], patient_id: str | None = None) -> PatientFilter:
-    """The patient whose data a Bundle is about: `patient_id` when given, else its single
-    Patient resource, else the single subject its resources name (no filter if none)."""
+    """The patient whose data a Bundle is about: `patient_id` when given (raises
+    ``PatientNotFoundError`` when the Bundle holds nothing of that patient), else its
+    single Patient resource, else the single subject its resources name (no filter if
+    none)."""
     patients = [e for e in items if e.resource_type == "Patient"]
     if patient_id is not None:
-        return PatientFilter.of(patient_id, patients)
+        chosen = PatientFilter.of(patient_id, patients)
+        if not any(e.id == patient_id for e in patients) and not any(
+            (s := subject_of(e.resource)) and not s.startswith("#") and chosen.accepts(s)
+            for e in items
+        ):
+            # A typo in an integration must not read as a clean check of nobody.
+            raise PatientNotFoundError(
+                "the Bundle holds no Patient resource with that id and no resource of that patient"
+            )
+        return chosen
     ids = {e.id for e in patients if e.id}
     if len(ids) > 1:
         raise PatientChoiceError(

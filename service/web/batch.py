@@ -19,7 +19,7 @@ import anyio
 import msgspec
 from litestar import Request, Response, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, ServiceUnavailableException
+from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
     Example,
@@ -38,10 +38,10 @@ from service.batch import BatchResults, LineChecker
 from service.batch.lines import encode
 from service.limits import BATCH_MAX_BODY_BYTES, BATCH_MAX_LINES, MAX_ID_LENGTH
 from service.settings import Settings
-from service.web.bodies import JSON, read_body, require_media_type
+from service.web.bodies import JSON, read_body, release_body, require_media_type
 from service.web.observability import RETRY_AFTER_SECONDS
 from service.web.openapi import ERROR_RESPONSES, problem_response
-from service.web.problems import InvalidBody
+from service.web.problems import InvalidBody, ServiceBusy
 from service.web.routes import knowledge_of
 
 PATH = "/v1/check/batch"
@@ -269,8 +269,10 @@ async def _released(chunks: AsyncIterator[bytes], slots: BatchSlots) -> AsyncIte
 
 
 class BatchSlots:
-    """Batch requests in flight in this worker: each holds its body (up to
-    ``CRAMP_BATCH_MAX_BODY_BYTES``) until its last result is sent, so they are few."""
+    """Batch requests being checked in this worker: each holds its body (up to
+    ``CRAMP_BATCH_MAX_BODY_BYTES``) until its last result is sent, so they are few. A
+    request takes its slot once its whole body has arrived (bounded in size, rate and
+    time), so slow uploads hold none."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -278,10 +280,7 @@ class BatchSlots:
 
     def take(self) -> None:
         if self.limit and self.taken >= self.limit:
-            raise ServiceUnavailableException(
-                "Too many batch requests at once; retry shortly",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+            raise ServiceBusy("Too many batch requests at once; retry shortly", RETRY_AFTER_SECONDS)
         self.taken += 1
 
     def release(self) -> None:
@@ -310,11 +309,14 @@ async def check_batch(request: Request[Any, Any, Any], state: State) -> Response
     settings: Settings = state.settings
     knowledge = knowledge_of(state)
     media_type = require_media_type(request, MEDIA_TYPES)
+    body = await read_body(request, settings.batch_max_body_bytes)
     slots = batch_slots(state)
-    slots.take()
     try:
-        body = await read_body(request, settings.batch_max_body_bytes)
-        checker = LineChecker(knowledge, settings.fhir)
+        slots.take()
+    finally:
+        release_body(request)  # in the slot's care from here
+    try:
+        checker = LineChecker(knowledge, settings.fhir, settings.max_body_bytes)
         if media_type == JSON:
             pieces = _json_results(checker, array_elements(body, settings.batch_max_lines))
         else:

@@ -9,7 +9,10 @@ Every handler that takes a body reads it here, so that all of them answer alike:
   flags the request; the answer closes the connection);
 - ``499`` (logged and counted as the client's doing, never as a server error) when the
   client hung up before the whole body arrived;
-- ``400`` with every error, each with its JSON Pointer (``service.decoding``).
+- ``400`` with every error, each with its JSON Pointer (``service.decoding``);
+- ``503`` ``Service busy`` when the worker already holds ``CRAMP_BODY_BUFFER_BYTES`` of large
+  bodies (``BodyBuffer``): bodies are read before their request takes a slot, so that a
+  slow upload holds no slot, and this bounds the memory they take meanwhile.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_408_REQUEST_TIMEOUT, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from service.decoding import BodyError, StrictDecoder
-from service.web.problems import BodyTooLarge, InvalidBody
+from service.web.problems import BodyTooLarge, InvalidBody, ServiceBusy
 
 T = TypeVar("T")
 
@@ -32,6 +35,8 @@ JSON_ONLY = frozenset({JSON})
 BODY_TIMED_OUT = "cramp.body_timed_out"
 # An over-limit body is still read (and dropped) up to this many bytes; see read_body.
 DRAIN_LIMIT = 64 * 1024 * 1024
+# The scope key of the bytes a request's body holds of the worker's BodyBuffer.
+BUFFER_CHARGED = "cramp.body_buffer_charged"
 # nginx's "client closed request": the client left before the body arrived.
 CLIENT_CLOSED_REQUEST = 499
 
@@ -48,7 +53,7 @@ class BodyTimedOut(HTTPException):
 
     def __init__(self) -> None:
         super().__init__(
-            detail="The request body stopped arriving; send it at once",
+            detail="The request body stopped arriving or came too slowly; send it at once",
             headers={"Connection": "close"},
         )
 
@@ -76,6 +81,51 @@ def require_media_type(request: Request[Any, Any, Any], accepted: frozenset[str]
     return found
 
 
+class BodyBuffer:
+    """The bytes of request bodies a worker holds beyond the first ``free`` bytes of each
+    (the ``/v1/check`` limit: small bodies are never counted), from their arrival until a
+    slot takes them over (``release``). Bytes are counted as they arrive, not as declared:
+    a client that declares much and sends little holds little."""
+
+    __slots__ = ("free", "limit", "used")
+
+    def __init__(self, limit: int, free: int) -> None:
+        self.limit = limit
+        self.free = free
+        self.used = 0
+
+    def charge(self, scope: Any, size: int) -> bool:
+        """Count a body of ``size`` bytes so far; ``False`` when that would pass the limit."""
+        want = size - self.free
+        extra = want - scope.get(BUFFER_CHARGED, 0)
+        if extra <= 0:
+            return True
+        if self.used + extra > self.limit:
+            return False
+        self.used += extra
+        scope[BUFFER_CHARGED] = want
+        return True
+
+    def release(self, scope: Any) -> None:
+        self.used -= scope.pop(BUFFER_CHARGED, 0)
+
+
+def body_buffer(request: Request[Any, Any, Any]) -> BodyBuffer | None:
+    state = request.app.state
+    buffer: BodyBuffer | None = state.get("body_buffer")
+    if buffer is None and (settings := state.get("settings")) is not None:
+        buffer = state["body_buffer"] = BodyBuffer(
+            settings.body_buffer_bytes, settings.max_body_bytes
+        )
+    return buffer
+
+
+def release_body(request: Request[Any, Any, Any]) -> None:
+    """The request's body is in a slot's care now (or dropped): no longer counted."""
+    if (buffer := body_buffer(request)) is not None:
+        buffer.release(request.scope)
+
+
 def _declared_length(request: Request[Any, Any, Any]) -> int | None:
     for name, value in request.scope["headers"]:
         if name == b"content-length":
@@ -98,19 +148,35 @@ async def read_body(request: Request[Any, Any, Any], limit: int | None = None) -
         if declared <= DRAIN_LIMIT and not _expects_continue(request):
             await body.drain()
         raise BodyTooLarge(limit)
-    first = await body.next()
-    if not body.more:  # the usual case: all of it at once
-        if limit is not None and len(first) > limit:
-            raise BodyTooLarge(limit)
-        return first
-    buffer = bytearray(first)
-    while body.more:
-        buffer += await body.next()
-        if limit is not None and len(buffer) > limit:
-            buffer.clear()
-            await body.drain()
-            raise BodyTooLarge(limit)
-    return buffer
+    counted = body_buffer(request)
+    try:
+        first = await body.next()
+        if not body.more:  # the usual case: all of it at once
+            if limit is not None and len(first) > limit:
+                raise BodyTooLarge(limit)
+            if counted is not None and not counted.charge(request.scope, len(first)):
+                raise _busy()
+            return first
+        buffer = bytearray(first)
+        while body.more:
+            buffer += await body.next()
+            if limit is not None and len(buffer) > limit:
+                buffer.clear()
+                await body.drain()
+                raise BodyTooLarge(limit)
+            if counted is not None and not counted.charge(request.scope, len(buffer)):
+                buffer.clear()
+                await body.drain()
+                raise _busy()
+        return buffer
+    except BaseException:
+        if counted is not None:
+            counted.release(request.scope)
+        raise
+
+
+def _busy() -> ServiceBusy:
+    return ServiceBusy("Too many large request bodies are arriving at once; retry shortly.")
 
 
 class _Body:
@@ -156,6 +222,7 @@ async def decode_json(
     """The body decoded strictly (415, 413, 408, 499, or 400 with every error)."""
     require_media_type(request, accepted)
     body = await read_body(request, limit)
+    release_body(request)
     try:
         return decoder.decode(body)
     except BodyError as exc:

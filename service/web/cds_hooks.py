@@ -41,7 +41,13 @@ from service.cdshooks.models import (
 )
 from service.cdshooks.suggestions import OVERRIDE_REASONS
 from service.decoding import BodyError, StrictDecoder
-from service.fhir import FhirReadError, FhirReport, PatientChoiceError, TooLargeError
+from service.fhir import (
+    FhirReadError,
+    FhirReport,
+    PatientChoiceError,
+    PatientNotFoundError,
+    TooLargeError,
+)
 from service.fhir.pipeline import check_bundle, read_bundle
 from service.limits import MAX_BUNDLE_ENTRIES, MAX_FHIR_OBJECTS, MAX_RECORD_ENTRIES
 from service.settings import Settings
@@ -50,7 +56,7 @@ from service.web.direct import answered_by, without_query
 from service.web.fhir_requests import fhir_body, too_large
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES, problem_response
-from service.web.problems import PROBLEM_MEDIA_TYPE, InvalidBody, Problem
+from service.web.problems import PROBLEM_MEDIA_TYPE, InvalidBody, NotFoundInRequest, Problem
 from service.web.routes import NO_STORE, knowledge_of
 
 TAG = "cds-hooks"
@@ -224,6 +230,12 @@ async def _check_fhir(request: Request[Any, Any, Any], patient: str | None) -> F
         except PatientChoiceError as exc:
             raise InvalidBody(
                 "The Bundle does not say whose data to check", [("/entry", str(exc))]
+            ) from None
+        except PatientNotFoundError as exc:
+            # 404 with the pointer of the query parameter: a typo in an integration must
+            # not read as a clean check of nobody.
+            raise NotFoundInRequest(
+                "The patient is not in the Bundle", [("/patient", str(exc))]
             ) from None
     record_report(checked.report)
     return checked.fhir_report()

@@ -57,6 +57,8 @@ from prometheus_client import (
 from prometheus_client import values as prometheus_values
 
 from service.engine import Report
+from service.engine.errors import ImplausibleValueError
+from service.web.problems import ServiceBusy
 
 REQUEST_ID_HEADER = "x-request-id"
 # A caller's id is kept only when it is a random id: a UUID (with or without hyphens; 32
@@ -105,7 +107,8 @@ INPUTS = Counter(
 REJECTED = Counter(
     "cramp_http_rejected",
     "Connections and requests the server cut short before the app answered, by reason "
-    "(header_too_large, header_timeout, body_timeout, send_timeout, too_many_connections)",
+    "(header_too_large, header_timeout, body_timeout, body_deadline, send_timeout, "
+    "too_many_connections)",
     ["reason"],
 )
 
@@ -484,8 +487,20 @@ def logging_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
 
 
 def log_exception(exc: Exception, scope: Scope) -> None:
-    """Litestar ``after_exception`` hook: log unexpected errors without their message."""
-    if isinstance(exc, HTTPException) and exc.status_code < 500:
+    """Litestar ``after_exception`` hook: log unexpected errors without their message.
+
+    Client errors (4xx, impossible values) are the caller's doing and have their access
+    log line; a busy worker (503 ``Service busy``) is a warning. Neither gets a trace, and
+    no log line quotes the exception's message (it could hold patient data)."""
+    if isinstance(exc, ImplausibleValueError) or (
+        isinstance(exc, HTTPException) and exc.status_code < 500
+    ):
+        return
+    if isinstance(exc, ServiceBusy):
+        error_logger.warning(
+            "service busy",
+            extra={"route": _route(scope), "request_id": request_id_var.get()},
+        )
         return
     error_logger.error(
         "unhandled exception",

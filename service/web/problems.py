@@ -9,8 +9,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from service.decoding import FieldErrors, describe, json_pointer
@@ -50,6 +52,18 @@ class BodyTooLarge(HTTPException):
         )
 
 
+class ServiceBusy(HTTPException):
+    """503 ``Service busy`` with ``Retry-After``: the worker's slots for this kind of
+    request are all taken. An ordinary answer, not a server fault (logged as a warning,
+    without a trace)."""
+
+    status_code = HTTP_503_SERVICE_UNAVAILABLE
+    title = "Service busy"
+
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
+        super().__init__(detail=detail, headers={"Retry-After": str(retry_after)})
+
+
 class InvalidBody(HTTPException):
     """The body cannot be used; carries a pointer and a specific detail for each fault."""
 
@@ -58,6 +72,13 @@ class InvalidBody(HTTPException):
     def __init__(self, title: str, errors: FieldErrors) -> None:
         super().__init__(detail=title)
         self.errors = [FieldError(pointer, detail) for pointer, detail in errors]
+
+
+class NotFoundInRequest(InvalidBody):
+    """404: a parameter names something the request does not hold (``?patient=`` naming
+    a patient the Bundle holds nothing of), with the parameter's pointer."""
+
+    status_code = HTTP_404_NOT_FOUND
 
 
 def summary(errors: list[FieldError]) -> str:
@@ -122,6 +143,8 @@ def http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
         exc = BodyTooLarge(limit) if limit else exc
     if isinstance(exc, BodyTooLarge):
         title, detail = exc.detail, exc.explanation
+    elif isinstance(exc, ServiceBusy):
+        title, detail = exc.title, exc.detail
     return _response(
         Problem(
             type="about:blank",

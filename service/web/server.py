@@ -12,7 +12,9 @@ protocol with those limits (``ServerLimits``, from the ``CRAMP_*`` settings):
   sent) and the connection closes;
 - a body must keep arriving: after ``body_timeout`` seconds it must have come at
   ``body_min_rate`` bytes per second on average, or the request is answered ``408``
-  (``service.web.bodies``) and the connection closes;
+  (``service.web.bodies``) and the connection closes; and whatever its rate, the whole
+  body must have arrived ``body_deadline`` seconds after the head (a slow upload cannot
+  hold a request for minutes);
 - a response the client stops reading for ``send_timeout`` seconds closes the connection;
 - more than ``max_connections`` open connections per worker: new ones get ``503`` with
   ``Retry-After`` and are closed.
@@ -55,6 +57,7 @@ class ServerLimits:
     header_timeout: float = 10.0
     body_timeout: float = 10.0
     body_min_rate: int = 16_384
+    body_deadline: float = 120.0
     send_timeout: float = 30.0
     max_connections: int = 1000
 
@@ -102,6 +105,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # bytes so far; since when a body is awaited, and its bytes so far.
         self.head_since = 0.0
         self.head_bytes = 0
+        # The last bytes of the head so far (its end may straddle two reads).
+        self.head_tail = b""
         self.body_since = 0.0
         self.body_bytes = 0
         self.answer_by = 0.0
@@ -136,16 +141,36 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self.body_bytes += len(data)
             super().data_received(data)
             return
+        limit = self.limits.max_header_bytes
+        if self.head_bytes + len(data) > limit and self._head_size(data) > limit:
+            # Measured before parsing: a head that arrives whole in one read is parsed at
+            # once (on_headers_complete), so the check after parsing never sees it.
+            self._refuse(HEAD_TOO_LARGE, "header_too_large")
+            return
         self.head_bytes += len(data)
+        self.head_tail = (self.head_tail + data)[-3:]
         super().data_received(data)
         # Still in the head (on_headers_complete resets head_since) and over the limit.
         if self.head_since and self.head_bytes > self.limits.max_header_bytes:
             self._refuse(HEAD_TOO_LARGE, "header_too_large")
 
+    def _head_size(self, data: bytes) -> int:
+        """Bytes of the current request head once ``data`` is added: up to its blank line
+        when the head ends in ``data``, else all of it so far."""
+        window = self.head_tail + data
+        ends = [
+            found + len(mark)
+            for mark in (b"\r\n\r\n", b"\n\n")
+            if (found := window.find(mark)) >= 0
+        ]
+        seen = min(ends) if ends else len(window)
+        return self.head_bytes - len(self.head_tail) + seen
+
     def on_headers_complete(self) -> None:
         now = self.loop.time()
         self.head_since = 0.0
         self.head_bytes = 0
+        self.head_tail = b""
         self.body_since = now
         self.body_bytes = 0
         super().on_headers_complete()
@@ -155,6 +180,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.body_since = 0.0
         self.head_since = self.loop.time()
         self.head_bytes = 0
+        self.head_tail = b""
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
@@ -163,6 +189,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self.head_since = self.loop.time()
             self.head_bytes = 0
+            self.head_tail = b""
 
     # ---- deadlines (called once a second) ----------------------------------------------
 
@@ -179,8 +206,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self.transport.close()
         elif self.body_since and cycle is not None and not cycle.response_started:
             elapsed = now - self.body_since
-            if elapsed > limits.body_timeout and self.body_bytes < limits.body_min_rate * elapsed:
-                count_rejected("body_timeout")
+            too_slow = (
+                elapsed > limits.body_timeout and self.body_bytes < limits.body_min_rate * elapsed
+            )
+            if too_slow or elapsed > limits.body_deadline:
+                count_rejected("body_timeout" if too_slow else "body_deadline")
                 self.body_since = 0.0
                 # Wake the handler, which answers 408 (service.web.bodies); close the
                 # connection ourselves if it has not answered after a grace period.

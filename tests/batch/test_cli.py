@@ -7,6 +7,8 @@ import datetime as dt
 import io
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import msgspec
@@ -17,7 +19,7 @@ from service.batch.cli import batch
 from service.batch.sample import sample_ndjson, sample_requests
 from service.knowledge import KnowledgeBase
 from tests.batch import bundles
-from tests.batch.conftest import decode_lines, run_cli
+from tests.batch.conftest import CLI_TIMEOUT, decode_lines, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -168,3 +170,132 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(kb: KnowledgeBase, tmp_pa
     assert shown.exit_code == 0
     assert "checking" in shown.stderr
     assert "100%" in shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["-o", "{out}", "--summary", "{src}"], "the --summary output would overwrite the input"),
+        (["-o", "{link}"], "the -o output would overwrite the input"),
+        (["--csv", "{link}", "-o", "{out}"], "the --csv output would overwrite the input"),
+        (["-o", "{out}", "--csv", "{out}"], "the --csv output would overwrite the -o output"),
+        (["-o", "{out}", "--summary", "{out}"], "would overwrite the -o output"),
+        (["--csv", "{new}", "--summary", "{new}"], "would overwrite the --csv output"),
+    ],
+)
+def test_no_two_of_in_out_csv_and_summary_may_be_one_file(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    # --summary onto the input, a hard link of the input, and --csv equal to -o all
+    # destroyed data with exit 1 (review 20 A4).
+    source = tmp_path / "patients.ndjson"
+    content = b'{"medications": [{"text": "lasix"}]}\n'
+    source.write_bytes(content)
+    out = tmp_path / "out.ndjson"
+    out.write_bytes(b"earlier reports\n")
+    os.link(source, tmp_path / "link.ndjson")
+    paths = {"src": source, "out": out, "link": tmp_path / "link.ndjson", "new": tmp_path / "n"}
+    args = [str(source), *(o.format(**paths) for o in options)]
+    done = run_cli(args)
+    assert done.returncode == 2, done.stderr
+    assert message in " ".join(done.stderr.decode().split())  # rich wraps long lines
+    assert source.read_bytes() == content
+    assert out.read_bytes() == b"earlier reports\n"  # refused before anything was written
+    assert not (tmp_path / "n").exists()
+
+
+def test_dev_null_may_take_several_outputs(tmp_path: Path) -> None:
+    source = tmp_path / "patients.ndjson"
+    source.write_bytes(b'{"medications": [{"text": "lasix"}]}\n')
+    done = CliRunner().invoke(
+        batch, [str(source), "-o", os.devnull, "--csv", os.devnull, "--summary", os.devnull]
+    )
+    assert done.exit_code == 0, done.stderr
+
+
+def test_a_huge_line_gets_a_413_problem_without_being_held_in_memory(tmp_path: Path) -> None:
+    # A 1 GiB line was read whole (3.2 GB peak RSS, B4); a 256 MiB one here.
+    source = tmp_path / "huge.ndjson"
+    with source.open("wb") as f:
+        f.write(b'{"id": "before", "medications": [{"text": "Lasix"}]}\n')
+        f.write(b'{"id": "huge", "medications": [{"text": "Lasix"}], "pad": "')
+        for _ in range(256):
+            f.write(b"p" * (1 << 20))
+        f.write(b'"}\r\n\n{"id": "after", "medications": [{"text": "furosemide"}]}')
+    out = tmp_path / "out.ndjson"
+    # VmHWM, not ru_maxrss: that one keeps the forked pytest's size across exec.
+    script = (
+        "import runpy, sys; sys.argv = ['service', 'batch', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('service', run_name='__main__')\n"
+        "finally:\n    status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+        "    print('peak', status.split()[0], file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(source), "-o", str(out), "-q"],
+        capture_output=True,
+        timeout=CLI_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr  # one line has a problem
+    peak_kib = int(done.stderr.decode().rsplit("peak", 1)[1])
+    assert peak_kib < 200 * 1024, peak_kib
+    lines = decode_lines(out.read_bytes())
+    assert [line["id"] for line in lines] == ["before", 2, "after"]
+    assert lines[1]["problem"]["status"] == 413
+    assert "report" in lines[0]
+    assert "report" in lines[2]
+
+
+def test_a_first_line_over_the_limit_is_a_problem_and_an_array_on_one_line_is_read(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "first.ndjson"
+    pad = b"p" * (2 << 20)
+    source.write_bytes(b'{"pad": "' + pad + b'"}\n{"id": "next"}\n')
+    done = CliRunner().invoke(batch, [str(source)])
+    assert done.exit_code == 1, done.stderr
+    lines = decode_lines(done.stdout_bytes)
+    assert [(line["id"], "problem" in line) for line in lines] == [(1, True), ("next", False)]
+    # A JSON array longer than the limit on one line is a whole input, not a long line;
+    # its over-long element gets the problem.
+    array = tmp_path / "array.json"
+    array.write_bytes(b'[{"id": "a"}, {"id": "b", "pad": "' + pad + b'"}, {"id": "c"}]')
+    done = CliRunner().invoke(batch, [str(array)])
+    assert done.exit_code == 1, done.stderr
+    lines = decode_lines(done.stdout_bytes)
+    assert [(line["id"], line.get("problem", {}).get("status")) for line in lines] == [
+        ("a", None),
+        (2, 413),
+        ("c", None),
+    ]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n  \n\r\n"])
+def test_an_input_without_lines_is_an_input_error(tmp_path: Path, content: bytes) -> None:
+    # It exited 0 ("0 patients"): a failed export looked like a good run (C2).
+    source = tmp_path / "empty.ndjson"
+    source.write_bytes(content)
+    done = CliRunner().invoke(batch, [str(source), "-o", os.devnull])
+    assert done.exit_code == 2
+    assert "no lines to check" in " ".join(done.stderr.split())
+    folder = tmp_path / "nothing"
+    folder.mkdir()
+    assert CliRunner().invoke(batch, [str(folder), "-o", os.devnull]).exit_code == 2
+
+
+def test_a_fhir_folder_does_not_read_its_own_output(tmp_path: Path) -> None:
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    (folder / "p1.json").write_bytes(
+        msgspec.json.encode(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": {"resourceType": "Patient", "id": "p1"}}],
+            }
+        )
+    )
+    done = run_cli([str(folder), "-o", str(folder / "out.json"), "-q"])
+    assert done.returncode == 0, done.stderr
+    lines = decode_lines((folder / "out.json").read_bytes())
+    assert [line["id"] for line in lines] == ["p1.json"]

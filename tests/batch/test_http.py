@@ -19,6 +19,7 @@ from tests.batch.conftest import decode_lines
 
 PATH = "/v1/check/batch"
 NDJSON = {"content-type": "application/x-ndjson"}
+JSON_BODY = {"content-type": "application/json"}
 LASIX = {"id": "a", "medications": [{"text": "Lasix 40 mg PO daily"}]}
 
 
@@ -148,3 +149,36 @@ def test_openapi_documents_both_media_types_and_the_limits(client: TestClient[Li
     assert "10,000 lines" in operation["description"]
     assert "33,554,432 bytes" in operation["description"]
     assert "BatchResults" in document["components"]["schemas"]
+
+
+def _padded_line(size: int) -> bytes:
+    """A valid check request of exactly ``size`` bytes (an unknown field pads it)."""
+    start = b'{"id": "big", "medications": [{"text": "Lasix"}], "pad": "'
+    return start + b"p" * (size - len(start) - 2) + b'"}'
+
+
+def test_a_line_over_the_check_body_limit_gets_its_own_413_problem(
+    client: TestClient[Litestar],
+) -> None:
+    # The documented 1 MiB per-line limit was not enforced (B4): a 5 MiB line got a report.
+    good = msgspec.json.encode(LASIX)
+    at_limit = _padded_line(1_048_576)
+    over = _padded_line(1_048_577)
+    body = b"\n".join([good, over, at_limit, good]) + b"\n"
+    answer = client.post(PATH, content=body, headers=NDJSON)
+    assert answer.status_code == 200
+    lines = decode_lines(answer.content)
+    assert len(lines) == 4  # one output line per input line, none lost
+    assert [("report" in line, line["id"]) for line in lines] == [
+        (True, "a"),
+        (False, 2),  # not read: its line number is its id
+        (True, "big"),
+        (True, "a"),
+    ]
+    too_large = lines[1]["problem"]
+    assert too_large["status"] == 413
+    assert too_large["title"] == "The request body is larger than 1,048,576 bytes"
+    array = client.post(PATH, content=b"[" + good + b"," + over + b"]", headers=JSON_BODY)
+    results = array.json()["results"]
+    assert [r.get("problem", {}).get("status") for r in results] == [None, 413]
+    assert array.json()["summary"]["errors"] == 1

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from service.batch.readers import InputError, open_input, open_stream
 
 
-def items(data: bytes) -> tuple[str, list[tuple[object, bytes]]]:
+def items(data: bytes) -> tuple[str, list[tuple[object, Any]]]:
     source = open_stream(io.BytesIO(data), "<test>", size=len(data))
     return source.kind, list(source.items)
 

@@ -260,3 +260,216 @@ def test_a_client_that_stops_reading_is_dropped(limited: Server, kb: KnowledgeBa
 
 
 JSON = {"content-type": "application/json"}
+
+
+# ---- slow uploads, the body deadline, heads in one read, busy slots (review 20) ----------
+
+PATIENT_VIEW = "/cds-services/cramp-risk-patient-view"
+FHIR = "/v1/check/fhir"
+BATCH = "/v1/check/batch"
+FHIR_JSON = {"content-type": "application/fhir+json"}
+PREFETCH_CALL = {
+    "hook": "patient-view",
+    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+    "context": {"userId": "Practitioner/1", "patientId": "p1"},
+    "prefetch": {
+        "patient": {"resourceType": "Patient", "id": "p1"},
+        "medicationRequests": {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "MedicationRequest",
+                        "id": "a",
+                        "status": "active",
+                        "intent": "order",
+                        "subject": {"reference": "Patient/p1"},
+                        "medicationCodeableConcept": {"text": "Lasix 40 mg"},
+                    }
+                }
+            ],
+        },
+        "medicationStatements": {"resourceType": "Bundle", "type": "searchset"},
+        "conditions": {"resourceType": "Bundle", "type": "searchset"},
+        "observations": {"resourceType": "Bundle", "type": "searchset"},
+    },
+}
+
+
+def slow_upload(port: int, path: str, content_type: str, length: int) -> socket.socket:
+    """A request whose head is sent and whose body has only begun to arrive."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {length}\r\n\r\n".encode()
+        + b" " * 2048
+    )
+    return sock
+
+
+def test_slow_uploads_hold_no_fhir_or_batch_slot(tmp_path: Path) -> None:
+    # One FHIR slot and one batch slot; uploads in progress on both routes must not make
+    # other calls wait for them (they used to: 503 for every CDS call, A5).
+    server = Server(
+        tmp_path,
+        CRAMP_FHIR_MAX_CONCURRENT="1",
+        CRAMP_FHIR_BUDGET="1",
+        CRAMP_BATCH_LIMIT_CONCURRENCY="1",
+        CRAMP_BODY_TIMEOUT="60",
+    )
+    try:
+        held = [
+            slow_upload(server.port, PATIENT_VIEW, "application/json", 1_000_000),
+            slow_upload(server.port, FHIR, "application/fhir+json", 1_000_000),
+            slow_upload(server.port, BATCH, "application/x-ndjson", 1_000_000),
+        ]
+        time.sleep(0.5)
+        started = time.monotonic()
+        call = httpx.post(f"{server.base}{PATIENT_VIEW}", json=PREFETCH_CALL, timeout=10)
+        assert call.status_code == 200, call.text
+        assert call.json()["cards"]
+        batch = httpx.post(
+            f"{server.base}{BATCH}",
+            content=BODY + b"\n",
+            headers={"content-type": "application/x-ndjson"},
+            timeout=10,
+        )
+        assert batch.status_code == 200, batch.text
+        assert time.monotonic() - started < 1.0  # nothing waited for a slot
+        for sock in held:
+            sock.close()
+    finally:
+        server.stop()
+
+
+def test_a_body_must_arrive_within_the_deadline_whatever_its_rate(tmp_path: Path) -> None:
+    server = Server(tmp_path, CRAMP_BODY_DEADLINE="2", CRAMP_BODY_TIMEOUT="60")
+    try:
+        started = time.monotonic()
+        status = 0
+        with slow_upload(server.port, FHIR, "application/fhir+json", 8_000_000) as sock:
+            sock.settimeout(0.1)
+            answer = b""
+            while time.monotonic() - started < 2 + SLACK + 2:
+                try:  # 320 KiB/s: twenty times the minimum rate
+                    sock.sendall(b" " * 32_768)
+                except OSError:
+                    break
+                try:
+                    if chunk := sock.recv(65536):
+                        answer += chunk
+                        if b"\r\n\r\n" in answer:
+                            break
+                except TimeoutError:
+                    pass
+            answer += read_answer(sock, 1)
+            status = status_of(answer)
+        assert status == 408, answer[:300]
+        assert time.monotonic() - started < 2 + SLACK
+        assert b"application/problem+json" in answer
+        metrics = httpx.get(f"{server.base}/metrics").text
+        assert 'cramp_http_rejected_total{reason="body_deadline"}' in metrics
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+        + b"".join(b"X-H%d: %s\r\n" % (n, b"c" * 90) for n in range(400))
+        + b"\r\n",
+        b"GET /healthz?" + b"q" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    ],
+    ids=["one-100kb-header", "400-headers", "20kb-request-line"],
+)
+def test_a_head_over_the_limit_sent_in_one_write_gets_431(
+    limited: Server, request_head: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", limited.port)) as sock:
+        sock.sendall(request_head)
+        answer = read_answer(sock, 5)
+    assert status_of(answer) == 431, answer[:200]
+    assert b"application/problem+json" in answer
+
+
+def test_a_head_just_under_the_limit_in_one_write_is_served(limited: Server) -> None:
+    head_start = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: "
+    filler = b"a" * (16_384 - len(head_start) - 4)
+    body = b'{"medications":[{"text":"Lasix"}]}'
+    with socket.create_connection(("127.0.0.1", limited.port)) as sock:
+        sock.sendall(head_start + filler + b"\r\n\r\n")
+        assert status_of(one_response(sock)) == 200
+        # and a body sent with its head in one write is not counted as head
+        sock.sendall(head(len(body) + 20_000) + body + b" " * 20_000)
+        assert status_of(one_response(sock)) == 200
+
+
+def test_a_busy_batch_slot_is_a_503_service_busy_warning(tmp_path: Path, kb: KnowledgeBase) -> None:
+    server = Server(tmp_path, CRAMP_BATCH_LIMIT_CONCURRENCY="1", CRAMP_SEND_TIMEOUT="60")
+    try:
+        body = sample_ndjson(kb, 10_000, seed=5)
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(
+                f"POST {BATCH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            time.sleep(2)  # its answer stalls: it holds the only batch slot
+            busy = httpx.post(
+                f"{server.base}{BATCH}",
+                content=BODY + b"\n",
+                headers={"content-type": "application/x-ndjson"},
+                timeout=10,
+            )
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["retry-after"] == "1"
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert busy.json()["title"] == "Service busy"
+        assert "batch" in busy.json()["detail"]
+        time.sleep(0.3)
+        records = [r for r in server.records() if r["logger"] == "cramp.error"]
+        assert [r["level"] for r in records] == ["warning"], records
+        assert records[0]["message"] == "service busy"
+        assert "exception" not in records[0]
+    finally:
+        server.stop()
+
+
+def _padded_bundle(size: int) -> bytes:
+    bundle = b'{"resourceType": "Bundle", "type": "collection", "entry": []}'
+    return bundle + b" " * (size - len(bundle))
+
+
+def test_large_bodies_arriving_at_once_are_bounded_by_the_body_buffer(tmp_path: Path) -> None:
+    # Bodies are read before they take a slot: the bytes they hold meanwhile are bounded per
+    # worker (CRAMP_BODY_BUFFER_BYTES beyond the first CRAMP_MAX_BODY_BYTES of each).
+    server = Server(
+        tmp_path,
+        CRAMP_MAX_BODY_BYTES="100000",
+        CRAMP_FHIR_MAX_BODY_BYTES="1000000",
+        CRAMP_BATCH_MAX_BODY_BYTES="1000000",
+        CRAMP_BODY_BUFFER_BYTES="1000000",
+        CRAMP_BODY_TIMEOUT="60",
+    )
+    try:
+        holder = slow_upload(server.port, FHIR, "application/fhir+json", 1_000_000)
+        holder.sendall(b" " * 850_000)  # 750 kB counted, and it stays
+        time.sleep(0.5)
+        second = _padded_bundle(500_000)  # would need 400 kB more
+        busy = httpx.post(f"{server.base}{FHIR}", content=second, headers=FHIR_JSON, timeout=10)
+        assert busy.status_code == 503, busy.text
+        assert busy.json()["title"] == "Service busy"
+        assert busy.headers["retry-after"] == "1"
+        # a small call is never counted
+        call = httpx.post(f"{server.base}{PATIENT_VIEW}", json=PREFETCH_CALL, timeout=10)
+        assert call.status_code == 200, call.text
+        holder.close()  # its bytes are released when it goes away
+        time.sleep(0.5)
+        again = httpx.post(f"{server.base}{FHIR}", content=second, headers=FHIR_JSON, timeout=10)
+        assert again.status_code == 200, again.text
+    finally:
+        server.stop()

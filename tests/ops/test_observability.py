@@ -245,3 +245,27 @@ def test_logging_config_routes_uvicorn_through_the_json_formatter() -> None:
     assert config["root"]["level"] == "WARNING"
     assert config["formatters"]["cramp"]["()"].endswith("JsonFormatter")
     assert config["loggers"]["uvicorn.access"]["propagate"] is False
+
+
+def test_client_errors_are_not_logged_as_unhandled_exceptions(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An impossible lab value is the caller's 400 (review 20 B7): no error-level record,
+    no trace, no value."""
+    caplog.set_level(logging.DEBUG)
+    impossible = {"labs": [{"text": "potassium", "value": 31, "unit": "mmol/L"}]}
+    assert client.post("/v1/check", json=impossible).status_code == 400
+    reversed_range = {
+        "labs": [
+            {
+                "text": "potassium",
+                "value": 4.0,
+                "unit": "mmol/L",
+                "reference_range": {"low": 5, "high": 1},
+            }
+        ]
+    }
+    assert client.post("/v1/check", json=reversed_range).status_code == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "unhandled exception" not in caplog.text
+    assert "mmol" not in "".join(JsonFormatter().format(r) for r in caplog.records)

@@ -330,3 +330,80 @@ def test_the_docs_pages_can_be_turned_on() -> None:
     with TestClient(create_app(Settings.from_env({"CRAMP_DOCS": "true"}))) as with_pages:
         assert with_pages.get("/schema/swagger").status_code == 200
         assert with_pages.get("/schema/openapi.json").status_code == 200
+
+
+# ---- review 20: reference ranges, the patient parameter, the note ---------------------
+
+
+@pytest.mark.parametrize("limits", [{"low": 5, "high": 1}, {"low": 3.5, "high": 3.5}])
+def test_a_reversed_or_empty_reference_range_is_a_400_at_its_pointer(
+    client: Client, limits: dict[str, float]
+) -> None:
+    # A reversed range made a normal potassium a "Low potassium" finding (A3).
+    lab = {"text": "potassium", "value": 4.0, "unit": "mmol/L", "reference_range": limits}
+    body = problem(client.post("/v1/check", json={"labs": [{"text": "magnesium", "value": 2.0,
+        "unit": "mg/dL"}, lab]}), 400)  # fmt: skip
+    assert [e["pointer"] for e in body["errors"]] == ["/labs/1/reference_range"]
+    assert "below" in body["errors"][0]["detail"]
+
+
+def test_a_reference_range_with_low_below_high_still_counts(client: Client) -> None:
+    lab = {"text": "potassium", "value": 4.0, "unit": "mmol/L"}
+    narrow = {**lab, "reference_range": {"low": 4.5, "high": 5.0}}
+    answer = client.post("/v1/check", json={"labs": [narrow]})
+    assert answer.status_code == 200
+    assert answer.json()["labs"][0]["status"] == "flagged"
+
+
+def _lasix_bundle(subject: str = "Patient/p1") -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p1"}},
+            {
+                "resource": {
+                    "resourceType": "MedicationRequest",
+                    "id": "m1",
+                    "status": "active",
+                    "intent": "order",
+                    "subject": {"reference": subject},
+                    "medicationCodeableConcept": {"text": "Lasix 40 mg"},
+                }
+            },
+        ],
+    }
+
+
+def test_a_patient_parameter_naming_nobody_in_the_bundle_is_a_404(client: Client) -> None:
+    # It was 200 with risk "none" and every resource "ignored" (B6).
+    body = problem(client.post(f"{FHIR}?patient=zzz", json=_lasix_bundle()), 404)
+    assert [e["pointer"] for e in body["errors"]] == ["/patient"]
+    assert body["title"] == "The patient is not in the Bundle"
+    assert "zzz" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("bundle_patient", ["p1", "p2"])
+def test_a_patient_parameter_naming_a_patient_or_a_subject_is_checked(
+    client: Client, bundle_patient: str
+) -> None:
+    # p1 has a Patient resource; p2 only a MedicationRequest whose subject is p2.
+    answer = client.post(
+        f"{FHIR}?patient={bundle_patient}", json=_lasix_bundle(subject=f"Patient/{bundle_patient}")
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["risk"] == "low"
+
+
+def test_bidi_controls_and_invisible_characters_are_not_copied_into_the_note(
+    client: Client,
+) -> None:
+    # A right-to-left override echoed into the chart note reverses how the rest of the note
+    # is shown when pasted (C4).
+    meds = [{"text": "\u202eqd gm 08 xisal"}, {"text": "xy\u2066zzy\u2069"}, {"text": "\u200b"}]
+    note = client.post("/v1/check", json={"medications": meds}).json()["note"]
+    assert not [
+        ch for ch in note if ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b"
+    ]
+    assert 'medications[0] "qd gm 08 xisal"' in note
+    assert 'medications[1] "xyzzy"' in note
