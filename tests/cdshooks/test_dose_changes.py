@@ -138,18 +138,25 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 def _simvastatin_20(ident: str, directions: str, status: str = "active") -> dict[str, object]:
     """An order of simvastatin 20 MG Oral Tablet (RxNorm 312961) with its directions."""
+    concept: dict[str, object] = {
+        "coding": [{"system": RXNORM, "code": "312961", "display": "simvastatin 20 MG Oral Tablet"}]
+    }
+    return _order(ident, concept, status, dosageInstruction=[{"text": directions}])
+
+
+def _order(
+    ident: str, medication: str | dict[str, object], status: str = "active", **more: object
+) -> dict[str, object]:
+    """A MedicationRequest of this patient naming ``medication`` (a text, or a concept)."""
+    concept = {"text": medication} if isinstance(medication, str) else medication
     return {
         "resourceType": "MedicationRequest",
         "id": ident,
         "status": status,
         "intent": "order",
         "subject": {"reference": f"Patient/{PATIENT_ID}"},
-        "medicationCodeableConcept": {
-            "coding": [
-                {"system": RXNORM, "code": "312961", "display": "simvastatin 20 MG Oral Tablet"}
-            ]
-        },
-        "dosageInstruction": [{"text": directions}],
+        "medicationCodeableConcept": concept,
+        **more,
     }
 
 
@@ -272,18 +279,6 @@ def test_coded_phosphate_and_vitamin_d_results_are_read(cds: Client) -> None:
     body = chart(labs=[("calcium", 7.6, "mg/dL"), ("vitamin_d", 12, "ng/mL")])
     summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, body)]
     assert any(s.startswith("Low calcium with a low vitamin D") for s in summaries), summaries
-
-
-def _order(ident: str, text: str, status: str = "active", **more: object) -> dict[str, object]:
-    return {
-        "resourceType": "MedicationRequest",
-        "id": ident,
-        "status": status,
-        "intent": "order",
-        "subject": {"reference": f"Patient/{PATIENT_ID}"},
-        "medicationCodeableConcept": {"text": text},
-        **more,
-    }
 
 
 @pytest.mark.parametrize(
