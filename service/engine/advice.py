@@ -1,8 +1,8 @@
 """Advice that fits the patient: a current condition's ``unfitting_advice`` lines are left
 out of every finding's monitoring and management (no extra fluid for a diuretic with heart
 failure; no "reduce the potassium-sparing diuretic" in Gitelman syndrome), and a
-finding on a low result the patient already takes a supplement for says so first
-(``low_on_replacement``)."""
+finding on a low result the patient already takes a supplement for says so after its own
+first line (``low_on_replacement``)."""
 
 from __future__ import annotations
 
