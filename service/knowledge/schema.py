@@ -384,8 +384,9 @@ class Analyte(_Strict, frozen=True, kw_only=True):
         Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
     ] = {}
     management: list[NonEmpty] = []
-    # The first management line of a finding on a low result of this analyte while a drug
-    # that replaces it (``Drug.replaces``) is taken, {drugs} naming them: the patient is
+    # A management line (after the finding's first) of a finding on a low result of this
+    # analyte while a drug that replaces it (``Drug.replaces``) is taken by mouth, {drugs}
+    # naming them: the patient is
     # already on it, so what to check (that it is taken, that the dose is enough), not
     # only "replace it". With its own sources.
     low_on_replacement: NonEmpty | None = None
