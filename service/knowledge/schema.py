@@ -386,9 +386,8 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     management: list[NonEmpty] = []
     # A management line (after the finding's first) of a finding on a low result of this
     # analyte while a drug that replaces it (``Drug.replaces``) is taken by mouth, {drugs}
-    # naming them: the patient is
-    # already on it, so what to check (that it is taken, that the dose is enough), not
-    # only "replace it". With its own sources.
+    # naming them: the patient is already on it, so what to check (that it is taken, that
+    # the dose is enough), not only "replace it". With its own sources.
     low_on_replacement: NonEmpty | None = None
     low_on_replacement_sources: list[Id] = []
     sources: SourceIds
