@@ -16,6 +16,7 @@ from service.engine.findings import (
     condition_findings,
     lab_findings,
     lab_results,
+    latest_by_analyte,
     measured_conditions,
     medication_findings,
 )
@@ -51,16 +52,19 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     if knowledge.labeled_uses:
         meds = taken_for_conditions(meds, conds, knowledge)
     results = lab_results(request.labs, labs, _lab_patient(request.patient, conds), knowledge)
-    measured = measured_conditions(conds, request.labs, results, knowledge)
+    latest = latest_by_analyte(results)
+    measured = measured_conditions(conds, request.labs, results, knowledge, latest)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
-    findings = medication_findings(meds, knowledge, facts, route_reasons, request.labs, results)
+    findings = medication_findings(
+        meds, knowledge, facts, route_reasons, request.labs, results, latest
+    )
     findings += condition_findings(conds, request.patient, knowledge, facts, measured)
     findings += lab_findings(request.labs, labs, results, knowledge, facts, measured)
     findings += combination_findings(
         knowledge,
         facts,
-        Request(meds, conds, labs, request.medications, request.labs, results),
+        Request(meds, conds, labs, request.medications, request.labs, results, latest),
     )
     findings.sort(key=_order)
     findings = note_replacement(

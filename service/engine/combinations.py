@@ -240,6 +240,7 @@ class Request:
         med_items: Sequence[MedicationInput],
         lab_items: Sequence[LabInput],
         results: Sequence[LabResult | None],
+        latest: dict[str, int] | None = None,
     ) -> None:
         self.meds: Final = meds
         self.conds: Final = conds
@@ -248,7 +249,7 @@ class Request:
         self.lab_items: Final = lab_items
         self.results: Final = results
         # Per analyte, the position of its latest result.
-        self.latest: Final = latest_by_analyte(results)
+        self.latest: Final = latest_by_analyte(results) if latest is None else latest
         # The lab tests known but not checked that the request has ("digoxin_level").
         self.sent_tests: Final = frozenset(lab.test_id for lab in labs if lab.test_id)
 

@@ -5,7 +5,7 @@ Each records, in ``Facts``, the combination-rule slots its inputs can fill.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from msgspec.structs import replace
@@ -67,6 +67,7 @@ def medication_findings(
     route_reasons: dict[int, str],
     lab_items: Sequence[LabInput] = (),
     results: Sequence[LabResult | None] = (),
+    latest: Mapping[str, int] | None = None,
 ) -> list[Finding]:
     """The findings of the drugs that contribute, and in ``route_reasons`` why an input's
     drug does not (a route, or its only effects measured absent)."""
@@ -101,7 +102,8 @@ def medication_findings(
                 merged = classes + tuple(c for c in prepared.applicable if c not in classes)
                 per_drug[hit.drug_id] = (merged, indexes)
             indexes.append(index)
-    latest = latest_by_analyte(results) if results else {}
+    if latest is None:
+        latest = latest_by_analyte(results)
     findings = []
     for drug_id, (known, indexes) in per_drug.items():
         shown = shown_only_by[drug_id]
@@ -123,7 +125,7 @@ def medication_findings(
 
 def _effects_measured_absent(
     shown_by: Sequence[tuple[str, str]],
-    latest: dict[str, int],
+    latest: Mapping[str, int],
     lab_items: Sequence[LabInput],
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
@@ -134,8 +136,7 @@ def _effects_measured_absent(
     names: list[str] = []
     said: list[str] = []
     for analyte_id, state in shown_by:
-        deciding = kb.analytes[analyte_id].outranked_by
-        aid = deciding if deciding is not None and deciding in latest else analyte_id
+        aid = deciding_analyte(kb.analytes[analyte_id], latest)
         at = latest.get(aid)
         result = results[at] if at is not None else None
         if at is None or result is None or state in result.states:
@@ -374,6 +375,13 @@ def _reference(analyte: Analyte, band: LabBand, item: LabInput, factor: float) -
 # Conditions ----------------------------------------------------------------------------
 
 
+def deciding_analyte(analyte: Analyte, latest: Mapping[str, int]) -> str:
+    """The analyte whose result decides for ``analyte``: the one that outranks it (an
+    ionized calcium over a total calcium) when the request has a result of it, else itself."""
+    deciding = analyte.outranked_by
+    return deciding if deciding is not None and deciding in latest else analyte.id
+
+
 def latest_by_analyte(results: Sequence[LabResult | None]) -> dict[str, int]:
     """Per analyte, the position of its latest result (the last one sent)."""
     latest: dict[str, int] = {}
@@ -406,9 +414,11 @@ def measured_conditions(
     items: Sequence[LabInput],
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
+    latest: Mapping[str, int] | None = None,
 ) -> MeasuredConditions:
     kb = knowledge.kb
-    latest = latest_by_analyte(results)
+    if latest is None:
+        latest = latest_by_analyte(results)
     measured = MeasuredConditions()
     if not latest:
         return measured
@@ -418,9 +428,7 @@ def measured_conditions(
             if measured_by is None:
                 continue
             analyte_id, state = measured_by.split(":")
-            deciding = kb.analytes[analyte_id].outranked_by
-            if deciding is not None and deciding in latest:
-                analyte_id = deciding
+            analyte_id = deciding_analyte(kb.analytes[analyte_id], latest)
             at = latest.get(analyte_id)
             result = results[at] if at is not None else None
             if at is None or result is None:
