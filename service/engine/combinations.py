@@ -563,7 +563,7 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
     if len(facts.inputs) < 2 and knowledge.one_input_rules.isdisjoint(facts.slots):
         return []
     candidates = facts.slots  # the rule's evaluation may narrow them (this check's own)
-    below = _below_additive_dose(knowledge, request)
+    below = _additive_doses(knowledge, request)
     fired: list[_Fired] = []
     # A rule that another can make redundant is evaluated only when that one has not
     # fired: after it (``suppression_order``; the loader rules out cycles).
@@ -625,7 +625,7 @@ def _evaluate(
     prepared: PreparedRule,
     candidates: list[list[Ref]],
     request: Request,
-    below_additive_dose: frozenset[Ref],
+    additive: _AdditiveDoses,
 ) -> list[_Fired]:
     """The findings of a rule whose every slot some input can fill (none when different
     inputs cannot fill them, or a dose-limited drug is within its limit)."""
@@ -673,11 +673,18 @@ def _evaluate(
         if not kept:
             return []
         candidates[s] = kept
-    if rule.adds_up is not None and below_additive_dose:
+    if rule.adds_up is not None and additive.below:
         for s, refs in enumerate(candidates):
-            candidates[s] = [ref for ref in refs if ref not in below_additive_dose]
+            candidates[s] = [ref for ref in refs if ref not in additive.below]
             if not candidates[s]:
                 return []
+    if prepared.predicted_adding_up and additive.unread:
+        # A slot only a strength without a schedule fills ("prednisone 5 mg"): the risk
+        # holds only if the dose is more than adds up, so the finding says so (a rule that
+        # joins a measured result is that result's problem, whatever the dose).
+        for refs in candidates:
+            if all(ref in additive.unread for ref in refs):
+                doses += ((ref, None, additive.unread[ref], "dose_unread_adds_up") for ref in refs)
     if rule.same_ingredient:
         return _same_ingredient(knowledge, prepared, candidates[0], request)
     if len(candidates) == 1:
@@ -786,12 +793,24 @@ def _counted_mg(text: str | None, smallest_unit_mg: float) -> float | None:
     return smallest_unit_mg * _doses_a_day(text, count.start())
 
 
-def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Ref]:
+class _AdditiveDoses:
     """The medication inputs whose effect does not add up at the dose their text gives
-    (``adds_up_above_mg``); a product of several drugs, and an unread dose, count (a bare
-    strength is unread for a drug whose dose needs a schedule)."""
+    (``adds_up_above_mg``), and those whose text gives a strength within that limit but no
+    schedule, for a drug whose dose needs one: read neither way (input -> the limit)."""
+
+    __slots__ = ("below", "unread")
+
+    def __init__(self, below: frozenset[Ref], unread: dict[Ref, float]) -> None:
+        self.below: Final = below
+        self.unread: Final = unread
+
+
+def _additive_doses(knowledge: Knowledge, request: Request) -> _AdditiveDoses:
+    """Which inputs are below their additive dose, and which give no daily dose to tell; a
+    product of several drugs, and a dose not given at all, count in full."""
     limits = knowledge.dose_limited_adding_up
     below: set[Ref] = set()
+    unread: dict[Ref, float] = {}
     for index, match in enumerate(request.meds):
         if len(match.hits) != 1 or (limit := limits.get(match.hits[0].drug_id)) is None:
             continue
@@ -804,7 +823,9 @@ def _below_additive_dose(knowledge: Knowledge, request: Request) -> frozenset[Re
             continue
         if drug_id not in knowledge.dose_needs_schedule or _has_schedule(text, knowledge):
             below.add((MEDICATIONS, index))
-    return frozenset(below)
+        else:
+            unread[MEDICATIONS, index] = limit
+    return _AdditiveDoses(frozenset(below), unread)
 
 
 def _per_surface_mg(text: str) -> float | None:

@@ -97,6 +97,7 @@ class PreparedRule:
         "lists",
         "lists_when_measured",
         "lists_when_raised",
+        "predicted_adding_up",
         "rule",
     )
 
@@ -128,6 +129,11 @@ class PreparedRule:
         self.detail: Final = detail
         # The conditions its slots name: what names a condition input of several concepts.
         self.condition_ids: Final = frozenset(c for slot in rule.slots for c in slot.condition)
+        # A predicted risk of drugs whose effects add up (no slot a result fills): a drug
+        # with a strength but no schedule may be below the dose that adds up.
+        self.predicted_adding_up: Final = (
+            rule.adds_up is not None and len(rule.slots) > 1 and not any(s.lab for s in rule.slots)
+        )
 
 
 def _per_day(mg_a_week: float | None) -> float | None:

@@ -420,12 +420,17 @@ def _check_rules(c: _Collector) -> None:
             or r.adds_up is not None
         ):
             c.errors.append(f"{where}: one_input needs a single dose-limited slot")
+        # An unread dose fills a dose-limited slot, or, for a rule about an effect adding
+        # up, a strength given without its schedule (``Drug.dose_needs_schedule``).
         if r.title_dose_unknown is not None and (
             r.one_input
-            or not any(
-                limit is not None and not slot.needs_dose
-                for slot in r.slots
-                for limit in (slot.above_mg, slot.at_least_mg, slot.above_mg_a_week)
+            or (
+                not any(
+                    limit is not None and not slot.needs_dose
+                    for slot in r.slots
+                    for limit in (slot.above_mg, slot.at_least_mg, slot.above_mg_a_week)
+                )
+                and r.adds_up is None
             )
         ):
             c.errors.append(f"{where}: title_dose_unknown needs a slot an unread dose can fill")

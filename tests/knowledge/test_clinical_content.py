@@ -542,7 +542,7 @@ def test_a_diuretic_in_cirrhosis_is_one_problem(
     [
         (["omeprazole 20 mg", "HCTZ 12.5 mg"], ("magnesium", 2.1, "mg/dL"), "ppi_plus_diuretic"),
         (
-            ["HCTZ 25 mg", "prednisone 5 mg"],
+            ["HCTZ 25 mg", "prednisone 20 mg"],
             ("potassium", 4.3, "mmol/L"),
             "diuretic_plus_corticosteroid",
         ),

@@ -1,9 +1,10 @@
 """A combination finding's detail stays short enough to read in seconds.
 
 The detail a rule renders is its own text, then a dose sentence for each dose-limited
-slot the inputs fill, then "the latest result is not low" when ``measured_by`` reads a
-normal result, then the evidence grade. The budget holds for the longest of these
-sentences, with a drug, dose and partner as long as real lists give them.
+slot the inputs fill (or for a strength read without its schedule), then "the latest
+result is not low" when ``measured_by`` reads a normal result, then the evidence grade.
+The budget holds for the longest of these sentences, with a drug, dose and partner as
+long as real lists give them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def _longest_dose_sentence(kb: KnowledgeBase, slot: Slot) -> int:
 def _longest_detail(kb: KnowledgeBase, rule: CombinationRule) -> int:
     templates = kb.texts.templates
     detail = rule.detail + "x" * sum(_longest_dose_sentence(kb, slot) for slot in rule.slots)
+    if rule.adds_up is not None and len(rule.slots) > 1 and not any(s.lab for s in rule.slots):
+        detail += " " + templates["dose_unread_adds_up"].format(
+            drug="methylprednisolone", limit="37.5"
+        )
     if rule.measured_by is not None:
         analyte = kb.analytes[rule.measured_by.split(":")[0]]
         normal = templates["measured_normal"].format(
