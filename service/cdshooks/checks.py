@@ -26,7 +26,13 @@ from collections.abc import Iterable, Sequence
 
 from service.cdshooks.grouping import Group
 from service.engine.models import Finding
-from service.engine.note import RESULT_WORDS, asks_nothing_new, check_words, problem_checks
+from service.engine.note import (
+    RESULT_WORDS,
+    asks_nothing_new,
+    check_words,
+    narrowed,
+    problem_checks,
+)
 from service.engine.strings import cap
 from service.knowledge.severity import SEVERITY_RANK
 
@@ -59,7 +65,11 @@ def _merged(
             asked.extend([check_words(line), *(check_words(c) for c in line.split("; "))])
             kept = line
         else:
-            clauses = [c for c in line.split("; ") if not asks_nothing_new(c, asked, measured)]
+            clauses = [
+                c
+                for c in (narrowed(c, measured) or c for c in line.split("; "))
+                if not asks_nothing_new(c, asked, measured)
+            ]
             if not clauses:
                 return False
             kept = cap("; ".join(clauses))

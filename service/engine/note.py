@@ -48,9 +48,18 @@ _WHETHER = frozenset(
         "if", "any", "there", "are", "is", "when", "muscle", "symptom", "symptoms", "pain",
         "weakness", "cramps", "again", "repeat", "after", "starting", "start", "dose",
         "change", "changes", "periodically", "then", "level", "levels", "serum", "at", "least",
-        "more", "often", "every", "each", "of",
+        "more", "often", "every", "each", "of", "long", "term",
     }
 )  # fmt: skip
+# A check that lists results, then when ("Potassium, magnesium, sodium, creatinine in 3-7
+# days"): after earlier checks ask for some of them, it asks only for the rest.
+_RESULT_LIST = re.compile(
+    r"^(?P<results>[A-Za-z]+(?:(?:, | and )[A-Za-z]+)+) (?P<when>(?:in|within) [^;()]+)$"
+)
+_LIST_SEPARATOR = re.compile(r", | and ")
+# A check with a companion result ("Sodium within days, with potassium"): the companion
+# goes when it is asked for already.
+_WITH_RESULT = re.compile(r"^(?P<check>[^;]+), with (?P<result>[a-z]+)$")
 
 
 _ASIDE = re.compile(r"\([^)]*\)")
@@ -82,6 +91,28 @@ def asks_nothing_new(
         return True
     results = _results_only(clause)
     return results is not None and results <= measured
+
+
+def narrowed(clause: str, measured: AbstractSet[str]) -> str | None:
+    """A clause that lists results and when, with only the results not asked for earlier
+    ("Creatinine in 3-7 days" after "Potassium and magnesium now; Sodium within days"), or
+    without a companion result asked for earlier ("Sodium within days" for "Sodium within
+    days, with potassium"); None when nothing changes or nothing would be left."""
+    companion = _WITH_RESULT.match(clause)
+    if companion is not None:
+        result = companion["result"]
+        return companion["check"] if result in RESULT_WORDS and result in measured else None
+    found = _RESULT_LIST.match(clause)
+    if found is None:
+        return None
+    results = _LIST_SEPARATOR.split(found["results"])
+    if any(r.lower() not in RESULT_WORDS for r in results):
+        return None
+    rest = [r.lower() for r in results if r.lower() not in measured]
+    if not rest or len(rest) == len(results):
+        return None
+    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    return f"{listed[0].upper()}{listed[1:]} {found['when']}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,7 +152,8 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     kept: list[list[str]] = []
     for check in given:
         clauses = []
-        for clause in check.split("; "):
+        for said in check.split("; "):
+            clause = narrowed(said, measured) or said
             if not asks_nothing_new(clause, seen, measured):
                 words = _asked(clause)
                 seen.append(words)
