@@ -56,8 +56,9 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     measured = measured_conditions(conds, request.labs, results, knowledge, latest)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
+    sent = frozenset(latest).union(lab.test_id for lab in labs if lab.test_id)
     findings = medication_findings(
-        meds, knowledge, facts, route_reasons, request.labs, results, latest
+        meds, knowledge, facts, route_reasons, request.labs, results, latest, sent
     )
     findings += condition_findings(conds, request.patient, knowledge, facts, measured)
     findings += lab_findings(request.labs, labs, results, knowledge, facts, measured)

@@ -6,6 +6,7 @@ Each records, in ``Facts``, the combination-rule slots its inputs can fill.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Final
 
 from msgspec.structs import replace
@@ -15,7 +16,7 @@ from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
 from service.engine.render import SharedLists, band_key
-from service.engine.strings import cap, shown_value
+from service.engine.strings import cap, shown_value, unique
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
 from service.knowledge.text import unit_key
@@ -68,9 +69,12 @@ def medication_findings(
     lab_items: Sequence[LabInput] = (),
     results: Sequence[LabResult | None] = (),
     latest: Mapping[str, int] | None = None,
+    sent: AbstractSet[str] = frozenset(),
 ) -> list[Finding]:
     """The findings of the drugs that contribute, and in ``route_reasons`` why an input's
-    drug does not (a route, or its only effects measured absent)."""
+    drug does not (a route, or its only effects measured absent). ``sent``: the analytes
+    with a result and the lab tests known but not checked that the request has (a class's
+    ``monitoring_when_measured``)."""
     # Per contributing drug: what it contributes (merged when routes differ) and where.
     per_drug: dict[str, tuple[DrugAtRoute | tuple[str, ...], list[int]]] = {}
     # Per such drug, the results that show all its effects (empty when one has none).
@@ -119,8 +123,40 @@ def medication_findings(
             assert known.finding is not None  # applicable classes always render one
             template = known.finding
         refs = [input_ref(MEDICATIONS, i) for i in indexes]
-        findings.append(replace(template, inputs=refs))
+        monitoring = (
+            _monitoring_when_measured(
+                known if isinstance(known, tuple) else known.applicable, sent, knowledge
+            )
+            if sent and knowledge.class_monitoring_when_measured
+            else None
+        )
+        if monitoring is None:
+            findings.append(replace(template, inputs=refs))
+        else:
+            findings.append(replace(template, inputs=refs, monitoring=monitoring))
     return findings
+
+
+def _monitoring_when_measured(
+    class_ids: Sequence[str], sent: AbstractSet[str], knowledge: Knowledge
+) -> list[str] | None:
+    """A drug's monitoring lines with, for each class that has a ``monitoring_when_measured``
+    key whose analytes and tests were all sent, that key's lines in place of its own (no
+    "platelet count" asked for when one was sent); None when no class has one."""
+    by_class = knowledge.class_monitoring_when_measured
+    lines: list[str] = []
+    changed = False
+    for cid in class_ids:
+        chosen = next(
+            (monitoring for needed, monitoring in by_class.get(cid, ()) if needed.issubset(sent)),
+            None,
+        )
+        if chosen is None:
+            lines.extend(knowledge.kb.classes[cid].monitoring)
+        else:
+            lines.extend(chosen)
+            changed = True
+    return unique(lines) if changed else None
 
 
 def _effects_measured_absent(
@@ -382,6 +418,13 @@ def deciding_analyte(analyte: Analyte, latest: Mapping[str, int]) -> str:
     return deciding if deciding is not None and deciding in latest else analyte.id
 
 
+def shows_state(result: LabResult, state: str) -> bool:
+    """Whether a result shows a coded condition's state (``Condition.measured_by``): a band
+    of that state that is a finding, or one that only joins rules and is named for it (a
+    platelet count below the lower limit, band "low"; not an eGFR "below_60")."""
+    return state in result.states or any(band.name == state for band in result.bands)
+
+
 def latest_by_analyte(results: Sequence[LabResult | None]) -> dict[str, int]:
     """Per analyte, the position of its latest result (the last one sent)."""
     latest: dict[str, int] = {}
@@ -434,7 +477,7 @@ def measured_conditions(
             if at is None or result is None:
                 continue
             if kb.conditions[cid].stands_for_result:
-                if state in result.states:
+                if shows_state(result, state):
                     measured.stood_for.setdefault(index, {})[cid] = (
                         analyte_id,
                         [
@@ -442,11 +485,11 @@ def measured_conditions(
                             for i, other in enumerate(results)
                             if other is not None
                             and other.analyte.id == analyte_id
-                            and state in other.states
+                            and shows_state(other, state)
                         ],
                     )
                 continue
-            if state in result.states:
+            if shows_state(result, state):
                 if kb.conditions[cid].same_problem_as_result:
                     measured.shown_by.setdefault(index, {})[cid] = analyte_id
             else:

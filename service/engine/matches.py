@@ -73,6 +73,11 @@ class MedicationMatch:
         )
 
 
+# The qualifier kind (and reason template) of a condition named with the operation that
+# cured it (``Condition.cured_by``).
+CURED_BY_OPERATION = "cured_by_operation"
+
+
 class ConditionMatch:
     __slots__ = ("condition_ids", "excluded", "how", "read_as", "reason", "suggestions")
 

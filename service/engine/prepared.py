@@ -164,6 +164,7 @@ class Knowledge:
         "analyte_lists",
         "analyte_lists_when_measured",
         "band_lists",
+        "class_monitoring_when_measured",
         "condition_findings",
         "condition_phrases",
         "corrected_names",
@@ -175,6 +176,7 @@ class Knowledge:
         "kb",
         "labeled_uses",
         "low_on_replacement",
+        "not_cured_words",
         "one_input_rules",
         "outranking",
         "qualifiers",
@@ -252,6 +254,22 @@ class Knowledge:
         self.labeled_uses: Final = {
             c.id: frozenset(c.labeled_use_of) for c in kb.conditions.values() if c.labeled_use_of
         }
+        # Drug class id -> per ``monitoring_when_measured`` key (in the dataset's order):
+        # the analytes and lab tests it names, and the monitoring lines in place of the
+        # class's own when all of them were sent.
+        self.class_monitoring_when_measured: Final = {
+            dc.id: tuple(
+                (frozenset(key.split("+")), tuple(lines))
+                for key, lines in dc.monitoring_when_measured.items()
+            )
+            for dc in kb.classes.values()
+            if dc.monitoring_when_measured
+        }
+        # Words that keep a condition current beside the operation that cures it
+        # (``Qualifiers.not_cured_words``).
+        self.not_cured_words: Final = frozenset(
+            w for text in kb.qualifiers.not_cured_words for w in tokens(text)
+        )
         # Drug id -> the analytes it replaces (``Drug.replaces``), and per such analyte its
         # ``low_on_replacement`` line and that line's evidence.
         self.replaced_by_drug: Final = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
+from service.engine.matches import CURED_BY_OPERATION as CURED
 from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import InputStatus
 from service.knowledge.base import KnowledgeBase
@@ -73,12 +74,18 @@ def condition_status(
     if ("conditions", index) in referenced:
         return InputStatus(index, "flagged", " + ".join(names), names, None, [], match.how, read_as)
     if names:
+        # A condition read as cured by the operation named with it says so: the text names
+        # it, and it is not current.
+        cured = [kb.conditions[c].name for c, kind in match.excluded if kind == CURED]
+        why = outranked.get(index) or (
+            f"{' + '.join(cured)}: {kb.texts.templates[CURED]}" if cured else None
+        )
         return InputStatus(
             index,
             "recognized",
             " + ".join(names),
             names,
-            outranked.get(index),
+            why,
             [],
             match.how,
             read_as,

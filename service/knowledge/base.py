@@ -108,6 +108,9 @@ class KnowledgeBase:
     prn_tokens: frozenset[str]
     never_fuzzy: frozenset[str]
     other_lab_test_words: frozenset[str]
+    # A drug's one-word name that is also a route or dose word (``Drug.route_word_names``)
+    # -> the drug: read as it only when a text starts with it and names no other drug.
+    drug_by_route_word: dict[str, str]
 
     def counts(self) -> dict[str, int]:
         return {

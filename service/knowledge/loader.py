@@ -204,6 +204,13 @@ def _check_drugs(c: _Collector) -> None:
             for other in e.not_additive_with:
                 if other not in c.classes:
                     c.errors.append(f"{where} effect {e.kind}: unknown drug class {other!r}")
+        for key in dc.monitoring_when_measured:
+            for analyte_id in key.split("+"):
+                if analyte_id not in c.analytes and analyte_id not in c.lab_tests:
+                    c.errors.append(
+                        f"{where}: monitoring_when_measured names unknown analyte or lab test"
+                        f" {analyte_id!r}"
+                    )
     local = frozenset(c.normalization.local_routes) if c.normalization else frozenset()
     for d in c.drugs.values():
         where = f"{c.origin[('drug', d.id)]}: drug {d.id!r}"
@@ -305,6 +312,12 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         for other in cond.not_with:
             if other not in c.conditions or other == cond.id:
                 c.errors.append(f"{where}: not_with names unknown condition {other!r}")
+        for other in cond.cured_by:
+            if other not in c.conditions or other == cond.id:
+                c.errors.append(f"{where}: cured_by names unknown condition {other!r}")
+        templates = c.texts.templates if c.texts is not None else {}
+        if cond.cured_by and "cured_by_operation" not in templates:
+            c.errors.append(f"{where}: cured_by needs the cured_by_operation template")
     for a in c.analytes.values():
         _check_analyte(c, a)
     for t in c.lab_tests.values():
@@ -548,11 +561,12 @@ def _index(
     analyte_terms, analyte_abbreviations, loinc = _analyte_index(c)
     lab_test_terms = _lab_test_index(c, analyte_terms, analyte_abbreviations, norm)
 
-    if c.errors:
-        raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
-
     # A route code is read as a route word is (digits: never a drug text's word).
     route_tokens = _route_tokens(norm.route_tokens) | norm.route_codes
+    drug_by_route_word = _route_word_names(c, frozenset(route_tokens) | ignored)
+
+    if c.errors:
+        raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
     fuzzy_words = tuple(sorted({k for k in drug_terms if " " not in k and len(k) >= 5}))
     fuzzy_conditions = tuple(sorted(k for k in condition_terms if len(k) >= 6))
     return KnowledgeBase(
@@ -643,7 +657,24 @@ def _index(
         prn_tokens=frozenset(fold(t) for t in norm.prn_tokens),
         never_fuzzy=frozenset(fold(t) for t in norm.never_fuzzy),
         other_lab_test_words=frozenset(fold(t) for t in norm.other_lab_test_words),
+        drug_by_route_word=drug_by_route_word,
     )
+
+
+def _route_word_names(c: _Collector, route_words: frozenset[str]) -> dict[str, str]:
+    """``Drug.route_word_names`` (each one route or dose word) -> the drug."""
+    found: dict[str, str] = {}
+    for d in c.drugs.values():
+        for name in d.route_word_names:
+            words = drug_key_tokens(name)
+            if len(words) != 1 or words[0] not in route_words:
+                c.errors.append(
+                    f"drug {d.id!r}: route_word_names {name!r} is not one route or dose word"
+                    " (a name that is no such word is a synonym)"
+                )
+            elif found.setdefault(words[0], d.id) != d.id:
+                c.errors.append(f"drug {d.id!r}: route_word_names {name!r} names another drug")
+    return found
 
 
 def _rxnorm_index(c: _Collector, route_tokens: Mapping[str, Route]) -> dict[str, RxNormEntry]:

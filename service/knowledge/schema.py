@@ -110,6 +110,14 @@ class DrugClass(_Strict, frozen=True, kw_only=True):
     routes: list[Route] = []
     atc_prefixes: list[NonEmpty] = []
     monitoring: list[NonEmpty] = []
+    # Monitoring lines in place of ``monitoring`` when the request has a result of each
+    # analyte of the key, or a lab test known but not checked ("creatinine"), as
+    # ``CombinationRule.monitoring_when_measured``: a quinine line that asks for a platelet
+    # count reads the one sent instead. The first key whose analytes and tests were all
+    # sent applies.
+    monitoring_when_measured: dict[
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
+    ] = {}
     management: list[NonEmpty] = []
     # Its effects are steady while it is taken (not after each dose or course, as with
     # denosumab or an aminoglycoside): when each is shown by a result (``EffectInfo.
@@ -128,6 +136,11 @@ class Drug(_Strict, frozen=True, kw_only=True):
     synonyms: list[NonEmpty] = []
     brands: list[NonEmpty] = []
     misspellings: list[NonEmpty] = []
+    # One-word names that are also a route or dose word ("INH": isoniazid, and inhaled):
+    # read as this drug only when a text starts with it and names no other drug ("INH
+    # 300 mg daily"), never beside one ("albuterol 2 puffs inh q4h" stays inhaled
+    # albuterol) or after an unknown name ("Breztri inh").
+    route_word_names: list[NonEmpty] = []
     # Route assumed when the input does not say one.
     default_route: Route | None = None
     # Local routes (normalization.local_routes) by which this drug still reaches the
@@ -265,6 +278,13 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Conditions this one stands for when both are current (dialysis over CKD stage 4-5):
     # their inputs join this condition's finding and they give none of their own.
     outranks: list[Id] = []
+    # Conditions that record an operation removing the organ this one lives in, which cures
+    # it (``adrenalectomy_status`` for primary aldosteronism): named current in the same
+    # text, this one is not current ("primary aldosteronism s/p adrenalectomy"), unless a
+    # word of ``Qualifiers.not_cured_words`` says it persists or the operation is still to
+    # come. Never for a condition the operation causes (hypothyroidism after thyroidectomy,
+    # a low calcium after parathyroidectomy).
+    cured_by: list[Id] = []
     # Drug classes whose labeled use this condition is: with it current, a drug of them is
     # read as taken for it ("other_use"), as when its text says so (quinine with malaria is
     # not the cramp treatment the FDA warns against).
@@ -621,6 +641,11 @@ class Qualifiers(_Strict, frozen=True, kw_only=True):
 
     terminators: list[NonEmpty]
     medication_terminators: list[NonEmpty] = []
+    # Words that keep a condition current beside the operation that would cure it
+    # (``Condition.cured_by``): it persists or recurred ("persistent", "recurrent"), the
+    # operation was not the curative one ("bilateral" disease, "partial"), or is still to
+    # come ("awaiting", "planned").
+    not_cured_words: list[NonEmpty] = []
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

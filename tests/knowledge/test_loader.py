@@ -196,3 +196,34 @@ def test_an_analyte_check_may_name_only_known_analytes(datasets: Path) -> None:
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(datasets)
     assert "monitoring_when_measured names unknown analyte 'zz'" in str(caught.value)
+
+
+def test_new_fields_of_review22_followup_are_validated(datasets: Path) -> None:
+    """A class's monitoring_when_measured names known analytes or tests, and cured_by
+    known conditions."""
+    path = datasets / "drug_classes.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = "monitoring_when_measured = { ck = ["
+    assert marker in text
+    path.write_text(text.replace(marker, "monitoring_when_measured = { zz_test = ["), "utf-8")
+    append(
+        datasets / "conditions" / "common.toml",
+        '[[condition]]\nid = "zz_test"\nname = "zz"\ncontributes = false\n'
+        'cured_by = ["no_such_condition"]\nsources = ["icd10cm_2026"]\n',
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    message = str(caught.value)
+    assert "drug class 'statin': monitoring_when_measured names unknown analyte or lab" in message
+    assert "cured_by names unknown condition 'no_such_condition'" in message
+
+
+def test_a_route_word_name_is_one_route_or_dose_word(datasets: Path) -> None:
+    append(
+        datasets / "drugs" / "common.toml",
+        '[[drug]]\nid = "zz_drug"\nname = "zz drug"\nroute_word_names = ["zzdrug"]\n'
+        'sources = ["rxnorm"]\n',
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(datasets)
+    assert "route_word_names 'zzdrug' is not one route or dose word" in str(caught.value)

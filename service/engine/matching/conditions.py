@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.engine._systems import system_of
-from service.engine.matches import ConditionMatch
+from service.engine.matches import CURED_BY_OPERATION, ConditionMatch
 from service.engine.matching.drugs import dedupe, texts_of
 from service.engine.matching.fuzzy import fuzzy_one, one_word_misspelled, suggest
 from service.engine.matching.memo import UNKNOWN_WORD, remember
@@ -135,6 +135,10 @@ def _qualified(
     if found:
         current = set(found)
         found = [cid for cid in found if not any(o in current for o in conditions[cid].not_with)]
+        cured = [cid for cid in found if not current.isdisjoint(conditions[cid].cured_by)]
+        if cured and knowledge.not_cured_words.isdisjoint(parsed.words):
+            found = [cid for cid in found if cid not in cured]
+            excluded += [(cid, CURED_BY_OPERATION) for cid in cured]
     return ConditionMatch(
         dedupe(found),
         tuple(dict.fromkeys(excluded)),

@@ -313,7 +313,23 @@ def _drugs_from_words(
         elif word not in kb.ignored_tokens and word not in kb.route_tokens:
             after_drug = word in kb.salt_tokens and after_drug
         i += size
+    if not hits and kb.drug_by_route_word:
+        return _route_word_drug(words, kb)
     return tuple(hits.values()), how
+
+
+def _route_word_drug(
+    words: list[str], kb: KnowledgeBase
+) -> tuple[tuple[DrugHit, ...], MatchKind | None]:
+    """A text that names no other drug and starts with a drug's name that is also a route
+    or dose word ("INH 300 mg daily": isoniazid), by the route the other words say (not the
+    one its name is). Later in a text the word is the route of a drug the service may not
+    know ("Breztri inh 2 puffs")."""
+    drug_id = kb.drug_by_route_word.get(words[0]) if words else None
+    if drug_id is None:
+        return (), None
+    route = _explicit_route(None, [words[1:]], kb) or kb.drugs[drug_id].default_route
+    return (DrugHit(drug_id, route),), "name"
 
 
 def _one_product(hits: dict[str, DrugHit], term: DrugTerm, kb: KnowledgeBase) -> bool:
