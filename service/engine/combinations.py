@@ -9,7 +9,7 @@ check the dose.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from service.engine._systems import system_of
@@ -630,7 +630,9 @@ def _evaluate(
     """The findings of a rule whose every slot some input can fill (none when different
     inputs cannot fill them, or a dose-limited drug is within its limit)."""
     rule = prepared.rule
-    if rule.measured_by is not None and _measured_opposite(rule.measured_by, request):
+    # A result beyond the other end stops a one-analyte rule only (see CombinationRule).
+    measured_by = rule.measured_by
+    if measured_by and "+" not in measured_by and _measured_opposite(measured_by, request):
         return []
     otherwise = rule.unless_measured_otherwise
     if otherwise is not None and _latest_not_in(otherwise, request) is not None:
@@ -679,12 +681,7 @@ def _evaluate(
             if not candidates[s]:
                 return []
     if prepared.predicted_adding_up and additive.unread:
-        # A slot only a strength without a schedule fills ("prednisone 5 mg"): the risk
-        # holds only if the dose is more than adds up, so the finding says so (a rule that
-        # joins a measured result is that result's problem, whatever the dose).
-        for refs in candidates:
-            if all(ref in additive.unread for ref in refs):
-                doses += ((ref, None, additive.unread[ref], "dose_unread_adds_up") for ref in refs)
+        doses += _unread_additive_doses(candidates, additive.unread)
     if rule.same_ingredient:
         return _same_ingredient(knowledge, prepared, candidates[0], request)
     if len(candidates) == 1:
@@ -791,6 +788,20 @@ def _counted_mg(text: str | None, smallest_unit_mg: float) -> float | None:
     if count is None or text is None:
         return None
     return smallest_unit_mg * _doses_a_day(text, count.start())
+
+
+def _unread_additive_doses(
+    candidates: Sequence[Sequence[Ref]], unread: Mapping[Ref, float]
+) -> list[_Dose]:
+    """A slot only a strength without a schedule fills ("prednisone 5 mg"): the predicted
+    risk holds only if the dose is more than adds up, so the finding says so (a rule that
+    joins a measured result is that result's problem, whatever the dose)."""
+    return [
+        (ref, None, unread[ref], "dose_unread_adds_up")
+        for refs in candidates
+        if all(ref in unread for ref in refs)
+        for ref in refs
+    ]
 
 
 class _AdditiveDoses:
@@ -964,10 +975,27 @@ def split_over_the_day(texts: Sequence[str | None], knowledge: Knowledge) -> boo
     return True
 
 
-def _measured_normal(rule: CombinationRule, request: Request) -> int | None:
-    """The lab input whose latest result of the rule's ``measured_by`` analyte is not in
-    the predicted state (a normal potassium for a potassium-loss rule), if any."""
-    return None if rule.measured_by is None else _latest_not_in(rule.measured_by, request)
+def _measured_normal(rule: CombinationRule, request: Request) -> list[int] | None:
+    """The lab inputs whose latest results of the rule's ``measured_by`` analytes are not in
+    the predicted state (a normal potassium for a potassium-loss rule), if all are; with
+    several analytes each must have been measured and be within its reference interval."""
+    if rule.measured_by is None:
+        return None
+    parts = rule.measured_by.split("+")
+    if len(parts) == 1:
+        latest = _latest_not_in(parts[0], request)
+        return None if latest is None else [latest]
+    found = []
+    for part in parts:
+        latest = request.latest.get(part.split(":")[0])
+        result = request.results[latest] if latest is not None else None
+        if latest is None or result is None or result.states:
+            return None
+        interval = result.analyte.reference_interval
+        if len(interval) == 2 and not interval[0] <= result.value <= interval[1]:
+            return None
+        found.append(latest)
+    return found
 
 
 def _latest_not_in(analyte_state: str, request: Request) -> int | None:
@@ -994,7 +1022,7 @@ def _measured_opposite(measured_by: str, request: Request) -> bool:
 
 
 def _severity(
-    rule: CombinationRule, item: _Fired, request: Request, measured_normal: int | None
+    rule: CombinationRule, item: _Fired, request: Request, measured_normal: list[int] | None
 ) -> tuple[Severity, Basis]:
     severity: Severity = rule.severity
     basis: Basis = rule.basis
@@ -1042,15 +1070,21 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
             )
             detail += " " + cap(note)
         if measured_normal is not None:
-            result = request.results[measured_normal]
-            assert result is not None
-            lab = request.lab_items[measured_normal]
-            note = templates["measured_normal"].format(
-                analyte=result.analyte.name,
-                value=shown_value(lab.value),
-                unit=shown_unit(lab.unit, result.analyte),
-            )
-            detail += " " + cap(note)
+            shown = []
+            for index in measured_normal:
+                result = request.results[index]
+                assert result is not None
+                lab = request.lab_items[index]
+                shown.append(
+                    templates["measured_normal_result"].format(
+                        analyte=result.analyte.name,
+                        value=shown_value(lab.value),
+                        unit=shown_unit(lab.unit, result.analyte),
+                    )
+                )
+            key = "measured_normal" if len(shown) == 1 else "measured_normal_all"
+            results = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+            detail += " " + cap(templates[key].format(results=results))
         detail = combination_detail(kb, rule, detail)
     severity, basis = _severity(rule, item, request, measured_normal)
     raised = SEVERITY_RANK[severity] > SEVERITY_RANK[rule.severity]

@@ -412,8 +412,9 @@ def _check_rules(c: _Collector) -> None:
                         f"{where}: {lab!r} is neither a state (low, high) nor a band that"
                         " only joins rules"
                     )
-        if r.measured_by and r.measured_by.split(":")[0] not in c.analytes:
-            c.errors.append(f"{where}: measured_by names unknown analyte {r.measured_by!r}")
+        for part in r.measured_by.split("+") if r.measured_by else ():
+            if part.split(":")[0] not in c.analytes:
+                c.errors.append(f"{where}: measured_by names unknown analyte {part!r}")
         if (
             r.unless_measured_otherwise
             and r.unless_measured_otherwise.split(":")[0] not in c.analytes

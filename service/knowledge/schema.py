@@ -512,7 +512,12 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     escalate: list[Escalation] = []
     # The deficit the rule predicts (``analyte:state``): when the latest result of that
     # analyte is not in that state (a normal potassium), the finding is ``low`` and says so.
-    measured_by: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
+    # Several (``potassium:low+magnesium:low+sodium:low``, loop plus thiazide): ``low`` only
+    # when every one was measured and the latest of each is within its reference interval;
+    # a result beyond the other end does not stop such a rule (its risk is not one deficit).
+    measured_by: (
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)(\+[a-z_]+:(low|high))*$")] | None
+    ) = None
     # Rules whose firing makes this one redundant.
     suppressed_by: list[Id] = []
     evidence_level: EvidenceLevel

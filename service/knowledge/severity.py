@@ -52,9 +52,11 @@ def policy_violations(
       ``moderate``: its class has no other effect.
     - A lab result on its own is ``low``, or ``high`` for a clinically significant
       abnormality: a band is never ``moderate``.
-    - A rule is ``high`` only when its basis is ``contraindicated`` (a pair a label
-      contraindicates) and it joins only drugs; every other rule is at most ``moderate`` and
-      reaches ``high`` only through a measured result (an escalation names a lab band).
+    - A rule is ``high`` only when its basis is ``contraindicated``: a pair a label
+      contraindicates, or drugs a label contraindicates together in a condition it names
+      (colchicine with a strong CYP3A4 or P-gp inhibitor in kidney or liver impairment);
+      every other rule is at most ``moderate`` and reaches ``high`` only through a measured
+      result (an escalation names a lab band).
     """
     for drug_class in classes:
         kinds = {e.kind for e in drug_class.effects}
@@ -69,9 +71,8 @@ def policy_violations(
             yield f"rule {rule.id!r}: a one-input rule is one drug on its own, low"
         if rule.one_input != (rule.basis == "single_contributor"):
             yield f"rule {rule.id!r}: basis single_contributor is for a one-input rule"
-        drugs_only = all(not (slot.lab or slot.condition) for slot in rule.slots)
-        if rule.severity == "high" and (rule.basis != "contraindicated" or not drugs_only):
-            yield f"rule {rule.id!r} is high without being a contraindicated drug pair"
+        if rule.severity == "high" and rule.basis != "contraindicated":
+            yield f"rule {rule.id!r} is high without being a contraindicated combination"
         if rule.basis == "contraindicated" and rule.severity != "high":
             yield f"rule {rule.id!r}: a contraindicated pair is high"
         for escalation in rule.escalate:

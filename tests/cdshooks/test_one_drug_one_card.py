@@ -81,16 +81,16 @@ def test_a_statin_above_its_limit_with_a_raised_ck_is_one_card_that_reads_right(
         PATIENT_VIEW,
         chart(
             ["darunavir 800 mg / cobicistat 150 mg daily", "atorvastatin 80 mg daily"],
-            [("ck", 260, "U/L")],
+            [("ck", 1000, "U/L")],  # over 4 times the upper limit: a problem, not a watch point
         ),
     )
     assert [c["indicator"] for c in cards] == ["warning"]
     (card,) = cards
     assert_valid_card(card)
-    assert "darunavir + cobicistat" in card["summary"] and "raised CK 260 U/L" in card["summary"]
+    assert "darunavir + cobicistat" in card["summary"] and "raised CK 1000 U/L" in card["summary"]
     assert (
-        "**Statin with a raised CK (atorvastatin, creatine kinase (CK) 260 U/L)**"
-        " (moderate). A raised CK" in card["detail"]
+        "**Statin with a raised CK (atorvastatin, creatine kinase (CK) 1000 U/L)**"
+        " (moderate). A CK over 4 times the upper limit" in card["detail"]
     )
     monitoring = section(card, "Monitoring")
     # The raised CK answers the interaction's "Muscle pain or weakness; CK if any".
@@ -114,7 +114,7 @@ def test_problems_of_different_drugs_stay_cards_of_their_own(cds: Client) -> Non
         PATIENT_VIEW,
         chart(
             ["hydrochlorothiazide 12.5 mg daily", "atorvastatin 40 mg daily"],
-            [("ck", 260, "U/L"), ("sodium", 133, "mmol/L")],
+            [("ck", 1000, "U/L"), ("sodium", 133, "mmol/L")],
         ),
     )
     assert sorted(c["summary"].split(" (")[0] for c in cards) == [

@@ -313,34 +313,37 @@ def test_check_is_deterministic(checker: Checker) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ck", "sex", "severity"),
+    ("ck", "sex", "rule", "severity"),
     [
-        (350, "male", "moderate"),  # just above 308 U/L: a second factor, not an emergency
-        (1200, "male", "moderate"),  # about 4 times
-        (3500, "male", "high"),  # above 10 times: the label's myopathy threshold
-        (2000, "female", "high"),  # above 10 times the women's 192 U/L
-        (250, "male", None),  # normal for a man
+        # EAS 2015 Table 1: under 4 times the limit without symptoms, a watch point
+        # (pharmacist review 24 #3; it was moderate).
+        (350, "male", "statin_with_mildly_raised_ck", "low"),  # just above 308 U/L
+        (1200, "male", "statin_with_mildly_raised_ck", "low"),  # just under 4 times
+        (1300, "male", "statin_with_raised_ck", "moderate"),  # over 4 times
+        (3500, "male", "statin_with_raised_ck", "high"),  # above 10 times: the labels' myopathy
+        (2000, "female", "statin_with_raised_ck", "high"),  # above 10 times the women's 192 U/L
+        (250, "male", None, None),  # normal for a man
     ],
 )
-def test_statin_with_raised_ck_is_moderate_below_ten_times_the_limit(
-    checker: Checker, ck: float, sex: str, severity: str | None
+def test_statin_with_raised_ck_is_banded_at_four_and_ten_times_the_limit(
+    checker: Checker, ck: float, sex: str, rule: str | None, severity: str | None
 ) -> None:
     report = checker(
         patient={"sex": sex},
         medications=[{"text": "atorvastatin 40 mg PO nightly"}],
         labs=[lab("2157-6", ck, "U/L")],
     )
-    found = [f for f in report.findings if f.id == "combination/statin_with_raised_ck"]
-    if severity is None:
+    found = [f for f in report.findings if f.kind == "combination" and not f.absorbed_by]
+    if rule is None:
         assert found == []
         return
-    assert [f.severity for f in found] == [severity]
+    assert [(f.id, f.severity) for f in found] == [(f"combination/{rule}", severity)]
     if severity == "high":
         # Above 10 times the limit the labels say to stop the statin.
         assert found[0].management[0].startswith("Stop the statin now")
-    else:
+    elif severity == "low":
         # EAS 2015: under 4 times the limit without symptoms the statin can usually continue.
-        assert any("4 times" in step for step in found[0].management)
+        assert found[0].management[0].startswith("The statin can usually continue")
 
 
 @pytest.mark.parametrize(
@@ -563,22 +566,29 @@ KIDNEY_DOSE = "combination/colchicine_above_0_3_mg_in_severe_kidney_impairment"
         (
             {"labs": [{"text": "eGFR", "value": 25, "unit": "mL/min/1.73m2"}]},
             "moderate",
-            [KIDNEY, KIDNEY_DOSE],
+            [KIDNEY],
         ),
-        ({"conditions": [{"text": "CKD stage 4"}]}, "moderate", [KIDNEY, KIDNEY_DOSE]),
+        ({"conditions": [{"text": "CKD stage 4"}]}, "moderate", [KIDNEY]),
     ],
 )
 def test_a_statin_with_colchicine_is_moderate_only_in_advanced_kidney_disease(
     checker: Checker, extra: dict[str, object], risk: str, shown: list[str]
 ) -> None:
-    """In advanced kidney disease the colchicine dose above the label's kidney limit is a
-    problem of its own beside the statin (pharmacist review 14)."""
+    """In advanced kidney disease the statin-with-colchicine problem gives the label's
+    starting dose (0.3 mg a day) itself: the starting-dose caution is not a second line for
+    one colchicine problem (pharmacist review 24 #4; a dose above 0.6 mg a day keeps its own
+    line, review 14)."""
     meds = [{"text": "atorvastatin 40 mg"}, {"text": "colchicine 0.5 mg daily (Lodoco)"}]
     report = checker(medications=meds, **extra)
     assert report.risk == risk
     assert [f.id for f in report.findings if f.kind == "combination" and not f.absorbed_by] == (
         shown
     )
+    if shown == [KIDNEY]:
+        kidney = next(f for f in report.findings if f.id == KIDNEY)
+        assert "0.3 mg a day" in kidney.monitoring[0]
+        assert "0.3 mg a day" in report.note  # the label dose stays in view (review 14)
+        assert KIDNEY_DOSE not in {f.id for f in report.findings}
 
 
 @pytest.mark.parametrize(

@@ -232,9 +232,10 @@ def test_colchicine_with_diltiazem_is_flagged_above_the_labels_dose(
 @pytest.mark.parametrize(
     ("conditions", "labs", "severity"),
     [
-        ([{"text": "CKD stage 3"}], [], "moderate"),
-        ([{"text": "cirrhosis"}], [], "moderate"),
-        ([icd("N18.4")], [], "moderate"),
+        # The COLCRYS contraindication, whatever the impairment (pharmacist review 24 #2).
+        ([{"text": "CKD stage 3"}], [], "high"),
+        ([{"text": "cirrhosis"}], [], "high"),
+        ([icd("N18.4")], [], "high"),
         ([], [EGFR_25], "high"),
     ],
 )

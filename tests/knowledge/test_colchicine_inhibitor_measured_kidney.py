@@ -1,6 +1,7 @@
 """Colchicine with a strong CYP3A4 or P-gp inhibitor is contraindicated in kidney
 impairment (COLCRYS): a measured eGFR below 60 is that impairment, as a coded CKD stage 3
-is (pharmacist review 13); below 30 it is severe. An eGFR of 30-59 is never a finding of
+is (pharmacist review 13); high at any eGFR below 60, as the label sets no threshold
+(pharmacist review 24 #2). An eGFR of 30-59 is never a finding of
 its own and fills no rule that asks for an eGFR below 30."""
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def egfr(value: float) -> dict[str, object]:
     return result("eGFR", value, "mL/min/1.73m2")
 
 
-@pytest.mark.parametrize(("value", "severity"), [(59, "moderate"), (45, "moderate"), (25, "high")])
+# A label contraindication at any impairment: high (pharmacist review 24 #2).
+@pytest.mark.parametrize(("value", "severity"), [(59, "high"), (45, "high"), (25, "high")])
 def test_a_measured_egfr_below_60_is_kidney_impairment(
     checker: Checker, value: float, severity: str
 ) -> None:

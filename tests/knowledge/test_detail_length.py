@@ -43,11 +43,16 @@ def _longest_detail(kb: KnowledgeBase, rule: CombinationRule) -> int:
             drug="methylprednisolone", limit="37.5"
         )
     if rule.measured_by is not None:
-        analyte = kb.analytes[rule.measured_by.split(":")[0]]
-        normal = templates["measured_normal"].format(
-            analyte=analyte.name, value="2.09", unit=analyte.canonical_unit
-        )
-        detail += " " + normal
+        shown = [
+            templates["measured_normal_result"].format(
+                analyte=analyte.name, value="2.09", unit=analyte.canonical_unit
+            )
+            for part in rule.measured_by.split("+")
+            if (analyte := kb.analytes[part.split(":")[0]])
+        ]
+        key = "measured_normal" if len(shown) == 1 else "measured_normal_all"
+        results = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+        detail += " " + templates[key].format(results=results)
     level = kb.texts.evidence_labels[rule.evidence_level]
     return len(templates["combination_detail"].format(detail=detail, grade=rule.grade, level=level))
 

@@ -21,7 +21,8 @@ def test_dialysis_checks_ask_for_no_creatinine(checker: Checker) -> None:
         conditions=[{"text": "end stage renal disease on HD"}],
     )
     finding = next(f for f in report.findings if f.id == KIDNEY)
-    assert finding.monitoring == ["Muscle symptoms; CK now and after dose changes"]
+    assert finding.monitoring[0].startswith("Muscle symptoms; CK now and after dose changes")
+    assert "0.3 mg twice a week on dialysis" in finding.monitoring[0]
     shown = [f for f in report.findings if not f.absorbed_by]
     assert not any("reatinine" in line for f in shown for line in f.monitoring)
     assert "creatinine" not in _check_line(report.note).lower()

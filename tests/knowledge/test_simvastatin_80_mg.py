@@ -41,7 +41,7 @@ def test_eighty_mg_alone_is_one_low_problem(checker: Checker, text: str, fires: 
         ),
         (
             {"labs": [{"text": "CK", "value": 900, "unit": "U/L"}]},
-            "combination/statin_with_raised_ck",
+            "combination/statin_with_mildly_raised_ck",
         ),
     ],
 )
