@@ -280,3 +280,31 @@ def test_telbivudine_with_a_raised_ck(checker: Checker) -> None:
     assert _by_id(report)["combination/telbivudine_with_raised_ck"].severity == "low"
     raised = checker(patient=WOMAN, medications=_meds("Tyzeka 600 mg daily"), labs=_ck(2500))
     assert _by_id(raised)["combination/telbivudine_with_raised_ck"].severity == "moderate"
+
+
+def test_parenteral_aminoglycoside_with_myasthenia_gravis(checker: Checker) -> None:
+    """Review 24 item 7 (`mg_ami`): gentamicin in MG was only a cramp-contributor line."""
+    report = checker(
+        patient=WOMAN,
+        medications=_meds("gentamicin 5 mg/kg IV daily"),
+        conditions=_conds("myasthenia gravis"),
+    )
+    found = _by_id(report)["combination/aminoglycoside_with_myasthenia_gravis"]
+    assert found.severity == "moderate"
+    assert "gentamicin" in found.title
+    for text in ("tobramycin inhaled 300 mg bid", "gentamicin eye drops"):
+        local = checker(
+            patient=WOMAN, medications=_meds(text), conditions=_conds("myasthenia gravis")
+        )
+        assert local.findings == [], text
+
+
+def test_a_past_episode_is_not_a_current_one(checker: Checker) -> None:
+    """'history of NMS' with haloperidol is not 'stop it'; a past myocarditis is not a
+    current triple M."""
+    nms = checker(medications=_meds("haloperidol 5 mg bid"), conditions=_conds("history of NMS"))
+    assert nms.findings == []
+    myocarditis = checker(
+        medications=_meds("pembrolizumab"), conditions=_conds("history of myocarditis")
+    )
+    assert myocarditis.findings == []
