@@ -98,7 +98,13 @@ async def respond(
 
     def work() -> CheckedRecord:
         return check_record(
-            record, knowledge, settings, patient=patient, drafts=drafts, incomplete=incomplete
+            record,
+            knowledge,
+            settings,
+            patient=patient,
+            drafts=drafts,
+            incomplete=incomplete,
+            server=body.fhir_server,
         )
 
     checked = await run(work) if run is not None else work()
