@@ -14,6 +14,7 @@ from service.engine.errors import ImplausibleValueError
 from service.settings import Settings
 from service.web.batch import check_batch
 from service.web.cds_hooks import cds_hooks_router
+from service.web.cpu import shutdown
 from service.web.knowledge import KnowledgeController
 from service.web.observability import RequestObservability, log_exception, metrics
 from service.web.openapi import openapi_config, refine
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, knowledge: Knowledge | None = N
             cds_hooks_router,
         ],
         on_startup=[load],
+        on_shutdown=[lambda app: shutdown(app.state)],
         state=State({"settings": settings}),
         openapi_config=openapi_config(settings.max_body_bytes, pages=settings.docs),
         exception_handlers={

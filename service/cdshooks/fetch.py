@@ -25,7 +25,7 @@ from urllib.parse import unquote
 import certifi
 import httpx
 
-from service.cdshooks.guard import RefusedError, Target, resolve
+from service.cdshooks.guard import RefusedError, Target, default_port, resolve
 from service.cdshooks.services import PATIENT_KEY
 from service.errors import CrampError
 from service.fhir.read import Budget, Entry, FhirReadError, TooLargeError, read
@@ -266,9 +266,8 @@ async def open_session(
     base = server_origin(server)
     if base is None or base.query or base.fragment:
         raise RefusedError("fhirServer is not an http(s) base URL", suspicious=False)
-    default = 443 if base.scheme == "https" else 80
-    port = base.port or default
-    target = await resolve(base.host, port, default, settings.hosts, settings.connect_timeout)
+    port = base.port or default_port(base.scheme)
+    target = await resolve(base.host, port, base.scheme, settings.hosts, settings.connect_timeout)
     headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
     if token:
         headers["Authorization"] = f"Bearer {token}"

@@ -8,8 +8,10 @@ network, a cloud metadata endpoint. The rules (``CRAMP_FHIR_ALLOWED_HOSTS``):
 - an empty allow-list (the default) allows no host: only prefetch is read;
 - a host named exactly (``fhir.example.org``, ``10.1.2.3``, ``127.0.0.1``) may have any
   address, private and loopback included: the operator named it;
-- ``*.example.org`` allows its sub-domains and ``*`` allows any host, but only while every
-  address the name resolves to is public (a wildcard must not reach the clinic network);
+- ``*.example.org`` allows its sub-domains and ``*`` allows any host, but only over https
+  (the bearer token is never sent in clear text to a host the operator did not name) and
+  only while every address the name resolves to is public (a wildcard must not reach the
+  clinic network); plain http is for hosts named exactly;
 - each entry allows one port: the one it names (``fhir.example.org:8443``), else the
   scheme's default (443 for https, 80 for http); ``host:*`` allows any port of that host;
 - unspecified (``0.0.0.0``, ``::``) and multicast addresses are never connected to.
@@ -92,13 +94,20 @@ class Target:
     address: IPAddress
 
 
-def policy(host: str, port: int, default: int, allowed: tuple[Entry, ...]) -> str | None:
-    """``"named"`` (exactly listed), ``"public"`` (a wildcard or ``*``), or None, for a
-    host and port (``default``: the scheme's default port)."""
+def default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def policy(host: str, port: int, scheme: str, allowed: tuple[Entry, ...]) -> str | None:
+    """``"named"`` (exactly listed), ``"public"`` (a wildcard or ``*``, https only), or
+    None, for a host and port reached over ``scheme`` (``http`` or ``https``)."""
     host = host.lower().rstrip(".")
+    default = default_port(scheme)
     for entry in allowed:
         if entry.host == host and entry.allows_port(port, default):
             return "named"
+    if scheme != "https":
+        return None
     for entry in allowed:
         wildcard = entry.host == "*" or (
             entry.host.startswith("*.") and host.endswith(entry.host[1:])
@@ -159,11 +168,18 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 
 
 async def resolve(
-    host: str, port: int, default: int, allowed: tuple[Entry, ...], timeout: float
+    host: str, port: int, scheme: str, allowed: tuple[Entry, ...], timeout: float
 ) -> Target:
-    """The address to connect to for ``host`` and ``port``, or ``RefusedError``."""
-    mode = policy(host, port, default, allowed)
+    """The address to connect to for ``host`` and ``port`` over ``scheme``, or
+    ``RefusedError``."""
+    mode = policy(host, port, scheme, allowed)
     if mode is None:
+        if scheme != "https" and policy(host, port, "https", allowed) is not None:
+            raise RefusedError(
+                "plain http is allowed only to a host named exactly in"
+                " CRAMP_FHIR_ALLOWED_HOSTS (a wildcard allows https only)",
+                suspicious=False,
+            )
         raise RefusedError(
             "the host and port are not in CRAMP_FHIR_ALLOWED_HOSTS", suspicious=False
         )

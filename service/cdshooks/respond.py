@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import msgspec
 from msgspec import UNSET
@@ -25,7 +25,7 @@ from service.cdshooks.services import DATA_KEYS, Service, templates
 from service.engine import Knowledge
 from service.errors import CrampError
 from service.fhir import PatientFilter
-from service.fhir.pipeline import check_record
+from service.fhir.pipeline import CheckedRecord, check_record
 from service.fhir.read import Budget, Entry
 from service.knowledge.severity import Indicator
 from service.settings import FhirSettings
@@ -65,11 +65,14 @@ async def respond(
     budget: Budget,
     *,
     min_indicator: Indicator = "info",
+    run: Callable[[Callable[[], CheckedRecord]], Awaitable[CheckedRecord]] | None = None,
 ) -> CdsResponse:
     """The cards for one call, none below ``min_indicator``. ``TooLargeError`` when the
     request's FHIR data passes the budget; ``FhirReadError`` (a pointer into the body)
     when a prefetch value or the new orders are not FHIR JSON as ``/v1/check/fhir`` reads
-    it; ``DataUnavailableError`` when none of the patient's data could be had."""
+    it; ``DataUnavailableError`` when none of the patient's data could be had. ``run``
+    runs the conversion and check (CPU-bound) off the event loop (``service.web.cpu``);
+    without it they run here."""
     patient_id = body.context.patient_id
     token = body.fhir_authorization.access_token if body.fhir_authorization else None
     drafts = _drafts(body, budget) if service.orders else []
@@ -91,14 +94,20 @@ async def respond(
         raise error
     record = gathered.record()
     incomplete = gathered.incomplete()
-    checked = check_record(
-        record,
-        knowledge,
-        settings,
-        patient=PatientFilter.of(patient_id, (e for e in record if e.resource_type == "Patient")),
-        drafts=drafts,
-        incomplete=incomplete,
-    )
+    patient = PatientFilter.of(patient_id, (e for e in record if e.resource_type == "Patient"))
+
+    def work() -> CheckedRecord:
+        return check_record(
+            record,
+            knowledge,
+            settings,
+            patient=patient,
+            drafts=drafts,
+            incomplete=incomplete,
+            server=body.fhir_server,
+        )
+
+    checked = await run(work) if run is not None else work()
     conversion, report = checked.conversion, checked.report
     if conversion.deceased:
         return CdsResponse(cards=[_deceased_card(knowledge.kb.texts.templates)])

@@ -49,7 +49,14 @@ from service.fhir.dates import (
 )
 from service.fhir.models import Conversion, Ignored, ResourceRef, Sources
 from service.fhir.read import Entry
-from service.fhir.references import MedicationIndex, PatientFilter, order_key
+from service.fhir.references import (
+    MedicationIndex,
+    PatientFilter,
+    base_of,
+    order_key,
+    order_names,
+    server_base,
+)
 from service.knowledge.text import unit_key
 from service.limits import (
     MAX_AGE_YEARS,
@@ -182,6 +189,9 @@ class Options:
     ``split_dose``: whether orders of one product (their texts, directions included) are
     the parts of a dose split over the day (the engine's ``split_over_the_day``), so that
     they are read together; any other repeated order is read once.
+    ``server``: the CDS Hooks call's ``fhirServer``: a priorPrescription naming an order
+    by an absolute URL matches it only on this base, the naming entry's ``fullUrl``
+    base, or as the order's own ``fullUrl`` (``references.order_key``).
     """
 
     today: date
@@ -194,6 +204,9 @@ class Options:
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
     corrected_by: Mapping[str, str] = field(default_factory=dict)
     split_dose: Callable[[Sequence[str | None]], bool] = _never_split
+    # The fhirServer of the CDS Hooks call (None: none named): an absolute
+    # priorPrescription on its base names a local order.
+    server: str | None = None
 
 
 class _SkipError(Exception):
@@ -255,6 +268,13 @@ class _Builder:
     prior_of: dict[str, str] = field(default_factory=dict)
     # The orders the record's own orders name as their priorPrescription -> the later order.
     superseded: dict[str, str] = field(default_factory=dict)
+    # The record's orders read -> the keys a priorPrescription naming them may have.
+    order_names: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def local_bases(self, entry: Entry) -> frozenset[str]:
+        """The server bases on which an absolute reference in ``entry`` is local."""
+        bases = (server_base(self.options.server), base_of(entry.full_url))
+        return frozenset(b for b in bases if b is not None)
 
     def skip(self, entry: Entry, reason: str) -> None:
         self.ignored.append(Ignored(entry.reference, entry.resource_type, reason))
@@ -328,7 +348,10 @@ def _without_superseded_orders(builder: _Builder) -> None:
         return
     kept = []
     for item, ref in builder.meds:
-        later = builder.superseded.get(order_key(ref.reference))
+        names = builder.order_names.get(ref.reference, frozenset())
+        later = next(
+            (builder.superseded[n] for n in sorted(names) if n in builder.superseded), None
+        )
         if ref.draft or later is None or later == ref.reference:
             kept.append((item, ref))
             continue
@@ -452,11 +475,13 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
     prior = use.prior_prescription
     said = prior.get("reference") if isinstance(prior, dict) else None
     if isinstance(said, str) and said.strip():
-        (builder.priors if draft else builder.superseded)[order_key(said)] = entry.reference
+        key = order_key(said, builder.local_bases(entry))
+        (builder.priors if draft else builder.superseded)[key] = entry.reference
     if not draft:
-        names = (f"MedicationRequest/{entry.id}" if entry.id else None, entry.full_url)
-        keys = [order_key(name) for name in names if name]
-        draft_ref = next((builder.priors[k] for k in keys if k in builder.priors), None)
+        server = server_base(builder.options.server)
+        names = order_names(entry, frozenset({server}) if server else frozenset())
+        builder.order_names[entry.reference] = names
+        draft_ref = next((builder.priors[k] for k in sorted(names) if k in builder.priors), None)
         if draft_ref is not None:
             builder.prior_of[entry.reference] = draft_ref
 

@@ -57,8 +57,10 @@ def check_record(
     drafts: Sequence[Entry] = (),
     today: date | None = None,
     incomplete: Sequence[str] = (),
+    server: str | None = None,
 ) -> CheckedRecord:
-    """Check one patient's record (and, for order hooks, the draft orders)."""
+    """Check one patient's record (and, for order hooks, the draft orders); ``server``:
+    the CDS Hooks call's ``fhirServer``, the base of its local references."""
 
     def is_pregnancy(item: ConditionInput) -> bool:
         return PREGNANCY_CONDITION in match_condition(item, knowledge).condition_ids
@@ -92,6 +94,7 @@ def check_record(
             if analyte.corrected is not None
         },
         split_dose=lambda texts: split_over_the_day(texts, knowledge),
+        server=server,
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     dose_changes: frozenset[int] = frozenset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -19,15 +20,60 @@ def _clean(reference: str) -> str:
     return _HISTORY.sub("", reference.strip())
 
 
-def order_key(reference: str) -> str:
-    """One key for the references that can name one MedicationRequest: ``MedicationRequest/id``
-    (also of an absolute URL ending in it, or a version of it), else the reference itself
-    (a ``urn:uuid`` ``fullUrl``)."""
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def server_base(url: str | None) -> str | None:
+    """A FHIR server's base URL written one way (scheme and host in lower case, no default
+    port, no trailing slash), or None when ``url`` is not an absolute http(s) URL."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    if scheme not in _DEFAULT_PORTS or not netloc or parts.query or parts.fragment:
+        return None
+    netloc = netloc.removesuffix(_DEFAULT_PORTS[scheme])
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def base_of(full_url: str | None) -> str | None:
+    """The server base of an absolute resource URL (``base/Type/id``), else None."""
+    if not full_url:
+        return None
+    head, _, tail = _clean(full_url).rstrip("/").rpartition("/")
+    if not tail or "/" not in head:
+        return None
+    return server_base(head.rpartition("/")[0])
+
+
+def order_key(reference: str, local: frozenset[str] = frozenset()) -> str:
+    """One key for the references that can name one MedicationRequest (a version of it
+    too): ``MedicationRequest/id`` for a relative reference, or an absolute one on one of
+    the ``local`` server bases (``server_base``: the fhirServer's, the referring entry's);
+    an absolute reference to another server stays absolute (its base written one way), so
+    it names only the resource whose ``fullUrl`` it is, never a local order that happens
+    to share its id (review 22 C1); anything else (a ``urn:uuid``) is itself."""
     ref = _clean(reference)
     if ref.startswith("MedicationRequest/"):
         return ref
-    _, found, tail = ref.rpartition("/MedicationRequest/")
-    return f"MedicationRequest/{tail}" if found else ref
+    head, found, tail = ref.rpartition("/MedicationRequest/")
+    base = server_base(head) if found and tail and "/" not in tail else None
+    if base is None:
+        return ref
+    return f"MedicationRequest/{tail}" if base in local else f"{base}/MedicationRequest/{tail}"
+
+
+def order_names(entry: Entry, local: frozenset[str]) -> frozenset[str]:
+    """The ``order_key`` keys a reference to this MedicationRequest may have: its id, its
+    ``fullUrl`` as written, and ``MedicationRequest/id`` of a ``fullUrl`` on a ``local``
+    base (the fhirServer's)."""
+    names = {f"MedicationRequest/{entry.id}"} if entry.id else set()
+    if entry.full_url:
+        names.update((order_key(entry.full_url), order_key(entry.full_url, local)))
+    return frozenset(names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import msgspec
 from litestar import Request, Response, post
 from litestar.datastructures import State
@@ -39,6 +38,7 @@ from service.batch.lines import encode
 from service.limits import BATCH_MAX_BODY_BYTES, BATCH_MAX_LINES, MAX_ID_LENGTH
 from service.settings import Settings
 from service.web.bodies import JSON, read_body, release_body, require_media_type
+from service.web.cpu import pieces_in_thread
 from service.web.observability import RETRY_AFTER_SECONDS
 from service.web.openapi import ERROR_RESPONSES, problem_response
 from service.web.problems import InvalidBody, ServiceBusy
@@ -230,20 +230,17 @@ def array_elements(body: bytes | bytearray, max_lines: int) -> list[msgspec.Raw]
     return elements
 
 
-async def _in_slices(pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """``pieces`` joined into chunks of about ``_CHUNK`` bytes; other requests get the
-    event loop at least every ``_SLICE`` seconds of work."""
+def _next_slice(pieces: Iterator[bytes]) -> bytes | None:
+    """The next of ``pieces`` joined into a chunk of about ``_CHUNK`` bytes, or as many as
+    ``_SLICE`` seconds of work made (None: no more). Made in the check thread
+    (``service.web.cpu``), so the checks of other requests get it at least that often."""
     buffer = bytearray()
     until = time.monotonic() + _SLICE
     for piece in pieces:
         buffer += piece
         if len(buffer) >= _CHUNK or time.monotonic() >= until:
-            yield bytes(buffer)
-            buffer.clear()
-            await anyio.sleep(0)
-            until = time.monotonic() + _SLICE
-    if buffer:
-        yield bytes(buffer)
+            break
+    return bytes(buffer) if buffer else None
 
 
 def _ndjson_results(checker: LineChecker, lines: Iterator[Line]) -> Iterator[bytes]:
@@ -325,4 +322,4 @@ async def check_batch(request: Request[Any, Any, Any], state: State) -> Response
         slots.release()
         raise
     out = NDJSON if media_type != JSON else JSON
-    return Stream(_released(_in_slices(pieces), slots), media_type=out)
+    return Stream(_released(pieces_in_thread(state, pieces, _next_slice), slots), media_type=out)

@@ -220,9 +220,23 @@ async def decode_json(
     limit: int | None = None,
 ) -> T:
     """The body decoded strictly (415, 413, 408, 499, or 400 with every error)."""
+    return decode_body(await read_json_body(request, accepted, limit), decoder)
+
+
+async def read_json_body(
+    request: Request[Any, Any, Any],
+    accepted: frozenset[str] = JSON_ONLY,
+    limit: int | None = None,
+) -> bytes | bytearray:
+    """The body of a JSON request, not decoded yet (415, 413, 408, 499)."""
     require_media_type(request, accepted)
     body = await read_body(request, limit)
     release_body(request)
+    return body
+
+
+def decode_body(body: bytes | bytearray, decoder: StrictDecoder[T]) -> T:
+    """A body decoded strictly (400 with every error)."""
     try:
         return decoder.decode(body)
     except BodyError as exc:

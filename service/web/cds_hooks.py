@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import msgspec
@@ -52,6 +53,7 @@ from service.fhir.pipeline import check_bundle, read_bundle
 from service.limits import MAX_BUNDLE_ENTRIES, MAX_FHIR_OBJECTS, MAX_RECORD_ENTRIES
 from service.settings import Settings
 from service.web.bodies import FHIR_JSON, JSON, JSON_ONLY, decode_json
+from service.web.cpu import run_check
 from service.web.direct import answered_by, without_query
 from service.web.fhir_requests import fhir_body, too_large
 from service.web.observability import record_report
@@ -169,6 +171,7 @@ def _call_handler(service: Service) -> HTTPRouteHandler:
                     feedback_log(state),
                     budget,
                     min_indicator=settings.cds_min_indicator(orders=service.orders),
+                    run=functools.partial(run_check, state),
                 )
             except TooLargeError as exc:
                 raise too_large(f"The request's FHIR data has {exc.detail}.") from None
@@ -219,14 +222,18 @@ async def _check_fhir(request: Request[Any, Any, Any], patient: str | None) -> F
         max_entries=MAX_BUNDLE_ENTRIES,
         accepted=BUNDLE_MEDIA_TYPES,
     ) as (data, budget):
+        state = request.app.state
         try:
-            bundle = read_bundle(data, budget)
+            bundle = await run_check(state, lambda: read_bundle(data, budget))
         except TooLargeError as exc:
             raise too_large(f"The Bundle has {exc.detail}.") from None
         except FhirReadError as exc:
             raise _read_problem(exc, "The request body is not a FHIR R4 Bundle") from None
         try:
-            checked = check_bundle(bundle, knowledge_of(request.app.state), settings.fhir, patient)
+            knowledge = knowledge_of(state)
+            checked = await run_check(
+                state, lambda: check_bundle(bundle, knowledge, settings.fhir, patient)
+            )
         except PatientChoiceError as exc:
             raise InvalidBody(
                 "The Bundle does not say whose data to check", [("/entry", str(exc))]

@@ -12,7 +12,8 @@ from litestar.status_codes import HTTP_200_OK
 
 from service.decoding import StrictDecoder
 from service.engine import CheckRequest, Knowledge, Report, check
-from service.web.bodies import decode_json
+from service.web.bodies import decode_body, read_json_body
+from service.web.cpu import run_check
 from service.web.direct import answered_by
 from service.web.observability import record_report
 from service.web.openapi import ERROR_RESPONSES
@@ -43,8 +44,16 @@ def knowledge_of(state: State) -> Knowledge:
 
 async def check_answer(request: Request[Any, Any, Any]) -> bytes:
     """``POST /v1/check``: the report's JSON bytes (served by ``service.web.direct``)."""
-    data = await decode_json(request, _check_request)
-    report = record_report(check(data, knowledge_of(request.app.state)))
+    body = await read_json_body(request)
+    state = request.app.state
+    knowledge = knowledge_of(state)
+
+    # Decoded in the check thread too: the requests waiting for it hold their bodies
+    # only, not the decoded requests (docs/operations.md, "Memory").
+    def work() -> Report:
+        return check(decode_body(body, _check_request), knowledge)
+
+    report = record_report(await run_check(state, work))
     return _report_encoder.encode(report)
 
 

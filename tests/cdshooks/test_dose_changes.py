@@ -281,15 +281,52 @@ def test_coded_phosphate_and_vitamin_d_results_are_read(cds: Client) -> None:
     assert any(s.startswith("Low calcium with a low vitamin D") for s in summaries), summaries
 
 
+EHR = "https://ehr.example/fhir"
+OTHER = "https://other.example/fhir"
+
+
+def _on_server(
+    body: dict[str, Any], server: str | None, full_urls: str | None = None
+) -> dict[str, Any]:
+    """The call naming ``server`` as its fhirServer (every prefetch key filled, so nothing
+    is fetched), and its orders and drafts given ``fullUrl``s on ``full_urls`` (a base, or
+    ``urn:uuid`` for ``urn:uuid:<id>``)."""
+    if server is not None:
+        body["fhirServer"] = server
+        for key, value in body["prefetch"].items():
+            if value is None:
+                body["prefetch"][key] = {"resourceType": "Bundle", "type": "searchset"}
+    if full_urls is not None:
+        bundles = [body["prefetch"]["medicationRequests"], body["context"].get("draftOrders")]
+        for entry in (e for b in bundles if b for e in b.get("entry", [])):
+            resource = entry["resource"]
+            entry["fullUrl"] = (
+                f"urn:uuid:{resource['id']}"
+                if full_urls == "urn:uuid"
+                else f"{full_urls}/{resource['resourceType']}/{resource['id']}"
+            )
+    return body
+
+
 @pytest.mark.parametrize(
-    "prior",
+    ("prior", "server", "full_urls"),
     [
-        "MedicationRequest/simva",
-        "https://ehr.example/fhir/MedicationRequest/simva",
-        "MedicationRequest/simva/_history/3",
+        ("MedicationRequest/simva", None, None),
+        ("MedicationRequest/simva/_history/3", None, None),
+        ("MedicationRequest/simva", OTHER, OTHER),  # relative: the server the EHR named
+        # Absolute, on the fhirServer's base (written another way) ...
+        (f"{EHR}/MedicationRequest/simva", EHR + "/", None),
+        ("HTTPS://EHR.example:443/fhir/MedicationRequest/simva/_history/2", EHR, None),
+        # ... or the order's fullUrl (a searchset's entries carry one), or on the base of
+        # the draft's own fullUrl.
+        (f"{EHR}/MedicationRequest/simva", None, EHR),
+        (f"{OTHER}/MedicationRequest/simva", EHR, OTHER),
+        ("urn:uuid:simva", None, "urn:uuid"),
     ],
 )
-def test_a_draft_naming_its_prior_prescription_is_a_switch(cds: Client, prior: str) -> None:
+def test_a_draft_naming_its_prior_prescription_is_a_switch(
+    cds: Client, prior: str, server: str | None, full_urls: str | None
+) -> None:
     """Before, a switch from simvastatin to atorvastatin that names the simvastatin order
     as its priorPrescription was "duplicate therapy: two statins" and named simvastatin on
     the raised-CK card."""
@@ -305,29 +342,42 @@ def test_a_draft_naming_its_prior_prescription_is_a_switch(cds: Client, prior: s
             )
         ],
     )
-    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    summaries = [
+        c["summary"] for c in cards_of(cds, ORDER_SIGN, _on_server(body, server, full_urls))
+    ]
     assert summaries == [
         "Adding atorvastatin: statin with a raised CK (atorvastatin, creatine kinase (CK) 2500 U/L)"
     ]
 
 
 @pytest.mark.parametrize(
-    "more",
+    ("more", "server", "full_urls"),
     [
-        {},  # no prior named: both statins stand
-        {"priorPrescription": {"reference": "MedicationRequest/other"}},
-        {"priorPrescription": "MedicationRequest/simva"},  # not a Reference: not read
+        ({}, None, None),  # no prior named: both statins stand
+        ({"priorPrescription": {"reference": "MedicationRequest/other"}}, None, None),
+        ({"priorPrescription": "MedicationRequest/simva"}, None, None),  # not a Reference
+        # Review 22 C1: another server's order with the same id is another order; before,
+        # it was taken for the local simvastatin, which was dropped without a card.
+        ({"priorPrescription": {"reference": f"{OTHER}/MedicationRequest/simva"}}, EHR, None),
+        ({"priorPrescription": {"reference": f"{OTHER}/MedicationRequest/simva"}}, EHR, EHR),
+        ({"priorPrescription": {"reference": f"{OTHER}/MedicationRequest/simva"}}, None, EHR),
+        ({"priorPrescription": {"reference": f"{EHR}/other/MedicationRequest/simva"}}, EHR, EHR),
+        # With no fhirServer and no fullUrl nothing says which server it names.
+        ({"priorPrescription": {"reference": f"{EHR}/MedicationRequest/simva"}}, None, None),
+        ({"priorPrescription": {"reference": "urn:uuid:simva"}}, EHR, EHR),
     ],
 )
 def test_without_a_prior_prescription_naming_it_the_current_order_stays(
-    cds: Client, more: dict[str, object]
+    cds: Client, more: dict[str, object], server: str | None, full_urls: str | None
 ) -> None:
     body = _with_orders(
         chart(hook="order-sign"),
         [_order("simva", "simvastatin 40 mg at bedtime")],
         [_order("atorva", "atorvastatin 40 mg at bedtime", status="draft", **more)],
     )
-    summaries = [c["summary"] for c in cards_of(cds, ORDER_SIGN, body)]
+    summaries = [
+        c["summary"] for c in cards_of(cds, ORDER_SIGN, _on_server(body, server, full_urls))
+    ]
     assert summaries == [
         "Adding atorvastatin: duplicate therapy: two statins (atorvastatin, simvastatin)"
     ]
@@ -377,4 +427,23 @@ def test_an_active_order_named_as_prior_by_another_active_order_is_superseded(
         [],
     )
     summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, unlinked)]
+    assert any("two statins" in s for s in summaries), summaries
+    # Review 22 C1: an order on another server with the same id is not this one.
+    elsewhere = _on_server(
+        _with_orders(
+            chart(),
+            [
+                _order("simva", "simvastatin 40 mg at bedtime"),
+                _order(
+                    "atorva",
+                    "atorvastatin 40 mg at bedtime",
+                    priorPrescription={"reference": f"{OTHER}/MedicationRequest/simva"},
+                ),
+            ],
+            [],
+        ),
+        EHR,
+        EHR,
+    )
+    summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, elsewhere)]
     assert any("two statins" in s for s in summaries), summaries

@@ -19,6 +19,7 @@ import msgspec
 import pytest
 
 from service.allowlist import parse_entries
+from service.cdshooks import guard
 from service.cdshooks.guard import policy, refusal
 from service.cdshooks.respond import DATA_UNAVAILABLE
 from service.settings import FhirSettings
@@ -125,34 +126,34 @@ def test_loopback_is_refused_unless_named(
 @pytest.mark.parametrize(
     ("server", "reason"),
     [
-        ("http://10.20.30.40/fhir", "a private address"),
-        ("http://192.168.1.20:8080/fhir", "a private address"),
-        ("http://172.16.0.9/fhir", "a private address"),
-        ("http://100.64.1.1/fhir", "a carrier-grade NAT address"),
-        ("http://169.254.169.254/latest/meta-data", "a cloud metadata address"),
-        ("http://169.254.10.10/fhir", "a link-local address"),
-        ("http://[fe80::1]/fhir", "a link-local address"),
-        ("http://[fd00:ec2::254]/fhir", "a cloud metadata address"),
-        ("http://[fc00::5]/fhir", "a private or unique-local address"),
-        ("http://[::1]/fhir", "a loopback address"),
-        ("http://[::ffff:127.0.0.1]/fhir", "a loopback address"),
-        ("http://0.0.0.0:8000/fhir", "an unspecified or multicast address"),
-        ("http://[::]/fhir", "an unspecified or multicast address"),
-        ("http://224.0.0.1/fhir", "an unspecified or multicast address"),
-        ("http://metadata.google.internal/computeMetadata/v1", "a cloud metadata service"),
+        ("https://10.20.30.40/fhir", "a private address"),
+        ("https://192.168.1.20:8080/fhir", "a private address"),
+        ("https://172.16.0.9/fhir", "a private address"),
+        ("https://100.64.1.1/fhir", "a carrier-grade NAT address"),
+        ("https://169.254.169.254/latest/meta-data", "a cloud metadata address"),
+        ("https://169.254.10.10/fhir", "a link-local address"),
+        ("https://[fe80::1]/fhir", "a link-local address"),
+        ("https://[fd00:ec2::254]/fhir", "a cloud metadata address"),
+        ("https://[fc00::5]/fhir", "a private or unique-local address"),
+        ("https://[::1]/fhir", "a loopback address"),
+        ("https://[::ffff:127.0.0.1]/fhir", "a loopback address"),
+        ("https://0.0.0.0:8000/fhir", "an unspecified or multicast address"),
+        ("https://[::]/fhir", "an unspecified or multicast address"),
+        ("https://224.0.0.1/fhir", "an unspecified or multicast address"),
+        ("https://metadata.google.internal/computeMetadata/v1", "a cloud metadata service"),
         # Review 20 B1: IPv4 inside IPv6 forms Python's `is_global` calls global.
-        ("http://[::127.0.0.1]:9901/ok", "an IPv4-compatible address"),
-        ("http://[::a00:1]/fhir", "an IPv4-compatible address"),
-        ("http://[::ffff:0:7f00:1]:9901/ok", "a loopback address"),
-        ("http://[::ffff:0:a00:1]/fhir", "a private address"),
-        ("http://[64:ff9b:1::7f00:1]:9901/ok", "a local-use NAT64 address"),
-        ("http://[64:ff9b:1::808:808]/fhir", "a local-use NAT64 address"),
-        ("http://[64:ff9b::7f00:1]/fhir", "a loopback address"),
-        ("http://[64:ff9b::a9fe:a9fe]/fhir", "a cloud metadata address"),
-        ("http://[2002:7f00:1::]/fhir", "a loopback address"),
-        ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/fhir", "a private address"),
-        ("http://[fec0::1]/fhir", "a reserved address"),
-        ("http://[3fff::1]/fhir", "a reserved address"),
+        ("https://[::127.0.0.1]:9901/ok", "an IPv4-compatible address"),
+        ("https://[::a00:1]/fhir", "an IPv4-compatible address"),
+        ("https://[::ffff:0:7f00:1]:9901/ok", "a loopback address"),
+        ("https://[::ffff:0:a00:1]/fhir", "a private address"),
+        ("https://[64:ff9b:1::7f00:1]:9901/ok", "a local-use NAT64 address"),
+        ("https://[64:ff9b:1::808:808]/fhir", "a local-use NAT64 address"),
+        ("https://[64:ff9b::7f00:1]/fhir", "a loopback address"),
+        ("https://[64:ff9b::a9fe:a9fe]/fhir", "a cloud metadata address"),
+        ("https://[2002:7f00:1::]/fhir", "a loopback address"),
+        ("https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/fhir", "a private address"),
+        ("https://[fec0::1]/fhir", "a reserved address"),
+        ("https://[3fff::1]/fhir", "a reserved address"),
     ],
 )
 def test_internal_addresses_are_refused_without_connecting(
@@ -183,12 +184,12 @@ def test_a_name_resolving_to_a_private_address_is_refused(
     # Every address of the answer is checked: one public address does not make it safe.
     resolver(intranet_test=[["10.0.0.7"]], mixed_test=[["93.184.216.34", "127.0.0.1"]])
     with caplog.at_level(logging.INFO, logger="service.cdshooks"):
-        for server in ("http://intranet.test/fhir", "http://mixed.test/fhir"):
+        for server in ("https://intranet.test/fhir", "https://mixed.test/fhir"):
             response = call(public_only, dict(no_prefetch), server)
             assert response.status_code == 412
             assert response.json()["title"] == DATA_UNAVAILABLE
         # The real resolver: localhost is loopback.
-        assert call(public_only, no_prefetch, "http://localhost/fhir").status_code == 412
+        assert call(public_only, no_prefetch, "https://localhost/fhir").status_code == 412
     logged = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert logged == [
         "FHIR fetch refused: the host resolves to a private address",
@@ -290,7 +291,7 @@ def test_a_public_name_with_an_aaaa_record_into_the_clinic_is_refused(
         compat_test=[["::10.0.0.5"]],
     )
     for name in ("nat64.test", "siit.test", "compat.test"):
-        assert call(public_only, dict(no_prefetch), f"http://{name}/fhir").status_code == 412
+        assert call(public_only, dict(no_prefetch), f"https://{name}/fhir").status_code == 412
     # A public IPv4 address behind the well-known NAT64 prefix is still reachable.
     assert refusal(ipaddress.ip_address("64:ff9b::808:808"), named=False) is None
     assert refusal(ipaddress.ip_address("2606:4700::1111"), named=False) is None
@@ -316,10 +317,61 @@ def test_an_entry_allows_its_own_port_only(
     assert len(fhir_server.requests) == 15
     # The default ports: 80 for http, 443 for https.
     entries = parse_entries("fhir.example.org, [fd00::5]:8443, *.example.net")
-    assert policy("fhir.example.org", 80, 80, entries) == "named"
-    assert policy("fhir.example.org", 443, 443, entries) == "named"
-    assert policy("fhir.example.org", 8080, 80, entries) is None
-    assert policy("fd00::5", 8443, 443, entries) == "named"
-    assert policy("fd00::5", 443, 443, entries) is None
-    assert policy("a.example.net", 443, 443, entries) == "public"
-    assert policy("a.example.net", 22, 443, entries) is None
+    assert policy("fhir.example.org", 80, "http", entries) == "named"
+    assert policy("fhir.example.org", 443, "https", entries) == "named"
+    assert policy("fhir.example.org", 8080, "http", entries) is None
+    assert policy("fd00::5", 8443, "https", entries) == "named"
+    assert policy("fd00::5", 443, "https", entries) is None
+    assert policy("a.example.net", 443, "https", entries) == "public"
+    assert policy("a.example.net", 22, "https", entries) is None
+    assert policy("a.example.net", 80, "http", entries) is None  # a wildcard: https only
+
+
+def test_a_wildcard_allows_https_only(
+    client_with: MakeClient,
+    no_prefetch: dict[str, Any],
+    resolver: Callable[..., Resolver],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    """Review 20 C15: `*` (and `*.domain`) allowed plain http to any public host, so the
+    caller's bearer token went out in clear text. A wildcard now allows https only; plain
+    http is for hosts named exactly. The loopback FHIR server stands for a public host
+    here (its address is let through as if it were public; nothing leaves the machine)."""
+    real_refusal = guard.refusal
+
+    def public_loopback(address: Any, named: bool) -> str | None:
+        return None if address.is_loopback else real_refusal(address, named)
+
+    monkeypatch.setattr(guard, "refusal", public_loopback)
+    resolver(fhir_public_test=[["127.0.0.1"]])
+    authority = Authority(tmp_path)
+    with serve(FhirServer(load_resources())) as plain:
+        clear = plain.base.replace("127.0.0.1", "fhir.public.test")
+        for allowed in ("*:*", "*.public.test:*"):
+            client = client_with(settings(allowed))
+            with caplog.at_level(logging.INFO, logger="service.cdshooks"):
+                response = call(client, dict(no_prefetch), clear)
+            assert response.status_code == 412, allowed
+            assert response.json()["title"] == DATA_UNAVAILABLE
+        # Named exactly, plain http is the operator's choice (a clinic's own server).
+        named = client_with(settings("fhir.public.test:*"))
+        assert call(named, dict(no_prefetch), clear).status_code == 200
+    # Only the named entry reached the server: the token never went out under a wildcard.
+    assert len(plain.requests) == 5
+    logged = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    http_only = (
+        "FHIR fetch refused: plain http is allowed only to a host named exactly in"
+        " CRAMP_FHIR_ALLOWED_HOSTS (a wildcard allows https only)"
+    )
+    assert logged == [http_only, http_only]
+    # The same wildcard still fetches over https (certificate checked against the name).
+    tls = authority.server_context("fhir.public.test")
+    with serve(FhirServer(load_resources(), host="fhir.public.test", tls=tls)) as secure:
+        for allowed in ("*:*", "*.public.test:*"):
+            client = client_with(
+                msgspec.structs.replace(settings(allowed), ca_bundle=str(authority.pem))
+            )
+            assert call(client, dict(no_prefetch), secure.base).status_code == 200, allowed
+    assert len(secure.requests) == 10
