@@ -1,4 +1,7 @@
-"""The repository's own signal-expectation suite (``signal_cases.json``) through the real app.
+"""The repository's own signal-expectation suites through the real app.
+
+``signal_cases.json`` holds the clinical signal cases; ``signal_cases_inputs.json`` holds cases
+about how inputs are read (negation, stopped drugs, spellings and brands, units, codes).
 
 Each case states what a demanding clinical reviewer expects of the alert: severity, which
 inputs one finding joins, negation and temporality, entry errors, visible spelling
@@ -16,12 +19,21 @@ from litestar.testing import TestClient
 
 from tests.cases.signal_scoring import evaluate, load_cases
 
-CASES = load_cases(Path(__file__).parent / "signal_cases.json")
+HERE = Path(__file__).parent
+SIGNAL_CASES = load_cases(HERE / "signal_cases.json")
+INPUT_CASES = load_cases(HERE / "signal_cases_inputs.json")
+CASES = SIGNAL_CASES + INPUT_CASES
 
 
 def test_suite_is_substantial() -> None:
-    assert len(CASES) >= 60
+    assert len(SIGNAL_CASES) >= 60
+    assert len(INPUT_CASES) >= 100
     assert all(str(c["source"]).strip() and str(c["why"]).strip() for c in CASES)
+
+
+def test_ids_unique_across_files() -> None:
+    ids = [str(c["id"]) for c in CASES]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 @pytest.mark.parametrize("case", CASES, ids=[str(c["id"]) for c in CASES])
