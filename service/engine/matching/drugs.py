@@ -127,6 +127,7 @@ def _qualifiers(
     where the words of its names are (misspelled: where the words nobody knows are)."""
     rules = knowledge.qualifiers.medications
     vocabulary = knowledge.kb.drug_vocabulary
+    unnamed: list[str] | None = None
     for text in texts:
         tokens_ = dated_clause_tokens(text)
         unknown = [
@@ -141,6 +142,18 @@ def _qualifiers(
             spans.append((at[0], at[-1] + 1) if at else (len(tokens_), len(tokens_)))
         if any(start < len(tokens_) for start, _ in spans):
             return rules.qualify(tokens_, spans)
+        if (
+            unnamed is None
+            and tokens_
+            and not _drugs_from_words(drug_key_tokens(text), knowledge.kb, None)[0]
+        ):
+            unnamed = tokens_
+    if unnamed is not None:
+        # A coded drug whose text names no drug, only its status ("Allergy", "Stopped"):
+        # the drug stands before or after those words.
+        n = len(unnamed)
+        kind = rules.qualify(unnamed, [(0, 0)])[0] or rules.qualify(unnamed, [(n, n)])[0]
+        return [kind] * len(hits)
     return [None] * len(hits)
 
 
