@@ -88,6 +88,9 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(_undotted(fold(text)))
 
 
+_SQUARE = str.maketrans("[]", "()")
+
+
 def clause_tokens(text: str) -> list[str]:
     """Words and clause marks (``;:.,()|=?``, a dash between spaces or a double dash, and
     a sign standing alone or in brackets): ``"no fever; sciatica"`` -> ``["no", "fever",
@@ -95,7 +98,10 @@ def clause_tokens(text: str) -> list[str]:
     -> ``["hypokalemia", "(", "-", ")"]``."""
     if "--" in text:
         text = text.replace("--", " - ")
-    return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
+    folded = _undotted(fold(text))
+    if "[" in folded or "]" in folded:
+        folded = folded.translate(_SQUARE)  # "[Discontinued]", "[-]" as "(...)"
+    return _CLAUSE_TOKEN.findall(folded)
 
 
 # A date written in digits ("11/30", "11/30/2026", "2026-11-30"), not a fraction ("1/2",
@@ -115,6 +121,14 @@ _WRITTEN_YEAR = (
 )
 YEAR_IN_PHRASE = "{year}"
 YEAR = "<year>"
+_A_YEAR = re.compile(_WRITTEN_YEAR, re.IGNORECASE)
+
+
+def has_year(text: str) -> bool:
+    """Whether a year is written alone in the text (``dated_clause_tokens`` has ``YEAR``)."""
+    return _A_YEAR.search(text) is not None
+
+
 _DATE_SPLIT = re.compile(
     f"({re.escape(DATE_IN_PHRASE)}|{_WRITTEN_DATE})|({re.escape(YEAR_IN_PHRASE)}|{_WRITTEN_YEAR})",
     re.IGNORECASE,

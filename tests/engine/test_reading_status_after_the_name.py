@@ -64,6 +64,13 @@ def _condition_current(checker: Checker, text: str, condition_id: str) -> bool:
         ("furosemide 40 mg; status=inactive", "furosemide"),
         ("furosemide 40 mg | Status: On hold", "furosemide"),
         ("furosemide 40 mg. Status: Completed", "furosemide"),
+        ("HCTZ 25 mg [Discontinued]", "hydrochlorothiazide"),
+        ("HCTZ (2018-2020)", "hydrochlorothiazide"),
+        ("HCTZ (cancelled)", "hydrochlorothiazide"),
+        ("HCTZ 25 mg (off since 2022)", "hydrochlorothiazide"),
+        ("HCTZ 25mg, prior", "hydrochlorothiazide"),
+        ("Inactive meds: HCTZ", "hydrochlorothiazide"),
+        ("Home med (stopped): HCTZ", "hydrochlorothiazide"),
     ],
 )
 def test_a_past_or_stopped_medication_is_not_taken(
@@ -97,6 +104,9 @@ def test_a_past_or_stopped_medication_is_not_taken(
         ("atorvastatin 80 mg (failed simvastatin)", "atorvastatin"),
         # A dose with four digits is no year.
         ("metformin 2000 mg daily, dc when eGFR < 30", "metformin"),
+        ("HCTZ 25 mg since 2018", "hydrochlorothiazide"),
+        ("HCTZ 25mg, prior auth pending", "hydrochlorothiazide"),
+        ("HCTZ 25 mg, take with food, off label use", "hydrochlorothiazide"),
     ],
 )
 def test_a_current_medication_stays_taken(checker: Checker, text: str, drug_id: str) -> None:
@@ -145,6 +155,12 @@ def test_a_stopped_simvastatin_makes_no_contraindication_with_clarithromycin(
         ("presumed hypothyroidism", "hypothyroidism"),
         ("hypothyroidism, presumed", "hypothyroidism"),
         ("hypothyroidism; Status: Inactive", "hypothyroidism"),
+        ("hypokalemia [-]", "hypokalemia"),
+        ("hypokalemia (FHx)", "hypokalemia"),
+        ("prior pregnancy with gestational diabetes", "pregnancy"),
+        ("monitor for hypoglycemia", "hypoglycemia"),
+        ("PMH: hypokalemia", "hypokalemia"),
+        ("Hypokalemia: Hx", "hypokalemia"),
     ],
 )
 def test_a_negated_past_or_possible_condition_is_not_current(
@@ -177,6 +193,9 @@ def test_a_negated_past_or_possible_condition_is_not_current(
         ("C diff contact precautions", "diarrhea"),
         ("hypothyroidism; Status: Active", "hypothyroidism"),
         ("hypothyroidism on levothyroxine", "hypothyroidism"),
+        ("prior pregnancy, now 20 weeks pregnant", "pregnancy"),
+        ("Diabetes Yes", "diabetes"),
+        ("PMH: diabetes", "diabetes"),
     ],
 )
 def test_a_current_condition_stays_current(checker: Checker, text: str, condition_id: str) -> None:

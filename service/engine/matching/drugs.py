@@ -14,7 +14,14 @@ from service.engine.prepared import Knowledge
 from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
-from service.knowledge.text import MARKS, dated_clause_tokens, drug_key_tokens, tokens
+from service.knowledge.text import (
+    MARKS,
+    YEAR,
+    dated_clause_tokens,
+    drug_key_tokens,
+    has_year,
+    tokens,
+)
 
 _NO_MATCH = MedicationMatch(())
 
@@ -106,7 +113,10 @@ def _in_context(
     kb = knowledge.kb
     prn = not kb.prn_tokens.isdisjoint(words)
     hits, excluded = match.hits, match.excluded
-    if not knowledge.qualifiers.medications.words.isdisjoint(words):
+    rules = knowledge.qualifiers.medications
+    if not rules.words.isdisjoint(words) or (
+        YEAR in rules.words and any(has_year(text) for text in texts)
+    ):
         kinds = _qualifiers(texts, hits, knowledge)
         hits = tuple(hit for hit, kind in zip(hits, kinds, strict=True) if kind is None)
         excluded = tuple(
