@@ -108,14 +108,14 @@ def clause_tokens(text: str) -> list[str]:
 # "3/4": a tablet part), and how a qualifier phrase names any date.
 _WRITTEN_DATE = (
     r"(?<![0-9/.])(?:(?![1-3]/[2-4](?![0-9/]))(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])"
-    r"(?:/[0-9]{2}(?:[0-9]{2})?)?|(?:0?[1-9]|1[0-2])/(?:19|20)[0-9]{2}"
-    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?![0-9/])"
+    r"(?:/[0-9]{2}(?:[0-9]{2})?)?|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?![0-9/])"
 )
 DATE_IN_PHRASE = "{date}"
 DATE = "<date>"
-# A year alone ("in 2019", "(2015)"), not a dose ("2000 mg", "1950 units").
+# A year alone ("in 2019", "(2015)") or with its month only ("2/2023": as coarse), not a
+# dose ("2000 mg", "1950 units").
 _WRITTEN_YEAR = (
-    r"(?<![0-9/.])(?<![0-9],)(?:19|20)[0-9]{2}(?![0-9/.,]?[0-9])"
+    r"(?<![0-9/.])(?<![0-9],)(?:(?:0?[1-9]|1[0-2])/)?(?:19|20)[0-9]{2}(?![0-9/.,]?[0-9])"
     r"(?!\s*(?:mg|mcg|ug|g|gm|gram|grams|ml|l|u|iu|units?|meq|mmol|mol|kcal|cal|%|tabs?"
     r"|tablets?|caps?|capsules?|puffs?|drops?)(?![a-z]))"
 )
@@ -139,7 +139,7 @@ def dated_clause_tokens(text: str) -> list[str]:
     """``clause_tokens``, with each written date (and ``{date}`` in a qualifier phrase) as
     the one token ``DATE``, and each year written alone (and ``{year}``) as ``YEAR``:
     ``"restart 11/30"`` -> ``["restart", "<date>"]``, ``"dc 2/2023"`` -> ``["dc",
-    "<date>"]``, ``"hypoglycemia in 2019"`` -> ``["hypoglycemia", "in", "<year>"]``."""
+    "<year>"]``, ``"hypoglycemia in 2019"`` -> ``["hypoglycemia", "in", "<year>"]``."""
     found: list[str] = []
     end = 0
     for match in _DATE_SPLIT.finditer(text):

@@ -194,6 +194,9 @@ def test_a_negated_past_or_possible_condition_is_not_current(
         ("hypothyroidism; Status: Active", "hypothyroidism"),
         ("hypothyroidism on levothyroxine", "hypothyroidism"),
         ("prior pregnancy, now 20 weeks pregnant", "pregnancy"),
+        # A full date may be today's: only a year (or a month and year) dates the past.
+        ("hypokalemia 11/28", "hypokalemia"),
+        ("hypokalemia on 11/28/2026", "hypokalemia"),
         ("Diabetes Yes", "diabetes"),
         ("PMH: diabetes", "diabetes"),
     ],
@@ -250,7 +253,8 @@ def test_a_coded_medication_is_read_with_a_status_only_text(
 
 def test_years_dates_and_signs_are_tokens() -> None:
     assert dated_clause_tokens("hypoglycemia in 2019") == ["hypoglycemia", "in", YEAR]
-    assert dated_clause_tokens("dc 2/2023") == ["dc", DATE]
+    assert dated_clause_tokens("dc 2/2023") == ["dc", YEAR]
+    assert dated_clause_tokens("dc 11/30/2026") == ["dc", DATE]
     assert dated_clause_tokens("anemia (2015)") == ["anemia", "(", YEAR, ")"]
     # Doses with four digits are no years, nor are fractions dates.
     assert dated_clause_tokens("metformin 2000 mg") == ["metformin", "2000", "mg"]
