@@ -9,8 +9,11 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words as above, and the marks that separate clauses of a short clinical text (a
 # qualifier's scope ends at some of them: "no fever; sciatica").
 # A sign alone is a mark too: "hypokalemia (-)", "(+)", "neuropathy: +".
-_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?]|(?<![^\s(:=?])[-+](?![^\s)])")
-MARKS = frozenset(";:.,()|=?-+")
+# An arrow ("simvastatin -> pravastatin", "=>", "\u2192") is one mark.
+_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|->|[;:.,()|=?]|(?<![^\s(:=?])[-+](?![^\s)])")
+ARROW = "->"
+MARKS = frozenset((*";:.,()|=?-+", ARROW))
+_ARROWS = re.compile("=>|\u2192|-{1,2}>")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass, as it skips intervals and
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
@@ -96,6 +99,8 @@ def clause_tokens(text: str) -> list[str]:
     a sign standing alone or in brackets): ``"no fever; sciatica"`` -> ``["no", "fever",
     ";", "sciatica"]``, ``"HCTZ--DC"`` -> ``["hctz", "-", "dc"]``, ``"hypokalemia (-)"``
     -> ``["hypokalemia", "(", "-", ")"]``."""
+    if ">" in text or "\u2192" in text:
+        text = _ARROWS.sub(" -> ", text)
     if "--" in text:
         text = text.replace("--", " - ")
     folded = _undotted(fold(text))
@@ -122,6 +127,11 @@ _WRITTEN_YEAR = (
 YEAR_IN_PHRASE = "{year}"
 YEAR = "<year>"
 _A_YEAR = re.compile(_WRITTEN_YEAR, re.IGNORECASE)
+
+
+def has_arrow(text: str) -> bool:
+    """Whether the text has an arrow (``clause_tokens`` has ``ARROW``)."""
+    return (">" in text or "\u2192" in text) and _ARROWS.search(text) is not None
 
 
 def has_year(text: str) -> bool:

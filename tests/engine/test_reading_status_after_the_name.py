@@ -71,6 +71,11 @@ def _condition_current(checker: Checker, text: str, condition_id: str) -> bool:
         ("HCTZ 25mg, prior", "hydrochlorothiazide"),
         ("Inactive meds: HCTZ", "hydrochlorothiazide"),
         ("Home med (stopped): HCTZ", "hydrochlorothiazide"),
+        ("furosemide 40 mg daily DC", "furosemide"),
+        ("furosemide 40 mg daily - tried in past", "furosemide"),
+        ("simvastatin 40 mg qhs (intolerance)", "simvastatin"),
+        ("simvastatin 40 mg -> pravastatin 40 mg", "simvastatin"),
+        ("simvastatin \u2192 atorvastatin", "simvastatin"),
     ],
 )
 def test_a_past_or_stopped_medication_is_not_taken(
@@ -107,6 +112,11 @@ def test_a_past_or_stopped_medication_is_not_taken(
         ("HCTZ 25 mg since 2018", "hydrochlorothiazide"),
         ("HCTZ 25mg, prior auth pending", "hydrochlorothiazide"),
         ("HCTZ 25 mg, take with food, off label use", "hydrochlorothiazide"),
+        ("dc meds: HCTZ 25 mg daily", "hydrochlorothiazide"),
+        ("HCTZ 25 mg daily - continue at dc", "hydrochlorothiazide"),
+        ("simvastatin 40 mg -> pravastatin 40 mg", "pravastatin"),
+        ("lasix 20 -> 40 mg daily", "furosemide"),
+        ("HCTZ 25 mg daily, hold if K > 5.0", "hydrochlorothiazide"),
     ],
 )
 def test_a_current_medication_stays_taken(checker: Checker, text: str, drug_id: str) -> None:
@@ -161,6 +171,8 @@ def test_a_stopped_simvastatin_makes_no_contraindication_with_clarithromycin(
         ("monitor for hypoglycemia", "hypoglycemia"),
         ("PMH: hypokalemia", "hypokalemia"),
         ("Hypokalemia: Hx", "hypokalemia"),
+        ("hypothyroidism - r/o", "hypothyroidism"),
+        ("hypokalemia (rule out)", "hypokalemia"),
     ],
 )
 def test_a_negated_past_or_possible_condition_is_not_current(

@@ -15,10 +15,12 @@ from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
 from service.knowledge.text import (
+    ARROW,
     MARKS,
     YEAR,
     dated_clause_tokens,
     drug_key_tokens,
+    has_arrow,
     has_year,
     tokens,
 )
@@ -114,8 +116,12 @@ def _in_context(
     prn = not kb.prn_tokens.isdisjoint(words)
     hits, excluded = match.hits, match.excluded
     rules = knowledge.qualifiers.medications
-    if not rules.words.isdisjoint(words) or (
-        YEAR in rules.words and any(has_year(text) for text in texts)
+    # The words say whether any phrase can match; a phrase of a year or an arrow alone
+    # ("HCTZ (2018-2020)", "simvastatin -> pravastatin") has none.
+    if (
+        not rules.words.isdisjoint(words)
+        or (YEAR in rules.words and any(has_year(text) for text in texts))
+        or (ARROW in rules.words and any(has_arrow(text) for text in texts))
     ):
         kinds = _qualifiers(texts, hits, knowledge)
         hits = tuple(hit for hit, kind in zip(hits, kinds, strict=True) if kind is None)
