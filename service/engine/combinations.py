@@ -834,7 +834,7 @@ def _additive_doses(knowledge: Knowledge, request: Request) -> _AdditiveDoses:
             continue
         if drug_id not in knowledge.dose_needs_schedule or _has_schedule(text, knowledge):
             below.add((MEDICATIONS, index))
-        else:
+        elif text is None or _THEN.search(text) is None:  # a taper starts higher: it counts
             unread[MEDICATIONS, index] = limit
     return _AdditiveDoses(frozenset(below), unread)
 

@@ -1,0 +1,41 @@
+"""Review 25 follow-up: a bare "INH" with inhaler words is an unnamed inhaler, not
+isoniazid; troponin, natriuretic peptides and CRP are recognized tests, not "could not
+check"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+
+@pytest.mark.parametrize("text", ["INH 2 puffs", "INH 2 puffs q4h prn"])
+def test_inh_with_inhaler_words_is_not_isoniazid(checker: Checker, text: str) -> None:
+    status = checker.med(text).medications[0]
+    assert status.concept != "isoniazid"
+    assert status.status == "unrecognized"
+
+
+@pytest.mark.parametrize("text", ["INH 300 mg daily", "INH 300 mg po daily"])
+def test_inh_with_a_dose_is_isoniazid(checker: Checker, text: str) -> None:
+    assert checker.med(text).medications[0].concept == "isoniazid"
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "concept"),
+    [
+        ("troponin I", "ng/mL", "troponin"),
+        ("hs-TnT", "ng/L", "troponin"),
+        ("BNP", "pg/mL", "natriuretic peptide (BNP or NT-proBNP)"),
+        ("NT-proBNP", "pg/mL", "natriuretic peptide (BNP or NT-proBNP)"),
+        ("CRP", "mg/L", "C-reactive protein (CRP)"),
+        ("hs-CRP", "mg/L", "C-reactive protein (CRP)"),
+    ],
+)
+def test_cardiac_and_inflammation_tests_are_recognized(
+    checker: Checker, text: str, unit: str, concept: str
+) -> None:
+    report = checker(labs=[{"text": text, "value": 1.0, "unit": unit}])
+    status = report.labs[0]
+    assert (status.status, status.concept) == ("recognized", concept)
+    assert "Could not check" not in report.note
