@@ -39,3 +39,16 @@ def test_cardiac_and_inflammation_tests_are_recognized(
     status = report.labs[0]
     assert (status.status, status.concept) == ("recognized", concept)
     assert "Could not check" not in report.note
+
+
+@pytest.mark.parametrize(
+    "text", ["Bavencio 800 mg IV q2w", "toripalimab 240 mg IV", "Imjudo 300 mg IV"]
+)
+def test_more_checkpoint_inhibitors_join_a_raised_ck(checker: Checker, text: str) -> None:
+    report = checker(
+        medications=[{"text": text}], labs=[{"text": "CK", "value": 3500, "unit": "U/L"}]
+    )
+    finding = next(
+        f for f in report.findings if f.id == "combination/checkpoint_inhibitor_with_raised_ck"
+    )
+    assert finding.severity == "high"
