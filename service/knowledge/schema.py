@@ -285,6 +285,10 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # come. Never for a condition the operation causes (hypothyroidism after thyroidectomy,
     # a low calcium after parathyroidectomy).
     cured_by: list[Id] = []
+    # With ``cured_by``: the latest result in this state (``analyte:state``) says the
+    # operation did not cure it, so it stays current (a low potassium after adrenalectomy
+    # is absent biochemical success by the PASO consensus).
+    not_cured_when: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
     # Drug classes whose labeled use this condition is: with it current, a drug of them is
     # read as taken for it ("other_use"), as when its text says so (quinine with malaria is
     # not the cramp treatment the FDA warns against).

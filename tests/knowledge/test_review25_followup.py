@@ -52,3 +52,29 @@ def test_more_checkpoint_inhibitors_join_a_raised_ck(checker: Checker, text: str
         f for f in report.findings if f.id == "combination/checkpoint_inhibitor_with_raised_ck"
     )
     assert finding.severity == "high"
+
+
+@pytest.mark.parametrize(("value", "current"), [(3.2, True), (4.2, False)])
+def test_a_low_potassium_after_adrenalectomy_is_not_a_cure(
+    checker: Checker, value: float, current: bool
+) -> None:
+    """PASO: a persisting low potassium is absent biochemical success."""
+    report = checker(
+        conditions=[{"text": "primary aldosteronism s/p adrenalectomy"}],
+        labs=[{"text": "potassium", "value": value, "unit": "mmol/L"}],
+    )
+    ids = {f.id for f in report.findings}
+    assert ("combination/condition_with_low_potassium" in ids) is current
+    assert (report.conditions[0].status == "flagged") is current
+
+
+def test_with_a_thiazide_a_low_potassium_after_adrenalectomy_names_both_causes(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "hydrochlorothiazide 25 mg daily"}],
+        conditions=[{"text": "Conn's syndrome s/p left adrenalectomy"}],
+        labs=[{"text": "potassium", "value": 3.3, "unit": "mmol/L"}],
+    )
+    ids = {f.id for f in report.findings}
+    assert "combination/drug_and_condition_with_low_potassium" in ids
