@@ -230,12 +230,13 @@ def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
 
 
 def _limit(band: LabBand, item: LabInput, factor: float) -> float | None:
-    """The band's limit, or the lab's own reference limit when sent (canonical unit)."""
+    """The band's limit, or its multiple of the lab's own reference limit when one is sent
+    (canonical unit)."""
     own = item.reference_range
     if band.reference and own is not None:
         limit = own.low if band.state == "low" else own.high
         if limit is not None:
-            return limit * factor
+            return limit * band.reference_times * factor
     return band.below if band.state == "low" else band.above
 
 

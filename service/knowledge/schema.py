@@ -326,6 +326,9 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     above: float | None = None
     # The lab's own reference range, when the request sends one, replaces this limit.
     reference: bool = False
+    # With ``reference``: the limit is this multiple of the lab's own limit (a CK over 4 or
+    # 10 times the lab's own upper limit), as ``above`` is of the usual one.
+    reference_times: Annotated[float, msgspec.Meta(gt=0)] = 1.0
     # Sex- or pregnancy-specific limits replace the general band of the same name.
     sex: Literal["female", "male"] | None = None
     pregnant: bool = False
@@ -543,10 +546,12 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
         Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
     ] = {}
     # When the request has a result of this analyte, the rule fires only if the latest one
-    # is in this state (``analyte:state``): a hypothyroidism diagnosis joins a raised CK on
-    # a statin unless a TSH that is not raised shows the thyroid controlled.
+    # is in this state or band (``analyte:state`` or ``analyte:band``): a hypothyroidism
+    # diagnosis joins a raised CK on a statin unless a TSH that is not raised shows the
+    # thyroid controlled; a coded kidney disease is kidney impairment for colchicine with a
+    # strong inhibitor unless an eGFR of 60 or more was sent (``egfr:below_60``).
     unless_measured_otherwise: (
-        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_0-9]+$")] | None
     ) = None
     management: list[NonEmpty] = []
     sources: SourceIds
