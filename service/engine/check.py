@@ -19,6 +19,7 @@ from service.engine.findings import (
     latest_by_analyte,
     measured_conditions,
     medication_findings,
+    not_cured,
 )
 from service.engine.matches import ConditionMatch, MedicationMatch
 from service.engine.matching import match_condition, match_lab, match_medication
@@ -53,6 +54,8 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         meds = taken_for_conditions(meds, conds, knowledge)
     results = lab_results(request.labs, labs, _lab_patient(request.patient, conds), knowledge)
     latest = latest_by_analyte(results)
+    if knowledge.not_cured_when:
+        conds = not_cured(conds, results, latest, knowledge)
     measured = measured_conditions(conds, request.labs, results, knowledge, latest)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}

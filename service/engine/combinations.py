@@ -834,7 +834,7 @@ def _additive_doses(knowledge: Knowledge, request: Request) -> _AdditiveDoses:
             continue
         if drug_id not in knowledge.dose_needs_schedule or _has_schedule(text, knowledge):
             below.add((MEDICATIONS, index))
-        else:
+        elif text is None or _THEN.search(text) is None:  # a taper starts higher: it counts
             unread[MEDICATIONS, index] = limit
     return _AdditiveDoses(frozenset(below), unread)
 
@@ -999,14 +999,16 @@ def _measured_normal(rule: CombinationRule, request: Request) -> list[int] | Non
 
 
 def _latest_not_in(analyte_state: str, request: Request) -> int | None:
-    """The lab input with the latest result of the analyte of ``analyte:state`` when that
-    result is not in the state, if any."""
+    """The lab input with the latest result of the analyte of ``analyte:state`` (or
+    ``analyte:band``) when that result is not in the state (or band), if any."""
     analyte_id, state = analyte_state.split(":")
     latest = request.latest.get(analyte_id)
     if latest is None:
         return None
     result = request.results[latest]
-    return latest if result is not None and state not in result.states else None
+    if result is None or state in result.states:
+        return None
+    return None if any(band.name == state for band in result.bands) else latest
 
 
 def _measured_opposite(measured_by: str, request: Request) -> bool:

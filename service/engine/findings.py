@@ -11,7 +11,7 @@ from typing import Final
 
 from msgspec.structs import replace
 
-from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
+from service.engine.matches import CURED_BY_OPERATION, ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
@@ -230,12 +230,13 @@ def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
 
 
 def _limit(band: LabBand, item: LabInput, factor: float) -> float | None:
-    """The band's limit, or the lab's own reference limit when sent (canonical unit)."""
+    """The band's limit, or its multiple of the lab's own reference limit when one is sent
+    (canonical unit)."""
     own = item.reference_range
     if band.reference and own is not None:
         limit = own.low if band.state == "low" else own.high
         if limit is not None:
-            return limit * factor
+            return limit * band.reference_times * factor
     return band.below if band.state == "low" else band.above
 
 
@@ -450,6 +451,40 @@ class MeasuredConditions:
         # Condition input -> condition id -> the analyte and the lab inputs that show it,
         # which its finding lists in place of theirs (``stands_for_result``).
         self.stood_for: dict[int, dict[str, tuple[str, list[int]]]] = {}
+
+
+def not_cured(
+    conds: Sequence[ConditionMatch],
+    results: Sequence[LabResult | None],
+    latest: Mapping[str, int],
+    knowledge: Knowledge,
+) -> list[ConditionMatch]:
+    """The condition matches with a condition read as cured by its operation current again
+    when the latest result of its ``not_cured_when`` analyte is in that state ("primary
+    aldosteronism s/p adrenalectomy" with a low potassium: the operation did not cure it)."""
+    shown: list[ConditionMatch] = []
+    for match in conds:
+        back = []
+        for cid, kind in match.excluded:
+            found = knowledge.not_cured_when.get(cid) if kind == CURED_BY_OPERATION else None
+            at = latest.get(found[0]) if found is not None else None
+            result = results[at] if at is not None else None
+            if found is not None and result is not None and shows_state(result, found[1]):
+                back.append(cid)
+        if not back:
+            shown.append(match)
+            continue
+        shown.append(
+            ConditionMatch(
+                (*match.condition_ids, *back),
+                tuple((c, k) for c, k in match.excluded if c not in back),
+                match.suggestions,
+                match.reason,
+                match.how,
+                match.read_as,
+            )
+        )
+    return shown
 
 
 def measured_conditions(

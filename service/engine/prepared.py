@@ -176,6 +176,7 @@ class Knowledge:
         "kb",
         "labeled_uses",
         "low_on_replacement",
+        "not_cured_when",
         "not_cured_words",
         "one_input_rules",
         "outranking",
@@ -270,6 +271,13 @@ class Knowledge:
         self.not_cured_words: Final = frozenset(
             w for text in kb.qualifiers.not_cured_words for w in tokens(text)
         )
+        # Condition id -> (analyte, state) of a result that says its operation did not cure
+        # it (``Condition.not_cured_when``).
+        self.not_cured_when: Final = {
+            c.id: tuple(c.not_cured_when.split(":", 1))
+            for c in kb.conditions.values()
+            if c.not_cured_when
+        }
         # Drug id -> the analytes it replaces (``Drug.replaces``), and per such analyte its
         # ``low_on_replacement`` line and that line's evidence.
         self.replaced_by_drug: Final = {

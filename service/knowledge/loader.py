@@ -315,6 +315,10 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         for other in cond.cured_by:
             if other not in c.conditions or other == cond.id:
                 c.errors.append(f"{where}: cured_by names unknown condition {other!r}")
+        if cond.not_cured_when and (
+            not cond.cured_by or cond.not_cured_when.split(":")[0] not in c.analytes
+        ):
+            c.errors.append(f"{where}: not_cured_when needs cured_by and a known analyte")
         templates = c.texts.templates if c.texts is not None else {}
         if cond.cured_by and "cured_by_operation" not in templates:
             c.errors.append(f"{where}: cured_by needs the cured_by_operation template")

@@ -285,6 +285,10 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # come. Never for a condition the operation causes (hypothyroidism after thyroidectomy,
     # a low calcium after parathyroidectomy).
     cured_by: list[Id] = []
+    # With ``cured_by``: the latest result in this state (``analyte:state``) says the
+    # operation did not cure it, so it stays current (a low potassium after adrenalectomy
+    # is absent biochemical success by the PASO consensus).
+    not_cured_when: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None = None
     # Drug classes whose labeled use this condition is: with it current, a drug of them is
     # read as taken for it ("other_use"), as when its text says so (quinine with malaria is
     # not the cramp treatment the FDA warns against).
@@ -322,6 +326,9 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     above: float | None = None
     # The lab's own reference range, when the request sends one, replaces this limit.
     reference: bool = False
+    # With ``reference``: the limit is this multiple of the lab's own limit (a CK over 4 or
+    # 10 times the lab's own upper limit), as ``above`` is of the usual one.
+    reference_times: Annotated[float, msgspec.Meta(gt=0)] = 1.0
     # Sex- or pregnancy-specific limits replace the general band of the same name.
     sex: Literal["female", "male"] | None = None
     pregnant: bool = False
@@ -539,10 +546,12 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
         Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
     ] = {}
     # When the request has a result of this analyte, the rule fires only if the latest one
-    # is in this state (``analyte:state``): a hypothyroidism diagnosis joins a raised CK on
-    # a statin unless a TSH that is not raised shows the thyroid controlled.
+    # is in this state or band (``analyte:state`` or ``analyte:band``): a hypothyroidism
+    # diagnosis joins a raised CK on a statin unless a TSH that is not raised shows the
+    # thyroid controlled; a coded kidney disease is kidney impairment for colchicine with a
+    # strong inhibitor unless an eGFR of 60 or more was sent (``egfr:below_60``).
     unless_measured_otherwise: (
-        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:(low|high)$")] | None
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_0-9]+$")] | None
     ) = None
     management: list[NonEmpty] = []
     sources: SourceIds

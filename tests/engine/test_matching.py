@@ -408,7 +408,7 @@ def test_unknown_condition_is_unrecognized(checker: Checker) -> None:
     ("text", "concept"),
     [
         ("spinal stenossis", "lumbar spinal stenosis"),
-        ("chronic kidney diseas", "chronic kidney disease stage 1-3 or stage not stated"),
+        ("chronic kidney diseas", "chronic kidney disease stage 2-3 or stage not stated"),
         ("poorly controlled diabetis", "diabetes mellitus"),
     ],
 )

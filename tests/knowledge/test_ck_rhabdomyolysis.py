@@ -26,9 +26,14 @@ def test_a_statin_with_a_markedly_raised_ck_says_stop_it_now(checker: Checker) -
 
 
 def test_a_mild_ck_keeps_the_mild_advice(checker: Checker) -> None:
-    """Under 4 times the upper limit (no sex: the men's 308 U/L) without muscle symptoms:
-    the EAS 2015 watch point (pharmacist review 24 #3; it was the moderate CK rule)."""
-    report = checker(medications=[{"text": "atorvastatin 80 mg"}], labs=[result("CK", 900, "U/L")])
+    """Under 4 times the upper limit (a man: 308 U/L) without muscle symptoms: the EAS 2015
+    watch point (pharmacist review 24 #3; it was the moderate CK rule). With no sex sent the
+    4 times band is the women's 768 U/L (pharmacist review 25 #1)."""
+    report = checker(
+        patient={"age": 60, "sex": "male"},
+        medications=[{"text": "atorvastatin 80 mg"}],
+        labs=[result("CK", 900, "U/L")],
+    )
     finding = next(f for f in report.findings if f.id == "combination/statin_with_mildly_raised_ck")
     assert finding.severity == "low"
     assert any("can usually continue" in line for line in finding.management)

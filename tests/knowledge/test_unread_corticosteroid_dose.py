@@ -34,7 +34,15 @@ def test_a_replacement_strength_without_a_schedule_is_a_dose_to_check(
 
 
 @pytest.mark.parametrize(
-    "text", ["prednisone 20 mg", "prednisone 10 mg daily", "prednisone 40 mg taper"]
+    "text",
+    [
+        "prednisone 20 mg",
+        "prednisone 10 mg daily",
+        "prednisone 40 mg taper",
+        # A taper of 5 mg tablets starts above replacement (review25 item 8).
+        "prednisone 5 mg taper",
+        "prednisone 5 mg tablets, taper as directed",
+    ],
 )
 def test_a_strength_above_replacement_is_the_additive_loss(checker: Checker, text: str) -> None:
     report = checker(medications=[{"text": text}, FUROSEMIDE])

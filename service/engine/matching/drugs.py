@@ -353,12 +353,15 @@ def _route_word_drug(
     """A text that names no other drug and starts with a drug's name that is also a route
     or dose word ("INH 300 mg daily": isoniazid), by the route the other words say (not the
     one its name is). Later in a text the word is the route of a drug the service may not
-    know ("Breztri inh 2 puffs")."""
+    know ("Breztri inh 2 puffs"). When the other words say the route the name also is
+    ("INH 2 puffs"), the word is that route: an inhaler the text does not name."""
     drug_id = kb.drug_by_route_word.get(words[0]) if words else None
     if drug_id is None:
         return (), None
-    route = _explicit_route(None, [words[1:]], kb) or kb.drugs[drug_id].default_route
-    return (DrugHit(drug_id, route),), "name"
+    route = _explicit_route(None, [words[1:]], kb)
+    if route is not None and route == kb.route_tokens.get(words[0]):
+        return (), None
+    return (DrugHit(drug_id, route or kb.drugs[drug_id].default_route),), "name"
 
 
 def _one_product(hits: dict[str, DrugHit], term: DrugTerm, kb: KnowledgeBase) -> bool:
