@@ -9,11 +9,7 @@ matching phrase does not count. For a condition the nearest qualifier that reach
 phrase only looks like a qualifier ("Child-Pugh B", "per daughter": not a relative's
 condition): it qualifies nothing, but a shorter phrase inside it does not count. A rule
 that ``needs_a_later_concept`` applies only when the text names another concept after the
-one qualified (a switch: "simvastatin switched to pravastatin"); one that
-``names_the_concept`` also qualifies a concept named inside it ("last pregnancy"). A field
-label of the same entry ("; Status: stopped") keeps the terminator before it from ending a
-scope, and ``{number}`` in a phrase stands for any number ("previously {number}": a dose
-change).
+one qualified (a switch: "simvastatin switched to pravastatin").
 """
 
 from __future__ import annotations
@@ -40,7 +36,6 @@ class _Phrase:
     order: int
     terminators: frozenset[_Words]
     needs_a_later_concept: bool
-    names_the_concept: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +52,8 @@ def _by_first(phrases: Sequence[_Words]) -> dict[str, tuple[_Words, ...]]:
     return {first: tuple(found) for first, found in grouped.items()}
 
 
-# Any number in a phrase ("previously {number}": "previously 20 mg" is a dose change).
-NUMBER_IN_PHRASE = "{number}"
-NUMBER = "<number>"
-
-
 def _starts_at(tokens: Sequence[str], position: int, words: _Words) -> bool:
-    if NUMBER not in words:
-        return tuple(tokens[position : position + len(words)]) == words
-    found = tokens[position : position + len(words)]
-    return len(found) == len(words) and all(
-        word == token or (word == NUMBER and token[:1].isdigit())
-        for word, token in zip(words, found, strict=True)
-    )
-
-
-def _phrase_tokens(text: str) -> _Words:
-    """A phrase's tokens, ``{number}`` standing for any number (never first)."""
-    parts = text.split(NUMBER_IN_PHRASE)
-    found: list[str] = []
-    for number, part in enumerate(parts):
-        if number:
-            found.append(NUMBER)
-        found.extend(dated_clause_tokens(part))
-    if found and found[0] == NUMBER:
-        raise ValueError(f"a qualifier phrase cannot start with {NUMBER_IN_PHRASE}: {text!r}")
-    return tuple(found)
+    return tuple(tokens[position : position + len(words)]) == words
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +62,6 @@ class _ListRules:
 
     phrases_by_first: dict[str, tuple[_Phrase, ...]]
     terminators_by_first: dict[str, tuple[_Words, ...]]
-    # A field of the same entry ("; Status: stopped"): a terminator right before it does
-    # not end a scope.
-    labels_by_first: dict[str, tuple[_Words, ...]]
     # A word each phrase needs (see ``_trigger``): a text with none of them needs no scan.
     words: frozenset[str]
     last_wins: bool
@@ -107,9 +75,7 @@ class _ListRules:
         ends_all: list[_Words | None] = [None] * len(tokens)
         for position, token in enumerate(tokens):
             for words in self.terminators_by_first.get(token, ()):
-                if _starts_at(tokens, position, words) and not self._label_at(
-                    tokens, position + len(words)
-                ):
+                if _starts_at(tokens, position, words):
                     ends_all[position] = words
         words_before = [0]
         for token in tokens:
@@ -121,14 +87,6 @@ class _ListRules:
             )
             for start, end in spans
         ]
-
-    def _label_at(self, tokens: Sequence[str], position: int) -> bool:
-        if position >= len(tokens):
-            return False
-        return any(
-            _starts_at(tokens, position, words)
-            for words in self.labels_by_first.get(tokens[position], ())
-        )
 
     def _phrases(self, tokens: Sequence[str]) -> list[_Found]:
         found: list[_Found] = []
@@ -165,9 +123,7 @@ class _ListRules:
             phrase = item.phrase
             if phrase.kind == PSEUDO or (phrase.needs_a_later_concept and not concept_after):
                 continue
-            if phrase.names_the_concept and item.start <= start and end <= item.end:
-                gap = (start, start)  # "last pregnancy": the phrase names it
-            elif item.end <= start and phrase.direction != "backward":
+            if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
                 gap = (end, item.start)
@@ -203,7 +159,7 @@ def _trigger(tokens: Sequence[str], common: frozenset[str]) -> str:
     """The word a text must have for a phrase to match: its first word that is not a
     common one ("do not take with" -> "do", "for malaria" -> "malaria"), else its longest
     ("on hold" -> "hold"), else its mark ("?")."""
-    words = [t for t in tokens if t not in MARKS and t != NUMBER] or list(tokens)
+    words = [t for t in tokens if t not in MARKS] or list(tokens)
     return next((w for w in words if w not in common), max(words, key=len))
 
 
@@ -231,7 +187,7 @@ class QualifierIndex:
                     w for text in rule.terminated_by if (w := tuple(clause_tokens(text)))
                 )
                 for text in rule.phrases:
-                    tokens = _phrase_tokens(text)
+                    tokens = tuple(dated_clause_tokens(text))
                     if not tokens:
                         continue
                     phrase = _Phrase(
@@ -242,7 +198,6 @@ class QualifierIndex:
                         order,
                         own,
                         rule.needs_a_later_concept,
-                        rule.names_the_concept,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed
@@ -253,9 +208,6 @@ class QualifierIndex:
             return _ListRules(
                 {first: tuple(found) for first, found in phrases.items()},
                 _by_first([w for text in terminators if (w := tuple(clause_tokens(text)))]),
-                _by_first(
-                    [w for text in qualifiers.field_labels if (w := tuple(clause_tokens(text)))]
-                ),
                 frozenset(words),
                 last_wins=kind == "medications",
             )

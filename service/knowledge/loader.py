@@ -38,7 +38,7 @@ from service.knowledge.schema import (
     Texts,
 )
 from service.knowledge.severity import policy_violations
-from service.knowledge.text import DATE, YEAR, drug_key_tokens, fold, tokens, unit_key
+from service.knowledge.text import drug_key_tokens, fold, tokens, unit_key
 
 
 class KnowledgeError(CrampError, ValueError):
@@ -624,7 +624,6 @@ def _index(
         fuzzy_condition_terms=_by_initial(fuzzy_conditions),
         condition_vocabulary=frozenset(
             {w for k in condition_terms for w in k.split(" ")}
-            | {DATE, YEAR}
             | {
                 w
                 for p in (

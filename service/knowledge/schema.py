@@ -646,9 +646,6 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # Only when the text names another concept after this one: the drug switched to
     # ("simvastatin switched to pravastatin"; "lasix switched to 40 mg" is a dose change).
     needs_a_later_concept: bool = False
-    # A phrase with the concept's own name in it ("last pregnancy"): it qualifies the
-    # concept named inside it too.
-    names_the_concept: bool = False
     sources: SourceIds
 
 
@@ -663,9 +660,6 @@ class Qualifiers(_Strict, frozen=True, kw_only=True):
     # operation was not the curative one ("bilateral" disease, "partial"), or is still to
     # come ("awaiting", "planned").
     not_cured_words: list[NonEmpty] = []
-    # Labels of a field of the same entry (an EHR export row: "furosemide 40 mg; Status:
-    # Stopped"): a terminator right before one does not end a scope.
-    field_labels: list[NonEmpty] = []
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

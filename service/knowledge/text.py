@@ -8,12 +8,8 @@ import unicodedata
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words as above, and the marks that separate clauses of a short clinical text (a
 # qualifier's scope ends at some of them: "no fever; sciatica").
-# A sign alone is a mark too: "hypokalemia (-)", "(+)", "neuropathy: +".
-# An arrow ("simvastatin -> pravastatin", "=>", "\u2192") is one mark.
-_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|->|[;:.,()|=?]|(?<![^\s(:=?])[-+](?![^\s)])")
-ARROW = "->"
-MARKS = frozenset((*";:.,()|=?-+", ARROW))
-_ARROWS = re.compile("=>|\u2192|-{1,2}>")
+_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?]|(?<!\S)-(?!\S)")
+MARKS = frozenset(";:.,()|=?-")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass, as it skips intervals and
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
@@ -91,22 +87,13 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(_undotted(fold(text)))
 
 
-_SQUARE = str.maketrans("[]", "()")
-
-
 def clause_tokens(text: str) -> list[str]:
-    """Words and clause marks (``;:.,()|=?``, a dash between spaces or a double dash, and
-    a sign standing alone or in brackets): ``"no fever; sciatica"`` -> ``["no", "fever",
-    ";", "sciatica"]``, ``"HCTZ--DC"`` -> ``["hctz", "-", "dc"]``, ``"hypokalemia (-)"``
-    -> ``["hypokalemia", "(", "-", ")"]``."""
-    if ">" in text or "\u2192" in text:
-        text = _ARROWS.sub(" -> ", text)
+    """Words and clause marks (``;:.,()|=?``, and a dash between spaces or a double dash):
+    ``"no fever; sciatica"`` -> ``["no", "fever", ";", "sciatica"]``, ``"HCTZ--DC"`` ->
+    ``["hctz", "-", "dc"]``."""
     if "--" in text:
         text = text.replace("--", " - ")
-    folded = _undotted(fold(text))
-    if "[" in folded or "]" in folded:
-        folded = folded.translate(_SQUARE)  # "[Discontinued]", "[-]" as "(...)"
-    return _CLAUSE_TOKEN.findall(folded)
+    return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
 
 
 # A date written in digits ("11/30", "11/30/2026", "2026-11-30"), not a fraction ("1/2",
@@ -116,49 +103,19 @@ _WRITTEN_DATE = (
     r"(?:/[0-9]{2}(?:[0-9]{2})?)?|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?![0-9/])"
 )
 DATE_IN_PHRASE = "{date}"
+_DATE_SPLIT = re.compile(f"({re.escape(DATE_IN_PHRASE)}|{_WRITTEN_DATE})")
 DATE = "<date>"
-# A year alone ("in 2019", "(2015)") or with its month only ("2/2023": as coarse), not a
-# dose ("2000 mg", "1950 units").
-_WRITTEN_YEAR = (
-    r"(?<![0-9/.])(?<![0-9],)(?:(?:0?[1-9]|1[0-2])/)?(?:19|20)[0-9]{2}(?![0-9/.,]?[0-9])"
-    r"(?!\s*(?:mg|mcg|ug|g|gm|gram|grams|ml|l|u|iu|units?|meq|mmol|mol|kcal|cal|%|tabs?"
-    r"|tablets?|caps?|capsules?|puffs?|drops?)(?![a-z]))"
-)
-YEAR_IN_PHRASE = "{year}"
-YEAR = "<year>"
-_A_YEAR = re.compile(_WRITTEN_YEAR, re.IGNORECASE)
-
-
-def has_arrow(text: str) -> bool:
-    """Whether the text has an arrow (``clause_tokens`` has ``ARROW``)."""
-    return (">" in text or "\u2192" in text) and _ARROWS.search(text) is not None
-
-
-def has_year(text: str) -> bool:
-    """Whether a year is written alone in the text (``dated_clause_tokens`` has ``YEAR``)."""
-    return _A_YEAR.search(text) is not None
-
-
-_DATE_SPLIT = re.compile(
-    f"({re.escape(DATE_IN_PHRASE)}|{_WRITTEN_DATE})|({re.escape(YEAR_IN_PHRASE)}|{_WRITTEN_YEAR})",
-    re.IGNORECASE,
-)
 
 
 def dated_clause_tokens(text: str) -> list[str]:
     """``clause_tokens``, with each written date (and ``{date}`` in a qualifier phrase) as
-    the one token ``DATE``, and each year written alone (and ``{year}``) as ``YEAR``:
-    ``"restart 11/30"`` -> ``["restart", "<date>"]``, ``"dc 2/2023"`` -> ``["dc",
-    "<year>"]``, ``"hypoglycemia in 2019"`` -> ``["hypoglycemia", "in", "<year>"]``."""
+    the one token ``DATE``: ``"restart 11/30"`` -> ``["restart", "<date>"]``."""
     found: list[str] = []
-    end = 0
-    for match in _DATE_SPLIT.finditer(text):
-        if match.start() > end:
-            found.extend(clause_tokens(text[end : match.start()]))
-        found.append(DATE if match.group(1) is not None else YEAR)
-        end = match.end()
-    if end < len(text):
-        found.extend(clause_tokens(text[end:]))
+    for number, part in enumerate(_DATE_SPLIT.split(text)):
+        if number % 2:
+            found.append(DATE)
+        elif part:
+            found.extend(clause_tokens(part))
     return found
 
 

@@ -13,14 +13,14 @@ from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, ConditionInput
 from service.engine.prepared import Knowledge
 from service.knowledge.base import KnowledgeBase
-from service.knowledge.text import MARKS, dated_clause_tokens, tokens
+from service.knowledge.text import MARKS, clause_tokens, tokens
 
 
 def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatch:
     kb = knowledge.kb
     coded = _conditions_from_codes(item.coding, kb)
     if coded:
-        return _coded_in_context(coded, item.text, knowledge)
+        return ConditionMatch(coded, how="code")
     texts = texts_of(item.text, item.coding)
     for number, text in enumerate(texts):
         match = _conditions_from_text(text, knowledge)
@@ -40,43 +40,6 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
         typos_only=True,
     )
     return ConditionMatch((), (), suggestions, "condition not known")
-
-
-def _coded_in_context(
-    coded: tuple[str, ...], text: str | None, knowledge: Knowledge
-) -> ConditionMatch:
-    """The coded concepts, with what the item's own text says of them: a text that names
-    one as absent, a relative's, past or possible ("Type 2 diabetes - ruled out", "family
-    history of hypokalemia") is read as it would be without the code, as a medication's
-    text that says "discontinued" is. A text that names no condition at all ("ruled out")
-    says it of the coded ones; one that names only others says nothing of them."""
-    if not text or text.isspace():
-        return ConditionMatch(coded, how="code")
-    parsed = _Text(text)
-    rules = knowledge.qualifiers.conditions
-    if rules.words.isdisjoint(parsed.tokens):
-        return ConditionMatch(coded, how="code")
-    read, _ = _conditions_from_words(parsed, knowledge)
-    said = dict(read.excluded)
-    if not read.condition_ids and not read.excluded:
-        # Nothing named: the coded concepts stand before or after the text's words.
-        n = len(parsed.tokens)
-        kind = (
-            rules.qualify(parsed.tokens, [(0, 0)])[0] or rules.qualify(parsed.tokens, [(n, n)])[0]
-        )
-        said = dict.fromkeys(coded, kind) if kind else {}
-    conditions = knowledge.kb.conditions
-    excluded = [
-        (cid, said[cid])
-        for cid in coded
-        if cid in said and (said[cid] != HISTORICAL or conditions[cid].acute)
-    ]
-    if not excluded:
-        return ConditionMatch(coded, how="code")
-    gone = {cid for cid, _ in excluded}
-    return ConditionMatch(
-        tuple(cid for cid in coded if cid not in gone), tuple(excluded), how="code"
-    )
 
 
 def icd_prefixes(code: str) -> list[str]:
@@ -108,13 +71,13 @@ def _conditions_from_codes(coding: Sequence[Coding] | None, kb: KnowledgeBase) -
 
 
 class _Text:
-    """A condition text as clause tokens (a date or a year written alone as one token),
-    and its words (marks left out) with where each word stands among the tokens."""
+    """A condition text as clause tokens, and its words (marks left out) with where each
+    word stands among the tokens."""
 
     __slots__ = ("at", "tokens", "words")
 
     def __init__(self, text: str) -> None:
-        self.tokens = dated_clause_tokens(text)
+        self.tokens = clause_tokens(text)
         self.at = [i for i, token in enumerate(self.tokens) if token not in MARKS]
         self.words = [self.tokens[i] for i in self.at]
 

@@ -14,16 +14,7 @@ from service.engine.prepared import Knowledge
 from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
-from service.knowledge.text import (
-    ARROW,
-    MARKS,
-    YEAR,
-    dated_clause_tokens,
-    drug_key_tokens,
-    has_arrow,
-    has_year,
-    tokens,
-)
+from service.knowledge.text import MARKS, dated_clause_tokens, drug_key_tokens, tokens
 
 _NO_MATCH = MedicationMatch(())
 
@@ -115,14 +106,7 @@ def _in_context(
     kb = knowledge.kb
     prn = not kb.prn_tokens.isdisjoint(words)
     hits, excluded = match.hits, match.excluded
-    rules = knowledge.qualifiers.medications
-    # The words say whether any phrase can match; a phrase of a year or an arrow alone
-    # ("HCTZ (2018-2020)", "simvastatin -> pravastatin") has none.
-    if (
-        not rules.words.isdisjoint(words)
-        or (YEAR in rules.words and any(has_year(text) for text in texts))
-        or (ARROW in rules.words and any(has_arrow(text) for text in texts))
-    ):
+    if not knowledge.qualifiers.medications.words.isdisjoint(words):
         kinds = _qualifiers(texts, hits, knowledge)
         hits = tuple(hit for hit, kind in zip(hits, kinds, strict=True) if kind is None)
         excluded = tuple(
@@ -143,7 +127,6 @@ def _qualifiers(
     where the words of its names are (misspelled: where the words nobody knows are)."""
     rules = knowledge.qualifiers.medications
     vocabulary = knowledge.kb.drug_vocabulary
-    unnamed: list[str] | None = None
     for text in texts:
         tokens_ = dated_clause_tokens(text)
         unknown = [
@@ -158,18 +141,6 @@ def _qualifiers(
             spans.append((at[0], at[-1] + 1) if at else (len(tokens_), len(tokens_)))
         if any(start < len(tokens_) for start, _ in spans):
             return rules.qualify(tokens_, spans)
-        if (
-            unnamed is None
-            and tokens_
-            and not _drugs_from_words(drug_key_tokens(text), knowledge.kb, None)[0]
-        ):
-            unnamed = tokens_
-    if unnamed is not None:
-        # A coded drug whose text names no drug, only its status ("Allergy", "Stopped"):
-        # the drug stands before or after those words.
-        n = len(unnamed)
-        kind = rules.qualify(unnamed, [(0, 0)])[0] or rules.qualify(unnamed, [(n, n)])[0]
-        return [kind] * len(hits)
     return [None] * len(hits)
 
 
