@@ -195,6 +195,17 @@ def _need_sources(c: _Collector, where: str, ids: Iterable[str]) -> None:
             c.errors.append(f"{where}: unknown source {sid!r}")
 
 
+def _check_measured_keys(c: _Collector, where: str, keys: Iterable[str]) -> None:
+    """Each analyte or lab test a ``monitoring_when_measured`` key names is known."""
+    for key in keys:
+        for analyte_id in key.split("+"):
+            if analyte_id not in c.analytes and analyte_id not in c.lab_tests:
+                c.errors.append(
+                    f"{where}: monitoring_when_measured names unknown analyte or lab test"
+                    f" {analyte_id!r}"
+                )
+
+
 def _check_drugs(c: _Collector) -> None:
     for dc in c.classes.values():
         where = f"{c.origin[('drug class', dc.id)]}: drug class {dc.id!r}"
@@ -204,13 +215,7 @@ def _check_drugs(c: _Collector) -> None:
             for other in e.not_additive_with:
                 if other not in c.classes:
                     c.errors.append(f"{where} effect {e.kind}: unknown drug class {other!r}")
-        for key in dc.monitoring_when_measured:
-            for analyte_id in key.split("+"):
-                if analyte_id not in c.analytes and analyte_id not in c.lab_tests:
-                    c.errors.append(
-                        f"{where}: monitoring_when_measured names unknown analyte or lab test"
-                        f" {analyte_id!r}"
-                    )
+        _check_measured_keys(c, where, dc.monitoring_when_measured)
     local = frozenset(c.normalization.local_routes) if c.normalization else frozenset()
     for d in c.drugs.values():
         where = f"{c.origin[('drug', d.id)]}: drug {d.id!r}"
@@ -452,13 +457,7 @@ def _check_rules(c: _Collector) -> None:
             )
         ):
             c.errors.append(f"{where}: title_dose_unknown needs a slot an unread dose can fill")
-        for key in r.monitoring_when_measured:
-            for analyte_id in key.split("+"):
-                if analyte_id not in c.analytes and analyte_id not in c.lab_tests:
-                    c.errors.append(
-                        f"{where}: monitoring_when_measured names unknown analyte or lab test"
-                        f" {analyte_id!r}"
-                    )
+        _check_measured_keys(c, where, r.monitoring_when_measured)
         for sid in r.suppressed_by:
             if sid not in c.rules:
                 c.errors.append(f"{where}: suppressed_by names unknown rule {sid!r}")
