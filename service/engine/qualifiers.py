@@ -14,6 +14,7 @@ one qualified (a switch: "simvastatin switched to pravastatin").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -169,6 +170,22 @@ class QualifierIndex:
 
     conditions: _ListRules
     medications: _ListRules
+    # A medication text ending with a stop status (``Qualifiers.medication_stopped_at_end``).
+    stopped_at_end: re.Pattern[str] | None = None
+    # A condition text ending with a negation mark: group "head" is the text before it
+    # (``Qualifiers.condition_negated_after``).
+    negated_after: re.Pattern[str] | None = None
+
+    def medication_stopped_at_end(self, text: str) -> bool:
+        """The text's last clause says the drug is not taken ("; Status: Stopped")."""
+        return self.stopped_at_end is not None and bool(self.stopped_at_end.search(_brackets(text)))
+
+    def condition_before_negation(self, text: str) -> str | None:
+        """The text before a closing negation mark ("hypokalemia (-)" -> "hypokalemia")."""
+        if self.negated_after is None:
+            return None
+        found = self.negated_after.match(_brackets(text))
+        return found.group("head").strip() if found else None
 
     @classmethod
     def compile(
@@ -212,4 +229,40 @@ class QualifierIndex:
                 last_wins=kind == "medications",
             )
 
-        return cls(rules_for("conditions"), rules_for("medications"))
+        stopped = _ending(qualifiers.medication_stopped_at_end)
+        negated = _ending(qualifiers.condition_negated_after)
+        return cls(
+            rules_for("conditions"),
+            rules_for("medications"),
+            re.compile(stopped, re.IGNORECASE) if stopped else None,
+            re.compile(rf"(?P<head>.*?\w.*?)\s*{negated}", re.IGNORECASE | re.DOTALL)
+            if negated
+            else None,
+        )
+
+
+_DATE = r"\d{1,2}/(?:\d{1,2}/)?(?:\d{4}|\d{2})"
+
+
+def _brackets(text: str) -> str:
+    return text.replace("[", "(").replace("]", ")")
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as a pattern: any spacing around marks, one or more spaces between words,
+    ``{date}`` a date."""
+    pieces = re.findall(r"\{date\}|\w+|[^\w\s]", phrase)
+    pattern = r"\b" if pieces and pieces[0][0].isalnum() else ""
+    for before, piece in zip([None, *pieces], pieces, strict=False):
+        if before is not None:
+            words = before[-1].isalnum() and (piece[0].isalnum() or piece == "{date}")
+            pattern += r"\s+" if words or (before == "{date}" and piece[0].isalnum()) else r"\s*"
+        pattern += _DATE if piece == "{date}" else re.escape(piece)
+    return pattern
+
+
+def _ending(phrases: Sequence[str]) -> str:
+    """One pattern for any of the phrases at the end of a text (a full stop may follow)."""
+    if not phrases:
+        return ""
+    return "(?:" + "|".join(_phrase_pattern(p) for p in phrases) + r")[\s.]*\Z"

@@ -660,6 +660,13 @@ class Qualifiers(_Strict, frozen=True, kw_only=True):
     # operation was not the curative one ("bilateral" disease, "partial"), or is still to
     # come ("awaiting", "planned").
     not_cured_words: list[NonEmpty] = []
+    # A medication entry that ends with one of these is not current ("; Status: Stopped",
+    # "(old med)", "dc 2/2023"): nothing after it can revive the drug. "{date}" stands for
+    # a month/year or a full date.
+    medication_stopped_at_end: list[NonEmpty] = []
+    # A condition entry that is a condition's name and then one of these, nothing between
+    # ("hypokalemia (-)", "hypokalemia: denied"), is absent.
+    condition_negated_after: list[NonEmpty] = []
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

@@ -23,7 +23,7 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
         return ConditionMatch(coded, how="code")
     texts = texts_of(item.text, item.coding)
     for number, text in enumerate(texts):
-        match = _conditions_from_text(text, knowledge)
+        match = _negated_after(text, knowledge) or _conditions_from_text(text, knowledge)
         if match.condition_ids or match.excluded:
             if match.how != "spelling" and (number > 0 or item.text is None):
                 return match.read("display")
@@ -40,6 +40,23 @@ def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatc
         typos_only=True,
     )
     return ConditionMatch((), (), suggestions, "condition not known")
+
+
+NEGATED = "negated"
+
+
+def _negated_after(text: str, knowledge: Knowledge) -> ConditionMatch | None:
+    """A condition's name and at once a negation mark ("hypokalemia (-)", "hypokalemia:
+    denied"): absent. Only when the words before the mark are that name and nothing else
+    ("Cirrhosis - varices (-)" is cirrhosis, current)."""
+    head = knowledge.qualifiers.condition_before_negation(text)
+    if head is None:
+        return None
+    words = _Text(head).words
+    ids = knowledge.kb.condition_terms.get(" ".join(words)) if words else None
+    if not ids:
+        return None
+    return ConditionMatch((), tuple((cid, NEGATED) for cid in ids), how="name")
 
 
 def icd_prefixes(code: str) -> list[str]:

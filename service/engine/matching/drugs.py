@@ -32,6 +32,9 @@ def dedupe(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+STOPPED = "stopped"
+
+
 def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationMatch:
     """The drugs an item names, how they were read, and whether the text says the drug is
     taken as needed or is not current (stopped, denied, ...)."""
@@ -112,6 +115,11 @@ def _in_context(
         excluded = tuple(
             (hit.drug_id, kind) for hit, kind in zip(match.hits, kinds, strict=True) if kind
         )
+    if hits and any(knowledge.qualifiers.medication_stopped_at_end(t) for t in texts):
+        # The entry ends with a stop status ("; Status: Stopped", "(old med)"): the row's
+        # drugs are not taken, whatever came before.
+        excluded += tuple((hit.drug_id, STOPPED) for hit in hits)
+        hits = ()
     how: MatchKind | None = "spelling" if read_as else match.how
     if match.how == "spelling" and not read_as:
         read_as = tuple(kb.drugs[h.drug_id].name for h in match.hits)
