@@ -37,6 +37,7 @@ class _Phrase:
     order: int
     terminators: frozenset[_Words]
     needs_a_later_concept: bool
+    ends_clause: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,8 @@ class _ListRules:
             phrase = item.phrase
             if phrase.kind == PSEUDO or (phrase.needs_a_later_concept and not concept_after):
                 continue
+            if phrase.ends_clause and not _clause_ends(tokens, item.end, ends_all):
+                continue
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
@@ -154,6 +157,17 @@ class _ListRules:
             ):
                 return True
         return False
+
+
+def _clause_ends(tokens: Sequence[str], position: int, ends_all: Sequence[_Words | None]) -> bool:
+    """Whether nothing but marks follows ``position`` before the text ends, a comma or a
+    terminator (``QualifierRule.ends_clause``)."""
+    for at in range(position, len(tokens)):
+        if tokens[at] == "," or ends_all[at] is not None:
+            return True
+        if tokens[at] not in MARKS:
+            return False
+    return True
 
 
 def _trigger(tokens: Sequence[str], common: frozenset[str]) -> str:
@@ -215,6 +229,7 @@ class QualifierIndex:
                         order,
                         own,
                         rule.needs_a_later_concept,
+                        rule.ends_clause,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

@@ -646,6 +646,11 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # Only when the text names another concept after this one: the drug switched to
     # ("simvastatin switched to pravastatin"; "lasix switched to 40 mg" is a dose change).
     needs_a_later_concept: bool = False
+    # Only when the phrase ends its clause (nothing but a comma or a terminator after it):
+    # the answer of a field ("diabetes: no", "DM - no, HTN - yes"), not a negation of
+    # something else named after it ("T2DM - no retinopathy", "hyponatremia - denies
+    # symptoms").
+    ends_clause: bool = False
     sources: SourceIds
 
 

@@ -95,3 +95,11 @@ def test_the_guard_list_holds_the_briefs_strings() -> None:
         "Cirrhosis - varices (-)",
         "diabetes mellitus (+)",
     } <= texts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["diabetes: no", "Diabetes - No", "DM: no, HTN: yes", "hypokalemia - none", "sciatica: denies"],
+)
+def test_a_field_answer_at_the_end_of_its_clause_still_negates(checker: Checker, text: str) -> None:
+    assert checker.cond(text).conditions[0].status == "recognized"
