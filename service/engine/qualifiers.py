@@ -189,14 +189,22 @@ class QualifierIndex:
     # A condition text ending with a negation mark: group "head" is the text before it
     # (``Qualifiers.condition_negated_after``).
     negated_after: re.Pattern[str] | None = None
+    # The last pieces those phrases can end a text with ("stopped", ")", a digit): a text
+    # ending otherwise is not searched (most texts; the patterns scan the whole text).
+    stopped_ends: tuple[str, ...] = ()
+    negated_ends: tuple[str, ...] = ()
 
     def medication_stopped_at_end(self, text: str) -> bool:
         """The text's last clause says the drug is not taken ("; Status: Stopped")."""
-        return self.stopped_at_end is not None and bool(self.stopped_at_end.search(_brackets(text)))
+        return (
+            self.stopped_at_end is not None
+            and _may_end_with(text, self.stopped_ends)
+            and bool(self.stopped_at_end.search(_brackets(text)))
+        )
 
     def condition_before_negation(self, text: str) -> str | None:
         """The text before a closing negation mark ("hypokalemia (-)" -> "hypokalemia")."""
-        if self.negated_after is None:
+        if self.negated_after is None or not _may_end_with(text, self.negated_ends):
             return None
         found = self.negated_after.match(_brackets(text))
         return found.group("head").strip() if found else None
@@ -253,10 +261,28 @@ class QualifierIndex:
             re.compile(rf"(?P<head>.*?\w.*?)\s*{negated}", re.IGNORECASE | re.DOTALL)
             if negated
             else None,
+            _last_pieces(qualifiers.medication_stopped_at_end),
+            _last_pieces(qualifiers.condition_negated_after),
         )
 
 
 _DATE = r"\d{1,2}/(?:\d{1,2}/)?(?:\d{4}|\d{2})"
+
+
+def _last_pieces(phrases: Sequence[str]) -> tuple[str, ...]:
+    """Each phrase's last word or mark, lower case (a date's: any digit)."""
+    ends: set[str] = set()
+    for phrase in phrases:
+        last = re.findall(r"\{date\}|\w+|[^\w\s]", phrase)[-1]
+        ends.update("0123456789" if last == "{date}" else [last.lower()])
+    return tuple(sorted(ends))
+
+
+def _may_end_with(text: str, ends: tuple[str, ...]) -> bool:
+    """Whether the text, without trailing spaces and full stops (which ``_ending`` allows),
+    ends with one of ``ends`` (a bracket may be either kind)."""
+    tail = _brackets(text).rstrip(" \t\r\n.").lower()
+    return tail.endswith(ends)
 
 
 def _brackets(text: str) -> str:
