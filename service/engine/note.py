@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
@@ -244,17 +244,13 @@ def render_note(
     kb: KnowledgeBase,
 ) -> str:
     t = kb.texts.templates
-    lines = [t["note_header"].format(risk=risk)]
     problems = [f for f in findings if f.absorbed_by is None]
+    empty = None
     if not problems:
         sent = request.medications or request.conditions or request.labs
-        lines.append(t["note_none"] if sent else t["note_nothing_sent"])
+        empty = t["note_none"] if sent else t["note_nothing_sent"]
     major = [f for f in problems if f.severity != "low" or f.kind == "combination"]
     minor = [f for f in problems if f.severity == "low" and f.kind != "combination"]
-    lines += [t["note_finding"].format(severity=f.severity, title=f.title) for f in major]
-    if minor:
-        names = unique(_short_name(f, kb) for f in minor)
-        lines.append(t["note_minor"].format(items=", ".join(names)))
     # Severe problems come first, so their checks do; a wider check of a combination a
     # problem speaks for may replace an untimed one of the problem's (_widened).
     shown = {f.id for f in major if f.kind == "combination"}
@@ -272,9 +268,6 @@ def render_note(
     problems_checked = major or minor[:1]
     own = [f.monitoring[0] for f in problems_checked if f.monitoring]
     own += [check for f in problems_checked for check in problem_checks(f)[1:]]
-    checks = _unrepeated(_widened(own, spoken_for))
-    if checks:
-        lines.append(t["note_monitoring"].format(items="; ".join(checks[:MAX_CHECKS])))
     corrections = []
     unrecognized = []
     for lst, items in statuses:
@@ -290,9 +283,157 @@ def render_note(
                     input=label, suggestion=" or ".join(s.suggestions)
                 )
             unrecognized.append(label)
-    if corrections:
-        lines.append(t["note_corrections"].format(items="; ".join(corrections)))
-    if unrecognized:
-        lines.append(t["note_unrecognized"].format(items="; ".join(unrecognized)))
-    lines.append(t["note_disclaimer"])
-    return "\n".join(lines)
+    parts = _NoteParts(
+        header=t["note_header"].format(risk=risk),
+        empty=empty,
+        major=[(f.severity, f.title) for f in major],
+        minor=unique(_short_name(f, kb) for f in minor),
+        checks=_unrepeated(_widened(own, spoken_for)),
+        corrections=corrections,
+        unrecognized=unrecognized,
+    )
+    return parts.fitted(t)
+
+
+# A chart note a clinician reads in seconds. A note over this many characters is made
+# shorter, step by step, until it fits: the inputs a problem names, then the low-severity
+# contributors, the checks, the moderate problems and the inputs listed as read or not
+# checked are each cut to a count of the rest. A high problem's line is never left out;
+# every finding and input status stays whole in the report.
+NOTE_BUDGET = 700
+# Inputs a problem line names in a note over budget; the others are counted.
+_NAMES_WHEN_SHORT = 3
+
+
+class _NoteParts:
+    """What a note says, before it is fitted to the budget."""
+
+    __slots__ = ("checks", "corrections", "empty", "header", "major", "minor", "unrecognized")
+
+    def __init__(
+        self,
+        header: str,
+        empty: str | None,
+        major: list[tuple[str, str]],
+        minor: list[str],
+        checks: list[str],
+        corrections: list[str],
+        unrecognized: list[str],
+    ) -> None:
+        self.header = header
+        self.empty = empty
+        self.major = major
+        self.minor = minor
+        self.checks = checks
+        self.corrections = corrections
+        self.unrecognized = unrecognized
+
+    def fitted(self, t: Mapping[str, str]) -> str:
+        note = self.render(t, _Cuts())
+        if len(note) <= NOTE_BUDGET:
+            return note
+        cuts = _Cuts(names=_NAMES_WHEN_SHORT)
+        for step in _Cuts.STEPS:
+            limit = step.start(self)
+            while True:
+                setattr(cuts, step.field, limit)
+                note = self.render(t, cuts)
+                if len(note) <= NOTE_BUDGET or limit <= step.floor:
+                    break
+                limit -= 1
+            if len(note) <= NOTE_BUDGET:
+                return note
+        return note
+
+    def render(self, t: Mapping[str, str], cuts: _Cuts) -> str:
+        lines = [self.header]
+        if self.empty is not None:
+            lines.append(self.empty)
+        high = [(s, title) for s, title in self.major if s == "high"]
+        rest = [(s, title) for s, title in self.major if s != "high"]
+        kept = high + rest[: cuts.problems]
+        lines += [
+            t["note_finding"].format(severity=s, title=_fewer_names(title, cuts.names, t))
+            for s, title in kept
+        ]
+        if len(kept) < len(self.major):
+            lines.append(t["note_more_problems"].format(count=len(self.major) - len(kept)))
+        if self.minor:
+            lines.append(t["note_minor"].format(items=_counted(self.minor, cuts.minor, t)))
+        if self.checks:
+            checks = self.checks[: min(MAX_CHECKS, cuts.checks)]
+            lines.append(t["note_monitoring"].format(items="; ".join(checks)))
+        if self.corrections:
+            items = _counted(self.corrections, cuts.listed, t, "; ")
+            lines.append(t["note_corrections"].format(items=items))
+        if self.unrecognized:
+            items = _counted(self.unrecognized, cuts.listed, t, "; ")
+            lines.append(t["note_unrecognized"].format(items=items))
+        lines.append(t["note_disclaimer"])
+        return "\n".join(lines)
+
+
+class _Step:
+    __slots__ = ("field", "floor", "start")
+
+    def __init__(self, field: str, floor: int, start: Callable[[_NoteParts], int]) -> None:
+        self.field = field
+        self.floor = floor
+        self.start = start
+
+
+class _Cuts:
+    """How much of each part a note shows (``_UNCUT``: all of it)."""
+
+    names = problems = minor = checks = listed = _UNCUT = 1 << 30
+    # In order: what a reader loses least by, first.
+    STEPS = (
+        _Step("minor", 2, lambda p: len(p.minor) - 1),
+        _Step("checks", 2, lambda p: min(MAX_CHECKS, len(p.checks)) - 1),
+        _Step("listed", 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
+        _Step("names", 2, lambda p: _NAMES_WHEN_SHORT - 1),
+        _Step("problems", 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
+        _Step("names", 1, lambda p: 1),
+    )
+
+    def __init__(self, names: int = _UNCUT) -> None:
+        self.names = names
+
+
+def _counted(items: Sequence[str], shown: int, t: Mapping[str, str], sep: str = ", ") -> str:
+    """The first ``shown`` items, and a count of the others."""
+    if len(items) <= shown:
+        return sep.join(items)
+    return t["note_and_more"].format(items=sep.join(items[:shown]), count=len(items) - shown)
+
+
+def _fewer_names(title: str, shown: int, t: Mapping[str, str]) -> str:
+    """A problem's title with at most ``shown`` of the inputs it names in its closing
+    brackets ("... (furosemide, hydrochlorothiazide, omeprazole and 3 more)")."""
+    if not title.endswith(")") or shown >= _Cuts._UNCUT:
+        return title
+    depth = 0
+    for start in range(len(title) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(title[start], 0)
+        if depth == 0:
+            break
+    names = _top_level_split(title[start + 1 : -1])
+    if start <= 0 or len(names) <= shown:
+        return title
+    return f"{title[:start]}({_counted(names, shown, t)})"
+
+
+def _top_level_split(listed: str) -> list[str]:
+    """``listed`` split at the commas outside brackets ("calcium (total) 8.0 mg/dL" is one)."""
+    names: list[str] = []
+    depth = begin = 0
+    for i, ch in enumerate(listed):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            names.append(listed[begin:i].strip())
+            begin = i + 1
+    names.append(listed[begin:].strip())
+    return names
