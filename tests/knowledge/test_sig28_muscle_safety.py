@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.engine.models import Report
 from tests.conftest import Checker
 from tests.knowledge.rendered import result, shown_combinations
 
@@ -104,3 +105,22 @@ def test_vonoprazan_alone_is_recognized_not_a_ppi(checker: Checker) -> None:
     report = checker(medications=[{"text": "Voquezna 20 mg daily"}, {"text": "omeprazole 20 mg"}])
     assert report.medications[0].status == "recognized"
     assert shown_combinations(report) == []
+
+
+def test_an_ionized_calcium_within_adult_ranges_is_no_digoxin_signal(checker: Checker) -> None:
+    """1.31 mmol/L is within many labs' adult range (1.16-1.32, Davis); 1.35 is above it."""
+
+    def with_ionized(value: float) -> Report:
+        return checker(
+            medications=[{"text": "digoxin 0.125 mg daily"}],
+            labs=[
+                {
+                    "coding": [{"system": "http://loinc.org", "code": "1994-3"}],
+                    "value": value,
+                    "unit": "mmol/L",
+                }
+            ],
+        )
+
+    assert with_ionized(1.31).risk == "none"
+    assert with_ionized(1.35).risk == "moderate"
