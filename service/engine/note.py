@@ -329,75 +329,74 @@ class _NoteParts:
         self.unrecognized = unrecognized
 
     def fitted(self, t: Mapping[str, str]) -> str:
-        note = self.render(t, _Cuts())
+        note = self.render(t, {})
         if len(note) <= NOTE_BUDGET:
             return note
-        cuts = _Cuts(names=_NAMES_WHEN_SHORT)
-        for step in _Cuts.STEPS:
-            limit = step.start(self)
-            while True:
-                setattr(cuts, step.field, limit)
+        cuts = {"names": _NAMES_WHEN_SHORT}
+        for step in _STEPS:
+            # From one fewer than the part has, down to the step's floor.
+            for limit in range(step.start(self), step.floor - 1, -1):
+                cuts[step.part] = limit
                 note = self.render(t, cuts)
-                if len(note) <= NOTE_BUDGET or limit <= step.floor:
-                    break
-                limit -= 1
-            if len(note) <= NOTE_BUDGET:
-                return note
+                if len(note) <= NOTE_BUDGET:
+                    return note
         return note
 
-    def render(self, t: Mapping[str, str], cuts: _Cuts) -> str:
+    def render(self, t: Mapping[str, str], cuts: Mapping[str, int]) -> str:
+        """The note, showing of each part at most as many items as ``cuts`` says (all of
+        a part it does not name)."""
+        names = cuts.get("names", _UNCUT)
         lines = [self.header]
         if self.empty is not None:
             lines.append(self.empty)
         high = [(s, title) for s, title in self.major if s == "high"]
         rest = [(s, title) for s, title in self.major if s != "high"]
-        kept = high + rest[: cuts.problems]
+        kept = high + rest[: cuts.get("problems", _UNCUT)]
         lines += [
-            t["note_finding"].format(severity=s, title=_fewer_names(title, cuts.names, t))
+            t["note_finding"].format(severity=s, title=_fewer_names(title, names, t))
             for s, title in kept
         ]
         if len(kept) < len(self.major):
             lines.append(t["note_more_problems"].format(count=len(self.major) - len(kept)))
         if self.minor:
-            lines.append(t["note_minor"].format(items=_counted(self.minor, cuts.minor, t)))
+            minor = _counted(self.minor, cuts.get("minor", _UNCUT), t)
+            lines.append(t["note_minor"].format(items=minor))
         if self.checks:
-            checks = self.checks[: min(MAX_CHECKS, cuts.checks)]
+            checks = self.checks[: min(MAX_CHECKS, cuts.get("checks", _UNCUT))]
             lines.append(t["note_monitoring"].format(items="; ".join(checks)))
         if self.corrections:
-            items = _counted(self.corrections, cuts.listed, t, "; ")
+            items = _counted(self.corrections, cuts.get("listed", _UNCUT), t, "; ")
             lines.append(t["note_corrections"].format(items=items))
         if self.unrecognized:
-            items = _counted(self.unrecognized, cuts.listed, t, "; ")
+            items = _counted(self.unrecognized, cuts.get("listed", _UNCUT), t, "; ")
             lines.append(t["note_unrecognized"].format(items=items))
         lines.append(t["note_disclaimer"])
         return "\n".join(lines)
 
 
 class _Step:
-    __slots__ = ("field", "floor", "start")
+    """One way of shortening a note: showing fewer items of ``part``, down to ``floor``,
+    starting from one fewer than ``start`` says it has."""
 
-    def __init__(self, field: str, floor: int, start: Callable[[_NoteParts], int]) -> None:
-        self.field = field
+    __slots__ = ("floor", "part", "start")
+
+    def __init__(self, part: str, floor: int, start: Callable[[_NoteParts], int]) -> None:
+        self.part = part
         self.floor = floor
         self.start = start
 
 
-class _Cuts:
-    """How much of each part a note shows (``_UNCUT``: all of it)."""
-
-    names = problems = minor = checks = listed = _UNCUT = 1 << 30
-    # In order: what a reader loses least by, first.
-    STEPS = (
-        _Step("minor", 2, lambda p: len(p.minor) - 1),
-        _Step("checks", 2, lambda p: min(MAX_CHECKS, len(p.checks)) - 1),
-        _Step("listed", 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
-        _Step("names", 2, lambda p: _NAMES_WHEN_SHORT - 1),
-        _Step("problems", 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
-        _Step("names", 1, lambda p: 1),
-    )
-
-    def __init__(self, names: int = _UNCUT) -> None:
-        self.names = names
+# A part shown whole.
+_UNCUT = 1 << 30
+# In order: what a reader loses least by, first.
+_STEPS = (
+    _Step("minor", 2, lambda p: len(p.minor) - 1),
+    _Step("checks", 2, lambda p: min(MAX_CHECKS, len(p.checks)) - 1),
+    _Step("listed", 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
+    _Step("names", 2, lambda p: _NAMES_WHEN_SHORT - 1),
+    _Step("problems", 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
+    _Step("names", 1, lambda p: 1),
+)
 
 
 def _counted(items: Sequence[str], shown: int, t: Mapping[str, str], sep: str = ", ") -> str:
@@ -410,7 +409,7 @@ def _counted(items: Sequence[str], shown: int, t: Mapping[str, str], sep: str = 
 def _fewer_names(title: str, shown: int, t: Mapping[str, str]) -> str:
     """A problem's title with at most ``shown`` of the inputs it names in its closing
     brackets ("... (furosemide, hydrochlorothiazide, omeprazole and 3 more)")."""
-    if not title.endswith(")") or shown >= _Cuts._UNCUT:
+    if not title.endswith(")") or shown >= _UNCUT:
         return title
     depth = 0
     for start in range(len(title) - 1, -1, -1):

@@ -99,3 +99,14 @@ def test_many_unrecognized_inputs_are_counted_not_listed(checker: Checker) -> No
     assert "Could not check: medications[0]" in report.note
     assert "more." in report.note
     assert sum(s.status == "unrecognized" for s in report.medications) == 20
+
+
+def test_a_short_list_of_low_contributors_is_never_emptied(checker: Checker) -> None:
+    """The low contributors are cut only down to two named: "Also may contribute (low):
+    and 1 more" named nothing (sig27, sample patient p009266)."""
+    report = checker(**{**LONG_LIST, "conditions": [{"text": "sciatica"}]})
+    assert "(low):  and" not in report.note
+    assert "(low): and" not in report.note
+    for line in report.note.splitlines():
+        if line.startswith("- Also may contribute (low): "):
+            assert line.removeprefix("- Also may contribute (low): ").split()[0] != "and"
