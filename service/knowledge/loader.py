@@ -598,6 +598,7 @@ def _index(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),
         fuzzy_drug_words=_by_initial(fuzzy_words),
+        fuzzy_drug_phrases=_by_initial(tuple(sorted(k for k in drug_terms if " " in k))),
         drug_vocabulary=frozenset(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored

@@ -98,3 +98,28 @@ def test_a_survived_severe_hypocalcemia_is_still_read(checker: Checker) -> None:
         labs=[{"coding": [{"system": "loinc", "code": "17861-6"}], "value": 3.5, "unit": "mg/dL"}]
     )
     assert report.risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "flagged"),
+    [
+        # a potassium binder: a potassium-lowering drug, missed when misspelled
+        ("sodium polystyrene sulfonat 15 g daily", "sodium polystyrene sulfonate", True),
+        # read silently as potassium chloride (by the word "potassium") before
+        ("potassium citrat 10 mEq bid", "potassium citrate", False),
+        # read silently as "insulin" before
+        ("insulin asprt 5 units with meals", "insulin aspart", True),
+    ],
+)
+def test_a_drug_name_of_several_words_with_one_misspelled_is_read_whole(
+    checker: Checker, text: str, drug: str, flagged: bool
+) -> None:
+    status = checker.med(text).medications[0]
+    assert status.concept == drug
+    assert status.match == "spelling"
+    assert (status.status == "flagged") is flagged
+
+
+def test_two_unknown_words_are_not_guessed_into_a_drug_name(checker: Checker) -> None:
+    status = checker.med("sodium polystyren sulfonat").medications[0]
+    assert status.status == "unrecognized"
