@@ -67,6 +67,9 @@ class KnowledgeBase:
     drug_by_atc: dict[str, str]
     # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
     fuzzy_drug_words: dict[str, tuple[str, ...]]
+    # Drug terms of several words, by first letter: a name with one word misspelled
+    # ("insulin asprt", "potassium citrat") is read as the whole name.
+    fuzzy_drug_phrases: dict[str, tuple[str, ...]]
     # Every word a drug text can contain that the knowledge base knows (term words and
     # dose, form, route and salt words).
     drug_vocabulary: frozenset[str]

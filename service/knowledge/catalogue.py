@@ -142,6 +142,8 @@ def render_catalogue(kb: KnowledgeBase) -> str:
             for b in a.bands
         )
         bands += f"; possible values {a.plausible[0]:g}-{a.plausible[1]:g} {a.canonical_unit}"
+        if a.plausible_sources:
+            bands += f" ({_sources(kb, a.plausible_sources)})"
         lines.append(
             f"| {a.name} | {', '.join(a.loinc)} | {', '.join(a.units)} "
             f"| {_cell(bands)} | {_sources(kb, a.sources)} |"

@@ -367,6 +367,7 @@ def _check_analyte(c: _Collector, a: Analyte) -> None:
     if a.low_on_replacement is not None and not a.low_on_replacement_sources:
         c.errors.append(f"{where}: low_on_replacement needs low_on_replacement_sources")
     _need_sources(c, f"{where} low_on_replacement", a.low_on_replacement_sources)
+    _need_sources(c, f"{where} plausible", a.plausible_sources)
     if a.outranked_by is not None and a.outranked_by not in c.analytes:
         c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
     if a.corrected is not None:
@@ -597,6 +598,7 @@ def _index(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),
         fuzzy_drug_words=_by_initial(fuzzy_words),
+        fuzzy_drug_phrases=_by_initial(tuple(sorted(k for k in drug_terms if " " in k))),
         drug_vocabulary=frozenset(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored

@@ -397,6 +397,9 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     # Values outside [min, max] (canonical unit) are not physiologically possible: an
     # entry error, answered with a 400 problem, never a finding.
     plausible: Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)]
+    # Where a bound comes from (the most extreme value reported in a survivor), when it is
+    # not the analyte's own sources: cited in the catalogue, never as a finding's evidence.
+    plausible_sources: list[Id] = []
     # The usual reference interval [low, high] in the canonical unit, when one holds for
     # everyone (findings show it in the unit of the result).
     reference_interval: Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)] = []

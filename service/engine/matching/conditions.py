@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from service.engine._systems import system_of
 from service.engine.matches import CURED_BY_OPERATION, ConditionMatch
 from service.engine.matching.drugs import dedupe, texts_of
-from service.engine.matching.fuzzy import fuzzy_one, one_word_misspelled, suggest
+from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_misspelled, suggest
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, ConditionInput
 from service.engine.prepared import Knowledge
@@ -113,6 +113,12 @@ def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
         if all_known
         else tuple(t if t in vocabulary or t in MARKS else UNKNOWN_WORD for t in parsed.tokens)
     )
+    if not all_known:
+        # Before the memo: what it finds depends on the unknown word itself, which a memo
+        # key never holds.
+        spelled = _misspelled_term_around_known(parsed, knowledge)
+        if spelled is not None:
+            return spelled
     memo = knowledge.condition_phrases
     found = memo.get(key)
     if found is not None:
@@ -185,6 +191,84 @@ def _conditions_from_words(
             unmatched.append((i, words[i]))
             i += 1
     return _qualified(parsed, hits, knowledge), unmatched
+
+
+# The most words a term read around a misspelled word may have.
+MAX_SPELLED_TERM_WORDS = 3
+
+
+def _misspelled_term_around_known(parsed: _Text, knowledge: Knowledge) -> ConditionMatch | None:
+    """A known term of several words with one word misspelled, around words that name a
+    shorter term on their own: "autonomc neuropathy" is autonomic neuropathy (not a
+    contributor), not the "neuropathy" it contains, and "periferal neuropathy" is read as
+    peripheral neuropathy by its spelling, so the correction is shown. Only an unknown word
+    of some length with known words beside it is tried (the rest of the term must be
+    spelled right), and only a term the fuzzy reading leaves no doubt about
+    (``fuzzy_one``). None when there is no such term."""
+    kb = knowledge.kb
+    vocabulary = kb.condition_vocabulary
+    words = parsed.words
+    n = len(words)
+    unknown = [
+        p
+        for p, word in enumerate(words)
+        if word not in vocabulary and len(word) >= MIN_UNKNOWN_WORD and word.isalpha()
+    ]
+    # One unknown word, long enough to be read as a misspelling (a short one is too often
+    # another word: "pregnancy less than 36 weeks" is not a pregnancy loss); with two, the
+    # text names something the service does not know ("neuropathic arthropathy").
+    if len(unknown) != 1 or len(words[unknown[0]]) < MIN_FUZZY_LEN:
+        return None
+    found = _spelled_window(words, unknown[0], n, knowledge)
+    if found is None:
+        return None
+    first, size, term = found
+    spelled = kb.condition_terms[term]
+    hits = _terms_in(parsed, 0, first, knowledge)
+    hits.append((spelled, parsed.span(first, size)))
+    hits += _terms_in(parsed, first + size, n, knowledge)
+    return _qualified(parsed, hits, knowledge, (_names(kb, spelled),))
+
+
+def _terms_in(
+    parsed: _Text, begin: int, end: int, knowledge: Knowledge
+) -> list[tuple[tuple[str, ...], tuple[int, int]]]:
+    """Terms named in the words from ``begin`` to ``end`` (longest first)."""
+    kb = knowledge.kb
+    words = parsed.words
+    hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
+    i = begin
+    while i < end:
+        longest = kb.condition_words_from.get(words[i], 1)
+        for size in range(min(longest, end - i), 0, -1):
+            ids = kb.condition_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
+            if ids is not None:
+                hits.append((ids, parsed.span(i, size)))
+                i += size
+                break
+        else:
+            i += 1
+    return hits
+
+
+def _spelled_window(
+    words: list[str], p: int, n: int, knowledge: Knowledge
+) -> tuple[int, int, str] | None:
+    """The longest run of words around the unknown word at ``p`` (the others known) that is
+    a known term with that word misspelled: (first word, words, term)."""
+    kb = knowledge.kb
+    vocabulary = kb.condition_vocabulary
+    for size in range(min(MAX_SPELLED_TERM_WORDS, n), 1, -1):
+        for start in range(max(0, p - size + 1), min(p, n - size) + 1):
+            window = words[start : start + size]
+            if any(w not in vocabulary for j, w in enumerate(window) if start + j != p):
+                continue
+            near = fuzzy_one(
+                " ".join(window), kb.fuzzy_condition_terms, kb.condition_terms.__getitem__
+            )
+            if near is not None and one_word_misspelled(window, near.split()):
+                return start, size, near
+    return None
 
 
 def _conditions_from_misspellings(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from service.engine._systems import system_of
 from service.engine.matches import DrugHit, MedicationMatch
-from service.engine.matching.fuzzy import fuzzy_one, suggest
+from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_misspelled, suggest
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, MatchKind, MedicationInput
 from service.engine.prepared import Knowledge
@@ -204,7 +204,12 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
         return words, ()
     resolved: list[str] = []
     read_as: list[str] = []
-    for word in words:
+    unknown = [
+        i
+        for i, word in enumerate(words)
+        if word not in kb.drug_vocabulary and len(word) >= _MIN_UNKNOWN_WORD and word.isalpha()
+    ]
+    for at, word in enumerate(words):
         if word in kb.drug_vocabulary:
             resolved.append(word)
             continue
@@ -215,10 +220,59 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
         near = None
         if word not in kb.never_fuzzy:
             near = fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+            if near is None and unknown == [at] and len(word) >= MIN_FUZZY_LEN:
+                phrase = _misspelled_phrase(words, at, kb)
+                if phrase is not None:
+                    term, known = phrase
+                    resolved.append(known)
+                    read_as.append(_drug_name(term, kb))
+                    continue
         resolved.append(near or UNKNOWN_WORD)
         if near is not None:
             read_as.append(_drug_name(near, kb))
     return resolved, tuple(read_as)
+
+
+# An unknown word this long is a word of a name the service does not know; with two of
+# them a name of several words is not guessed.
+_MIN_UNKNOWN_WORD = 4
+# The most words a drug name read around a misspelled word may have.
+_MAX_PHRASE_WORDS = 3
+
+
+def _misspelled_phrase(words: list[str], at: int, kb: KnowledgeBase) -> tuple[str, str] | None:
+    """A drug name of several words with the word at ``at`` misspelled and the others
+    known ("insulin asprt" is insulin aspart, not "insulin"; "potassium citrat" is
+    potassium citrate, not potassium chloride): the name and the word it has there."""
+    n = len(words)
+    for size in range(min(_MAX_PHRASE_WORDS, n), 1, -1):
+        for start in range(max(0, at - size + 1), min(at, n - size) + 1):
+            window = words[start : start + size]
+            if any(w not in kb.drug_vocabulary for j, w in enumerate(window) if start + j != at):
+                continue
+            near = fuzzy_one(
+                " ".join(window), kb.fuzzy_drug_phrases, lambda k: kb.drug_terms[k].drug_ids
+            )
+            if near is not None and one_word_misspelled(window, near.split()):
+                if set(kb.drug_terms[near].drug_ids) == _drugs_named(window, at - start, kb):
+                    # the other words name the drug already ("amiodarone hydrocholoride":
+                    # a salt misspelled), so no correction is made
+                    return None
+                return near, near.split()[at - start]
+    return None
+
+
+def _drugs_named(window: list[str], skip: int, kb: KnowledgeBase) -> set[str]:
+    """The drugs the words of ``window`` name without the word at ``skip``."""
+    found: set[str] = set()
+    for part in (window[:skip], window[skip + 1 :]):
+        i = 0
+        while i < len(part):
+            term, size = _longest_term(part, i, kb)
+            if term is not None:
+                found.update(term.drug_ids)
+            i += size
+    return found
 
 
 def _drug_name(term: str, kb: KnowledgeBase) -> str:
