@@ -108,7 +108,16 @@ class ConditionMatch:
 
 
 class LabMatch:
-    __slots__ = ("analyte_id", "corrected", "factor", "how", "reason", "test_id", "value")
+    __slots__ = (
+        "analyte_id",
+        "corrected",
+        "factor",
+        "how",
+        "not_used",
+        "reason",
+        "test_id",
+        "value",
+    )
 
     def __init__(
         self,
@@ -119,6 +128,7 @@ class LabMatch:
         factor: float = 1.0,
         corrected: bool = False,
         test_id: str | None = None,
+        not_used: bool = False,
     ) -> None:
         self.analyte_id: Final = analyte_id
         # In the analyte's canonical unit.
@@ -132,3 +142,6 @@ class LabMatch:
         self.corrected: Final = corrected
         # A lab known but not checked (``kb.lab_tests``; ``analyte_id`` is then None).
         self.test_id: Final = test_id
+        # Its ``status`` says it is not a result to use (``reason`` says which): recognized,
+        # its value not read (``value`` is None).
+        self.not_used: Final = not_used

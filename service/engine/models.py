@@ -11,6 +11,13 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from service.engine.status_codes import (
+    CONDITION_CLINICAL_STATUSES,
+    CONDITION_VERIFICATION_STATUSES,
+    LAB_STATUSES,
+    MEDICATION_STATUSES,
+    code_meta,
+)
 from service.limits import (
     MAX_AGE_YEARS,
     MAX_CODE,
@@ -56,6 +63,43 @@ class Coding(msgspec.Struct, frozen=True, omit_defaults=True):
 
 Codings = Annotated[list[Coding], msgspec.Meta(max_length=MAX_CODINGS)]
 
+# The structured statuses (service/engine/status_codes.py): FHIR R4 codes, any letter case.
+MedicationStatus = Annotated[
+    str,
+    code_meta(
+        MEDICATION_STATUSES,
+        "The medication's status (FHIR MedicationStatement / MedicationRequest status): "
+        "stopped, completed, cancelled, not-taken, on-hold and entered-in-error are not "
+        "taken now (recognized, never flagged); the others as if absent.",
+    ),
+]
+ConditionClinicalStatus = Annotated[
+    str,
+    code_meta(
+        CONDITION_CLINICAL_STATUSES,
+        "The condition's clinical status (FHIR Condition.clinicalStatus): inactive, "
+        "remission and resolved are not current (recognized, never flagged).",
+    ),
+]
+ConditionVerificationStatus = Annotated[
+    str,
+    code_meta(
+        CONDITION_VERIFICATION_STATUSES,
+        "The condition's verification status (FHIR Condition.verificationStatus): "
+        "unconfirmed, provisional and differential are not established, refuted and "
+        "entered-in-error are absent (recognized, never flagged).",
+    ),
+]
+LabStatus = Annotated[
+    str,
+    code_meta(
+        LAB_STATUSES,
+        "The result's status (FHIR Observation.status): registered, preliminary, cancelled "
+        "and entered-in-error results are not used (recognized, not read); unknown as if "
+        "absent.",
+    ),
+]
+
 
 class _Coded(msgspec.Struct, frozen=True, omit_defaults=True):
     text: Text | None = None
@@ -70,10 +114,14 @@ class MedicationInput(_Coded, frozen=True, omit_defaults=True):
     """A medication: free text (``"Lasix 40 mg PO daily"``) and/or codings."""
 
     route: Annotated[str, msgspec.Meta(max_length=MAX_ROUTE)] | None = None
+    status: MedicationStatus | None = None
 
 
 class ConditionInput(_Coded, frozen=True, omit_defaults=True):
     """A diagnosis or problem: free text and/or ICD-10-CM / SNOMED CT codings."""
+
+    clinical_status: ConditionClinicalStatus | None = None
+    verification_status: ConditionVerificationStatus | None = None
 
 
 class ReferenceRange(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -102,6 +150,7 @@ class LabInput(msgspec.Struct, frozen=True, omit_defaults=True):
     text: Text | None = None
     # When sent, its limits replace the usual reference limits (severe limits stay).
     reference_range: ReferenceRange | None = None
+    status: LabStatus | None = None
 
     def __post_init__(self) -> None:
         if self.text is None and not self.coding:

@@ -33,7 +33,9 @@ from service.engine.render import (
     raised_lists,
     rule_lists,
 )
+from service.engine.status_codes import TEMPLATES as STATUS_TEMPLATES
 from service.knowledge import KnowledgeBase, load_knowledge
+from service.knowledge.loader import KnowledgeError
 from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, Slot
 from service.knowledge.text import tokens
 
@@ -344,6 +346,9 @@ def load(directory: Path | None = None) -> Knowledge:
 
 
 def prepare(kb: KnowledgeBase) -> Knowledge:
+    missing = [name for name in STATUS_TEMPLATES if name not in kb.texts.templates]
+    if missing:  # the reasons of the structured statuses (service/engine/status_codes.py)
+        raise KnowledgeError(f"texts: no status reason template {', '.join(missing)}")
     rules = tuple(prepare_rule(kb, r, rule) for r, rule in enumerate(kb.rules))
     slots_of_tag: dict[str, list[SlotRef]] = {}
     for r, rule in enumerate(kb.rules):

@@ -8,6 +8,7 @@ from collections.abc import Set
 from service.engine.matches import CURED_BY_OPERATION as CURED
 from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import InputStatus
+from service.engine.status_codes import reason_of
 from service.knowledge.base import KnowledgeBase
 
 
@@ -20,14 +21,15 @@ def medication_status(
 ) -> InputStatus:
     names = [kb.drugs[h.drug_id].name for h in match.hits]
     stopped = [
-        f"{kb.drugs[drug_id].name}: {kb.texts.templates[kind]}" for drug_id, kind in match.excluded
+        f"{kb.drugs[drug_id].name}: {reason_of(kb.texts.templates, kind)}"
+        for drug_id, kind in match.excluded
     ]
     read_as = ", ".join(match.read_as) or None
     if not names and not stopped:
         return InputStatus(index, "unrecognized", None, [], match.reason, list(match.suggestions))
     if not names:  # every drug it names is not current
         names = [kb.drugs[drug_id].name for drug_id, _ in match.excluded]
-        why = kb.texts.templates[match.excluded[0][1]]
+        why = reason_of(kb.texts.templates, match.excluded[0][1])
         return InputStatus(
             index, "recognized", " + ".join(names), names, why, [], match.how, read_as
         )
@@ -92,7 +94,7 @@ def condition_status(
         )
     if match.excluded:
         excluded = [kb.conditions[c].name for c, _ in match.excluded]
-        reason = kb.texts.templates[match.excluded[0][1]]
+        reason = reason_of(kb.texts.templates, match.excluded[0][1])
         return InputStatus(
             index, "recognized", " + ".join(excluded), excluded, reason, [], match.how, read_as
         )
@@ -107,6 +109,8 @@ def lab_status(
         name = kb.lab_tests[match.test_id].name
         return InputStatus(index, "recognized", name, [name], match.reason, [], match.how)
     names = [name] if name else []
+    if match.not_used:  # its status says it is not a result to use
+        return InputStatus(index, "recognized", name, names, match.reason, [], match.how)
     if ("labs", index) in referenced:
         return InputStatus(index, "flagged", name, names, None, [], match.how)
     if match.analyte_id and match.value is not None:

@@ -37,6 +37,12 @@ from service.engine.models import (
     Patient,
     ReferenceRange,
 )
+from service.engine.status_codes import (
+    CURRENT_CONDITION_CLINICAL,
+    EXCLUDED_VERIFICATION,
+    UNCONFIRMED_VERIFICATION,
+    USED_OBSERVATIONS,
+)
 from service.engine.strings import shown_value
 from service.fhir import resources as r
 from service.fhir.dates import (
@@ -89,14 +95,16 @@ NOT_TAKEN_INTENTS = frozenset({"proposal", "plan", "option"})
 # hl7.org/fhir/us/core/STU6.1/MedicationRequest-self-tylenol.html).
 REPORTED_INTENT = "plan"
 MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
-CONDITION_CLINICAL_STATUSES = frozenset({"active", "recurrence", "relapse"})
+# The condition and observation codes are those the REST fields read
+# (service/engine/status_codes.py), so that both paths read a status alike.
+CONDITION_CLINICAL_STATUSES = CURRENT_CONDITION_CLINICAL  # active, recurrence, relapse
 # A condition that came back: an abatement on record is that of an earlier episode.
 CONDITION_RETURNED_STATUSES = frozenset({"recurrence", "relapse"})
-CONDITION_EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+CONDITION_EXCLUDED_VERIFICATION = EXCLUDED_VERIFICATION  # refuted, entered-in-error
 # Not established (condition-ver-status: unconfirmed and its children provisional and
 # differential): read as a REST text "possible ..." or "rule out ..." is, not flagged.
-CONDITION_UNCONFIRMED_VERIFICATION = frozenset({"unconfirmed", "provisional", "differential"})
-OBSERVATION_STATUSES = frozenset({"final", "amended", "corrected"})
+CONDITION_UNCONFIRMED_VERIFICATION = UNCONFIRMED_VERIFICATION
+OBSERVATION_STATUSES = USED_OBSERVATIONS  # final, amended, corrected
 LOINC = "http://loinc.org"
 # referenceRange.type codes that mean the usual normal range (an absent type means it too).
 NORMAL_RANGE_TYPES = frozenset({"normal"})

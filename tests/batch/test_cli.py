@@ -299,3 +299,18 @@ def test_a_fhir_folder_does_not_read_its_own_output(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     lines = decode_lines((folder / "out.json").read_bytes())
     assert [line["id"] for line in lines] == ["p1.json"]
+
+
+def test_the_cli_honours_a_status_field() -> None:
+    line = {
+        "id": "held",
+        "medications": [{"text": "hydrochlorothiazide 25 mg", "status": "on-hold"}],
+        "labs": [{"text": "potassium", "value": 3.0, "unit": "mmol/L"}],
+    }
+    done = run_cli(["-", "-q"], stdin=msgspec.json.encode(line) + b"\n")
+    assert done.returncode == 0, done.stderr
+    (out,) = decode_lines(done.stdout)
+    report = out["report"]
+    assert report["risk"] == "low"
+    assert report["medications"][0]["reason"] == "status on-hold: held, not taken now"
+    assert all({"list": "medications", "index": 0} not in f["inputs"] for f in report["findings"])

@@ -12,11 +12,54 @@ from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_mis
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, ConditionInput
 from service.engine.prepared import Knowledge
+from service.engine.status_codes import (
+    CONDITION_CLINICAL_STATUSES,
+    CONDITION_VERIFICATION_STATUSES,
+    IN_ERROR,
+    REFUTED,
+    reason_kind,
+)
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.text import MARKS, clause_tokens, tokens
 
 
 def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatch:
+    """The conditions an item names, and those its text or its ``clinical_status`` /
+    ``verification_status`` say are not current (absent, resolved, not established...)."""
+    match = _match_condition(item, knowledge)
+    if not match.condition_ids or (
+        item.clinical_status is None and item.verification_status is None
+    ):
+        return match
+    kind = status_exclusion(item)
+    if kind is None:
+        return match
+    return ConditionMatch(
+        (),
+        (*match.excluded, *((cid, kind) for cid in match.condition_ids)),
+        match.suggestions,
+        match.reason,
+        match.how,
+        match.read_as,
+    )
+
+
+def status_exclusion(item: ConditionInput) -> str | None:
+    """The exclusion kind the statuses give (``status_codes.reason_kind``), or None when
+    they leave the condition current. An entry in error or refuted first, then one not
+    current, then one not established."""
+    verification = (item.verification_status or "").lower()
+    clinical = (item.clinical_status or "").lower()
+    said = CONDITION_VERIFICATION_STATUSES.get(verification)
+    if said in (IN_ERROR, REFUTED):
+        return reason_kind(said, verification)
+    not_current = CONDITION_CLINICAL_STATUSES.get(clinical)
+    if not_current is not None:
+        return reason_kind(not_current, clinical)
+    return reason_kind(said, verification) if said is not None else None
+
+
+def _match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatch:
     kb = knowledge.kb
     coded = _conditions_from_codes(item.coding, kb)
     if coded:

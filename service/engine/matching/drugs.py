@@ -11,6 +11,7 @@ from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_mis
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, MatchKind, MedicationInput
 from service.engine.prepared import Knowledge
+from service.engine.status_codes import MEDICATION_STATUSES, reason_kind
 from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
@@ -36,8 +37,29 @@ STOPPED = "stopped"
 
 
 def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationMatch:
-    """The drugs an item names, how they were read, and whether the text says the drug is
-    taken as needed or is not current (stopped, denied, ...)."""
+    """The drugs an item names, how they were read, and whether the text or the ``status``
+    says the drug is taken as needed or is not current (stopped, denied, ...)."""
+    match = _match_medication(item, knowledge)
+    if item.status is None or not match.hits:
+        return match
+    code = item.status.lower()
+    template = MEDICATION_STATUSES.get(code)
+    if template is None:  # current (active, intended, draft, unknown): as if absent
+        return match
+    # Not taken now: excluded as a text that says so is, every drug of the entry.
+    kind = reason_kind(template, code)
+    return MedicationMatch(
+        (),
+        match.suggestions,
+        match.reason,
+        match.how,
+        match.read_as,
+        match.prn,
+        (*match.excluded, *((hit.drug_id, kind) for hit in match.hits)),
+    )
+
+
+def _match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationMatch:
     kb = knowledge.kb
     text = item.text
     if not item.coding and text and item.route is None:
