@@ -9,7 +9,8 @@ matching phrase does not count. For a condition the nearest qualifier that reach
 phrase only looks like a qualifier ("Child-Pugh B", "per daughter": not a relative's
 condition): it qualifies nothing, but a shorter phrase inside it does not count. A rule
 that ``needs_a_later_concept`` applies only when the text names another concept after the
-one qualified (a switch: "simvastatin switched to pravastatin").
+one qualified (a switch: "simvastatin switched to pravastatin"). A phrase that
+``names_the_concept`` also qualifies the concept named inside it ("last pregnancy").
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class _Phrase:
     terminators: frozenset[_Words]
     needs_a_later_concept: bool
     ends_clause: bool
+    names_the_concept: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,12 @@ class _ListRules:
     words: frozenset[str]
     last_wins: bool
 
-    def qualify(self, tokens: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str | None]:
+    def qualify(
+        self, tokens: Sequence[str], spans: Sequence[tuple[int, int]], strict: bool = False
+    ) -> list[str | None]:
+        """Per span, the kind of the qualifier that wins (None: current). ``strict``: a
+        phrase after the concept counts only where it ends its clause ("Type 2 diabetes -
+        ruled out", not "type 2 diabetes, ruled out gestational")."""
         if not spans or self.words.isdisjoint(tokens):
             return [None] * len(spans)
         found = self._phrases(tokens)
@@ -85,7 +92,14 @@ class _ListRules:
         starts = [start for start, end in spans if start < end]
         return [
             self._kind(
-                tokens, start, end, found, ends_all, words_before, any(s >= end for s in starts)
+                tokens,
+                start,
+                end,
+                found,
+                ends_all,
+                words_before,
+                any(s >= end for s in starts),
+                strict,
             )
             for start, end in spans
         ]
@@ -118,6 +132,7 @@ class _ListRules:
         ends_all: Sequence[_Words | None],
         words_before: Sequence[int],
         concept_after: bool,
+        strict: bool = False,
     ) -> str | None:
         best: tuple[int, int] | None = None
         kind: str | None = None
@@ -130,7 +145,11 @@ class _ListRules:
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
+                if strict and not _clause_ends(tokens, item.end, ends_all):
+                    continue
                 gap = (end, item.start)
+            elif phrase.names_the_concept and item.start <= start and end <= item.end:
+                gap = (start, start)
             else:
                 continue
             distance = words_before[gap[1]] - words_before[gap[0]]
@@ -238,6 +257,7 @@ class QualifierIndex:
                         own,
                         rule.needs_a_later_concept,
                         rule.ends_clause,
+                        rule.names_the_concept,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

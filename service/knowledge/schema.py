@@ -654,6 +654,10 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # something else named after it ("T2DM - no retinopathy", "hyponatremia - denies
     # symptoms").
     ends_clause: bool = False
+    # The phrase names the concept it qualifies ("with last pregnancy"): a concept named
+    # inside it is qualified by it too (only that mention: "Pregnancy, last pregnancy
+    # 2022" keeps the first one).
+    names_the_concept: bool = False
     sources: SourceIds
 
 

@@ -63,7 +63,7 @@ def _match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMat
     kb = knowledge.kb
     coded = _conditions_from_codes(item.coding, kb)
     if coded:
-        return ConditionMatch(coded, how="code")
+        return _coded(coded, item.text, knowledge)
     texts = texts_of(item.text, item.coding)
     for number, text in enumerate(texts):
         match = _negated_after(text, knowledge) or _conditions_from_text(text, knowledge)
@@ -100,6 +100,41 @@ def _negated_after(text: str, knowledge: Knowledge) -> ConditionMatch | None:
     if not ids:
         return None
     return ConditionMatch((), tuple((cid, NEGATED) for cid in ids), how="name")
+
+
+# What a coded condition's own text may say of that very condition that outranks the
+# code: it is absent or ruled out, or a relative's ("Type 2 diabetes - ruled out" with
+# E11.9, "family history of hypokalemia" with E87.6). Not a possible or past one: a coded
+# row keeps its code then ("Hyponatremia - presumed SIADH" with E87.1). Read strictly: a
+# phrase after the condition counts only where it ends its clause ("Diabetes type 2 - FH
+# of DM", "hypokalemia - mother also", "type 2 diabetes, ruled out gestational" keep
+# the code).
+TEXT_OUTRANKS_CODE = frozenset({NEGATED, "family_history"})
+
+
+def _coded(coded: tuple[str, ...], text: str | None, knowledge: Knowledge) -> ConditionMatch:
+    """The coded conditions, less those the item's text names only as absent or a
+    relative's; a text naming other concepts, or this one also as current, changes
+    nothing ("T2DM - no retinopathy", "hypokalemia, family history of hypokalemia")."""
+    if not text or text.isspace():
+        return ConditionMatch(coded, how="code")
+    read = _negated_after(text, knowledge)
+    if read is None:
+        if knowledge.qualifiers.conditions.words.isdisjoint(clause_tokens(text)):
+            return ConditionMatch(coded, how="code")  # most texts: no qualifier word
+        read = _conditions_from_words(_Text(text), knowledge, strict=True)[0]
+    if not read.excluded:
+        return ConditionMatch(coded, how="code")
+    said = {
+        cid: kind
+        for cid, kind in read.excluded
+        if kind in TEXT_OUTRANKS_CODE and cid in coded and cid not in read.condition_ids
+    }
+    if not said:
+        return ConditionMatch(coded, how="code")
+    return ConditionMatch(
+        tuple(cid for cid in coded if cid not in said), tuple(said.items()), how="code"
+    )
 
 
 def icd_prefixes(code: str) -> list[str]:
@@ -183,13 +218,16 @@ def _qualified(
     hits: list[tuple[tuple[str, ...], tuple[int, int]]],
     knowledge: Knowledge,
     read_as: tuple[str, ...] = (),
+    strict: bool = False,
 ) -> ConditionMatch:
     """Split the concepts found at their token spans into current and qualified ones.
 
     "history of" makes only an episode that ends (an ``acute`` condition) not current; a
     concept named for what it lacks is dropped when that is current too (``not_with``)."""
     conditions = knowledge.kb.conditions
-    kinds = knowledge.qualifiers.conditions.qualify(parsed.tokens, [span for _, span in hits])
+    kinds = knowledge.qualifiers.conditions.qualify(
+        parsed.tokens, [span for _, span in hits], strict
+    )
     found: list[str] = []
     excluded: list[tuple[str, str]] = []
     for (ids, _), kind in zip(hits, kinds, strict=True):
@@ -214,7 +252,7 @@ def _qualified(
 
 
 def _conditions_from_words(
-    parsed: _Text, knowledge: Knowledge
+    parsed: _Text, knowledge: Knowledge, strict: bool = False
 ) -> tuple[ConditionMatch, list[tuple[int, str]]]:
     """Terms named in the words (longest first), and the words no term covers."""
     kb = knowledge.kb
@@ -233,7 +271,7 @@ def _conditions_from_words(
         else:
             unmatched.append((i, words[i]))
             i += 1
-    return _qualified(parsed, hits, knowledge), unmatched
+    return _qualified(parsed, hits, knowledge, strict=strict), unmatched
 
 
 # The most words a term read around a misspelled word may have.

@@ -132,7 +132,7 @@ def _in_context(
     prn = not kb.prn_tokens.isdisjoint(words)
     hits, excluded = match.hits, match.excluded
     if not knowledge.qualifiers.medications.words.isdisjoint(words):
-        kinds = _qualifiers(texts, hits, knowledge)
+        kinds = _qualifiers(texts, hits, knowledge, coded=match.how == "code")
         hits = tuple(hit for hit, kind in zip(hits, kinds, strict=True) if kind is None)
         excluded = tuple(
             (hit.drug_id, kind) for hit, kind in zip(match.hits, kinds, strict=True) if kind
@@ -151,18 +151,23 @@ def _in_context(
 
 
 def _qualifiers(
-    texts: Sequence[str], hits: Sequence[DrugHit], knowledge: Knowledge
+    texts: Sequence[str], hits: Sequence[DrugHit], knowledge: Knowledge, coded: bool = False
 ) -> list[str | None]:
     """Per drug hit, the qualifier that says it is not current (or None). A drug stands
-    where the words of its names are (misspelled: where the words nobody knows are)."""
+    where the words of its names are (misspelled: where the words nobody knows are). A
+    coded drug whose own text names no drug, only what the entry is ("Allergy",
+    "discontinued"), stands at the end of that text: the text is about it."""
     rules = knowledge.qualifiers.medications
     vocabulary = knowledge.kb.drug_vocabulary
-    for text in texts:
+    for number, text in enumerate(texts):
         tokens_ = dated_clause_tokens(text)
         unknown = [
             i
             for i, token in enumerate(tokens_)
-            if token not in MARKS and token not in vocabulary and token.isalpha()
+            if token not in MARKS
+            and token not in vocabulary
+            and token.isalpha()
+            and not (coded and token in rules.phrases_by_first)
         ]
         spans = []
         for hit in hits:
@@ -170,6 +175,8 @@ def _qualifiers(
             at = [i for i, token in enumerate(tokens_) if token in words] or unknown
             spans.append((at[0], at[-1] + 1) if at else (len(tokens_), len(tokens_)))
         if any(start < len(tokens_) for start, _ in spans):
+            return rules.qualify(tokens_, spans)
+        if coded and number == 0 and not rules.words.isdisjoint(tokens_):
             return rules.qualify(tokens_, spans)
     return [None] * len(hits)
 
