@@ -268,6 +268,11 @@ def render_note(
     problems_checked = major or minor[:1]
     own = [f.monitoring[0] for f in problems_checked if f.monitoring]
     own += [check for f in problems_checked for check in problem_checks(f)[1:]]
+    # A high problem's checks (a digoxin level and an ECG) are the last a note over budget
+    # leaves out.
+    severe = frozenset(
+        check for f in problems_checked if f.severity == "high" for check in f.monitoring
+    )
     corrections = []
     unrecognized = []
     for lst, items in statuses:
@@ -289,6 +294,7 @@ def render_note(
         major=[(f.severity, f.title) for f in major],
         minor=unique(_short_name(f, kb) for f in minor),
         checks=_unrepeated(_widened(own, spoken_for)),
+        severe_checks=severe,
         corrections=corrections,
         unrecognized=unrecognized,
     )
@@ -296,11 +302,13 @@ def render_note(
 
 
 # A chart note a clinician reads in seconds. A note over this many characters is made
-# shorter, step by step, until it fits: the inputs a problem names, then the low-severity
-# contributors, the checks, the moderate problems and the inputs listed as read or not
-# checked are each cut to a count of the rest. A high problem's line is never left out;
-# every finding and input status stays whole in the report.
+# shorter, step by step (``_STEPS``), until it fits: the low-severity contributors, the
+# checks, the inputs listed as read or not checked, the inputs a problem names and the
+# moderate problems are each cut to a count of the rest. A high problem's line is never
+# left out; every finding and input status stays whole in the report.
 NOTE_BUDGET = 700
+# A part of a note shown whole.
+_UNCUT = 1 << 30
 # Inputs a problem line names in a note over budget; the others are counted.
 _NAMES_WHEN_SHORT = 3
 
@@ -308,7 +316,10 @@ _NAMES_WHEN_SHORT = 3
 class _NoteParts:
     """What a note says, before it is fitted to the budget."""
 
-    __slots__ = ("checks", "corrections", "empty", "header", "major", "minor", "unrecognized")
+    __slots__ = (
+        "checks", "corrections", "empty", "header", "major", "minor", "named", "rendered",
+        "severe_checks", "unrecognized",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -317,6 +328,7 @@ class _NoteParts:
         major: list[tuple[str, str]],
         minor: list[str],
         checks: list[str],
+        severe_checks: frozenset[str],
         corrections: list[str],
         unrecognized: list[str],
     ) -> None:
@@ -325,53 +337,111 @@ class _NoteParts:
         self.major = major
         self.minor = minor
         self.checks = checks
+        self.severe_checks = severe_checks
         self.corrections = corrections
         self.unrecognized = unrecognized
+        # A problem's title split into its head and the inputs it names in its closing
+        # brackets, for the titles that name some (made once a note is over budget).
+        self.named: dict[str, tuple[str, list[str]]] = {}
+        self.rendered: dict[tuple[str, int, int], list[str]] = {}
 
     def fitted(self, t: Mapping[str, str]) -> str:
         note = self.render(t, {})
         if len(note) <= NOTE_BUDGET:
             return note
-        cuts = {"names": _NAMES_WHEN_SHORT}
+        for _, title in self.major:
+            split = _named_inputs(title)
+            if split is not None:
+                self.named[title] = split
+        cuts: dict[str, int] = {}
         for step in _STEPS:
             # From one fewer than the part has, down to the step's floor.
-            for limit in range(step.start(self), step.floor - 1, -1):
+            for limit in range(step.start(self), step.floor(self) - 1, -1):
                 cuts[step.part] = limit
                 note = self.render(t, cuts)
                 if len(note) <= NOTE_BUDGET:
                     return note
         return note
 
+    def _title(self, title: str, shown: int, t: Mapping[str, str]) -> str:
+        """``title`` naming at most ``shown`` of its inputs ("... (furosemide,
+        hydrochlorothiazide and 3 more)")."""
+        split = self.named.get(title) if shown < _UNCUT else None
+        if split is None:
+            return title
+        head, names = split
+        # The results a problem names are what make it severe: they are never cut.
+        results = [n for n in names if _RESULT.search(n)]
+        others = [n for n in names if not _RESULT.search(n)]
+        if len(others) <= shown:
+            return title
+        return f"{head}({', '.join([_counted(others, shown, t), *results])})"
+
     def render(self, t: Mapping[str, str], cuts: Mapping[str, int]) -> str:
         """The note, showing of each part at most as many items as ``cuts`` says (all of
         a part it does not name)."""
         names = cuts.get("names", _UNCUT)
+        problems = cuts.get("problems", _UNCUT)
         lines = [self.header]
         if self.empty is not None:
             lines.append(self.empty)
-        high = [(s, title) for s, title in self.major if s == "high"]
-        rest = [(s, title) for s, title in self.major if s != "high"]
-        kept = high + rest[: cuts.get("problems", _UNCUT)]
-        lines += [
-            t["note_finding"].format(severity=s, title=_fewer_names(title, names, t))
-            for s, title in kept
-        ]
-        if len(kept) < len(self.major):
-            lines.append(t["note_more_problems"].format(count=len(self.major) - len(kept)))
-        if self.minor:
-            minor = _counted(self.minor, cuts.get("minor", _UNCUT), t)
-            lines.append(t["note_minor"].format(items=minor))
-        if self.checks:
-            checks = self.checks[: min(MAX_CHECKS, cuts.get("checks", _UNCUT))]
-            lines.append(t["note_monitoring"].format(items="; ".join(checks)))
-        if self.corrections:
-            items = _counted(self.corrections, cuts.get("listed", _UNCUT), t, "; ")
-            lines.append(t["note_corrections"].format(items=items))
-        if self.unrecognized:
-            items = _counted(self.unrecognized, cuts.get("listed", _UNCUT), t, "; ")
-            lines.append(t["note_unrecognized"].format(items=items))
+        lines += self._part(t, "problems", problems, names)
+        lines += self._part(t, "minor", cuts.get("minor", _UNCUT))
+        lines += self._part(t, "checks", cuts.get("checks", _UNCUT))
+        lines += self._part(t, "listed", cuts.get("listed", _UNCUT))
         lines.append(t["note_disclaimer"])
         return "\n".join(lines)
+
+    def _part(self, t: Mapping[str, str], part: str, shown: int, names: int = _UNCUT) -> list[str]:
+        """The lines of one part of the note showing at most ``shown`` items (remembered:
+        a note over budget is rendered once per step)."""
+        key = (part, shown, names)
+        lines = self.rendered.get(key)
+        if lines is None:
+            lines = self.rendered[key] = self._render_part(t, part, shown, names)
+        return lines
+
+    def _render_part(self, t: Mapping[str, str], part: str, shown: int, names: int) -> list[str]:
+        if part == "problems":
+            high = [(s, title) for s, title in self.major if s == "high"]
+            rest = [(s, title) for s, title in self.major if s != "high"]
+            kept = high + rest[:shown]
+            lines = [
+                t["note_finding"].format(severity=s, title=self._title(title, names, t))
+                for s, title in kept
+            ]
+            left_out = rest[shown:]
+            if left_out:
+                counts = [
+                    f"{n} {severity}"
+                    for severity in ("moderate", "low")
+                    if (n := sum(s == severity for s, _ in left_out))
+                ]
+                lines.append(t["note_more_problems"].format(counts=", ".join(counts)))
+            return lines
+        if part == "minor":
+            if not self.minor:
+                return []
+            return [t["note_minor"].format(items=_counted(self.minor, shown, t))]
+        if part == "checks":
+            if not self.checks:
+                return []
+            checks = self.checks[:MAX_CHECKS]
+            if shown < len(checks):
+                # A high problem's checks first, then the others, in the note's order.
+                first = [c for c in checks if c in self.severe_checks]
+                first += [c for c in checks if c not in self.severe_checks]
+                chosen = set(first[:shown])
+                checks = [c for c in checks if c in chosen]
+            return [t["note_monitoring"].format(items="; ".join(checks))]
+        lines = []
+        if self.corrections:
+            items = _counted(self.corrections, shown, t, "; ")
+            lines.append(t["note_corrections"].format(items=items))
+        if self.unrecognized:
+            items = _counted(self.unrecognized, shown, t, "; ")
+            lines.append(t["note_unrecognized"].format(items=items))
+        return lines
 
 
 class _Step:
@@ -380,23 +450,29 @@ class _Step:
 
     __slots__ = ("floor", "part", "start")
 
-    def __init__(self, part: str, floor: int, start: Callable[[_NoteParts], int]) -> None:
+    def __init__(
+        self, part: str, floor: Callable[[_NoteParts], int], start: Callable[[_NoteParts], int]
+    ) -> None:
         self.part = part
         self.floor = floor
         self.start = start
 
 
-# A part shown whole.
-_UNCUT = 1 << 30
 # In order: what a reader loses least by, first.
 _STEPS = (
-    _Step("minor", 2, lambda p: len(p.minor) - 1),
-    _Step("checks", 2, lambda p: min(MAX_CHECKS, len(p.checks)) - 1),
-    _Step("listed", 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
-    _Step("names", 2, lambda p: _NAMES_WHEN_SHORT - 1),
-    _Step("problems", 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
-    _Step("names", 1, lambda p: 1),
+    _Step("minor", lambda p: 2, lambda p: len(p.minor) - 1),
+    # Never fewer than the high problems' checks among those shown.
+    _Step(
+        "checks",
+        lambda p: max(2, sum(c in p.severe_checks for c in p.checks[:MAX_CHECKS])),
+        lambda p: min(MAX_CHECKS, len(p.checks)) - 1,
+    ),
+    _Step("listed", lambda p: 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
+    _Step("names", lambda p: 2, lambda p: _NAMES_WHEN_SHORT),
+    _Step("problems", lambda p: 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
 )
+# A note of several high problems may stay over budget: each keeps its line, the results
+# it names and two of its other inputs.
 
 
 def _counted(items: Sequence[str], shown: int, t: Mapping[str, str], sep: str = ", ") -> str:
@@ -406,24 +482,31 @@ def _counted(items: Sequence[str], shown: int, t: Mapping[str, str], sep: str = 
     return t["note_and_more"].format(items=sep.join(items[:shown]), count=len(items) - shown)
 
 
-def _fewer_names(title: str, shown: int, t: Mapping[str, str]) -> str:
-    """A problem's title with at most ``shown`` of the inputs it names in its closing
-    brackets ("... (furosemide, hydrochlorothiazide, omeprazole and 3 more)")."""
-    if not title.endswith(")") or shown >= _UNCUT:
-        return title
+def _named_inputs(title: str) -> tuple[str, list[str]] | None:
+    """A title's head and the inputs it names in its closing brackets; None without."""
+    if not title.endswith(")"):
+        return None
     depth = 0
-    for start in range(len(title) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(title[start], 0)
+    for bracket in reversed(list(_BRACKETS.finditer(title))):
+        depth += 1 if bracket[0] == ")" else -1
         if depth == 0:
-            break
-    names = _top_level_split(title[start + 1 : -1])
-    if start <= 0 or len(names) <= shown:
-        return title
-    return f"{title[:start]}({_counted(names, shown, t)})"
+            start = bracket.start()
+            if start == 0:
+                return None
+            return title[:start], _top_level_split(title[start + 1 : -1])
+    return None
+
+
+_BRACKETS = re.compile(r"[()]")
+# An input a title names that is a result: a number and its unit ("potassium 2.7 mmol/L",
+# not "chronic kidney disease stage 4-5").
+_RESULT = re.compile(r"\d \S*[A-Za-z%]\S*$")
 
 
 def _top_level_split(listed: str) -> list[str]:
     """``listed`` split at the commas outside brackets ("calcium (total) 8.0 mg/dL" is one)."""
+    if "(" not in listed:
+        return listed.split(", ")
     names: list[str] = []
     depth = begin = 0
     for i, ch in enumerate(listed):

@@ -69,7 +69,7 @@ def test_a_long_list_note_fits_and_keeps_every_high_problem(checker: Checker) ->
         title = finding.title.rsplit(" (", 1)[0]
         assert any(line.startswith(f"- high: {title}") for line in lines), title
     shown = sum(line.startswith("- moderate: ") for line in lines)
-    assert "more in the report's findings" in note or shown == len(moderate)
+    assert "- More in the report's findings: " in note or shown == len(moderate)
     # Nothing is lost from the report itself.
     assert len(report.medications) == 15
     assert all(s.status != "unrecognized" for s in report.medications)
@@ -110,3 +110,40 @@ def test_a_short_list_of_low_contributors_is_never_emptied(checker: Checker) -> 
     for line in report.note.splitlines():
         if line.startswith("- Also may contribute (low): "):
             assert line.removeprefix("- Also may contribute (low): ").split()[0] != "and"
+
+
+def test_a_cut_problem_line_keeps_the_results_that_make_it_severe(checker: Checker) -> None:
+    """Review 27: "(furosemide and 9 more)" hid the potassium of 2.7 and magnesium of 1.1
+    that made the digoxin problem high; drug names are counted, results never."""
+    note = checker(**LONG_LIST).note
+    line = next(line for line in note.splitlines() if line.startswith("- high: Digoxin"))
+    assert line.endswith("more, potassium 3.2 mmol/L, magnesium 1.5 mg/dL)"), line
+
+
+def test_the_problems_left_out_are_counted_by_severity(checker: Checker) -> None:
+    """Review 27: "moderate: 6 more" counted a low finding as moderate."""
+    report = checker(**LONG_LIST)
+    shown = report.note
+    left_out = [
+        f
+        for f in report.findings
+        if f.absorbed_by is None
+        and (f.severity == "moderate" or (f.severity == "low" and f.kind == "combination"))
+        and f"- {f.severity}: " + f.title.split(" (")[0] not in shown
+    ]
+    counts = [
+        f"{n} {severity}"
+        for severity in ("moderate", "low")
+        if (n := sum(f.severity == severity for f in left_out))
+    ]
+    assert f"- More in the report's findings: {', '.join(counts)}" in shown
+
+
+def test_a_high_problems_check_is_never_cut_for_a_moderate_ones(checker: Checker) -> None:
+    """Each high problem keeps its first check in a note over budget (review 27: "Kidney
+    and liver function" for a contraindicated colchicine went)."""
+    report = checker(**LONG_LIST)
+    check_line = next(line for line in report.note.splitlines() if line.startswith("Check: "))
+    for finding in report.findings:
+        if finding.severity == "high" and finding.absorbed_by is None:
+            assert finding.monitoring[0] in check_line, finding.id
