@@ -177,3 +177,13 @@ def test_no_codes29_category_covers_a_contributor_code(checker: Checker) -> None
                         continue
                     clashes.append((cid, code, key, others))
     assert clashes == []
+
+
+@pytest.mark.parametrize("text", ["status post fall", "s/p fall", "recent fall", "mechanical fall"])
+def test_a_fall_is_recognized_not_suggested_as_a_cardiac_device(
+    checker: Checker, text: str
+) -> None:
+    """ "status post fall" was 'did you mean cardiac device ...' (1.3% of the sample)."""
+    status = checker.cond(text).conditions[0]
+    assert status.status == "recognized"
+    assert status.concept == "falls (repeated or history of falling)"
