@@ -10,7 +10,10 @@ phrase only looks like a qualifier ("Child-Pugh B", "per daughter": not a relati
 condition): it qualifies nothing, but a shorter phrase inside it does not count. A rule
 that ``needs_a_later_concept`` applies only when the text names another concept after the
 one qualified (a switch: "simvastatin switched to pravastatin"). A phrase that
-``names_the_concept`` also qualifies the concept named inside it ("last pregnancy").
+``names_the_concept`` also qualifies the concept named inside it ("last pregnancy"). A rule
+may count only where its phrase opens a clause (``starts_clause``: a "Negative:" heading),
+be undone by words later in the concept's clause (``unless_followed_by``: "prior Lasix dose
+reduced"), or apply to some conditions only (``only_for``: "hypoglycemia precautions").
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
-from service.knowledge.text import MARKS, clause_tokens, dated_clause_tokens
+from service.knowledge.text import DATE, MARKS, clause_tokens, dated_clause_tokens
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
@@ -40,6 +43,9 @@ class _Phrase:
     needs_a_later_concept: bool
     ends_clause: bool
     names_the_concept: bool
+    starts_clause: bool
+    unless_followed_by: tuple[_Words, ...]
+    only_for: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +77,23 @@ class _ListRules:
     last_wins: bool
 
     def qualify(
-        self, tokens: Sequence[str], spans: Sequence[tuple[int, int]], strict: bool = False
+        self,
+        tokens: Sequence[str],
+        spans: Sequence[tuple[int, int]],
+        strict: bool = False,
+        concepts: Sequence[tuple[str, ...]] = (),
     ) -> list[str | None]:
         """Per span, the kind of the qualifier that wins (None: current). ``strict``: a
         phrase after the concept counts only where it ends its clause ("Type 2 diabetes -
-        ruled out", not "type 2 diabetes, ruled out gestational")."""
+        ruled out", not "type 2 diabetes, ruled out gestational"). ``concepts``: the ids
+        each span names, for the rules that apply to some concepts only (``only_for``;
+        without them such a rule applies to none)."""
         if not spans or self.words.isdisjoint(tokens):
             return [None] * len(spans)
         found = self._phrases(tokens)
         if not found:
             return [None] * len(spans)
-        ends_all: list[_Words | None] = [None] * len(tokens)
-        for position, token in enumerate(tokens):
-            for words in self.terminators_by_first.get(token, ()):
-                if _starts_at(tokens, position, words):
-                    ends_all[position] = words
+        ends_all = self._ends(tokens)
         words_before = [0]
         for token in tokens:
             words_before.append(words_before[-1] + (token not in MARKS))
@@ -100,9 +108,39 @@ class _ListRules:
                 words_before,
                 any(s >= end for s in starts),
                 strict,
+                concepts[number] if number < len(concepts) else (),
             )
-            for start, end in spans
+            for number, (start, end) in enumerate(spans)
         ]
+
+    def only_marks(self, tokens: Sequence[str]) -> bool:
+        """Whether the text is only a mark of one kind that is not ``current``, besides
+        marks, dates and numbers ("Allergy", "Not taking", "discontinued 3/2024"), not a
+        sentence about something else ("intolerance to spironolactone") nor a mark and its
+        denial ("Adverse reaction: none")."""
+        covered = [False] * len(tokens)
+        kinds: set[str] = set()
+        for item in self._phrases(tokens):
+            if item.phrase.kind == PSEUDO:
+                continue
+            kinds.add(item.phrase.kind)
+            for at in range(item.start, item.end):
+                covered[at] = True
+        if len(kinds) != 1 or CURRENT in kinds:
+            return False
+        return all(
+            covered[at] or token in MARKS or token == DATE or token[0].isdigit()
+            for at, token in enumerate(tokens)
+        )
+
+    def _ends(self, tokens: Sequence[str]) -> list[_Words | None]:
+        """Per token, the terminator that starts there (or None)."""
+        ends_all: list[_Words | None] = [None] * len(tokens)
+        for position, token in enumerate(tokens):
+            for words in self.terminators_by_first.get(token, ()):
+                if _starts_at(tokens, position, words):
+                    ends_all[position] = words
+        return ends_all
 
     def _phrases(self, tokens: Sequence[str]) -> list[_Found]:
         found: list[_Found] = []
@@ -133,6 +171,7 @@ class _ListRules:
         words_before: Sequence[int],
         concept_after: bool,
         strict: bool = False,
+        ids: tuple[str, ...] = (),
     ) -> str | None:
         best: tuple[int, int] | None = None
         kind: str | None = None
@@ -141,6 +180,12 @@ class _ListRules:
             if phrase.kind == PSEUDO or (phrase.needs_a_later_concept and not concept_after):
                 continue
             if phrase.ends_clause and not _clause_ends(tokens, item.end, ends_all):
+                continue
+            # Not a heading, still a phrase: the shorter one inside it does not count
+            # ("sciatica negative: SLR" is not a negated sciatica).
+            if phrase.starts_clause and not _clause_starts(tokens, item.start, ends_all):
+                continue
+            if phrase.only_for and phrase.only_for.isdisjoint(ids):
                 continue
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
@@ -154,6 +199,10 @@ class _ListRules:
                 continue
             distance = words_before[gap[1]] - words_before[gap[0]]
             if distance > phrase.scope or self._terminated(tokens, gap, ends_all, phrase):
+                continue
+            if phrase.unless_followed_by and _said_later(
+                tokens, max(end, item.end), ends_all, phrase.unless_followed_by
+            ):
                 continue
             # The last qualifier in the text, or the nearest (then the first listed).
             rank = (-item.start, phrase.order) if self.last_wins else (distance, phrase.order)
@@ -187,6 +236,46 @@ def _clause_ends(tokens: Sequence[str], position: int, ends_all: Sequence[_Words
         if tokens[at] not in MARKS:
             return False
     return True
+
+
+def _clause_starts(tokens: Sequence[str], position: int, ends_all: Sequence[_Words | None]) -> bool:
+    """Whether nothing but marks comes before ``position`` since the text starts, a comma
+    or a terminator (``QualifierRule.starts_clause``)."""
+    for at in range(position - 1, -1, -1):
+        if tokens[at] == "," or _terminator_ends_at(at, ends_all):
+            return True
+        if tokens[at] not in MARKS:
+            return False
+    return True
+
+
+def _terminator_ends_at(at: int, ends_all: Sequence[_Words | None]) -> bool:
+    for begin in range(max(0, at - _LONGEST_TERMINATOR + 1), at + 1):
+        words = ends_all[begin]
+        if words is not None and begin + len(words) == at + 1:
+            return True
+    return False
+
+
+# No terminator has more words (a longer one is still found where it starts).
+_LONGEST_TERMINATOR = 4
+
+
+def _said_later(
+    tokens: Sequence[str],
+    position: int,
+    ends_all: Sequence[_Words | None],
+    phrases: Sequence[_Words],
+) -> bool:
+    """Whether one of ``phrases`` starts after ``position`` before the clause ends at a
+    comma or a terminator (``QualifierRule.unless_followed_by``: a phrase may start with
+    that comma, the next answer of a field: ", recurrent")."""
+    for at in range(position, len(tokens)):
+        if any(_starts_at(tokens, at, words) for words in phrases):
+            return True
+        if tokens[at] == "," or ends_all[at] is not None:
+            return False
+    return False
 
 
 def _trigger(tokens: Sequence[str], common: frozenset[str]) -> str:
@@ -258,6 +347,13 @@ class QualifierIndex:
                         rule.needs_a_later_concept,
                         rule.ends_clause,
                         rule.names_the_concept,
+                        rule.starts_clause,
+                        tuple(
+                            w
+                            for text in rule.unless_followed_by
+                            if (w := tuple(clause_tokens(text)))
+                        ),
+                        frozenset(rule.only_for),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

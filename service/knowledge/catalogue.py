@@ -183,8 +183,18 @@ def render_catalogue(kb: KnowledgeBase) -> str:
     lines += ["", "## Qualifiers (free-text negation, family, history, stopped)", ""]
     for q in kb.qualifiers.rule:
         phrases = ", ".join(f"`{p}`" for p in q.phrases)
+        limits = "".join(
+            (
+                "; opening a clause" if q.starts_clause else "",
+                "; not when followed by " + ", ".join(f"`{p}`" for p in q.unless_followed_by)
+                if q.unless_followed_by
+                else "",
+                "; only for " + ", ".join(q.only_for) if q.only_for else "",
+            )
+        )
         lines.append(
-            f"- {q.kind} ({q.direction}, {q.scope} words, {', '.join(q.applies_to)}): {phrases}"
+            f"- {q.kind} ({q.direction}, {q.scope} words, {', '.join(q.applies_to)}{limits}): "
+            f"{phrases}"
         )
     lines += ["", "## Sources", ""]
     for s in sorted(kb.sources.values(), key=lambda s: s.id):

@@ -493,6 +493,11 @@ def _check_texts(c: _Collector) -> None:
             # A pseudo phrase never qualifies a concept, so it is never shown.
             if c.texts is not None and q.kind != "pseudo" and q.kind not in c.texts.templates:
                 c.errors.append(f"qualifier kind {q.kind}: no template of that name in [texts]")
+            c.errors.extend(
+                f"qualifier rule {q.kind}: only_for names unknown condition {cid!r}"
+                for cid in q.only_for
+                if cid not in c.conditions
+            )
 
 
 def _index(

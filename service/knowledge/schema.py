@@ -658,6 +658,19 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # inside it is qualified by it too (only that mention: "Pregnancy, last pregnancy
     # 2022" keeps the first one).
     names_the_concept: bool = False
+    # Only when nothing but marks comes before the phrase since the text starts, a comma
+    # or a terminator: a heading that opens its clause ("Negative: hypokalemia"), not a
+    # test's result that ends in the same words ("HCV Ab negative: cirrhosis").
+    starts_clause: bool = False
+    # Words that undo the rule when the entry goes on to say them after the concept and the
+    # phrase, before the clause ends at a comma or a terminator; one may start with that
+    # comma (the next answer of a field): "prior Lasix dose reduced to 20 mg" is taken
+    # ("prior HCTZ, dose unknown" is not), "sciatica (past), now flaring" is current.
+    unless_followed_by: list[NonEmpty] = []
+    # Only for these conditions (ids): "precautions" is an order for a patient at risk of
+    # an episode ("hypoglycemia precautions"), while "dialysis precautions" are ordered
+    # because the patient has the condition.
+    only_for: list[NonEmpty] = []
     sources: SourceIds
 
 

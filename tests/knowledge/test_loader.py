@@ -227,3 +227,14 @@ def test_a_route_word_name_is_one_route_or_dose_word(datasets: Path) -> None:
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(datasets)
     assert "route_word_names 'zzdrug' is not one route or dose word" in str(caught.value)
+
+
+def test_a_qualifier_rule_may_be_only_for_known_conditions(datasets: Path) -> None:
+    path = datasets / "qualifiers.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('only_for = [\n    "hypoglycemia",', 'only_for = [\n    "no_such_one",', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="only_for names unknown condition 'no_such_one'"):
+        load_knowledge(datasets)

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from service.engine._systems import system_of
 from service.engine.matches import CURED_BY_OPERATION, ConditionMatch
 from service.engine.matching.drugs import dedupe, texts_of
-from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_misspelled, suggest
+from service.engine.matching.fuzzy import (
+    MIN_FUZZY_LEN,
+    concepts_near,
+    fuzzy_one,
+    one_word_misspelled,
+    suggest,
+)
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, ConditionInput
 from service.engine.prepared import Knowledge
@@ -226,7 +232,7 @@ def _qualified(
     concept named for what it lacks is dropped when that is current too (``not_with``)."""
     conditions = knowledge.kb.conditions
     kinds = knowledge.qualifiers.conditions.qualify(
-        parsed.tokens, [span for _, span in hits], strict
+        parsed.tokens, [span for _, span in hits], strict, [ids for ids, _ in hits]
     )
     found: list[str] = []
     excluded: list[tuple[str, str]] = []
@@ -344,12 +350,28 @@ def _spelled_window(
             window = words[start : start + size]
             if any(w not in vocabulary for j, w in enumerate(window) if start + j != p):
                 continue
-            near = fuzzy_one(
-                " ".join(window), kb.fuzzy_condition_terms, kb.condition_terms.__getitem__
-            )
+            phrase = " ".join(window)
+            near = fuzzy_one(phrase, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
             if near is not None and one_word_misspelled(window, near.split()):
+                if _another_term_near(phrase, window, near, kb):
+                    return None
                 return start, size, near
     return None
+
+
+def _another_term_near(phrase: str, window: list[str], near: str, kb: KnowledgeBase) -> bool:
+    """Whether the words, with the same word misspelled, may also be a term of another
+    condition within the edits allowed, if further than ``near``: "diabetic nefropathy" is
+    one edit from diabetic neuropathy (peripheral neuropathy) and two from diabetic
+    nephropathy (diabetes), so it is not corrected at all (its known word "diabetic" is
+    read instead), while "periferal neuropathy" has no other term near."""
+    near_ones = concepts_near(
+        phrase,
+        kb.fuzzy_condition_terms,
+        kb.condition_terms.__getitem__,
+        lambda other: one_word_misspelled(window, other.split()),
+    )
+    return near_ones != {kb.condition_terms[near]}
 
 
 def _conditions_from_misspellings(

@@ -155,8 +155,9 @@ def _qualifiers(
 ) -> list[str | None]:
     """Per drug hit, the qualifier that says it is not current (or None). A drug stands
     where the words of its names are (misspelled: where the words nobody knows are). A
-    coded drug whose own text names no drug, only what the entry is ("Allergy",
-    "discontinued"), stands at the end of that text: the text is about it."""
+    coded drug whose own text names no drug and is only a mark of what the entry is
+    ("Allergy", "discontinued"), stands at the end of that text: the text is about it
+    ("Adverse reaction: none", "intolerance to spironolactone" are about something else)."""
     rules = knowledge.qualifiers.medications
     vocabulary = knowledge.kb.drug_vocabulary
     for number, text in enumerate(texts):
@@ -170,15 +171,44 @@ def _qualifiers(
             and not (coded and token in rules.phrases_by_first)
         ]
         spans = []
+        places = []
         for hit in hits:
             words = knowledge.drug_words.get(hit.drug_id, frozenset())
             at = [i for i, token in enumerate(tokens_) if token in words] or unknown
             spans.append((at[0], at[-1] + 1) if at else (len(tokens_), len(tokens_)))
+            places.append(at)
+        if len(hits) > 1:
+            spans = _written_together(spans, places)
         if any(start < len(tokens_) for start, _ in spans):
             return rules.qualify(tokens_, spans)
-        if coded and number == 0 and not rules.words.isdisjoint(tokens_):
+        if coded and number == 0 and rules.only_marks(tokens_):
             return rules.qualify(tokens_, spans)
     return [None] * len(hits)
+
+
+def _written_together(
+    spans: list[tuple[int, int]], places: Sequence[Sequence[int]]
+) -> list[tuple[int, int]]:
+    """Drugs whose names are written one right after the other ("lisinopril-HCTZ",
+    "lisinopril/HCTZ": a combination product) stand where they all are, so that what is
+    said of the product reaches each ("Prior lisinopril-HCTZ": both are past drugs). A
+    word that names both drugs joins nothing."""
+    group = list(range(len(spans)))
+    for a, here in enumerate(places):
+        own = set(here)
+        for b, there in enumerate(places):
+            if a != b and any(p + 1 in there and p + 1 not in own for p in here if p not in there):
+                low, high = min(group[a], group[b]), max(group[a], group[b])
+                group = [low if g == high else g for g in group]
+    if len(set(group)) == len(group):
+        return spans
+    joined = list(spans)
+    for g in set(group):
+        members = [i for i, own in enumerate(group) if own == g]
+        whole = (min(spans[i][0] for i in members), max(spans[i][1] for i in members))
+        for i in members:
+            joined[i] = whole
+    return joined
 
 
 def _unrecognized(

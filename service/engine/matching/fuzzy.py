@@ -45,6 +45,21 @@ def fuzzy_one(
     return winners[0]
 
 
+def concepts_near(
+    word: str,
+    choices_by_initial: Mapping[str, Sequence[str]],
+    concept_of: Callable[[str], Hashable],
+    accept: Callable[[str], bool],
+) -> set[Hashable]:
+    """The concepts of the known terms within the edits allowed of ``word`` (as
+    ``fuzzy_one`` counts them, at any distance) that ``accept`` takes."""
+    choices = choices_by_initial.get(word[:1], ())
+    found = process.extract(
+        word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(word), limit=10
+    )
+    return {concept_of(choice) for choice, _, _ in found if accept(choice)}
+
+
 def max_edits(word: str) -> int:
     """How many edits a misspelling of ``word``'s length may be from its term."""
     return 1 if len(word) < TWO_EDITS_FROM else 2
