@@ -220,6 +220,7 @@ def test_a_coded_drug_with_a_text_about_something_else_is_taken(
         ("intolerance", "allergy"),
         ("Not taking", "stopped"),
         ("discontinued 3/2024", "stopped"),
+        ("denies taking", "negated"),
     ],
 )
 def test_a_coded_drug_with_only_a_mark_is_not_taken(checker: Checker, text: str, kind: str) -> None:
