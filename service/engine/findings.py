@@ -212,13 +212,16 @@ class LabResult:
 
 
 def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
-    """The analyte's bands for this patient: a pregnancy- or sex-specific band replaces the
-    general band of the same name."""
+    """The analyte's bands for this patient: an age-, pregnancy- or sex-specific band
+    replaces the general band of the same name (an age band only when the age is sent)."""
     sex = patient.sex if patient else None
     pregnant = bool(patient and patient.pregnant)
+    age = patient.age if patient else None
     chosen: dict[str, tuple[int, LabBand]] = {}
     for band in analyte.bands:
-        if band.pregnant:
+        if band.max_age_years is not None:
+            fit = 3 if age is not None and age <= band.max_age_years else -1
+        elif band.pregnant:
             fit = 2 if pregnant else -1
         elif band.sex is not None:
             fit = 1 if band.sex == sex else -1

@@ -1,0 +1,90 @@
+"""Signal round 29: conditions and patient fields that decide the answer.
+
+- Denosumab in hypoparathyroidism: the denosumab monograph names a history of
+  hypoparathyroidism among conditions predisposing to hypocalcemia (correct low calcium
+  first, use with caution, monitor calcium, phosphorus and magnesium). One problem,
+  moderate; a severely low calcium makes it high; a normal calcium on record keeps it off.
+- A newborn's CK: term newborns in the first days of life run CK far above adult limits
+  (up to 2,667-3,082 U/L, Neurosciences (Riyadh) 2022, PMID 36252976), so a newborn's CK of
+  900 U/L is no finding; the adult limits still apply from the second week and when no age
+  is sent."""
+
+from __future__ import annotations
+
+from tests.conftest import Checker
+from tests.knowledge.rendered import result, shown_combinations
+
+DENOSUMAB_HYPOPARA = "combination/denosumab_with_hypoparathyroidism"
+DENOSUMAB_HYPOPARA_LOW_CA = "combination/denosumab_with_hypoparathyroidism_and_low_calcium"
+
+
+def _icd(code: str) -> dict[str, object]:
+    return {"coding": [{"system": "icd10cm", "code": code}]}
+
+
+def test_denosumab_in_hypoparathyroidism_is_one_moderate_problem(checker: Checker) -> None:
+    for condition in (_icd("E20.9"), _icd("E89.2"), {"text": "hypoparathyroidism"}):
+        report = checker(medications=[{"text": "Prolia 60 mg"}], conditions=[condition])
+        assert shown_combinations(report) == [DENOSUMAB_HYPOPARA], condition
+        finding = next(f for f in report.findings if f.id == DENOSUMAB_HYPOPARA)
+        assert finding.severity == "moderate"
+        assert report.risk == "moderate"
+        assert len(finding.detail) <= 450
+
+
+def test_denosumab_hypoparathyroidism_and_a_low_calcium_is_one_finding(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "denosumab 60 mg"}],
+        conditions=[{"text": "hypoparathyroidism"}],
+        labs=[result("calcium", 2.0, "mmol/L")],
+    )
+    assert shown_combinations(report) == [DENOSUMAB_HYPOPARA_LOW_CA]
+    assert report.risk == "moderate"
+    severe = checker(
+        medications=[{"text": "denosumab 60 mg"}],
+        conditions=[{"text": "hypoparathyroidism"}],
+        labs=[result("calcium", 1.7, "mmol/L")],
+    )
+    assert shown_combinations(severe) == [DENOSUMAB_HYPOPARA_LOW_CA]
+    assert severe.risk == "high"
+
+
+def test_denosumab_in_hypoparathyroidism_with_a_normal_calcium_is_not_joined(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "denosumab 60 mg"}],
+        conditions=[{"text": "hypoparathyroidism"}],
+        labs=[result("calcium", 2.3, "mmol/L")],
+    )
+    assert shown_combinations(report) == []
+    assert report.risk == "low"
+
+
+def test_teriparatide_in_hypoparathyroidism_is_not_joined(checker: Checker) -> None:
+    """Teriparatide raises calcium: no shared mechanism with hypoparathyroidism."""
+    report = checker(
+        medications=[{"text": "teriparatide 20 mcg daily"}],
+        conditions=[{"text": "hypoparathyroidism"}],
+    )
+    assert shown_combinations(report) == []
+    assert report.risk == "low"
+
+
+def test_a_newborns_ck_is_read_against_the_newborn_range(checker: Checker) -> None:
+    for sex in ("male", "female"):
+        report = checker(patient={"age": 0.01, "sex": sex}, labs=[result("CK", 900, "U/L")])
+        assert report.findings == [], sex
+        assert report.labs[0].status == "recognized"
+        report = checker(patient={"age": 0.01, "sex": sex}, labs=[result("CK", 2500, "U/L")])
+        assert report.findings == [], sex
+    above = checker(patient={"age": 0.01}, labs=[result("CK", 5000, "U/L")])
+    assert [(f.id, f.severity) for f in above.findings] == [("lab/ck/high", "low")]
+    assert "newborn" in above.findings[0].title
+
+
+def test_adult_ck_limits_apply_after_the_first_week_and_without_an_age(checker: Checker) -> None:
+    for patient in ({"age": 0.5, "sex": "female"}, {"sex": "female"}, None):
+        kwargs = {"patient": patient} if patient else {}
+        report = checker(labs=[result("CK", 900, "U/L")], **kwargs)
+        assert [f.id for f in report.findings] == ["lab/ck/high"], patient
