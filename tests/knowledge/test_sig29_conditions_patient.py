@@ -7,7 +7,10 @@
 - A newborn's CK: term newborns in the first days of life run CK far above adult limits
   (up to 2,667-3,082 U/L, Neurosciences (Riyadh) 2022, PMID 36252976), so a newborn's CK of
   900 U/L is no finding; the adult limits still apply from the second week and when no age
-  is sent."""
+  is sent.
+- A newborn's total calcium (hypocalcemia below 8.0 mg/dL in a term newborn, Gomella's
+  Neonatology) and a child's hemoglobin (WHO 2011 cut-offs by age) are read against the
+  limits for age, not the adult ones."""
 
 from __future__ import annotations
 
@@ -88,3 +91,38 @@ def test_adult_ck_limits_apply_after_the_first_week_and_without_an_age(checker: 
         kwargs = {"patient": patient} if patient else {}
         report = checker(labs=[result("CK", 900, "U/L")], **kwargs)
         assert [f.id for f in report.findings] == ["lab/ck/high"], patient
+
+
+def test_a_childs_hemoglobin_is_read_against_the_who_limits_for_age(checker: Checker) -> None:
+    """WHO 2011: anemia below 11.0 g/dL at 6-59 months, 11.5 at 5-11 years, 12.0 at 12-14
+    years whatever the sex; adult limits (12.0 women, 13.0 men) from 15."""
+    not_anemic: list[tuple[dict[str, object], float]] = [
+        ({"age": 4, "sex": "male"}, 11.5),
+        ({"age": 13, "sex": "male"}, 12.5),
+    ]
+    anemic: list[tuple[dict[str, object], float]] = [
+        ({"age": 4}, 10.5),
+        ({"age": 8, "sex": "female"}, 11.3),
+        ({"age": 16, "sex": "male"}, 12.5),
+    ]
+    for patient, value in not_anemic:
+        report = checker(patient=patient, labs=[result("hemoglobin", value, "g/dL")])
+        assert report.findings == [], patient
+    for patient, value in anemic:
+        report = checker(patient=patient, labs=[result("hemoglobin", value, "g/dL")])
+        assert [f.id for f in report.findings] == ["lab/hemoglobin/low"], patient
+    pregnant_teen = checker(
+        patient={"age": 14, "sex": "female", "pregnant": True},
+        labs=[result("hemoglobin", 11.5, "g/dL")],
+    )
+    assert [f.id for f in pregnant_teen.findings] == ["condition/pregnancy"]
+
+
+def test_a_newborns_calcium_is_read_against_the_newborn_limit(checker: Checker) -> None:
+    """Term-newborn hypocalcemia is a total calcium below 8.0 mg/dL (Gomella)."""
+    normal = checker(patient={"age": 0.01}, labs=[result("calcium", 8.2, "mg/dL")])
+    assert normal.findings == []
+    low = checker(patient={"age": 0.01}, labs=[result("calcium", 7.8, "mg/dL")])
+    assert [(f.id, f.severity) for f in low.findings] == [("lab/calcium/low", "low")]
+    adult = checker(patient={"age": 40}, labs=[result("calcium", 8.2, "mg/dL")])
+    assert [f.id for f in adult.findings] == ["lab/calcium/low"]
