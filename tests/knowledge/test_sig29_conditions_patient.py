@@ -9,8 +9,8 @@
   900 U/L is no finding; the adult limits still apply from the second week and when no age
   is sent.
 - A newborn's total calcium (hypocalcemia below 8.0 mg/dL in a term newborn, Gomella's
-  Neonatology) and a child's hemoglobin (WHO 2011 cut-offs by age) are read against the
-  limits for age, not the adult ones."""
+  Neonatology), a child's hemoglobin (WHO 2011 cut-offs by age) and a child's TSH are read
+  against the limits for age, not the adult ones."""
 
 from __future__ import annotations
 
@@ -126,3 +126,15 @@ def test_a_newborns_calcium_is_read_against_the_newborn_limit(checker: Checker) 
     assert [(f.id, f.severity) for f in low.findings] == [("lab/calcium/low", "low")]
     adult = checker(patient={"age": 40}, labs=[result("calcium", 8.2, "mg/dL")])
     assert [f.id for f in adult.findings] == ["lab/calcium/low"]
+
+
+def test_a_childs_tsh_is_read_against_the_limits_for_age(checker: Checker) -> None:
+    """Pediatric TSH limits (Medycyna Praktyczna, Pediatria, Table VI.B.2-5): 16 mIU/L to
+    day 30, 7.0 to 3 years, 6.0 at 4-5 years, 5.0 at 6-10 years; adult 4.5 from 11."""
+    for age, value in ((0.01, 12.0), (2, 6.5), (4, 5.5)):
+        report = checker(patient={"age": age}, labs=[result("TSH", value, "mIU/L")])
+        assert report.findings == [], age
+    for age, value in ((0.01, 17.0), (4, 6.5), (8, 5.5), (12, 5.5)):
+        report = checker(patient={"age": age}, labs=[result("TSH", value, "mIU/L")])
+        assert [f.id for f in report.findings] == ["lab/tsh/high"], age
+    assert [f.id for f in checker(labs=[result("TSH", 5.5, "mIU/L")]).findings] == ["lab/tsh/high"]
