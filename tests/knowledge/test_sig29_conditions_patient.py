@@ -138,3 +138,24 @@ def test_a_childs_tsh_is_read_against_the_limits_for_age(checker: Checker) -> No
         report = checker(patient={"age": age}, labs=[result("TSH", value, "mIU/L")])
         assert [f.id for f in report.findings] == ["lab/tsh/high"], age
     assert [f.id for f in checker(labs=[result("TSH", 5.5, "mIU/L")]).findings] == ["lab/tsh/high"]
+
+
+def test_a_statin_with_a_drug_induced_myopathy_on_record_is_one_problem(checker: Checker) -> None:
+    """The statin labels: discontinue when myopathy is diagnosed or suspected."""
+    for condition in ({"text": "statin myopathy"}, _icd("G72.0")):
+        report = checker(medications=[{"text": "atorvastatin 40 mg"}], conditions=[condition])
+        assert shown_combinations(report) == ["combination/statin_with_drug_induced_myopathy"]
+        assert report.risk == "moderate"
+    normal_ck = checker(
+        medications=[{"text": "atorvastatin 40 mg"}],
+        conditions=[{"text": "statin myopathy"}],
+        labs=[result("CK", 100, "U/L")],
+    )
+    assert normal_ck.risk == "low"
+    raised_ck = checker(
+        medications=[{"text": "atorvastatin 40 mg"}],
+        conditions=[{"text": "statin myopathy"}],
+        labs=[result("CK", 4000, "U/L")],
+    )
+    assert "combination/statin_with_drug_induced_myopathy" not in shown_combinations(raised_ck)
+    assert raised_ck.risk == "high"
