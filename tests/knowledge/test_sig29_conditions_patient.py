@@ -159,3 +159,21 @@ def test_a_statin_with_a_drug_induced_myopathy_on_record_is_one_problem(checker:
     )
     assert "combination/statin_with_drug_induced_myopathy" not in shown_combinations(raised_ck)
     assert raised_ck.risk == "high"
+
+
+def test_with_advanced_kidney_disease_the_boxed_warning_speaks_for_denosumab(
+    checker: Checker,
+) -> None:
+    report = checker(
+        medications=[{"text": "denosumab 60 mg"}],
+        conditions=[{"text": "hypoparathyroidism"}, {"text": "CKD stage 5"}],
+        labs=[result("calcium", 2.0, "mmol/L")],
+    )
+    assert shown_combinations(report) == [
+        "combination/denosumab_in_advanced_kidney_disease_with_low_calcium"
+    ]
+    no_lab = checker(
+        medications=[{"text": "denosumab 60 mg"}],
+        conditions=[{"text": "hypoparathyroidism"}, {"text": "CKD stage 5"}],
+    )
+    assert shown_combinations(no_lab) == ["combination/denosumab_in_advanced_kidney_disease"]
