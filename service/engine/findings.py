@@ -212,19 +212,25 @@ class LabResult:
 
 
 def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
-    """The analyte's bands for this patient: a pregnancy- or sex-specific band replaces the
-    general band of the same name."""
+    """The analyte's bands for this patient: a pregnancy-, age- or sex-specific band
+    replaces the general band of the same name (an age band only when the age is sent)."""
     sex = patient.sex if patient else None
     pregnant = bool(patient and patient.pregnant)
-    chosen: dict[str, tuple[int, LabBand]] = {}
+    age = patient.age if patient else None
+    # Pregnancy limits first (anemia in pregnancy whatever the age), then the narrowest
+    # age band that fits, then sex, then the general band.
+    chosen: dict[str, tuple[tuple[int, float], LabBand]] = {}
     for band in analyte.bands:
         if band.pregnant:
-            fit = 2 if pregnant else -1
+            fit = (4, 0.0) if pregnant else (-1, 0.0)
+        elif band.max_age_years is not None:
+            fits = age is not None and age <= band.max_age_years
+            fit = (3, -band.max_age_years) if fits else (-1, 0.0)
         elif band.sex is not None:
-            fit = 1 if band.sex == sex else -1
+            fit = (1, 0.0) if band.sex == sex else (-1, 0.0)
         else:
-            fit = 0
-        if fit >= 0 and (band.name not in chosen or fit > chosen[band.name][0]):
+            fit = (0, 0.0)
+        if fit[0] >= 0 and (band.name not in chosen or fit > chosen[band.name][0]):
             chosen[band.name] = (fit, band)
     return [band for _, band in chosen.values()]
 

@@ -149,12 +149,12 @@ def analyte_lists(kb: KnowledgeBase, analyte_id: str) -> SharedLists:
     )
 
 
-# A band of an analyte: its name is unique per sex and pregnancy.
-BandKey = tuple[str, str, str | None, bool]
+# A band of an analyte: its name is unique per sex, pregnancy and age limit.
+BandKey = tuple[str, str, str | None, bool, float | None]
 
 
 def band_key(analyte_id: str, band: LabBand) -> BandKey:
-    return analyte_id, band.name, band.sex, band.pregnant
+    return analyte_id, band.name, band.sex, band.pregnant, band.max_age_years
 
 
 def band_lists(

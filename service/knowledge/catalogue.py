@@ -138,6 +138,7 @@ def render_catalogue(kb: KnowledgeBase) -> str:
             f"{b.below if b.state == 'low' else b.above} {a.canonical_unit}"
             + (f" ({b.sex})" if b.sex else "")
             + (" (pregnancy)" if b.pregnant else "")
+            + (f" (age up to {b.max_age_years:g} years)" if b.max_age_years else "")
             + (" -> joins rules only" if b.joins_only else f" -> {b.severity}")
             for b in a.bands
         )

@@ -332,6 +332,10 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     # Sex- or pregnancy-specific limits replace the general band of the same name.
     sex: Literal["female", "male"] | None = None
     pregnant: bool = False
+    # An age-specific limit (a newborn's CK): applies only when the patient's age is sent
+    # and is at most this many years, and then replaces the general, sex- and
+    # pregnancy-specific bands of the same name.
+    max_age_years: Annotated[float, msgspec.Meta(gt=0)] | None = None
     severity: Severity
     title: NonEmpty
     # Monitoring lines that apply only when this band is the result's worst (an ECG for a

@@ -60,6 +60,8 @@ def test_a_lab_alone_is_low_or_a_measured_high(knowledge: Knowledge) -> None:
             patient: dict[str, object] = {"sex": band.sex} if band.sex else {}
             if band.pregnant:
                 patient = {"sex": "female", "pregnant": True}
+            if band.max_age_years is not None:  # an age band applies only up to its age
+                patient = {"age": band.max_age_years}  # not a narrower band's age
             report = _report(knowledge, patient=patient, labs=[lab])
             lab_findings = [f for f in report.findings if f.kind == "lab"]
             if band.joins_only:  # only fills the rules that name it: no finding of its own
