@@ -163,21 +163,21 @@ def test_patient_view_says_not_checked_once_on_the_info_card(cds: Client) -> Non
     body = chart(
         ["furosemide 40 mg daily", "hydrochlorothiazide 25 mg daily", "simvastatin 20 mg daily"],
         [("potassium", 3.1, "mmol/L"), ("sodium", 131, "mmol/L")],
-        ["Barrett's esophagus", "type 2 diabetes mellitus"],
+        ["Mal de debarquement syndrome", "type 2 diabetes mellitus"],
     )
     cards = cards_of(cds, PATIENT_VIEW, body)
     # The low sodium is on the thiazide's low-potassium card (one drug's problems, one card).
     assert len(cards) >= 2 and cards[-1]["indicator"] == "info"
     carrying = [c for c in cards if NOT_CHECKED in c["detail"]]
     assert carrying == [cards[-1]]
-    assert "Barrett's esophagus (Condition/cond-0)" in cards[-1]["detail"]
+    assert "Mal de debarquement syndrome (Condition/cond-0)" in cards[-1]["detail"]
 
 
 def test_patient_view_without_an_info_card_says_it_on_the_last(cds: Client) -> None:
     body = chart(
         ["furosemide 40 mg daily", "simvastatin 40 mg daily", "amlodipine 10 mg daily"],
         [("potassium", 3.1, "mmol/L")],
-        ["Barrett's esophagus"],
+        ["Mal de debarquement syndrome"],
     )
     cards = cards_of(cds, PATIENT_VIEW, body)
     assert len(cards) >= 2 and all(c["indicator"] != "info" for c in cards)
@@ -201,14 +201,14 @@ def test_order_hooks_leave_unrecognized_record_items_off_their_cards(cds: Client
 def test_order_hooks_name_a_new_order_they_could_not_read(cds: Client) -> None:
     body = chart(
         ["simvastatin 40 mg daily"],
-        conditions=["Barrett's esophagus"],
+        conditions=["Mal de debarquement syndrome"],
         drafts=["clarithromycin 500 mg twice daily", "Zyxoflam 5 mg daily"],
         hook="order-sign",
     )
     cards = cards_of(cds, ORDER_SIGN, body)
     assert [NOT_CHECKED in c["detail"] for c in cards] == [False] * (len(cards) - 1) + [True]
     assert "Zyxoflam 5 mg daily (MedicationRequest/draft-1)" in cards[-1]["detail"]
-    assert "Barrett" not in cards[-1]["detail"]
+    assert "debarquement" not in cards[-1]["detail"]
     # Only an unreadable order: one info card says so (not an empty answer).
     body = chart(["simvastatin 40 mg daily"], drafts=["Zyxoflam 5 mg daily"], hook="order-sign")
     cards = cards_of(cds, ORDER_SIGN, body)
