@@ -159,3 +159,28 @@ def test_the_digoxin_calcium_limit_follows_the_labs_own_range(
 def test_a_calcium_of_12_is_severe_whatever_the_labs_range(checker: Checker) -> None:
     report = checker(medications=[DIGOXIN], labs=[_coded("17861-6", 12.2, "mg/dL", 8.6, 12.5)])
     assert _finding(report, DIGOXIN_CA).severity == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "digoxin immune fab 40 mg IV",
+        "DigiFab 40 mg",
+        "Digibind 38 mg IV",
+        "digoxin immune fab (ovine)",
+    ],
+)
+def test_digoxin_immune_fab_is_the_antidote_not_digoxin(checker: Checker, text: str) -> None:
+    # review27 O2: the antidote (DIGIFAB label) was read as digoxin and joined a high calcium.
+    report = checker(medications=[{"text": text}], labs=[result("calcium", 11.0, "mg/dL")])
+    assert report.medications[0].status == "recognized"
+    assert report.medications[0].concept == "digoxin immune fab"
+    assert "antidote" in (report.medications[0].reason or "")
+    assert shown_combinations(report) == []
+    assert report.risk == "none"
+    # Beside digoxin itself, digoxin still joins the high calcium.
+    both = checker(medications=[DIGOXIN, {"text": text}], labs=[result("calcium", 11.0, "mg/dL")])
+    assert shown_combinations(both) == [DIGOXIN_CA]
+    assert [
+        ref.index for ref in _finding(both, DIGOXIN_CA).inputs if ref.list == "medications"
+    ] == [0]
