@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
-from service.engine.strings import unique
+from service.engine.status_codes import LAB, PRELIMINARY, read_status
+from service.engine.strings import shown_value, unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
@@ -283,6 +284,15 @@ def render_note(
                     input=label, suggestion=" or ".join(s.suggestions)
                 )
             unrecognized.append(label)
+    # A preliminary result is used (service/engine/status_codes.py): the note says which, so
+    # a problem it makes is read as one to confirm.
+    preliminary = [
+        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+        for lst, items in statuses
+        if lst == "labs"
+        for s in items
+        if s.concept and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
+    ]
     parts = _NoteParts(
         header=t["note_header"].format(risk=risk),
         empty=empty,
@@ -291,6 +301,7 @@ def render_note(
         checks=_unrepeated(_widened(own, spoken_for)),
         corrections=corrections,
         unrecognized=unrecognized,
+        preliminary=preliminary,
     )
     return parts.fitted(t)
 
@@ -308,7 +319,16 @@ _NAMES_WHEN_SHORT = 3
 class _NoteParts:
     """What a note says, before it is fitted to the budget."""
 
-    __slots__ = ("checks", "corrections", "empty", "header", "major", "minor", "unrecognized")
+    __slots__ = (
+        "checks",
+        "corrections",
+        "empty",
+        "header",
+        "major",
+        "minor",
+        "preliminary",
+        "unrecognized",
+    )
 
     def __init__(
         self,
@@ -319,6 +339,7 @@ class _NoteParts:
         checks: list[str],
         corrections: list[str],
         unrecognized: list[str],
+        preliminary: list[str],
     ) -> None:
         self.header = header
         self.empty = empty
@@ -327,6 +348,7 @@ class _NoteParts:
         self.checks = checks
         self.corrections = corrections
         self.unrecognized = unrecognized
+        self.preliminary = preliminary
 
     def fitted(self, t: Mapping[str, str]) -> str:
         note = self.render(t, {})
@@ -364,6 +386,9 @@ class _NoteParts:
         if self.checks:
             checks = self.checks[: min(MAX_CHECKS, cuts.get("checks", _UNCUT))]
             lines.append(t["note_monitoring"].format(items="; ".join(checks)))
+        if self.preliminary:
+            items = _counted(self.preliminary, cuts.get("listed", _UNCUT), t)
+            lines.append(t["note_preliminary"].format(items=items))
         if self.corrections:
             items = _counted(self.corrections, cuts.get("listed", _UNCUT), t, "; ")
             lines.append(t["note_corrections"].format(items=items))
@@ -392,7 +417,11 @@ _UNCUT = 1 << 30
 _STEPS = (
     _Step("minor", 2, lambda p: len(p.minor) - 1),
     _Step("checks", 2, lambda p: min(MAX_CHECKS, len(p.checks)) - 1),
-    _Step("listed", 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
+    _Step(
+        "listed",
+        1,
+        lambda p: max(len(p.corrections), len(p.unrecognized), len(p.preliminary)) - 1,
+    ),
     _Step("names", 2, lambda p: _NAMES_WHEN_SHORT - 1),
     _Step("problems", 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
     _Step("names", 1, lambda p: 1),

@@ -93,13 +93,14 @@ CONDITION_VERIFICATION_STATUSES: Final[Mapping[str, str | None]] = {
 # critical value (potassium 2.4) before it finalizes the result because it is actionable,
 # so a preliminary critical result must not vanish from the check. registered (no result
 # yet), cancelled and entered-in-error are not used.
+PRELIMINARY = "preliminary"
 LAB_STATUSES: Final[Mapping[str, str | None]] = {
     "final": None,
     "amended": None,
     "corrected": None,
     "unknown": None,
     "registered": NOT_FINAL,
-    "preliminary": USED_NOT_FINAL,
+    PRELIMINARY: USED_NOT_FINAL,
     "cancelled": NOT_FINAL,
     "entered-in-error": IN_ERROR,
 }

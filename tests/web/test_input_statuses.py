@@ -234,7 +234,11 @@ def test_a_preliminary_critical_result_is_used_and_says_so(client: Client, statu
     assert answer["risk"] == "high"
     assert answer["labs"][0]["status"] == "flagged"
     assert answer["labs"][0]["reason"] == PRELIMINARY_REASON
-    assert "2.4" in answer["note"]
+    # The chart note says which result is not final yet.
+    assert (
+        "Not final yet (a preliminary result, used): potassium 2.4 mmol/L; confirm with the "
+        "final result." in answer["note"]
+    )
 
 
 # review27 R8: the fields were strict FHIR codes and turned requests that used to succeed
