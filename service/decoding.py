@@ -249,13 +249,6 @@ def _leaf(value: Any, annotation: Any, pointer: str, errors: FieldErrors) -> boo
         allowed = _literal_values(annotation)
         if allowed and not inner:
             detail = "Expected one of " + ", ".join(f"`{v}`" for v in allowed)
-        codes = _codes(annotation)
-        if codes and not inner and isinstance(value, str):
-            detail = (
-                "Expected one of "
-                + ", ".join(f"`{v}`" for v in codes)
-                + " (letter case does not matter)"
-            )
         errors.append((pointer + inner, detail))
         return False
     return True
@@ -266,17 +259,6 @@ def _literal_values(annotation: Any) -> tuple[Any, ...]:
         annotation = typing.get_args(annotation)[0]
     if typing.get_origin(annotation) is typing.Literal:
         return typing.get_args(annotation)
-    return ()
-
-
-def _codes(annotation: Any) -> tuple[str, ...]:
-    """The codes of a string field that takes one of them in any letter case (its
-    ``Meta.extra["codes"]``, service/engine/status_codes.py)."""
-    if typing.get_origin(annotation) is not typing.Annotated:
-        return ()
-    for meta in typing.get_args(annotation)[1:]:
-        if isinstance(meta, msgspec.Meta) and meta.extra and "codes" in meta.extra:
-            return tuple(meta.extra["codes"])
     return ()
 
 

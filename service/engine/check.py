@@ -27,7 +27,13 @@ from service.engine.models import CheckRequest, Finding, Patient, Report
 from service.engine.note import render_note
 from service.engine.prepared import Knowledge
 from service.engine.refs import Ref, first_ref
-from service.engine.statuses import condition_status, lab_status, medication_status
+from service.engine.statuses import (
+    condition_status,
+    lab_status,
+    medication_status,
+    status_notes,
+    with_notes,
+)
 from service.knowledge.severity import SEVERITY_RANK, overall_risk
 
 # Combinations that a wider combination may absorb.
@@ -83,13 +89,18 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         knowledge,
     )
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
-    med_status = [
-        medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)
-    ]
-    cond_status = [
-        condition_status(i, c, kb, referenced, measured.outranked) for i, c in enumerate(conds)
-    ]
-    lab_status_ = [lab_status(i, lab, kb, referenced) for i, lab in enumerate(labs)]
+    med_status = with_notes(
+        [medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)],
+        status_notes(request.medications, kb),
+    )
+    cond_status = with_notes(
+        [condition_status(i, c, kb, referenced, measured.outranked) for i, c in enumerate(conds)],
+        status_notes(request.conditions, kb),
+    )
+    lab_status_ = with_notes(
+        [lab_status(i, lab, kb, referenced) for i, lab in enumerate(labs)],
+        status_notes(request.labs, kb),
+    )
     risk = overall_risk(f.severity for f in findings)
     note = render_note(
         risk,

@@ -11,13 +11,6 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from service.engine.status_codes import (
-    CONDITION_CLINICAL_STATUSES,
-    CONDITION_VERIFICATION_STATUSES,
-    LAB_STATUSES,
-    MEDICATION_STATUSES,
-    code_meta,
-)
 from service.limits import (
     MAX_AGE_YEARS,
     MAX_CODE,
@@ -63,42 +56,79 @@ class Coding(msgspec.Struct, frozen=True, omit_defaults=True):
 
 Codings = Annotated[list[Coding], msgspec.Meta(max_length=MAX_CODINGS)]
 
-# The structured statuses (service/engine/status_codes.py): FHIR R4 codes, any letter case.
-MedicationStatus = Annotated[
-    str,
-    code_meta(
-        MEDICATION_STATUSES,
-        "The medication's status (FHIR MedicationStatement / MedicationRequest status): "
-        "stopped, completed, cancelled, not-taken, on-hold and entered-in-error are not "
-        "taken now (recognized, never flagged); the others as if absent.",
-    ),
-]
-ConditionClinicalStatus = Annotated[
-    str,
-    code_meta(
-        CONDITION_CLINICAL_STATUSES,
-        "The condition's clinical status (FHIR Condition.clinicalStatus): inactive, "
-        "remission and resolved are not current (recognized, never flagged).",
-    ),
-]
-ConditionVerificationStatus = Annotated[
-    str,
-    code_meta(
-        CONDITION_VERIFICATION_STATUSES,
-        "The condition's verification status (FHIR Condition.verificationStatus): "
-        "unconfirmed, provisional and differential are not established, refuted and "
-        "entered-in-error are absent (recognized, never flagged).",
-    ),
-]
-LabStatus = Annotated[
-    str,
-    code_meta(
-        LAB_STATUSES,
-        "The result's status (FHIR Observation.status): registered, preliminary, cancelled "
-        "and entered-in-error results are not used (recognized, not read); unknown as if "
-        "absent.",
-    ),
-]
+# The structured statuses (service/engine/status_codes.py): FHIR R4 codes, read leniently.
+# A string, or a FHIR Coding / CodeableConcept object; a value not understood is read as if
+# no status were sent and the input's `reason` says so. Only a JSON type that cannot be a
+# status (a number, a list, true) is a 400.
+_LENIENT = (
+    " Read leniently: spaces and letter case do not matter, common EHR words are read as the "
+    "code they mean (the list is in docs/api.md, Statuses: Taking is active, discontinued "
+    "is stopped...), an empty value is absent, and a value not understood is read as if no "
+    "status were sent, the input's `reason` saying so (never a 400)."
+)
+
+
+class StatusConcept(Coding, frozen=True, omit_defaults=True):
+    """A status sent as a FHIR Coding (``system``, ``code``) or CodeableConcept
+    (``coding``, ``text``): its code of the value set's own code system is read first."""
+
+    coding: Codings | None = None
+    text: Text | None = None
+
+
+MedicationStatus = (
+    Annotated[
+        str,
+        msgspec.Meta(
+            max_length=MAX_TEXT,
+            description="The medication's status (FHIR MedicationStatement / "
+            "MedicationRequest status codes): stopped, completed, cancelled, not-taken, "
+            "on-hold and entered-in-error are not taken now (recognized, never flagged); "
+            "active, intended, draft and unknown as if absent." + _LENIENT,
+        ),
+    ]
+    | StatusConcept
+)
+ConditionClinicalStatus = (
+    Annotated[
+        str,
+        msgspec.Meta(
+            max_length=MAX_TEXT,
+            description="The condition's clinical status (FHIR Condition.clinicalStatus "
+            "codes, or the CodeableConcept itself): inactive, remission and resolved are not "
+            "current (recognized, never flagged); active, recurrence and relapse as if "
+            "absent." + _LENIENT,
+        ),
+    ]
+    | StatusConcept
+)
+ConditionVerificationStatus = (
+    Annotated[
+        str,
+        msgspec.Meta(
+            max_length=MAX_TEXT,
+            description="The condition's verification status (FHIR "
+            "Condition.verificationStatus codes, or the CodeableConcept itself): "
+            "unconfirmed, provisional and differential are not established, refuted and "
+            "entered-in-error are absent (recognized, never flagged); confirmed as if "
+            "absent." + _LENIENT,
+        ),
+    ]
+    | StatusConcept
+)
+LabStatus = (
+    Annotated[
+        str,
+        msgspec.Meta(
+            max_length=MAX_TEXT,
+            description="The result's status (FHIR Observation.status codes): registered, "
+            "cancelled and entered-in-error results are not used (recognized, not read); "
+            "a preliminary result is used, its `reason` saying it is not final yet; final, "
+            "amended, corrected and unknown as if absent." + _LENIENT,
+        ),
+    ]
+    | StatusConcept
+)
 
 
 class _Coded(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
-from service.engine.strings import unique
+from service.engine.status_codes import LAB, PRELIMINARY, read_status
+from service.engine.strings import shown_value, unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
@@ -288,6 +289,15 @@ def render_note(
                     input=label, suggestion=" or ".join(s.suggestions)
                 )
             unrecognized.append(label)
+    # A preliminary result is used (service/engine/status_codes.py): the note says which, so
+    # a problem it makes is read as one to confirm.
+    preliminary = [
+        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+        for lst, items in statuses
+        if lst == "labs"
+        for s in items
+        if s.concept and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
+    ]
     parts = _NoteParts(
         header=t["note_header"].format(risk=risk),
         empty=empty,
@@ -297,6 +307,7 @@ def render_note(
         severe_checks=severe,
         corrections=corrections,
         unrecognized=unrecognized,
+        preliminary=preliminary,
     )
     return parts.fitted(t)
 
@@ -317,8 +328,8 @@ class _NoteParts:
     """What a note says, before it is fitted to the budget."""
 
     __slots__ = (
-        "checks", "corrections", "empty", "header", "major", "minor", "named", "rendered",
-        "severe_checks", "unrecognized",
+        "checks", "corrections", "empty", "header", "major", "minor", "named", "preliminary",
+        "rendered", "severe_checks", "unrecognized",
     )  # fmt: skip
 
     def __init__(
@@ -331,6 +342,7 @@ class _NoteParts:
         severe_checks: frozenset[str],
         corrections: list[str],
         unrecognized: list[str],
+        preliminary: list[str],
     ) -> None:
         self.header = header
         self.empty = empty
@@ -340,6 +352,7 @@ class _NoteParts:
         self.severe_checks = severe_checks
         self.corrections = corrections
         self.unrecognized = unrecognized
+        self.preliminary = preliminary
         # A problem's title split into its head and the inputs it names in its closing
         # brackets, for the titles that name some (made once a note is over budget).
         self.named: dict[str, tuple[str, list[str]]] = {}
@@ -435,6 +448,9 @@ class _NoteParts:
                 checks = [c for c in checks if c in chosen]
             return [t["note_monitoring"].format(items="; ".join(checks))]
         lines = []
+        if self.preliminary:
+            items = _counted(self.preliminary, shown, t)
+            lines.append(t["note_preliminary"].format(items=items))
         if self.corrections:
             items = _counted(self.corrections, shown, t, "; ")
             lines.append(t["note_corrections"].format(items=items))
@@ -467,7 +483,11 @@ _STEPS = (
         lambda p: max(2, sum(c in p.severe_checks for c in p.checks[:MAX_CHECKS])),
         lambda p: min(MAX_CHECKS, len(p.checks)) - 1,
     ),
-    _Step("listed", lambda p: 1, lambda p: max(len(p.corrections), len(p.unrecognized)) - 1),
+    _Step(
+        "listed",
+        lambda p: 1,
+        lambda p: max(len(p.corrections), len(p.unrecognized), len(p.preliminary)) - 1,
+    ),
     _Step("names", lambda p: 2, lambda p: _NAMES_WHEN_SHORT),
     _Step("problems", lambda p: 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
 )

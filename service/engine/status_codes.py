@@ -1,8 +1,9 @@
 """The structured status fields of the plain-JSON inputs, as FHIR R4 codes.
 
 A medication's ``status``, a condition's ``clinical_status`` and ``verification_status``
-and a lab's ``status`` take the codes of these FHIR R4 value sets (any letter case), and
-mean what the FHIR path (``service/fhir/convert.py``) reads them as:
+and a lab's ``status`` take the codes of these FHIR R4 value sets (read leniently:
+``read_status`` below), and mean what the FHIR path (``service/fhir/convert.py``) reads
+them as, except a preliminary result (``LAB_STATUSES``):
 
 - medication-statement-status (hl7.org/fhir/R4/valueset-medication-statement-status.html)
   and medicationrequest-status (hl7.org/fhir/R4/valueset-medicationrequest-status.html);
@@ -13,16 +14,15 @@ mean what the FHIR path (``service/fhir/convert.py``) reads them as:
 An input whose status says it is not current is recognized, never flagged, and joins no
 finding: the engine excludes it where it excludes a text that says so ("furosemide
 (stopped)"), with the reason template named here (``datasets/texts.toml``). Each map's
-value is that template; a code that maps to None is read as if no status were sent.
+value is that template; a code that maps to None is read as if no status were sent, as is
+a value not understood (with a reason that says so).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Final
-
-import msgspec
+from collections.abc import Mapping
+from typing import Final, NamedTuple
 
 # Reason templates (datasets/texts.toml, [texts.templates]); each takes {status}.
 NOT_TAKEN = "status_not_taken"
@@ -32,7 +32,21 @@ NOT_CURRENT = "status_not_current"
 REFUTED = "status_refuted"
 UNCONFIRMED = "status_unconfirmed"
 NOT_FINAL = "status_not_final"
-TEMPLATES: Final = (NOT_TAKEN, HELD, IN_ERROR, NOT_CURRENT, REFUTED, UNCONFIRMED, NOT_FINAL)
+# Used, with a reason saying the result is not final yet (preliminary).
+USED_NOT_FINAL = "status_used_not_final"
+# A value not understood: {field}, {status} (as sent) and {reading}.
+NOT_UNDERSTOOD = "status_not_understood"
+TEMPLATES: Final = (
+    NOT_TAKEN,
+    HELD,
+    IN_ERROR,
+    NOT_CURRENT,
+    REFUTED,
+    UNCONFIRMED,
+    NOT_FINAL,
+    USED_NOT_FINAL,
+    NOT_UNDERSTOOD,
+)
 
 # Both medication value sets. Current: active; intended (a statement of a drug the patient
 # will take); draft (an order not yet signed: "needs to be run through decision support",
@@ -74,21 +88,26 @@ CONDITION_VERIFICATION_STATUSES: Final[Mapping[str, str | None]] = {
     "entered-in-error": IN_ERROR,
 }
 # observation-status: final, amended and corrected are used (``OBSERVATION_STATUSES`` of
-# the FHIR path); unknown as no status. registered (no result yet) and preliminary
-# (incomplete or unverified) are not used, as the FHIR path does not use them; cancelled
-# and entered-in-error neither.
+# the FHIR path); unknown as no status. preliminary ("initial or interim ... may be
+# incomplete or unverified") is used, with a reason saying so: a laboratory reports a
+# critical value (potassium 2.4) before it finalizes the result because it is actionable,
+# so a preliminary critical result must not vanish from the check. registered (no result
+# yet), cancelled and entered-in-error are not used.
+PRELIMINARY = "preliminary"
 LAB_STATUSES: Final[Mapping[str, str | None]] = {
     "final": None,
     "amended": None,
     "corrected": None,
     "unknown": None,
     "registered": NOT_FINAL,
-    "preliminary": NOT_FINAL,
+    PRELIMINARY: USED_NOT_FINAL,
     "cancelled": NOT_FINAL,
     "entered-in-error": IN_ERROR,
 }
 
-# Codes the FHIR path shares (service/fhir/convert.py).
+# Codes the FHIR path shares (service/fhir/convert.py). A preliminary Observation stays left
+# out there (listed in `ignored` with its status, never silent); the REST field reads it
+# with a note instead (``USED_WITH_NOTE``): see docs/clinical-policy.md.
 CURRENT_CONDITION_CLINICAL = frozenset(
     code for code, why in CONDITION_CLINICAL_STATUSES.items() if why is None
 )
@@ -103,26 +122,165 @@ USED_OBSERVATIONS = frozenset(
 )
 
 
-def _any_case(codes: Iterable[str]) -> str:
-    """A JSON Schema (ECMA-262) pattern for exactly one of ``codes`` in any letter case:
-    ``[Aa][Cc]...``; without inline flags, which not every regex dialect reads. The codes
-    are letters and hyphens (literal outside a class)."""
-    assert all(re.fullmatch(r"[a-z]+(?:-[a-z]+)*", code) for code in codes)
-    alternatives = (
-        "".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in code) for code in codes
-    )
-    return "^(?:" + "|".join(alternatives) + ")$"
+# Reading a sent status leniently. The fields were added after integrators could already
+# send them (an unknown field was ignored), so a value the service does not understand never
+# fails the check: it is read as if no status were sent, and the input's reason says so.
+# A value is trimmed, case-folded, its spaces and underscores read as hyphens ("Not Taking"
+# -> "not-taking", "entered in error" -> "entered-in-error"), a FHIR token's system dropped
+# ("http://...|stopped" -> "stopped"), then looked up in the value set's codes and in the
+# common EHR words for them (SYNONYMS). Empty is absent. An object is a FHIR Coding or
+# CodeableConcept: its code of the value set's own code system first, then any of its codes
+# that is understood, then its text.
 
 
-def code_meta(codes: Mapping[str, str | None], description: str) -> msgspec.Meta:
-    """The constraints of a string field taking one of ``codes`` in any letter case.
-    ``extra`` keeps the codes for the error detail (``service.decoding``: "Expected one
-    of ...")."""
-    listed = ", ".join(f"`{code}`" for code in codes)
-    return msgspec.Meta(
-        pattern=_any_case(codes),
-        description=f"{description} One of {listed} (FHIR R4 codes; letter case does not matter).",
-        extra={"codes": tuple(codes)},
+class StatusSet(NamedTuple):
+    """A value set read by a status field."""
+
+    field: str  # how the reason names the field ("status", "clinical status", ...)
+    codes: Mapping[str, str | None]
+    synonyms: Mapping[str, str]  # a common EHR word -> the FHIR code it means
+    system_tails: tuple[str, ...]  # the code systems' URI ends (".../condition-clinical")
+    reading: str  # what a value not understood is read as (as if no status were sent)
+
+
+class SentStatus(NamedTuple):
+    """A status as read: ``code`` a FHIR code of the set (None when absent or not
+    understood); ``not_understood`` the value sent when it was not understood."""
+
+    code: str | None
+    not_understood: str | None = None
+
+
+ABSENT: Final = SentStatus(None)
+
+MEDICATION: Final = StatusSet(
+    "status",
+    MEDICATION_STATUSES,
+    {
+        # Epic / Cerner medication list wording, and order states.
+        "taking": "active",
+        "current": "active",
+        "not-taking": "not-taken",
+        "not-taken": "not-taken",
+        "discontinued": "stopped",
+        "inactive": "stopped",
+        "ended": "stopped",
+        "canceled": "cancelled",
+        "held": "on-hold",
+        "hold": "on-hold",
+        "suspended": "on-hold",
+        "error": "entered-in-error",
+    },
+    ("medication-statement-status", "medicationrequest-status", "medication-status"),
+    "read as current",
+)
+CONDITION_CLINICAL: Final = StatusSet(
+    "clinical status",
+    CONDITION_CLINICAL_STATUSES,
+    {
+        "current": "active",
+        "recurrent": "recurrence",
+        "relapsed": "relapse",
+        "in-remission": "remission",
+        "historical": "inactive",
+        "history": "inactive",
+        "past": "inactive",
+        "cured": "resolved",
+    },
+    ("condition-clinical",),
+    "read as current",
+)
+CONDITION_VERIFICATION: Final = StatusSet(
+    "verification status",
+    CONDITION_VERIFICATION_STATUSES,
+    {
+        # "rule out" is a question (unconfirmed); "ruled out" an answer (refuted).
+        "rule-out": "unconfirmed",
+        "suspected": "provisional",
+        "possible": "provisional",
+        "probable": "provisional",
+        "working": "provisional",
+        "ruled-out": "refuted",
+        "error": "entered-in-error",
+    },
+    ("condition-ver-status",),
+    "read as confirmed",
+)
+LAB: Final = StatusSet(
+    "status",
+    LAB_STATUSES,
+    {
+        # DiagnosticReport's partial (some results not yet final) reads as preliminary.
+        "partial": "preliminary",
+        "pending": "registered",
+        "resulted": "final",
+        "complete": "final",
+        "completed": "final",
+        "verified": "final",
+        "canceled": "cancelled",
+        "error": "entered-in-error",
+    },
+    ("observation-status",),
+    "read as final",
+)
+# How much of a value not understood the reason repeats.
+SHOWN_CHARACTERS = 40
+
+
+def _key(value: str) -> str:
+    word = value.rpartition("|")[2] if value.startswith(("http:", "https:", "urn:")) else value
+    return re.sub(r"[\s_]+", "-", word.strip().casefold()).strip("-")
+
+
+def _known(value: str, statuses: StatusSet) -> str | None:
+    key = _key(value)
+    return key if key in statuses.codes else statuses.synonyms.get(key)
+
+
+def _shown(value: str) -> str:
+    value = " ".join(value.split())
+    if len(value) <= SHOWN_CHARACTERS:
+        return value
+    return value[: SHOWN_CHARACTERS - 1] + "\u2026"
+
+
+def read_status(value: object, statuses: StatusSet) -> SentStatus:
+    """The FHIR code a sent status means, or the value not understood; absent when nothing
+    (or only blanks) was sent. ``value`` a string, or an object with ``coding`` / ``text``
+    (a CodeableConcept) or ``system`` / ``code`` (a Coding)."""
+    if value is None:
+        return ABSENT
+    if isinstance(value, str):
+        if not value.strip():
+            return ABSENT
+        code = _known(value, statuses)
+        return SentStatus(code) if code else SentStatus(None, _shown(value))
+    codings = [value, *(getattr(value, "coding", None) or ())]
+    own = [
+        c for c in codings
+        if getattr(c, "code", None)
+        and (getattr(c, "system", None) or "").rstrip("/").endswith(statuses.system_tails)
+    ]  # fmt: skip
+    sent = [
+        *(c.code for c in own),
+        *(getattr(c, "code", None) for c in codings if c not in own),
+        getattr(value, "text", None),
+        getattr(value, "display", None),
+    ]
+    words = [w for w in sent if isinstance(w, str) and w.strip()]
+    for word in words:
+        code = _known(word, statuses)
+        if code:
+            return SentStatus(code)
+    return SentStatus(None, _shown(words[0])) if words else ABSENT
+
+
+def not_understood_reason(
+    templates: Mapping[str, str], sent: SentStatus, statuses: StatusSet
+) -> str:
+    """The reason a value not understood adds to its input."""
+    return templates[NOT_UNDERSTOOD].format(
+        field=statuses.field, status=sent.not_understood, reading=statuses.reading
     )
 
 

@@ -3,12 +3,26 @@ how it was read."""
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
+
+import msgspec
 
 from service.engine.matches import CURED_BY_OPERATION as CURED
 from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
-from service.engine.models import InputStatus
-from service.engine.status_codes import reason_of
+from service.engine.models import ConditionInput, InputStatus, LabInput, MedicationInput
+from service.engine.status_codes import (
+    CONDITION_CLINICAL,
+    CONDITION_VERIFICATION,
+    LAB,
+    LAB_STATUSES,
+    MEDICATION,
+    USED_NOT_FINAL,
+    StatusSet,
+    not_understood_reason,
+    read_status,
+    reason_kind,
+    reason_of,
+)
 from service.knowledge.base import KnowledgeBase
 
 
@@ -116,3 +130,49 @@ def lab_status(
     if match.analyte_id and match.value is not None:
         return InputStatus(index, "recognized", name, names, None, [], match.how)
     return InputStatus(index, "unrecognized", name, names, match.reason, [], match.how)
+
+
+def status_notes(
+    items: Sequence[MedicationInput | ConditionInput | LabInput], kb: KnowledgeBase
+) -> list[list[str]]:
+    """Per input, what its status fields add to its reason: a value not understood (read
+    as if no status were sent), and a preliminary result (used, not final yet)."""
+    templates = kb.texts.templates
+    notes: list[list[str]] = []
+    for item in items:
+        said: list[str] = []
+        for value, statuses in _status_fields(item):
+            sent = read_status(value, statuses)
+            if sent.not_understood is not None:
+                said.append(not_understood_reason(templates, sent, statuses))
+            elif (
+                statuses is LAB
+                and sent.code is not None
+                and LAB_STATUSES.get(sent.code) == USED_NOT_FINAL
+            ):
+                said.append(reason_of(templates, reason_kind(USED_NOT_FINAL, sent.code)))
+        notes.append(said)
+    return notes
+
+
+def _status_fields(
+    item: MedicationInput | ConditionInput | LabInput,
+) -> tuple[tuple[object, StatusSet], ...]:
+    if isinstance(item, MedicationInput):
+        return ((item.status, MEDICATION),)
+    if isinstance(item, ConditionInput):
+        return (
+            (item.clinical_status, CONDITION_CLINICAL),
+            (item.verification_status, CONDITION_VERIFICATION),
+        )
+    return ((item.status, LAB),)
+
+
+def with_notes(statuses: list[InputStatus], notes: Sequence[Sequence[str]]) -> list[InputStatus]:
+    """``statuses`` with each input's ``notes`` added to its reason."""
+    return [
+        msgspec.structs.replace(status, reason="; ".join(filter(None, (status.reason, *said))))
+        if said
+        else status
+        for status, said in zip(statuses, notes, strict=True)
+    ]

@@ -185,14 +185,16 @@ def test_a_line_over_the_check_body_limit_gets_its_own_413_problem(
 
 
 def test_a_line_with_a_status_is_read_as_the_check_reads_it(client: TestClient[Litestar]) -> None:
-    """The batch lines are check requests: a stopped diuretic joins no finding there either,
-    and an unknown status is that line's problem with the field's pointer."""
+    """The batch lines are check requests: a stopped diuretic joins no finding there either;
+    a status not understood is read as absent, with a reason (never the line's problem), and
+    only a status of a JSON type that cannot be one is that line's problem."""
     low_k = {"coding": [{"system": "loinc", "code": "2823-3"}], "value": 3.1, "unit": "mmol/L"}
     stopped = {"id": "stopped", "medications": [{"text": "Lasix 40 mg", "status": "Stopped"}]}
     lines = [
         msgspec.json.encode({**stopped, "labs": [low_k]}),
         msgspec.json.encode({**LASIX, "labs": [low_k]}),
-        b'{"id": "bad", "conditions": [{"text": "gout", "clinical_status": "gone"}]}',
+        b'{"id": "gone", "conditions": [{"text": "gout", "clinical_status": "gone"}]}',
+        b'{"id": "bad", "conditions": [{"text": "gout", "clinical_status": 7}]}',
     ]
     response = client.post(PATH, content=b"\n".join(lines), headers=NDJSON)
     assert response.status_code == 200
@@ -201,4 +203,6 @@ def test_a_line_with_a_status_is_read_as_the_check_reads_it(client: TestClient[L
     assert out[0]["report"]["medications"][0]["status"] == "recognized"
     assert out[0]["report"]["medications"][0]["reason"] == "status stopped: not taken now"
     assert out[1]["report"]["risk"] == "moderate"  # the same line without the status
-    assert [e["pointer"] for e in out[2]["problem"]["errors"]] == ["/conditions/0/clinical_status"]
+    gout = out[2]["report"]["conditions"][0]
+    assert gout["reason"] == "clinical status 'gone' not understood: read as current"
+    assert [e["pointer"] for e in out[3]["problem"]["errors"]] == ["/conditions/0/clinical_status"]

@@ -124,3 +124,63 @@ def test_an_ionized_calcium_within_adult_ranges_is_no_digoxin_signal(checker: Ch
 
     assert with_ionized(1.31).risk == "none"
     assert with_ionized(1.35).risk == "moderate"
+
+
+def _coded(loinc: str, value: float, unit: str, low: float, high: float) -> dict[str, object]:
+    return {
+        "coding": [{"system": "http://loinc.org", "code": loinc}],
+        "value": value,
+        "unit": unit,
+        "reference_range": {"low": low, "high": high},
+    }
+
+
+@pytest.mark.parametrize(
+    ("lab", "shown"),
+    [
+        # review27 O1: normal by the lab's own range, so no hypercalcemia to join digoxin.
+        (_coded("17861-6", 10.7, "mg/dL", 8.6, 10.8), []),
+        (_coded("1994-3", 1.34, "mmol/L", 1.15, 1.40), []),
+        # Above the lab's own upper limit, although within the usual 10.4 / 1.32.
+        (_coded("17861-6", 10.3, "mg/dL", 8.5, 10.2), [DIGOXIN_CA]),
+        (_coded("1994-3", 1.31, "mmol/L", 1.12, 1.30), [DIGOXIN_CA]),
+        # Above the lab's own limit: joins as without a range; 12 mg/dL stays severe.
+        (_coded("17861-6", 11.0, "mg/dL", 8.6, 10.8), [DIGOXIN_CA]),
+    ],
+)
+def test_the_digoxin_calcium_limit_follows_the_labs_own_range(
+    checker: Checker, lab: dict[str, object], shown: list[str]
+) -> None:
+    report = checker(medications=[DIGOXIN], labs=[lab])
+    assert shown_combinations(report) == shown
+    assert report.risk == ("moderate" if shown else "none")  # digoxin alone is no finding
+
+
+def test_a_calcium_of_12_is_severe_whatever_the_labs_range(checker: Checker) -> None:
+    report = checker(medications=[DIGOXIN], labs=[_coded("17861-6", 12.2, "mg/dL", 8.6, 12.5)])
+    assert _finding(report, DIGOXIN_CA).severity == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "digoxin immune fab 40 mg IV",
+        "DigiFab 40 mg",
+        "Digibind 38 mg IV",
+        "digoxin immune fab (ovine)",
+    ],
+)
+def test_digoxin_immune_fab_is_the_antidote_not_digoxin(checker: Checker, text: str) -> None:
+    # review27 O2: the antidote (DIGIFAB label) was read as digoxin and joined a high calcium.
+    report = checker(medications=[{"text": text}], labs=[result("calcium", 11.0, "mg/dL")])
+    assert report.medications[0].status == "recognized"
+    assert report.medications[0].concept == "digoxin immune fab"
+    assert "antidote" in (report.medications[0].reason or "")
+    assert shown_combinations(report) == []
+    assert report.risk == "none"
+    # Beside digoxin itself, digoxin still joins the high calcium.
+    both = checker(medications=[DIGOXIN, {"text": text}], labs=[result("calcium", 11.0, "mg/dL")])
+    assert shown_combinations(both) == [DIGOXIN_CA]
+    assert [
+        ref.index for ref in _finding(both, DIGOXIN_CA).inputs if ref.list == "medications"
+    ] == [0]

@@ -19,10 +19,13 @@ from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, ConditionInput
 from service.engine.prepared import Knowledge
 from service.engine.status_codes import (
+    CONDITION_CLINICAL,
     CONDITION_CLINICAL_STATUSES,
+    CONDITION_VERIFICATION,
     CONDITION_VERIFICATION_STATUSES,
     IN_ERROR,
     REFUTED,
+    read_status,
     reason_kind,
 )
 from service.knowledge.base import KnowledgeBase
@@ -54,8 +57,8 @@ def status_exclusion(item: ConditionInput) -> str | None:
     """The exclusion kind the statuses give (``status_codes.reason_kind``), or None when
     they leave the condition current. An entry in error or refuted first, then one not
     current, then one not established."""
-    verification = (item.verification_status or "").lower()
-    clinical = (item.clinical_status or "").lower()
+    verification = read_status(item.verification_status, CONDITION_VERIFICATION).code or ""
+    clinical = read_status(item.clinical_status, CONDITION_CLINICAL).code or ""
     said = CONDITION_VERIFICATION_STATUSES.get(verification)
     if said in (IN_ERROR, REFUTED):
         return reason_kind(said, verification)

@@ -11,7 +11,7 @@ from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_mis
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, MatchKind, MedicationInput
 from service.engine.prepared import Knowledge
-from service.engine.status_codes import MEDICATION_STATUSES, reason_kind
+from service.engine.status_codes import MEDICATION, MEDICATION_STATUSES, read_status, reason_kind
 from service.engine.strings import STRENGTH, strength_mg
 from service.knowledge.base import DrugTerm, KnowledgeBase
 from service.knowledge.schema import Route
@@ -42,9 +42,10 @@ def match_medication(item: MedicationInput, knowledge: Knowledge) -> MedicationM
     match = _match_medication(item, knowledge)
     if item.status is None or not match.hits:
         return match
-    code = item.status.lower()
-    template = MEDICATION_STATUSES.get(code)
-    if template is None:  # current (active, intended, draft, unknown): as if absent
+    code = read_status(item.status, MEDICATION).code
+    template = MEDICATION_STATUSES.get(code) if code else None
+    # Current (active, intended, draft, unknown), absent or not understood: as if absent.
+    if code is None or template is None:
         return match
     # Not taken now: excluded as a text that says so is, every drug of the entry.
     kind = reason_kind(template, code)

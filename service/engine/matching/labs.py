@@ -7,20 +7,29 @@ from service.engine.matches import LabMatch
 from service.engine.matching.drugs import texts_of
 from service.engine.models import LabInput, MatchKind
 from service.engine.prepared import Knowledge
-from service.engine.status_codes import LAB_STATUSES, reason_kind, reason_of
+from service.engine.status_codes import (
+    LAB,
+    LAB_STATUSES,
+    USED_NOT_FINAL,
+    read_status,
+    reason_kind,
+    reason_of,
+)
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.text import tokens, unit_key
 
 
 def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
     """The analyte of a result and its value in the analyte's canonical unit; no value
-    when its ``status`` says it is not a result to use (cancelled, preliminary, in error)."""
+    when its ``status`` says it is not a result to use (registered, cancelled, in error).
+    A preliminary result is used (its reason, ``status_notes``, says it is not final)."""
     match = _match_lab(item, knowledge)
     if item.status is None or match.analyte_id is None:
         return match
-    code = item.status.lower()
-    template = LAB_STATUSES.get(code)
-    if template is None:  # final, amended, corrected, unknown: used
+    code = read_status(item.status, LAB).code
+    template = LAB_STATUSES.get(code) if code else None
+    # final, amended, corrected, unknown, preliminary, absent or not understood: used
+    if code is None or template is None or template == USED_NOT_FINAL:
         return match
     reason = reason_of(knowledge.kb.texts.templates, reason_kind(template, code))
     return LabMatch(match.analyte_id, None, reason, match.how, not_used=True)
