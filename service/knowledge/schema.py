@@ -334,7 +334,8 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     pregnant: bool = False
     # An age-specific limit (a newborn's CK): applies only when the patient's age is sent
     # and is at most this many years, and then replaces the general, sex- and
-    # pregnancy-specific bands of the same name.
+    # pregnancy-specific bands of the same name. A limit below 1 (the first days or weeks
+    # of life) fits only an age sent as a fraction: a whole-year 0 is any infant.
     max_age_years: Annotated[float, msgspec.Meta(gt=0)] | None = None
     severity: Severity
     title: NonEmpty
