@@ -49,3 +49,95 @@ def test_an_infant_sent_as_age_0_is_not_read_as_a_newborn_of_hours(checker: Chec
     # stays for age 0.
     assert _ids(checker(patient={"age": 0.01}, labs=[{**CK, "value": 2500, "unit": "U/L"}])) == []
     assert _ids(checker(patient={"age": 0}, labs=[{**TSH, "value": 6.5, "unit": "mIU/L"}])) == []
+
+
+HCTZ_CODED = {
+    "coding": [
+        {
+            "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+            "code": "310798",
+            "display": "Hydrochlorothiazide 25 MG Oral Tablet",
+        }
+    ]
+}
+K_LOW = {"coding": [{"system": LOINC, "code": "2823-3"}], "value": 3.2, "unit": "mmol/L"}
+
+
+def test_a_negative_heading_after_a_section_label_negates(checker: Checker) -> None:
+    """review28 R4: "Pertinent negatives:", "ROS - Negative:", "Neuro: negative:" are
+    headings; a test's result before "negative:" is not."""
+    for text in (
+        "Pertinent negatives: sciatica, spinal stenosis",
+        "Pertinent negative: hypokalemia",
+        "ROS negatives: diabetes",
+        "ROS - Negative: diabetes",
+        "Endo ROS - negative: polyuria, diabetes",
+        "Review of systems - negative: neuropathy",
+        "ROS: neuro negative: neuropathy",
+        "Neuro: negative: neuropathy",
+        "Constitutional: negative. Endocrine: negative: diabetes",
+        "Endocrine ROS negative: diabetes",
+    ):
+        report = checker.cond(text)
+        assert report.conditions[0].status == "recognized", text
+        assert report.conditions[0].reason == "stated as absent or ruled out", text
+    for text in ("HCV Ab negative: cirrhosis", "Rh negative: pregnancy 28 weeks"):
+        assert checker.cond(text).conditions[0].status == "flagged", text
+
+
+def test_a_form_question_answered_yes_is_current(checker: Checker) -> None:
+    """review28 R5: "? y/n" unanswered is possible; answered "y"/"yes" it is current."""
+    for text in (
+        "Diabetes? y/n: y",
+        "Diabetes? Y/N Y",
+        "Diabetes? yes/no - yes",
+        "Diabetes? Yes/No: Yes",
+        "Neuropathy? y/n - y",
+    ):
+        assert checker.cond(text).conditions[0].status == "flagged", text
+    assert checker.cond("Hypokalemia? y/n").conditions[0].status == "recognized"
+
+
+def test_a_coded_drug_marked_not_taken_by_the_patient_is_not_taken(checker: Checker) -> None:
+    """review28 R6: who said it ("Patient", "Pt", "per", "by") does not make the mark a
+    sentence about something else."""
+    for text in (
+        "Patient not taking",
+        "Pt not taking",
+        "not taking per patient",
+        "patient stopped",
+        "Patient has stopped",
+        "Pt stopped taking",
+        "stopped by patient",
+        "Discontinued by patient",
+        "Patient discontinued",
+    ):
+        report = checker(medications=[{**HCTZ_CODED, "text": text}], labs=[K_LOW])
+        assert report.medications[0].status == "recognized", text
+        assert report.risk == "low", text
+    for text in ("Adverse reaction: none", "intolerance to spironolactone"):
+        report = checker(medications=[{**HCTZ_CODED, "text": text}], labs=[K_LOW])
+        assert report.medications[0].status == "flagged", text
+
+
+def test_prior_drug_is_past_unless_its_dose_follows_it(checker: Checker) -> None:
+    """review28 R7: "dose" counts right after the drug only; "do not resume prior" is not
+    a resumed drug; ", now off" ends the entry as a past drug."""
+    for text in (
+        "Do not resume prior HCTZ",
+        "Do not restart previous simvastatin",
+        "Previous HCTZ caused increased glucose",
+        "Prior atorvastatin with increased CK",
+        "previous simvastatin (CK increased)",
+        "Prior HCTZ: sodium decreased",
+        "prior HCTZ increased calcium",
+        "Previous furosemide dose increased for edema, now off",
+    ):
+        assert checker.med(text).medications[0].status == "recognized", text
+    for text in (
+        "Prior Lasix dose reduced to 20 mg",
+        "Prior lasix 40 mg dose reduced",
+        "Continue prior furosemide",
+        "resume prior HCTZ",
+    ):
+        assert checker.med(text).medications[0].status == "flagged", text
