@@ -141,3 +141,35 @@ def test_prior_drug_is_past_unless_its_dose_follows_it(checker: Checker) -> None
         "resume prior HCTZ",
     ):
         assert checker.med(text).medications[0].status == "flagged", text
+
+
+def test_statin_myopathy_rule_needs_a_statin_myopathy(checker: Checker) -> None:
+    """review28 O1: a steroid myopathy, SAMS (symptoms) and a statin myopathy followed by a
+    statin now tolerated do not make a statin a moderate myopathy problem."""
+    rule = "combination/statin_with_drug_induced_myopathy"
+    for text in (
+        "steroid myopathy",
+        "steroid induced myopathy",
+        "SAMS",
+        "statin associated muscle symptoms",
+        "statin-induced myopathy on atorvastatin 2019, now tolerating rosuvastatin 5 mg",
+    ):
+        report = checker(
+            medications=[{"text": "rosuvastatin 5 mg daily"}], conditions=[{"text": text}]
+        )
+        assert rule not in _ids(report), text
+        assert report.risk == "low", text
+    steroid = checker.cond("steroid myopathy")
+    assert steroid.conditions[0].concept == "steroid-induced myopathy"
+    for text in ("statin myopathy", "statin-induced myopathy", "drug-induced myopathy"):
+        report = checker(
+            medications=[{"text": "rosuvastatin 5 mg daily"}], conditions=[{"text": text}]
+        )
+        assert rule in _ids(report), text
+    # SAMS with a raised CK is the EAS muscle-symptoms rule.
+    sams_ck = checker(
+        medications=[{"text": "rosuvastatin 5 mg daily"}],
+        conditions=[{"text": "SAMS"}],
+        labs=[result("CK", 400, "U/L")],
+    )
+    assert "combination/statin_with_raised_ck_and_muscle_symptoms" in _ids(sams_ck)
