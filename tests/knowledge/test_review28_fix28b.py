@@ -173,3 +173,30 @@ def test_statin_myopathy_rule_needs_a_statin_myopathy(checker: Checker) -> None:
         labs=[result("CK", 400, "U/L")],
     )
     assert "combination/statin_with_raised_ck_and_muscle_symptoms" in _ids(sams_ck)
+
+
+def test_peripheral_angioplasty_status_is_no_cardiac_device(checker: Checker) -> None:
+    """review28 R8: Z98.62 and Z95.820 record a treated peripheral artery disease; they are
+    left unrecognized (asked about), while Z98.61 and Z95.5 stay the cardiac category."""
+    for code in ("Z98.62", "Z95.820"):
+        status = checker.cond(coding=[{"system": "icd10cm", "code": code}]).conditions[0]
+        assert status.concept != "cardiac device, stent, bypass graft or valve replacement"
+        assert status.status == "unrecognized", code
+    for code in ("Z98.61", "Z95.5"):
+        status = checker.cond(coding=[{"system": "icd10cm", "code": code}]).conditions[0]
+        assert status.concept == "cardiac device, stent, bypass graft or valve replacement"
+
+
+def test_a_fall_in_a_result_is_not_falls(checker: Checker) -> None:
+    """review28 O4: "recent fall" and "history of fall" were synonyms of falls."""
+    falls = "falls (repeated or history of falling)"
+    for text in (
+        "Recent fall in sodium",
+        "history of fall in blood pressure",
+        "recent fall in hemoglobin, anemia",
+        "Recent fall in eGFR, CKD stage 4",
+    ):
+        report = checker.cond(text)
+        assert falls not in (report.conditions[0].concepts or []), text
+        assert report.conditions[0].concept != falls, text
+    assert checker.cond("s/p fall").conditions[0].concept == falls
