@@ -224,7 +224,7 @@ def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
         if band.pregnant:
             fit = (4, 0.0) if pregnant else (-1, 0.0)
         elif band.max_age_years is not None:
-            fits = age is not None and age <= band.max_age_years
+            fits = age is not None and age <= band.max_age_years and _age_fits(age, band)
             fit = (3, -band.max_age_years) if fits else (-1, 0.0)
         elif band.sex is not None:
             fit = (1, 0.0) if band.sex == sex else (-1, 0.0)
@@ -233,6 +233,15 @@ def bands_for(analyte: Analyte, patient: Patient | None) -> list[LabBand]:
         if fit[0] >= 0 and (band.name not in chosen or fit > chosen[band.name][0]):
             chosen[band.name] = (fit, band)
     return [band for _, band in chosen.values()]
+
+
+def _age_fits(age: float, band: LabBand) -> bool:
+    """A band for the first days or weeks of life (``max_age_years`` below 1) fits only an
+    age sent as a fraction of a year: a whole number of years is completed years, and
+    ``0`` is any infant from birth to 11 months (an age floored from the birth date), who
+    is read against the youngest whole-year band (a TSH above 7.0, the general CK and
+    calcium limits), not as a few hours old (review28 R3)."""
+    return band.max_age_years is None or band.max_age_years >= 1 or not float(age).is_integer()
 
 
 def _limit(band: LabBand, item: LabInput, factor: float) -> float | None:

@@ -44,8 +44,10 @@ class _Phrase:
     ends_clause: bool
     names_the_concept: bool
     starts_clause: bool
+    heading_words: frozenset[str]
     unless_followed_by: tuple[_Words, ...]
     only_for: frozenset[str]
+    unless_right_after: tuple[_Words, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,8 @@ class _ListRules:
     # A word each phrase needs (see ``_trigger``): a text with none of them needs no scan.
     words: frozenset[str]
     last_wins: bool
+    # ``Qualifiers.mark_subject_words``: covered in a text that is only a mark.
+    subject_words: frozenset[str] = frozenset()
 
     def qualify(
         self,
@@ -129,7 +133,11 @@ class _ListRules:
         if len(kinds) != 1 or CURRENT in kinds:
             return False
         return all(
-            covered[at] or token in MARKS or token == DATE or token[0].isdigit()
+            covered[at]
+            or token in MARKS
+            or token == DATE
+            or token[0].isdigit()
+            or token in self.subject_words
             for at, token in enumerate(tokens)
         )
 
@@ -183,7 +191,9 @@ class _ListRules:
                 continue
             # Not a heading, still a phrase: the shorter one inside it does not count
             # ("sciatica negative: SLR" is not a negated sciatica).
-            if phrase.starts_clause and not _clause_starts(tokens, item.start, ends_all):
+            if phrase.starts_clause and not _clause_starts(
+                tokens, item.start, ends_all, phrase.heading_words
+            ):
                 continue
             if phrase.only_for and phrase.only_for.isdisjoint(ids):
                 continue
@@ -202,6 +212,10 @@ class _ListRules:
                 continue
             if phrase.unless_followed_by and _said_later(
                 tokens, max(end, item.end), ends_all, phrase.unless_followed_by
+            ):
+                continue
+            if phrase.unless_right_after and _said_next(
+                tokens, max(end, item.end), phrase.unless_right_after
             ):
                 continue
             # The last qualifier in the text, or the nearest (then the first listed).
@@ -238,13 +252,19 @@ def _clause_ends(tokens: Sequence[str], position: int, ends_all: Sequence[_Words
     return True
 
 
-def _clause_starts(tokens: Sequence[str], position: int, ends_all: Sequence[_Words | None]) -> bool:
-    """Whether nothing but marks comes before ``position`` since the text starts, a comma
-    or a terminator (``QualifierRule.starts_clause``)."""
+def _clause_starts(
+    tokens: Sequence[str],
+    position: int,
+    ends_all: Sequence[_Words | None],
+    heading_words: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether nothing but marks and the words of a section label (``heading_words``)
+    comes before ``position`` since the text starts, a comma or a terminator
+    (``QualifierRule.starts_clause``)."""
     for at in range(position - 1, -1, -1):
         if tokens[at] == "," or _terminator_ends_at(at, ends_all):
             return True
-        if tokens[at] not in MARKS:
+        if tokens[at] not in MARKS and tokens[at] not in heading_words:
             return False
     return True
 
@@ -276,6 +296,21 @@ def _said_later(
         if tokens[at] == "," or ends_all[at] is not None:
             return False
     return False
+
+
+def _said_next(tokens: Sequence[str], position: int, phrases: Sequence[_Words]) -> bool:
+    """Whether one of ``phrases`` starts at ``position``, or after a strength there (a
+    number and the word after it: "Prior Lasix 40 mg dose reduced")
+    (``QualifierRule.unless_right_after``)."""
+    if position < len(tokens) and tokens[position][:1].isdigit():
+        position += 1
+        if (
+            position < len(tokens)
+            and tokens[position] not in MARKS
+            and not any(_starts_at(tokens, position, words) for words in phrases)
+        ):
+            position += 1
+    return any(_starts_at(tokens, position, words) for words in phrases)
 
 
 def _trigger(tokens: Sequence[str], common: frozenset[str]) -> str:
@@ -348,12 +383,18 @@ class QualifierIndex:
                         rule.ends_clause,
                         rule.names_the_concept,
                         rule.starts_clause,
+                        frozenset(rule.after_heading_words),
                         tuple(
                             w
                             for text in rule.unless_followed_by
                             if (w := tuple(clause_tokens(text)))
                         ),
                         frozenset(rule.only_for),
+                        tuple(
+                            w
+                            for text in rule.unless_right_after
+                            if (w := tuple(clause_tokens(text)))
+                        ),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed
@@ -366,6 +407,9 @@ class QualifierIndex:
                 _by_first([w for text in terminators if (w := tuple(clause_tokens(text)))]),
                 frozenset(words),
                 last_wins=kind == "medications",
+                subject_words=frozenset(
+                    t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
+                ),
             )
 
         stopped = _ending(qualifiers.medication_stopped_at_end)

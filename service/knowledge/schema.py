@@ -334,7 +334,8 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     pregnant: bool = False
     # An age-specific limit (a newborn's CK): applies only when the patient's age is sent
     # and is at most this many years, and then replaces the general, sex- and
-    # pregnancy-specific bands of the same name.
+    # pregnancy-specific bands of the same name. A limit below 1 (the first days or weeks
+    # of life) fits only an age sent as a fraction: a whole-year 0 is any infant.
     max_age_years: Annotated[float, msgspec.Meta(gt=0)] | None = None
     severity: Severity
     title: NonEmpty
@@ -666,11 +667,19 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # or a terminator: a heading that opens its clause ("Negative: hypokalemia"), not a
     # test's result that ends in the same words ("HCV Ab negative: cirrhosis").
     starts_clause: bool = False
+    # With ``starts_clause``: the words of a section label that may come before the
+    # heading, with marks ("Pertinent negatives:", "ROS - negative:", "Neuro: negative:",
+    # "Review of systems - negative:"); a test's name ("HCV Ab negative:") is none of them.
+    after_heading_words: list[NonEmpty] = []
     # Words that undo the rule when the entry goes on to say them after the concept and the
     # phrase, before the clause ends at a comma or a terminator; one may start with that
     # comma (the next answer of a field): "prior Lasix dose reduced to 20 mg" is taken
     # ("prior HCTZ, dose unknown" is not), "sciatica (past), now flaring" is current.
     unless_followed_by: list[NonEmpty] = []
+    # Words that undo the rule only right after the concept (a strength between allowed):
+    # "Prior Lasix dose reduced to 20 mg", "prior HCTZ 25 mg dose" are taken, while
+    # "Prior atorvastatin with increased CK" is a past drug.
+    unless_right_after: list[NonEmpty] = []
     # Only for these conditions (ids): "precautions" is an order for a patient at risk of
     # an episode ("hypoglycemia precautions"), while "dialysis precautions" are ordered
     # because the patient has the condition.
@@ -696,6 +705,9 @@ class Qualifiers(_Strict, frozen=True, kw_only=True):
     # A condition entry that is a condition's name and then one of these, nothing between
     # ("hypokalemia (-)", "hypokalemia: denied"), is absent.
     condition_negated_after: list[NonEmpty] = []
+    # Who said or did it, in a coded drug's text that is only a mark ("Patient not
+    # taking", "Discontinued by patient", "not taking per pt"): still only the mark.
+    mark_subject_words: list[NonEmpty] = []
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

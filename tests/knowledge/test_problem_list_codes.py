@@ -179,7 +179,9 @@ def test_no_codes29_category_covers_a_contributor_code(checker: Checker) -> None
     assert clashes == []
 
 
-@pytest.mark.parametrize("text", ["status post fall", "s/p fall", "recent fall", "mechanical fall"])
+@pytest.mark.parametrize(
+    "text", ["status post fall", "s/p fall", "recent falls", "mechanical fall"]
+)
 def test_a_fall_is_recognized_not_suggested_as_a_cardiac_device(
     checker: Checker, text: str
 ) -> None:
