@@ -279,7 +279,7 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
             continue
         near = None
         if word not in kb.never_fuzzy:
-            near = fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+            near = fuzzy_one(word, kb.near_drug_words, lambda k: kb.drug_terms[k].drug_ids)
             if near is None and unknown == [at] and len(word) >= MIN_FUZZY_LEN:
                 phrase = _misspelled_phrase(words, at, kb)
                 if phrase is not None:
@@ -311,7 +311,7 @@ def _misspelled_phrase(words: list[str], at: int, kb: KnowledgeBase) -> tuple[st
             if any(w not in kb.drug_vocabulary for j, w in enumerate(window) if start + j != at):
                 continue
             near = fuzzy_one(
-                " ".join(window), kb.fuzzy_drug_phrases, lambda k: kb.drug_terms[k].drug_ids
+                " ".join(window), kb.near_drug_phrases, lambda k: kb.drug_terms[k].drug_ids
             )
             if near is not None and one_word_misspelled(window, near.split()):
                 if set(kb.drug_terms[near].drug_ids) == _drugs_named(window, at - start, kb):

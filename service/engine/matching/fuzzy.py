@@ -21,7 +21,7 @@ TWO_EDITS_FROM = 10
 
 def fuzzy_one(
     word: str,
-    choices_by_initial: Mapping[str, Sequence[str]],
+    near: Mapping[tuple[str, int, int], Sequence[str]],
     concept_of: Callable[[str], Hashable],
 ) -> str | None:
     """The known term a misspelled ``word`` most likely means, or None when unsure.
@@ -29,9 +29,12 @@ def fuzzy_one(
     Accepted only within edit distance 1 (2 for words of ``TWO_EDITS_FROM`` letters or
     more), with the same first letter (real misspellings keep it; "tamoxifen" is not
     "raloxifen"), and only when every candidate at the best distance names the same concept.
+    ``near``: the candidates by first letter, length and edits (``NearTerms``).
     """
-    choices = choices_by_initial.get(word[:1], ())
-    if len(word) < MIN_FUZZY_LEN or not choices:
+    if len(word) < MIN_FUZZY_LEN:
+        return None
+    choices = _near(word, near)
+    if not choices:
         return None
     found = process.extract(
         word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(word), limit=5
@@ -47,13 +50,13 @@ def fuzzy_one(
 
 def concepts_near(
     word: str,
-    choices_by_initial: Mapping[str, Sequence[str]],
+    near: Mapping[tuple[str, int, int], Sequence[str]],
     concept_of: Callable[[str], Hashable],
     accept: Callable[[str], bool],
 ) -> set[Hashable]:
     """The concepts of the known terms within the edits allowed of ``word`` (as
     ``fuzzy_one`` counts them, at any distance) that ``accept`` takes."""
-    choices = choices_by_initial.get(word[:1], ())
+    choices = _near(word, near)
     found = process.extract(
         word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(word), limit=10
     )
@@ -63,6 +66,12 @@ def concepts_near(
 def max_edits(word: str) -> int:
     """How many edits a misspelling of ``word``'s length may be from its term."""
     return 1 if len(word) < TWO_EDITS_FROM else 2
+
+
+def _near(word: str, near: Mapping[tuple[str, int, int], Sequence[str]]) -> Sequence[str]:
+    """The candidates of ``word``'s first letter whose length allows its edits, in the
+    order of all of them (so that ties are broken as among all)."""
+    return near.get((word[:1], len(word), max_edits(word)), ())
 
 
 def one_word_misspelled(words: Sequence[str], term: Sequence[str]) -> bool:
