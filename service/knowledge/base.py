@@ -69,7 +69,8 @@ class KnowledgeBase:
     drug_by_rxcui: dict[str, RxNormEntry]
     rxnorm_codes: dict[str, RxNormCode]
     drug_by_atc: dict[str, str]
-    # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
+    # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter),
+    # each group sorted.
     fuzzy_drug_words: dict[str, tuple[str, ...]]
     # The same candidates as ``NearTerms``: a fuzzy match scores only those whose length
     # allows it (a term within n edits of a word is within n letters of its length).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz, process
@@ -83,6 +84,12 @@ def one_word_misspelled(words: Sequence[str], term: Sequence[str]) -> bool:
     return len(differ) == 1 and Levenshtein.distance(*differ[0]) <= max_edits(differ[0][1])
 
 
+def _starting_with(choices: Sequence[str], head: str) -> Sequence[str]:
+    """The choices that start with ``head``: one run of them, as they are sorted."""
+    start = bisect_left(choices, head)
+    return choices[start : bisect_left(choices, head[:-1] + chr(ord(head[-1]) + 1), start)]
+
+
 def suggest(
     queries: Iterable[str],
     choices_by_initial: Mapping[str, Sequence[str]],
@@ -90,7 +97,8 @@ def suggest(
     *,
     typos_only: bool = False,
 ) -> tuple[str, ...]:
-    """Up to three known names close to the unknown words, for "did you mean".
+    """Up to three known names close to the unknown words, for "did you mean" (each
+    group of ``choices_by_initial`` sorted).
 
     ``typos_only``: only names the query could be a typo of, by the share of letters
     edited (``TYPO_SIMILARITY``), not names that merely share many letters with it (the
@@ -111,8 +119,7 @@ def suggest(
                 score_cutoff=TYPO_SIMILARITY,
                 limit=3,
             )
-            head = query + " "
-            longer = [c for c in choices if c.startswith(head)]
+            longer = _starting_with(choices, query + " ")
             if len({name_of(c) for c in longer}) <= MAX_SUGGESTIONS:
                 found += [(c, TYPO_SIMILARITY, 0) for c in longer]
         else:
