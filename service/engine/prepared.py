@@ -188,6 +188,7 @@ class Knowledge:
         "drug_phrases",
         "drug_words",
         "drugs_at_route",
+        "hits",
         "kb",
         "labeled_uses",
         "low_on_replacement",
@@ -248,6 +249,9 @@ class Knowledge:
         self.slots_of_result: Final = _without_prefix(slots_of_tag, "lab:")
         self.slots_of_condition: Final = _without_prefix(slots_of_tag, "condition:")
         self.drugs_at_route: Final = drugs_at_route
+        # Each key of ``drugs_at_route`` by itself: matching returns these very hits, so a
+        # check's look-ups find them by identity (DrugHit's __eq__ is Python code).
+        self.hits: Final = {hit: hit for hit in drugs_at_route}
         self.condition_findings: Final = condition_findings
         self.analyte_lists: Final = analyte_lists
         # Per analyte with ``monitoring_when_measured``: (the analytes of a key, its lists
@@ -348,6 +352,10 @@ class Knowledge:
     @property
     def version(self) -> str:
         return self.kb.version
+
+    def hit(self, found: DrugHit) -> DrugHit:
+        """The key of ``drugs_at_route`` equal to ``found`` (itself if none is)."""
+        return self.hits.get(found, found)
 
     def medication_finding(self, drug_id: str, class_ids: tuple[str, ...]) -> Finding:
         """The finding of a drug through these classes (a drug given by two routes may

@@ -85,7 +85,9 @@ def _match_medication(item: MedicationInput, knowledge: Knowledge) -> Medication
             # The route field, else a product code's dose form, else route words in a text.
             text_route = field_route or _explicit_route(None, resolved_texts, kb)
             hits = tuple(
-                DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                knowledge.hit(
+                    DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                )
                 for d, code_route in coded
             )
             match = MedicationMatch(hits, how="code")
@@ -240,7 +242,7 @@ def _match_words(
     hits, how = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
     if not hits:
         return _NO_MATCH
-    match = MedicationMatch(hits, how=how)
+    match = MedicationMatch(tuple(knowledge.hit(hit) for hit in hits), how=how)
     remember(memo, key, match)
     return match
 
