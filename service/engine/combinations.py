@@ -560,9 +560,9 @@ def dose_text(item: MedicationInput, knowledge: Knowledge) -> str | None:
 
 def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -> list[Finding]:
     rules = knowledge.rules
-    if len(facts.inputs) < 2 and knowledge.one_input_rules.isdisjoint(facts.slots):
+    if len(facts.inputs) < 2 and knowledge.one_input_rules.isdisjoint(facts.touched):
         return []
-    candidates = facts.slots  # the rule's evaluation may narrow them (this check's own)
+    candidates = facts.complete()
     below = _additive_doses(knowledge, request)
     fired: list[_Fired] = []
     # A rule that another can make redundant is evaluated only when that one has not
@@ -570,8 +570,6 @@ def combination_findings(knowledge: Knowledge, facts: Facts, request: Request) -
     suppressible: list[int] = []
     for r in sorted(candidates):
         slots = candidates[r]
-        if not all(slots):
-            continue
         if rules[r].rule.suppressed_by:
             suppressible.append(r)
         else:

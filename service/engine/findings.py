@@ -13,7 +13,7 @@ from msgspec.structs import replace
 
 from service.engine.matches import CURED_BY_OPERATION, ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import Finding, InputRef, LabInput, Patient
-from service.engine.prepared import DrugAtRoute, Knowledge, SlotRef
+from service.engine.prepared import SLOT_BITS, DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
 from service.engine.render import SharedLists, band_key
 from service.engine.strings import cap, shown_value, unique
@@ -25,37 +25,51 @@ PREGNANCY_CONDITION = "pregnancy"
 
 
 class Facts:
-    """The combination-rule slots the inputs can fill: per rule that some input touches,
-    per slot, the inputs that can fill it (each once, in the order they were added)."""
+    """The combination-rule slots the inputs can fill: per slot that some input can fill,
+    the inputs that can (each once, in the order they were added), and per rule that some
+    input touches, how many of its slots are filled."""
 
-    __slots__ = ("inputs", "knowledge", "slots")
+    __slots__ = ("filled", "inputs", "knowledge", "touched")
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.slots: dict[int, list[list[Ref]]] = {}
+        self.filled: dict[SlotRef, list[Ref]] = {}
+        # Rule position -> how many of its slots some input fills.
+        self.touched: dict[int, int] = {}
         # The inputs that fill at least one slot.
         self.inputs: set[Ref] = set()
 
-    def add_tags(self, ref: Ref, tags: Iterable[str]) -> None:
-        """Record what ``kind:id`` tags (``condition:x``, ``lab:x:low``) let ``ref`` fill."""
+    def add_tags(
+        self, ref: Ref, tags: Iterable[str], slots_of: Mapping[str, tuple[SlotRef, ...]]
+    ) -> None:
+        """Record what tags let ``ref`` fill: ``slots_of`` a ``Knowledge.slots_of_*``."""
         for tag in tags:
-            targets = self.knowledge.slots_of_tag.get(tag)
+            targets = slots_of.get(tag)
             if targets:
                 self.add_targets(ref, targets)
 
     def add_targets(self, ref: Ref, targets: tuple[SlotRef, ...]) -> None:
         if not targets:
             return
-        slot_counts = self.knowledge.slot_counts
-        slots_of_rule = self.slots
-        for r, s in targets:
-            slots = slots_of_rule.get(r)
-            if slots is None:
-                slots = slots_of_rule[r] = [[] for _ in range(slot_counts[r])]
-            filling = slots[s]
-            if ref not in filling:
+        filled = self.filled
+        touched = self.touched
+        for target in targets:
+            filling = filled.get(target)
+            if filling is None:
+                filled[target] = [ref]
+                rule = target >> SLOT_BITS  # rule_of, inline in this loop
+                touched[rule] = touched.get(rule, 0) + 1
+            elif ref not in filling:
                 filling.append(ref)
         self.inputs.add(ref)
+
+    def complete(self) -> dict[int, list[list[Ref]]]:
+        """Per rule whose every slot some input fills, the inputs of each slot (lists of
+        this check's own, which a rule's evaluation may narrow)."""
+        counts = self.knowledge.slot_counts
+        refs = self.knowledge.slot_refs
+        filled = self.filled
+        return {r: [filled[t] for t in refs[r]] for r, n in self.touched.items() if n == counts[r]}
 
 
 # Medications ---------------------------------------------------------------------------
@@ -328,7 +342,7 @@ def lab_findings(
         if result is None or not result.bands:
             continue
         aid = result.analyte.id
-        facts.add_tags((LABS, index), (f"lab:{tag}" for tag in result.tags))
+        facts.add_tags((LABS, index), result.tags, knowledge.slots_of_result)
         if result.worst is None:  # in bands that only join rules
             continue
         refs_by_analyte.setdefault(aid, []).append(input_ref(LABS, index))
@@ -565,7 +579,7 @@ def condition_findings(
     for index, match in enumerate(conds):
         if index in measured.outranked:
             continue
-        facts.add_tags((CONDITIONS, index), (f"condition:{c}" for c in match.condition_ids))
+        facts.add_tags((CONDITIONS, index), match.condition_ids, knowledge.slots_of_condition)
         shown = measured.shown_by.get(index, {})
         stood_for = measured.stood_for.get(index, {})
         for cid in match.condition_ids:
@@ -580,6 +594,6 @@ def condition_findings(
             if other in inputs and cid in inputs:
                 inputs[cid] += [ref for ref in inputs.pop(other) if ref not in inputs[cid]]
     if patient is not None and patient.pregnant and PREGNANCY_CONDITION in kb.conditions:
-        facts.add_tags((PATIENT, 0), (f"condition:{PREGNANCY_CONDITION}",))
+        facts.add_tags((PATIENT, 0), (PREGNANCY_CONDITION,), knowledge.slots_of_condition)
         inputs.setdefault(PREGNANCY_CONDITION, []).append(input_ref(PATIENT, 0))
     return [replace(knowledge.condition_findings[cid], inputs=refs) for cid, refs in inputs.items()]

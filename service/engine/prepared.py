@@ -40,8 +40,21 @@ from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, S
 from service.knowledge.text import tokens
 
 ROUTES: tuple[Route | None, ...] = (None, *typing.get_args(Route))
-# A (rule, slot) pair, by their positions in ``Knowledge.rules``.
-SlotRef = tuple[int, int]
+# A (rule, slot) pair, by their positions in ``Knowledge.rules``, packed in one int
+# (``slot_ref``): a check's slot fillings are then a flat dict of int keys.
+SlotRef = int
+SLOT_BITS = 4
+MAX_SLOTS = 1 << SLOT_BITS
+
+
+def slot_ref(rule: int, slot: int) -> SlotRef:
+    return rule << SLOT_BITS | slot
+
+
+def rule_of(ref: SlotRef) -> int:
+    return ref >> SLOT_BITS
+
+
 # The tag every drug that contributes by its route carries (``any_contributor`` slots).
 CONTRIBUTOR_TAG = "contributor"
 
@@ -78,8 +91,8 @@ class DrugAtRoute:
         self.targets: Final = targets
         self.targets_prn: Final = targets_prn
         # The rules of those pairs, for membership tests.
-        self.rules: Final = frozenset(r for r, _ in targets)
-        self.rules_prn: Final = frozenset(r for r, _ in targets_prn)
+        self.rules: Final = frozenset(rule_of(t) for t in targets)
+        self.rules_prn: Final = frozenset(rule_of(t) for t in targets_prn)
         # Why a drug with classes contributes nothing at this route (shown on its status).
         self.excluded_reason: Final = excluded_reason
         # Its finding (without inputs) when it contributes at this route.
@@ -175,6 +188,7 @@ class Knowledge:
         "drug_phrases",
         "drug_words",
         "drugs_at_route",
+        "hits",
         "kb",
         "labeled_uses",
         "low_on_replacement",
@@ -188,6 +202,9 @@ class Knowledge:
         "rules",
         "schedule_words",
         "slot_counts",
+        "slot_refs",
+        "slots_of_condition",
+        "slots_of_result",
         "slots_of_tag",
         "suppression_order",
         "unfitting_advice",
@@ -211,6 +228,11 @@ class Knowledge:
         self.rules: Final = rules
         # Rule position -> how many slots it has.
         self.slot_counts: Final = tuple(len(prepared.rule.slots) for prepared in rules)
+        # Rule position -> its slots' ``SlotRef``s.
+        self.slot_refs: Final = tuple(
+            tuple(slot_ref(prepared.index, s) for s in range(len(prepared.rule.slots)))
+            for prepared in rules
+        )
         # Rule id -> its position in ``rules``.
         self.rule_index: Final = {prepared.rule.id: prepared.index for prepared in rules}
         # Rule position -> when it is evaluated among the suppressible rules: after every
@@ -222,7 +244,14 @@ class Knowledge:
         }
         # ``kind:id`` tag (``class:loop_diuretic``, ``lab:potassium:low``) -> slots it fills.
         self.slots_of_tag: Final = slots_of_tag
+        # The same for results (``potassium:low``) and conditions (``ckd``), without the
+        # prefix that a check would otherwise add to each of their tags.
+        self.slots_of_result: Final = _without_prefix(slots_of_tag, "lab:")
+        self.slots_of_condition: Final = _without_prefix(slots_of_tag, "condition:")
         self.drugs_at_route: Final = drugs_at_route
+        # Each key of ``drugs_at_route`` by itself: matching returns these very hits, so a
+        # check's look-ups find them by identity (DrugHit's __eq__ is Python code).
+        self.hits: Final = {hit: hit for hit in drugs_at_route}
         self.condition_findings: Final = condition_findings
         self.analyte_lists: Final = analyte_lists
         # Per analyte with ``monitoring_when_measured``: (the analytes of a key, its lists
@@ -324,6 +353,10 @@ class Knowledge:
     def version(self) -> str:
         return self.kb.version
 
+    def hit(self, found: DrugHit) -> DrugHit:
+        """The key of ``drugs_at_route`` equal to ``found`` (itself if none is)."""
+        return self.hits.get(found, found)
+
     def medication_finding(self, drug_id: str, class_ids: tuple[str, ...]) -> Finding:
         """The finding of a drug through these classes (a drug given by two routes may
         contribute through more classes than either route alone)."""
@@ -332,6 +365,14 @@ class Knowledge:
             if prepared.applicable == class_ids and prepared.finding is not None:
                 return prepared.finding
         return medication_finding(self.kb, drug_id, class_ids)
+
+
+def _without_prefix(
+    slots_of_tag: dict[str, tuple[SlotRef, ...]], prefix: str
+) -> dict[str, tuple[SlotRef, ...]]:
+    return {
+        tag[len(prefix) :]: refs for tag, refs in slots_of_tag.items() if tag.startswith(prefix)
+    }
 
 
 def _suppression_depth(rules: dict[str, CombinationRule], rule_id: str) -> int:
@@ -352,9 +393,11 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
     rules = tuple(prepare_rule(kb, r, rule) for r, rule in enumerate(kb.rules))
     slots_of_tag: dict[str, list[SlotRef]] = {}
     for r, rule in enumerate(kb.rules):
+        if len(rule.slots) > MAX_SLOTS:
+            raise KnowledgeError(f"rule {rule.id}: more than {MAX_SLOTS} slots")
         for s, slot in enumerate(rule.slots):
             for tag in _slot_tags(kb, slot):
-                slots_of_tag.setdefault(tag, []).append((r, s))
+                slots_of_tag.setdefault(tag, []).append(slot_ref(r, s))
     tags = {tag: tuple(refs) for tag, refs in slots_of_tag.items()}
     by_analyte = {aid: analyte_lists(kb, aid) for aid in kb.analytes}
     return Knowledge(
@@ -465,8 +508,8 @@ def _drugs_at_route(
                 finding = findings.get(key)
                 if finding is None:
                     finding = findings[key] = medication_finding(kb, drug.id, applicable)
-            targets = tuple(t for t in every if kb.rules[t[0]].adds_up not in weak)
-            targets_prn = tuple(t for t in every if kb.rules[t[0]].adds_up not in weak_prn)
+            targets = tuple(t for t in every if kb.rules[rule_of(t)].adds_up not in weak)
+            targets_prn = tuple(t for t in every if kb.rules[rule_of(t)].adds_up not in weak_prn)
             prepared[DrugHit(drug.id, route)] = DrugAtRoute(
                 applicable,
                 targets,

@@ -336,6 +336,10 @@ class QualifierIndex:
     # ending otherwise is not searched (most texts; the patterns scan the whole text).
     stopped_ends: tuple[str, ...] = ()
     negated_ends: tuple[str, ...] = ()
+    # The negation mark alone at the end: searched before ``negated_after``, whose two lazy
+    # groups take time quadratic in the text's length when it does not match (a text ending
+    # with a bracket: "McArdle disease (glycogen storage disease type V)").
+    negated_end: re.Pattern[str] | None = None
 
     def medication_stopped_at_end(self, text: str) -> bool:
         """The text's last clause says the drug is not taken ("; Status: Stopped")."""
@@ -349,7 +353,10 @@ class QualifierIndex:
         """The text before a closing negation mark ("hypokalemia (-)" -> "hypokalemia")."""
         if self.negated_after is None or not _may_end_with(text, self.negated_ends):
             return None
-        found = self.negated_after.match(_brackets(text))
+        text = _brackets(text)
+        if self.negated_end is not None and self.negated_end.search(text) is None:
+            return None
+        found = self.negated_after.match(text)
         return found.group("head").strip() if found else None
 
     @classmethod
@@ -423,6 +430,7 @@ class QualifierIndex:
             else None,
             _last_pieces(qualifiers.medication_stopped_at_end),
             _last_pieces(qualifiers.condition_negated_after),
+            re.compile(negated, re.IGNORECASE | re.DOTALL) if negated else None,
         )
 
 

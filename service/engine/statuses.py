@@ -66,6 +66,8 @@ def medication_status(
 def _not_flagged_because(match: MedicationMatch, kb: KnowledgeBase) -> str | None:
     """Why a commonly suspected drug is deliberately not flagged (its dataset entry), named
     per drug when the input names more than one."""
+    if len(match.hits) == 1:
+        return kb.drugs[match.hits[0].drug_id].not_flagged_because or None
     reasons = [
         (drug.name, drug.not_flagged_because)
         for drug in (kb.drugs[hit.drug_id] for hit in match.hits)
@@ -73,8 +75,6 @@ def _not_flagged_because(match: MedicationMatch, kb: KnowledgeBase) -> str | Non
     ]
     if not reasons:
         return None
-    if len(match.hits) == 1:
-        return reasons[0][1]
     return "; ".join(f"{name}: {why}" for name, why in reasons)
 
 
@@ -142,6 +142,8 @@ def status_notes(
     for item in items:
         said: list[str] = []
         for value, statuses in _status_fields(item):
+            if value is None:  # absent: nothing to add (most inputs)
+                continue
             sent = read_status(value, statuses)
             if sent.not_understood is not None:
                 said.append(not_understood_reason(templates, sent, statuses))
@@ -170,6 +172,8 @@ def _status_fields(
 
 def with_notes(statuses: list[InputStatus], notes: Sequence[Sequence[str]]) -> list[InputStatus]:
     """``statuses`` with each input's ``notes`` added to its reason."""
+    if not any(notes):
+        return statuses
     return [
         msgspec.structs.replace(status, reason="; ".join(filter(None, (status.reason, *said))))
         if said

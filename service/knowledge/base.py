@@ -25,6 +25,10 @@ from service.knowledge.schema import (
     Texts,
 )
 
+# (first letter, length, edits) -> the terms of that first letter whose length is within
+# ``edits`` of that length, in their sorted order (``loader.near_terms``).
+NearTerms = dict[tuple[str, int, int], tuple[str, ...]]
+
 
 @dataclass(frozen=True)
 class DrugTerm:
@@ -65,11 +69,15 @@ class KnowledgeBase:
     drug_by_rxcui: dict[str, RxNormEntry]
     rxnorm_codes: dict[str, RxNormCode]
     drug_by_atc: dict[str, str]
-    # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter).
+    # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter),
+    # each group sorted.
     fuzzy_drug_words: dict[str, tuple[str, ...]]
-    # Drug terms of several words, by first letter: a name with one word misspelled
+    # The same candidates as ``NearTerms``: a fuzzy match scores only those whose length
+    # allows it (a term within n edits of a word is within n letters of its length).
+    near_drug_words: NearTerms
+    # Drug terms of several words, as ``NearTerms``: a name with one word misspelled
     # ("insulin asprt", "potassium citrat") is read as the whole name.
-    fuzzy_drug_phrases: dict[str, tuple[str, ...]]
+    near_drug_phrases: NearTerms
     # Every word a drug text can contain that the knowledge base knows (term words and
     # dose, form, route and salt words).
     drug_vocabulary: frozenset[str]
@@ -82,6 +90,8 @@ class KnowledgeBase:
     conditions_by_snomed: dict[str, tuple[str, ...]]
     snomed_codes: dict[str, SnomedCode]
     fuzzy_condition_terms: dict[str, tuple[str, ...]]
+    # The same as ``NearTerms``.
+    near_condition_terms: NearTerms
     condition_vocabulary: frozenset[str]
     analyte_by_loinc: dict[str, str]
     # A product name (words joined by spaces) -> its ingredients in the order its strengths

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from service.errors import CrampError
-from service.knowledge.base import DrugTerm, KnowledgeBase
+from service.knowledge.base import DrugTerm, KnowledgeBase, NearTerms
 from service.knowledge.codes import RxNormEntry, read_code_table, rxnorm_index, table_files
 from service.knowledge.schema import (
     Analyte,
@@ -603,7 +603,8 @@ def _index(
             c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
         ),
         fuzzy_drug_words=_by_initial(fuzzy_words),
-        fuzzy_drug_phrases=_by_initial(tuple(sorted(k for k in drug_terms if " " in k))),
+        near_drug_words=near_terms(_by_initial(fuzzy_words)),
+        near_drug_phrases=near_terms(_by_initial(k for k in drug_terms if " " in k)),
         drug_vocabulary=frozenset(
             {w for k in drug_terms for w in k.split(" ")}
             | ignored
@@ -628,6 +629,7 @@ def _index(
         icd_exclusions={k: frozenset(v) for k, v in icd_exclusions.items()},
         conditions_by_snomed={k: tuple(v) for k, v in snomed.items()},
         fuzzy_condition_terms=_by_initial(fuzzy_conditions),
+        near_condition_terms=near_terms(_by_initial(fuzzy_conditions)),
         condition_vocabulary=frozenset(
             {w for k in condition_terms for w in k.split(" ")}
             | {
@@ -711,6 +713,31 @@ def _by_initial(terms: Iterable[str]) -> dict[str, tuple[str, ...]]:
     for term in sorted(terms):
         grouped[term[0]].append(term)
     return {initial: tuple(group) for initial, group in grouped.items()}
+
+
+# The most edits a fuzzy match allows (``service.engine.matching.fuzzy.max_edits``).
+MOST_EDITS = 2
+
+
+def near_terms(by_initial: dict[str, tuple[str, ...]]) -> NearTerms:
+    """``NearTerms`` of terms grouped by first letter, for 1 to ``MOST_EDITS`` edits: a
+    fuzzy match then scores only the terms whose length allows it."""
+    near: NearTerms = {}
+    for initial, group in by_initial.items():
+        at_length: dict[int, list[int]] = defaultdict(list)
+        for position, term in enumerate(group):
+            at_length[len(term)].append(position)
+        lengths = {n + d for n in at_length for d in range(-MOST_EDITS, MOST_EDITS + 1)}
+        for length in lengths:
+            for edits in range(1, MOST_EDITS + 1):
+                positions = sorted(
+                    p
+                    for n in range(length - edits, length + edits + 1)
+                    for p in at_length.get(n, ())
+                )
+                if positions:
+                    near[initial, length, edits] = tuple(group[p] for p in positions)
+    return near
 
 
 def _words_from(terms: Iterable[str]) -> dict[str, int]:

@@ -354,7 +354,7 @@ def _spelled_window(
             if any(w not in vocabulary for j, w in enumerate(window) if start + j != p):
                 continue
             phrase = " ".join(window)
-            near = fuzzy_one(phrase, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
+            near = fuzzy_one(phrase, kb.near_condition_terms, kb.condition_terms.__getitem__)
             if near is not None and one_word_misspelled(window, near.split()):
                 if _another_term_near(phrase, window, near, kb):
                     return None
@@ -370,7 +370,7 @@ def _another_term_near(phrase: str, window: list[str], near: str, kb: KnowledgeB
     read instead), while "periferal neuropathy" has no other term near."""
     near_ones = concepts_near(
         phrase,
-        kb.fuzzy_condition_terms,
+        kb.near_condition_terms,
         kb.condition_terms.__getitem__,
         lambda other: one_word_misspelled(window, other.split()),
     )
@@ -390,7 +390,7 @@ def _conditions_from_misspellings(
     words = parsed.words
     if len(words) > 1:
         phrase = " ".join(words)
-        near = fuzzy_one(phrase, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
+        near = fuzzy_one(phrase, kb.near_condition_terms, kb.condition_terms.__getitem__)
         if near is not None and one_word_misspelled(words, near.split()):
             ids = kb.condition_terms[near]
             return _qualified(
@@ -399,7 +399,7 @@ def _conditions_from_misspellings(
     hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
     read_as: list[str] = []
     for position, word in unmatched:
-        near = fuzzy_one(word, kb.fuzzy_condition_terms, kb.condition_terms.__getitem__)
+        near = fuzzy_one(word, kb.near_condition_terms, kb.condition_terms.__getitem__)
         if near is not None:
             ids = kb.condition_terms[near]
             hits.append((ids, parsed.span(position, 1)))

@@ -85,7 +85,9 @@ def _match_medication(item: MedicationInput, knowledge: Knowledge) -> Medication
             # The route field, else a product code's dose form, else route words in a text.
             text_route = field_route or _explicit_route(None, resolved_texts, kb)
             hits = tuple(
-                DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                knowledge.hit(
+                    DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                )
                 for d, code_route in coded
             )
             match = MedicationMatch(hits, how="code")
@@ -240,7 +242,7 @@ def _match_words(
     hits, how = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
     if not hits:
         return _NO_MATCH
-    match = MedicationMatch(hits, how=how)
+    match = MedicationMatch(tuple(knowledge.hit(hit) for hit in hits), how=how)
     remember(memo, key, match)
     return match
 
@@ -279,7 +281,7 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
             continue
         near = None
         if word not in kb.never_fuzzy:
-            near = fuzzy_one(word, kb.fuzzy_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+            near = fuzzy_one(word, kb.near_drug_words, lambda k: kb.drug_terms[k].drug_ids)
             if near is None and unknown == [at] and len(word) >= MIN_FUZZY_LEN:
                 phrase = _misspelled_phrase(words, at, kb)
                 if phrase is not None:
@@ -311,7 +313,7 @@ def _misspelled_phrase(words: list[str], at: int, kb: KnowledgeBase) -> tuple[st
             if any(w not in kb.drug_vocabulary for j, w in enumerate(window) if start + j != at):
                 continue
             near = fuzzy_one(
-                " ".join(window), kb.fuzzy_drug_phrases, lambda k: kb.drug_terms[k].drug_ids
+                " ".join(window), kb.near_drug_phrases, lambda k: kb.drug_terms[k].drug_ids
             )
             if near is not None and one_word_misspelled(window, near.split()):
                 if set(kb.drug_terms[near].drug_ids) == _drugs_named(window, at - start, kb):

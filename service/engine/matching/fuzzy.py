@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz, process
@@ -21,7 +22,7 @@ TWO_EDITS_FROM = 10
 
 def fuzzy_one(
     word: str,
-    choices_by_initial: Mapping[str, Sequence[str]],
+    near: Mapping[tuple[str, int, int], Sequence[str]],
     concept_of: Callable[[str], Hashable],
 ) -> str | None:
     """The known term a misspelled ``word`` most likely means, or None when unsure.
@@ -29,9 +30,12 @@ def fuzzy_one(
     Accepted only within edit distance 1 (2 for words of ``TWO_EDITS_FROM`` letters or
     more), with the same first letter (real misspellings keep it; "tamoxifen" is not
     "raloxifen"), and only when every candidate at the best distance names the same concept.
+    ``near``: the candidates by first letter, length and edits (``NearTerms``).
     """
-    choices = choices_by_initial.get(word[:1], ())
-    if len(word) < MIN_FUZZY_LEN or not choices:
+    if len(word) < MIN_FUZZY_LEN:
+        return None
+    choices = _near(word, near)
+    if not choices:
         return None
     found = process.extract(
         word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(word), limit=5
@@ -47,13 +51,13 @@ def fuzzy_one(
 
 def concepts_near(
     word: str,
-    choices_by_initial: Mapping[str, Sequence[str]],
+    near: Mapping[tuple[str, int, int], Sequence[str]],
     concept_of: Callable[[str], Hashable],
     accept: Callable[[str], bool],
 ) -> set[Hashable]:
     """The concepts of the known terms within the edits allowed of ``word`` (as
     ``fuzzy_one`` counts them, at any distance) that ``accept`` takes."""
-    choices = choices_by_initial.get(word[:1], ())
+    choices = _near(word, near)
     found = process.extract(
         word, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(word), limit=10
     )
@@ -65,6 +69,12 @@ def max_edits(word: str) -> int:
     return 1 if len(word) < TWO_EDITS_FROM else 2
 
 
+def _near(word: str, near: Mapping[tuple[str, int, int], Sequence[str]]) -> Sequence[str]:
+    """The candidates of ``word``'s first letter whose length allows its edits, in the
+    order of all of them (so that ties are broken as among all)."""
+    return near.get((word[:1], len(word), max_edits(word)), ())
+
+
 def one_word_misspelled(words: Sequence[str], term: Sequence[str]) -> bool:
     """Whether ``words`` are ``term``'s words with exactly one of them misspelled (within
     the edits a word of its length may be from its term)."""
@@ -74,6 +84,12 @@ def one_word_misspelled(words: Sequence[str], term: Sequence[str]) -> bool:
     return len(differ) == 1 and Levenshtein.distance(*differ[0]) <= max_edits(differ[0][1])
 
 
+def _starting_with(choices: Sequence[str], head: str) -> Sequence[str]:
+    """The choices that start with ``head``: one run of them, as they are sorted."""
+    start = bisect_left(choices, head)
+    return choices[start : bisect_left(choices, head[:-1] + chr(ord(head[-1]) + 1), start)]
+
+
 def suggest(
     queries: Iterable[str],
     choices_by_initial: Mapping[str, Sequence[str]],
@@ -81,7 +97,8 @@ def suggest(
     *,
     typos_only: bool = False,
 ) -> tuple[str, ...]:
-    """Up to three known names close to the unknown words, for "did you mean".
+    """Up to three known names close to the unknown words, for "did you mean" (each
+    group of ``choices_by_initial`` sorted).
 
     ``typos_only``: only names the query could be a typo of, by the share of letters
     edited (``TYPO_SIMILARITY``), not names that merely share many letters with it (the
@@ -102,8 +119,7 @@ def suggest(
                 score_cutoff=TYPO_SIMILARITY,
                 limit=3,
             )
-            head = query + " "
-            longer = [c for c in choices if c.startswith(head)]
+            longer = _starting_with(choices, query + " ")
             if len({name_of(c) for c in longer}) <= MAX_SUGGESTIONS:
                 found += [(c, TYPO_SIMILARITY, 0) for c in longer]
         else:
