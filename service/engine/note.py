@@ -290,13 +290,16 @@ def render_note(
                 )
             unrecognized.append(label)
     # A preliminary result is used (service/engine/status_codes.py): the note says which, so
-    # a problem it makes is read as one to confirm.
+    # a problem it makes is read as one to confirm. Only the results a finding uses
+    # ("flagged"): a preliminary ferritin or a normal potassium changes nothing (review28 R9).
     preliminary = [
         f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
         for lst, items in statuses
         if lst == "labs"
         for s in items
-        if s.concept and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
+        if s.concept
+        and s.status == "flagged"
+        and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
     ]
     parts = _NoteParts(
         header=t["note_header"].format(risk=risk),
@@ -401,6 +404,7 @@ class _NoteParts:
         lines += self._part(t, "problems", problems, names)
         lines += self._part(t, "minor", cuts.get("minor", _UNCUT))
         lines += self._part(t, "checks", cuts.get("checks", _UNCUT))
+        lines += self._part(t, "preliminary", cuts.get("preliminary", _UNCUT))
         lines += self._part(t, "listed", cuts.get("listed", _UNCUT))
         lines.append(t["note_disclaimer"])
         return "\n".join(lines)
@@ -447,10 +451,12 @@ class _NoteParts:
                 chosen = set(first[:shown])
                 checks = [c for c in checks if c in chosen]
             return [t["note_monitoring"].format(items="; ".join(checks))]
-        lines = []
-        if self.preliminary:
+        if part == "preliminary":
+            if not self.preliminary or shown == 0:
+                return []
             items = _counted(self.preliminary, shown, t)
-            lines.append(t["note_preliminary"].format(items=items))
+            return [t["note_preliminary"].format(items=items)]
+        lines = []
         if self.corrections:
             items = _counted(self.corrections, shown, t, "; ")
             lines.append(t["note_corrections"].format(items=items))
@@ -486,8 +492,12 @@ _STEPS = (
     _Step(
         "listed",
         lambda p: 1,
-        lambda p: max(len(p.corrections), len(p.unrecognized), len(p.preliminary)) - 1,
+        lambda p: max(len(p.corrections), len(p.unrecognized)) - 1,
     ),
+    # The preliminary line never makes a note over budget cut more than the listed inputs
+    # (review28 O3): at 0 it is left out (each result's reason in the report still says it
+    # is preliminary, and the results a problem names stay in its line).
+    _Step("preliminary", lambda p: 0, lambda p: len(p.preliminary) - 1),
     _Step("names", lambda p: 2, lambda p: _NAMES_WHEN_SHORT),
     _Step("problems", lambda p: 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
 )
