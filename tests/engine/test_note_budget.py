@@ -7,6 +7,8 @@ problem keeps its line, and the report keeps every finding and input status whol
 
 from __future__ import annotations
 
+from typing import Any
+
 from service.engine.note import NOTE_BUDGET
 from tests.conftest import Checker
 
@@ -50,6 +52,27 @@ LONG_LIST = {
         {"text": "magnesium", "value": 1.5, "unit": "mg/dL"},
         {"text": "calcium", "value": 8.0, "unit": "mg/dL"},
         {"text": "sodium", "value": 131, "unit": "mmol/L"},
+        {"text": "CK", "value": 900, "unit": "U/L"},
+    ],
+}
+
+
+# A note just over budget: a few moderate problems and their checks.
+MID_LIST: dict[str, Any] = {
+    "medications": [
+        {"text": t}
+        for t in (
+            "furosemide 40 mg bid",
+            "hydrochlorothiazide 25 mg",
+            "atorvastatin 80 mg",
+            "prednisone 20 mg daily",
+            "omeprazole 40 mg",
+        )
+    ],
+    "conditions": [{"text": "type 2 diabetes"}, {"text": "hypothyroidism"}],
+    "labs": [
+        {"text": "potassium", "value": 3.2, "unit": "mmol/L"},
+        {"text": "magnesium", "value": 1.5, "unit": "mg/dL"},
         {"text": "CK", "value": 900, "unit": "U/L"},
     ],
 }
@@ -147,3 +170,30 @@ def test_a_high_problems_check_is_never_cut_for_a_moderate_ones(checker: Checker
     for finding in report.findings:
         if finding.severity == "high" and finding.absorbed_by is None:
             assert finding.monitoring[0] in check_line, finding.id
+
+
+def _preliminary(request: dict[str, Any]) -> dict[str, Any]:
+    return {**request, "labs": [{**lab, "status": "preliminary"} for lab in request["labs"]]}
+
+
+def test_the_preliminary_line_never_makes_a_note_longer(checker: Checker) -> None:
+    # review28 O3: the "Not final yet" line kept at least one item, so a note already over
+    # budget grew by about 100 characters. It is cut (to nothing) before any problem line
+    # or its names, after the listed inputs.
+    for request in (LONG_LIST, MID_LIST):
+        final = checker(**request).note
+        preliminary = checker(**_preliminary(request)).note
+        assert len(preliminary) <= max(NOTE_BUDGET, len(final)), preliminary
+        # The same problems are kept.
+        assert [line for line in preliminary.splitlines() if line.startswith("- ")] == [
+            line for line in final.splitlines() if line.startswith("- ")
+        ]
+
+
+def test_the_preliminary_line_is_kept_in_a_note_within_budget(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "hydrochlorothiazide 25 mg"}],
+        labs=[{"text": "potassium", "value": 2.6, "unit": "mmol/L", "status": "preliminary"}],
+    )
+    assert "Not final yet (a preliminary result, used): potassium 2.6 mmol/L" in report.note
+    assert len(report.note) <= NOTE_BUDGET
