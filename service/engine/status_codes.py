@@ -318,6 +318,12 @@ def _key(value: str) -> str:
     return re.sub(r"[\s_]+", "-", word.strip().casefold()).strip("-")
 
 
+# Words read only as the whole value: "hold" leading more words is a hold parameter, a
+# drug still taken ("Hold parameters", "hold for SBP<100"), not a held drug ("Held for
+# surgery" is one).
+WHOLE_ONLY: Final = frozenset({"hold"})
+
+
 def _code_of(key: str, statuses: StatusSet) -> str | None:
     return key if key in statuses.codes else statuses.synonyms.get(key)
 
@@ -332,7 +338,11 @@ def _known(value: str, statuses: StatusSet) -> str | None:
         return code
     words = [w for w in re.split(r"[-,;:.()]+", key) if w]
     for size in range(len(words) - 1, 0, -1):
-        code = _code_of("-".join(words[:size]), statuses)
+        lead = "-".join(words[:size])
+        # "Not taking as prescribed" / "as directed": taken, irregularly.
+        if lead in WHOLE_ONLY or words[size] == "as":
+            continue
+        code = _code_of(lead, statuses)
         if code is not None and statuses.codes.get(code) is not None:
             return code
     return None

@@ -485,7 +485,20 @@ def test_an_ehr_word_for_not_taken_is_read_as_not_taken(
     assert answer["risk"] == "low"
 
 
-@pytest.mark.parametrize("status", ["Expired", "Not dispensed", "Active - not taking", "chronic"])
+@pytest.mark.parametrize(
+    "status",
+    [
+        "Expired",
+        "Not dispensed",
+        "Active - not taking",
+        "chronic",
+        # A hold parameter: the drug is taken (review28 kept these current).
+        "Hold parameters",
+        "hold for SBP<100",
+        # Taken, irregularly.
+        "Not taking as prescribed",
+    ],
+)
 def test_an_ambiguous_medication_status_stays_not_understood(client: Client, status: str) -> None:
     answer = check(
         client, {"medications": [{"text": FUROSEMIDE, "status": status}], "labs": [LOW_K]}
