@@ -292,14 +292,28 @@ def render_note(
     # A preliminary result is used (service/engine/status_codes.py): the note says which, so
     # a problem it makes is read as one to confirm. Only the results a finding uses
     # ("flagged"): a preliminary ferritin or a normal potassium changes nothing (review28 R9).
-    preliminary = [
-        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+    used = [
+        s
         for lst, items in statuses
         if lst == "labs"
         for s in items
         if s.concept
         and s.status == "flagged"
         and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
+    ]
+    # Those a high problem uses first: they keep the line in a note over budget (a critical
+    # value must not read as final), as the high problem keeps its own.
+    in_high = {
+        ref.index
+        for f in problems
+        if f.severity == "high"
+        for ref in f.inputs
+        if ref.list == "labs"
+    }
+    used.sort(key=lambda s: s.index not in in_high)
+    preliminary = [
+        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+        for s in used
     ]
     parts = _NoteParts(
         header=t["note_header"].format(risk=risk),
@@ -311,6 +325,7 @@ def render_note(
         corrections=corrections,
         unrecognized=unrecognized,
         preliminary=preliminary,
+        severe_preliminary=any(s.index in in_high for s in used),
     )
     return parts.fitted(t)
 
@@ -332,7 +347,7 @@ class _NoteParts:
 
     __slots__ = (
         "checks", "corrections", "empty", "header", "major", "minor", "named", "preliminary",
-        "rendered", "severe_checks", "unrecognized",
+        "rendered", "severe_checks", "severe_preliminary", "unrecognized",
     )  # fmt: skip
 
     def __init__(
@@ -346,6 +361,7 @@ class _NoteParts:
         corrections: list[str],
         unrecognized: list[str],
         preliminary: list[str],
+        severe_preliminary: bool = False,
     ) -> None:
         self.header = header
         self.empty = empty
@@ -356,6 +372,8 @@ class _NoteParts:
         self.corrections = corrections
         self.unrecognized = unrecognized
         self.preliminary = preliminary
+        # A high problem uses the first preliminary result listed.
+        self.severe_preliminary = severe_preliminary
         # A problem's title split into its head and the inputs it names in its closing
         # brackets, for the titles that name some (made once a note is over budget).
         self.named: dict[str, tuple[str, list[str]]] = {}
@@ -496,8 +514,13 @@ _STEPS = (
     ),
     # The preliminary line never makes a note over budget cut more than the listed inputs
     # (review28 O3): at 0 it is left out (each result's reason in the report still says it
-    # is preliminary, and the results a problem names stay in its line).
-    _Step("preliminary", lambda p: 0, lambda p: len(p.preliminary) - 1),
+    # is preliminary), unless a high problem uses a preliminary result: then that one stays
+    # listed, as the high problem's line does.
+    _Step(
+        "preliminary",
+        lambda p: 1 if p.severe_preliminary else 0,
+        lambda p: len(p.preliminary) - 1,
+    ),
     _Step("names", lambda p: 2, lambda p: _NAMES_WHEN_SHORT),
     _Step("problems", lambda p: 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),
 )
