@@ -12,7 +12,7 @@ from typing import Any
 from service.engine.note import NOTE_BUDGET
 from tests.conftest import Checker
 
-LONG_LIST = {
+LONG_LIST: dict[str, Any] = {
     "patient": {"age": 78, "sex": "female"},
     "medications": [
         {"text": t}
@@ -176,6 +176,9 @@ def _preliminary(request: dict[str, Any]) -> dict[str, Any]:
     return {**request, "labs": [{**lab, "status": "preliminary"} for lab in request["labs"]]}
 
 
+MEDICATIONS: list[dict[str, str]] = LONG_LIST["medications"]
+
+
 def test_the_preliminary_line_never_makes_a_note_longer(checker: Checker) -> None:
     # review28 O3: the "Not final yet" line kept at least one item, so a note already over
     # budget grew by about 100 characters. With no high problem it is cut (to nothing)
@@ -184,7 +187,7 @@ def test_the_preliminary_line_never_makes_a_note_longer(checker: Checker) -> Non
         **LONG_LIST,
         "medications": [
             m
-            for m in LONG_LIST["medications"]
+            for m in MEDICATIONS
             if not m["text"].startswith(("digoxin", "colchicine", "clarithromycin"))
         ],
     }
