@@ -23,6 +23,7 @@ from service.engine.findings import (
 )
 from service.engine.matches import ConditionMatch, MedicationMatch
 from service.engine.matching import match_condition, match_lab, match_medication
+from service.engine.matching.labs import without_superseded
 from service.engine.models import CheckRequest, Finding, Patient, Report
 from service.engine.note import render_note
 from service.engine.prepared import Knowledge
@@ -50,7 +51,9 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     """The report on one request. Raises ``ImplausibleValueError`` when a lab value is not a
     possible result (an entry error: never a finding)."""
     kb = knowledge.kb
-    labs = [match_lab(lab, knowledge) for lab in request.labs]
+    labs = without_superseded(
+        request.labs, [match_lab(lab, knowledge) for lab in request.labs], knowledge
+    )
     errors = implausible_values(request.labs, labs, kb)
     if errors:
         raise ImplausibleValueError(errors)
@@ -99,7 +102,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     )
     lab_status_ = with_notes(
         [lab_status(i, lab, kb, referenced) for i, lab in enumerate(labs)],
-        status_notes(request.labs, kb),
+        status_notes(request.labs, kb, [lab.value is not None for lab in labs]),
     )
     risk = overall_risk(f.severity for f in findings)
     note = render_note(

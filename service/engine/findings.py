@@ -16,6 +16,7 @@ from service.engine.models import Finding, InputRef, LabInput, Patient
 from service.engine.prepared import SLOT_BITS, DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
 from service.engine.render import SharedLists, band_key
+from service.engine.status_codes import is_preliminary
 from service.engine.strings import cap, shown_value, unique
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
@@ -556,7 +557,9 @@ def measured_conditions(
             if shows_state(result, state):
                 if kb.conditions[cid].same_problem_as_result:
                     measured.shown_by.setdefault(index, {})[cid] = analyte_id
-            else:
+            elif not is_preliminary(items[at].status):
+                # A preliminary result may raise a problem (an actionable critical value)
+                # but never clears a recorded one (review28 O2): the diagnosis stands.
                 measured.outranked[index] = kb.texts.templates["outranked_by_lab"].format(
                     analyte=kb.analytes[analyte_id].name,
                     value=shown_value(items[at].value),

@@ -123,8 +123,10 @@ LabStatus = (
             max_length=MAX_TEXT,
             description="The result's status (FHIR Observation.status codes): registered, "
             "cancelled and entered-in-error results are not used (recognized, not read); "
-            "a preliminary result is used, its `reason` saying it is not final yet; final, "
-            "amended, corrected and unknown as if absent." + _LENIENT,
+            "a preliminary result is used, its `reason` saying it is not final yet, unless a "
+            "final result of the same analyte is sent; final, amended, corrected and unknown "
+            "as if absent. HL7 v2 OBX-11 codes (table 0085: F, C, P, R, X, D, W...) are read "
+            "as the code they mean." + _LENIENT,
         ),
     ]
     | StatusConcept

@@ -290,13 +290,30 @@ def render_note(
                 )
             unrecognized.append(label)
     # A preliminary result is used (service/engine/status_codes.py): the note says which, so
-    # a problem it makes is read as one to confirm.
-    preliminary = [
-        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+    # a problem it makes is read as one to confirm. Only the results a finding uses
+    # ("flagged"): a preliminary ferritin or a normal potassium changes nothing (review28 R9).
+    used = [
+        s
         for lst, items in statuses
         if lst == "labs"
         for s in items
-        if s.concept and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
+        if s.concept
+        and s.status == "flagged"
+        and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
+    ]
+    # Those a high problem uses first: they keep the line in a note over budget (a critical
+    # value must not read as final), as the high problem keeps its own.
+    in_high = {
+        ref.index
+        for f in problems
+        if f.severity == "high"
+        for ref in f.inputs
+        if ref.list == "labs"
+    }
+    used.sort(key=lambda s: s.index not in in_high)
+    preliminary = [
+        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+        for s in used
     ]
     parts = _NoteParts(
         header=t["note_header"].format(risk=risk),
@@ -308,6 +325,7 @@ def render_note(
         corrections=corrections,
         unrecognized=unrecognized,
         preliminary=preliminary,
+        severe_preliminary=any(s.index in in_high for s in used),
     )
     return parts.fitted(t)
 
@@ -329,7 +347,7 @@ class _NoteParts:
 
     __slots__ = (
         "checks", "corrections", "empty", "header", "major", "minor", "named", "preliminary",
-        "rendered", "severe_checks", "unrecognized",
+        "rendered", "severe_checks", "severe_preliminary", "unrecognized",
     )  # fmt: skip
 
     def __init__(
@@ -343,6 +361,7 @@ class _NoteParts:
         corrections: list[str],
         unrecognized: list[str],
         preliminary: list[str],
+        severe_preliminary: bool = False,
     ) -> None:
         self.header = header
         self.empty = empty
@@ -353,6 +372,8 @@ class _NoteParts:
         self.corrections = corrections
         self.unrecognized = unrecognized
         self.preliminary = preliminary
+        # A high problem uses the first preliminary result listed.
+        self.severe_preliminary = severe_preliminary
         # A problem's title split into its head and the inputs it names in its closing
         # brackets, for the titles that name some (made once a note is over budget).
         self.named: dict[str, tuple[str, list[str]]] = {}
@@ -401,6 +422,7 @@ class _NoteParts:
         lines += self._part(t, "problems", problems, names)
         lines += self._part(t, "minor", cuts.get("minor", _UNCUT))
         lines += self._part(t, "checks", cuts.get("checks", _UNCUT))
+        lines += self._part(t, "preliminary", cuts.get("preliminary", _UNCUT))
         lines += self._part(t, "listed", cuts.get("listed", _UNCUT))
         lines.append(t["note_disclaimer"])
         return "\n".join(lines)
@@ -447,10 +469,12 @@ class _NoteParts:
                 chosen = set(first[:shown])
                 checks = [c for c in checks if c in chosen]
             return [t["note_monitoring"].format(items="; ".join(checks))]
-        lines = []
-        if self.preliminary:
+        if part == "preliminary":
+            if not self.preliminary or shown == 0:
+                return []
             items = _counted(self.preliminary, shown, t)
-            lines.append(t["note_preliminary"].format(items=items))
+            return [t["note_preliminary"].format(items=items)]
+        lines = []
         if self.corrections:
             items = _counted(self.corrections, shown, t, "; ")
             lines.append(t["note_corrections"].format(items=items))
@@ -486,7 +510,16 @@ _STEPS = (
     _Step(
         "listed",
         lambda p: 1,
-        lambda p: max(len(p.corrections), len(p.unrecognized), len(p.preliminary)) - 1,
+        lambda p: max(len(p.corrections), len(p.unrecognized)) - 1,
+    ),
+    # The preliminary line never makes a note over budget cut more than the listed inputs
+    # (review28 O3): at 0 it is left out (each result's reason in the report still says it
+    # is preliminary), unless a high problem uses a preliminary result: then that one stays
+    # listed, as the high problem's line does.
+    _Step(
+        "preliminary",
+        lambda p: 1 if p.severe_preliminary else 0,
+        lambda p: len(p.preliminary) - 1,
     ),
     _Step("names", lambda p: 2, lambda p: _NAMES_WHEN_SHORT),
     _Step("problems", lambda p: 0, lambda p: sum(s != "high" for s, _ in p.major) - 1),

@@ -34,6 +34,8 @@ UNCONFIRMED = "status_unconfirmed"
 NOT_FINAL = "status_not_final"
 # Used, with a reason saying the result is not final yet (preliminary).
 USED_NOT_FINAL = "status_used_not_final"
+# Not used: a final (amended, corrected or no-status) result of the same analyte was sent.
+SUPERSEDED = "status_superseded"
 # A value not understood: {field}, {status} (as sent) and {reading}.
 NOT_UNDERSTOOD = "status_not_understood"
 TEMPLATES: Final = (
@@ -45,6 +47,7 @@ TEMPLATES: Final = (
     UNCONFIRMED,
     NOT_FINAL,
     USED_NOT_FINAL,
+    SUPERSEDED,
     NOT_UNDERSTOOD,
 )
 
@@ -168,8 +171,36 @@ MEDICATION: Final = StatusSet(
         "canceled": "cancelled",
         "held": "on-hold",
         "hold": "on-hold",
+        "holding": "on-hold",
         "suspended": "on-hold",
         "error": "entered-in-error",
+        # Discontinued, as charted (review28 R1): "D/C", "DC", "dc'd".
+        "d/c": "stopped",
+        "dc": "stopped",
+        "d-c": "stopped",
+        "dc'd": "stopped",
+        "d/c'd": "stopped",
+        "dced": "stopped",
+        "stopped-taking": "not-taken",
+        "no-longer-taking": "not-taken",
+        "patient-not-taking": "not-taken",
+        "pt-not-taking": "not-taken",
+        "never-taken": "not-taken",
+        "not-started": "not-taken",
+        "refused": "not-taken",
+        "patient-refused": "not-taken",
+        "declined": "not-taken",
+        "temporarily-stopped": "on-hold",
+        "paused": "on-hold",
+        "deleted": "entered-in-error",
+        "voided": "entered-in-error",
+        "void": "entered-in-error",
+        # HL7 v3 ActStatus (terminology.hl7.org/CodeSystem/v3-ActStatus): aborted is an act
+        # stopped before it completed; nullified, an act recorded in error.
+        "aborted": "stopped",
+        "nullified": "entered-in-error",
+        # "expired" (an order past its end date) and "not dispensed" stay not understood:
+        # the patient may still take the drug (docs/api.md, "Reading a status").
     },
     ("medication-statement-status", "medicationrequest-status", "medication-status"),
     "read as current",
@@ -185,7 +216,12 @@ CONDITION_CLINICAL: Final = StatusSet(
         "historical": "inactive",
         "history": "inactive",
         "past": "inactive",
+        "history-of": "inactive",
+        "h/o": "inactive",
+        "hx": "inactive",
+        "pmh": "inactive",
         "cured": "resolved",
+        "deleted": "inactive",
     },
     ("condition-clinical",),
     "read as current",
@@ -200,8 +236,25 @@ CONDITION_VERIFICATION: Final = StatusSet(
         "possible": "provisional",
         "probable": "provisional",
         "working": "provisional",
+        "r/o": "unconfirmed",
+        "query": "unconfirmed",
+        "?": "unconfirmed",
+        "pending": "unconfirmed",
+        "unknown": "unconfirmed",
+        "not-confirmed": "unconfirmed",
+        "unverified": "unconfirmed",
+        "not-verified": "unconfirmed",
+        "differential-diagnosis": "differential",
+        "working-diagnosis": "provisional",
         "ruled-out": "refuted",
+        "negative": "refuted",
+        "excluded": "refuted",
+        "absent": "refuted",
+        "not-present": "refuted",
+        "denied": "refuted",
+        "no": "refuted",
         "error": "entered-in-error",
+        "deleted": "entered-in-error",
     },
     ("condition-ver-status",),
     "read as confirmed",
@@ -219,8 +272,41 @@ LAB: Final = StatusSet(
         "verified": "final",
         "canceled": "cancelled",
         "error": "entered-in-error",
+        "prelim": "preliminary",
+        "interim": "preliminary",
+        "preliminary-result": "preliminary",
+        "unverified": "preliminary",
+        "not-verified": "preliminary",
+        "in-process": "registered",
+        "in-progress": "registered",
+        "not-done": "cancelled",
+        "not-performed": "cancelled",
+        "invalid": "entered-in-error",
+        "deleted": "entered-in-error",
+        # HL7 v2 table 0085, Observation result status codes interpretation (OBX-11,
+        # hl7.org/fhir/R4/v2/0085/index.html), sent as-is by feeds: C corrected (replaces a
+        # final result), D deletes the OBX record, F final, I specimen in lab (results
+        # pending), N not asked, O order detail only (no result), P preliminary, R results
+        # entered, not verified, S partial, U changed to final without retransmitting,
+        # V verified, W posted as wrong (e.g. wrong patient), X results cannot be obtained;
+        # A amended, B appended (final results reviewed).
+        "a": "amended",
+        "b": "final",
+        "c": "corrected",
+        "d": "entered-in-error",
+        "f": "final",
+        "i": "registered",
+        "n": "cancelled",
+        "o": "registered",
+        "p": "preliminary",
+        "r": "preliminary",
+        "s": "preliminary",
+        "u": "final",
+        "v": "final",
+        "w": "entered-in-error",
+        "x": "cancelled",
     },
-    ("observation-status",),
+    ("observation-status", "v2-0085"),
     "read as final",
 )
 # How much of a value not understood the reason repeats.
@@ -232,9 +318,34 @@ def _key(value: str) -> str:
     return re.sub(r"[\s_]+", "-", word.strip().casefold()).strip("-")
 
 
-def _known(value: str, statuses: StatusSet) -> str | None:
-    key = _key(value)
+# Words read only as the whole value: "hold" leading more words is a hold parameter, a
+# drug still taken ("Hold parameters", "hold for SBP<100"), not a held drug ("Held for
+# surgery" is one).
+WHOLE_ONLY: Final = frozenset({"hold"})
+
+
+def _code_of(key: str, statuses: StatusSet) -> str | None:
     return key if key in statuses.codes else statuses.synonyms.get(key)
+
+
+def _known(value: str, statuses: StatusSet) -> str | None:
+    """The code a value means: the whole value, else (review28 R1) its leading words when
+    they are a code or word that says the input is not current, not confirmed or not a
+    final result ("Resolved 2019", "Discontinued by provider", "Held for surgery")."""
+    key = _key(value)
+    code = _code_of(key, statuses)
+    if code is not None:
+        return code
+    words = [w for w in re.split(r"[-,;:.()]+", key) if w]
+    for size in range(len(words) - 1, 0, -1):
+        lead = "-".join(words[:size])
+        # "Not taking as prescribed" / "as directed": taken, irregularly.
+        if lead in WHOLE_ONLY or words[size] == "as":
+            continue
+        code = _code_of(lead, statuses)
+        if code is not None and statuses.codes.get(code) is not None:
+            return code
+    return None
 
 
 def _shown(value: str) -> str:
@@ -261,11 +372,12 @@ def read_status(value: object, statuses: StatusSet) -> SentStatus:
         if getattr(c, "code", None)
         and (getattr(c, "system", None) or "").rstrip("/").endswith(statuses.system_tails)
     ]  # fmt: skip
+    # Every Coding's display too (a SNOMED CT "Suspended", a C-CDA "Resolved"): review28 R1.
     sent = [
         *(c.code for c in own),
         *(getattr(c, "code", None) for c in codings if c not in own),
         getattr(value, "text", None),
-        getattr(value, "display", None),
+        *(getattr(c, "display", None) for c in codings),
     ]
     words = [w for w in sent if isinstance(w, str) and w.strip()]
     for word in words:
@@ -273,6 +385,11 @@ def read_status(value: object, statuses: StatusSet) -> SentStatus:
         if code:
             return SentStatus(code)
     return SentStatus(None, _shown(words[0])) if words else ABSENT
+
+
+def is_preliminary(value: object) -> bool:
+    """A lab ``status`` that reads as preliminary (``preliminary``, ``P``, ``interim``...)."""
+    return value is not None and read_status(value, LAB).code == PRELIMINARY
 
 
 def not_understood_reason(

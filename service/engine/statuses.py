@@ -133,13 +133,17 @@ def lab_status(
 
 
 def status_notes(
-    items: Sequence[MedicationInput | ConditionInput | LabInput], kb: KnowledgeBase
+    items: Sequence[MedicationInput | ConditionInput | LabInput],
+    kb: KnowledgeBase,
+    values_read: Sequence[bool] | None = None,
 ) -> list[list[str]]:
     """Per input, what its status fields add to its reason: a value not understood (read
-    as if no status were sent), and a preliminary result (used, not final yet)."""
+    as if no status were sent), and a preliminary result (used, not final yet) when its
+    value was read (``values_read``: not one superseded by a final result, nor a test not
+    checked here such as a ferritin)."""
     templates = kb.texts.templates
     notes: list[list[str]] = []
-    for item in items:
+    for index, item in enumerate(items):
         said: list[str] = []
         for value, statuses in _status_fields(item):
             if value is None:  # absent: nothing to add (most inputs)
@@ -151,6 +155,7 @@ def status_notes(
                 statuses is LAB
                 and sent.code is not None
                 and LAB_STATUSES.get(sent.code) == USED_NOT_FINAL
+                and (values_read is None or values_read[index])
             ):
                 said.append(reason_of(templates, reason_kind(USED_NOT_FINAL, sent.code)))
         notes.append(said)

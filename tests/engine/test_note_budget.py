@@ -7,10 +7,12 @@ problem keeps its line, and the report keeps every finding and input status whol
 
 from __future__ import annotations
 
+from typing import Any
+
 from service.engine.note import NOTE_BUDGET
 from tests.conftest import Checker
 
-LONG_LIST = {
+LONG_LIST: dict[str, Any] = {
     "patient": {"age": 78, "sex": "female"},
     "medications": [
         {"text": t}
@@ -50,6 +52,27 @@ LONG_LIST = {
         {"text": "magnesium", "value": 1.5, "unit": "mg/dL"},
         {"text": "calcium", "value": 8.0, "unit": "mg/dL"},
         {"text": "sodium", "value": 131, "unit": "mmol/L"},
+        {"text": "CK", "value": 900, "unit": "U/L"},
+    ],
+}
+
+
+# A note just over budget: a few moderate problems and their checks.
+MID_LIST: dict[str, Any] = {
+    "medications": [
+        {"text": t}
+        for t in (
+            "furosemide 40 mg bid",
+            "hydrochlorothiazide 25 mg",
+            "atorvastatin 80 mg",
+            "prednisone 20 mg daily",
+            "omeprazole 40 mg",
+        )
+    ],
+    "conditions": [{"text": "type 2 diabetes"}, {"text": "hypothyroidism"}],
+    "labs": [
+        {"text": "potassium", "value": 3.2, "unit": "mmol/L"},
+        {"text": "magnesium", "value": 1.5, "unit": "mg/dL"},
         {"text": "CK", "value": 900, "unit": "U/L"},
     ],
 }
@@ -147,3 +170,48 @@ def test_a_high_problems_check_is_never_cut_for_a_moderate_ones(checker: Checker
     for finding in report.findings:
         if finding.severity == "high" and finding.absorbed_by is None:
             assert finding.monitoring[0] in check_line, finding.id
+
+
+def _preliminary(request: dict[str, Any]) -> dict[str, Any]:
+    return {**request, "labs": [{**lab, "status": "preliminary"} for lab in request["labs"]]}
+
+
+MEDICATIONS: list[dict[str, str]] = LONG_LIST["medications"]
+
+
+def test_the_preliminary_line_never_makes_a_note_longer(checker: Checker) -> None:
+    # review28 O3: the "Not final yet" line kept at least one item, so a note already over
+    # budget grew by about 100 characters. With no high problem it is cut (to nothing)
+    # after the listed inputs, before any problem line or its names.
+    request = {
+        **LONG_LIST,
+        "medications": [
+            m
+            for m in MEDICATIONS
+            if not m["text"].startswith(("digoxin", "colchicine", "clarithromycin"))
+        ],
+    }
+    final = checker(**request)
+    preliminary = checker(**_preliminary(request))
+    assert final.risk == preliminary.risk == "moderate"
+    assert len(final.note) > NOTE_BUDGET - 100  # the line would not fit
+    assert len(preliminary.note) <= max(NOTE_BUDGET, len(final.note)), preliminary.note
+    assert preliminary.note == final.note
+    assert "Not final yet" in checker(**_preliminary(MID_LIST)).note  # within budget: kept
+
+
+def test_a_preliminary_result_a_high_problem_uses_stays_in_a_cut_note(checker: Checker) -> None:
+    # As a high problem's line is never cut, the preliminary result it uses stays listed
+    # (one item, that one first): a critical value must not read as final.
+    note = checker(**_preliminary(LONG_LIST)).note
+    line = next(x for x in note.splitlines() if x.startswith("Not final yet"))
+    assert line.startswith("Not final yet (a preliminary result, used): potassium 3.2 mmol/L and ")
+
+
+def test_the_preliminary_line_is_kept_in_a_note_within_budget(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "hydrochlorothiazide 25 mg"}],
+        labs=[{"text": "potassium", "value": 2.6, "unit": "mmol/L", "status": "preliminary"}],
+    )
+    assert "Not final yet (a preliminary result, used): potassium 2.6 mmol/L" in report.note
+    assert len(report.note) <= NOTE_BUDGET

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from service.engine._systems import system_of
 from service.engine.matches import LabMatch
 from service.engine.matching.drugs import texts_of
@@ -10,7 +12,10 @@ from service.engine.prepared import Knowledge
 from service.engine.status_codes import (
     LAB,
     LAB_STATUSES,
+    PRELIMINARY,
+    SUPERSEDED,
     USED_NOT_FINAL,
+    is_preliminary,
     read_status,
     reason_kind,
     reason_of,
@@ -33,6 +38,30 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         return match
     reason = reason_of(knowledge.kb.texts.templates, reason_kind(template, code))
     return LabMatch(match.analyte_id, None, reason, match.how, not_used=True)
+
+
+def without_superseded(
+    items: Sequence[LabInput], matches: Sequence[LabMatch], knowledge: Knowledge
+) -> list[LabMatch]:
+    """``matches`` with each preliminary result not used when a result of the same analyte
+    that is read as final (final, amended, corrected, no status, or a status read as final)
+    is in the request: the final result supersedes it (FHIR observation-status: final "the
+    observation is complete"; corrected "modified subsequent to being final"), so the
+    unverified value neither raises nor lowers anything (review28 R2)."""
+    final = {
+        m.analyte_id
+        for item, m in zip(items, matches, strict=True)
+        if m.analyte_id is not None and m.value is not None and not is_preliminary(item.status)
+    }
+    if not final:
+        return list(matches)
+    reason = reason_of(knowledge.kb.texts.templates, reason_kind(SUPERSEDED, PRELIMINARY))
+    return [
+        LabMatch(m.analyte_id, None, reason, m.how, not_used=True)
+        if m.analyte_id in final and m.value is not None and is_preliminary(item.status)
+        else m
+        for item, m in zip(items, matches, strict=True)
+    ]
 
 
 def _match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
