@@ -299,6 +299,7 @@ def render_note(
         for s in items
         if s.concept
         and s.status == "flagged"
+        and request.labs[s.index].status is not None
         and read_status(request.labs[s.index].status, LAB).code == PRELIMINARY
     ]
     # Those a high problem uses first: they keep the line in a note over budget (a critical
@@ -336,6 +337,8 @@ def render_note(
 # moderate problems are each cut to a count of the rest. A high problem's line is never
 # left out; every finding and input status stays whole in the report.
 NOTE_BUDGET = 700
+# The parts of a note between its header and its disclaimer, in order.
+_PARTS = ("problems", "minor", "checks", "preliminary", "listed")
 # A part of a note shown whole.
 _UNCUT = 1 << 30
 # Inputs a problem line names in a note over budget; the others are counted.
@@ -414,11 +417,16 @@ class _NoteParts:
     def render(self, t: Mapping[str, str], cuts: Mapping[str, int]) -> str:
         """The note, showing of each part at most as many items as ``cuts`` says (all of
         a part it does not name)."""
-        names = cuts.get("names", _UNCUT)
-        problems = cuts.get("problems", _UNCUT)
         lines = [self.header]
         if self.empty is not None:
             lines.append(self.empty)
+        if not cuts:  # the whole note (nearly every one): nothing to remember
+            for part in _PARTS:
+                lines += self._render_part(t, part, _UNCUT, _UNCUT)
+            lines.append(t["note_disclaimer"])
+            return "\n".join(lines)
+        names = cuts.get("names", _UNCUT)
+        problems = cuts.get("problems", _UNCUT)
         lines += self._part(t, "problems", problems, names)
         lines += self._part(t, "minor", cuts.get("minor", _UNCUT))
         lines += self._part(t, "checks", cuts.get("checks", _UNCUT))

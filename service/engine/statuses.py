@@ -141,6 +141,8 @@ def status_notes(
     as if no status were sent), and a preliminary result (used, not final yet) when its
     value was read (``values_read``: not one superseded by a final result, nor a test not
     checked here such as a ferritin)."""
+    if not _any_status(items):
+        return []  # no status field sent (most requests): nothing to add
     templates = kb.texts.templates
     notes: list[list[str]] = []
     for index, item in enumerate(items):
@@ -162,6 +164,16 @@ def status_notes(
     return notes
 
 
+def _any_status(items: Sequence[MedicationInput | ConditionInput | LabInput]) -> bool:
+    for item in items:
+        if isinstance(item, ConditionInput):
+            if item.clinical_status is not None or item.verification_status is not None:
+                return True
+        elif item.status is not None:
+            return True
+    return False
+
+
 def _status_fields(
     item: MedicationInput | ConditionInput | LabInput,
 ) -> tuple[tuple[object, StatusSet], ...]:
@@ -176,7 +188,7 @@ def _status_fields(
 
 
 def with_notes(statuses: list[InputStatus], notes: Sequence[Sequence[str]]) -> list[InputStatus]:
-    """``statuses`` with each input's ``notes`` added to its reason."""
+    """``statuses`` with each input's ``notes`` added to its reason (none: no notes)."""
     if not any(notes):
         return statuses
     return [
