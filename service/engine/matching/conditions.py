@@ -264,22 +264,7 @@ def _conditions_from_words(
     parsed: _Text, knowledge: Knowledge, strict: bool = False
 ) -> tuple[ConditionMatch, list[tuple[int, str]]]:
     """Terms named in the words (longest first), and the words no term covers."""
-    kb = knowledge.kb
-    words = parsed.words
-    hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
-    unmatched: list[tuple[int, str]] = []
-    i, n = 0, len(words)
-    while i < n:
-        longest = kb.condition_words_from.get(words[i], 1)
-        for size in range(min(longest, n - i), 0, -1):
-            ids = kb.condition_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
-            if ids is not None:
-                hits.append((ids, parsed.span(i, size)))
-                i += size
-                break
-        else:
-            unmatched.append((i, words[i]))
-            i += 1
+    hits, unmatched = _terms_in(parsed, 0, len(parsed.words), knowledge)
     return _qualified(parsed, hits, knowledge, strict=strict), unmatched
 
 
@@ -314,19 +299,21 @@ def _misspelled_term_around_known(parsed: _Text, knowledge: Knowledge) -> Condit
         return None
     first, size, term = found
     spelled = kb.condition_terms[term]
-    hits = _terms_in(parsed, 0, first, knowledge)
+    hits = _terms_in(parsed, 0, first, knowledge)[0]
     hits.append((spelled, parsed.span(first, size)))
-    hits += _terms_in(parsed, first + size, n, knowledge)
+    hits += _terms_in(parsed, first + size, n, knowledge)[0]
     return _qualified(parsed, hits, knowledge, (_names(kb, spelled),))
 
 
 def _terms_in(
     parsed: _Text, begin: int, end: int, knowledge: Knowledge
-) -> list[tuple[tuple[str, ...], tuple[int, int]]]:
-    """Terms named in the words from ``begin`` to ``end`` (longest first)."""
+) -> tuple[list[tuple[tuple[str, ...], tuple[int, int]]], list[tuple[int, str]]]:
+    """Terms named in the words from ``begin`` to ``end`` (longest first), and the words
+    no term covers."""
     kb = knowledge.kb
     words = parsed.words
     hits: list[tuple[tuple[str, ...], tuple[int, int]]] = []
+    unmatched: list[tuple[int, str]] = []
     i = begin
     while i < end:
         longest = kb.condition_words_from.get(words[i], 1)
@@ -337,8 +324,9 @@ def _terms_in(
                 i += size
                 break
         else:
+            unmatched.append((i, words[i]))
             i += 1
-    return hits
+    return hits, unmatched
 
 
 def _spelled_window(
