@@ -330,8 +330,11 @@ def _code_of(key: str, statuses: StatusSet) -> str | None:
 
 def _known(value: str, statuses: StatusSet) -> str | None:
     """The code a value means: the whole value, else (review28 R1) its leading words when
-    they are a code or word that says the input is not current, not confirmed or not a
-    final result ("Resolved 2019", "Discontinued by provider", "Held for surgery")."""
+    they say the input is not current, not confirmed or not a final result and only a date
+    or who said so follows ("Resolved 2019", "Discontinued 3/2024", "Discontinued by
+    provider"). Any other words after them may undo them ("Stopped and restarted", "Hx of
+    recurrent episodes, active", "Held if SBP < 100", "DC med", "Not present on admission":
+    review29), so such a value is read as not understood (current, with a reason)."""
     key = _key(value)
     code = _code_of(key, statuses)
     if code is not None:
@@ -339,13 +342,27 @@ def _known(value: str, statuses: StatusSet) -> str | None:
     words = [w for w in re.split(r"[-,;:.()]+", key) if w]
     for size in range(len(words) - 1, 0, -1):
         lead = "-".join(words[:size])
-        # "Not taking as prescribed" / "as directed": taken, irregularly.
-        if lead in WHOLE_ONLY or words[size] == "as":
+        if lead in WHOLE_ONLY or not _only_when_or_who(words[size:]):
             continue
         code = _code_of(lead, statuses)
         if code is not None and statuses.codes.get(code) is not None:
             return code
     return None
+
+
+# After a status's leading words: a date ("2019", "3/2024", "2024-03-01") or who said so
+# ("by provider", "per patient"), and nothing else.
+_DATE_WORD = re.compile(r"^(?:on|since|in)?\d{1,4}(?:/\d{1,4}){0,2}$")
+_WHO_WORDS = frozenset({"by", "per"})
+_WHEN_WORDS = frozenset({"on", "since", "in", "date", "unknown"})
+
+
+def _only_when_or_who(rest: list[str]) -> bool:
+    if not rest:
+        return False
+    if rest[0] in _WHO_WORDS:
+        return len(rest) >= 2 and not any(ch.isdigit() for w in rest for ch in w)
+    return all(_DATE_WORD.match(w) or w in _WHEN_WORDS for w in rest)
 
 
 def _shown(value: str) -> str:
@@ -364,6 +381,8 @@ def read_status(value: object, statuses: StatusSet) -> SentStatus:
     if isinstance(value, str):
         if not value.strip():
             return ABSENT
+        if _ambiguous_letter(value, statuses):
+            return SentStatus(None, _shown(value))
         code = _known(value, statuses)
         return SentStatus(code) if code else SentStatus(None, _shown(value))
     codings = [value, *(getattr(value, "coding", None) or ())]
@@ -380,11 +399,26 @@ def read_status(value: object, statuses: StatusSet) -> SentStatus:
         *(getattr(c, "display", None) for c in codings),
     ]
     words = [w for w in sent if isinstance(w, str) and w.strip()]
+    own_codes = {c.code for c in own}
     for word in words:
+        if word not in own_codes and _ambiguous_letter(word, statuses):
+            continue
         code = _known(word, statuses)
         if code:
             return SentStatus(code)
     return SentStatus(None, _shown(words[0])) if words else ABSENT
+
+
+# HL7 v2 result-status letters (table 0085) that are also abnormal flags (table 0078: N
+# normal, D significant drop, W worse, I intermediate, A abnormal, S susceptible, R
+# resistant, U significant rise): as a bare string they may be a flag sent in the status
+# field (review29 R4), so only a Coding of the v2-0085 system reads them. F, C and P are
+# no flag.
+_FLAG_LETTERS: Final = frozenset("ndwiasru")
+
+
+def _ambiguous_letter(value: str, statuses: StatusSet) -> bool:
+    return statuses is LAB and value.strip().casefold() in _FLAG_LETTERS
 
 
 def is_preliminary(value: object) -> bool:

@@ -571,11 +571,23 @@ V2_0085 = "http://terminology.hl7.org/CodeSystem/v2-0085"
 @pytest.mark.parametrize(
     ("status", "reason"),
     [
-        ("W", "status entered-in-error: recorded in error, not read"),
-        ("D", "status entered-in-error: recorded in error, not read"),
+        (
+            {"coding": [{"system": V2_0085, "code": "W"}]},
+            "status entered-in-error: recorded in error, not read",
+        ),
+        (
+            {"coding": [{"system": V2_0085, "code": "D"}]},
+            "status entered-in-error: recorded in error, not read",
+        ),
         ("X", "status cancelled: not a final result, not read"),
-        ("N", "status cancelled: not a final result, not read"),
-        ("I", "status registered: not a final result, not read"),
+        (
+            {"coding": [{"system": V2_0085, "code": "N"}]},
+            "status cancelled: not a final result, not read",
+        ),
+        (
+            {"coding": [{"system": V2_0085, "code": "I"}]},
+            "status registered: not a final result, not read",
+        ),
         (
             {"coding": [{"system": V2_0085, "code": "W"}]},
             "status entered-in-error: recorded in error, not read",
@@ -602,8 +614,8 @@ def test_a_void_lab_status_is_not_used(client: Client, status: Any, reason: str)
     "status",
     [
         "P",
-        "R",
-        "S",
+        {"coding": [{"system": V2_0085, "code": "R"}]},
+        {"coding": [{"system": V2_0085, "code": "S"}]},
         "prelim",
         "Interim",
         "Preliminary result",
@@ -621,8 +633,17 @@ def test_a_preliminary_word_or_v2_code_is_read_as_preliminary(client: Client, st
     assert "Not final yet (a preliminary result, used): potassium 2.6 mmol/L" in answer["note"]
 
 
-@pytest.mark.parametrize("status", ["F", "C", "U", "V", "A"])
-def test_a_final_v2_code_is_used_as_final(client: Client, status: str) -> None:
+@pytest.mark.parametrize(
+    "status",
+    [
+        "F",
+        "C",
+        "V",
+        {"coding": [{"system": V2_0085, "code": "U"}]},
+        {"coding": [{"system": V2_0085, "code": "A"}]},
+    ],
+)
+def test_a_final_v2_code_is_used_as_final(client: Client, status: Any) -> None:
     body = {
         "medications": [{"text": "HCTZ 25 mg"}],
         "labs": [{**LOW_K, "value": 2.6, "status": status}],
@@ -694,3 +715,70 @@ def test_the_note_lists_only_preliminary_results_a_finding_uses(client: Client) 
     # A test not checked here was not used: its reason does not say "used".
     assert "used" not in answer["labs"][0]["reason"]
     assert answer["labs"][1]["reason"] == PRELIMINARY_REASON
+
+
+# review29 R4: the v2 result-status letters that are also abnormal flags (table 0078: N
+# normal, D significant drop, W worse, I intermediate...) may be a flag sent in the status
+# field: as bare text they are not understood, and the result is used, with a reason.
+@pytest.mark.parametrize("letter", ["N", "D", "W", "I", "A", "S", "R", "U"])
+def test_a_bare_flag_letter_does_not_void_a_result(client: Client, letter: str) -> None:
+    body = {
+        "medications": [{"text": "HCTZ 25 mg"}],
+        "labs": [{**LOW_K, "value": 2.6, "status": letter}],
+    }
+    answer = check(client, body)
+    assert answer["risk"] == "high"
+    assert answer["labs"][0]["reason"] == f"status '{letter}' not understood: read as final"
+
+
+# review29 R1-R3: leading words read a status only before a date or who said so; other
+# words may undo them, so the value is not understood and the input stays current.
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("status", "Holding parameters: SBP<100"),
+        ("status", "Held if SBP < 100"),
+        ("status", "DC med"),
+        ("status", "Declined generic substitution"),
+        ("status", "Stopped and restarted"),
+        ("status", "Completed med rec"),
+        ("status", "Cancelled order, reordered"),
+    ],
+)
+def test_a_status_undone_by_its_other_words_keeps_the_drug(
+    client: Client, field: str, value: str
+) -> None:
+    body = {"medications": [{"text": "furosemide 40 mg", field: value}], "labs": [LOW_K]}
+    answer = check(client, body)
+    assert answer["medications"][0]["status"] == "flagged", value
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("clinical_status", "Hx of recurrent episodes, active"),
+        ("clinical_status", "PMH - ongoing"),
+        ("clinical_status", "History of present illness"),
+        ("verification_status", "Not present on admission"),
+        ("verification_status", "No - POA"),
+        ("verification_status", "Pending labs, clinically confirmed"),
+    ],
+)
+def test_a_condition_status_undone_by_its_other_words_keeps_it(
+    client: Client, field: str, value: str
+) -> None:
+    body = {"conditions": [{"text": "hypokalemia", field: value}]}
+    answer = check(client, body)
+    assert answer["conditions"][0]["status"] == "flagged", value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Resolved 2019", "Resolved - Date Unknown", "Discontinued 3/2024", "Discontinued by provider"],
+)
+def test_leading_words_before_a_date_or_who_still_read(client: Client, value: str) -> None:
+    field = "status" if value.startswith("Discontinued") else "clinical_status"
+    lst = "medications" if field == "status" else "conditions"
+    text = "furosemide 40 mg" if field == "status" else "hypokalemia"
+    answer = check(client, {lst: [{"text": text, field: value}]})
+    assert answer[lst][0]["status"] == "recognized", value
