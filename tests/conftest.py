@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.engine import CheckRequest, Knowledge, Report, check, load
+from service.engine.models import InputStatus
 from service.knowledge import KnowledgeBase
 
 
@@ -63,6 +64,17 @@ class Checker:
         if text is not None:
             item["text"] = text
         return self(conditions=[item])
+
+    def status(self, lst: str, text: str, coding: Any = None) -> InputStatus:
+        """How the one input ``text`` (with ``coding``, if any) of list ``lst`` is read,
+        for a 70-year-old woman."""
+        entry: dict[str, Any] = {"text": text}
+        if coding:
+            entry["coding"] = coding
+        statuses: list[InputStatus] = getattr(
+            self(patient={"age": 70, "sex": "female"}, **{lst: [entry]}), lst
+        )
+        return statuses[0]
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,6 @@ from tests.conftest import Checker
 GUARDS: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "status_at_end_guards.json").read_text(encoding="utf-8")
 )
-PATIENT = {"age": 70, "sex": "female"}
-
-
-def _item(checker: Checker, lst: str, text: str, coding: Any = None) -> Any:
-    entry: dict[str, Any] = {"text": text}
-    if coding:
-        entry["coding"] = coding
-    return getattr(checker(patient=PATIENT, **{lst: [entry]}), lst)[0]
 
 
 @pytest.mark.parametrize(
@@ -44,7 +36,7 @@ def _item(checker: Checker, lst: str, text: str, coding: Any = None) -> Any:
 def test_a_stop_status_as_the_last_clause_is_not_current(
     checker: Checker, text: str, concept: str
 ) -> None:
-    item = _item(checker, "medications", text)
+    item = checker.status("medications", text)
     assert item.status == "recognized", (text, item.status, item.reason)
     assert item.concept == concept
     assert item.reason == checker.kb.texts.templates["stopped"]
@@ -64,7 +56,7 @@ def test_a_stop_status_as_the_last_clause_is_not_current(
 def test_a_negation_mark_right_after_the_name_is_absent(
     checker: Checker, text: str, concept: str
 ) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "recognized", (text, item.status, item.reason)
     assert item.concept == concept
     assert item.reason == checker.kb.texts.templates["negated"]
@@ -83,7 +75,7 @@ def test_a_negation_mark_right_after_the_name_is_absent(
     ],
 )
 def test_guard_rows_stay_current(checker: Checker, row: dict[str, Any]) -> None:
-    item = _item(checker, row["list"], row["text"], row.get("coding"))
+    item = checker.status(row["list"], row["text"], row.get("coding"))
     assert item.status == "flagged", (row["text"], item.status, item.reason)
 
 

@@ -16,13 +16,6 @@ E11_9 = [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]
 E87_6 = [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E87.6"}]
 
 
-def _item(checker: Checker, lst: str, text: str, coding: Any = None) -> Any:
-    entry: dict[str, Any] = {"text": text}
-    if coding:
-        entry["coding"] = coding
-    return getattr(checker(patient=PATIENT, **{lst: [entry]}), lst)[0]
-
-
 @pytest.mark.parametrize(
     ("lst", "text", "coding", "kind"),
     [
@@ -62,7 +55,7 @@ def _item(checker: Checker, lst: str, text: str, coding: Any = None) -> Any:
     ],
 )
 def test_not_current(checker: Checker, lst: str, text: str, coding: Any, kind: str) -> None:
-    item = _item(checker, lst, text, coding)
+    item = checker.status(lst, text, coding)
     assert item.status == "recognized", (text, item.status, item.reason)
     assert item.reason == checker.kb.texts.templates[kind], (text, item.reason)
 
@@ -131,7 +124,7 @@ def test_not_current(checker: Checker, lst: str, text: str, coding: Any, kind: s
     ],
 )
 def test_stays_current(checker: Checker, lst: str, text: str, coding: Any) -> None:
-    item = _item(checker, lst, text, coding)
+    item = checker.status(lst, text, coding)
     assert item.status == "flagged", (text, item.status, item.reason)
 
 
@@ -166,7 +159,7 @@ def test_stays_current(checker: Checker, lst: str, text: str, coding: Any) -> No
 def test_only_the_qualified_mention_drops(
     checker: Checker, lst: str, text: str, concept: str
 ) -> None:
-    item = _item(checker, lst, text)
+    item = checker.status(lst, text)
     assert item.status == "flagged", (text, item.status)
     assert item.concept == concept, (text, item.concept)
 

@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import Checker
 
-PATIENT = {"age": 70, "sex": "female"}
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 FUROSEMIDE_20 = [{"system": RXNORM, "code": "310429", "display": "Furosemide 20 MG Oral Tablet"}]
@@ -18,13 +17,6 @@ FUROSEMIDE_20 = [{"system": RXNORM, "code": "310429", "display": "Furosemide 20 
 
 def _icd(code: str) -> list[dict[str, str]]:
     return [{"system": ICD10CM, "code": code}]
-
-
-def _item(checker: Checker, lst: str, text: str, coding: Any = None) -> Any:
-    entry: dict[str, Any] = {"text": text}
-    if coding:
-        entry["coding"] = coding
-    return getattr(checker(patient=PATIENT, **{lst: [entry]}), lst)[0]
 
 
 # R1: "<test> negative: <problem>" gives the test's result; the problem is the patient's,
@@ -48,7 +40,7 @@ def _item(checker: Checker, lst: str, text: str, coding: Any = None) -> Any:
 def test_a_tests_negative_result_keeps_the_problem_after_it(
     checker: Checker, text: str, coding: Any, concept: str
 ) -> None:
-    item = _item(checker, "conditions", text, coding)
+    item = checker.status("conditions", text, coding)
     assert item.status == "flagged", (text, item.status, item.reason)
     assert concept in item.concepts, (text, item.concepts)
 
@@ -63,7 +55,7 @@ def test_a_tests_negative_result_keeps_the_problem_after_it(
     ],
 )
 def test_a_negative_heading_that_opens_the_entry_still_negates(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "recognized", (text, item.status)
     assert item.reason == checker.kb.texts.templates["negated"], (text, item.reason)
 
@@ -73,7 +65,7 @@ def test_a_negative_heading_that_opens_the_entry_still_negates(checker: Checker,
     ["Positive: sciatica. Negative: hypokalemia", "Positive: sciatica, Negative: hypokalemia"],
 )
 def test_a_negative_heading_after_another_clause_still_negates(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "flagged"
     assert item.concepts == ["sciatica or lumbosacral radiculopathy"], item.concepts
 
@@ -81,7 +73,7 @@ def test_a_negative_heading_after_another_clause_still_negates(checker: Checker,
 def test_a_coded_condition_under_its_own_negative_heading_is_still_absent(
     checker: Checker,
 ) -> None:
-    item = _item(checker, "conditions", "Negative: cirrhosis", _icd("K74.60"))
+    item = checker.status("conditions", "Negative: cirrhosis", _icd("K74.60"))
     assert item.status == "recognized"
     assert item.reason == checker.kb.texts.templates["negated"]
 
@@ -101,7 +93,7 @@ def test_a_coded_condition_under_its_own_negative_heading_is_still_absent(
     ],
 )
 def test_a_prior_drug_continued_or_redosed_is_taken(checker: Checker, text: str) -> None:
-    item = _item(checker, "medications", text)
+    item = checker.status("medications", text)
     assert item.status == "flagged", (text, item.status, item.reason)
 
 
@@ -117,14 +109,14 @@ def test_a_prior_drug_continued_or_redosed_is_taken(checker: Checker, text: str)
     ],
 )
 def test_a_prior_drug_or_combination_is_past(checker: Checker, text: str, concept: str) -> None:
-    item = _item(checker, "medications", text)
+    item = checker.status("medications", text)
     assert item.status == "recognized", (text, item.status, item.reason)
     assert item.concept == concept, (text, item.concept)
     assert item.reason == checker.kb.texts.templates["stopped"], (text, item.reason)
 
 
 def test_drugs_listed_apart_are_not_one_product(checker: Checker) -> None:
-    item = _item(checker, "medications", "prior lisinopril, HCTZ 25 mg")
+    item = checker.status("medications", "prior lisinopril, HCTZ 25 mg")
     assert item.status == "flagged"
     assert item.concept == "hydrochlorothiazide"
 
@@ -142,13 +134,13 @@ def test_drugs_listed_apart_are_not_one_product(checker: Checker) -> None:
     ],
 )
 def test_a_past_episode_that_recurs_is_current(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "flagged", (text, item.status, item.reason)
 
 
 @pytest.mark.parametrize("text", ["hypokalemia (past)", "hypokalemia (past); recurrent?"])
 def test_a_past_episode_alone_stays_past(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "recognized", (text, item.status)
 
 
@@ -164,7 +156,7 @@ def test_a_past_episode_alone_stays_past(checker: Checker, text: str) -> None:
     ],
 )
 def test_precautions_for_a_chronic_condition_keep_it_current(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "flagged", (text, item.status, item.reason)
 
 
@@ -172,7 +164,7 @@ def test_precautions_for_a_chronic_condition_keep_it_current(checker: Checker, t
     "text", ["hypoglycemia precautions", "seizure precautions", "hypokalemia precautions"]
 )
 def test_precautions_against_an_episode_are_not_the_episode(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "recognized", (text, item.status)
     assert item.reason == checker.kb.texts.templates["hypothetical"], (text, item.reason)
 
@@ -188,7 +180,7 @@ def test_precautions_against_an_episode_are_not_the_episode(checker: Checker, te
     ],
 )
 def test_a_presumed_cause_keeps_the_condition_current(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "flagged", (text, item.status, item.reason)
 
 
@@ -196,7 +188,7 @@ def test_a_presumed_cause_keeps_the_condition_current(checker: Checker, text: st
     "text", ["presumed hypothyroidism", "presumed NASH", "presumed iron deficiency"]
 )
 def test_a_presumed_condition_stays_possible(checker: Checker, text: str) -> None:
-    item = _item(checker, "conditions", text)
+    item = checker.status("conditions", text)
     assert item.status == "recognized", (text, item.status)
     assert item.reason == checker.kb.texts.templates["hypothetical"], (text, item.reason)
 
@@ -208,7 +200,7 @@ def test_a_presumed_condition_stays_possible(checker: Checker, text: str) -> Non
 def test_a_coded_drug_with_a_text_about_something_else_is_taken(
     checker: Checker, text: str
 ) -> None:
-    item = _item(checker, "medications", text, FUROSEMIDE_20)
+    item = checker.status("medications", text, FUROSEMIDE_20)
     assert item.status == "flagged", (text, item.status, item.reason)
 
 
@@ -224,14 +216,14 @@ def test_a_coded_drug_with_a_text_about_something_else_is_taken(
     ],
 )
 def test_a_coded_drug_with_only_a_mark_is_not_taken(checker: Checker, text: str, kind: str) -> None:
-    item = _item(checker, "medications", text, FUROSEMIDE_20)
+    item = checker.status("medications", text, FUROSEMIDE_20)
     assert item.status == "recognized", (text, item.status)
     assert item.reason == checker.kb.texts.templates[kind], (text, item.reason)
 
 
 # R7: a misspelling one edit from one term and two from another of another condition.
 def test_diabetic_nefropathy_is_not_corrected_to_a_neuropathy(checker: Checker) -> None:
-    item = _item(checker, "conditions", "diabetic nefropathy")
+    item = checker.status("conditions", "diabetic nefropathy")
     assert item.concepts == ["diabetes mellitus"], item.concepts
     assert item.match != "spelling"
 
@@ -250,18 +242,18 @@ def test_diabetic_nefropathy_is_not_corrected_to_a_neuropathy(checker: Checker) 
 def test_the_sig27_spelling_corrections_stay(
     checker: Checker, lst: str, text: str, concept: str
 ) -> None:
-    item = _item(checker, lst, text)
+    item = checker.status(lst, text)
     assert item.concept == concept, (text, item.concept)
     assert item.match == "spelling", (text, item.match)
 
 
 # O3: a form's question not answered.
 def test_an_unanswered_question_is_not_current(checker: Checker) -> None:
-    item = _item(checker, "conditions", "Hypokalemia? y/n")
+    item = checker.status("conditions", "Hypokalemia? y/n")
     assert item.status == "recognized"
     assert item.reason == checker.kb.texts.templates["hypothetical"]
 
 
 @pytest.mark.parametrize("text", ["Hypokalemia? y", "Pregnant? Y", "diabetes? yes"])
 def test_an_answered_question_stays_current(checker: Checker, text: str) -> None:
-    assert _item(checker, "conditions", text).status == "flagged", text
+    assert checker.status("conditions", text).status == "flagged", text
