@@ -44,3 +44,20 @@ def test_a_preliminary_normal_result_does_not_clear_a_coded_diagnosis(checker: C
     assert report.conditions[0].status == "flagged"
     final = checker(medications=[HCTZ], conditions=[coded], labs=[_k(4.0, "final")])
     assert final.conditions[0].status == "recognized"
+
+
+def test_a_final_result_of_another_loinc_code_does_not_supersede(checker: Checker) -> None:
+    """review29 R5: a final whole-blood potassium (6298-4) says nothing of the serum
+    potassium (2823-3) still pending."""
+    blood = {"coding": [{"system": "http://loinc.org", "code": "6298-4"}], "unit": "mmol/L"}
+    report = checker(medications=[HCTZ], labs=[_k(2.9, "preliminary"), {**blood, "value": 4.0}])
+    assert report.risk == "high"
+    assert report.labs[0].status == "flagged"
+    assert "Not final yet" in report.note
+
+
+def test_an_uncoded_final_result_of_the_analyte_supersedes(checker: Checker) -> None:
+    named = {"text": "Potassium", "value": 4.0, "unit": "mmol/L"}
+    report = checker(medications=[HCTZ], labs=[_k(2.9, "preliminary"), named])
+    assert report.risk == "low"
+    assert "a final result of the same test was sent" in (report.labs[0].reason or "")

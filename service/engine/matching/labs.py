@@ -43,25 +43,44 @@ def match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
 def without_superseded(
     items: Sequence[LabInput], matches: Sequence[LabMatch], knowledge: Knowledge
 ) -> list[LabMatch]:
-    """``matches`` with each preliminary result not used when a result of the same analyte
+    """``matches`` with each preliminary result not used when a result of the same test
     that is read as final (final, amended, corrected, no status, or a status read as final)
     is in the request: the final result supersedes it (FHIR observation-status: final "the
     observation is complete"; corrected "modified subsequent to being final"), so the
-    unverified value neither raises nor lowers anything (review28 R2)."""
-    final = {
-        m.analyte_id
-        for item, m in zip(items, matches, strict=True)
-        if m.analyte_id is not None and m.value is not None and not is_preliminary(item.status)
-    }
+    unverified value neither raises nor lowers anything (review28 R2).
+
+    The same test is the same analyte and, when both carry a LOINC code, the same code: a
+    final whole-blood (blood-gas) potassium says nothing of the serum potassium still
+    pending, so it leaves that preliminary result in use (review29 R5)."""
+    final: dict[str, set[str | None]] = {}
+    for item, m in zip(items, matches, strict=True):
+        if m.analyte_id is not None and m.value is not None and not is_preliminary(item.status):
+            final.setdefault(m.analyte_id, set()).add(_loinc_of(item))
     if not final:
         return list(matches)
     reason = reason_of(knowledge.kb.texts.templates, reason_kind(SUPERSEDED, PRELIMINARY))
     return [
         LabMatch(m.analyte_id, None, reason, m.how, not_used=True)
-        if m.analyte_id in final and m.value is not None and is_preliminary(item.status)
+        if m.analyte_id in final
+        and m.value is not None
+        and is_preliminary(item.status)
+        and _same_test(_loinc_of(item), final[m.analyte_id])
         else m
         for item, m in zip(items, matches, strict=True)
     ]
+
+
+def _loinc_of(item: LabInput) -> str | None:
+    for c in item.coding or ():
+        if c.code and system_of(c.system) == "loinc":
+            return c.code.strip()
+    return None
+
+
+def _same_test(code: str | None, final_codes: set[str | None]) -> bool:
+    """Whether a final result of the analyte is of the same test as a preliminary one of
+    LOINC ``code``: an uncoded result on either side can be that test."""
+    return code is None or None in final_codes or code in final_codes
 
 
 def _match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
