@@ -50,11 +50,14 @@ def test_checkpoint_inhibitor_with_ck_over_ten_times_is_high_beside_a_statin(
         medications=_meds("pembrolizumab", "atorvastatin 40 mg daily"),
         labs=_ck(3500),
     )
+    # Round 31 #3: one problem naming both possible causes (it was two high problems).
     found = _by_id(report)
-    ici = found["combination/checkpoint_inhibitor_with_raised_ck"]
+    ici = found["combination/checkpoint_inhibitor_and_statin_with_raised_ck"]
     assert ici.severity == "high"
     assert any("Hold the checkpoint inhibitor" in line for line in ici.management)
-    assert "combination/statin_with_raised_ck" in found
+    assert any("Stop the statin" in line for line in ici.management)
+    assert "combination/statin_with_raised_ck" not in found
+    assert "combination/checkpoint_inhibitor_with_raised_ck" not in found
     assert report.risk == "high"
 
 
@@ -176,7 +179,10 @@ def test_nms_names_the_antipsychotic(checker: Checker) -> None:
     found = _by_id(report)["combination/dopamine_blocker_with_neuroleptic_malignant_syndrome"]
     assert found.severity == "moderate"
     assert "olanzapine" in found.title
-    assert any("Stop the antipsychotic" in line for line in found.management)
+    # Round 31 #4: the coded diagnosis does not say the episode is current; the advice
+    # to stop now is conditional on it (the CK decides the severity).
+    assert any("stop the antipsychotic or metoclopramide now" in line for line in found.management)
+    assert "if it is current" in found.title
 
 
 def test_nms_with_a_high_ck_is_one_high_problem_naming_haloperidol(checker: Checker) -> None:
