@@ -44,6 +44,10 @@ def test_whole_number_and_true_mmol_values_are_read_as_sent(checker: Checker) ->
     # The mmol/L unit itself is untouched; values at or above 54 mg/dL are read.
     assert _severities(_glucose(checker, 2.9, "mmol/L")) == {"lab/glucose/low": "high"}
     assert _severities(_glucose(checker, 62.5)) == {"lab/glucose/low": "low"}
+    # A converted mmol/L result keeps its decimals: 2.85 mmol/L sent as 51.3 mg/dL is a
+    # real level 2 hypoglycemia, read as sent (only values below 20 mg/dL are suspect).
+    assert _severities(_glucose(checker, 51.3)) == {"lab/glucose/low": "high"}
+    assert _severities(_glucose(checker, 21.6)) == {"lab/glucose/low": "high"}
 
 
 def test_a_newborn_first_day_glucose_of_45_to_50_is_not_severe(checker: Checker) -> None:
