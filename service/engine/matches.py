@@ -115,6 +115,7 @@ class LabMatch:
         "how",
         "not_used",
         "reason",
+        "suggestions",
         "test_id",
         "value",
     )
@@ -129,6 +130,7 @@ class LabMatch:
         corrected: bool = False,
         test_id: str | None = None,
         not_used: bool = False,
+        suggestions: tuple[str, ...] = (),
     ) -> None:
         self.analyte_id: Final = analyte_id
         # In the analyte's canonical unit.
@@ -145,3 +147,5 @@ class LabMatch:
         # Its ``status`` says it is not a result to use (``reason`` says which): recognized,
         # its value not read (``value`` is None).
         self.not_used: Final = not_used
+        # What a value not read probably is (a probable unit error: "5.4 mmol/L").
+        self.suggestions: Final = suggestions

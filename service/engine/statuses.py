@@ -129,7 +129,9 @@ def lab_status(
         return InputStatus(index, "flagged", name, names, None, [], match.how)
     if match.analyte_id and match.value is not None:
         return InputStatus(index, "recognized", name, names, None, [], match.how)
-    return InputStatus(index, "unrecognized", name, names, match.reason, [], match.how)
+    return InputStatus(
+        index, "unrecognized", name, names, match.reason, list(match.suggestions), match.how
+    )
 
 
 def status_notes(

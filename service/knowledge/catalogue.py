@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from service.knowledge.base import KnowledgeBase
+from service.knowledge.schema import Analyte
 
 _INGREDIENT_TTYS = frozenset({"IN", "PIN", "MIN", "BN"})
 
@@ -16,6 +17,17 @@ def _cell(text: str) -> str:
 
 def _sources(kb: KnowledgeBase, ids: Iterable[str]) -> str:
     return "; ".join(f"[{sid}]" for sid in dict.fromkeys(ids))
+
+
+def _unit_mixup(kb: KnowledgeBase, a: Analyte) -> str:
+    m = a.unit_mixup
+    if m is None:
+        return ""
+    return (
+        f"; sent in {m.sent} below {m.below:g} {a.canonical_unit} with a decimal "
+        f"fraction: probably {m.likely}, not read (confirm the value and unit; "
+        f"{_sources(kb, m.sources)})"
+    )
 
 
 def render_catalogue(kb: KnowledgeBase) -> str:
@@ -145,6 +157,7 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         bands += f"; possible values {a.plausible[0]:g}-{a.plausible[1]:g} {a.canonical_unit}"
         if a.plausible_sources:
             bands += f" ({_sources(kb, a.plausible_sources)})"
+        bands += _unit_mixup(kb, a)
         lines.append(
             f"| {a.name} | {', '.join(a.loinc)} | {', '.join(a.units)} "
             f"| {_cell(bands)} | {_sources(kb, a.sources)} |"

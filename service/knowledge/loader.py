@@ -368,6 +368,12 @@ def _check_analyte(c: _Collector, a: Analyte) -> None:
         c.errors.append(f"{where}: low_on_replacement needs low_on_replacement_sources")
     _need_sources(c, f"{where} low_on_replacement", a.low_on_replacement_sources)
     _need_sources(c, f"{where} plausible", a.plausible_sources)
+    if a.unit_mixup is not None:
+        _need_sources(c, f"{where} unit_mixup", a.unit_mixup.sources)
+        units = {unit_key(u) for u in a.units}
+        for unit in (a.unit_mixup.sent, a.unit_mixup.likely):
+            if unit_key(unit) not in units:
+                c.errors.append(f"{where}: unit_mixup names unit {unit!r} it does not convert")
     if a.outranked_by is not None and a.outranked_by not in c.analytes:
         c.errors.append(f"{where}: outranked by unknown analyte {a.outranked_by!r}")
     if a.corrected is not None:

@@ -378,6 +378,18 @@ class Correction(_Strict, frozen=True, kw_only=True):
     sources: SourceIds
 
 
+class UnitMixup(_Strict, frozen=True, kw_only=True):
+    """A result sent in ``sent`` (a key of ``Analyte.units``) below ``below`` (canonical
+    unit) with a decimal fraction, that reads as a usual result in ``likely``: a probable
+    unit error (glucose 5.4 "mg/dL" is 5.4 mmol/L). Not read; its status asks to confirm
+    the value and unit and suggests the ``likely`` reading, never a finding."""
+
+    sent: NonEmpty
+    likely: NonEmpty
+    below: Annotated[float, msgspec.Meta(gt=0)]
+    sources: SourceIds
+
+
 class Analyte(_Strict, frozen=True, kw_only=True):
     id: Id
     name: NonEmpty
@@ -405,6 +417,8 @@ class Analyte(_Strict, frozen=True, kw_only=True):
     # Where a bound comes from (the most extreme value reported in a survivor), when it is
     # not the analyte's own sources: cited in the catalogue, never as a finding's evidence.
     plausible_sources: list[Id] = []
+    # A value that is possible but most likely sent with the wrong unit (UnitMixup).
+    unit_mixup: UnitMixup | None = None
     # The usual reference interval [low, high] in the canonical unit, when one holds for
     # everyone (findings show it in the unit of the result).
     reference_interval: Annotated[list[float], msgspec.Meta(min_length=2, max_length=2)] = []

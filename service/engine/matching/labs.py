@@ -119,7 +119,28 @@ def _match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         template = kb.texts.templates["lab_unit_unknown"]
         reason = template.format(unit=item.unit, analyte=analyte.name)
         return LabMatch(analyte_id, None, reason, how)
-    return LabMatch(analyte_id, item.value * factor, None, how, factor, corrected)
+    value = item.value * factor
+    mixup = analyte.unit_mixup
+    if (
+        mixup is not None
+        and value < mixup.below
+        and not float(item.value).is_integer()
+        and unit_key(item.unit) == unit_key(mixup.sent)
+    ):
+        # A probable unit error (glucose 5.4 "mg/dL" is 5.4 mmol/L): not read as a
+        # severe result, and never dropped silently: the status says why and what it
+        # probably is, and the note lists it as not checked.
+        likely = kb.unit_factors[analyte_id][unit_key(mixup.likely)]
+        reason = kb.texts.templates["lab_unit_mixup"].format(
+            value=f"{item.value:g}",
+            unit=item.unit,
+            analyte=analyte.name,
+            likely=mixup.likely,
+            converted=f"{item.value * likely / factor:.0f}",
+        )
+        suggestion = f"{item.value:g} {mixup.likely}"
+        return LabMatch(analyte_id, None, reason, how, suggestions=(suggestion,))
+    return LabMatch(analyte_id, value, None, how, factor, corrected)
 
 
 def _lab_test(named: list[list[str]], how: MatchKind, kb: KnowledgeBase) -> LabMatch | None:
