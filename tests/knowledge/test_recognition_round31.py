@@ -61,6 +61,26 @@ def test_coversyl_plus_carries_the_diuretic_with_low_potassium(checker: Checker)
 
 
 @pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("Chronic obstructive bronchitis (disorder)", ["chronic obstructive pulmonary disease"]),
+        ("Coronary arteriosclerosis (disorder)", ["coronary artery disease"]),
+        ("Coronary arteriosclerosis", ["coronary artery disease"]),
+    ],
+)
+def test_problem_list_display_texts(checker: Checker, text: str, concepts: list[str]) -> None:
+    item = checker.status("conditions", text)
+    assert item.status == "recognized"
+    assert sorted(item.concepts or []) == concepts
+
+
+def test_snomed_code_of_chronic_obstructive_bronchitis_is_copd(checker: Checker) -> None:
+    coding = [{"system": "http://snomed.info/sct", "code": "185086009"}]
+    item = checker.status("conditions", "", coding)
+    assert item.concepts == ["chronic obstructive pulmonary disease"]
+
+
+@pytest.mark.parametrize(
     ("lst", "text"), [("medications", "MS 10 mg"), ("conditions", "MS"), ("conditions", "CMT")]
 )
 def test_ambiguous_abbreviations_stay_unread(checker: Checker, lst: str, text: str) -> None:
