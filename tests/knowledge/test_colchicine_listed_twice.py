@@ -1,0 +1,41 @@
+"""Colchicine in two regular entries is a possible double dose of a drug whose
+neuromuscular toxicity is dose-related (COLCRYS label): a duplicate-therapy problem of its
+own, since colchicine alone is not a cramp contributor and ``same_drug_twice`` takes only
+contributors. One regimen written as two orders (morning and bedtime) or an as-needed
+flare order beside the daily one is not a duplicate."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+RULE = "combination/colchicine_listed_twice/colchicine"
+
+
+@pytest.mark.parametrize(
+    "medications",
+    [
+        ["colchicine 0.6 mg daily", "Mitigare 0.6 mg daily"],
+        ["probenecid-colchicine 500-0.5 mg bid", "colchicine 0.6 mg daily"],
+    ],
+)
+def test_colchicine_in_two_entries_is_one_moderate_problem(
+    checker: Checker, medications: list[str]
+) -> None:
+    report = checker(medications=[{"text": t} for t in medications])
+    assert [f.id for f in report.findings if f.severity == "moderate"] == [RULE]
+    assert report.risk == "moderate"
+
+
+@pytest.mark.parametrize(
+    "medications",
+    [
+        ["colchicine 0.6 mg daily"],
+        ["colchicine 0.6 mg in the morning", "colchicine 0.6 mg at bedtime"],
+        ["colchicine 0.6 mg prn gout flare", "Colcrys 0.6 mg daily"],
+    ],
+)
+def test_one_colchicine_regimen_is_no_duplicate(checker: Checker, medications: list[str]) -> None:
+    report = checker(medications=[{"text": t} for t in medications])
+    assert all(not f.id.startswith("combination/colchicine_listed_twice") for f in report.findings)
