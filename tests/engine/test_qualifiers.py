@@ -291,6 +291,11 @@ def test_a_written_date_is_one_token_and_a_tablet_fraction_is_not_a_date() -> No
         ("conditions", "lives with sister, has diabetes", None),
         ("conditions", "Diabetes, lives with sister", None),
         ("conditions", "Diabetes, caregiver for mother", None),
+        ("conditions", "MGM with diabetes", "family_history"),
+        ("conditions", "Hypokalemia - family hx", "family_history"),
+        ("conditions", "diabetes (FH)", "family_history"),
+        ("conditions", "T2DM - FH of DM", None),
+        ("conditions", "No known history of hypokalemia", "negated"),
         # Precautions: against an episode (not established) or for the patient's condition.
         ("conditions", "pregnancy precautions", "hypothetical"),
         ("conditions", "hypoglycemia precautions", "hypothetical"),
