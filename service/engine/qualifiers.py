@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
-from service.knowledge.text import DATE, MARKS, clause_tokens, dated_clause_tokens
+from service.knowledge.text import DATE, LINE, MARKS, clause_tokens, dated_clause_tokens
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
@@ -210,6 +210,8 @@ class _ListRules:
             distance = words_before[gap[1]] - words_before[gap[0]]
             if distance > phrase.scope or self._terminated(tokens, gap, ends_all, phrase):
                 continue
+            if _other_line(tokens, item, start, end):
+                continue
             if phrase.unless_followed_by and _said_later(
                 tokens, max(end, item.end), ends_all, phrase.unless_followed_by
             ):
@@ -267,6 +269,28 @@ def _clause_starts(
         if tokens[at] not in MARKS and tokens[at] not in heading_words:
             return False
     return True
+
+
+def _other_line(tokens: Sequence[str], item: _Found, start: int, end: int) -> bool:
+    """Whether the concept (tokens ``start`` to ``end``) is on another line than the
+    phrase, and the phrase's line names something else between them: a line break ends
+    the phrase's scope there ("Pertinent negatives: no chest pain\\nHypokalemia", "no
+    fever\\nhypokalemia", "Hypokalemia\\nDiabetes: no": review29 R6). A phrase alone on its
+    line heads the lines after (or before) it ("Negatives:\\nchest pain\\nhypokalemia",
+    "STOP taking these medications:\\nHCTZ\\nLasix", "Lasix 40 mg\\nStopped")."""
+    if item.end <= start:
+        positions = range(item.end, start)
+    elif item.start >= end:
+        positions = range(item.start - 1, end - 1, -1)
+    else:
+        return False
+    worded = False
+    for at in positions:
+        if tokens[at] == LINE:
+            return worded
+        if tokens[at] not in MARKS:
+            worded = True
+    return False
 
 
 def _terminator_ends_at(at: int, ends_all: Sequence[_Words | None]) -> bool:

@@ -199,6 +199,11 @@ MEDICATION: Final = StatusSet(
         # stopped before it completed; nullified, an act recorded in error.
         "aborted": "stopped",
         "nullified": "entered-in-error",
+        # Epic's "Patient not taking" flag on a row still listed as active: the order is
+        # open, the patient does not take the drug (review29 O3).
+        "active-not-taking": "not-taken",
+        "active-patient-not-taking": "not-taken",
+        "active-pt-not-taking": "not-taken",
         # "expired" (an order past its end date) and "not dispensed" stay not understood:
         # the patient may still take the drug (docs/api.md, "Reading a status").
     },
@@ -240,7 +245,9 @@ CONDITION_VERIFICATION: Final = StatusSet(
         "query": "unconfirmed",
         "?": "unconfirmed",
         "pending": "unconfirmed",
-        "unknown": "unconfirmed",
+        # "unknown" is no condition-ver-status code (FHIR R4 has unconfirmed, provisional,
+        # differential, confirmed, refuted, entered-in-error): a value the source does not
+        # know, read as if none were sent (confirmed, with a reason; review29 R3).
         "not-confirmed": "unconfirmed",
         "unverified": "unconfirmed",
         "not-verified": "unconfirmed",
@@ -340,6 +347,11 @@ def _known(value: str, statuses: StatusSet) -> str | None:
     if code is not None:
         return code
     words = [w for w in re.split(r"[-,;:.()]+", key) if w]
+    # The same words with other marks between them ("Active - not taking", "Active, not
+    # taking" -> "active-not-taking").
+    code = _code_of("-".join(words), statuses)
+    if code is not None:
+        return code
     for size in range(len(words) - 1, 0, -1):
         lead = "-".join(words[:size])
         if lead in WHOLE_ONLY or not _only_when_or_who(words[size:]):

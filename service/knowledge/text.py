@@ -8,8 +8,11 @@ import unicodedata
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words as above, and the marks that separate clauses of a short clinical text (a
 # qualifier's scope ends at some of them: "no fever; sciatica").
-_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?]|(?<!\S)-(?!\S)")
-MARKS = frozenset(";:.,()|=?-")
+_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?\n]|(?<!\S)-(?!\S)")
+# A line break is a mark of its own (LINE): it ends the scope of a heading written on the
+# line before ("Pertinent negatives: no chest pain\nHypokalemia"; review29 R6).
+LINE = "\n"
+MARKS = frozenset(";:.,()|=?-\n")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass, as it skips intervals and
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
@@ -93,6 +96,8 @@ def clause_tokens(text: str) -> list[str]:
     ``["hctz", "-", "dc"]``."""
     if "--" in text:
         text = text.replace("--", " - ")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
 
 

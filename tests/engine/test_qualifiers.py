@@ -242,3 +242,85 @@ def test_a_written_date_is_one_token_and_a_tablet_fraction_is_not_a_date() -> No
     assert dated_clause_tokens("on 2026-11-30, 11/30/2026") == ["on", DATE, ",", DATE]
     assert dated_clause_tokens("restart 1/2 tab") == ["restart", "1", "2", "tab"]
     assert dated_clause_tokens("13/40 mg") == clause_tokens("13/40 mg")
+
+
+# Round 31 (qual31): how a problem-list or medication-list entry is read. ``None``: current
+# (flagged); otherwise the template of the reason the input is not current.
+@pytest.mark.parametrize(
+    ("lst", "text", "kind"),
+    [
+        # review29 R6: a line break ends a heading's scope once its line has said something.
+        ("conditions", "Pertinent negatives: no chest pain\nHypokalemia", None),
+        ("conditions", "Pertinent negatives: no chest pain\n\nHypokalemia", None),
+        ("conditions", "Pertinent negatives: no fever\r\nHypokalemia", None),
+        ("conditions", "ROS - Negative: chest pain\nAssessment: hypokalemia", None),
+        ("conditions", "ROS - Negative: chest pain\nhypokalemia", None),
+        ("conditions", "Pertinent negatives: chest pain, hypokalemia", "negated"),
+        ("conditions", "Negatives:\nhypokalemia", "negated"),
+        ("conditions", "Negatives:\nchest pain\nhypokalemia", "negated"),
+        ("conditions", "no fever\nhypokalemia", None),
+        ("conditions", "denies chest pain\nhypokalemia", None),
+        ("conditions", "Hypokalemia\nDiabetes: no", None),
+        ("conditions", "FH: diabetes\nhypokalemia", None),
+        ("conditions", "Hypokalemia\nResolved", "resolved"),
+        ("medications", "Discontinued: HCTZ\nLasix 40 mg", None),
+        ("medications", "STOP taking these medications:\nHCTZ\nLasix 40 mg", "stopped"),
+        ("medications", "Lasix 40 mg\nStopped", "stopped"),
+        # A form's yes/no question answered no is absent; answered yes, current; a question
+        # about something else ("insulin?") leaves the problem current.
+        ("conditions", "Diabetes? y/n: n", "negated"),
+        ("conditions", "Diabetes (Y/N): N", "negated"),
+        ("conditions", "Diabetes: no", "negated"),
+        ("conditions", "Hypothyroidism - N", "negated"),
+        ("conditions", "Diabetes? N", "negated"),
+        ("conditions", "Diabetes? y/n: y", None),
+        ("conditions", "Diabetes (Y/N): Y", None),
+        ("conditions", "Diabetes: yes", None),
+        ("conditions", "Diabetes (Y/N):", "hypothetical"),
+        ("conditions", "DM2 - insulin? no", None),
+        ("conditions", "Hypokalemia - symptomatic? n", None),
+        ("conditions", "Diabetes mellitus - in error? no, confirmed", None),
+        ("conditions", "Diabetes (Y/N): N/A", None),
+        # A relative's condition; a relative named for where or with whom the patient lives.
+        ("conditions", "sister with multiple sclerosis", "family_history"),
+        ("conditions", "mother has diabetes", "family_history"),
+        ("conditions", "FH: hypothyroidism", "family_history"),
+        ("conditions", "family history of ALS", "family_history"),
+        ("conditions", "Family hx - father: PAD", "family_history"),
+        ("conditions", "lives with daughter who has dementia", "family_history"),
+        ("conditions", "lives with sister, has diabetes", None),
+        ("conditions", "Diabetes, lives with sister", None),
+        ("conditions", "Diabetes, caregiver for mother", None),
+        ("conditions", "MGM with diabetes", "family_history"),
+        ("conditions", "Hypokalemia - family hx", "family_history"),
+        ("conditions", "diabetes (FH)", "family_history"),
+        ("conditions", "T2DM - FH of DM", None),
+        ("conditions", "No known history of hypokalemia", "negated"),
+        # Precautions: against an episode (not established) or for the patient's condition.
+        ("conditions", "pregnancy precautions", "hypothetical"),
+        ("conditions", "hypoglycemia precautions", "hypothetical"),
+        ("conditions", "Diabetic foot precautions", None),
+        ("conditions", "preterm labor precautions", None),
+        # Discharge "dc home", a past dose, an expired order.
+        ("medications", "Lasix 40 mg - dc home", None),
+        ("medications", "HCTZ 25 mg; DC to home", None),
+        ("medications", "Lasix 40 mg - DC", "stopped"),
+        ("medications", "DC home lasix", "stopped"),
+        ("medications", "atorvastatin previously on 20 mg, now 40 mg", None),
+        ("medications", "atorvastatin previously on 20 mg", "stopped"),
+        ("medications", "previously on lasix", "stopped"),
+        ("medications", "was on lasix, now off", "stopped"),
+        ("medications", "furosemide 40 mg - Expired", None),
+        ("medications", "furosemide 40 mg - Not dispensed", None),
+        ("medications", "furosemide 40 mg - Active - not taking", "stopped"),
+        ("medications", "furosemide 40 mg, Active, not taking", "stopped"),
+    ],
+)
+def test_round31_readings(checker: Checker, lst: str, text: str, kind: str | None) -> None:
+    item = checker.status(lst, text)
+    templates = checker.kb.texts.templates
+    if kind is None:
+        assert item.status == "flagged", (text, item.status, item.reason)
+    else:
+        assert item.status == "recognized", (text, item.status, item.reason)
+        assert (item.reason or "").endswith(templates[kind]), (text, item.reason)

@@ -448,6 +448,11 @@ SNOMED = "http://snomed.info/sct"
         ("stopped taking", "status not-taken: not taken now"),
         ("no longer taking", "status not-taken: not taken now"),
         ("Patient not taking", "status not-taken: not taken now"),
+        # Epic's "Patient not taking" flag on an order still active (review29 O3): the
+        # order is open, the drug is not taken.
+        ("Active - not taking", "status not-taken: not taken now"),
+        ("Active, not taking", "status not-taken: not taken now"),
+        ("Active - Patient not taking", "status not-taken: not taken now"),
         ("not taking", "status not-taken: not taken now"),
         ("refused", "status not-taken: not taken now"),
         ("Paused", "status on-hold: held, not taken now"),
@@ -488,9 +493,12 @@ def test_an_ehr_word_for_not_taken_is_read_as_not_taken(
 @pytest.mark.parametrize(
     "status",
     [
+        # An order past its end date, or one not (yet) dispensed, says nothing of whether
+        # the patient takes the drug (refills elsewhere, samples, a supply at home): read
+        # as current, with the reason saying the status was not understood.
         "Expired",
+        "expired",
         "Not dispensed",
-        "Active - not taking",
         "chronic",
         # A hold parameter: the drug is taken (review28 kept these current).
         "Hold parameters",
@@ -537,7 +545,6 @@ def test_an_ambiguous_medication_status_stays_not_understood(client: Client, sta
         ({"verification_status": "R/O"}, "verification status unconfirmed: not established"),
         ({"verification_status": "r/o"}, "verification status unconfirmed: not established"),
         ({"verification_status": "query"}, "verification status unconfirmed: not established"),
-        ({"verification_status": "unknown"}, "verification status unconfirmed: not established"),
         (
             {"verification_status": "Differential Diagnosis"},
             "verification status differential: not established",
@@ -782,3 +789,24 @@ def test_leading_words_before_a_date_or_who_still_read(client: Client, value: st
     text = "furosemide 40 mg" if field == "status" else "hypokalemia"
     answer = check(client, {lst: [{"text": text, field: value}]})
     assert answer[lst][0]["status"] == "recognized", value
+
+
+# review29 R3: "unknown" is no code of FHIR's condition-ver-status (unconfirmed,
+# provisional, differential, confirmed, refuted, entered-in-error); it was read as
+# unconfirmed, which dropped the problem. As a value not understood it reads as confirmed,
+# and the reason says so.
+@pytest.mark.parametrize("value", ["unknown", "Unknown", "UNKNOWN"])
+def test_an_unknown_verification_status_is_read_as_if_none_were_sent(
+    client: Client, value: str
+) -> None:
+    body = {
+        "medications": [{"text": "HCTZ 25 mg"}],
+        "conditions": [{"text": "hypokalemia", "verification_status": value}],
+    }
+    answer = check(client, body)
+    assert answer["conditions"][0]["status"] == "flagged"
+    assert (
+        answer["conditions"][0]["reason"]
+        == f"verification status '{value}' not understood: read as confirmed"
+    )
+    assert answer["risk"] == "moderate"
