@@ -81,6 +81,9 @@ from service.limits import (
 MEDICATION_REQUEST_STATUSES = frozenset({"active"})
 HELD_STATUS = "on-hold"
 HELD_REASON = "status on-hold: held, not taken now"
+STATEMENT_OF_ORDER_REASON = (
+    "reports on the order {order} (its basedOn or derivedFrom), which is read: one medication"
+)
 SUPERSEDED_REASON = "superseded by {later}, which names it as its priorPrescription"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
@@ -278,6 +281,9 @@ class _Builder:
     superseded: dict[str, str] = field(default_factory=dict)
     # The record's orders read -> the keys a priorPrescription naming them may have.
     order_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The statements read -> the ``order_key`` keys of the orders their basedOn or
+    # derivedFrom names (the statement reports on that order: one medication).
+    reports_on: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def local_bases(self, entry: Entry) -> frozenset[str]:
         """The server bases on which an absolute reference in ``entry`` is local."""
@@ -323,6 +329,7 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         if entry.resource_type in READ_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=False)
     _without_superseded_orders(builder)
+    _without_statements_of_orders(builder)
     labs = _recent_labs(builder)
     patient = _pregnancy_status(builder)
     meds = _limit(builder, builder.meds, MAX_MEDICATIONS, "medications")
@@ -365,6 +372,29 @@ def _without_superseded_orders(builder: _Builder) -> None:
             continue
         builder.ignored.append(
             Ignored(ref.reference, ref.resource_type, SUPERSEDED_REASON.format(later=later))
+        )
+    builder.meds[:] = kept
+
+
+def _without_statements_of_orders(builder: _Builder) -> None:
+    """A MedicationStatement whose ``basedOn`` or ``derivedFrom`` names an order read is
+    the patient's report of that order, one medication: counting both would make one
+    drug two (duplicate therapy). The order speaks for it; the statement is listed."""
+    if not builder.reports_on:
+        return
+    orders: dict[str, str] = {}
+    for _, ref in builder.meds:
+        for name in builder.order_names.get(ref.reference, frozenset()):
+            orders.setdefault(name, ref.reference)
+    kept = []
+    for item, ref in builder.meds:
+        names = builder.reports_on.get(ref.reference, frozenset())
+        order = next((orders[n] for n in sorted(names) if n in orders), None)
+        if ref.resource_type != "MedicationStatement" or order is None:
+            kept.append((item, ref))
+            continue
+        builder.ignored.append(
+            Ignored(ref.reference, ref.resource_type, STATEMENT_OF_ORDER_REASON.format(order=order))
         )
     builder.meds[:] = kept
 
@@ -506,6 +536,10 @@ def _medication_statement(builder: _Builder, entry: Entry) -> None:
     start = period.start if period else None
     _check_course_not_ended(builder, use.dosage, start, "effectivePeriod.start")
     _add_medication(builder, entry, use, use.dosage, draft=False)
+    said = use.references()
+    if said:
+        local = builder.local_bases(entry)
+        builder.reports_on[entry.reference] = frozenset(order_key(x, local) for x in said)
 
 
 def _check_not_ended(
