@@ -154,8 +154,11 @@ PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA15173-0", "http://snomed.info/sct|7738
 NOT_PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA26683-5", "http://snomed.info/sct|60001007"})
 # Dosage.asNeeded[x] as words in the medication's text (`prn_tokens` of the datasets).
 AS_NEEDED = "as needed"
-# A number written as text ("3.1", "3.1 mmol/L"); comparators ("<3.0") are not values.
-_NUMBER = re.compile(r"^\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$")
+# A number written as text ("3.1", "3.1 mmol/L"), with the comparator of a bound ("<2.5"),
+# which is read as a ``valueQuantity.comparator`` is.
+_NUMBER = re.compile(
+    r"^\s*(?P<bound><=|>=|<|>)?\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$"
+)
 
 T = TypeVar("T")
 Sex = Literal["female", "male", "other", "unknown"]
@@ -1005,7 +1008,7 @@ def _reading(
             raise _SkipError("not a laboratory result with a LOINC code")
     if part.data_absent_reason is not None:
         raise _SkipError("no result (dataAbsentReason)")
-    value, unit = _value(part)
+    value, unit, written_bound = _value(part)
     if abs(value) > MAX_LAB_VALUE:
         raise _SkipError("result out of range")
     codings = _codings(part.code)
@@ -1014,6 +1017,7 @@ def _reading(
         raise _SkipError("no code or text naming the analyte")
     quantity = part.value_quantity
     bound = quantity.comparator if quantity is not None and quantity.value is not None else None
+    bound = bound or written_bound
     # The value as the report's texts show it ("3.0 mmol/L", not "3 mmol/L"), in the unit
     # as the EHR writes it for people when it sends one ("mL/min/1.73m2", not the UCUM code
     # "mL/min/{1.73_m2}" the value is read in).
@@ -1047,26 +1051,30 @@ def _bounded(builder: _Builder, item: LabInput, bound: str | None) -> tuple[LabI
     return item, f"a bound ({shown}), not a measured value, and it may be normal: not checked"
 
 
-def _value(part: r.ObservationValue) -> tuple[float, str]:
-    """The numeric result and its unit: ``valueQuantity``, else ``valueInteger`` or a
-    number written in ``valueString``, whose unit is written after the number or taken
-    from the reference range."""
+def _value(part: r.ObservationValue) -> tuple[float, str, str | None]:
+    """The numeric result, its unit and the comparator written with it: ``valueQuantity``,
+    else ``valueInteger`` or a number written in ``valueString``, whose unit is written
+    after the number or taken from the reference range. A ``valueString`` bound ("<2.5",
+    "< 2.5 mmol/L", as results converted from HL7 v2 send one) is read as a
+    ``valueQuantity.comparator`` is (``_bounded``), never as the number itself."""
     quantity = part.value_quantity
     if quantity is not None and quantity.value is not None:
         unit = _unit(quantity)
         if unit is None:
             raise _SkipError("result has no unit")
-        return quantity.value, unit
+        return quantity.value, unit, None
+    bound = None
     if part.value_integer is not None:
         value, unit = part.value_integer, None
     elif part.value_string is not None and (number := _NUMBER.match(part.value_string)):
         value, unit = float(number["value"]), _text(number["unit"], MAX_UNIT)
+        bound = number["bound"]
     else:
         raise _SkipError("no numeric result (valueQuantity, valueInteger or a number)")
     unit = unit or _range_unit(part.reference_range)
     if unit is None:
         raise _SkipError("result has no unit (none written and no reference range unit)")
-    return value, unit
+    return value, unit, bound
 
 
 def _reference_range(ranges: Sequence[r.ReferenceRange], unit: str) -> ReferenceRange | None:

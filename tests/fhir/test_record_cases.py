@@ -143,3 +143,37 @@ def test_a_statement_based_on_an_order_not_read_stays(client: Client) -> None:
     )
     assert [m["concept"] for m in report["medications"]] == ["furosemide"]
     assert report["sources"]["medications"][0]["reference"] == "MedicationStatement/ms-furo"
+
+
+def test_a_bound_written_in_value_string_is_read_as_a_bound(client: Client) -> None:
+    """Round 31 #4: a potassium sent as ``valueString`` "<2.5 mmol/L" (as results converted
+    from HL7 v2 carry it) was left out as "no numeric result", so last month's normal
+    potassium became the latest and the critical result vanished. It is read as a
+    ``valueQuantity`` with comparator "<" is: below 2.5 is low whatever the value."""
+    today = observation("k-new", "2823-3", None, None, days=1, valueString="<2.5 mmol/L")
+    report = check(
+        client,
+        patient(),
+        observation("k-old", "2823-3", 4.1, "mmol/L", days=30),
+        today,
+        request("mr-furo", "Furosemide 40 MG Oral Tablet", "313988"),
+    )
+    assert report["risk"] == "high"
+    assert report["sources"]["labs"][0]["reference"] == "Observation/k-new"
+    assert report["sources"]["labs"][0]["display"] == "2823-3 <2.5 mmol/L"
+    assert "lab/potassium/low" in finding_ids(report)
+    assert reasons(report)["Observation/k-old"] == (
+        "a more recent result is used (Observation/k-new)"
+    )
+
+
+def test_a_value_string_bound_that_may_be_normal_is_not_checked(client: Client) -> None:
+    """A potassium ">3.0" may be normal: not checked, and no older result takes its place."""
+    report = check(
+        client,
+        patient(),
+        observation("k-old", "2823-3", 2.9, "mmol/L", days=30),
+        observation("k-new", "2823-3", None, None, days=1, valueString=">3.0 mmol/L"),
+    )
+    assert report["risk"] == "none"
+    assert "may be normal" in reasons(report)["Observation/k-new"]
