@@ -6,9 +6,10 @@ intended MedicationStatements (one on hold is a drug not taken now, as a REST te
 hold)" is), neither of them ended (an end date or dosage bounds that have passed; a
 coded one's dosage text is read with its name),
 active / recurring / relapsed Conditions that are not refuted or abated, and final /
-amended / corrected Observations with a numeric result (a ``valueQuantity``,
-``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
-components; a bound such as ``<2.5`` only when every value within it is abnormal), the
+amended / corrected Observations (a preliminary one when later and abnormal) with a
+numeric result (a ``valueQuantity``, ``valueInteger`` or numeric ``valueString``, on the
+Observation or on one of its components; a bound such as ``<2.5`` only when every value
+within it is abnormal), the
 most recent per analyte. An episode that ends (``acute`` in the knowledge base) is current
 only while recent (``EPISODE_WINDOW_DAYS``). A pregnancy-related Condition is read as a
 current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
@@ -40,6 +41,7 @@ from service.engine.models import (
 from service.engine.status_codes import (
     CURRENT_CONDITION_CLINICAL,
     EXCLUDED_VERIFICATION,
+    PRELIMINARY,
     UNCONFIRMED_VERIFICATION,
     USED_OBSERVATIONS,
 )
@@ -108,6 +110,15 @@ CONDITION_EXCLUDED_VERIFICATION = EXCLUDED_VERIFICATION  # refuted, entered-in-e
 # differential): read as a REST text "possible ..." or "rule out ..." is, not flagged.
 CONDITION_UNCONFIRMED_VERIFICATION = UNCONFIRMED_VERIFICATION
 OBSERVATION_STATUSES = USED_OBSERVATIONS  # final, amended, corrected
+# A preliminary result is read as the REST field reads it (docs/clinical-policy.md): sent
+# with its status, so the engine says it is not final yet and never lets a normal one clear
+# a coded diagnosis. The latest result of an analyte is the final one unless a preliminary
+# one is later and abnormal (``_recent_labs``): it may raise a problem, never take one away.
+PRELIMINARY_STATUS = PRELIMINARY
+PRELIMINARY_SUPERSEDED = "preliminary; the final result {final} is used"
+PRELIMINARY_NORMAL = (
+    "preliminary and not abnormal: it does not replace the final result {final}, which is used"
+)
 LOINC = "http://loinc.org"
 # referenceRange.type codes that mean the usual normal range (an absent type means it too).
 NORMAL_RANGE_TYPES = frozenset({"normal"})
@@ -963,9 +974,13 @@ def _is_laboratory(obs: r.Observation) -> bool:
 def _observation(builder: _Builder, entry: Entry) -> None:
     obs = _as(entry, r.Observation)
     _check_subject(builder, obs.subject)
-    if obs.status not in OBSERVATION_STATUSES:
+    preliminary = obs.status == PRELIMINARY_STATUS
+    pregnancy = obs.code is not None and not PREGNANCY_STATUS_LOINC.isdisjoint(
+        obs.code.codes(LOINC)
+    )
+    if obs.status not in OBSERVATION_STATUSES and not (preliminary and not pregnancy):
         raise _SkipError(f"status {obs.status or 'missing'}")
-    if obs.code is not None and not PREGNANCY_STATUS_LOINC.isdisjoint(obs.code.codes(LOINC)):
+    if pregnancy:
         _pregnancy_observation(builder, entry, obs)
         return
     when = parse_instant(obs.when())
@@ -980,6 +995,9 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         except _SkipError as skip:
             reasons.append(skip.reason)
             continue
+        if preliminary:
+            # Said wherever the result is shown (a card's "Based on" line, `sources`).
+            label = f"{label} ({PRELIMINARY_STATUS})"
         ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=written)
         key = (
             analyte
@@ -987,6 +1005,8 @@ def _observation(builder: _Builder, entry: Entry) -> None:
             or "|".join(_key(item.coding or (), item.text))
         )
         item, unusable = _bounded(builder, item, bound)
+        if preliminary:
+            item = msgspec.structs.replace(item, status=PRELIMINARY_STATUS)
         found.append(_Lab(item, ref, key, when, unusable))
     if not found:
         raise _SkipError(reasons[0])
@@ -1151,15 +1171,9 @@ def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
         if current is None:
             latest[lab.key] = lab
             continue
-        newer, older = (lab, current) if _newer(lab, current) else (current, lab)
-        latest[lab.key] = newer
-        builder.ignored.append(
-            Ignored(
-                older.ref.reference,
-                older.ref.resource_type,
-                f"a more recent result is used ({newer.ref.reference})",
-            )
-        )
+        kept, left, reason = _latest(builder, lab, current)
+        latest[lab.key] = kept
+        builder.ignored.append(Ignored(left.ref.reference, left.ref.resource_type, reason))
     _drop_distant_corrections(builder, latest)
     used = []
     for lab in latest.values():
@@ -1190,6 +1204,28 @@ def _drop_distant_corrections(builder: _Builder, latest: dict[str, _Lab]) -> Non
                     f"({corrected.ref.reference}); the {target} is read as measured",
                 )
             )
+
+
+def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, str]:
+    """Of two results of one analyte, the one used, the one left out and why: the more
+    recent, except that a preliminary result replaces a final one only when it is later and
+    abnormal (a potassium of 2.4 telephoned before it is final), and a final result drawn
+    at the same time or later supersedes a preliminary one."""
+    newer, older = (lab, current) if _newer(lab, current) else (current, lab)
+    more_recent = f"a more recent result is used ({newer.ref.reference})"
+    if _preliminary(newer) == _preliminary(older):
+        return newer, older, more_recent
+    if not _preliminary(newer):
+        return newer, older, PRELIMINARY_SUPERSEDED.format(final=newer.ref.reference)
+    if newer.when is None or (older.when is not None and newer.when == older.when):
+        return older, newer, PRELIMINARY_SUPERSEDED.format(final=older.ref.reference)
+    if newer.unusable is None and builder.options.lab_states(newer.item, builder.person.patient):
+        return newer, older, more_recent
+    return older, newer, PRELIMINARY_NORMAL.format(final=older.ref.reference)
+
+
+def _preliminary(lab: _Lab) -> bool:
+    return lab.item.status == PRELIMINARY_STATUS
 
 
 def _newer(a: _Lab, b: _Lab) -> bool:

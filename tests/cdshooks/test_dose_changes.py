@@ -485,3 +485,13 @@ def test_a_selected_renewal_does_not_announce_the_other_drafts(cds: Client) -> N
     del body["context"]["draftOrders"]["entry"][1]["resource"]["id"]
     body["context"]["selections"] = ["MedicationRequest/draft-0"]
     assert cards_of(cds, ORDER_SELECT, body) == []
+
+
+def test_a_preliminary_critical_potassium_reaches_the_patient_view_card(cds: Client) -> None:
+    """Round 31 #2: a preliminary Observation was left out of CDS Hooks calls; the card now
+    shows it, marked preliminary."""
+    body = chart(["hydrochlorothiazide 25 mg daily"], labs=[("potassium", 2.4, "mmol/L")])
+    body["prefetch"]["observations"]["entry"][0]["resource"]["status"] = "preliminary"
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    assert cards and cards[0]["indicator"] == "critical"
+    assert "2.4 mmol/L \\(preliminary\\) (Observation/obs-0)" in cards[0]["detail"]

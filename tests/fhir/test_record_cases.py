@@ -177,3 +177,86 @@ def test_a_value_string_bound_that_may_be_normal_is_not_checked(client: Client) 
     )
     assert report["risk"] == "none"
     assert "may be normal" in reasons(report)["Observation/k-new"]
+
+
+def _potassium(rid: str, value: float, days: float, status: str = "final") -> dict[str, Any]:
+    return observation(rid, "2823-3", value, "mmol/L", days=days, status=status)
+
+
+def test_a_preliminary_critical_potassium_after_a_final_one_is_used(client: Client) -> None:
+    """Round 31 #2: the laboratory telephones a potassium of 2.4 before it finalizes it. On
+    ``/v1/check`` it was a high finding; on the FHIR path it was left out and last month's
+    4.0 was read instead (risk low). It is used, saying it is not final yet."""
+    report = check(
+        client,
+        patient(),
+        request("mr-hctz", "Hydrochlorothiazide 25 MG Oral Tablet", "310798"),
+        _potassium("k-final", 4.0, days=30),
+        _potassium("k-prelim", 2.4, days=0.1, status="preliminary"),
+    )
+    assert report["risk"] == "high"
+    assert report["sources"]["labs"][0]["reference"] == "Observation/k-prelim"
+    assert report["sources"]["labs"][0]["display"] == "2823-3 2.4 mmol/L (preliminary)"
+    assert report["labs"][0]["reason"].startswith("status preliminary: not final yet")
+    assert "Not final yet (a preliminary result, used): potassium 2.4 mmol/L" in report["note"]
+    assert reasons(report)["Observation/k-final"] == (
+        "a more recent result is used (Observation/k-prelim)"
+    )
+
+
+def test_a_final_result_at_the_same_time_or_later_supersedes_a_preliminary_one(
+    client: Client,
+) -> None:
+    """A preliminary 2.6 followed by the corrected 3.9 is not a low potassium (review28 R2,
+    read by date)."""
+    report = check(
+        client,
+        patient(),
+        request("mr-hctz", "Hydrochlorothiazide 25 MG Oral Tablet", "310798"),
+        _potassium("k-prelim", 2.6, days=0.5, status="preliminary"),
+        _potassium("k-corrected", 3.9, days=0.2, status="corrected"),
+    )
+    assert report["risk"] == "low"
+    assert report["sources"]["labs"][0]["reference"] == "Observation/k-corrected"
+    assert reasons(report)["Observation/k-prelim"] == (
+        "preliminary; the final result Observation/k-corrected is used"
+    )
+
+
+def test_a_later_normal_preliminary_result_does_not_replace_a_low_final_one(
+    client: Client,
+) -> None:
+    """A preliminary result may raise a problem, never take one away (review28 O2)."""
+    report = check(
+        client,
+        patient(),
+        request("mr-hctz", "Hydrochlorothiazide 25 MG Oral Tablet", "310798"),
+        _potassium("k-final", 3.1, days=7),
+        _potassium("k-prelim", 4.0, days=0.1, status="preliminary"),
+    )
+    assert report["risk"] == "moderate"
+    assert report["sources"]["labs"][0]["reference"] == "Observation/k-final"
+    assert reasons(report)["Observation/k-prelim"].startswith("preliminary and not abnormal")
+
+
+def test_a_normal_preliminary_result_does_not_clear_a_coded_hypokalemia(client: Client) -> None:
+    report = check(
+        client,
+        patient(),
+        condition("c-hypok", "Hypokalemia", onsetDateTime=ago(10)),
+        _potassium("k-prelim", 4.0, days=0.1, status="preliminary"),
+    )
+    assert "condition/hypokalemia" in finding_ids(report)
+
+
+def test_a_preliminary_pregnancy_status_is_not_read(client: Client) -> None:
+    pregnancy = observation(
+        "preg",
+        "82810-3",
+        None,
+        None,
+        status="preliminary",
+        valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA15173-0"}]},
+    )
+    report = check(client, patient(birth="1995-01-01"), pregnancy)
+    assert reasons(report)["Observation/preg"] == "status preliminary"
