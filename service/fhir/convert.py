@@ -485,6 +485,14 @@ def _label(codings: Sequence[Coding], text: str | None) -> str | None:
     return next((f"{c.code}" for c in codings if c.code), None)
 
 
+def _status(value: str | None) -> str | None:
+    """A resource's ``status`` code, trimmed and in lower case: FHIR codes are lower case,
+    but an EHR that writes "Active" or "Final " means the same (the REST status fields
+    read any letter case too)."""
+    code = value.strip().lower() if value else ""
+    return code or None
+
+
 def _status_codes(value: r.CodeableConcept | str | None) -> set[str]:
     if value is None:
         return set()
@@ -505,11 +513,12 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
     if use.do_not_perform:
         raise _SkipError("a do-not-perform order")
     allowed = DRAFT_ORDER_STATUSES if draft else MEDICATION_REQUEST_STATUSES
-    if use.status is None and not draft:
+    status = _status(use.status)
+    if status is None and not draft:
         raise _SkipError("no status")
-    if use.status == HELD_STATUS and not draft:
+    if status == HELD_STATUS and not draft:
         raise _SkipError(HELD_REASON)
-    if use.status is not None and use.status not in allowed:
+    if status is not None and status not in allowed:
         raise _SkipError(f"status {use.status}")
     reported = use.intent == REPORTED_INTENT and use.reported
     if not draft and use.intent in NOT_TAKEN_INTENTS and not reported:
@@ -541,9 +550,10 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
 def _medication_statement(builder: _Builder, entry: Entry) -> None:
     use = _as(entry, r.MedicationStatement)
     _check_subject(builder, use.subject, use.patient)
-    if use.status == HELD_STATUS:
+    status = _status(use.status)
+    if status == HELD_STATUS:
         raise _SkipError(HELD_REASON)
-    if use.status not in MEDICATION_STATEMENT_STATUSES:
+    if status not in MEDICATION_STATEMENT_STATUSES:
         raise _SkipError(f"status {use.status or 'missing'}")
     period = use.effective_period
     _check_not_ended(builder, period.end if period else None, "effectivePeriod.end")
@@ -974,11 +984,12 @@ def _is_laboratory(obs: r.Observation) -> bool:
 def _observation(builder: _Builder, entry: Entry) -> None:
     obs = _as(entry, r.Observation)
     _check_subject(builder, obs.subject)
-    preliminary = obs.status == PRELIMINARY_STATUS
+    status = _status(obs.status)
+    preliminary = status == PRELIMINARY_STATUS
     pregnancy = obs.code is not None and not PREGNANCY_STATUS_LOINC.isdisjoint(
         obs.code.codes(LOINC)
     )
-    if obs.status not in OBSERVATION_STATUSES and not (preliminary and not pregnancy):
+    if status not in OBSERVATION_STATUSES and not (preliminary and not pregnancy):
         raise _SkipError(f"status {obs.status or 'missing'}")
     if pregnancy:
         _pregnancy_observation(builder, entry, obs)

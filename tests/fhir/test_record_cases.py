@@ -260,3 +260,17 @@ def test_a_preliminary_pregnancy_status_is_not_read(client: Client) -> None:
     )
     report = check(client, patient(birth="1995-01-01"), pregnancy)
     assert reasons(report)["Observation/preg"] == "status preliminary"
+
+
+def test_a_status_in_another_letter_case_reads_as_its_code(client: Client) -> None:
+    """Round 31 #3: an EHR writing "Active" or "Final " (FHIR codes are lower case) had the
+    order and the result left out ("status Active"); the REST fields read any case."""
+    report = check(
+        client,
+        patient(),
+        request("mr-furo", "Furosemide 40 MG Oral Tablet", "313988", status="Active"),
+        observation("k", "2823-3", 3.2, "mmol/L", status="Final "),
+        statement("ms-pred", "prednisone 20 mg daily", status="Stopped"),
+    )
+    assert "combination/potassium_lowering_drug_with_low_potassium" in finding_ids(report)
+    assert reasons(report) == {"MedicationStatement/ms-pred": "status Stopped"}
