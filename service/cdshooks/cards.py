@@ -182,6 +182,7 @@ def new_medications(
     sources: Sources,
     selections: Sequence[str] = (),
     dose_changes: frozenset[int] = frozenset(),
+    renewals: frozenset[str] = frozenset(),
 ) -> frozenset[int]:
     """Draft orders (the selected ones, for order-select) naming a drug the patient does not
     already take, or changing the dose of one (``dose_changes``, the pipeline's: a part
@@ -190,7 +191,8 @@ def new_medications(
     selections name none of the medication drafts (the clinician selected a lab order, say),
     no medication is new: the drafts selected before were answered when they were
     selected. All drafts count only without selections, or when a draft has no id that a
-    selection could name."""
+    selection could name. A selected draft that renews a current order (``renewals``, left
+    out of the request by the pipeline) is a selection answered: it adds nothing."""
     current = {
         concept
         for status, ref in zip(report.medications, sources.medications, strict=True)
@@ -200,7 +202,8 @@ def new_medications(
     drafts = [i for i, ref in enumerate(sources.medications) if ref.draft]
     chosen = [i for i in drafts if _selected(sources.medications[i], selections)]
     unnamed = any(not _has_id(sources.medications[i]) for i in drafts)
-    if not chosen and (not selections or unnamed):
+    renewing = any(r == s or s.endswith(f"/{r}") for r in renewals for s in selections)
+    if not chosen and not renewing and (not selections or unnamed):
         chosen = drafts
     return frozenset(
         i

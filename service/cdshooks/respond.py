@@ -114,7 +114,9 @@ async def respond(
     new = None
     if service.orders:
         selections = body.context.selections if isinstance(body, OrderSelectRequest) else []
-        new = new_medications(report, conversion.sources, selections, checked.dose_changes)
+        new = new_medications(
+            report, conversion.sources, selections, checked.dose_changes, checked.renewals
+        )
     issued = build_cards(
         CardInput(
             service=service,

@@ -3,7 +3,7 @@
 A medication's ``status``, a condition's ``clinical_status`` and ``verification_status``
 and a lab's ``status`` take the codes of these FHIR R4 value sets (read leniently:
 ``read_status`` below), and mean what the FHIR path (``service/fhir/convert.py``) reads
-them as, except a preliminary result (``LAB_STATUSES``):
+them as (a preliminary result too, chosen by date there: ``LAB_STATUSES``):
 
 - medication-statement-status (hl7.org/fhir/R4/valueset-medication-statement-status.html)
   and medicationrequest-status (hl7.org/fhir/R4/valueset-medicationrequest-status.html);
@@ -108,9 +108,9 @@ LAB_STATUSES: Final[Mapping[str, str | None]] = {
     "entered-in-error": IN_ERROR,
 }
 
-# Codes the FHIR path shares (service/fhir/convert.py). A preliminary Observation stays left
-# out there (listed in `ignored` with its status, never silent); the REST field reads it
-# with a note instead (``USED_WITH_NOTE``): see docs/clinical-policy.md.
+# Codes the FHIR path shares (service/fhir/convert.py). A preliminary Observation is read
+# there too, choosing among a record's results by date (``_recent_labs``): see
+# docs/clinical-policy.md.
 CURRENT_CONDITION_CLINICAL = frozenset(
     code for code, why in CONDITION_CLINICAL_STATUSES.items() if why is None
 )

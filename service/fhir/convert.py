@@ -6,9 +6,10 @@ intended MedicationStatements (one on hold is a drug not taken now, as a REST te
 hold)" is), neither of them ended (an end date or dosage bounds that have passed; a
 coded one's dosage text is read with its name),
 active / recurring / relapsed Conditions that are not refuted or abated, and final /
-amended / corrected Observations with a numeric result (a ``valueQuantity``,
-``valueInteger`` or numeric ``valueString``, on the Observation or on one of its
-components; a bound such as ``<2.5`` only when every value within it is abnormal), the
+amended / corrected Observations (a preliminary one when later and abnormal) with a
+numeric result (a ``valueQuantity``, ``valueInteger`` or numeric ``valueString``, on the
+Observation or on one of its components; a bound such as ``<2.5`` only when every value
+within it is abnormal), the
 most recent per analyte. An episode that ends (``acute`` in the knowledge base) is current
 only while recent (``EPISODE_WINDOW_DAYS``). A pregnancy-related Condition is read as a
 current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
@@ -40,6 +41,7 @@ from service.engine.models import (
 from service.engine.status_codes import (
     CURRENT_CONDITION_CLINICAL,
     EXCLUDED_VERIFICATION,
+    PRELIMINARY,
     UNCONFIRMED_VERIFICATION,
     USED_OBSERVATIONS,
 )
@@ -81,6 +83,9 @@ from service.limits import (
 MEDICATION_REQUEST_STATUSES = frozenset({"active"})
 HELD_STATUS = "on-hold"
 HELD_REASON = "status on-hold: held, not taken now"
+STATEMENT_OF_ORDER_REASON = (
+    "reports on the order {order} (its basedOn or derivedFrom), which is read: one medication"
+)
 SUPERSEDED_REASON = "superseded by {later}, which names it as its priorPrescription"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
@@ -105,6 +110,15 @@ CONDITION_EXCLUDED_VERIFICATION = EXCLUDED_VERIFICATION  # refuted, entered-in-e
 # differential): read as a REST text "possible ..." or "rule out ..." is, not flagged.
 CONDITION_UNCONFIRMED_VERIFICATION = UNCONFIRMED_VERIFICATION
 OBSERVATION_STATUSES = USED_OBSERVATIONS  # final, amended, corrected
+# A preliminary result is read as the REST field reads it (docs/clinical-policy.md): sent
+# with its status, so the engine says it is not final yet and never lets a normal one clear
+# a coded diagnosis. The latest result of an analyte is the final one unless a preliminary
+# one is later and abnormal (``_recent_labs``): it may raise a problem, never take one away.
+PRELIMINARY_STATUS = PRELIMINARY
+PRELIMINARY_SUPERSEDED = "preliminary; the final result {final} is used"
+PRELIMINARY_NORMAL = (
+    "preliminary and not abnormal: it does not replace the final result {final}, which is used"
+)
 LOINC = "http://loinc.org"
 # referenceRange.type codes that mean the usual normal range (an absent type means it too).
 NORMAL_RANGE_TYPES = frozenset({"normal"})
@@ -151,8 +165,11 @@ PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA15173-0", "http://snomed.info/sct|7738
 NOT_PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA26683-5", "http://snomed.info/sct|60001007"})
 # Dosage.asNeeded[x] as words in the medication's text (`prn_tokens` of the datasets).
 AS_NEEDED = "as needed"
-# A number written as text ("3.1", "3.1 mmol/L"); comparators ("<3.0") are not values.
-_NUMBER = re.compile(r"^\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$")
+# A number written as text ("3.1", "3.1 mmol/L"), with the comparator of a bound ("<2.5"),
+# which is read as a ``valueQuantity.comparator`` is.
+_NUMBER = re.compile(
+    r"^\s*(?P<bound><=|>=|<|>)?\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$"
+)
 
 T = TypeVar("T")
 Sex = Literal["female", "male", "other", "unknown"]
@@ -278,6 +295,9 @@ class _Builder:
     superseded: dict[str, str] = field(default_factory=dict)
     # The record's orders read -> the keys a priorPrescription naming them may have.
     order_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The statements read -> the ``order_key`` keys of the orders their basedOn or
+    # derivedFrom names (the statement reports on that order: one medication).
+    reports_on: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def local_bases(self, entry: Entry) -> frozenset[str]:
         """The server bases on which an absolute reference in ``entry`` is local."""
@@ -323,6 +343,7 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         if entry.resource_type in READ_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=False)
     _without_superseded_orders(builder)
+    _without_statements_of_orders(builder)
     labs = _recent_labs(builder)
     patient = _pregnancy_status(builder)
     meds = _limit(builder, builder.meds, MAX_MEDICATIONS, "medications")
@@ -365,6 +386,29 @@ def _without_superseded_orders(builder: _Builder) -> None:
             continue
         builder.ignored.append(
             Ignored(ref.reference, ref.resource_type, SUPERSEDED_REASON.format(later=later))
+        )
+    builder.meds[:] = kept
+
+
+def _without_statements_of_orders(builder: _Builder) -> None:
+    """A MedicationStatement whose ``basedOn`` or ``derivedFrom`` names an order read is
+    the patient's report of that order, one medication: counting both would make one
+    drug two (duplicate therapy). The order speaks for it; the statement is listed."""
+    if not builder.reports_on:
+        return
+    orders: dict[str, str] = {}
+    for _, ref in builder.meds:
+        for name in builder.order_names.get(ref.reference, frozenset()):
+            orders.setdefault(name, ref.reference)
+    kept = []
+    for item, ref in builder.meds:
+        names = builder.reports_on.get(ref.reference, frozenset())
+        order = next((orders[n] for n in sorted(names) if n in orders), None)
+        if ref.resource_type != "MedicationStatement" or order is None:
+            kept.append((item, ref))
+            continue
+        builder.ignored.append(
+            Ignored(ref.reference, ref.resource_type, STATEMENT_OF_ORDER_REASON.format(order=order))
         )
     builder.meds[:] = kept
 
@@ -441,6 +485,14 @@ def _label(codings: Sequence[Coding], text: str | None) -> str | None:
     return next((f"{c.code}" for c in codings if c.code), None)
 
 
+def _status(value: str | None) -> str | None:
+    """A resource's ``status`` code, trimmed and in lower case: FHIR codes are lower case,
+    but an EHR that writes "Active" or "Final " means the same (the REST status fields
+    read any letter case too)."""
+    code = value.strip().lower() if value else ""
+    return code or None
+
+
 def _status_codes(value: r.CodeableConcept | str | None) -> set[str]:
     if value is None:
         return set()
@@ -461,11 +513,12 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
     if use.do_not_perform:
         raise _SkipError("a do-not-perform order")
     allowed = DRAFT_ORDER_STATUSES if draft else MEDICATION_REQUEST_STATUSES
-    if use.status is None and not draft:
+    status = _status(use.status)
+    if status is None and not draft:
         raise _SkipError("no status")
-    if use.status == HELD_STATUS and not draft:
+    if status == HELD_STATUS and not draft:
         raise _SkipError(HELD_REASON)
-    if use.status is not None and use.status not in allowed:
+    if status is not None and status not in allowed:
         raise _SkipError(f"status {use.status}")
     reported = use.intent == REPORTED_INTENT and use.reported
     if not draft and use.intent in NOT_TAKEN_INTENTS and not reported:
@@ -497,15 +550,20 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
 def _medication_statement(builder: _Builder, entry: Entry) -> None:
     use = _as(entry, r.MedicationStatement)
     _check_subject(builder, use.subject, use.patient)
-    if use.status == HELD_STATUS:
+    status = _status(use.status)
+    if status == HELD_STATUS:
         raise _SkipError(HELD_REASON)
-    if use.status not in MEDICATION_STATEMENT_STATUSES:
+    if status not in MEDICATION_STATEMENT_STATUSES:
         raise _SkipError(f"status {use.status or 'missing'}")
     period = use.effective_period
     _check_not_ended(builder, period.end if period else None, "effectivePeriod.end")
     start = period.start if period else None
     _check_course_not_ended(builder, use.dosage, start, "effectivePeriod.start")
     _add_medication(builder, entry, use, use.dosage, draft=False)
+    said = use.references()
+    if said:
+        local = builder.local_bases(entry)
+        builder.reports_on[entry.reference] = frozenset(order_key(x, local) for x in said)
 
 
 def _check_not_ended(
@@ -926,9 +984,14 @@ def _is_laboratory(obs: r.Observation) -> bool:
 def _observation(builder: _Builder, entry: Entry) -> None:
     obs = _as(entry, r.Observation)
     _check_subject(builder, obs.subject)
-    if obs.status not in OBSERVATION_STATUSES:
+    status = _status(obs.status)
+    preliminary = status == PRELIMINARY_STATUS
+    pregnancy = obs.code is not None and not PREGNANCY_STATUS_LOINC.isdisjoint(
+        obs.code.codes(LOINC)
+    )
+    if status not in OBSERVATION_STATUSES and not (preliminary and not pregnancy):
         raise _SkipError(f"status {obs.status or 'missing'}")
-    if obs.code is not None and not PREGNANCY_STATUS_LOINC.isdisjoint(obs.code.codes(LOINC)):
+    if pregnancy:
         _pregnancy_observation(builder, entry, obs)
         return
     when = parse_instant(obs.when())
@@ -943,6 +1006,9 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         except _SkipError as skip:
             reasons.append(skip.reason)
             continue
+        if preliminary:
+            # Said wherever the result is shown (a card's "Based on" line, `sources`).
+            label = f"{label} ({PRELIMINARY_STATUS})"
         ref = ResourceRef(entry.reference, entry.resource_type, display=label, date=written)
         key = (
             analyte
@@ -950,6 +1016,8 @@ def _observation(builder: _Builder, entry: Entry) -> None:
             or "|".join(_key(item.coding or (), item.text))
         )
         item, unusable = _bounded(builder, item, bound)
+        if preliminary:
+            item = msgspec.structs.replace(item, status=PRELIMINARY_STATUS)
         found.append(_Lab(item, ref, key, when, unusable))
     if not found:
         raise _SkipError(reasons[0])
@@ -971,7 +1039,7 @@ def _reading(
             raise _SkipError("not a laboratory result with a LOINC code")
     if part.data_absent_reason is not None:
         raise _SkipError("no result (dataAbsentReason)")
-    value, unit = _value(part)
+    value, unit, written_bound = _value(part)
     if abs(value) > MAX_LAB_VALUE:
         raise _SkipError("result out of range")
     codings = _codings(part.code)
@@ -980,6 +1048,7 @@ def _reading(
         raise _SkipError("no code or text naming the analyte")
     quantity = part.value_quantity
     bound = quantity.comparator if quantity is not None and quantity.value is not None else None
+    bound = bound or written_bound
     # The value as the report's texts show it ("3.0 mmol/L", not "3 mmol/L"), in the unit
     # as the EHR writes it for people when it sends one ("mL/min/1.73m2", not the UCUM code
     # "mL/min/{1.73_m2}" the value is read in).
@@ -1013,26 +1082,30 @@ def _bounded(builder: _Builder, item: LabInput, bound: str | None) -> tuple[LabI
     return item, f"a bound ({shown}), not a measured value, and it may be normal: not checked"
 
 
-def _value(part: r.ObservationValue) -> tuple[float, str]:
-    """The numeric result and its unit: ``valueQuantity``, else ``valueInteger`` or a
-    number written in ``valueString``, whose unit is written after the number or taken
-    from the reference range."""
+def _value(part: r.ObservationValue) -> tuple[float, str, str | None]:
+    """The numeric result, its unit and the comparator written with it: ``valueQuantity``,
+    else ``valueInteger`` or a number written in ``valueString``, whose unit is written
+    after the number or taken from the reference range. A ``valueString`` bound ("<2.5",
+    "< 2.5 mmol/L", as results converted from HL7 v2 send one) is read as a
+    ``valueQuantity.comparator`` is (``_bounded``), never as the number itself."""
     quantity = part.value_quantity
     if quantity is not None and quantity.value is not None:
         unit = _unit(quantity)
         if unit is None:
             raise _SkipError("result has no unit")
-        return quantity.value, unit
+        return quantity.value, unit, None
+    bound = None
     if part.value_integer is not None:
         value, unit = part.value_integer, None
     elif part.value_string is not None and (number := _NUMBER.match(part.value_string)):
         value, unit = float(number["value"]), _text(number["unit"], MAX_UNIT)
+        bound = number["bound"]
     else:
         raise _SkipError("no numeric result (valueQuantity, valueInteger or a number)")
     unit = unit or _range_unit(part.reference_range)
     if unit is None:
         raise _SkipError("result has no unit (none written and no reference range unit)")
-    return value, unit
+    return value, unit, bound
 
 
 def _reference_range(ranges: Sequence[r.ReferenceRange], unit: str) -> ReferenceRange | None:
@@ -1109,15 +1182,9 @@ def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
         if current is None:
             latest[lab.key] = lab
             continue
-        newer, older = (lab, current) if _newer(lab, current) else (current, lab)
-        latest[lab.key] = newer
-        builder.ignored.append(
-            Ignored(
-                older.ref.reference,
-                older.ref.resource_type,
-                f"a more recent result is used ({newer.ref.reference})",
-            )
-        )
+        kept, left, reason = _latest(builder, lab, current)
+        latest[lab.key] = kept
+        builder.ignored.append(Ignored(left.ref.reference, left.ref.resource_type, reason))
     _drop_distant_corrections(builder, latest)
     used = []
     for lab in latest.values():
@@ -1148,6 +1215,28 @@ def _drop_distant_corrections(builder: _Builder, latest: dict[str, _Lab]) -> Non
                     f"({corrected.ref.reference}); the {target} is read as measured",
                 )
             )
+
+
+def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, str]:
+    """Of two results of one analyte, the one used, the one left out and why: the more
+    recent, except that a preliminary result replaces a final one only when it is later and
+    abnormal (a potassium of 2.4 telephoned before it is final), and a final result drawn
+    at the same time or later supersedes a preliminary one."""
+    newer, older = (lab, current) if _newer(lab, current) else (current, lab)
+    more_recent = f"a more recent result is used ({newer.ref.reference})"
+    if _preliminary(newer) == _preliminary(older):
+        return newer, older, more_recent
+    if not _preliminary(newer):
+        return newer, older, PRELIMINARY_SUPERSEDED.format(final=newer.ref.reference)
+    if newer.when is None or (older.when is not None and newer.when == older.when):
+        return older, newer, PRELIMINARY_SUPERSEDED.format(final=older.ref.reference)
+    if newer.unusable is None and builder.options.lab_states(newer.item, builder.person.patient):
+        return newer, older, more_recent
+    return older, newer, PRELIMINARY_NORMAL.format(final=older.ref.reference)
+
+
+def _preliminary(lab: _Lab) -> bool:
+    return lab.item.status == PRELIMINARY_STATUS
 
 
 def _newer(a: _Lab, b: _Lab) -> bool:

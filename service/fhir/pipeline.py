@@ -34,6 +34,9 @@ class CheckedRecord:
     # Draft orders (indexes in the request) that change the dose of a current order,
     # which was left out (``without_orders_a_draft_changes``).
     dose_changes: frozenset[int] = frozenset()
+    # Draft orders that renew a current order (same drug, same daily dose or none given):
+    # left out of the request, so the drug is counted once (their references).
+    renewals: frozenset[str] = frozenset()
 
     def fhir_report(self) -> FhirReport:
         return with_sources(self.report, self.conversion, self.incomplete)
@@ -98,14 +101,27 @@ def check_record(
     )
     conversion = without_impossible_labs(convert(record, options, drafts=drafts), knowledge)
     dose_changes: frozenset[int] = frozenset()
+    renewals: frozenset[str] = frozenset()
     if drafts:
         conversion, dose_changes = without_orders_a_draft_changes(conversion, knowledge)
+        renewals = frozenset(
+            item.reference for item in conversion.ignored if item.reason.startswith(RENEWS)
+        )
     return CheckedRecord(
-        conversion, check(conversion.request, knowledge), tuple(incomplete), dose_changes
+        conversion,
+        check(conversion.request, knowledge),
+        tuple(incomplete),
+        dose_changes,
+        renewals,
     )
 
 
 DOSE_CHANGED_REASON = "replaced by a draft order of the same drug at another dose (a dose change)"
+RENEWS = "renews the current order"
+RENEWAL_REASON = (
+    RENEWS + " {current} (the same drug at the same daily dose, or no dose given):"
+    " the drug is counted once"
+)
 SWITCHED_REASON = "replaced by the draft order {draft}, which names it as its priorPrescription"
 
 
@@ -116,7 +132,9 @@ def without_orders_a_draft_changes(
     the current orders do not (another dose, or none read), are a dose change: the current
     orders are left out, so the drafts' dose is checked in their place (simvastatin 20 mg
     to 40 mg beside amlodipine). Drafts at the same dose, or whose dose cannot be read, are
-    a renewal: all stay, and the order hooks treat the drafts as adding nothing new. The
+    a renewal: the drafts are left out (listed in ``ignored``), so that the drug is
+    counted once (a renewal is not duplicate therapy), and the order hooks treat them as
+    adding nothing new. The
     orders of the drug count together, current and draft (20 mg in the morning and 20 mg
     at night renewed as 40 mg is no change; moved from the morning to bedtime is none
     either); a draft of several drugs (a switch to a combination product) or taken as
@@ -139,6 +157,8 @@ def without_orders_a_draft_changes(
             switched[i] = sources.medications[draft].reference
     replaced.update(switched)
     changing: set[int] = set()
+    # Drafts that renew a current order -> that order.
+    renewed: dict[int, str] = {}
     # The drafts of one drug (taken as needed or not), and the current orders beside them.
     groups: dict[tuple[str, bool], list[int]] = {}
     for i, ref in enumerate(sources.medications):
@@ -150,17 +170,21 @@ def without_orders_a_draft_changes(
             for i, ref in enumerate(sources.medications)
             if not ref.draft and drugs[i] == {drug} and matches[i].prn == prn
         ]
-        new_doses = [daily_mg(dose_text(items[d], knowledge), drug) for d in drafts]
-        if not current or None in new_doses:
+        if not current:
             continue
+        new_doses = [daily_mg(dose_text(items[d], knowledge), drug) for d in drafts]
         doses = [daily_mg(dose_text(items[i], knowledge), drug) for i in current]
-        if (
+        if None not in new_doses and (
             None in doses
             or abs(sum(dose or 0.0 for dose in doses) - sum(dose or 0.0 for dose in new_doses))
             > 1e-9
         ):
             replaced.update(current)
             changing.update(drafts)
+        else:
+            for d in drafts:
+                renewed[d] = sources.medications[current[0]].reference
+    replaced.update(renewed)
     if not replaced:
         return conversion, frozenset(changing)
     keep = [i for i in range(len(request.medications)) if i not in replaced]
@@ -181,6 +205,8 @@ def without_orders_a_draft_changes(
                     ref.resource_type,
                     SWITCHED_REASON.format(draft=switched[i])
                     if i in switched
+                    else RENEWAL_REASON.format(current=renewed[i])
+                    if i in renewed
                     else DOSE_CHANGED_REASON,
                 )
                 for i, ref in enumerate(sources.medications)

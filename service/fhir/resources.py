@@ -157,6 +157,20 @@ class MedicationRequest(_MedicationUse, frozen=True):
 class MedicationStatement(_MedicationUse, frozen=True):
     dosage: tuple[Dosage, ...] = ()
     effective_period: Period | None = None
+    # The orders this statement reports on (the MedicationRequest it is based on or derived
+    # from); read leniently: an element of another type is not read and never loses it.
+    based_on: object = None
+    derived_from: object = None
+
+    def references(self) -> list[str]:
+        """The references ``basedOn`` and ``derivedFrom`` give, as written."""
+        out: list[str] = []
+        for value in (self.based_on, self.derived_from):
+            for item in value if isinstance(value, list) else ():
+                said = item.get("reference") if isinstance(item, dict) else None
+                if isinstance(said, str) and said.strip():
+                    out.append(said)
+        return out
 
 
 class MedicationAdministration(_MedicationUse, frozen=True):

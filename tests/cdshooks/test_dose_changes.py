@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.cdshooks.conftest import ORDER_SIGN, PATIENT_VIEW, Client
+from tests.cdshooks.conftest import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, Client
 from tests.cdshooks.records import PATIENT_ID, chart
 from tests.cdshooks.test_service_calls import cards_of
 
@@ -447,3 +447,51 @@ def test_an_active_order_named_as_prior_by_another_active_order_is_superseded(
     )
     summaries = [c["summary"] for c in cards_of(cds, PATIENT_VIEW, elsewhere)]
     assert any("two statins" in s for s in summaries), summaries
+
+
+def test_a_renewal_beside_a_new_drug_counts_the_renewed_drug_once(cds: Client) -> None:
+    """Round 31 #1: a draft renewing a current order (the same drug and dose) stayed in the
+    request beside it, so the drug was counted twice: the "Based on" lines named the renewal
+    as a new order and the engine saw the same drug twice (duplicate therapy). The renewal
+    is left out; the current order speaks for the drug."""
+    body = chart(
+        ["hydrochlorothiazide 25 mg daily"],
+        labs=[("potassium", 3.2, "mmol/L")],
+        drafts=["hydrochlorothiazide 25 mg daily", "furosemide 20 mg daily"],
+        hook="order-sign",
+    )
+    cards = cards_of(cds, ORDER_SIGN, body)
+    assert [c["summary"] for c in cards] == [
+        "Adding furosemide: potassium-lowering drug with low potassium"
+        " (furosemide, hydrochlorothiazide, potassium 3.2 mmol/L)"
+    ]
+    detail = cards[0]["detail"]
+    based_on = detail.split("**Based on**", 1)[1].split("\n\n", 1)[0]
+    assert based_on.count("hydrochlorothiazide:") == 1, based_on
+    assert "MedicationRequest/draft-0" not in detail
+    assert "MedicationStatement/ms-0" in based_on
+    assert "Duplicate" not in detail
+
+
+def test_a_selected_renewal_does_not_announce_the_other_drafts(cds: Client) -> None:
+    """order-select naming only the renewal: it adds nothing, and the other draft (not
+    selected, and without an id a selection could name) is not announced either."""
+    body = chart(
+        ["hydrochlorothiazide 25 mg daily"],
+        labs=[("potassium", 3.2, "mmol/L")],
+        drafts=["hydrochlorothiazide 25 mg daily", "furosemide 20 mg daily"],
+        hook="order-select",
+    )
+    del body["context"]["draftOrders"]["entry"][1]["resource"]["id"]
+    body["context"]["selections"] = ["MedicationRequest/draft-0"]
+    assert cards_of(cds, ORDER_SELECT, body) == []
+
+
+def test_a_preliminary_critical_potassium_reaches_the_patient_view_card(cds: Client) -> None:
+    """Round 31 #2: a preliminary Observation was left out of CDS Hooks calls; the card now
+    shows it, marked preliminary."""
+    body = chart(["hydrochlorothiazide 25 mg daily"], labs=[("potassium", 2.4, "mmol/L")])
+    body["prefetch"]["observations"]["entry"][0]["resource"]["status"] = "preliminary"
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    assert cards and cards[0]["indicator"] == "critical"
+    assert "2.4 mmol/L \\(preliminary\\) (Observation/obs-0)" in cards[0]["detail"]
