@@ -735,3 +735,12 @@ def test_a_raised_tsh_on_record_asks_for_free_t4_not_another_tsh(checker: Checke
         medications=[{"text": "atorvastatin 40 mg"}], conditions=[{"text": "hypothyroidism"}]
     )
     assert _check_line(diagnosis_only.note) == "Check: TSH to confirm the thyroid is controlled."
+
+
+def test_a_measured_ck_leaves_one_muscle_symptom_check(checker: Checker) -> None:
+    """With a CK sent, the interaction's checks were "Muscle symptoms" and "Ask about muscle
+    pain, weakness and dark urine": the same check twice in the note."""
+    ck = {"text": "CK", "value": 100, "unit": "U/L"}
+    meds = [{"text": "simvastatin 40 mg"}, {"text": "clarithromycin 500 mg bid"}]
+    report = checker(medications=meds, labs=[ck])
+    assert _check_line(report.note) == "Check: Ask about muscle pain, weakness and dark urine."
