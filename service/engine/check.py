@@ -57,7 +57,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     errors = implausible_values(request.labs, labs, kb)
     if errors:
         raise ImplausibleValueError(errors)
-    meds = [match_medication(m, knowledge) for m in request.medications]
+    meds = listed_elsewhere([match_medication(m, knowledge) for m in request.medications])
     conds = [match_condition(c, knowledge) for c in request.conditions]
     if knowledge.labeled_uses:
         meds = taken_for_conditions(meds, conds, knowledge)
@@ -121,6 +121,48 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         labs=lab_status_,
         note=note,
     )
+
+
+STOPPED = "stopped"
+LISTED_ELSEWHERE = "listed_elsewhere"
+
+
+def listed_elsewhere(meds: list[MedicationMatch]) -> list[MedicationMatch]:
+    """An entry that says one drug is stopped and names another as current ("simvastatin
+    40 mg - switched to rosuvastatin", "changed from Lasix to torsemide") documents a
+    switch: its current drug is not a second order of that drug when an entry that is not
+    such a switch lists it ("rosuvastatin 10 mg daily"); that entry is its order (review31
+    D3). Alone, the switch entry's drug stays current."""
+    switches = [
+        number
+        for number, match in enumerate(meds)
+        if match.hits and any(kind == STOPPED for _, kind in match.excluded)
+    ]
+    if not switches:
+        return meds
+    switch_set = set(switches)
+    listed = {
+        hit.drug_id
+        for number, match in enumerate(meds)
+        if number not in switch_set
+        for hit in match.hits
+    }
+    read = list(meds)
+    for number in switches:
+        match = meds[number]
+        elsewhere = tuple(h for h in match.hits if h.drug_id in listed)
+        if not elsewhere:
+            continue
+        read[number] = MedicationMatch(
+            tuple(h for h in match.hits if h not in elsewhere),
+            match.suggestions,
+            match.reason,
+            match.how,
+            match.read_as,
+            match.prn,
+            (*match.excluded, *((h.drug_id, LISTED_ELSEWHERE) for h in elsewhere)),
+        )
+    return read
 
 
 def taken_for_conditions(

@@ -43,7 +43,14 @@ def medication_status(
         return InputStatus(index, "unrecognized", None, [], match.reason, list(match.suggestions))
     if not names:  # every drug it names is not current
         names = [kb.drugs[drug_id].name for drug_id, _ in match.excluded]
-        why = reason_of(kb.texts.templates, match.excluded[0][1])
+        # One reason for all, or each drug's when they differ ("simvastatin: stated as
+        # stopped; rosuvastatin: named as the drug switched to ...").
+        kinds = {kind for _, kind in match.excluded}
+        why = (
+            reason_of(kb.texts.templates, match.excluded[0][1])
+            if len(kinds) == 1
+            else "; ".join(stopped)
+        )
         return InputStatus(
             index, "recognized", " + ".join(names), names, why, [], match.how, read_as
         )
@@ -112,6 +119,8 @@ def condition_status(
         return InputStatus(
             index, "recognized", " + ".join(excluded), excluded, reason, [], match.how, read_as
         )
+    if match.how is not None:  # read as not current, naming no known concept ("MS ruled out")
+        return InputStatus(index, "recognized", None, [], match.reason, [], match.how)
     return InputStatus(index, "unrecognized", None, [], match.reason, list(match.suggestions))
 
 

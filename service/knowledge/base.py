@@ -108,6 +108,11 @@ class KnowledgeBase:
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]
     reference_words: frozenset[str]
+    # Normalization.cause_words, cause_link_words, cause_after_words.
+    cause_words: frozenset[str]
+    cause_link_words: frozenset[str]
+    cause_after_words: frozenset[str]
+    cause_words_not_after: frozenset[str]
     # The ingredients of each combination product a term names.
     products: frozenset[frozenset[str]]
     route_tokens: dict[str, Route]

@@ -616,6 +616,10 @@ def _index(
             | ignored
             | set(norm.salt_tokens)
             | set(norm.reference_words)
+            | set(norm.cause_words)
+            | set(norm.cause_link_words)
+            | set(norm.cause_after_words)
+            | set(norm.cause_words_not_after)
             | set(norm.route_links)
             | set(norm.route_fillers)
             | {w for key in route_tokens for w in key.split(" ")}
@@ -663,6 +667,10 @@ def _index(
         ignored_tokens=ignored,
         salt_tokens=frozenset(norm.salt_tokens),
         reference_words=frozenset(norm.reference_words),
+        cause_words=frozenset(norm.cause_words),
+        cause_link_words=frozenset(norm.cause_link_words),
+        cause_after_words=frozenset(norm.cause_after_words),
+        cause_words_not_after=frozenset(norm.cause_words_not_after),
         products=frozenset(
             frozenset(term.drug_ids) for term in drug_terms.values() if len(term.drug_ids) > 1
         ),

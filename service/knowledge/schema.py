@@ -588,6 +588,16 @@ class Normalization(_Strict, frozen=True, kw_only=True):
     # what it is taken ("metolazone 30 min before lasix"), not an ingredient, unless the
     # drugs together are a known product ("lisinopril with hydrochlorothiazide").
     reference_words: list[NonEmpty] = []
+    # After a drug is named, a drug named right after one of ``cause_words`` (only
+    # ``cause_link_words`` between) or right before one of ``cause_after_words`` is the
+    # cause in an indication ("Mag-Ox for low Mg from omeprazole", "KCl for HCTZ-induced
+    # hypokalemia"), not an ingredient, unless the drugs together are a known product.
+    cause_words: list[NonEmpty] = []
+    cause_link_words: list[NonEmpty] = []
+    cause_after_words: list[NonEmpty] = []
+    # Right after these, a cause word is not one ("switched from atorvastatin": the drug
+    # stopped, which the qualifiers read).
+    cause_words_not_after: list[NonEmpty] = []
     route_tokens: dict[str, Route]
     # SNOMED CT route of administration codes and the route each is: read in a `route`
     # field ("54485002") and in a FHIR dosage route coded without a display or text.
@@ -722,6 +732,10 @@ class Qualifiers(_Strict, frozen=True, kw_only=True):
     # Who said or did it, in a coded drug's text that is only a mark ("Patient not
     # taking", "Discontinued by patient", "not taking per pt"): still only the mark.
     mark_subject_words: list[NonEmpty] = []
+    # A condition abbreviation with several meanings ("ms": multiple sclerosis, mitral
+    # stenosis, morphine sulfate) -> what it may mean. An entry naming only it is not read
+    # as any of them; stated absent ("MS ruled out by MRI") it is recognized as absent.
+    ambiguous_condition_abbreviations: dict[str, NonEmpty] = {}
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

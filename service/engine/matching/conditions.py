@@ -27,6 +27,7 @@ from service.engine.status_codes import (
     REFUTED,
     read_status,
     reason_kind,
+    reason_of,
 )
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.text import MARKS, clause_tokens, tokens
@@ -80,6 +81,9 @@ def _match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMat
             if match.how != "spelling" and (number > 0 or item.text is None):
                 return match.read("display")
             return match
+    ambiguous = _ambiguous_abbreviation(texts, knowledge)
+    if ambiguous is not None:
+        return ambiguous
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not texts:
         return ConditionMatch((), (), (), f"code not known: {', '.join(unknown_codes)}")
@@ -95,6 +99,45 @@ def _match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMat
 
 
 NEGATED = "negated"
+HISTORICAL = "historical"
+
+
+def _ambiguous_abbreviation(texts: Sequence[str], knowledge: Knowledge) -> ConditionMatch | None:
+    """A text that names no known condition but an abbreviation with several meanings
+    (``Qualifiers.ambiguous_condition_abbreviations``: "MS"), and no other unknown word of
+    some length: unread, saying why; stated absent, a relative's or not established ("MS
+    ruled out by MRI"), read as not current with no concept (``how`` set, no ids: status
+    recognized), whatever it means. None when there is no such abbreviation."""
+    kb = knowledge.kb
+    meanings_of = kb.qualifiers.ambiguous_condition_abbreviations
+    if not meanings_of:
+        return None
+    for text in texts:
+        parsed = _Text(text)
+        at = next((p for p, w in enumerate(parsed.words) if w in meanings_of), None)
+        if at is None:
+            continue
+        if any(
+            p != at
+            and w not in kb.condition_vocabulary
+            and len(w) >= MIN_UNKNOWN_WORD
+            and w.isalpha()
+            for p, w in enumerate(parsed.words)
+        ):
+            return None  # it names something else the service does not know
+        word = parsed.words[at]
+        templates = kb.texts.templates
+        unread = templates["ambiguous_abbreviation"].format(
+            abbreviation=word.upper(), meanings=meanings_of[word]
+        )
+        kind = knowledge.qualifiers.conditions.qualify(parsed.tokens, [parsed.span(at, 1)])[0]
+        if kind is None or kind == HISTORICAL:
+            return ConditionMatch((), (), (), unread)
+        reason = templates["ambiguous_abbreviation_absent"].format(
+            reason=reason_of(templates, kind), abbreviation=word.upper(), meanings=meanings_of[word]
+        )
+        return ConditionMatch((), (), (), reason, how="name")
+    return None
 
 
 def _negated_after(text: str, knowledge: Knowledge) -> ConditionMatch | None:
@@ -200,7 +243,12 @@ def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
         if all_known
         else tuple(t if t in vocabulary or t in MARKS else UNKNOWN_WORD for t in parsed.tokens)
     )
-    if not all_known:
+    # An abbreviation with several meanings is not a misspelling of another term ("history
+    # of MS" is not "history of MI").
+    spell = knowledge.kb.qualifiers.ambiguous_condition_abbreviations.keys().isdisjoint(
+        parsed.words
+    )
+    if not all_known and spell:
         # Before the memo: what it finds depends on the unknown word itself, which a memo
         # key never holds.
         spelled = _misspelled_term_around_known(parsed, knowledge)
@@ -211,15 +259,12 @@ def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
     if found is not None:
         return found
     match, unmatched = _conditions_from_words(parsed, knowledge)
-    if not match.condition_ids and not match.excluded:
+    if not match.condition_ids and not match.excluded and spell:
         match = _conditions_from_misspellings(parsed, unmatched, knowledge)
         if not all_known:
             return match
     remember(memo, key, match)
     return match
-
-
-HISTORICAL = "historical"
 
 
 def _qualified(

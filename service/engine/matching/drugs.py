@@ -415,17 +415,32 @@ def _drugs_from_words(
     how: MatchKind | None = None
     after_drug = False
     reference_until = -1  # a drug named before this word is a reference
+    cause = False  # a drug named here is a cause ("for low Mg from omeprazole")
     i = 0
     while i < len(words):
         word = words[i]
         term, size = _longest_term(words, i, kb)
+        was_cause, cause = cause, False
         if after_drug and size == 1 and word in kb.salt_tokens:
             pass  # "losartan potassium": the salt of the drug before, not a second drug
         elif term is not None and size == 1 and hits and len(word) <= SHORT_TERM:
             pass  # "Lasix 20 mg, hold when K < 3.5": the lab, not K-Tab
         elif hits and word in kb.reference_words:
             reference_until = i + 1 + REFERENCE_REACH
-        elif term is not None and i < reference_until and not _one_product(hits, term, kb):
+        elif (
+            hits
+            and term is None
+            and word in kb.cause_words
+            and (i == 0 or words[i - 1] not in kb.cause_words_not_after)
+        ):
+            cause = True
+        elif term is None and was_cause and word in kb.cause_link_words:
+            cause = True  # "due to", "caused by", "from long-term"
+        elif (
+            term is not None
+            and (i < reference_until or was_cause or _cause_follows(words, i + size, hits, kb))
+            and not _one_product(hits, term, kb)
+        ):
             pass  # "metolazone 30 min before lasix": when it is taken, not a second drug
         elif term is not None:
             how = how or term.how
@@ -457,6 +472,12 @@ def _route_word_drug(
     if route is not None and route == kb.route_tokens.get(words[0]):
         return (), None
     return (DrugHit(drug_id, route or kb.drugs[drug_id].default_route),), "name"
+
+
+def _cause_follows(words: list[str], at: int, hits: dict[str, DrugHit], kb: KnowledgeBase) -> bool:
+    """Whether, after a drug is named, the word at ``at`` says the drug just before it is a
+    cause ("KCl for HCTZ-induced hypokalemia")."""
+    return bool(hits) and at < len(words) and words[at] in kb.cause_after_words
 
 
 def _one_product(hits: dict[str, DrugHit], term: DrugTerm, kb: KnowledgeBase) -> bool:

@@ -1,0 +1,114 @@
+"""Round 32 readings (review31 D3, D4, D10): a switch entry beside the new drug's own
+entry is no second order; a drug named as the cause in an indication is not an
+ingredient; an ambiguous abbreviation stated absent is no gap in the note."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+SAME_DRUG_TWICE = "combination/same_drug_twice/"
+
+
+@pytest.mark.parametrize(
+    ("switch", "current", "drug"),
+    [
+        (
+            "simvastatin 40 mg - switched to rosuvastatin 6/2025",
+            "rosuvastatin 10 mg daily",
+            "rosuvastatin",
+        ),
+        ("changed from Lasix to torsemide 1/2025", "torsemide 20 mg daily", "torsemide"),
+        ("atorvastatin 40 mg (replaced by pravastatin)", "pravastatin 40 mg", "pravastatin"),
+        ("Lasix stopped, now on torsemide 20 mg", "torsemide 20 mg", "torsemide"),
+    ],
+)
+def test_a_switch_entry_beside_the_new_drugs_own_entry_is_no_duplicate(
+    checker: Checker, switch: str, current: str, drug: str
+) -> None:
+    report = checker(medications=[{"text": switch}, {"text": current}])
+    assert not [f.id for f in report.findings if f.id.startswith(SAME_DRUG_TWICE)]
+    assert report.risk == "low"
+    first, second = report.medications
+    assert first.status == "recognized"
+    assert first.reason is not None
+    assert f"{drug}: named as the drug switched to" in first.reason
+    assert second.status == "flagged"
+    assert second.concept == drug
+
+
+def test_a_switch_entry_alone_keeps_the_new_drug_current(checker: Checker) -> None:
+    status = checker.med("simvastatin switched to rosuvastatin").medications[0]
+    assert status.status == "flagged"
+    assert status.concept == "rosuvastatin"
+    assert status.reason == "simvastatin: stated as stopped or not taken"
+
+
+def test_two_plain_entries_of_one_drug_are_still_a_duplicate(checker: Checker) -> None:
+    report = checker(medications=[{"text": "furosemide 40 mg"}, {"text": "furosemide 20 mg"}])
+    assert any(f.id == SAME_DRUG_TWICE + "furosemide" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("Mag-Ox 400 mg for low Mg from omeprazole", "magnesium oxide"),
+        ("ondansetron 4 mg prn nausea from metformin", "ondansetron"),
+        ("KCl 20 mEq for HCTZ-induced hypokalemia", "potassium chloride"),
+        (
+            "magnesium oxide 400 mg for hypomagnesemia due to long-term pantoprazole use",
+            "magnesium oxide",
+        ),
+        ("KCl 10 mEq daily, low K caused by furosemide", "potassium chloride"),
+        ("KCl 20 mEq daily while on furosemide", "potassium chloride"),
+        ("KCl (take with Lasix)", "potassium chloride"),
+        ("lisinopril stopped due to cough; losartan 50 mg", "losartan"),
+        ("lisinopril/HCTZ 20/12.5", "lisinopril + hydrochlorothiazide"),
+        ("Hyzaar 50/12.5", "losartan + hydrochlorothiazide"),
+    ],
+)
+def test_a_drug_named_as_a_cause_is_not_an_ingredient(
+    checker: Checker, text: str, concept: str
+) -> None:
+    assert checker.med(text).medications[0].concept == concept
+
+
+def test_the_cause_named_in_an_indication_is_no_duplicate(checker: Checker) -> None:
+    report = checker(
+        medications=[
+            {"text": "Mag-Ox 400 mg for low Mg from omeprazole"},
+            {"text": "omeprazole 20 mg"},
+        ]
+    )
+    assert not [f.id for f in report.findings if f.id.startswith(SAME_DRUG_TWICE)]
+    assert report.risk == "low"
+
+
+@pytest.mark.parametrize("text", ["MS ruled out by MRI", "no MS", "MS (mother)"])
+def test_an_ambiguous_abbreviation_stated_absent_is_no_gap(checker: Checker, text: str) -> None:
+    report = checker.cond(text)
+    status = report.conditions[0]
+    assert status.status == "recognized"
+    assert status.concept is None
+    assert "Could not check" not in report.note
+
+
+@pytest.mark.parametrize("text", ["MS", "history of MS"])
+def test_an_ambiguous_abbreviation_alone_is_not_read(checker: Checker, text: str) -> None:
+    report = checker.cond(text)
+    status = report.conditions[0]
+    assert status.status == "unrecognized"
+    assert status.reason is not None
+    assert "multiple sclerosis, mitral stenosis" in status.reason
+    assert "Could not check" in report.note
+
+
+def test_ms_in_a_known_term_is_still_multiple_sclerosis(checker: Checker) -> None:
+    assert checker.cond("MS spasticity").conditions[0].concept == "multiple sclerosis"
+
+
+def test_switched_from_still_names_the_stopped_drug(checker: Checker) -> None:
+    status = checker.med("rosuvastatin 20 mg daily (switched from atorvastatin)").medications[0]
+    assert status.concept == "rosuvastatin"
+    assert status.reason == "atorvastatin: stated as stopped or not taken"
