@@ -48,6 +48,7 @@ class _Phrase:
     unless_followed_by: tuple[_Words, ...]
     only_for: frozenset[str]
     unless_right_after: tuple[_Words, ...] = ()
+    not_between_doses: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +217,8 @@ class _ListRules:
                 tokens, max(end, item.end), ends_all, phrase.unless_followed_by
             ):
                 continue
+            if phrase.not_between_doses and _between_doses(tokens, end, item):
+                continue
             if phrase.unless_right_after and _said_next(
                 tokens, max(end, item.end), phrase.unless_right_after
             ):
@@ -280,16 +283,31 @@ def _other_line(tokens: Sequence[str], item: _Found, start: int, end: int) -> bo
     "STOP taking these medications:\\nHCTZ\\nLasix", "Lasix 40 mg\\nStopped")."""
     if item.end <= start:
         positions = range(item.end, start)
+        beyond = range(item.start - 1, -1, -1)
     elif item.start >= end:
         positions = range(item.start - 1, end - 1, -1)
+        beyond = range(item.end, len(tokens))
     else:
         return False
     worded = False
     for at in positions:
         if tokens[at] == LINE:
-            return worded
+            # Nor does it reach across the line break when its own line names something
+            # on its other side: "Hypokalemia\nmother - diabetes" is the mother's diabetes
+            # and the patient's hypokalemia.
+            return worded or _worded_until_line(tokens, beyond)
         if tokens[at] not in MARKS:
             worded = True
+    return False
+
+
+def _worded_until_line(tokens: Sequence[str], positions: range) -> bool:
+    """Whether a word other than a mark comes at ``positions`` before a line break."""
+    for at in positions:
+        if tokens[at] == LINE:
+            return False
+        if tokens[at] not in MARKS:
+            return True
     return False
 
 
@@ -335,6 +353,17 @@ def _said_next(tokens: Sequence[str], position: int, phrases: Sequence[_Words]) 
         ):
             position += 1
     return any(_starts_at(tokens, position, words) for words in phrases)
+
+
+def _between_doses(tokens: Sequence[str], end: int, item: _Found) -> bool:
+    """Whether the phrase comes after the concept (ending at ``end``) with a number between
+    them and a number right after it (``QualifierRule.not_between_doses``)."""
+    return (
+        item.start >= end
+        and item.end < len(tokens)
+        and tokens[item.end][:1].isdigit()
+        and any(tokens[at][:1].isdigit() for at in range(end, item.start))
+    )
 
 
 def _trigger(tokens: Sequence[str], common: frozenset[str]) -> str:
@@ -426,6 +455,7 @@ class QualifierIndex:
                             for text in rule.unless_right_after
                             if (w := tuple(clause_tokens(text)))
                         ),
+                        rule.not_between_doses,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

@@ -704,6 +704,9 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # "Prior Lasix dose reduced to 20 mg", "prior HCTZ 25 mg dose" are taken, while
     # "Prior atorvastatin with increased CK" is a past drug.
     unless_right_after: list[NonEmpty] = []
+    # Said after the drug and its strength, with a strength right after it, the phrase
+    # names a past dose, not a past drug ("atorvastatin 40 mg, previously on 20 mg").
+    not_between_doses: bool = False
     # Only for these conditions (ids): "precautions" is an order for a patient at risk of
     # an episode ("hypoglycemia precautions"), while "dialysis precautions" are ordered
     # because the patient has the condition.

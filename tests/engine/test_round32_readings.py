@@ -112,3 +112,32 @@ def test_switched_from_still_names_the_stopped_drug(checker: Checker) -> None:
     status = checker.med("rosuvastatin 20 mg daily (switched from atorvastatin)").medications[0]
     assert status.concept == "rosuvastatin"
     assert status.reason == "atorvastatin: stated as stopped or not taken"
+
+
+def test_a_relative_word_on_the_next_line_keeps_to_its_own_condition(checker: Checker) -> None:
+    # qual31 leftover: "mother" on the next line names the diabetes after it, not the
+    # patient's hypokalemia above.
+    status = checker.cond("Hypokalemia\nmother - diabetes").conditions[0]
+    assert status.status == "flagged"
+    assert status.concepts == ["hypokalemia"]
+
+
+def test_a_relative_word_alone_on_its_line_still_heads_the_line_above(checker: Checker) -> None:
+    status = checker.cond("diabetes\nmother").conditions[0]
+    assert status.status == "recognized"
+    assert status.reason == "family history, not the patient's own condition"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["atorvastatin 40 mg, previously on 20 mg", "atorvastatin previously on 20 mg, now 40 mg"],
+)
+def test_a_past_dose_after_the_dose_now_keeps_the_drug_current(checker: Checker, text: str) -> None:
+    status = checker.med(text).medications[0]
+    assert status.status == "flagged"
+    assert status.reason is None
+
+
+@pytest.mark.parametrize("text", ["HCTZ 25 mg - was on, stopped 2022", "Lasix, was on 40 mg bid"])
+def test_was_on_after_the_drug_is_still_a_past_drug(checker: Checker, text: str) -> None:
+    assert checker.med(text).medications[0].reason == "stated as stopped or not taken"
