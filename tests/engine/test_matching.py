@@ -545,3 +545,9 @@ def test_a_one_letter_name_after_a_drug_is_not_read_as_another_drug(checker: Che
     # "K" is a name of potassium chloride (K-Tab) only where no drug was named before it.
     assert concepts(checker.med("Lasix 20 mg, hold when K < 3.5")) == ["furosemide"]
     assert concepts(checker.med("K-Tab 20 mEq daily")) == ["potassium chloride"]
+
+
+def test_the_inn_phytomenadione_is_phytonadione_by_name(checker: Checker) -> None:
+    # WHO Model List of Essential Medicines names vitamin K1 phytomenadione (the INN).
+    got = checker.med("phytomenadione 10 mg").medications[0]
+    assert (got.match, got.concepts) == ("name", ["phytonadione"])
