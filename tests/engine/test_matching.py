@@ -545,3 +545,77 @@ def test_a_one_letter_name_after_a_drug_is_not_read_as_another_drug(checker: Che
     # "K" is a name of potassium chloride (K-Tab) only where no drug was named before it.
     assert concepts(checker.med("Lasix 20 mg, hold when K < 3.5")) == ["furosemide"]
     assert concepts(checker.med("K-Tab 20 mEq daily")) == ["potassium chloride"]
+
+
+# Real names the knowledge base does not know (WHO Model List of Essential Medicines,
+# VSAC/PEDSnet RxNorm ingredients; see docs) that the fuzzy fallback used to "correct" into
+# another drug: each must stay unread, never the look-alike.
+@pytest.mark.parametrize(
+    ("text", "not_this"),
+    [
+        # Two edits that change consonants: another name of the family, not a typo.
+        ("gliclazide MR 60 mg", "glipizide"),
+        ("streptozocin 1 g IV", "streptomycin"),
+        ("pentobarbital sodium 100 mg", "phenobarbital"),
+        # One letter from a short brand: another real word (Retin-A, Cholac).
+        ("rutin 500 mg", "tretinoin"),
+        ("cholic acid 250 mg", "lactulose"),
+        # With another unknown word: a name the service does not know (Bentyl, Retin-A).
+        ("benzyl benzoate 25% lotion", "dicyclomine"),
+        ("podophyllum resin 25%", "tretinoin"),
+        ("juglans regia leaf extract", "naltrexone"),
+    ],
+)
+def test_a_real_name_not_known_is_not_corrected_into_another_drug(
+    checker: Checker, text: str, not_this: str
+) -> None:
+    got = checker.med(text).medications[0]
+    assert not_this not in got.concepts, got
+    assert got.match != "spelling", got
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("amitriptylene 25 mg", "amitriptyline"),
+        ("atorvastain 20 mg", "atorvastatin"),
+        # One edit from the short brand Digox, and from digoxin: read as digoxin.
+        ("digoxn 0.125 mg", "digoxin"),
+        # Two edits that keep the consonants: still a misspelling.
+        ("hydrochlorthiazid 25 mg", "hydrochlorothiazide"),
+        # A doubled letter in a short brand's name.
+        ("nimbbex 2 mg/mL", "cisatracurium"),
+        ("pepcidd 20 mg", "famotidine"),
+        ("diovann 80 mg", "valsartan"),
+        ("lipitorr 20 mg", "atorvastatin"),
+    ],
+)
+def test_a_genuine_misspelling_is_still_corrected(
+    checker: Checker, text: str, concept: str
+) -> None:
+    got = checker.med(text).medications[0]
+    assert (got.match, got.concepts) == ("spelling", [concept])
+
+
+def test_the_inn_phytomenadione_is_phytonadione_by_name(checker: Checker) -> None:
+    # WHO Model List of Essential Medicines names vitamin K1 phytomenadione (the INN).
+    got = checker.med("phytomenadione 10 mg").medications[0]
+    assert (got.match, got.concepts) == ("name", ["phytonadione"])
+
+
+@pytest.mark.parametrize(
+    ("text", "not_this"),
+    [
+        # A one-letter word is not misspelled: vitamin A is not vitamin D.
+        ("Vitamin A deficiency", "vitamin D deficiency"),
+        # Another ending, another word: nephritic (nephritis) is not nephrotic.
+        ("Acute nephritic syndrome", "nephrotic syndrome"),
+        ("Chronic nephritic syndrome", "nephrotic syndrome"),
+    ],
+)
+def test_a_condition_is_not_corrected_into_another(
+    checker: Checker, text: str, not_this: str
+) -> None:
+    got = checker.cond(text).conditions[0]
+    assert not_this not in got.concepts, got
+    assert got.match != "spelling", got

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 from service.engine._systems import system_of
 from service.engine.matches import DrugHit, MedicationMatch
-from service.engine.matching.fuzzy import MIN_FUZZY_LEN, fuzzy_one, one_word_misspelled, suggest
+from service.engine.matching.fuzzy import (
+    MIN_FUZZY_LEN,
+    fuzzy_one,
+    one_word_misspelled,
+    runs,
+    suggest,
+)
 from service.engine.matching.memo import UNKNOWN_WORD, remember
 from service.engine.models import Coding, MatchKind, MedicationInput
 from service.engine.prepared import Knowledge
@@ -280,8 +286,16 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
             resolved.append(glued.group(1))  # "Kenalog-40", "lasix40mg": the name, read as is
             continue
         near = None
-        if word not in kb.never_fuzzy:
-            near = fuzzy_one(word, kb.near_drug_words, lambda k: kb.drug_terms[k].drug_ids)
+        # With another unknown word of some length the text names a drug the service
+        # does not know ("benzyl benzoate" is not Bentyl, "podophyllum resin" not Retin-A),
+        # as for a name of several words (``_misspelled_phrase``).
+        if word not in kb.never_fuzzy and len(unknown) < 2:
+            near = fuzzy_one(
+                word,
+                kb.near_drug_words,
+                lambda k: kb.drug_terms[k].drug_ids,
+                lambda w, k: not _coined_neighbour(w, k, kb),
+            )
             if near is None and unknown == [at] and len(word) >= MIN_FUZZY_LEN:
                 phrase = _misspelled_phrase(words, at, kb)
                 if phrase is not None:
@@ -300,6 +314,22 @@ def resolve_words(words: list[str], kb: KnowledgeBase) -> tuple[list[str], tuple
 _MIN_UNKNOWN_WORD = 4
 # The most words a drug name read around a misspelled word may have.
 _MAX_PHRASE_WORDS = 3
+
+
+# A brand name this short is a coined word with many real words one letter from it.
+SHORT_BRAND = 6
+
+
+def _coined_neighbour(word: str, near: str, kb: KnowledgeBase) -> bool:
+    """Whether ``word`` may be another real name rather than a typo of the short brand
+    ``near``: a letter changed, added or dropped ("rutin" is not Retin-A, "cholic" not
+    Cholac, "benzyl" not Bentyl). Only a doubled letter written once more or once less
+    ("nimbbex" is Nimbex) reads as a typo of such a name."""
+    return (
+        len(near) <= SHORT_BRAND
+        and kb.drug_terms[near].how in ("brand", "product")
+        and runs(word) != runs(near)
+    )
 
 
 def _misspelled_phrase(words: list[str], at: int, kb: KnowledgeBase) -> tuple[str, str] | None:

@@ -24,6 +24,7 @@ def fuzzy_one(
     word: str,
     near: Mapping[tuple[str, int, int], Sequence[str]],
     concept_of: Callable[[str], Hashable],
+    typo_of: Callable[[str, str], bool] | None = None,
 ) -> str | None:
     """The known term a misspelled ``word`` most likely means, or None when unsure.
 
@@ -31,6 +32,9 @@ def fuzzy_one(
     more), with the same first letter (real misspellings keep it; "tamoxifen" is not
     "raloxifen"), and only when every candidate at the best distance names the same concept.
     ``near``: the candidates by first letter, length and edits (``NearTerms``).
+    ``typo_of``: whether the word may be a typo of a term (more than the edits say); a
+    term of the one concept that it refuses is passed over for another of it ("digoxn"
+    is digoxin, even if not the brand Digox).
     """
     if len(word) < MIN_FUZZY_LEN:
         return None
@@ -46,7 +50,60 @@ def fuzzy_one(
     winners = [choice for choice, score, _ in found if score == best]
     if len({concept_of(w) for w in winners}) != 1:
         return None
+    if typo_of is not None:
+        winners = [w for w in winners if typo_of(word, w)]
+        if not winners:
+            return None
+    if best > 1 and skeleton(word) != skeleton(winners[0]):
+        return None
+    if other_ending(word.split(), winners[0].split()):
+        return None
     return winners[0]
+
+
+# Word endings that make another word, not a misspelling of it: "nephritic" (nephritis)
+# is not nephrotic, nor "nephritis" nephrosis.
+DISTINCT_ENDINGS = ("itic", "otic", "itis", "osis")
+
+
+def other_ending(words: Sequence[str], term: Sequence[str]) -> bool:
+    """Whether a word of ``words`` ends in another of ``DISTINCT_ENDINGS`` than the
+    ``term``'s word in its place does."""
+    return any(
+        a != b
+        and a.endswith(DISTINCT_ENDINGS)
+        and b.endswith(DISTINCT_ENDINGS)
+        and a[-4:] != b[-4:]
+        for a, b in zip(words, term, strict=False)
+    )
+
+
+def runs(word: str) -> str:
+    """``word`` with each run of one letter written once ("nimbbex": "nimbex")."""
+    return "".join(ch for i, ch in enumerate(word) if i == 0 or word[i - 1] != ch)
+
+
+def skeleton(word: str) -> str:
+    """The consonants of ``word`` as they sound, each run of one letter once: what a
+    misspelling that changes a vowel, doubles a letter or writes a sound another way keeps
+    ("amitryptiline", "periferal"), and what another name differs in ("gliclazide" is
+    not glipizide, "streptozocin" not streptomycin, "pentobarbital" not phenobarbital).
+    A correction two edits away must keep it: two edits are as many as tell names of one
+    family apart, when they change its consonants."""
+    out: list[str] = []
+    for letter in word.replace("ph", "f").replace("ck", "k"):
+        if letter in _SILENT:
+            continue
+        sound = _SOUNDS.get(letter, letter)
+        if not out or out[-1] != sound:
+            out.append(sound)
+    return "".join(out)
+
+
+# Vowels, "y" (as in "amitryptiline") and "h" ("clorothiazide"), and word gaps: not kept.
+_SILENT = frozenset("aeiouyh -")
+# Letters written for one sound.
+_SOUNDS = {"c": "k", "q": "k"}
 
 
 def concepts_near(
@@ -77,11 +134,19 @@ def _near(word: str, near: Mapping[tuple[str, int, int], Sequence[str]]) -> Sequ
 
 def one_word_misspelled(words: Sequence[str], term: Sequence[str]) -> bool:
     """Whether ``words`` are ``term``'s words with exactly one of them misspelled (within
-    the edits a word of its length may be from its term)."""
+    the edits a word of its length may be from its term, and both of ``MIN_FUZZY_LEN``
+    letters or more)."""
     if len(words) != len(term):
         return False
     differ = [(word, known) for word, known in zip(words, term, strict=True) if word != known]
-    return len(differ) == 1 and Levenshtein.distance(*differ[0]) <= max_edits(differ[0][1])
+    # A word too short to be read as a misspelling on its own is not one here either:
+    # "vitamin A deficiency" is not vitamin D deficiency.
+    return (
+        len(differ) == 1
+        and min(len(differ[0][0]), len(differ[0][1])) >= MIN_FUZZY_LEN
+        and Levenshtein.distance(*differ[0]) <= max_edits(differ[0][1])
+        and not other_ending(*zip(*differ, strict=True))
+    )
 
 
 def _starting_with(choices: Sequence[str], head: str) -> Sequence[str]:
