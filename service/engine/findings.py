@@ -560,7 +560,17 @@ def measured_conditions(
             elif not is_preliminary(items[at].status):
                 # A preliminary result may raise a problem (an actionable critical value)
                 # but never clears a recorded one (review28 O2): the diagnosis stands.
-                measured.outranked[index] = kb.texts.templates["outranked_by_lab"].format(
+                # A treated or resolved condition, not a doubted diagnosis (review31 D10):
+                # "within range" when the result is inside its reference interval, "not
+                # raised" when the analyte has none and the result is in no band.
+                interval = result.analyte.reference_interval
+                if len(interval) == 2:
+                    in_range = interval[0] <= result.value <= interval[1]
+                    key = "outranked_by_lab_in_range" if in_range else "outranked_by_lab"
+                else:
+                    key = "outranked_by_lab" if result.states else "outranked_by_lab_not_in_state"
+                measured.outranked[index] = kb.texts.templates[key].format(
+                    state=kb.texts.templates[f"outranked_state_{state}"],
                     analyte=kb.analytes[analyte_id].name,
                     value=shown_value(items[at].value),
                     unit=shown_unit(items[at].unit, kb.analytes[analyte_id]),

@@ -116,11 +116,13 @@ def _egfr(value: float) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("conditions", "labs"),
     [
-        (["history of AKI"], []),
+        # Without a sent eGFR a past AKI or CKD stage 1 is not impairment, but kidney
+        # function is not known either: the high rule for that (review31 D1) is tested below.
+        (["history of AKI"], [_egfr(75)]),
         (["AKI"], [_egfr(95), result("creatinine", 0.8, "mg/dL")]),
         (["acute kidney injury"], [_egfr(60)]),
-        (["CKD G1A2 diabetic nephropathy"], []),
-        (["CKD stage 1"], []),
+        (["CKD G1A2 diabetic nephropathy"], [_egfr(92)]),
+        (["CKD stage 1"], [_egfr(95)]),
         (["chronic kidney disease"], [_egfr(85)]),
         (["CKD stage 2"], [_egfr(75)]),
     ],

@@ -19,7 +19,12 @@ def test_colchicine_above_its_limit_with_grapefruit_or_aprepitant(
 ) -> None:
     report = checker(medications=[{"text": "colchicine 0.6 mg bid"}, {"text": partner}])
     assert shown_combinations(report) == [COLCHICINE_MODERATE]
-    within = checker(medications=[{"text": "colchicine 0.6 mg daily"}, {"text": partner}])
+    # 0.6 mg a day: a low dose check (review31 D2); 0.3 mg a day: nothing.
+    at_limit = checker(medications=[{"text": "colchicine 0.6 mg daily"}, {"text": partner}])
+    assert shown_combinations(at_limit) == [
+        "combination/colchicine_0_6_mg_with_moderate_cyp3a4_inhibitor"
+    ]
+    within = checker(medications=[{"text": "colchicine 0.3 mg daily"}, {"text": partner}])
     assert shown_combinations(within) == []
 
 

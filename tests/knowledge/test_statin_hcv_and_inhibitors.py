@@ -56,7 +56,8 @@ def test_one_finding_per_simvastatin_or_lovastatin_problem(
     assert combinations(report) == [fired]
 
 
-COLCHICINE = "combination/colchicine_with_strong_cyp3a4_or_pgp_inhibitor"
+# Kidney function not sent: the high rule (review31 D1).
+COLCHICINE = "combination/colchicine_with_strong_cyp3a4_or_pgp_inhibitor_kidney_function_unknown"
 
 
 @pytest.mark.parametrize("inhibitor", ["Zydelig 150 mg bid", "idelalisib", "Tukysa 300 mg bid"])
@@ -74,7 +75,7 @@ def test_idelalisib_and_tucatinib_are_strong_cyp3a_inhibitors(
 def test_idelalisib_and_tucatinib_raise_colchicine(checker: Checker, inhibitor: str) -> None:
     report = checker(medications=[{"text": "colchicine 0.6 mg daily"}, {"text": inhibitor}])
     assert combinations(report) == [COLCHICINE]
-    assert report.risk == "moderate"
+    assert report.risk == "high"
 
 
 def test_mavyret_and_a_strong_inhibitor_are_one_simvastatin_finding(checker: Checker) -> None:
