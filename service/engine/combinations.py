@@ -908,7 +908,7 @@ def _same_ingredient(
     by_drug: dict[str, list[Ref]] = {}
     for ref in refs:
         match = request.meds[ref[1]] if ref[0] == MEDICATIONS else None
-        if match is None or match.prn:
+        if match is None or match.prn or _single_dose(request.med_items[ref[1]].text):
             continue
         for hit in _filling(knowledge, match, rule_index):
             by_drug.setdefault(hit.drug_id, []).append(ref)
@@ -917,6 +917,20 @@ def _same_ingredient(
         for drug_id, found in by_drug.items()
         if len(refs := sorted(set(found))) >= 2 and not _split_dose(knowledge, refs, request)
     ]
+
+
+# One dose, not a regimen: a one-time order ("x1", "once only", "single dose") or a step of
+# the labeled colchicine flare dose ("1.2 mg at first sign of a flare", "0.6 mg one hour
+# later"). Beside a regular order of the drug it is no second regimen (review32 O2).
+_SINGLE_DOSE = re.compile(
+    r"\bx\s?1\b(?!\s*(?:d\b|days?|wks?|weeks?))|\bsingle\s+dose\b|\bone\s+dose\b"
+    r"|\bonce\s+only\b|\bfirst\s+sign\b|\b(?:1|one)\s+hours?\s+later\b|\bin\s+(?:1|one)\s+hours?\b",
+    re.IGNORECASE,
+)
+
+
+def _single_dose(text: str | None) -> bool:
+    return text is not None and _SINGLE_DOSE.search(text) is not None
 
 
 def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> bool:

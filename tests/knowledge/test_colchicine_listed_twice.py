@@ -39,3 +39,21 @@ def test_colchicine_in_two_entries_is_one_moderate_problem(
 def test_one_colchicine_regimen_is_no_duplicate(checker: Checker, medications: list[str]) -> None:
     report = checker(medications=[{"text": t} for t in medications])
     assert all(not f.id.startswith("combination/colchicine_listed_twice") for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "medications",
+    [
+        ["Colchicine 1.2 mg at first sign of flare", "Colchicine 0.6 mg one hour later"],
+        ["colchicine 1.2 mg po x1 now", "colchicine 0.6 mg po in 1 hour x1"],
+        ["colchicine 0.6 mg daily", "colchicine 1.2 mg x1 for flare"],
+    ],
+)
+def test_the_labeled_flare_dose_in_two_entries_is_no_duplicate(
+    checker: Checker, medications: list[str]
+) -> None:
+    """1.2 mg then 0.6 mg an hour later is the one labeled flare dose (COLCRYS), however it
+    is split into entries; a one-time dose beside the daily order is no second regimen
+    (review32 O2)."""
+    report = checker(medications=[{"text": t} for t in medications])
+    assert all(not f.id.startswith("combination/colchicine_listed_twice") for f in report.findings)
