@@ -49,6 +49,9 @@ class _Phrase:
     only_for: frozenset[str]
     unless_right_after: tuple[_Words, ...] = ()
     not_between_doses: bool = False
+    mid_clause_terminators: frozenset[_Words] = frozenset()
+    unless_right_before: frozenset[str] = frozenset()
+    not_for: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +223,14 @@ class _ListRules:
                 continue
             if phrase.only_for and phrase.only_for.isdisjoint(ids):
                 continue
+            if phrase.not_for and not phrase.not_for.isdisjoint(ids):
+                continue
+            if (
+                phrase.unless_right_before
+                and item.start > 0
+                and tokens[item.start - 1] in phrase.unless_right_before
+            ):
+                continue
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
@@ -231,7 +242,7 @@ class _ListRules:
             else:
                 continue
             distance = words_before[gap[1]] - words_before[gap[0]]
-            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, phrase):
+            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, item):
                 continue
             if _other_line(tokens, item, start, end, spans, found):
                 continue
@@ -256,8 +267,11 @@ class _ListRules:
         tokens: Sequence[str],
         gap: tuple[int, int],
         ends_all: Sequence[_Words | None],
-        phrase: _Phrase,
+        item: _Found,
     ) -> bool:
+        phrase = item.phrase
+        # Lazily: whether something stands before the phrase in its clause.
+        mid_clause: bool | None = None
         for position in range(*gap):
             if ends_all[position] is not None:
                 return True
@@ -265,6 +279,15 @@ class _ListRules:
                 _starts_at(tokens, position, words) for words in phrase.terminators
             ):
                 return True
+            if phrase.mid_clause_terminators and any(
+                _starts_at(tokens, position, words) for words in phrase.mid_clause_terminators
+            ):
+                if mid_clause is None:
+                    mid_clause = not _clause_starts(
+                        tokens, item.start, ends_all, phrase.heading_words
+                    )
+                if mid_clause:
+                    return True
         return False
 
 
@@ -549,6 +572,13 @@ class QualifierIndex:
                             if (w := tuple(clause_tokens(text)))
                         ),
                         rule.not_between_doses,
+                        frozenset(
+                            w
+                            for text in rule.terminated_mid_clause_by
+                            if (w := tuple(clause_tokens(text)))
+                        ),
+                        frozenset(rule.unless_right_before),
+                        frozenset(rule.not_for),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

@@ -87,3 +87,67 @@ def test_a_heading_alone_on_its_line_still_heads_the_lines_after(checker: Checke
     report = checker.med("STOP taking these medications:\nHCTZ\nLasix")
     assert report.medications[0].status == "recognized"
     assert report.risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mother, has diabetes",
+        "Brother, has CKD stage 4",
+        "Sister, now has hypothyroidism",
+        "Father, also has diabetes",
+        "Father living with diabetes",
+        "Patient's mother living with type 2 diabetes",
+        "Mother - lives with patient, has diabetes",
+    ],
+)
+def test_a_relative_that_opens_the_entry_has_the_condition(checker: Checker, text: str) -> None:
+    report = checker.cond(text)
+    assert report.risk == "none"
+    assert report.conditions[0].status != "flagged"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lives with sister, has diabetes",
+        "Diabetes, lives with sister",
+        "Diabetes, caregiver for mother",
+        "Type 2 diabetes, positive family history",
+        "Type 2 diabetes, strong family history",
+        "Diabetes mellitus type 2, also family history",
+    ],
+)
+def test_the_patients_own_condition_stays_flagged(checker: Checker, text: str) -> None:
+    assert checker.cond(text).conditions[0].status == "flagged"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lives with daughter who has dementia",
+        "Family history: sister living with CKD",
+        "FHx: father, has diabetes",
+        "Diabetes, family history",
+        "diabetes (FH)",
+    ],
+)
+def test_a_relatives_condition_stays_the_relatives(checker: Checker, text: str) -> None:
+    status = checker.status("conditions", text)
+    assert status.status != "flagged"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Familial hypercholesterolemia (FH)",
+        "Hyperlipidemia - FH",
+        "Hypokalemic periodic paralysis, family history",
+    ],
+)
+def test_fh_after_a_lipid_or_heritable_diagnosis_names_the_patients_own(
+    checker: Checker, text: str
+) -> None:
+    status = checker.status("conditions", text)
+    assert status.concepts
+    assert status.reason is None  # current, not "a relative's"
