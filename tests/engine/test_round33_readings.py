@@ -116,6 +116,8 @@ def test_a_relative_that_opens_the_entry_has_the_condition(checker: Checker, tex
         "Type 2 diabetes, positive family history",
         "Type 2 diabetes, strong family history",
         "Diabetes mellitus type 2, also family history",
+        "Diabetes mellitus type 2 (N)",
+        "Hypokalemia (n)",
     ],
 )
 def test_the_patients_own_condition_stays_flagged(checker: Checker, text: str) -> None:
@@ -151,3 +153,19 @@ def test_fh_after_a_lipid_or_heritable_diagnosis_names_the_patients_own(
     status = checker.status("conditions", text)
     assert status.concepts
     assert status.reason is None  # current, not "a relative's"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hypothyroidism? N - TSH normal",
+        "Hypothyroidism? no - TSH 2.1",
+        "Diabetes? N (diet controlled)",
+        "Diabetes? y/n: n",
+        "Diabetes? (N)",
+    ],
+)
+def test_a_form_answer_no_with_a_comment_is_not_flagged(checker: Checker, text: str) -> None:
+    report = checker.cond(text)
+    assert report.risk == "none"
+    assert report.conditions[0].status != "flagged"
