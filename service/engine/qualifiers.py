@@ -49,6 +49,9 @@ class _Phrase:
     only_for: frozenset[str]
     unless_right_after: tuple[_Words, ...] = ()
     not_between_doses: bool = False
+    mid_clause_terminators: frozenset[_Words] = frozenset()
+    unless_right_before: frozenset[str] = frozenset()
+    not_for: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,25 @@ def _by_first(phrases: Sequence[_Words]) -> dict[str, tuple[_Words, ...]]:
 
 def _starts_at(tokens: Sequence[str], position: int, words: _Words) -> bool:
     return tuple(tokens[position : position + len(words)]) == words
+
+
+def _phrase_end(tokens: Sequence[str], position: int, words: _Words) -> int:
+    """Where ``words`` end when they start at ``position`` (-1: they do not), a line break
+    between two of them read as a space: a phrase wrapped onto the next line ("not\\ntaking",
+    "ruled\\nout", "Family\\nhistory of"; review32 R1)."""
+    end = position + len(words)
+    if tuple(tokens[position:end]) == words:
+        return end
+    if LINE not in tokens[position + 1 : end]:
+        return -1
+    at = position
+    for number, word in enumerate(words):
+        while number and at < len(tokens) and tokens[at] == LINE:
+            at += 1
+        if at >= len(tokens) or tokens[at] != word:
+            return -1
+        at += 1
+    return at
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +136,7 @@ class _ListRules:
                 any(s >= end for s in starts),
                 strict,
                 concepts[number] if number < len(concepts) else (),
+                spans,
             )
             for number, (start, end) in enumerate(spans)
         ]
@@ -155,8 +178,9 @@ class _ListRules:
         found: list[_Found] = []
         for position, token in enumerate(tokens):
             for phrase in self.phrases_by_first.get(token, ()):
-                if _starts_at(tokens, position, phrase.tokens):
-                    found.append(_Found(position, position + len(phrase.tokens), phrase))
+                phrase_end = _phrase_end(tokens, position, phrase.tokens)
+                if phrase_end >= 0:
+                    found.append(_Found(position, phrase_end, phrase))
         # A phrase inside a longer one ("taking" in "stopped taking") does not count.
         return [
             item
@@ -181,6 +205,7 @@ class _ListRules:
         concept_after: bool,
         strict: bool = False,
         ids: tuple[str, ...] = (),
+        spans: Sequence[tuple[int, int]] = (),
     ) -> str | None:
         best: tuple[int, int] | None = None
         kind: str | None = None
@@ -198,6 +223,14 @@ class _ListRules:
                 continue
             if phrase.only_for and phrase.only_for.isdisjoint(ids):
                 continue
+            if phrase.not_for and not phrase.not_for.isdisjoint(ids):
+                continue
+            if (
+                phrase.unless_right_before
+                and item.start > 0
+                and tokens[item.start - 1] in phrase.unless_right_before
+            ):
+                continue
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
@@ -209,9 +242,9 @@ class _ListRules:
             else:
                 continue
             distance = words_before[gap[1]] - words_before[gap[0]]
-            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, phrase):
+            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, item):
                 continue
-            if _other_line(tokens, item, start, end):
+            if _other_line(tokens, item, start, end, spans, found):
                 continue
             if phrase.unless_followed_by and _said_later(
                 tokens, max(end, item.end), ends_all, phrase.unless_followed_by
@@ -234,8 +267,11 @@ class _ListRules:
         tokens: Sequence[str],
         gap: tuple[int, int],
         ends_all: Sequence[_Words | None],
-        phrase: _Phrase,
+        item: _Found,
     ) -> bool:
+        phrase = item.phrase
+        # Lazily: whether something stands before the phrase in its clause.
+        mid_clause: bool | None = None
         for position in range(*gap):
             if ends_all[position] is not None:
                 return True
@@ -243,6 +279,15 @@ class _ListRules:
                 _starts_at(tokens, position, words) for words in phrase.terminators
             ):
                 return True
+            if phrase.mid_clause_terminators and any(
+                _starts_at(tokens, position, words) for words in phrase.mid_clause_terminators
+            ):
+                if mid_clause is None:
+                    mid_clause = not _clause_starts(
+                        tokens, item.start, ends_all, phrase.heading_words
+                    )
+                if mid_clause:
+                    return True
         return False
 
 
@@ -274,13 +319,26 @@ def _clause_starts(
     return True
 
 
-def _other_line(tokens: Sequence[str], item: _Found, start: int, end: int) -> bool:
+def _other_line(
+    tokens: Sequence[str],
+    item: _Found,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int]] = (),
+    found: Sequence[_Found] = (),
+) -> bool:
     """Whether the concept (tokens ``start`` to ``end``) is on another line than the
-    phrase, and the phrase's line names something else between them: a line break ends
-    the phrase's scope there ("Pertinent negatives: no chest pain\\nHypokalemia", "no
-    fever\\nhypokalemia", "Hypokalemia\\nDiabetes: no": review29 R6). A phrase alone on its
-    line heads the lines after (or before) it ("Negatives:\\nchest pain\\nhypokalemia",
-    "STOP taking these medications:\\nHCTZ\\nLasix", "Lasix 40 mg\\nStopped")."""
+    phrase, and the phrase's line names something else: another concept found in the text
+    (``spans``) or a section heading (a word and a colon). A line break then ends the
+    phrase's scope ("Pertinent negatives: no chest pain\\nHypokalemia", "no
+    fever\\nhypokalemia", "Hypokalemia\\nDiabetes: no": review29 R6). Other words on the
+    phrase's line do not: a line break inside one entry is most often wrapping ("Lasix 40
+    mg daily\\nstopped by cardiology 3/2024", "Hypokalemia 2019\\nresolved after KCl",
+    "FHx: mother and father\\ndiabetes": review32 R1), except a word after a phrase that
+    applies forward, which is then its object on its own line ("No known
+    allergies\\nHypokalemia", "Denies pain\\nhypokalemia"). A phrase alone on its line heads
+    the lines after (or before) it ("Negatives:\\nchest pain\\nhypokalemia", "STOP taking
+    these medications:\\nHCTZ\\nLasix", "Lasix 40 mg\\nStopped")."""
     if item.end <= start:
         positions = range(item.end, start)
         beyond = range(item.start - 1, -1, -1)
@@ -289,26 +347,84 @@ def _other_line(tokens: Sequence[str], item: _Found, start: int, end: int) -> bo
         beyond = range(item.end, len(tokens))
     else:
         return False
-    worded = False
+    others = [(s, e) for s, e in spans if s < e and (s, e) != (start, end)]
+    forward = item.end <= start
+    named = False
     for at in positions:
-        if tokens[at] == LINE:
+        if tokens[at] == LINE and not _wrapped(tokens, at):
             # Nor does it reach across the line break when its own line names something
             # on its other side: "Hypokalemia\nmother - diabetes" is the mother's diabetes
             # and the patient's hypokalemia.
-            return worded or _worded_until_line(tokens, beyond)
-        if tokens[at] not in MARKS:
-            worded = True
+            return named or _names_until_line(tokens, beyond, item, others)
+        if _names_something(tokens, at, item, others) or (
+            forward and _own_object(tokens, at, found)
+        ):
+            named = True
     return False
 
 
-def _worded_until_line(tokens: Sequence[str], positions: range) -> bool:
-    """Whether a word other than a mark comes at ``positions`` before a line break."""
+# Words that join the subjects of one phrase ("FHx: mother and father\ndiabetes").
+_JOINING = frozenset({"and", "or", "&"})
+
+
+def _own_object(tokens: Sequence[str], at: int, found: Sequence[_Found]) -> bool:
+    """Whether the token at ``at`` is a word, not a date, a number, a joining word or part
+    of a qualifier phrase."""
+    token = tokens[at]
+    return (
+        token not in MARKS
+        and token != DATE
+        and not token[0].isdigit()
+        and token not in _JOINING
+        and not any(other.start <= at < other.end for other in found)
+    )
+
+
+def _names_until_line(
+    tokens: Sequence[str],
+    positions: range,
+    item: _Found,
+    others: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether another concept or a section heading comes at ``positions`` before a line
+    break."""
     for at in positions:
-        if tokens[at] == LINE:
+        if tokens[at] == LINE and not _wrapped(tokens, at):
             return False
-        if tokens[at] not in MARKS:
+        if _names_something(tokens, at, item, others):
             return True
     return False
+
+
+# A line break after these, or before a conjunction, continues the clause: "Denies chest
+# pain, palpitations,\nor hypothyroidism", "Diabetes mellitus -\nresolved" (review32 R1).
+_WRAP_BEFORE = frozenset({",", "-", "and", "or", "nor", "with"})
+_WRAP_AFTER = frozenset({"and", "or", "nor"})
+
+
+def _wrapped(tokens: Sequence[str], at: int) -> bool:
+    """Whether the line break at ``at`` only wraps a clause onto the next line."""
+    return (at > 0 and tokens[at - 1] in _WRAP_BEFORE) or (
+        at + 1 < len(tokens) and tokens[at + 1] in _WRAP_AFTER
+    )
+
+
+def _names_something(
+    tokens: Sequence[str], at: int, item: _Found, others: Sequence[tuple[int, int]]
+) -> bool:
+    """Whether the token at ``at`` is part of another found concept, or a heading word
+    (a word, not a date or a number, followed by a colon) outside the phrase."""
+    if any(s <= at < e for s, e in others):
+        return True
+    token = tokens[at]
+    return (
+        not item.start <= at < item.end
+        and at + 1 < len(tokens)
+        and tokens[at + 1] == ":"
+        and token not in MARKS
+        and token != DATE
+        and not token[0].isdigit()
+    )
 
 
 def _terminator_ends_at(at: int, ends_all: Sequence[_Words | None]) -> bool:
@@ -456,6 +572,13 @@ class QualifierIndex:
                             if (w := tuple(clause_tokens(text)))
                         ),
                         rule.not_between_doses,
+                        frozenset(
+                            w
+                            for text in rule.terminated_mid_clause_by
+                            if (w := tuple(clause_tokens(text)))
+                        ),
+                        frozenset(rule.unless_right_before),
+                        frozenset(rule.not_for),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

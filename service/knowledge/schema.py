@@ -675,6 +675,11 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # "has" ends a negation ("denies chest pain, has diabetes") but not a relative's
     # ("mother has hypothyroidism").
     terminated_by: list[NonEmpty] = []
+    # Words that end this rule's scope only when something stands before the phrase in its
+    # clause (besides ``after_heading_words``): "lives with sister, has diabetes" and
+    # "Diabetes, lives with sister" are the patient's, while "Mother, has diabetes" and
+    # "Father living with diabetes" are the relative's (review32 R4).
+    terminated_mid_clause_by: list[NonEmpty] = []
     # Only when the text names another concept after this one: the drug switched to
     # ("simvastatin switched to pravastatin"; "lasix switched to 40 mg" is a dose change).
     needs_a_later_concept: bool = False
@@ -694,6 +699,8 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # With ``starts_clause``: the words of a section label that may come before the
     # heading, with marks ("Pertinent negatives:", "ROS - negative:", "Neuro: negative:",
     # "Review of systems - negative:"); a test's name ("HCV Ab negative:") is none of them.
+    # With ``terminated_mid_clause_by``: words that may stand before the phrase while it
+    # still opens its clause ("Patient's mother, has diabetes").
     after_heading_words: list[NonEmpty] = []
     # Words that undo the rule when the entry goes on to say them after the concept and the
     # phrase, before the clause ends at a comma or a terminator; one may start with that
@@ -711,6 +718,12 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # an episode ("hypoglycemia precautions"), while "dialysis precautions" are ordered
     # because the patient has the condition.
     only_for: list[NonEmpty] = []
+    # Not for these conditions (ids): "FH" after a lipid diagnosis names familial
+    # hypercholesterolemia, not a relative's (review32 R5).
+    not_for: list[NonEmpty] = []
+    # Words that undo the rule right before the phrase: "Type 2 diabetes, strong family
+    # history" is the patient's diabetes and a family history besides (review32 R5).
+    unless_right_before: list[NonEmpty] = []
     sources: SourceIds
 
 
