@@ -707,6 +707,10 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # Said after the drug and its strength, with a strength right after it, the phrase
     # names a past dose, not a past drug ("atorvastatin 40 mg, previously on 20 mg").
     not_between_doses: bool = False
+    # Like ``unless_right_after``, but only with a dose right after the words: "atorvastatin
+    # previously on 20 mg, now 40 mg" is taken; "HCTZ - was on, currently none" and "HCTZ -
+    # previously on, now chlorthalidone" are not.
+    unless_right_after_with_a_dose: list[NonEmpty] = []
     # Only for these conditions (ids): "precautions" is an order for a patient at risk of
     # an episode ("hypoglycemia precautions"), while "dialysis precautions" are ordered
     # because the patient has the condition.

@@ -48,3 +48,42 @@ def test_dc_home_dose_of_a_statin_with_a_raised_ck_is_no_statin_finding(
 )
 def test_dc_home_is_still_the_discharge(checker: Checker, text: str, status: str) -> None:
     assert checker.med(text).medications[0].status == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hydrochlorothiazide 25 mg - was on, currently none",
+        "Hydrochlorothiazide 25 mg, was on 2 years",
+        "HCTZ 25 mg - was on, stopped 2022",
+        "Lasix, was on 40 mg bid",
+    ],
+)
+def test_was_on_after_the_drug_with_no_dose_now_is_a_past_drug(checker: Checker, text: str) -> None:
+    status = checker.med(text).medications[0]
+    assert status.status == "recognized", text
+    assert status.reason == STOPPED
+
+
+def test_previously_on_then_now_another_drug_stops_the_first(checker: Checker) -> None:
+    status = checker.med("Hydrochlorothiazide - previously on, now chlorthalidone").medications[0]
+    assert status.status == "flagged"
+    assert status.concept == "chlorthalidone"
+    assert status.reason == f"hydrochlorothiazide: {STOPPED}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "atorvastatin 40 mg, previously on 20 mg",
+        "atorvastatin 40mg, previously on 20mg",
+        "atorvastatin previously on 20 mg, now 40 mg",
+        "atorvastatin previously on 20mg now 40mg",
+        "Simvastatin 40 mg - was on, increased to 80",
+        "HCTZ 12.5 mg - was on 25 mg until 2022",
+    ],
+)
+def test_a_past_dose_beside_the_dose_now_is_still_current(checker: Checker, text: str) -> None:
+    status = checker.med(text).medications[0]
+    assert status.status == "flagged", text
+    assert status.reason is None
