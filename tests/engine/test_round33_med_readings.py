@@ -87,3 +87,30 @@ def test_a_past_dose_beside_the_dose_now_is_still_current(checker: Checker, text
     status = checker.med(text).medications[0]
     assert status.status == "flagged", text
     assert status.reason is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hydrochlorothiazide 25 mg - Rx expired 2022, not refilled",
+        "HCTZ 25 mg - Rx expired 3/2022, never refilled",
+        "Lasix 40 mg, hasn't refilled since June",
+    ],
+)
+def test_an_expired_prescription_not_refilled_is_not_taken(checker: Checker, text: str) -> None:
+    status = checker.med(text).medications[0]
+    assert status.status == "recognized", text
+    assert status.reason == STOPPED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "furosemide 40 mg - Expired",
+        "Hydrochlorothiazide 25 mg - Rx expired 2022",
+        "HCTZ 25 mg - not refilled yet",
+        "HCTZ 25 mg daily, do not refill",
+    ],
+)
+def test_expired_alone_or_not_refilled_yet_stays_current(checker: Checker, text: str) -> None:
+    assert checker.med(text).medications[0].status == "flagged", text
