@@ -254,6 +254,13 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # that also names one of these concepts as current ("chronic low back pain with
     # sciatica" is sciatica only).
     not_with: list[Id] = []
+    # Words of its synonyms that name its type but alone name another condition ("DM2" of
+    # myotonic dystrophy, alone diabetes): a synonym with one of them is not read when the
+    # text also says one of ``type_words_unless`` (words or phrases: a treatment of the
+    # other condition, "Myotonic dystrophy; DM2 on metformin"); the word is then read on
+    # its own.
+    type_words: list[NonEmpty] = []
+    type_words_unless: list[NonEmpty] = []
     # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
     # A chronic condition stays current under "history of".
     acute: bool = False

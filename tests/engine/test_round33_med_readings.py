@@ -1,6 +1,7 @@
-"""Round 33 medication readings (review32 R7, R8, O6): "DC home dose" is the order to
+"""Round 33 medication readings (review32 R7, R8, O6, R9): "DC home dose" is the order to
 discontinue the home dose; "was on" after the drug with no dose now is a past drug;
-an expired prescription not refilled is not taken."""
+an expired prescription not refilled is not taken; (R9) "DM2" beside myotonic
+dystrophy with a diabetes treatment is diabetes."""
 
 from __future__ import annotations
 
@@ -114,3 +115,38 @@ def test_an_expired_prescription_not_refilled_is_not_taken(checker: Checker, tex
 )
 def test_expired_alone_or_not_refilled_yet_stays_current(checker: Checker, text: str) -> None:
     assert checker.med(text).medications[0].status == "flagged", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Myotonic dystrophy; DM2 on metformin",
+        "Myotonic dystrophy; DM2 on insulin",
+        "Myotonic dystrophy DM2, A1c 7.2 on glipizide",
+        "Myotonic dystrophy type 1; DM2 on insulin",
+    ],
+)
+def test_dm2_with_a_diabetes_treatment_beside_myotonic_dystrophy_is_diabetes(
+    checker: Checker, text: str
+) -> None:
+    """review32 R9."""
+    status = checker.cond(text).conditions[0]
+    assert status.status == "flagged", text
+    assert status.concepts == ["myotonic dystrophy", "diabetes mellitus"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Myotonic dystrophy; DM2",
+        "Myotonic dystrophy type 2 (DM2)",
+        "Myotonic dystrophy (DM2), insulin resistance",
+        "myotonic dystrophy (DM1) on metformin",
+    ],
+)
+def test_dm2_naming_the_type_of_myotonic_dystrophy_is_not_diabetes(
+    checker: Checker, text: str
+) -> None:
+    status = checker.cond(text).conditions[0]
+    assert status.status == "recognized", text
+    assert status.concepts == ["myotonic dystrophy"]
