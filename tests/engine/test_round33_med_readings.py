@@ -82,6 +82,7 @@ def test_previously_on_then_now_another_drug_stops_the_first(checker: Checker) -
         "atorvastatin previously on 20mg now 40mg",
         "Simvastatin 40 mg - was on, increased to 80",
         "HCTZ 12.5 mg - was on 25 mg until 2022",
+        "was on 20 mg, now furosemide 40 mg daily",
     ],
 )
 def test_a_past_dose_beside_the_dose_now_is_still_current(checker: Checker, text: str) -> None:
