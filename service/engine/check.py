@@ -57,7 +57,9 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     errors = implausible_values(request.labs, labs, kb)
     if errors:
         raise ImplausibleValueError(errors)
-    meds = listed_elsewhere([match_medication(m, knowledge) for m in request.medications])
+    meds = named_as_cause(
+        listed_elsewhere([match_medication(m, knowledge) for m in request.medications])
+    )
     conds = [match_condition(c, knowledge) for c in request.conditions]
     if knowledge.labeled_uses:
         meds = taken_for_conditions(meds, conds, knowledge)
@@ -161,6 +163,44 @@ def listed_elsewhere(meds: list[MedicationMatch]) -> list[MedicationMatch]:
             match.read_as,
             match.prn,
             (*match.excluded, *((h.drug_id, LISTED_ELSEWHERE) for h in elsewhere)),
+        )
+    return read
+
+
+NAMED_AS_CAUSE = "named_as_cause"
+
+
+def named_as_cause(meds: list[MedicationMatch]) -> list[MedicationMatch]:
+    """A drug named as the cause of what another drug of the entry treats ("Mag-Ox 400 mg
+    for low Mg from omeprazole", "KCl for HCTZ-induced hypokalemia") is not a second order
+    of that drug when another entry lists it ("omeprazole 20 mg daily"): that entry is its
+    order. Alone, it is read as taken: the supplement treats its ongoing effect (review32
+    R6)."""
+    if not any(match.causes for match in meds):
+        return meds
+    listed: dict[str, set[int]] = {}
+    for number, match in enumerate(meds):
+        for hit in match.hits:
+            if hit.drug_id not in match.causes:
+                listed.setdefault(hit.drug_id, set()).add(number)
+    read = list(meds)
+    for number, match in enumerate(meds):
+        elsewhere = tuple(
+            h
+            for h in match.hits
+            if h.drug_id in match.causes and listed.get(h.drug_id, set()) - {number}
+        )
+        if not elsewhere:
+            continue
+        read[number] = MedicationMatch(
+            tuple(h for h in match.hits if h not in elsewhere),
+            match.suggestions,
+            match.reason,
+            match.how,
+            match.read_as,
+            match.prn,
+            (*match.excluded, *((h.drug_id, NAMED_AS_CAUSE) for h in elsewhere)),
+            match.causes,
         )
     return read
 

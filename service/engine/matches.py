@@ -36,7 +36,7 @@ class DrugHit:
 
 
 class MedicationMatch:
-    __slots__ = ("excluded", "hits", "how", "prn", "read_as", "reason", "suggestions")
+    __slots__ = ("causes", "excluded", "hits", "how", "prn", "read_as", "reason", "suggestions")
 
     def __init__(
         self,
@@ -47,6 +47,7 @@ class MedicationMatch:
         read_as: tuple[str, ...] = (),
         prn: bool = False,
         excluded: tuple[tuple[str, str], ...] = (),
+        causes: tuple[str, ...] = (),
     ) -> None:
         self.hits: Final = hits
         self.suggestions: Final = suggestions
@@ -59,6 +60,9 @@ class MedicationMatch:
         # Drugs the text names but says are not current (stopped, denied, ...), each
         # with the qualifier kind; ``hits`` holds only the current ones.
         self.excluded: Final = excluded
+        # Drugs named as the cause of what another drug of the entry treats ("KCl for
+        # hypokalemia from HCTZ"): in ``hits`` unless another entry lists them.
+        self.causes: Final = causes
 
     def read(self, how: MatchKind | None) -> MedicationMatch:
         """The same match, read another way (from a coding's display, say)."""
@@ -70,6 +74,7 @@ class MedicationMatch:
             self.read_as,
             self.prn,
             self.excluded,
+            self.causes,
         )
 
 

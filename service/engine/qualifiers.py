@@ -52,6 +52,7 @@ class _Phrase:
     mid_clause_terminators: frozenset[_Words] = frozenset()
     unless_right_before: frozenset[str] = frozenset()
     not_for: frozenset[str] = frozenset()
+    unless_right_after_with_a_dose: tuple[_Words, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +257,10 @@ class _ListRules:
                 tokens, max(end, item.end), phrase.unless_right_after
             ):
                 continue
+            if phrase.unless_right_after_with_a_dose and _said_next(
+                tokens, max(end, item.end), phrase.unless_right_after_with_a_dose, dose=True
+            ):
+                continue
             # The last qualifier in the text, or the nearest (then the first listed).
             rank = (-item.start, phrase.order) if self.last_wins else (distance, phrase.order)
             if best is None or rank < best:
@@ -456,10 +461,14 @@ def _said_later(
     return False
 
 
-def _said_next(tokens: Sequence[str], position: int, phrases: Sequence[_Words]) -> bool:
+def _said_next(
+    tokens: Sequence[str], position: int, phrases: Sequence[_Words], dose: bool = False
+) -> bool:
     """Whether one of ``phrases`` starts at ``position``, or after a strength there (a
     number and the word after it: "Prior Lasix 40 mg dose reduced")
-    (``QualifierRule.unless_right_after``)."""
+    (``QualifierRule.unless_right_after``); with ``dose``, only with a dose right after the
+    phrase ("previously on 20 mg, now 40 mg", not "was on, currently none":
+    ``QualifierRule.unless_right_after_with_a_dose``)."""
     if position < len(tokens) and tokens[position][:1].isdigit():
         position += 1
         if (
@@ -468,16 +477,63 @@ def _said_next(tokens: Sequence[str], position: int, phrases: Sequence[_Words]) 
             and not any(_starts_at(tokens, position, words) for words in phrases)
         ):
             position += 1
-    return any(_starts_at(tokens, position, words) for words in phrases)
+    return any(
+        _starts_at(tokens, position, words)
+        and (not dose or _dose_at(tokens, position + len(words)))
+        for words in phrases
+    )
+
+
+# The units a dose is written in ("20 mg", "20mg", "1 tab"), not a duration ("2 years").
+_DOSE = re.compile(
+    r"[0-9]+(?:[.,][0-9]+)?(?:mg|mcg|g|gm|units?|iu|meq|mmol|ml|tabs?|tablets?|caps?|puffs?)?"
+)
+_DOSE_UNITS = frozenset(
+    [
+        "mg",
+        "mcg",
+        "g",
+        "gm",
+        "unit",
+        "units",
+        "iu",
+        "meq",
+        "mmol",
+        "ml",
+        "tab",
+        "tabs",
+        "tablet",
+        "tablets",
+        "cap",
+        "caps",
+        "capsule",
+        "capsules",
+        "puff",
+        "puffs",
+    ]
+)
+
+
+def _dose_at(tokens: Sequence[str], position: int, bare: bool = True) -> bool:
+    """Whether a dose starts at ``position``: a number with its unit, glued or next
+    ("20 mg", "20mg"), or with ``bare`` a number alone ("increased to 80")."""
+    if position >= len(tokens) or _DOSE.fullmatch(tokens[position]) is None:
+        return False
+    if not tokens[position][-1].isdigit():
+        return True
+    following = tokens[position + 1] if position + 1 < len(tokens) else None
+    if following in _DOSE_UNITS:
+        return True
+    return bare and (following is None or following in MARKS)
 
 
 def _between_doses(tokens: Sequence[str], end: int, item: _Found) -> bool:
     """Whether the phrase comes after the concept (ending at ``end``) with a number between
-    them and a number right after it (``QualifierRule.not_between_doses``)."""
+    them and a dose right after it (``QualifierRule.not_between_doses``): not a duration
+    ("HCTZ 25 mg, was on 2 years")."""
     return (
         item.start >= end
-        and item.end < len(tokens)
-        and tokens[item.end][:1].isdigit()
+        and _dose_at(tokens, item.end, bare=False)
         and any(tokens[at][:1].isdigit() for at in range(end, item.start))
     )
 
@@ -579,6 +635,11 @@ class QualifierIndex:
                         ),
                         frozenset(rule.unless_right_before),
                         frozenset(rule.not_for),
+                        tuple(
+                            w
+                            for text in rule.unless_right_after_with_a_dose
+                            if (w := tuple(clause_tokens(text)))
+                        ),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

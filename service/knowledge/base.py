@@ -83,6 +83,9 @@ class KnowledgeBase:
     drug_vocabulary: frozenset[str]
     condition_terms: dict[str, tuple[str, ...]]
     condition_words_from: dict[str, int]
+    # Condition terms with a type word (``Condition.type_words``) -> the word sequences
+    # that, said in the same text, keep them from being read.
+    condition_terms_unless: dict[str, tuple[tuple[str, ...], ...]]
     conditions_by_icd_prefix: dict[str, tuple[str, ...]]
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
     icd_exclusions: dict[str, frozenset[str]]

@@ -506,6 +506,21 @@ def _check_texts(c: _Collector) -> None:
             )
 
 
+def _condition_terms_unless(c: _Collector) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The condition terms with a type word (``Condition.type_words``) and the words that,
+    said in the same text, keep them from being read."""
+    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for cond in c.conditions.values():
+        if not cond.type_words_unless:
+            continue
+        unless = tuple(tuple(tokens(text)) for text in cond.type_words_unless)
+        for text in (cond.name, *cond.synonyms):
+            words = tokens(text)
+            if not set(cond.type_words).isdisjoint(words):
+                found[" ".join(words)] = unless
+    return found
+
+
 def _index(
     c: _Collector, norm: Normalization, qualifiers: Qualifiers, texts: Texts, version: str
 ) -> KnowledgeBase:
@@ -635,6 +650,7 @@ def _index(
         ),
         condition_terms={k: tuple(v) for k, v in condition_terms.items()},
         condition_words_from=_words_from(condition_terms),
+        condition_terms_unless=_condition_terms_unless(c),
         conditions_by_icd_prefix={k: tuple(v) for k, v in icd.items()},
         icd_exclusions={k: frozenset(v) for k, v in icd_exclusions.items()},
         conditions_by_snomed={k: tuple(v) for k, v in snomed.items()},
@@ -642,6 +658,7 @@ def _index(
         near_condition_terms=near_terms(_by_initial(fuzzy_conditions)),
         condition_vocabulary=frozenset(
             {w for k in condition_terms for w in k.split(" ")}
+            | {w for k in c.conditions.values() for t in k.type_words_unless for w in tokens(t)}
             | {
                 w
                 for p in (

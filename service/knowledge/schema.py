@@ -254,6 +254,13 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # that also names one of these concepts as current ("chronic low back pain with
     # sciatica" is sciatica only).
     not_with: list[Id] = []
+    # Words of its synonyms that name its type but alone name another condition ("DM2" of
+    # myotonic dystrophy, alone diabetes): a synonym with one of them is not read when the
+    # text also says one of ``type_words_unless`` (words or phrases: a treatment of the
+    # other condition, "Myotonic dystrophy; DM2 on metformin"); the word is then read on
+    # its own.
+    type_words: list[NonEmpty] = []
+    type_words_unless: list[NonEmpty] = []
     # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
     # A chronic condition stays current under "history of".
     acute: bool = False
@@ -714,6 +721,10 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # Said after the drug and its strength, with a strength right after it, the phrase
     # names a past dose, not a past drug ("atorvastatin 40 mg, previously on 20 mg").
     not_between_doses: bool = False
+    # Like ``unless_right_after``, but only with a dose right after the words: "atorvastatin
+    # previously on 20 mg, now 40 mg" is taken; "HCTZ - was on, currently none" and "HCTZ -
+    # previously on, now chlorthalidone" are not.
+    unless_right_after_with_a_dose: list[NonEmpty] = []
     # Only for these conditions (ids): "precautions" is an order for a patient at risk of
     # an episode ("hypoglycemia precautions"), while "dialysis precautions" are ordered
     # because the patient has the condition.

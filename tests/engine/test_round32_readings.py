@@ -50,17 +50,61 @@ def test_two_plain_entries_of_one_drug_are_still_a_duplicate(checker: Checker) -
     assert any(f.id == SAME_DRUG_TWICE + "furosemide" for f in report.findings)
 
 
+CAUSES = [
+    ("Mag-Ox 400 mg for low Mg from omeprazole", "magnesium oxide", "omeprazole"),
+    ("ondansetron 4 mg prn nausea from metformin", "ondansetron", "metformin"),
+    ("KCl 20 mEq for HCTZ-induced hypokalemia", "potassium chloride", "hydrochlorothiazide"),
+    (
+        "magnesium oxide 400 mg for hypomagnesemia due to long-term pantoprazole use",
+        "magnesium oxide",
+        "pantoprazole",
+    ),
+    ("KCl 10 mEq daily, low K caused by furosemide", "potassium chloride", "furosemide"),
+    ("Potassium 20 mEq due to lasix 40 mg bid", "potassium chloride", "furosemide"),
+    (
+        "KCl 20 mEq daily (hypokalemia from chlorthalidone 25 mg daily)",
+        "potassium chloride",
+        "chlorthalidone",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "cause"), CAUSES)
+def test_a_drug_named_as_a_cause_and_listed_elsewhere_is_not_read_twice(
+    checker: Checker, text: str, concept: str, cause: str
+) -> None:
+    report = checker(medications=[{"text": text}, {"text": f"{cause} 20 mg daily"}])
+    first, second = report.medications
+    assert first.concept == concept
+    assert first.reason is not None
+    assert f"{cause}: named as the cause of what another drug treats" in first.reason
+    assert second.concept == cause
+    assert not [f.id for f in report.findings if f.id.startswith(SAME_DRUG_TWICE)]
+
+
+@pytest.mark.parametrize(("text", "concept", "cause"), CAUSES)
+def test_a_drug_named_as_a_cause_alone_is_read_as_taken(
+    checker: Checker, text: str, concept: str, cause: str
+) -> None:
+    """review32 R6: with no entry of its own the cause drug is still taken (the supplement
+    treats its ongoing effect), as before round 32."""
+    status = checker.med(text).medications[0]
+    assert status.concept == f"{concept} + {cause}"
+    assert status.reason is None
+
+
+def test_a_cause_drug_with_its_dose_and_low_potassium_is_moderate(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "Potassium 20 mEq due to lasix 40 mg bid"}],
+        labs=[{"text": "potassium", "value": 3.3, "unit": "mmol/L"}],
+    )
+    assert report.risk == "moderate"
+    assert report.medications[0].status == "flagged"
+
+
 @pytest.mark.parametrize(
     ("text", "concept"),
     [
-        ("Mag-Ox 400 mg for low Mg from omeprazole", "magnesium oxide"),
-        ("ondansetron 4 mg prn nausea from metformin", "ondansetron"),
-        ("KCl 20 mEq for HCTZ-induced hypokalemia", "potassium chloride"),
-        (
-            "magnesium oxide 400 mg for hypomagnesemia due to long-term pantoprazole use",
-            "magnesium oxide",
-        ),
-        ("KCl 10 mEq daily, low K caused by furosemide", "potassium chloride"),
         ("KCl 20 mEq daily while on furosemide", "potassium chloride"),
         ("KCl (take with Lasix)", "potassium chloride"),
         ("lisinopril stopped due to cough; losartan 50 mg", "losartan"),
@@ -68,7 +112,7 @@ def test_two_plain_entries_of_one_drug_are_still_a_duplicate(checker: Checker) -
         ("Hyzaar 50/12.5", "losartan + hydrochlorothiazide"),
     ],
 )
-def test_a_drug_named_as_a_cause_is_not_an_ingredient(
+def test_a_drug_named_as_a_reference_is_not_an_ingredient(
     checker: Checker, text: str, concept: str
 ) -> None:
     assert checker.med(text).medications[0].concept == concept

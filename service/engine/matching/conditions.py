@@ -363,7 +363,14 @@ def _terms_in(
     while i < end:
         longest = kb.condition_words_from.get(words[i], 1)
         for size in range(min(longest, end - i), 0, -1):
-            ids = kb.condition_terms.get(words[i] if size == 1 else " ".join(words[i : i + size]))
+            term = words[i] if size == 1 else " ".join(words[i : i + size])
+            ids = kb.condition_terms.get(term)
+            if (
+                ids is not None
+                and term in kb.condition_terms_unless
+                and any(_said(words, said) for said in kb.condition_terms_unless[term])
+            ):
+                continue  # "Myotonic dystrophy; DM2 on metformin": DM2 is the diabetes
             if ids is not None:
                 hits.append((ids, parsed.span(i, size)))
                 i += size
@@ -372,6 +379,11 @@ def _terms_in(
             unmatched.append((i, words[i]))
             i += 1
     return hits, unmatched
+
+
+def _said(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[at : at + size]) == phrase for at in range(len(words) - size + 1))
 
 
 def _spelled_window(

@@ -156,7 +156,9 @@ def _in_context(
         read_as = tuple(kb.drugs[h.drug_id].name for h in match.hits)
     if not (prn or excluded or read_as or how != match.how):
         return match
-    return MedicationMatch(hits, match.suggestions, match.reason, how, read_as, prn, excluded)
+    return MedicationMatch(
+        hits, match.suggestions, match.reason, how, read_as, prn, excluded, match.causes
+    )
 
 
 def _qualifiers(
@@ -245,10 +247,12 @@ def _match_words(
     if found is not None:
         return found
     kb = knowledge.kb
-    hits, how = _drugs_from_words(words, kb, route_hint or _explicit_route(None, [words], kb))
+    hits, how, causes = _drugs_from_words(
+        words, kb, route_hint or _explicit_route(None, [words], kb)
+    )
     if not hits:
         return _NO_MATCH
-    match = MedicationMatch(tuple(knowledge.hit(hit) for hit in hits), how=how)
+    match = MedicationMatch(tuple(knowledge.hit(hit) for hit in hits), how=how, causes=causes)
     remember(memo, key, match)
     return match
 
@@ -438,10 +442,13 @@ def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm
 
 def _drugs_from_words(
     words: list[str], kb: KnowledgeBase, explicit_route: Route | None
-) -> tuple[tuple[DrugHit, ...], MatchKind | None]:
-    """Greedy longest-phrase match of resolved words against the drug terms, and what kind
-    of name the first term is."""
+) -> tuple[tuple[DrugHit, ...], MatchKind | None, tuple[str, ...]]:
+    """Greedy longest-phrase match of resolved words against the drug terms, what kind
+    of name the first term is, and the drugs named as a cause of what an earlier drug
+    treats ("Mag-Ox for low Mg from omeprazole"): read as taken, unless another entry
+    lists them (``check.named_as_cause``)."""
     hits: dict[str, DrugHit] = {}
+    causes: list[str] = []
     how: MatchKind | None = None
     after_drug = False
     reference_until = -1  # a drug named before this word is a reference
@@ -466,25 +473,26 @@ def _drugs_from_words(
             cause = True
         elif term is None and was_cause and word in kb.cause_link_words:
             cause = True  # "due to", "caused by", "from long-term"
-        elif (
-            term is not None
-            and (i < reference_until or was_cause or _cause_follows(words, i + size, hits, kb))
-            and not _one_product(hits, term, kb)
-        ):
+        elif term is not None and i < reference_until and not _one_product(hits, term, kb):
             pass  # "metolazone 30 min before lasix": when it is taken, not a second drug
         elif term is not None:
             how = how or term.how
             route = explicit_route or term.route or term.default_route
+            named_as_cause = (
+                was_cause or _cause_follows(words, i + size, hits, kb)
+            ) and not _one_product(hits, term, kb)
             for drug_id in term.drug_ids:
                 if drug_id not in hits:
                     hits[drug_id] = DrugHit(drug_id, route or kb.drugs[drug_id].default_route)
+                    if named_as_cause:
+                        causes.append(drug_id)
             after_drug = True
         elif word not in kb.ignored_tokens and word not in kb.route_tokens:
             after_drug = word in kb.salt_tokens and after_drug
         i += size
     if not hits and kb.drug_by_route_word:
-        return _route_word_drug(words, kb)
-    return tuple(hits.values()), how
+        return (*_route_word_drug(words, kb), ())
+    return tuple(hits.values()), how, tuple(causes)
 
 
 def _route_word_drug(
