@@ -119,6 +119,10 @@ PRELIMINARY_SUPERSEDED = "preliminary; the final result {final} is used"
 PRELIMINARY_NORMAL = (
     "preliminary and not abnormal: it does not replace the final result {final}, which is used"
 )
+PRELIMINARY_NOT_WORSE = (
+    "preliminary and not worse than the abnormal final result {final}: it does not replace"
+    " it (an unverified result never takes a problem away); the final result is used"
+)
 LOINC = "http://loinc.org"
 # referenceRange.type codes that mean the usual normal range (an absent type means it too).
 NORMAL_RANGE_TYPES = frozenset({"normal"})
@@ -188,6 +192,10 @@ def _no_states(_: LabInput, __: Patient | None) -> frozenset[str]:
     return frozenset()
 
 
+def _no_value(_: LabInput, __: Patient | None) -> float | None:
+    return None
+
+
 def _never_split(texts: Sequence[str | None]) -> bool:
     return False
 
@@ -209,6 +217,8 @@ class Options:
     ``lab_states``: the states (``low``, ``high``) a lab value is in for this patient (the
     knowledge base's limits), so that a result given as a bound (``<2.5``) is used only
     when every value within the bound is abnormal the same way.
+    ``lab_value``: a lab's value as the rules read it (canonical unit, corrected), so that
+    a preliminary result replaces an abnormal final one only when it is worse the same way.
     ``corrected_by``: analyte id -> the analyte that corrects it (calcium: albumin), so that
     a correcting result is used only when drawn near the result it corrects.
     ``split_dose``: whether orders of one product (their texts, directions included) are
@@ -227,6 +237,7 @@ class Options:
     episode: Callable[[ConditionInput], bool] = _never
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
+    lab_value: Callable[[LabInput, Patient | None], float | None] = _no_value
     corrected_by: Mapping[str, str] = field(default_factory=dict)
     split_dose: Callable[[Sequence[str | None]], bool] = _never_split
     # The fhirServer of the CDS Hooks call (None: none named): an absolute
@@ -1220,8 +1231,10 @@ def _drop_distant_corrections(builder: _Builder, latest: dict[str, _Lab]) -> Non
 def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, str]:
     """Of two results of one analyte, the one used, the one left out and why: the more
     recent, except that a preliminary result replaces a final one only when it is later and
-    abnormal (a potassium of 2.4 telephoned before it is final), and a final result drawn
-    at the same time or later supersedes a preliminary one."""
+    abnormal (a potassium of 2.4 telephoned before it is final) and, when the final result
+    is abnormal, worse in the same direction (a later preliminary 3.4 never replaces a final
+    2.7: it may raise a problem, never take one away; review32 R10), and a final result
+    drawn at the same time or later supersedes a preliminary one."""
     newer, older = (lab, current) if _newer(lab, current) else (current, lab)
     more_recent = f"a more recent result is used ({newer.ref.reference})"
     if _preliminary(newer) == _preliminary(older):
@@ -1230,9 +1243,26 @@ def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, st
         return newer, older, PRELIMINARY_SUPERSEDED.format(final=newer.ref.reference)
     if newer.when is None or (older.when is not None and newer.when == older.when):
         return older, newer, PRELIMINARY_SUPERSEDED.format(final=older.ref.reference)
-    if newer.unusable is None and builder.options.lab_states(newer.item, builder.person.patient):
-        return newer, older, more_recent
-    return older, newer, PRELIMINARY_NORMAL.format(final=older.ref.reference)
+    patient = builder.person.patient
+    states = builder.options.lab_states(newer.item, patient) if newer.unusable is None else None
+    if not states:
+        return older, newer, PRELIMINARY_NORMAL.format(final=older.ref.reference)
+    final_states = builder.options.lab_states(older.item, patient)
+    if older.unusable is None and final_states and not _worse(builder, newer, older, states):
+        return older, newer, PRELIMINARY_NOT_WORSE.format(final=older.ref.reference)
+    return newer, older, more_recent
+
+
+def _worse(builder: _Builder, preliminary: _Lab, final: _Lab, states: frozenset[str]) -> bool:
+    """Whether a preliminary result is worse than an abnormal final one: abnormal the same
+    way (low or high) and further from normal. Values not known: not worse."""
+    shared = states & builder.options.lab_states(final.item, builder.person.patient)
+    patient = builder.person.patient
+    new = builder.options.lab_value(preliminary.item, patient)
+    old = builder.options.lab_value(final.item, patient)
+    if not shared or new is None or old is None:
+        return False
+    return ("low" in shared and new < old) or ("high" in shared and new > old)
 
 
 def _preliminary(lab: _Lab) -> bool:

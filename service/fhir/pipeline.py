@@ -82,6 +82,10 @@ def check_record(
         result = lab_results([item], [match_lab(item, knowledge)], person, knowledge)[0]
         return frozenset(result.states) if result is not None else frozenset()
 
+    def lab_value(item: LabInput, person: Patient | None) -> float | None:
+        result = lab_results([item], [match_lab(item, knowledge)], person, knowledge)[0]
+        return result.value if result is not None else None
+
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
@@ -91,6 +95,7 @@ def check_record(
         episode=is_episode,
         lab_analyte=lab_analyte,
         lab_states=lab_states,
+        lab_value=lab_value,
         corrected_by={
             aid: analyte.corrected.by
             for aid, analyte in knowledge.kb.analytes.items()

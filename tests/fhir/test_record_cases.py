@@ -239,6 +239,40 @@ def test_a_later_normal_preliminary_result_does_not_replace_a_low_final_one(
     assert reasons(report)["Observation/k-prelim"].startswith("preliminary and not abnormal")
 
 
+def test_a_later_milder_preliminary_result_does_not_replace_a_worse_final_one(
+    client: Client,
+) -> None:
+    """review32 R10: a final K 2.7 then a preliminary 3.4 (abnormal, milder): the
+    unverified value must not take the severe hypokalemia down (high -> low)."""
+    report = check(
+        client,
+        patient(),
+        _potassium("k-final", 2.7, days=2),
+        _potassium("k-prelim", 3.4, days=1, status="preliminary"),
+    )
+    assert report["risk"] == "high"
+    assert report["sources"]["labs"][0]["reference"] == "Observation/k-final"
+    assert reasons(report)["Observation/k-prelim"].startswith(
+        "preliminary and not worse than the abnormal final result Observation/k-final"
+    )
+    # Worse the same way, it is used; the other way (a high after a low), it is not.
+    worse = check(
+        client,
+        patient(),
+        _potassium("k-final", 3.3, days=2),
+        _potassium("k-prelim", 2.6, days=1, status="preliminary"),
+    )
+    assert worse["sources"]["labs"][0]["reference"] == "Observation/k-prelim"
+    assert worse["risk"] == "high"
+    other_way = check(
+        client,
+        patient(),
+        _potassium("k-final", 2.7, days=2),
+        _potassium("k-prelim", 6.5, days=1, status="preliminary"),
+    )
+    assert other_way["sources"]["labs"][0]["reference"] == "Observation/k-final"
+
+
 def test_a_normal_preliminary_result_does_not_clear_a_coded_hypokalemia(client: Client) -> None:
     report = check(
         client,
