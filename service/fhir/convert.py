@@ -86,6 +86,14 @@ HELD_REASON = "status on-hold: held, not taken now"
 STATEMENT_OF_ORDER_REASON = (
     "reports on the order {order} (its basedOn or derivedFrom), which is read: one medication"
 )
+STATEMENT_SAME_AS_ORDER_REASON = (
+    "the patient's statement of the order {order} (same drug and dose), which is read:"
+    " one medication"
+)
+ORDER_TAKEN_OTHERWISE_REASON = (
+    "the patient's statement {statement} (its basedOn or derivedFrom names this order) says"
+    " another dose is taken: the statement is read"
+)
 SUPERSEDED_REASON = "superseded by {later}, which names it as its priorPrescription"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
@@ -196,6 +204,15 @@ def _no_value(_: LabInput, __: Patient | None) -> float | None:
     return None
 
 
+# What a medication names, for pairing a patient's statement with an order: its drugs
+# (ingredient set), the daily dose of each (None: not read), and whether taken as needed.
+MedKey = tuple[frozenset[str], tuple[float | None, ...], bool]
+
+
+def _no_key(_: MedicationInput) -> MedKey | None:
+    return None
+
+
 def _never_split(texts: Sequence[str | None]) -> bool:
     return False
 
@@ -217,6 +234,9 @@ class Options:
     ``lab_states``: the states (``low``, ``high``) a lab value is in for this patient (the
     knowledge base's limits), so that a result given as a bound (``<2.5``) is used only
     when every value within the bound is abnormal the same way.
+    ``med_key``: a medication's drugs, daily doses and as-needed flag (``MedKey``), so
+    that a patient's MedicationStatement is read as the report of an order only when it
+    names the same drugs at the same dose (review32 R11, O2).
     ``lab_value``: a lab's value as the rules read it (canonical unit, corrected), so that
     a preliminary result replaces an abnormal final one only when it is worse the same way.
     ``corrected_by``: analyte id -> the analyte that corrects it (calcium: albumin), so that
@@ -238,6 +258,7 @@ class Options:
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
     lab_value: Callable[[LabInput, Patient | None], float | None] = _no_value
+    med_key: Callable[[MedicationInput], MedKey | None] = _no_key
     corrected_by: Mapping[str, str] = field(default_factory=dict)
     split_dose: Callable[[Sequence[str | None]], bool] = _never_split
     # The fhirServer of the CDS Hooks call (None: none named): an absolute
@@ -402,26 +423,65 @@ def _without_superseded_orders(builder: _Builder) -> None:
 
 
 def _without_statements_of_orders(builder: _Builder) -> None:
-    """A MedicationStatement whose ``basedOn`` or ``derivedFrom`` names an order read is
-    the patient's report of that order, one medication: counting both would make one
-    drug two (duplicate therapy). The order speaks for it; the statement is listed."""
-    if not builder.reports_on:
-        return
-    orders: dict[str, str] = {}
-    for _, ref in builder.meds:
+    """A MedicationStatement that is the patient's report of an order read is one
+    medication with it: counting both would make one drug two (duplicate therapy). The
+    order speaks for it; the statement is listed in ``ignored``. A statement is that report
+    when its ``basedOn`` or ``derivedFrom`` names the order and it names the same drugs at
+    the same daily dose (or a dose is not given), or, unlinked, when it names the same
+    drugs as a current order at the same dose or none (review32 O2). Linked at another dose,
+    the statement (what the patient takes) is read and the order listed; linked but naming
+    other drugs (derivedFrom may name any supporting record), both are read (review32 R11).
+    Drugs not read on either side: a linked statement is the order's report, as written."""
+    key = builder.options.med_key
+    keys = [key(item) if not ref.draft else None for item, ref in builder.meds]
+    orders: dict[str, int] = {}
+    for i, (_, ref) in enumerate(builder.meds):
         for name in builder.order_names.get(ref.reference, frozenset()):
-            orders.setdefault(name, ref.reference)
-    kept = []
-    for item, ref in builder.meds:
-        names = builder.reports_on.get(ref.reference, frozenset())
-        order = next((orders[n] for n in sorted(names) if n in orders), None)
-        if ref.resource_type != "MedicationStatement" or order is None:
-            kept.append((item, ref))
+            orders.setdefault(name, i)
+    current_orders = [
+        i
+        for i, (_, ref) in enumerate(builder.meds)
+        if ref.resource_type != "MedicationStatement" and not ref.draft
+    ]
+    dropped: dict[int, str] = {}
+    for i, (_, ref) in enumerate(builder.meds):
+        if ref.resource_type != "MedicationStatement" or i in dropped:
             continue
-        builder.ignored.append(
-            Ignored(ref.reference, ref.resource_type, STATEMENT_OF_ORDER_REASON.format(order=order))
-        )
-    builder.meds[:] = kept
+        names = builder.reports_on.get(ref.reference, frozenset())
+        linked = next((orders[n] for n in sorted(names) if n in orders), None)
+        if linked is not None:
+            order_ref = builder.meds[linked][1]
+            pairing = _pairing(keys[i], keys[linked])
+            if pairing == "other_dose" and linked not in dropped:
+                dropped[linked] = ORDER_TAKEN_OTHERWISE_REASON.format(statement=ref.reference)
+            elif pairing in ("same", "unknown"):
+                dropped[i] = STATEMENT_OF_ORDER_REASON.format(order=order_ref.reference)
+            continue
+        paired = (j for j in current_orders if _pairing(keys[i], keys[j]) == "same")
+        same = next((j for j in paired if j not in dropped), None)
+        if same is not None:
+            order = builder.meds[same][1].reference
+            dropped[i] = STATEMENT_SAME_AS_ORDER_REASON.format(order=order)
+    if not dropped:
+        return
+    for i, reason in sorted(dropped.items()):
+        ref = builder.meds[i][1]
+        builder.ignored.append(Ignored(ref.reference, ref.resource_type, reason))
+    builder.meds[:] = [m for i, m in enumerate(builder.meds) if i not in dropped]
+
+
+def _pairing(statement: MedKey | None, order: MedKey | None) -> str:
+    """How a statement's medication pairs with an order's: ``same`` (same drugs, same
+    daily doses where both are read, same as-needed flag), ``other_dose``, ``other``
+    (other drugs), or ``unknown`` (drugs not read on either side)."""
+    if statement is None or order is None or not statement[0] or not order[0]:
+        return "unknown"
+    if statement[0] != order[0] or statement[2] != order[2]:
+        return "other"
+    doses = zip(statement[1], order[1], strict=True)
+    if any(a is not None and b is not None and abs(a - b) > 1e-9 for a, b in doses):
+        return "other_dose"
+    return "same"
 
 
 def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
