@@ -135,9 +135,9 @@ def lab_status(
     if match.not_used:  # its status says it is not a result to use
         return InputStatus(index, "recognized", name, names, match.reason, [], match.how)
     if ("labs", index) in referenced:
-        return InputStatus(index, "flagged", name, names, None, [], match.how)
+        return InputStatus(index, "flagged", name, names, match.reason, [], match.how)
     if match.analyte_id and match.value is not None:
-        return InputStatus(index, "recognized", name, names, None, [], match.how)
+        return InputStatus(index, "recognized", name, names, match.reason, [], match.how)
     return InputStatus(
         index, "unrecognized", name, names, match.reason, list(match.suggestions), match.how
     )

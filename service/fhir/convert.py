@@ -86,6 +86,14 @@ HELD_REASON = "status on-hold: held, not taken now"
 STATEMENT_OF_ORDER_REASON = (
     "reports on the order {order} (its basedOn or derivedFrom), which is read: one medication"
 )
+STATEMENT_SAME_AS_ORDER_REASON = (
+    "the patient's statement of the order {order} (same drug and dose), which is read:"
+    " one medication"
+)
+ORDER_TAKEN_OTHERWISE_REASON = (
+    "the patient's statement {statement} (its basedOn or derivedFrom names this order) says"
+    " another dose is taken: the statement is read"
+)
 SUPERSEDED_REASON = "superseded by {later}, which names it as its priorPrescription"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
 # MedicationRequest.intent codes (FHIR R4 value set medicationrequest-intent,
@@ -118,6 +126,10 @@ PRELIMINARY_STATUS = PRELIMINARY
 PRELIMINARY_SUPERSEDED = "preliminary; the final result {final} is used"
 PRELIMINARY_NORMAL = (
     "preliminary and not abnormal: it does not replace the final result {final}, which is used"
+)
+PRELIMINARY_NOT_WORSE = (
+    "preliminary and not worse than the abnormal final result {final}: it does not replace"
+    " it (an unverified result never takes a problem away); the final result is used"
 )
 LOINC = "http://loinc.org"
 # referenceRange.type codes that mean the usual normal range (an absent type means it too).
@@ -188,6 +200,19 @@ def _no_states(_: LabInput, __: Patient | None) -> frozenset[str]:
     return frozenset()
 
 
+def _no_value(_: LabInput, __: Patient | None) -> float | None:
+    return None
+
+
+# What a medication names, for pairing a patient's statement with an order: its drugs
+# (ingredient set), the daily dose of each (None: not read), and whether taken as needed.
+MedKey = tuple[frozenset[str], tuple[float | None, ...], bool]
+
+
+def _no_key(_: MedicationInput) -> MedKey | None:
+    return None
+
+
 def _never_split(texts: Sequence[str | None]) -> bool:
     return False
 
@@ -209,6 +234,11 @@ class Options:
     ``lab_states``: the states (``low``, ``high``) a lab value is in for this patient (the
     knowledge base's limits), so that a result given as a bound (``<2.5``) is used only
     when every value within the bound is abnormal the same way.
+    ``med_key``: a medication's drugs, daily doses and as-needed flag (``MedKey``), so
+    that a patient's MedicationStatement is read as the report of an order only when it
+    names the same drugs at the same dose (review32 R11, O2).
+    ``lab_value``: a lab's value as the rules read it (canonical unit, corrected), so that
+    a preliminary result replaces an abnormal final one only when it is worse the same way.
     ``corrected_by``: analyte id -> the analyte that corrects it (calcium: albumin), so that
     a correcting result is used only when drawn near the result it corrects.
     ``split_dose``: whether orders of one product (their texts, directions included) are
@@ -227,6 +257,8 @@ class Options:
     episode: Callable[[ConditionInput], bool] = _never
     lab_analyte: Callable[[LabInput], str | None] = _no_analyte
     lab_states: Callable[[LabInput, Patient | None], frozenset[str]] = _no_states
+    lab_value: Callable[[LabInput, Patient | None], float | None] = _no_value
+    med_key: Callable[[MedicationInput], MedKey | None] = _no_key
     corrected_by: Mapping[str, str] = field(default_factory=dict)
     split_dose: Callable[[Sequence[str | None]], bool] = _never_split
     # The fhirServer of the CDS Hooks call (None: none named): an absolute
@@ -391,26 +423,65 @@ def _without_superseded_orders(builder: _Builder) -> None:
 
 
 def _without_statements_of_orders(builder: _Builder) -> None:
-    """A MedicationStatement whose ``basedOn`` or ``derivedFrom`` names an order read is
-    the patient's report of that order, one medication: counting both would make one
-    drug two (duplicate therapy). The order speaks for it; the statement is listed."""
-    if not builder.reports_on:
-        return
-    orders: dict[str, str] = {}
-    for _, ref in builder.meds:
+    """A MedicationStatement that is the patient's report of an order read is one
+    medication with it: counting both would make one drug two (duplicate therapy). The
+    order speaks for it; the statement is listed in ``ignored``. A statement is that report
+    when its ``basedOn`` or ``derivedFrom`` names the order and it names the same drugs at
+    the same daily dose (or a dose is not given), or, unlinked, when it names the same
+    drugs as a current order at the same dose or none (review32 O2). Linked at another dose,
+    the statement (what the patient takes) is read and the order listed; linked but naming
+    other drugs (derivedFrom may name any supporting record), both are read (review32 R11).
+    Drugs not read on either side: a linked statement is the order's report, as written."""
+    key = builder.options.med_key
+    keys = [key(item) if not ref.draft else None for item, ref in builder.meds]
+    orders: dict[str, int] = {}
+    for i, (_, ref) in enumerate(builder.meds):
         for name in builder.order_names.get(ref.reference, frozenset()):
-            orders.setdefault(name, ref.reference)
-    kept = []
-    for item, ref in builder.meds:
-        names = builder.reports_on.get(ref.reference, frozenset())
-        order = next((orders[n] for n in sorted(names) if n in orders), None)
-        if ref.resource_type != "MedicationStatement" or order is None:
-            kept.append((item, ref))
+            orders.setdefault(name, i)
+    current_orders = [
+        i
+        for i, (_, ref) in enumerate(builder.meds)
+        if ref.resource_type != "MedicationStatement" and not ref.draft
+    ]
+    dropped: dict[int, str] = {}
+    for i, (_, ref) in enumerate(builder.meds):
+        if ref.resource_type != "MedicationStatement" or i in dropped:
             continue
-        builder.ignored.append(
-            Ignored(ref.reference, ref.resource_type, STATEMENT_OF_ORDER_REASON.format(order=order))
-        )
-    builder.meds[:] = kept
+        names = builder.reports_on.get(ref.reference, frozenset())
+        linked = next((orders[n] for n in sorted(names) if n in orders), None)
+        if linked is not None:
+            order_ref = builder.meds[linked][1]
+            pairing = _pairing(keys[i], keys[linked])
+            if pairing == "other_dose" and linked not in dropped:
+                dropped[linked] = ORDER_TAKEN_OTHERWISE_REASON.format(statement=ref.reference)
+            elif pairing in ("same", "unknown"):
+                dropped[i] = STATEMENT_OF_ORDER_REASON.format(order=order_ref.reference)
+            continue
+        paired = (j for j in current_orders if _pairing(keys[i], keys[j]) == "same")
+        same = next((j for j in paired if j not in dropped), None)
+        if same is not None:
+            order = builder.meds[same][1].reference
+            dropped[i] = STATEMENT_SAME_AS_ORDER_REASON.format(order=order)
+    if not dropped:
+        return
+    for i, reason in sorted(dropped.items()):
+        ref = builder.meds[i][1]
+        builder.ignored.append(Ignored(ref.reference, ref.resource_type, reason))
+    builder.meds[:] = [m for i, m in enumerate(builder.meds) if i not in dropped]
+
+
+def _pairing(statement: MedKey | None, order: MedKey | None) -> str:
+    """How a statement's medication pairs with an order's: ``same`` (same drugs, same
+    daily doses where both are read, same as-needed flag), ``other_dose``, ``other``
+    (other drugs), or ``unknown`` (drugs not read on either side)."""
+    if statement is None or order is None or not statement[0] or not order[0]:
+        return "unknown"
+    if statement[0] != order[0] or statement[2] != order[2]:
+        return "other"
+    doses = zip(statement[1], order[1], strict=True)
+    if any(a is not None and b is not None and abs(a - b) > 1e-9 for a, b in doses):
+        return "other_dose"
+    return "same"
 
 
 def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:
@@ -1220,8 +1291,10 @@ def _drop_distant_corrections(builder: _Builder, latest: dict[str, _Lab]) -> Non
 def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, str]:
     """Of two results of one analyte, the one used, the one left out and why: the more
     recent, except that a preliminary result replaces a final one only when it is later and
-    abnormal (a potassium of 2.4 telephoned before it is final), and a final result drawn
-    at the same time or later supersedes a preliminary one."""
+    abnormal (a potassium of 2.4 telephoned before it is final) and, when the final result
+    is abnormal, worse in the same direction (a later preliminary 3.4 never replaces a final
+    2.7: it may raise a problem, never take one away; review32 R10), and a final result
+    drawn at the same time or later supersedes a preliminary one."""
     newer, older = (lab, current) if _newer(lab, current) else (current, lab)
     more_recent = f"a more recent result is used ({newer.ref.reference})"
     if _preliminary(newer) == _preliminary(older):
@@ -1230,9 +1303,26 @@ def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, st
         return newer, older, PRELIMINARY_SUPERSEDED.format(final=newer.ref.reference)
     if newer.when is None or (older.when is not None and newer.when == older.when):
         return older, newer, PRELIMINARY_SUPERSEDED.format(final=older.ref.reference)
-    if newer.unusable is None and builder.options.lab_states(newer.item, builder.person.patient):
-        return newer, older, more_recent
-    return older, newer, PRELIMINARY_NORMAL.format(final=older.ref.reference)
+    patient = builder.person.patient
+    states = builder.options.lab_states(newer.item, patient) if newer.unusable is None else None
+    if not states:
+        return older, newer, PRELIMINARY_NORMAL.format(final=older.ref.reference)
+    final_states = builder.options.lab_states(older.item, patient)
+    if older.unusable is None and final_states and not _worse(builder, newer, older, states):
+        return older, newer, PRELIMINARY_NOT_WORSE.format(final=older.ref.reference)
+    return newer, older, more_recent
+
+
+def _worse(builder: _Builder, preliminary: _Lab, final: _Lab, states: frozenset[str]) -> bool:
+    """Whether a preliminary result is worse than an abnormal final one: abnormal the same
+    way (low or high) and further from normal. Values not known: not worse."""
+    shared = states & builder.options.lab_states(final.item, builder.person.patient)
+    patient = builder.person.patient
+    new = builder.options.lab_value(preliminary.item, patient)
+    old = builder.options.lab_value(final.item, patient)
+    if not shared or new is None or old is None:
+        return False
+    return ("low" in shared and new < old) or ("high" in shared and new > old)
 
 
 def _preliminary(lab: _Lab) -> bool:

@@ -14,8 +14,8 @@ from service.engine.combinations import daily_mg, dose_text, split_over_the_day
 from service.engine.errors import implausible_values
 from service.engine.findings import PREGNANCY_CONDITION, lab_results
 from service.engine.matching import match_condition, match_lab, match_medication
-from service.engine.models import ConditionInput, LabInput, Patient
-from service.fhir.convert import Options, convert
+from service.engine.models import ConditionInput, LabInput, MedicationInput, Patient
+from service.fhir.convert import MedKey, Options, convert
 from service.fhir.models import Conversion, FhirReport, Ignored
 from service.fhir.read import Budget, Document, Entry, FhirReadError, read
 from service.fhir.references import PatientFilter, choose_patient
@@ -82,6 +82,17 @@ def check_record(
         result = lab_results([item], [match_lab(item, knowledge)], person, knowledge)[0]
         return frozenset(result.states) if result is not None else frozenset()
 
+    def med_key(item: MedicationInput) -> MedKey:
+        match = match_medication(item, knowledge)
+        drugs = sorted({hit.drug_id for hit in match.hits})
+        text = dose_text(item, knowledge)
+        doses = tuple(daily_mg(text, drug) for drug in drugs)
+        return frozenset(drugs), doses, match.prn
+
+    def lab_value(item: LabInput, person: Patient | None) -> float | None:
+        result = lab_results([item], [match_lab(item, knowledge)], person, knowledge)[0]
+        return result.value if result is not None else None
+
     options = Options(
         today=today or datetime.now(UTC).date(),
         patient=patient,
@@ -91,6 +102,8 @@ def check_record(
         episode=is_episode,
         lab_analyte=lab_analyte,
         lab_states=lab_states,
+        lab_value=lab_value,
+        med_key=med_key,
         corrected_by={
             aid: analyte.corrected.by
             for aid, analyte in knowledge.kb.analytes.items()

@@ -27,6 +27,11 @@ def _unit_mixup(kb: KnowledgeBase, a: Analyte) -> str:
         f"; sent in {m.sent} below {m.below:g} {a.canonical_unit} with a decimal "
         f"fraction: probably {m.likely}, not read (confirm the value and unit; "
         f"{_sources(kb, m.sources)})"
+        + (
+            f"; read as {m.likely} when below {m.read_below:g} {a.canonical_unit} in {m.likely}"
+            if m.read_below is not None
+            else ""
+        )
     )
 
 

@@ -394,6 +394,9 @@ class UnitMixup(_Strict, frozen=True, kw_only=True):
     sent: NonEmpty
     likely: NonEmpty
     below: Annotated[float, msgspec.Meta(gt=0)]
+    # Read in ``likely`` (converted, its status saying so) when the value in ``likely``
+    # is below this (canonical unit): low in either unit, so never left unread.
+    read_below: Annotated[float, msgspec.Meta(gt=0)] | None = None
     sources: SourceIds
 
 

@@ -145,6 +145,81 @@ def test_a_statement_based_on_an_order_not_read_stays(client: Client) -> None:
     assert report["sources"]["medications"][0]["reference"] == "MedicationStatement/ms-furo"
 
 
+def test_a_linked_statement_of_another_dose_is_read_in_place_of_the_order(
+    client: Client,
+) -> None:
+    """review32 R11: the patient's statement (basedOn the 20 mg order) says 80 mg: the
+    statement is what the patient takes, so the label limit beside amlodipine is checked
+    on it (SIMVASTATIN label: no more than 20 mg daily with amlodipine); the order is
+    listed, and simvastatin is counted once."""
+    report = check(
+        client,
+        patient(),
+        request("mr-simva", "Simvastatin 20 MG Oral Tablet"),
+        statement(
+            "ms-simva",
+            "Simvastatin 80 mg daily",
+            basedOn=[{"reference": "MedicationRequest/mr-simva"}],
+        ),
+        request("mr-amlo", "Amlodipine 10 MG Oral Tablet"),
+    )
+    ids = finding_ids(report)
+    assert "combination/simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine" in ids
+    assert "combination/same_drug_twice/simvastatin" not in ids
+    assert reasons(report)["MedicationRequest/mr-simva"].startswith(
+        "the patient's statement MedicationStatement/ms-simva"
+    )
+
+
+def test_a_linked_statement_of_another_drug_is_read(client: Client) -> None:
+    """review32 R11: derivedFrom may name any supporting record; a furosemide statement
+    derived from a hydrochlorothiazide order is a second drug (loop plus thiazide)."""
+    report = check(
+        client,
+        patient(),
+        request("mr-hctz", "Hydrochlorothiazide 25 MG Oral Tablet", "310798"),
+        statement(
+            "ms-furo",
+            "Furosemide 40 mg daily",
+            derivedFrom=[{"reference": "MedicationRequest/mr-hctz"}],
+        ),
+    )
+    assert "combination/loop_plus_thiazide" in finding_ids(report)
+    assert "MedicationStatement/ms-furo" not in reasons(report)
+
+
+def test_an_unlinked_statement_of_an_order_at_its_dose_is_counted_once(client: Client) -> None:
+    """review32 O2: an active order plus the patient's own (unlinked) statement of the same
+    drug and dose is one medication, not duplicate therapy; at another dose both are read
+    (a real discrepancy to reconcile)."""
+    report = check(
+        client,
+        patient(),
+        request("mr-colch", "Colchicine 0.6 MG Oral Tablet"),
+        statement("ms-colch", "Colchicine 0.6 mg daily"),
+    )
+    assert report["risk"] == "none"
+    assert reasons(report)["MedicationStatement/ms-colch"].startswith(
+        "the patient's statement of the order MedicationRequest/mr-colch (same drug and dose)"
+    )
+    furosemide = check(
+        client,
+        patient(),
+        request("mr-furo", "Furosemide 40 MG Oral Tablet", "313988"),
+        statement("ms-furo", "furosemide"),
+    )
+    assert "combination/same_drug_twice/furosemide" not in finding_ids(furosemide)
+    assert [m["concept"] for m in furosemide["medications"]] == ["furosemide"]
+    other_dose = check(
+        client,
+        patient(),
+        request("mr-furo", "Furosemide 40 MG Oral Tablet", "313988"),
+        statement("ms-furo", "furosemide 80 mg daily"),
+    )
+    assert len(other_dose["medications"]) == 2
+    assert "MedicationStatement/ms-furo" not in reasons(other_dose)
+
+
 def test_a_bound_written_in_value_string_is_read_as_a_bound(client: Client) -> None:
     """Round 31 #4: a potassium sent as ``valueString`` "<2.5 mmol/L" (as results converted
     from HL7 v2 carry it) was left out as "no numeric result", so last month's normal
@@ -237,6 +312,40 @@ def test_a_later_normal_preliminary_result_does_not_replace_a_low_final_one(
     assert report["risk"] == "moderate"
     assert report["sources"]["labs"][0]["reference"] == "Observation/k-final"
     assert reasons(report)["Observation/k-prelim"].startswith("preliminary and not abnormal")
+
+
+def test_a_later_milder_preliminary_result_does_not_replace_a_worse_final_one(
+    client: Client,
+) -> None:
+    """review32 R10: a final K 2.7 then a preliminary 3.4 (abnormal, milder): the
+    unverified value must not take the severe hypokalemia down (high -> low)."""
+    report = check(
+        client,
+        patient(),
+        _potassium("k-final", 2.7, days=2),
+        _potassium("k-prelim", 3.4, days=1, status="preliminary"),
+    )
+    assert report["risk"] == "high"
+    assert report["sources"]["labs"][0]["reference"] == "Observation/k-final"
+    assert reasons(report)["Observation/k-prelim"].startswith(
+        "preliminary and not worse than the abnormal final result Observation/k-final"
+    )
+    # Worse the same way, it is used; the other way (a high after a low), it is not.
+    worse = check(
+        client,
+        patient(),
+        _potassium("k-final", 3.3, days=2),
+        _potassium("k-prelim", 2.6, days=1, status="preliminary"),
+    )
+    assert worse["sources"]["labs"][0]["reference"] == "Observation/k-prelim"
+    assert worse["risk"] == "high"
+    other_way = check(
+        client,
+        patient(),
+        _potassium("k-final", 2.7, days=2),
+        _potassium("k-prelim", 6.5, days=1, status="preliminary"),
+    )
+    assert other_way["sources"]["labs"][0]["reference"] == "Observation/k-final"
 
 
 def test_a_normal_preliminary_result_does_not_clear_a_coded_hypokalemia(client: Client) -> None:

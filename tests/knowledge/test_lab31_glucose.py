@@ -31,7 +31,7 @@ def test_a_mmol_value_sent_as_mg_dl_is_not_severe_hypoglycemia(checker: Checker)
     # With a sulfonylurea, no hypoglycemia rule is joined either.
     joined = checker(
         medications=[{"text": "glipizide 10 mg daily"}],
-        labs=[{**GLUCOSE, "value": 3.1, "unit": "mg/dL"}],
+        labs=[{**GLUCOSE, "value": 5.4, "unit": "mg/dL"}],
     )
     assert joined.risk != "high"
     assert all(("labs", 0) not in {(i.list, i.index) for i in f.inputs} for f in joined.findings)
@@ -73,3 +73,35 @@ def test_a_whole_year_age_0_keeps_the_adult_glucose_limits(checker: Checker) -> 
     """Age 0 is any infant under 12 months, not a newborn of hours (review28 R3)."""
     assert _severities(_glucose(checker, 47, age=0)) == {"lab/glucose/low": "high"}
     assert _severities(_glucose(checker, 47, age=0.5)) == {"lab/glucose/low": "high"}
+
+
+def test_a_value_low_in_mmol_too_is_read_as_mmol_over_http(client: Any) -> None:
+    """review32 R2: 2.9 "mg/dL" is hypoglycemia in either unit (ADA 2024, PMID 38078586:
+    level 2 below 3.0 mmol/L = 54 mg/dL; level 1 below 3.9 mmol/L = 70 mg/dL). Below 3.9
+    in mmol/L it is read as mmol/L (converted) and its status says so; 5.4 stays unread."""
+
+    def post(value: float) -> Any:
+        body = {
+            "patient": {"age": 60},
+            "medications": [{"text": "glipizide 10 mg bid"}],
+            "labs": [{**GLUCOSE, "value": value, "unit": "mg/dL"}],
+        }
+        response = client.post("/v1/check", json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    severe = post(2.9)
+    assert severe["risk"] == "high"
+    ids = {f["id"]: f["severity"] for f in severe["findings"]}
+    assert ids["combination/glucose_lowering_drug_with_low_glucose"] == "high"
+    lab = severe["labs"][0]
+    assert lab["status"] == "flagged"
+    assert "read as 2.9 mmol/L (about 52 mg/dL)" in lab["reason"]
+    assert "confirm the value and unit" in lab["reason"]
+    # 3.5 mmol/L (63 mg/dL) is level 1: moderate with the sulfonylurea, not severe.
+    mild = post(3.5)
+    assert mild["risk"] == "moderate"
+    # A normal value read as mmol/L stays not read, as before.
+    normal = post(5.4)
+    assert normal["risk"] == "none"
+    assert normal["labs"][0]["status"] == "unrecognized"

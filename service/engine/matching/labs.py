@@ -131,13 +131,19 @@ def _match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
         # severe result, and never dropped silently: the status says why and what it
         # probably is, and the note lists it as not checked.
         likely = kb.unit_factors[analyte_id][unit_key(mixup.likely)]
-        reason = kb.texts.templates["lab_unit_mixup"].format(
-            value=f"{item.value:g}",
-            unit=item.unit,
-            analyte=analyte.name,
-            likely=mixup.likely,
-            converted=f"{item.value * likely / factor:.0f}",
-        )
+        fields = {
+            "value": f"{item.value:g}",
+            "unit": item.unit,
+            "analyte": analyte.name,
+            "likely": mixup.likely,
+            "converted": f"{item.value * likely / factor:.0f}",
+        }
+        if mixup.read_below is not None and item.value * likely < mixup.read_below:
+            # Low in the likely unit too (2.9 "mg/dL" is 2.9 mmol/L, 52 mg/dL): read in
+            # that unit, so a real hypoglycemia is not lost; the status says so.
+            reason = kb.texts.templates["lab_unit_mixup_read"].format(**fields)
+            return LabMatch(analyte_id, item.value * likely, reason, how, factor, corrected)
+        reason = kb.texts.templates["lab_unit_mixup"].format(**fields)
         suggestion = f"{item.value:g} {mixup.likely}"
         return LabMatch(analyte_id, None, reason, how, suggestions=(suggestion,))
     return LabMatch(analyte_id, value, None, how, factor, corrected)
