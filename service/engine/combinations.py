@@ -633,7 +633,9 @@ def _evaluate(
     if measured_by and "+" not in measured_by and _measured_opposite(measured_by, request):
         return []
     otherwise = rule.unless_measured_otherwise
-    if otherwise is not None and _latest_not_in(otherwise, request) is not None:
+    if (
+        otherwise is not None and _latest_not_in(otherwise, request) is not None
+    ) or _not_this_request(rule, candidates, request):
         return []
     doses: list[_Dose] = []
     for s, limit, floor, weekly in prepared.dose_limits:
@@ -908,7 +910,7 @@ def _same_ingredient(
     by_drug: dict[str, list[Ref]] = {}
     for ref in refs:
         match = request.meds[ref[1]] if ref[0] == MEDICATIONS else None
-        if match is None or match.prn or _single_dose(request.med_items[ref[1]].text):
+        if match is None or match.prn:
             continue
         for hit in _filling(knowledge, match, rule_index):
             by_drug.setdefault(hit.drug_id, []).append(ref)
@@ -919,18 +921,29 @@ def _same_ingredient(
     ]
 
 
-# One dose, not a regimen: a one-time order ("x1", "once only", "single dose") or a step of
+# One dose, not a regimen: a one-time order ("x1 now", "once", "single dose") or a step of
 # the labeled colchicine flare dose ("1.2 mg at first sign of a flare", "0.6 mg one hour
-# later"). Beside a regular order of the drug it is no second regimen (review32 O2).
+# later"). Beside a regular order of the drug, or of its class, it is no second regimen
+# (review32 O2). Not when the entry gives a frequency, a course or a refill count ("refills
+# x1", "x1 month", "bid at first sign of flare until resolved": review33 R4).
 _SINGLE_DOSE = re.compile(
-    r"\bx\s?1\b(?!\s*(?:d\b|days?|wks?|weeks?))|\bsingle\s+dose\b|\bone\s+dose\b"
-    r"|\bonce\s+only\b|\bfirst\s+sign\b|\b(?:1|one)\s+hours?\s+later\b|\bin\s+(?:1|one)\s+hours?\b",
+    r"\bx\s?1\s*(?:doses?\b|now\b|stat\b|today\b|tonight\b|for\b|[.;,)]|$)|\bsingle\s+dose\b"
+    r"|\bone\s+dose\b|\bonce\b|\bfirst\s+sign\b|\b(?:1|one)\s+hours?\s+later\b"
+    r"|\bin\s+(?:1|one)\s+hours?\b",
+    re.IGNORECASE,
+)
+_REGIMEN = re.compile(
+    r"\brefills?\b|#\s*\d|\b(?:bid|tid|qid|qd|daily|twice|every|until|weekly|monthly|nightly)\b"
+    r"|\bq\s?\d+\s*h|\bq\s?(?:am|pm|hs|day|week)\b|\b(?:a|per)\s+(?:day|week|month)\b"
+    r"|\bx\s?\d+\s*(?:d\b|days?|wks?|weeks?|mo\b|months?|yrs?|years?)",
     re.IGNORECASE,
 )
 
 
 def _single_dose(text: str | None) -> bool:
-    return text is not None and _SINGLE_DOSE.search(text) is not None
+    return (
+        text is not None and _SINGLE_DOSE.search(text) is not None and _REGIMEN.search(text) is None
+    )
 
 
 def _split_dose(knowledge: Knowledge, refs: Sequence[Ref], request: Request) -> bool:
@@ -1021,6 +1034,35 @@ def _latest_not_in(analyte_state: str, request: Request) -> int | None:
     if result is None or state in result.states:
         return None
     return None if any(band.name == state for band in result.bands) else latest
+
+
+def _not_this_request(rule: CombinationRule, candidates: list[list[Ref]], request: Request) -> bool:
+    """Whether the request itself rules the rule out (``unless_measured``,
+    ``unless_condition``); for a duplicate-therapy rule, ``candidates`` lose the one-time
+    doses beside a regular order (review32 O2)."""
+    if rule.unless_measured is not None and _latest_in(rule.unless_measured, request):
+        return True
+    if rule.unless_condition and any(
+        condition_id in rule.unless_condition
+        for m in request.conds
+        for condition_id in m.condition_ids
+    ):
+        return True
+    if rule.basis == "duplicate_therapy" and len(rule.slots) == 1:
+        candidates[0] = [
+            ref
+            for ref in candidates[0]
+            if ref[0] != MEDICATIONS or not _single_dose(request.med_items[ref[1]].text)
+        ]
+    return False
+
+
+def _latest_in(analyte_state: str, request: Request) -> bool:
+    """Whether the latest result of the analyte of ``analyte:state`` is in that state."""
+    analyte_id, state = analyte_state.split(":")
+    latest = request.latest.get(analyte_id)
+    result = request.results[latest] if latest is not None else None
+    return result is not None and state in result.states
 
 
 def _measured_opposite(measured_by: str, request: Request) -> bool:

@@ -439,6 +439,13 @@ def _check_rules(c: _Collector) -> None:
                 f"{where}: unless_measured_otherwise names unknown analyte"
                 f" {r.unless_measured_otherwise!r}"
             )
+        if r.unless_measured and r.unless_measured.split(":")[0] not in c.analytes:
+            c.errors.append(f"{where}: unless_measured names unknown analyte {r.unless_measured!r}")
+        for condition_id in r.unless_condition:
+            if condition_id not in c.conditions:
+                c.errors.append(
+                    f"{where}: unless_condition names unknown condition {condition_id!r}"
+                )
         if r.one_input and (
             len(r.slots) != 1
             or (

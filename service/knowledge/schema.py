@@ -585,6 +585,11 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     unless_measured_otherwise: (
         Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_0-9]+$")] | None
     ) = None
+    # The rule does not fire when the latest result of the analyte is in this state, or one
+    # of these conditions is current: two potassium-sparing diuretics correct the low
+    # potassium of Gitelman syndrome or primary aldosteronism (``potassium:low``).
+    unless_measured: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_0-9]+$")] | None = None
+    unless_condition: list[Id] = []
     management: list[NonEmpty] = []
     sources: SourceIds
 

@@ -57,3 +57,34 @@ def test_the_labeled_flare_dose_in_two_entries_is_no_duplicate(
     (review32 O2)."""
     report = checker(medications=[{"text": t} for t in medications])
     assert all(not f.id.startswith("combination/colchicine_listed_twice") for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("medications", "rule"),
+    [
+        (["Simvastatin 40 mg daily, refills x1", "Simvastatin 20 mg daily"], "same_drug_twice"),
+        (["Simvastatin 40 mg daily x1 month", "Simvastatin 20 mg daily"], "same_drug_twice"),
+        (["Colchicine 0.6 mg daily", "Colchicine 0.6 mg bid x1 month"], "colchicine_listed_twice"),
+        (
+            [
+                "Colchicine 0.6 mg daily",
+                "Colchicine 0.6 mg bid at first sign of flare until resolved",
+            ],
+            "colchicine_listed_twice",
+        ),
+    ],
+)
+def test_a_refill_count_or_a_course_is_no_one_time_dose(
+    checker: Checker, medications: list[str], rule: str
+) -> None:
+    """review33 R4: "x1" in a refill count or a course length, and a flare course with a
+    frequency, are regimens: the duplicate stands."""
+    report = checker(medications=[{"text": t} for t in medications])
+    assert any(f.id.startswith(f"combination/{rule}/") for f in report.findings)
+
+
+def test_a_one_time_dose_is_no_class_duplicate(checker: Checker) -> None:
+    """review33 O2: bumetanide IV once beside daily furosemide is no second loop diuretic."""
+    meds = [{"text": "furosemide 40 mg daily"}, {"text": "bumetanide 1 mg IV once"}]
+    report = checker(medications=meds)
+    assert all(f.basis != "duplicate_therapy" for f in report.findings)
