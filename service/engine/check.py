@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from msgspec.structs import replace
@@ -68,6 +68,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     if knowledge.not_cured_when:
         conds = not_cured(conds, results, latest, knowledge)
     measured = measured_conditions(conds, request.labs, results, knowledge, latest)
+    _not_pregnant(request.patient, conds, measured.outranked, kb.texts.templates)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
     sent = frozenset(latest).union(lab.test_id for lab in labs if lab.test_id)
@@ -235,6 +236,22 @@ def taken_for_conditions(
             )
         )
     return read
+
+
+def _not_pregnant(
+    patient: Patient | None,
+    conds: Sequence[ConditionMatch],
+    outranked: dict[int, str],
+    templates: Mapping[str, str],
+) -> None:
+    """A pregnancy among the conditions while ``patient.pregnant`` is false: the structured
+    field is the current answer (a problem list keeps a past pregnancy), so the entry is
+    recognized, not a contributor (review34 D6)."""
+    if patient is None or patient.pregnant is not False:
+        return
+    for index, match in enumerate(conds):
+        if match.condition_ids == (PREGNANCY_CONDITION,):
+            outranked.setdefault(index, templates["outranked_by_not_pregnant"])
 
 
 def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Patient | None:
