@@ -92,7 +92,15 @@ STATEMENT_SAME_AS_ORDER_REASON = (
 )
 ORDER_TAKEN_OTHERWISE_REASON = (
     "the patient's statement {statement} (its basedOn or derivedFrom names this order) says"
-    " another dose is taken: the statement is read"
+    " a higher dose is taken ({dose}): the statement is read"
+)
+STATEMENT_LOWER_DOSE_REASON = (
+    "reports on the order {order} (its basedOn or derivedFrom) at another dose ({dose}):"
+    " the order's higher daily dose is read, one medication"
+)
+STATEMENT_PART_OF_ORDER_REASON = (
+    "reports on the order {order} (its basedOn or derivedFrom), which is read and contains"
+    " its drugs: one medication"
 )
 SUPERSEDED_REASON = "superseded by {later}, which names it as its priorPrescription"
 DRAFT_ORDER_STATUSES = frozenset({"draft", "active", "on-hold"})
@@ -429,8 +437,12 @@ def _without_statements_of_orders(builder: _Builder) -> None:
     when its ``basedOn`` or ``derivedFrom`` names the order and it names the same drugs at
     the same daily dose (or a dose is not given), or, unlinked, when it names the same
     drugs as a current order at the same dose or none (review32 O2). Linked at another dose,
-    the statement (what the patient takes) is read and the order listed; linked but naming
-    other drugs (derivedFrom may name any supporting record), both are read (review32 R11).
+    the higher daily dose is read and the other listed: a higher statement (what the patient
+    says is taken) replaces the order, a lower one does not take the order's dose-limit
+    findings away (review33 R7). Linked and naming some of the order's drugs (the
+    hydrochlorothiazide of a lisinopril-hydrochlorothiazide order), the order speaks for it.
+    Linked but naming other drugs (derivedFrom may name any supporting record), both are
+    read (review32 R11).
     Drugs not read on either side: a linked statement is the order's report, as written."""
     key = builder.options.med_key
     keys = [key(item) if not ref.draft else None for item, ref in builder.meds]
@@ -452,8 +464,17 @@ def _without_statements_of_orders(builder: _Builder) -> None:
         if linked is not None:
             order_ref = builder.meds[linked][1]
             pairing = _pairing(keys[i], keys[linked])
-            if pairing == "other_dose" and linked not in dropped:
-                dropped[linked] = ORDER_TAKEN_OTHERWISE_REASON.format(statement=ref.reference)
+            if pairing == "other_dose" and _higher(keys[i], keys[linked]):
+                if linked not in dropped:
+                    dropped[linked] = ORDER_TAKEN_OTHERWISE_REASON.format(
+                        statement=ref.reference, dose=_dose_words(keys[i])
+                    )
+            elif pairing == "other_dose":
+                dropped[i] = STATEMENT_LOWER_DOSE_REASON.format(
+                    order=order_ref.reference, dose=_dose_words(keys[i])
+                )
+            elif pairing == "part":
+                dropped[i] = STATEMENT_PART_OF_ORDER_REASON.format(order=order_ref.reference)
             elif pairing in ("same", "unknown"):
                 dropped[i] = STATEMENT_OF_ORDER_REASON.format(order=order_ref.reference)
             continue
@@ -472,16 +493,47 @@ def _without_statements_of_orders(builder: _Builder) -> None:
 
 def _pairing(statement: MedKey | None, order: MedKey | None) -> str:
     """How a statement's medication pairs with an order's: ``same`` (same drugs, same
-    daily doses where both are read, same as-needed flag), ``other_dose``, ``other``
-    (other drugs), or ``unknown`` (drugs not read on either side)."""
+    daily doses where both are read, same as-needed flag), ``other_dose``, ``part`` (some
+    of the order's drugs: hydrochlorothiazide of a lisinopril-hydrochlorothiazide order),
+    ``other`` (other drugs), or ``unknown`` (drugs not read on either side)."""
     if statement is None or order is None or not statement[0] or not order[0]:
         return "unknown"
-    if statement[0] != order[0] or statement[2] != order[2]:
+    if statement[2] != order[2]:
+        return "other"
+    if statement[0] < order[0]:
+        return "part"
+    if statement[0] != order[0]:
         return "other"
     doses = zip(statement[1], order[1], strict=True)
     if any(a is not None and b is not None and abs(a - b) > 1e-9 for a, b in doses):
         return "other_dose"
     return "same"
+
+
+def _higher(statement: MedKey | None, order: MedKey | None) -> bool:
+    """Whether a statement of the order's drugs at another dose names a higher daily dose
+    of one of them (and a lower of none): then its dose limits are the ones to check. An
+    unverified report may raise a problem, never take one away (review33 R7)."""
+    if statement is None or order is None:
+        return False
+    pairs = [
+        (a, b)
+        for a, b in zip(statement[1], order[1], strict=True)
+        if a is not None and b is not None
+    ]
+    return any(a > b + 1e-9 for a, b in pairs) and not any(a < b - 1e-9 for a, b in pairs)
+
+
+def _dose_words(key: MedKey | None) -> str:
+    """The daily doses a key reads, for a reason: "simvastatin 20 mg/day"."""
+    if key is None:
+        return "dose not read"
+    words = [
+        f"{drug} {dose:g} mg/day"
+        for drug, dose in zip(sorted(key[0]), key[1], strict=True)
+        if dose is not None
+    ]
+    return ", ".join(words) or "dose not read"
 
 
 def _read(builder: _Builder, entry: Entry, *, draft: bool) -> None:

@@ -188,6 +188,59 @@ def test_a_linked_statement_of_another_drug_is_read(client: Client) -> None:
     assert "MedicationStatement/ms-furo" not in reasons(report)
 
 
+def test_a_linked_statement_of_a_lower_dose_keeps_the_order(client: Client) -> None:
+    """review33 R7: the order is simvastatin 20 mg twice a day (40 mg/day) beside
+    amlodipine; the patient's statement basedOn it says 20 mg daily. An unverified report
+    may raise a problem, never take one away: the order's higher daily dose is read, so the
+    label limit (SIMVASTATIN label: no more than 20 mg daily with amlodipine) stays, and
+    simvastatin counts once; the statement is listed with the dose it gives."""
+    report = check(
+        client,
+        patient(),
+        request("mr-simva", "Simvastatin 20 mg tablet bid"),
+        statement(
+            "ms-simva",
+            "Simvastatin 20 mg daily",
+            basedOn=[{"reference": "MedicationRequest/mr-simva"}],
+        ),
+        request("mr-amlo", "amlodipine 10 mg"),
+    )
+    ids = finding_ids(report)
+    assert report["risk"] == "moderate"
+    assert "combination/simvastatin_above_20_mg_with_amiodarone_amlodipine_or_ranolazine" in ids
+    assert "combination/same_drug_twice/simvastatin" not in ids
+    reason = reasons(report)["MedicationStatement/ms-simva"]
+    assert reason.startswith("reports on the order MedicationRequest/mr-simva")
+    assert "simvastatin 20 mg/day" in reason
+    assert "MedicationRequest/mr-simva" not in reasons(report)
+
+
+def test_a_linked_statement_of_one_ingredient_of_a_combination_order_counts_once(
+    client: Client,
+) -> None:
+    """review33 R7: a statement "Hydrochlorothiazide 25 mg" basedOn the lisinopril-HCTZ
+    20-25 order is the patient's report of that order by its diuretic: the order speaks for
+    it (no same-drug-twice), and the statement is listed."""
+    report = check(
+        client,
+        patient(),
+        request("mr-zestoretic", "Lisinopril-HCTZ 20-25 mg"),
+        statement(
+            "ms-hctz",
+            "Hydrochlorothiazide 25 mg",
+            basedOn=[{"reference": "MedicationRequest/mr-zestoretic"}],
+        ),
+    )
+    assert "combination/same_drug_twice/hydrochlorothiazide" not in finding_ids(report)
+    assert report["risk"] == "low"
+    assert reasons(report)["MedicationStatement/ms-hctz"].startswith(
+        "reports on the order MedicationRequest/mr-zestoretic"
+    )
+    assert [m["reference"] for m in report["sources"]["medications"]] == [
+        "MedicationRequest/mr-zestoretic"
+    ]
+
+
 def test_an_unlinked_statement_of_an_order_at_its_dose_is_counted_once(client: Client) -> None:
     """review32 O2: an active order plus the patient's own (unlinked) statement of the same
     drug and dose is one medication, not duplicate therapy; at another dose both are read
