@@ -1,0 +1,43 @@
+"""Round 34 readings (review33 R6, R8, R9, R10, R11, O3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Checker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Diabetes\nresolved with weight loss",
+        "Diabetes type 2\nresolved after bariatric surgery",
+        "Diabetes type 2\nin remission since gastric bypass",
+    ],
+)
+def test_a_qualifier_opening_the_next_line_applies_back_despite_its_reason(
+    checker: Checker, text: str
+) -> None:
+    """review33 R6: a concept later on the qualifier's line is its reason, not its object."""
+    report = checker.cond(text)
+    assert report.risk == "none"
+    assert all(item.status != "flagged" for item in report.conditions)
+
+
+def test_a_resolved_line_leaves_the_concept_of_its_next_clause_current(checker: Checker) -> None:
+    report = checker.cond("Hypokalemia\nresolved; hypomagnesemia persists")
+    assert [f.id for f in report.findings] == ["condition/hypomagnesemia"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Lasix 40 mg\nstopped; KCl continued", "Lasix 40 mg\nstopped, switched to torsemide"],
+)
+def test_a_stop_opening_the_next_line_stops_the_drug_above(checker: Checker, text: str) -> None:
+    report = checker(
+        medications=[{"text": text}],
+        labs=[{"text": "potassium", "value": 3.2, "unit": "mmol/L"}],
+    )
+    assert all("furosemide" not in str(f) for f in report.findings)
+    if "KCl" in text:
+        assert report.risk == "low"
