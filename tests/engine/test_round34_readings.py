@@ -41,3 +41,27 @@ def test_a_stop_opening_the_next_line_stops_the_drug_above(checker: Checker, tex
     assert all("furosemide" not in str(f) for f in report.findings)
     if "KCl" in text:
         assert report.risk == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Diabetes, no family history",
+        "Diabetes - negative family history",
+        "Diabetes, denies family history",
+        "Diabetes, no FH",
+        "Diabetes (no family hx)",
+    ],
+)
+def test_a_negated_family_history_after_a_diagnosis_leaves_it_the_patients(
+    checker: Checker, text: str
+) -> None:
+    """review33 R8: the relatives do not have it, so the diagnosis is the patient's."""
+    report = checker.cond(text)
+    assert report.conditions[0].status == "flagged"
+    assert report.risk == "low"
+
+
+def test_a_family_history_after_a_diagnosis_is_still_the_relatives(checker: Checker) -> None:
+    assert checker.cond("Hypokalemia - family hx").risk == "none"
+    assert checker.cond("Diabetes, family history").risk == "none"
