@@ -65,3 +65,22 @@ def test_a_negated_family_history_after_a_diagnosis_leaves_it_the_patients(
 def test_a_family_history_after_a_diagnosis_is_still_the_relatives(checker: Checker) -> None:
     assert checker.cond("Hypokalemia - family hx").risk == "none"
     assert checker.cond("Diabetes, family history").risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Diabetes? no- prediabetes",
+        "Diabetes? N- A1c 5.4",
+        "Hypothyroidism? No-TSH normal",
+        "Diabetes? N/A",
+        "Hypothyroidism? n/a",
+    ],
+)
+def test_a_form_answer_no_with_a_glued_dash_or_not_applicable_is_not_flagged(
+    checker: Checker, text: str
+) -> None:
+    """review33 R9: "N-"/"No-" answer no; "N/A" is no answer, so not established."""
+    report = checker.cond(text)
+    assert report.conditions[0].status != "flagged"
+    assert report.risk == "none"
