@@ -84,3 +84,28 @@ def test_a_form_answer_no_with_a_glued_dash_or_not_applicable_is_not_flagged(
     report = checker.cond(text)
     assert report.conditions[0].status != "flagged"
     assert report.risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Myotonic dystrophy DM2, A1c 5.4",
+        "Myotonic dystrophy type 2 (DM2); no diabetes, A1c 5.2",
+        "Myotonic dystrophy (DM2), not on metformin",
+        "Myotonic dystrophy type 2 (DM2), on metformin for insulin resistance",
+        "DM2 (myotonic dystrophy type 2) - screen A1c annually",
+    ],
+)
+def test_dm2_beside_myotonic_dystrophy_stays_its_type_without_a_diabetes_treatment(
+    checker: Checker, text: str
+) -> None:
+    """review33 R10: an A1c, a treatment not taken or metformin for insulin resistance."""
+    report = checker.cond(text)
+    assert all(f.id != "condition/diabetes" for f in report.findings)
+
+
+def test_dm2_beside_myotonic_dystrophy_with_metformin_is_still_diabetes(
+    checker: Checker,
+) -> None:
+    report = checker.cond("Myotonic dystrophy; DM2 on metformin")
+    assert any(f.id == "condition/diabetes" for f in report.findings)
