@@ -109,3 +109,33 @@ def test_dm2_beside_myotonic_dystrophy_with_metformin_is_still_diabetes(
 ) -> None:
     report = checker.cond("Myotonic dystrophy; DM2 on metformin")
     assert any(f.id == "condition/diabetes" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "text", ["Tetanus, status post tracheostomy", "Tetanus - status: improving"]
+)
+def test_tetanus_followed_by_a_status_word_is_still_tetanus(checker: Checker, text: str) -> None:
+    """review33 R11: only "tetanus status unknown / up to date / ..." is immunization."""
+    report = checker.cond(text)
+    assert any(f.id == "condition/tetanus" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tetanus status unknown, wound",
+        "Tetanus status up to date",
+        "Tetanus-like spasms",
+        "Hyperventilation on ventilator for ICP",
+        "Hyperventilation - therapeutic for raised ICP",
+    ],
+)
+def test_tetanus_status_likeness_and_ventilator_hyperventilation_are_not_contributors(
+    checker: Checker, text: str
+) -> None:
+    """review33 R11/O3."""
+    assert checker.cond(text).risk == "none"
+
+
+def test_hyperventilation_alone_is_still_a_contributor(checker: Checker) -> None:
+    assert checker.cond("Hyperventilation episodes").risk == "low"
