@@ -357,14 +357,46 @@ def _other_line(
     named = False
     for at in positions:
         if tokens[at] == LINE and not _wrapped(tokens, at):
+            if named:
+                return True
+            # A phrase that opens the next line applies back even when its line names
+            # another concept later, as its reason or the next clause ("Diabetes\nresolved
+            # with weight loss", "Lasix 40 mg\nstopped; KCl continued": review33 R6),
+            # unless that concept directly follows it: "Hypokalemia\nmother - diabetes"
+            # is the mother's diabetes and the patient's hypokalemia.
+            if not forward and _opens_line(tokens, at, item.start):
+                return _governs_next(tokens, item.end, others)
             # Nor does it reach across the line break when its own line names something
-            # on its other side: "Hypokalemia\nmother - diabetes" is the mother's diabetes
-            # and the patient's hypokalemia.
-            return named or _names_until_line(tokens, beyond, item, others)
+            # on its other side.
+            return _names_until_line(tokens, beyond, item, others)
         if _names_something(tokens, at, item, others) or (
             forward and _own_object(tokens, at, found)
         ):
             named = True
+    return False
+
+
+def _opens_line(tokens: Sequence[str], line: int, start: int) -> bool:
+    """Whether only marks stand between the line break at ``line`` and ``start``."""
+    return all(tokens[at] in MARKS for at in range(line + 1, start))
+
+
+# Marks that end the phrase's clause before what follows on its line.
+_CLAUSE_MARKS = frozenset({";", "."})
+_REASON_LINKS = frozenset({"after", "with", "since", "following", "post"})
+
+
+def _governs_next(tokens: Sequence[str], position: int, others: Sequence[tuple[int, int]]) -> bool:
+    """Whether another concept comes right after ``position``, with only marks other than
+    a clause end between them, and the phrase does not end in a word that names its reason
+    ("resolved after bariatric surgery")."""
+    if position > 0 and tokens[position - 1] in _REASON_LINKS:
+        return False
+    for at in range(position, len(tokens)):
+        if tokens[at] == LINE or tokens[at] in _CLAUSE_MARKS:
+            return False
+        if tokens[at] not in MARKS:
+            return any(s <= at < e for s, e in others)
     return False
 
 

@@ -28,6 +28,8 @@ from service.knowledge.schema import (
 # (first letter, length, edits) -> the terms of that first letter whose length is within
 # ``edits`` of that length, in their sorted order (``loader.near_terms``).
 NearTerms = dict[tuple[str, int, int], tuple[str, ...]]
+# Words said in the text that keep a term from being read, and phrases that take them back.
+TermsUnless = tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ class KnowledgeBase:
     condition_terms: dict[str, tuple[str, ...]]
     condition_words_from: dict[str, int]
     # Condition terms with a type word (``Condition.type_words``) -> the word sequences
-    # that, said in the same text, keep them from being read.
-    condition_terms_unless: dict[str, tuple[tuple[str, ...], ...]]
+    # that, said in the same text, keep them from being read, and the phrases that take
+    # those back (``Condition.type_words_unless_not_in``).
+    condition_terms_unless: dict[str, TermsUnless]
     conditions_by_icd_prefix: dict[str, tuple[str, ...]]
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
     icd_exclusions: dict[str, frozenset[str]]

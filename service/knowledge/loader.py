@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from service.errors import CrampError
-from service.knowledge.base import DrugTerm, KnowledgeBase, NearTerms
+from service.knowledge.base import DrugTerm, KnowledgeBase, NearTerms, TermsUnless
 from service.knowledge.codes import RxNormEntry, read_code_table, rxnorm_index, table_files
 from service.knowledge.schema import (
     Analyte,
@@ -513,14 +513,18 @@ def _check_texts(c: _Collector) -> None:
             )
 
 
-def _condition_terms_unless(c: _Collector) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The condition terms with a type word (``Condition.type_words``) and the words that,
-    said in the same text, keep them from being read."""
-    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+def _condition_terms_unless(c: _Collector) -> dict[str, TermsUnless]:
+    """The condition terms with a type word (``Condition.type_words``), the words that,
+    said in the same text, keep them from being read, and the phrases that take those
+    words back."""
+    found: dict[str, TermsUnless] = {}
     for cond in c.conditions.values():
         if not cond.type_words_unless:
             continue
-        unless = tuple(tuple(tokens(text)) for text in cond.type_words_unless)
+        unless = (
+            tuple(tuple(tokens(text)) for text in cond.type_words_unless),
+            tuple(tuple(tokens(text)) for text in cond.type_words_unless_not_in),
+        )
         for text in (cond.name, *cond.synonyms):
             words = tokens(text)
             if not set(cond.type_words).isdisjoint(words):

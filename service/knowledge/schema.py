@@ -261,6 +261,9 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # its own.
     type_words: list[NonEmpty] = []
     type_words_unless: list[NonEmpty] = []
+    # Phrases around one of ``type_words_unless`` that take it back: the word inside them
+    # does not count ("not on metformin", "metformin for insulin resistance").
+    type_words_unless_not_in: list[NonEmpty] = []
     # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
     # A chronic condition stays current under "history of".
     acute: bool = False

@@ -368,7 +368,7 @@ def _terms_in(
             if (
                 ids is not None
                 and term in kb.condition_terms_unless
-                and any(_said(words, said) for said in kb.condition_terms_unless[term])
+                and _said_unless(words, *kb.condition_terms_unless[term])
             ):
                 continue  # "Myotonic dystrophy; DM2 on metformin": DM2 is the diabetes
             if ids is not None:
@@ -379,6 +379,23 @@ def _terms_in(
             unmatched.append((i, words[i]))
             i += 1
     return hits, unmatched
+
+
+def _said_unless(
+    words: Sequence[str],
+    said: tuple[tuple[str, ...], ...],
+    not_in: tuple[tuple[str, ...], ...],
+) -> bool:
+    """Whether one of ``said`` is in ``words`` outside every phrase of ``not_in``."""
+    if not_in:
+        covered = [False] * len(words)
+        for phrase in not_in:
+            size = len(phrase)
+            for at in range(len(words) - size + 1):
+                if tuple(words[at : at + size]) == phrase:
+                    covered[at : at + size] = [True] * size
+        words = [word if not covered[at] else "" for at, word in enumerate(words)]
+    return any(_said(words, phrase) for phrase in said)
 
 
 def _said(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
