@@ -175,15 +175,17 @@ def named_as_cause(meds: list[MedicationMatch]) -> list[MedicationMatch]:
     """A drug named as the cause of what another drug of the entry treats ("Mag-Ox 400 mg
     for low Mg from omeprazole", "KCl for HCTZ-induced hypokalemia") is not a second order
     of that drug when another entry lists it ("omeprazole 20 mg daily"): that entry is its
-    order. Alone, it is read as taken: the supplement treats its ongoing effect (review32
-    R6)."""
+    order, whatever it says of the drug ("HCTZ 25 mg - stopped", "Lasix (not taking)":
+    review33 R1). Alone, it is read as taken: the supplement treats its ongoing effect
+    (review32 R6)."""
     if not any(match.causes for match in meds):
         return meds
     listed: dict[str, set[int]] = {}
     for number, match in enumerate(meds):
-        for hit in match.hits:
-            if hit.drug_id not in match.causes:
-                listed.setdefault(hit.drug_id, set()).add(number)
+        named = (*(h.drug_id for h in match.hits), *(drug for drug, _ in match.excluded))
+        for drug_id in named:
+            if drug_id not in match.causes:
+                listed.setdefault(drug_id, set()).add(number)
     read = list(meds)
     for number, match in enumerate(meds):
         elsewhere = tuple(

@@ -17,7 +17,6 @@ STOPPED = "stated as stopped or not taken"
     [
         "Hydrochlorothiazide 25 mg - DC home dose",
         "Lasix 40 mg - DC home dose, start IV",
-        "HCTZ - dc home med",
         "HCTZ - DC at home",
     ],
 )
@@ -43,6 +42,8 @@ def test_dc_home_dose_of_a_statin_with_a_raised_ck_is_no_statin_finding(
     [
         ("Lasix 40 mg - dc home", "flagged"),
         ("HCTZ 25 mg; DC to home", "flagged"),
+        # The discharge medication list, not "discontinue" (review33 R3).
+        ("HCTZ - dc home med", "flagged"),
         ("Lasix 40 mg - DC", "recognized"),
         ("DC home lasix", "recognized"),
     ],
