@@ -229,7 +229,8 @@ class Request:
     """What the rules read from the request besides the matches."""
 
     __slots__ = (
-        "conds", "lab_items", "labs", "latest", "med_items", "meds", "results", "sent_tests",
+        "_single_doses", "conds", "lab_items", "labs", "latest", "med_items", "meds", "results",
+        "sent_tests",
     )  # fmt: skip
 
     def __init__(
@@ -252,6 +253,15 @@ class Request:
         self.latest: Final = latest_by_analyte(results) if latest is None else latest
         # The lab tests known but not checked that the request has ("digoxin_level").
         self.sent_tests: Final = frozenset(lab.test_id for lab in labs if lab.test_id)
+        self._single_doses: dict[int, bool] = {}
+
+    def single_dose(self, index: int) -> bool:
+        """Whether medication ``index`` is a one-time dose (``_single_dose``), read once per
+        request."""
+        found = self._single_doses.get(index)
+        if found is None:
+            found = self._single_doses[index] = _single_dose(self.med_items[index].text)
+        return found
 
 
 # A dose-limited slot's input as its finding says it: the dose (None when the text gives
@@ -914,11 +924,14 @@ def _same_ingredient(
             continue
         for hit in _filling(knowledge, match, rule_index):
             by_drug.setdefault(hit.drug_id, []).append(ref)
-    return [
-        _Fired(prepared, refs, f"{prepared.rule.id}/{drug_id}")
-        for drug_id, found in by_drug.items()
-        if len(refs := sorted(set(found))) >= 2 and not _split_dose(knowledge, refs, request)
-    ]
+    fired = []
+    for drug_id, found in by_drug.items():
+        refs = sorted(set(found))
+        if len(refs) > 1:  # a one-time dose beside a regular order is no second regimen
+            refs = [ref for ref in refs if not request.single_dose(ref[1])]
+        if len(refs) >= 2 and not _split_dose(knowledge, refs, request):
+            fired.append(_Fired(prepared, refs, f"{prepared.rule.id}/{drug_id}"))
+    return fired
 
 
 # One dose, not a regimen: a one-time order ("x1 now", "once", "single dose") or a step of
@@ -940,9 +953,19 @@ _REGIMEN = re.compile(
 )
 
 
+# Each _SINGLE_DOSE alternative holds one of these: most entries are passed over without a
+# regular expression.
+_SINGLE_DOSE_HINTS = ("x1", "x 1", "once", "single", "one dose", "sign", "hour")
+
+
 def _single_dose(text: str | None) -> bool:
+    if text is None:
+        return False
+    lowered = text.lower()
     return (
-        text is not None and _SINGLE_DOSE.search(text) is not None and _REGIMEN.search(text) is None
+        any(hint in lowered for hint in _SINGLE_DOSE_HINTS)
+        and _SINGLE_DOSE.search(text) is not None
+        and _REGIMEN.search(text) is None
     )
 
 
@@ -1048,11 +1071,14 @@ def _not_this_request(rule: CombinationRule, candidates: list[list[Ref]], reques
         for condition_id in m.condition_ids
     ):
         return True
-    if rule.basis == "duplicate_therapy" and len(rule.slots) == 1:
+    if (
+        rule.basis == "duplicate_therapy"
+        and not rule.same_ingredient  # _same_ingredient drops them from its pairs only
+        and len(rule.slots) == 1
+        and len(candidates[0]) > 1
+    ):
         candidates[0] = [
-            ref
-            for ref in candidates[0]
-            if ref[0] != MEDICATIONS or not _single_dose(request.med_items[ref[1]].text)
+            ref for ref in candidates[0] if ref[0] != MEDICATIONS or not request.single_dose(ref[1])
         ]
     return False
 
