@@ -941,14 +941,18 @@ def _same_ingredient(
 # x1", "x1 month", "bid at first sign of flare until resolved": review33 R4).
 _SINGLE_DOSE = re.compile(
     r"\bx\s?1\s*(?:doses?\b|now\b|stat\b|today\b|tonight\b|for\b|[.;,)]|$)|\bsingle\s+dose\b"
-    r"|\bone\s+dose\b|\bonce\b|\bfirst\s+sign\b|\b(?:1|one)\s+hours?\s+later\b"
+    r"|\bone\s+dose\b|\bonce\s*(?:now\b|only\b|today\b|stat\b|[.;,)]|$)|\bfirst\s+sign\b"
+    r"|\b(?:1|one)\s+hours?\s+later\b"
     r"|\bin\s+(?:1|one)\s+hours?\b",
     re.IGNORECASE,
 )
 _REGIMEN = re.compile(
-    r"\brefills?\b|#\s*\d|\b(?:bid|tid|qid|qd|daily|twice|every|until|weekly|monthly|nightly)\b"
+    r"\brefills?\b|#\s*\d|\b(?:bid|tid|qid|qd|qod|qow|daily|twice|every|until|weekly|monthly|nightly)\b"
     r"|\bq\s?\d+\s*h|\bq\s?(?:am|pm|hs|day|week)\b|\b(?:a|per)\s+(?:day|week|month)\b"
-    r"|\bx\s?\d+\s*(?:d\b|days?|wks?|weeks?|mo\b|months?|yrs?|years?)",
+    r"|\b(?:x\s?\d+|for)\s*\d*\s*(?:d\b|days?|wks?|weeks?|mo\b|months?|yrs?|years?)"
+    r"|\bq\s?\d+\s*(?:mo|months?|wks?|weeks?)\b|\byearly\b|\bat\s+night\b"
+    r"|\bin\s+(?:the\s+)?(?:am|pm|morning|evening)\b"
+    r"|\bbefore\s+(?:breakfast|bed|meals?)\b",
     re.IGNORECASE,
 )
 
@@ -1065,10 +1069,18 @@ def _not_this_request(rule: CombinationRule, candidates: list[list[Ref]], reques
     doses beside a regular order (review32 O2)."""
     if rule.unless_measured is not None and _latest_in(rule.unless_measured, request):
         return True
-    if rule.unless_condition and any(
-        condition_id in rule.unless_condition
-        for m in request.conds
-        for condition_id in m.condition_ids
+    if (
+        rule.unless_condition
+        and any(
+            condition_id in rule.unless_condition
+            for m in request.conds
+            for condition_id in m.condition_ids
+        )
+        # the conditions exempt only while the measured analyte is not beyond the other
+        # end: a high potassium in Gitelman syndrome is the duplicate's own hazard
+        and not (
+            rule.unless_measured is not None and _measured_opposite(rule.unless_measured, request)
+        )
     ):
         return True
     if (

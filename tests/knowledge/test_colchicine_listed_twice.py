@@ -88,3 +88,17 @@ def test_a_one_time_dose_is_no_class_duplicate(checker: Checker) -> None:
     meds = [{"text": "furosemide 40 mg daily"}, {"text": "bumetanide 1 mg IV once"}]
     report = checker(medications=meds)
     assert all(f.basis != "duplicate_therapy" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Torsemide 20 mg once at night",
+        "Torsemide 20 mg once in AM",
+        "Torsemide 20 mg x1 for 5 days",
+    ],
+)
+def test_once_in_a_schedule_is_no_one_time_dose(checker: Checker, second: str) -> None:
+    """review35 R2: "once at night", "once in AM" and a course "x1 for 5 days" are regimens."""
+    report = checker(medications=[{"text": "furosemide 40 mg daily"}, {"text": second}])
+    assert any(f.basis == "duplicate_therapy" for f in report.findings)

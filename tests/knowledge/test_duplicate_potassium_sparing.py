@@ -16,7 +16,6 @@ K = {"coding": [{"system": "http://loinc.org", "code": "2823-3"}], "unit": "mmol
 @pytest.mark.parametrize(
     ("medications", "potassium"),
     [
-        (["spironolactone 25 mg daily", "eplerenone 25 mg daily"], None),
         (["Spironolactone 25 mg", "Triamterene-HCTZ 37.5-25 mg"], 4.8),
         (["Dyazide 37.5-25 mg daily", "amiloride 5 mg daily"], None),
         (["spironolactone 25 mg", "amiloride 5 mg", "lisinopril 20 mg"], 6.1),
@@ -51,3 +50,33 @@ def test_no_duplicate_where_the_pair_treats_a_low_potassium(
         labs=labs,
     )
     assert all(f.id != RULE for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    ("conditions", "potassium"),
+    [([], 3.1), (["primary aldosteronism"], 4.5), (["Gitelman syndrome"], 5.9)],
+)
+def test_spironolactone_with_eplerenone_has_no_exemption(
+    checker: Checker, conditions: list[str], potassium: float
+) -> None:
+    """review35 R5: two mineralocorticoid antagonists have no role in Gitelman syndrome or
+    aldosteronism; the spironolactone label contraindicates the pair outright."""
+    meds = [{"text": "spironolactone 25 mg daily"}, {"text": "eplerenone 25 mg daily"}]
+    report = checker(
+        medications=meds,
+        conditions=[{"text": t} for t in conditions],
+        labs=[{**K, "value": potassium}],
+    )
+    duplicates = [f.id for f in report.findings if f.basis == "duplicate_therapy"]
+    assert duplicates == ["combination/duplicate_mineralocorticoid_antagonists"]
+
+
+def test_a_high_potassium_ends_the_condition_exemption(checker: Checker) -> None:
+    """review35 R5: a high potassium in Gitelman syndrome is the duplicate's own hazard."""
+    meds = [{"text": "spironolactone 25 mg daily"}, {"text": "amiloride 5 mg daily"}]
+    report = checker(
+        medications=meds,
+        conditions=[{"text": "Gitelman syndrome"}],
+        labs=[{**K, "value": 6.1}],
+    )
+    assert any(f.id == RULE for f in report.findings)
