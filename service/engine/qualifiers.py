@@ -29,6 +29,7 @@ from service.knowledge.text import DATE, LINE, MARKS, clause_tokens, dated_claus
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
 PSEUDO = "pseudo"
+STOPPED = "stopped"
 _Words = tuple[str, ...]
 
 
@@ -53,6 +54,7 @@ class _Phrase:
     unless_right_before: frozenset[str] = frozenset()
     not_for: frozenset[str] = frozenset()
     unless_right_after_with_a_dose: tuple[_Words, ...] = ()
+    after_a_stop: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +212,14 @@ class _ListRules:
     ) -> str | None:
         best: tuple[int, int] | None = None
         kind: str | None = None
+        winner: _Found | None = None
         for item in found:
             phrase = item.phrase
-            if phrase.kind == PSEUDO or (phrase.needs_a_later_concept and not concept_after):
+            if (
+                phrase.kind == PSEUDO
+                or phrase.after_a_stop
+                or (phrase.needs_a_later_concept and not concept_after)
+            ):
                 continue
             if phrase.ends_clause and not _clause_ends(tokens, item.end, ends_all):
                 continue
@@ -264,7 +271,13 @@ class _ListRules:
             # The last qualifier in the text, or the nearest (then the first listed).
             rank = (-item.start, phrase.order) if self.last_wins else (distance, phrase.order)
             if best is None or rank < best:
-                best, kind = rank, phrase.kind
+                best, kind, winner = rank, phrase.kind, item
+        if (
+            kind == STOPPED
+            and winner is not None
+            and _taken_again(tokens, winner, found, words_before, start, end, spans)
+        ):
+            return None
         return None if kind == CURRENT else kind
 
     @staticmethod
@@ -294,6 +307,49 @@ class _ListRules:
                 if mid_clause:
                     return True
         return False
+
+
+def _taken_again(
+    tokens: Sequence[str],
+    stop: _Found,
+    found: Sequence[_Found],
+    words_before: Sequence[int],
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether an ``after_a_stop`` phrase follows the stop phrase ``stop`` within its
+    scope, on the stop's line or the next, with no other concept between the drug (tokens
+    ``start`` to ``end``) and it nor right after it: the drug is taken again ("Lasix 40
+    mg\nstopped by patient, restarted 1/2025"; review35 R8)."""
+    others = [(s, e) for s, e in spans if s < e and (s, e) != (start, end)]
+    for item in found:
+        phrase = item.phrase
+        if not phrase.after_a_stop or item.start < stop.end:
+            continue
+        if item.start > 0 and tokens[item.start - 1] in phrase.unless_right_before:
+            continue
+        if words_before[item.start] - words_before[stop.end] > phrase.scope:
+            continue
+        if tokens[stop.end : item.start].count(LINE) > 1:
+            continue
+        if any(min(start, stop.start) <= s < item.end for s, _ in others):
+            continue
+        if any(s == _next_word(tokens, item.end) for s, _ in others):
+            continue
+        return True
+    return False
+
+
+def _next_word(tokens: Sequence[str], position: int) -> int:
+    """The position of the first token that is not a mark at or after ``position`` on its
+    line (-1: none)."""
+    for at in range(position, len(tokens)):
+        if tokens[at] == LINE:
+            return -1
+        if tokens[at] not in MARKS:
+            return at
+    return -1
 
 
 def _clause_ends(tokens: Sequence[str], position: int, ends_all: Sequence[_Words | None]) -> bool:
@@ -672,6 +728,7 @@ class QualifierIndex:
                             for text in rule.unless_right_after_with_a_dose
                             if (w := tuple(clause_tokens(text)))
                         ),
+                        rule.after_a_stop,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

@@ -746,6 +746,12 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # Words that undo the rule right before the phrase: "Type 2 diabetes, strong family
     # history" is the patient's diabetes and a family history besides (review32 R5).
     unless_right_before: list[NonEmpty] = []
+    # (medications, kind ``current``) The phrase applies only after a "stopped" phrase
+    # that reaches the drug, and then whatever its distance to the drug: the later event
+    # wins ("Lasix 40 mg\nstopped by patient, restarted 1/2025", "stopped; restarted").
+    # ``scope`` counts the words from the stop to it, on the stop's line or the next, with
+    # no other concept in between nor right after it (review35 R8).
+    after_a_stop: bool = False
     sources: SourceIds
 
 

@@ -42,8 +42,10 @@ def test_dc_home_dose_of_a_statin_with_a_raised_ck_is_no_statin_finding(
     [
         ("Lasix 40 mg - dc home", "flagged"),
         ("HCTZ 25 mg; DC to home", "flagged"),
-        # The discharge medication list, not "discontinue" (review33 R3).
-        ("HCTZ - dc home med", "flagged"),
+        # The discharge medication list, not "discontinue" (review33 R3), but with nothing
+        # after it the order to discontinue the home medication (review35 R4).
+        ("HCTZ - dc home med list", "flagged"),
+        ("HCTZ - dc home med", "recognized"),
         ("Lasix 40 mg - DC", "recognized"),
         ("DC home lasix", "recognized"),
     ],
