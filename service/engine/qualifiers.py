@@ -55,6 +55,8 @@ class _Phrase:
     not_for: frozenset[str] = frozenset()
     unless_right_after_with_a_dose: tuple[_Words, ...] = ()
     after_a_stop: bool = False
+    not_before_a_concept: bool = False
+    not_before: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ class _ListRules:
         without them such a rule applies to none)."""
         if not spans or self.words.isdisjoint(tokens):
             return [None] * len(spans)
-        found = self._phrases(tokens)
+        found = self._phrases(tokens, [start for start, end in spans if start < end])
         if not found:
             return [None] * len(spans)
         ends_all = self._ends(tokens)
@@ -177,13 +179,20 @@ class _ListRules:
                     ends_all[position] = words
         return ends_all
 
-    def _phrases(self, tokens: Sequence[str]) -> list[_Found]:
+    def _phrases(self, tokens: Sequence[str], starts: Sequence[int] = ()) -> list[_Found]:
+        """The phrases in ``tokens``; ``starts``: where the concepts start."""
         found: list[_Found] = []
         for position, token in enumerate(tokens):
             for phrase in self.phrases_by_first.get(token, ()):
                 phrase_end = _phrase_end(tokens, position, phrase.tokens)
-                if phrase_end >= 0:
-                    found.append(_Found(position, phrase_end, phrase))
+                if phrase_end < 0:
+                    continue
+                if phrase_end < len(tokens) and (
+                    tokens[phrase_end] in phrase.not_before
+                    or (phrase.not_before_a_concept and phrase_end in starts)
+                ):
+                    continue  # "CKD? no dialysis", "Hypokalemia? no idea": no answer
+                found.append(_Found(position, phrase_end, phrase))
         # A phrase inside a longer one ("taking" in "stopped taking") does not count.
         return [
             item
@@ -410,6 +419,8 @@ def _other_line(
         return False
     others = [(s, e) for s, e in spans if s < e and (s, e) != (start, end)]
     forward = item.end <= start
+    if forward and _course_of_line_before(tokens, item, start, others):
+        return True
     named = False
     for at in positions:
         if tokens[at] == LINE and not _wrapped(tokens, at):
@@ -421,7 +432,7 @@ def _other_line(
             # unless that concept directly follows it: "Hypokalemia\nmother - diabetes"
             # is the mother's diabetes and the patient's hypokalemia.
             if not forward and _opens_line(tokens, at, item.start):
-                return _governs_next(tokens, item.end, others)
+                return _governs_next(tokens, item.end, others, item.phrase.kind)
             # Nor does it reach across the line break when its own line names something
             # on its other side.
             return _names_until_line(tokens, beyond, item, others)
@@ -432,6 +443,25 @@ def _other_line(
     return False
 
 
+def _course_of_line_before(
+    tokens: Sequence[str], item: _Found, start: int, others: Sequence[tuple[int, int]]
+) -> bool:
+    """Whether a phrase that states a course opens its line, follows a concept on the line
+    before and is parted by a comma or a dash from the concept after it (at ``start``): it
+    is the course of the concept before ("Hypokalemia\nresolved - hypomagnesemia
+    persists": review35 R10)."""
+    if item.phrase.kind not in _COURSE_KINDS:
+        return False
+    if not any(tokens[at] in (",", "-") for at in range(item.end, start)):
+        return False
+    line = item.start - 1
+    while line >= 0 and tokens[line] != LINE:
+        if tokens[line] not in MARKS:
+            return False
+        line -= 1
+    return line > 0 and any(e <= line for _, e in others)
+
+
 def _opens_line(tokens: Sequence[str], line: int, start: int) -> bool:
     """Whether only marks stand between the line break at ``line`` and ``start``."""
     return all(tokens[at] in MARKS for at in range(line + 1, start))
@@ -439,17 +469,25 @@ def _opens_line(tokens: Sequence[str], line: int, start: int) -> bool:
 
 # Marks that end the phrase's clause before what follows on its line.
 _CLAUSE_MARKS = frozenset({";", "."})
+# A comma or a dash also ends the clause of a phrase that states a course ("Hypokalemia\n
+# resolved, CKD stage 3 ongoing", "Lasix 40 mg\nstopped - KCl continued": review35 R10),
+# not of one that names whose or what it is ("Hypokalemia\nmother - diabetes").
+_COURSE_CLAUSE_MARKS = frozenset({";", ".", ",", "-"})
+_COURSE_KINDS = frozenset({"resolved", "historical", "stopped"})
 _REASON_LINKS = frozenset({"after", "with", "since", "following", "post"})
 
 
-def _governs_next(tokens: Sequence[str], position: int, others: Sequence[tuple[int, int]]) -> bool:
+def _governs_next(
+    tokens: Sequence[str], position: int, others: Sequence[tuple[int, int]], kind: str
+) -> bool:
     """Whether another concept comes right after ``position``, with only marks other than
     a clause end between them, and the phrase does not end in a word that names its reason
     ("resolved after bariatric surgery")."""
     if position > 0 and tokens[position - 1] in _REASON_LINKS:
         return False
+    ends = _COURSE_CLAUSE_MARKS if kind in _COURSE_KINDS else _CLAUSE_MARKS
     for at in range(position, len(tokens)):
-        if tokens[at] == LINE or tokens[at] in _CLAUSE_MARKS:
+        if tokens[at] == LINE or tokens[at] in ends:
             return False
         if tokens[at] not in MARKS:
             return any(s <= at < e for s, e in others)
@@ -729,6 +767,8 @@ class QualifierIndex:
                             if (w := tuple(clause_tokens(text)))
                         ),
                         rule.after_a_stop,
+                        rule.not_before_a_concept,
+                        frozenset(w for text in rule.not_before for w in clause_tokens(text)),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

@@ -89,6 +89,9 @@ class KnowledgeBase:
     # that, said in the same text, keep them from being read, and the phrases that take
     # those back (``Condition.type_words_unless_not_in``).
     condition_terms_unless: dict[str, TermsUnless]
+    # Condition terms read only when no mark stands between their words
+    # (``Condition.unbroken_synonyms``).
+    condition_terms_unbroken: frozenset[str]
     conditions_by_icd_prefix: dict[str, tuple[str, ...]]
     # Compact ICD prefix -> conditions it must not match (the entries' icd10cm_exclude).
     icd_exclusions: dict[str, frozenset[str]]

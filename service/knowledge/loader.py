@@ -295,6 +295,11 @@ def _check_conditions_and_labs(c: _Collector) -> None:
             for line in cond.unfitting_advice
             if line not in advice
         )
+        c.errors.extend(
+            f"{where}: unbroken_synonyms names a text that is no synonym: {text!r}"
+            for text in cond.unbroken_synonyms
+            if text not in cond.synonyms
+        )
         for cid in cond.labeled_use_of:
             if cid not in c.classes:
                 c.errors.append(f"{where}: labeled_use_of names unknown drug class {cid!r}")
@@ -662,6 +667,11 @@ def _index(
         condition_terms={k: tuple(v) for k, v in condition_terms.items()},
         condition_words_from=_words_from(condition_terms),
         condition_terms_unless=_condition_terms_unless(c),
+        condition_terms_unbroken=frozenset(
+            " ".join(tokens(text))
+            for cond in c.conditions.values()
+            for text in cond.unbroken_synonyms
+        ),
         conditions_by_icd_prefix={k: tuple(v) for k, v in icd.items()},
         icd_exclusions={k: frozenset(v) for k, v in icd_exclusions.items()},
         conditions_by_snomed={k: tuple(v) for k, v in snomed.items()},

@@ -264,6 +264,10 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Phrases around one of ``type_words_unless`` that take it back: the word inside them
     # does not count ("not on metformin", "metformin for insulin resistance").
     type_words_unless_not_in: list[NonEmpty] = []
+    # Synonyms (also listed in ``synonyms``) read only when no mark (comma, dash, colon...)
+    # stands between their words: "tetanus status: Td 2018" is an immunization status,
+    # "Tetanus, status post tracheostomy" is tetanus.
+    unbroken_synonyms: list[NonEmpty] = []
     # An episode that ends (dehydration, hypoglycemia): "history of X" is not current.
     # A chronic condition stays current under "history of".
     acute: bool = False
@@ -752,6 +756,11 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # ``scope`` counts the words from the stop to it, on the stop's line or the next, with
     # no other concept in between nor right after it (review35 R8).
     after_a_stop: bool = False
+    # Not the phrase when a concept or one of these words follows it directly: the "no"
+    # of "CKD? no dialysis" negates the dialysis, and "Hypokalemia? no idea" is no answer
+    # (review35 R11, O3); the shorter phrases inside it are read instead.
+    not_before_a_concept: bool = False
+    not_before: list[NonEmpty] = []
     sources: SourceIds
 
 

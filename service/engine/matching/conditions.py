@@ -371,6 +371,10 @@ def _terms_in(
                 and _said_unless(words, *kb.condition_terms_unless[term])
             ):
                 continue  # "Myotonic dystrophy; DM2 on metformin": DM2 is the diabetes
+            if ids is not None and term in kb.condition_terms_unbroken:
+                first, last = parsed.span(i, size)
+                if any(token in MARKS for token in parsed.tokens[first:last]):
+                    continue  # "Tetanus, status post tracheostomy" is tetanus
             if ids is not None:
                 hits.append((ids, parsed.span(i, size)))
                 i += size
