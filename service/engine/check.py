@@ -156,15 +156,7 @@ def listed_elsewhere(meds: list[MedicationMatch]) -> list[MedicationMatch]:
         elsewhere = tuple(h for h in match.hits if h.drug_id in listed)
         if not elsewhere:
             continue
-        read[number] = MedicationMatch(
-            tuple(h for h in match.hits if h not in elsewhere),
-            match.suggestions,
-            match.reason,
-            match.how,
-            match.read_as,
-            match.prn,
-            (*match.excluded, *((h.drug_id, LISTED_ELSEWHERE) for h in elsewhere)),
-        )
+        read[number] = match.without(elsewhere, LISTED_ELSEWHERE)
     return read
 
 
@@ -195,16 +187,7 @@ def named_as_cause(meds: list[MedicationMatch]) -> list[MedicationMatch]:
         )
         if not elsewhere:
             continue
-        read[number] = MedicationMatch(
-            tuple(h for h in match.hits if h not in elsewhere),
-            match.suggestions,
-            match.reason,
-            match.how,
-            match.read_as,
-            match.prn,
-            (*match.excluded, *((h.drug_id, NAMED_AS_CAUSE) for h in elsewhere)),
-            match.causes,
-        )
+        read[number] = match.without(elsewhere, NAMED_AS_CAUSE)
     return read
 
 
@@ -226,17 +209,7 @@ def taken_for_conditions(
         if not used:
             read.append(match)
             continue
-        read.append(
-            MedicationMatch(
-                tuple(h for h in match.hits if h not in used),
-                match.suggestions,
-                match.reason,
-                match.how,
-                match.read_as,
-                match.prn,
-                (*match.excluded, *((h.drug_id, "other_use") for h in used)),
-            )
-        )
+        read.append(match.without(used, "other_use"))
     return read
 
 

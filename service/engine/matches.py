@@ -77,6 +77,19 @@ class MedicationMatch:
             self.causes,
         )
 
+    def without(self, hits: tuple[DrugHit, ...], kind: str) -> MedicationMatch:
+        """The same match with ``hits`` no longer current, each excluded as ``kind``."""
+        return MedicationMatch(
+            tuple(h for h in self.hits if h not in hits),
+            self.suggestions,
+            self.reason,
+            self.how,
+            self.read_as,
+            self.prn,
+            (*self.excluded, *((h.drug_id, kind) for h in hits)),
+            self.causes,
+        )
+
 
 # The qualifier kind (and reason template) of a condition named with the operation that
 # cured it (``Condition.cured_by``).
