@@ -941,7 +941,9 @@ def _same_ingredient(
 # x1", "x1 month", "bid at first sign of flare until resolved": review33 R4).
 _SINGLE_DOSE = re.compile(
     r"\bx\s?1\s*(?:doses?\b|now\b|stat\b|today\b|tonight\b|for\b|[.;,)]|$)|\bsingle\s+dose\b"
-    r"|\bone\s+dose\b|\bonce\s*(?:now\b|only\b|today\b|stat\b|[.;,)]|$)|\bfirst\s+sign\b"
+    r"|\bone\s+dose\b|\bonce\s*(?:now\b|only\b|today\b|tonight\b|stat\b|this\s+(?:morning|afternoon|evening)\b"
+    r"|(?:in|at)\s+(?:the\s+)?(?:ed|er|clinic|office|hospital)\b|prior\b|before\s+(?:ct|mri|surgery|procedure)\b"
+    r"|for\b|[.;,()-]|$)|\bfirst\s+sign\b"
     r"|\b(?:1|one)\s+hours?\s+later\b"
     r"|\bin\s+(?:1|one)\s+hours?\b",
     re.IGNORECASE,

@@ -102,3 +102,21 @@ def test_once_in_a_schedule_is_no_one_time_dose(checker: Checker, second: str) -
     """review35 R2: "once at night", "once in AM" and a course "x1 for 5 days" are regimens."""
     report = checker(medications=[{"text": "furosemide 40 mg daily"}, {"text": second}])
     assert any(f.basis == "duplicate_therapy" for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Furosemide 40 mg IV once in ED",
+        "Furosemide 40 mg once tonight",
+        "Furosemide 40 mg once - ED",
+        "Furosemide 40 mg once for edema",
+        "Furosemide 40 mg once prior to CT",
+    ],
+)
+def test_a_one_time_dose_said_with_its_occasion_is_no_duplicate(
+    checker: Checker, second: str
+) -> None:
+    """review36 R7: "once" with the occasion of the one dose is still one dose."""
+    report = checker(medications=[{"text": "torsemide 20 mg daily"}, {"text": second}])
+    assert all(f.basis != "duplicate_therapy" for f in report.findings)
