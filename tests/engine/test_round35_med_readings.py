@@ -128,3 +128,20 @@ def test_a_cause_drug_restarted_on_its_own_entry_keeps_the_alert(checker: Checke
     )
     assert report.risk == "moderate"
     assert report.medications[1].status == "flagged"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("No HCTZ", "recognized"),
+        ("no lasix", "recognized"),
+        ("Lasix 40 mg, no KCl", "flagged"),
+        ("HCTZ 25 mg daily, no more than 1 a day", "flagged"),
+    ],
+)
+def test_a_medication_entry_opening_with_no_is_not_taken(
+    checker: Checker, text: str, status: str
+) -> None:
+    """review35 (pre-existing): "No HCTZ" as a medication entry was read as HCTZ taken."""
+    report = checker(medications=[{"text": text}])
+    assert report.medications[0].status == status
