@@ -57,6 +57,7 @@ class _Phrase:
     after_a_stop: bool = False
     not_before_a_concept: bool = False
     not_before: frozenset[str] = frozenset()
+    ends_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,8 @@ class _ListRules:
                 continue
             if phrase.ends_clause and not _clause_ends(tokens, item.end, ends_all):
                 continue
+            if phrase.ends_entry and _next_word(tokens, item.end) != -1:
+                continue
             # Not a heading, still a phrase: the shorter one inside it does not count
             # ("sciatica negative: SLR" is not a negated sciatica).
             if phrase.starts_clause and not _clause_starts(
@@ -338,6 +341,22 @@ def _taken_again(
             continue
         if item.start > 0 and tokens[item.start - 1] in phrase.unless_right_before:
             continue
+        # "not yet restarted", "hasn't been restarted": negated (review36 R3).
+        if any(token in _NEGATIONS for token in _words_before(tokens, item.start, 3)):
+            continue
+        # "resumed exercise", "back on dialysis", "diet resumed": something else is taken
+        # again, not the drug (review36 R2).
+        if not _restart_of_the_drug(tokens, item, stop, start, end):
+            continue
+        # "restarted, then stopped again": the last event wins (review36 R4).
+        if any(
+            other.phrase.kind == STOPPED
+            and not other.phrase.after_a_stop
+            and other.start >= item.end
+            and words_before[other.start] - words_before[item.end] <= phrase.scope
+            for other in found
+        ):
+            continue
         if words_before[item.start] - words_before[stop.end] > phrase.scope:
             continue
         if tokens[stop.end : item.start].count(LINE) > 1:
@@ -348,6 +367,74 @@ def _taken_again(
             continue
         return True
     return False
+
+
+# Words that negate a restart said within three words before it ("not yet restarted",
+# "hasn't been restarted", "never back on"; review36 R3).
+_NEGATIONS = frozenset({"not", "never", "no", "t", "nt", "without"})
+# What may follow a restart of the drug itself, besides the end of the entry, a mark, a
+# date, a dose or "on"/"at" + a dose ("restarted 1/2025", "resumed 20 mg daily", "back on
+# at 40 mg", "restarted last week", "now taking again on own"; review36 R2).
+_AFTER_A_RESTART = frozenset(
+    {"today", "yesterday", "last", "this", "recently", "now", "again", "since", "then"}
+)
+# What may stand right before a restart phrase, besides a mark, a date or the drug: not
+# a noun ("diet resumed", "PT resumed"; review36 R2).
+_BEFORE_A_RESTART = frozenset(
+    {
+        "and", "then", "now", "later", "but", "was", "were", "been", "has", "have", "had",
+        "is", "since", "subsequently", "pt", "patient", "it", "again", "yet", "being",
+    }
+)  # fmt: skip
+
+
+_OWN = frozenset({"own", "her", "his"})
+
+
+def _words_before(tokens: Sequence[str], position: int, count: int) -> list[str]:
+    """The last ``count`` words (not marks) before ``position`` on its line."""
+    words: list[str] = []
+    for at in range(position - 1, -1, -1):
+        if tokens[at] == LINE or len(words) == count:
+            break
+        if tokens[at] not in MARKS:
+            words.append(tokens[at])
+    return words
+
+
+def _restart_of_the_drug(
+    tokens: Sequence[str], item: _Found, stop: _Found, start: int, end: int
+) -> bool:
+    """Whether the restart phrase ``item`` restarts the drug (tokens ``start`` to ``end``):
+    nothing but the end of the entry, a mark, a date, a dose, "on"/"at" + a dose, a time
+    word or the drug itself follows it, and no noun stands right before it ("Lasix 40 mg
+    stopped; resumed exercise / diet resumed / restarted CPAP": not the drug; review36 R2)."""
+    drug = tuple(tokens[start:end])
+    at = item.end
+    if at < len(tokens) and tokens[at] not in MARKS:
+        word = tokens[at]
+        if not (
+            word == DATE
+            or word[:1].isdigit()
+            or word in _AFTER_A_RESTART
+            or (word in ("on", "at") and _dose_at(tokens, at + 1))
+            or (word == "on" and at + 1 < len(tokens) and tokens[at + 1] in _OWN)
+            or tuple(tokens[at : at + len(drug)]) == drug
+        ):
+            return False
+    before = item.start - 1
+    if before >= 0 and tokens[before] not in MARKS:
+        word = tokens[before]
+        if not (
+            word == DATE
+            or word[:1].isdigit()
+            or word in _BEFORE_A_RESTART
+            or word in _NEGATIONS
+            or before < stop.end
+            or tuple(tokens[before + 1 - len(drug) : before + 1]) == drug
+        ):
+            return False
+    return True
 
 
 def _next_word(tokens: Sequence[str], position: int) -> int:
@@ -751,7 +838,7 @@ class QualifierIndex:
                         tuple(
                             w
                             for text in rule.unless_right_after
-                            if (w := tuple(clause_tokens(text)))
+                            if (w := tuple(dated_clause_tokens(text)))
                         ),
                         rule.not_between_doses,
                         frozenset(
@@ -769,6 +856,7 @@ class QualifierIndex:
                         rule.after_a_stop,
                         rule.not_before_a_concept,
                         frozenset(w for text in rule.not_before for w in clause_tokens(text)),
+                        rule.ends_entry,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

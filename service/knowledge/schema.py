@@ -710,6 +710,10 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # something else named after it ("T2DM - no retinopathy", "hyponatremia - denies
     # symptoms").
     ends_clause: bool = False
+    # Only when the phrase ends the entry (nothing but marks after it on its line): "HCTZ
+    # 25 mg - DC home med" is the order to stop, "DC home meds - continue" the discharge
+    # list (review36 R1).
+    ends_entry: bool = False
     # The phrase names the concept it qualifies ("with last pregnancy"): a concept named
     # inside it is qualified by it too (only that mention: "Pregnancy, last pregnancy
     # 2022" keeps the first one).
