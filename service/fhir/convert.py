@@ -444,8 +444,9 @@ def _without_statements_of_orders(builder: _Builder) -> None:
     Linked but naming other drugs (derivedFrom may name any supporting record), both are
     read (review32 R11).
     Drugs not read on either side: a linked statement is the order's report, as written."""
-    key = builder.options.med_key
-    keys = [key(item) if not ref.draft else None for item, ref in builder.meds]
+    if not any(ref.resource_type == "MedicationStatement" for _, ref in builder.meds):
+        return
+    keys = _LazyKeys(builder)
     orders: dict[str, int] = {}
     for i, (_, ref) in enumerate(builder.meds):
         for name in builder.order_names.get(ref.reference, frozenset()):
@@ -489,6 +490,23 @@ def _without_statements_of_orders(builder: _Builder) -> None:
         ref = builder.meds[i][1]
         builder.ignored.append(Ignored(ref.reference, ref.resource_type, reason))
     builder.meds[:] = [m for i, m in enumerate(builder.meds) if i not in dropped]
+
+
+class _LazyKeys:
+    """The ``MedKey`` of each medication read, matched only when a pairing asks for it
+    (the engine matches every medication again when it checks the request)."""
+
+    __slots__ = ("_builder", "_keys")
+
+    def __init__(self, builder: _Builder) -> None:
+        self._builder = builder
+        self._keys: dict[int, MedKey | None] = {}
+
+    def __getitem__(self, index: int) -> MedKey | None:
+        if index not in self._keys:
+            item, ref = self._builder.meds[index]
+            self._keys[index] = None if ref.draft else self._builder.options.med_key(item)
+        return self._keys[index]
 
 
 def _pairing(statement: MedKey | None, order: MedKey | None) -> str:
