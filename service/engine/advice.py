@@ -6,11 +6,11 @@ first line (``low_on_replacement``)."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 
 from msgspec.structs import replace
 
-from service.engine.findings import LabResult
+from service.engine.findings import LabResult, MeasuredConditions
 from service.engine.matches import ConditionMatch, MedicationMatch
 from service.engine.models import Finding
 from service.engine.prepared import Knowledge
@@ -19,15 +19,18 @@ from service.engine.prepared import Knowledge
 def fit_advice(
     findings: list[Finding],
     conds: Sequence[ConditionMatch],
-    outranked: Container[int],
+    measured: MeasuredConditions,
     knowledge: Knowledge,
 ) -> list[Finding]:
     by_condition = knowledge.unfitting_advice
+    outranked = measured.outranked
+    cleared = measured.cleared
     unfitting = {
         line
         for index, match in enumerate(conds)
         if index not in outranked
         for cid in match.condition_ids
+        if index not in cleared or cid not in cleared[index]
         for line in by_condition.get(cid, ())
     }
     if not unfitting:

@@ -87,7 +87,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         fit_advice(
             absorb(findings, knowledge.absorbed_only_by_measured),
             conds,
-            measured.outranked,
+            measured,
             knowledge,
         ),
         meds,
@@ -100,7 +100,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         status_notes(request.medications, kb),
     )
     cond_status = with_notes(
-        [condition_status(i, c, kb, referenced, measured.outranked) for i, c in enumerate(conds)],
+        [condition_status(i, c, kb, referenced, measured) for i, c in enumerate(conds)],
         status_notes(request.conditions, kb),
     )
     lab_status_ = with_notes(

@@ -472,10 +472,16 @@ class MeasuredConditions:
     problem as it (a coded hypokalemia with a potassium of 3.2: ``same_problem_as_result``),
     each by the analyte whose lab finding then stands for it."""
 
-    __slots__ = ("outranked", "shown_by", "stood_for")
+    __slots__ = ("cleared", "outranked", "shown_by", "stood_for")
 
     def __init__(self) -> None:
+        # Condition input -> why the whole entry is not current (every concept of it that
+        # matters is outranked).
         self.outranked: dict[int, str] = {}
+        # Condition input -> condition id -> why that concept alone is not current, when
+        # the entry names others that are ("Hypokalemia, hypomagnesemia" with a normal
+        # potassium: the hypomagnesemia stands).
+        self.cleared: dict[int, dict[str, str]] = {}
         # Condition input -> condition id -> the analyte whose result shows it.
         self.shown_by: dict[int, dict[str, str]] = {}
         # Condition input -> condition id -> the analyte and the lab inputs that show it,
@@ -531,6 +537,7 @@ def measured_conditions(
     if not latest:
         return measured
     for index, match in enumerate(conds):
+        cleared: dict[str, str] = {}
         for cid in match.condition_ids:
             measured_by = kb.conditions[cid].measured_by
             if measured_by is None:
@@ -569,12 +576,22 @@ def measured_conditions(
                     key = "outranked_by_lab_in_range" if in_range else "outranked_by_lab"
                 else:
                     key = "outranked_by_lab" if result.states else "outranked_by_lab_not_in_state"
-                measured.outranked[index] = kb.texts.templates[key].format(
+                cleared[cid] = kb.texts.templates[key].format(
                     state=kb.texts.templates[f"outranked_state_{state}"],
                     analyte=kb.analytes[analyte_id].name,
                     value=shown_value(items[at].value),
                     unit=shown_unit(items[at].unit, kb.analytes[analyte_id]),
                 )
+        if not cleared:
+            continue
+        if all(
+            cid in cleared
+            or not (kb.conditions[cid].contributes or cid in knowledge.slots_of_condition)
+            for cid in match.condition_ids
+        ):
+            measured.outranked[index] = list(cleared.values())[-1]
+        else:
+            measured.cleared[index] = cleared
     return measured
 
 
@@ -592,10 +609,14 @@ def condition_findings(
     for index, match in enumerate(conds):
         if index in measured.outranked:
             continue
-        facts.add_tags((CONDITIONS, index), match.condition_ids, knowledge.slots_of_condition)
+        ids = match.condition_ids
+        cleared = measured.cleared.get(index)
+        if cleared is not None:
+            ids = tuple(cid for cid in ids if cid not in cleared)
+        facts.add_tags((CONDITIONS, index), ids, knowledge.slots_of_condition)
         shown = measured.shown_by.get(index, {})
         stood_for = measured.stood_for.get(index, {})
-        for cid in match.condition_ids:
+        for cid in ids:
             if kb.conditions[cid].contributes and cid not in shown:
                 refs = inputs.setdefault(cid, [])
                 refs.append(input_ref(CONDITIONS, index))

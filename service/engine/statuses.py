@@ -7,6 +7,7 @@ from collections.abc import Sequence, Set
 
 import msgspec
 
+from service.engine.findings import MeasuredConditions
 from service.engine.matches import CURED_BY_OPERATION as CURED
 from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
 from service.engine.models import ConditionInput, InputStatus, LabInput, MedicationInput
@@ -90,18 +91,29 @@ def condition_status(
     match: ConditionMatch,
     kb: KnowledgeBase,
     referenced: Set[tuple[str, int]],
-    outranked: dict[int, str],
+    measured: MeasuredConditions,
 ) -> InputStatus:
     names = [kb.conditions[c].name for c in match.condition_ids]
     read_as = ", ".join(match.read_as) or None
+    # The concepts of the entry that a current result says are not current, by name.
+    cleared = measured.cleared.get(index)
+    partly = (
+        "; ".join(f"{kb.conditions[c].name}: {why}" for c, why in cleared.items())
+        if cleared is not None
+        else None
+    )
     if ("conditions", index) in referenced:
-        return InputStatus(index, "flagged", " + ".join(names), names, None, [], match.how, read_as)
+        return InputStatus(
+            index, "flagged", " + ".join(names), names, partly, [], match.how, read_as
+        )
     if names:
         # A condition read as cured by the operation named with it says so: the text names
         # it, and it is not current.
         cured = [kb.conditions[c].name for c, kind in match.excluded if kind == CURED]
-        why = outranked.get(index) or (
-            f"{' + '.join(cured)}: {kb.texts.templates[CURED]}" if cured else None
+        why = (
+            measured.outranked.get(index)
+            or partly
+            or (f"{' + '.join(cured)}: {kb.texts.templates[CURED]}" if cured else None)
         )
         return InputStatus(
             index,

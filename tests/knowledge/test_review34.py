@@ -1,7 +1,7 @@
 """review34 D6: ``patient.pregnant: false`` outranks a pregnancy on the problem list, which
-may be a past one. (D3, a normal phosphate outranking a coded hypophosphatemia, was taken
-back: the outranking marks the whole entry, so "Hypophosphatemia, hypomagnesemia" lost its
-hypomagnesemia too, review35 R6.)"""
+may be a past one. (D3, a normal phosphate outranking a coded hypophosphatemia, is in
+tests/engine/test_outranking_per_concept.py: the outranking now marks the concept, not the
+whole entry.)"""
 
 from __future__ import annotations
 
