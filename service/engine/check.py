@@ -23,10 +23,11 @@ from service.engine.findings import (
 )
 from service.engine.matches import ConditionMatch, MedicationMatch
 from service.engine.matching import match_condition, match_lab, match_medication
+from service.engine.matching.drugs import texts_of
 from service.engine.matching.labs import without_superseded
-from service.engine.models import CheckRequest, Finding, Patient, Report
+from service.engine.models import CheckRequest, ConditionInput, Finding, Patient, Report
 from service.engine.note import render_note
-from service.engine.prepared import Knowledge
+from service.engine.prepared import Knowledge, SameEntryRule
 from service.engine.refs import Ref, first_ref
 from service.engine.statuses import (
     condition_status,
@@ -36,6 +37,7 @@ from service.engine.statuses import (
     with_notes,
 )
 from service.knowledge.severity import SEVERITY_RANK, overall_risk
+from service.knowledge.text import tokens
 
 # Combinations that a wider combination may absorb.
 ABSORBABLE = frozenset({"second_factor", "measured_abnormality"})
@@ -85,7 +87,12 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     findings.sort(key=_order)
     findings = note_replacement(
         fit_advice(
-            absorb(findings, knowledge.absorbed_only_by_measured),
+            same_entry(
+                absorb(findings, knowledge.absorbed_only_by_measured),
+                conds,
+                request.conditions,
+                knowledge,
+            ),
             conds,
             measured,
             knowledge,
@@ -238,6 +245,58 @@ def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Pa
     if not any(PREGNANCY_CONDITION in match.condition_ids for match in conds):
         return patient
     return Patient(pregnant=True) if patient is None else replace(patient, pregnant=True)
+
+
+def same_entry(
+    findings: list[Finding],
+    conds: Sequence[ConditionMatch],
+    items: Sequence[ConditionInput],
+    knowledge: Knowledge,
+) -> list[Finding]:
+    """One entry, one problem: a condition's finding absorbs the findings of the conditions
+    its ``same_entry`` names when every entry they come from names it too and no other cause
+    of theirs ("Type 2 diabetes with diabetic polyneuropathy", E11.42: the neuropathy is the
+    diabetes's), and then gives their advice its own lacks. Separate entries, and an entry
+    naming another cause ("DM2; B12 deficiency neuropathy"), stay separate problems. A
+    finding a combination absorbed is left as it is."""
+    if not knowledge.same_entry:
+        return findings
+    at = {f.id: number for number, f in enumerate(findings) if f.kind == "condition"}
+    out = findings
+    for rule in knowledge.same_entry:
+        lead_at = at.get(rule.finding_id)
+        if lead_at is None or out[lead_at].absorbed_by is not None:
+            continue
+        lead = out[lead_at]
+        merged = False
+        for absorbed_id in rule.absorbs:
+            other_at = at.get(absorbed_id)
+            if other_at is None or out[other_at].absorbed_by is not None:
+                continue
+            if not all(
+                ref.list == "conditions"
+                and ref in lead.inputs
+                and _one_entry(conds[ref.index], items[ref.index], rule)
+                for ref in out[other_at].inputs
+            ):
+                continue
+            if out is findings:
+                out = list(findings)
+            out[other_at] = replace(out[other_at], absorbed_by=rule.finding_id)
+            merged = True
+        if merged:
+            out[lead_at] = replace(rule.merged, inputs=lead.inputs)
+    return out
+
+
+def _one_entry(match: ConditionMatch, item: ConditionInput, rule: SameEntryRule) -> bool:
+    """The entry names no other cause of the absorbed condition: no condition of
+    ``unless_with`` and no word of ``unless_words`` in its text or coding displays."""
+    if not rule.unless_with.isdisjoint(match.condition_ids):
+        return False
+    return not any(
+        not rule.unless_words.isdisjoint(tokens(text)) for text in texts_of(item.text, item.coding)
+    )
 
 
 def absorb(

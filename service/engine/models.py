@@ -240,8 +240,10 @@ class Finding(msgspec.Struct, frozen=True):
     labs_to_check: list[str] = []
     # Why this severity: one contributor alone, a measured abnormality, a second factor...
     basis: Basis = "single_contributor"
-    # The id of the combination finding that covers this one (the same problem): the note
-    # and CDS cards show that one only; this finding stays here for integrators.
+    # The id of the finding that covers this one (the same problem): a combination, or a
+    # condition whose one entry names this one too (``same_entry``: diabetes for the
+    # neuropathy of E11.42). The note and CDS cards show that one only; this finding stays
+    # here for integrators.
     absorbed_by: str | None = None
 
 

@@ -36,7 +36,7 @@ from service.engine.render import (
 from service.engine.status_codes import TEMPLATES as STATUS_TEMPLATES
 from service.knowledge import KnowledgeBase, load_knowledge
 from service.knowledge.loader import KnowledgeError
-from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, Slot
+from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, SameEntry, Slot
 from service.knowledge.text import tokens
 
 ROUTES: tuple[Route | None, ...] = (None, *typing.get_args(Route))
@@ -173,6 +173,34 @@ def prepare_rule(kb: KnowledgeBase, index: int, rule: CombinationRule) -> Prepar
     )
 
 
+class SameEntryRule(typing.NamedTuple):
+    """A condition's ``same_entry``, as the engine reads it."""
+
+    finding_id: str
+    absorbs: tuple[str, ...]  # finding ids
+    unless_with: frozenset[str]
+    unless_words: frozenset[str]
+    # The condition's finding (no inputs) with the absorbed findings' advice it adds.
+    merged: Finding
+
+
+def same_entry_rule(
+    kb: KnowledgeBase, condition_id: str, same: SameEntry, finding: Finding
+) -> SameEntryRule:
+    return SameEntryRule(
+        finding.id,
+        tuple(f"condition/{cid}" for cid in same.absorbs),
+        frozenset(same.unless_with),
+        frozenset(same.unless_words),
+        msgspec.structs.replace(
+            finding,
+            monitoring=[*finding.monitoring, *same.monitoring],
+            management=[*finding.management, *same.management],
+            evidence=evidence(kb, [*kb.conditions[condition_id].sources, *same.sources]),
+        ),
+    )
+
+
 class Knowledge:
     __slots__ = (
         "absorbed_only_by_measured",
@@ -200,6 +228,7 @@ class Knowledge:
         "replaced_by_drug",
         "rule_index",
         "rules",
+        "same_entry",
         "schedule_words",
         "slot_counts",
         "slot_refs",
@@ -345,6 +374,12 @@ class Knowledge:
         self.unfitting_advice: Final = {
             c.id: tuple(c.unfitting_advice) for c in kb.conditions.values() if c.unfitting_advice
         }
+        # Conditions whose finding absorbs others named in the same entry (``same_entry``).
+        self.same_entry: Final = tuple(
+            same_entry_rule(kb, c.id, c.same_entry, condition_findings[c.id])
+            for c in kb.conditions.values()
+            if c.same_entry is not None
+        )
         # The phrase memos (bounded; keyed by vocabulary words, no request data).
         self.drug_phrases: Final[dict[tuple[str, ...], MedicationMatch]] = {}
         self.condition_phrases: Final[dict[tuple[str, ...], ConditionMatch]] = {}

@@ -272,6 +272,23 @@ def _check_drugs(c: _Collector) -> None:
         c.errors.append(f"datasets: effect {kind} has no [[effect]] entry (label, checks)")
 
 
+def _check_same_entry(c: _Collector, where: str, cond: Condition) -> None:
+    same = cond.same_entry
+    assert same is not None
+    for other in (*same.absorbs, *same.unless_with):
+        if other not in c.conditions or other == cond.id:
+            c.errors.append(f"{where}: same_entry names unknown condition {other!r}")
+    for other in same.absorbs:
+        if other in c.conditions and not c.conditions[other].contributes:
+            c.errors.append(f"{where}: same_entry absorbs a non-contributor {other!r}")
+    if not cond.contributes:
+        c.errors.append(f"{where}: same_entry needs a contributing condition")
+    for line in (*same.monitoring, *same.management):
+        if line in cond.monitoring or line in cond.management:
+            c.errors.append(f"{where}: same_entry repeats its own line {line!r}")
+    _need_sources(c, f"{where} same_entry", same.sources)
+
+
 def _check_conditions_and_labs(c: _Collector) -> None:
     for row in c.snomed_codes.values():
         where = f"{c.origin[('SNOMED CT code', row.code)]}: SNOMED CT {row.code}"
@@ -314,6 +331,8 @@ def _check_conditions_and_labs(c: _Collector) -> None:
         for other in cond.outranks:
             if other not in c.conditions or other == cond.id:
                 c.errors.append(f"{where}: outranks names unknown condition {other!r}")
+        if cond.same_entry is not None:
+            _check_same_entry(c, where, cond)
         if cond.contributes and (cond.evidence_level is None or cond.grade is None):
             c.errors.append(f"{where}: a contributing condition needs evidence_level and grade")
         for aid in cond.checks:

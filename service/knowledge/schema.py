@@ -238,6 +238,23 @@ class SnomedCode(_Strict, frozen=True, array_like=True):
     sources: SourceIds
 
 
+class SameEntry(_Strict, frozen=True, kw_only=True):
+    """Conditions that one entry naming both this condition and them makes one problem with
+    it ("Type 2 diabetes with diabetic polyneuropathy", E11.42): their findings are absorbed
+    by this one's (``absorbed_by``) when every entry they come from names this one too and
+    no other cause of theirs (a condition of ``unless_with``, a word of ``unless_words``).
+    Separate entries stay separate problems. The lines added here are the absorbed
+    findings' advice that this one's does not already give."""
+
+    absorbs: Annotated[list[Id], msgspec.Meta(min_length=1)]
+    unless_with: list[Id] = []
+    # Whole words of the entry's text or coding displays, lower-case.
+    unless_words: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+$")]] = []
+    monitoring: list[NonEmpty] = []
+    management: list[NonEmpty] = []
+    sources: SourceIds
+
+
 class Condition(_Strict, frozen=True, kw_only=True):
     id: Id
     name: NonEmpty
@@ -292,6 +309,8 @@ class Condition(_Strict, frozen=True, kw_only=True):
     # Conditions this one stands for when both are current (dialysis over CKD stage 4-5):
     # their inputs join this condition's finding and they give none of their own.
     outranks: list[Id] = []
+    # One entry naming this condition and others of ``SameEntry.absorbs``: one problem.
+    same_entry: SameEntry | None = None
     # Conditions that record an operation removing the organ this one lives in, which cures
     # it (``adrenalectomy_status`` for primary aldosteronism): named current in the same
     # text, this one is not current ("primary aldosteronism s/p adrenalectomy"), unless a

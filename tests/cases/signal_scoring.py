@@ -18,6 +18,9 @@ reasoning), ``source`` (where the expectation comes from), ``request`` (the body
     ``join_sev_min`` the most severe such finding is at least that severe.
 ``no_join``
     for each group, no finding names them all.
+``problems``
+    exactly this many findings are problems of their own (``absorbed_by`` null): one entry
+    that is one problem gives one, whatever findings integrators also get.
 ``mentions_any``
     one of these words occurs (case-insensitively) in the findings' JSON text.
 ``reject_or_unused``
@@ -55,6 +58,7 @@ KNOWN_KEYS: Final[frozenset[str]] = frozenset(
         "joins",
         "join_sev_min",
         "no_join",
+        "problems",
         "mentions_any",
         "reject_or_unused",
         "match_not_exact",
@@ -149,6 +153,8 @@ def validate_case(case: Mapping[str, Any]) -> None:
     for key in ("risk_max", "risk_min", "join_sev_min"):
         if key in expect and rank(expect[key]) < 0:
             raise ValueError(f"case {case['id']}: {key} {expect[key]!r} is not a risk")
+    if "problems" in expect and (not isinstance(expect["problems"], int) or expect["problems"] < 0):
+        raise ValueError(f"case {case['id']}: problems {expect['problems']!r} is not a count")
     if "join_sev_min" in expect and "joins" not in expect:
         raise ValueError(f"case {case['id']}: join_sev_min without joins")
     for key in ("flag", "not_flag", "referenced"):
@@ -268,6 +274,10 @@ def _join_checks(expect: Mapping[str, Any], report: Mapping[str, Any], add: Add)
     for group in _groups(expect.get("no_join", [])):
         joined = any(group <= _inputs_of(f) for f in findings)
         add(f"no finding joins {_group_label(group)}", not joined, _titles(report))
+    if "problems" in expect:
+        want = int(expect["problems"])
+        shown = [f for f in findings if not f.get("absorbed_by")]
+        add(f"{want} problem(s) shown", len(shown) == want, _titles(report))
 
 
 def _text_checks(expect: Mapping[str, Any], report: Mapping[str, Any], add: Add) -> None:
