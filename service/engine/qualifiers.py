@@ -28,6 +28,7 @@ from service.knowledge.text import DATE, LINE, MARKS, clause_tokens, dated_claus
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
+NEGATED = "negated"
 PSEUDO = "pseudo"
 STOPPED = "stopped"
 _Words = tuple[str, ...]
@@ -194,7 +195,21 @@ class _ListRules:
                 ):
                     continue  # "CKD? no dialysis", "Hypokalemia? no idea": no answer
                 found.append(_Found(position, phrase_end, phrase))
-        # A phrase inside a longer one ("taking" in "stopped taking") does not count.
+        # A phrase inside a longer one ("taking" in "stopped taking") does not count,
+        # except a denial that reads forward at the end of a denial that must end its
+        # clause and does not: that answer qualifies nothing, and the denial reads on
+        # ("Diabetes: no neuropathy", "CKD 4 - no dialysis": the "no", not a ": no"
+        # about the diabetes).
+        open_answers: list[_Found] = []
+        if any(item.phrase.ends_clause and item.phrase.kind == NEGATED for item in found):
+            ends_all = self._ends(tokens)
+            open_answers = [
+                other
+                for other in found
+                if other.phrase.ends_clause
+                and other.phrase.kind == NEGATED
+                and not _clause_ends(tokens, other.end, ends_all)
+            ]
         return [
             item
             for item in found
@@ -203,6 +218,12 @@ class _ListRules:
                 and other.start <= item.start
                 and item.end <= other.end
                 and other.end - other.start > item.end - item.start
+                and not (
+                    other in open_answers
+                    and item.end == other.end
+                    and item.phrase.kind == NEGATED
+                    and item.phrase.direction == "forward"
+                )
                 for other in found
             )
         ]
