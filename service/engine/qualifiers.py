@@ -560,7 +560,16 @@ def _course_of_line_before(
     persists": review35 R10)."""
     if item.phrase.kind not in _COURSE_KINDS:
         return False
-    if not any(tokens[at] in (",", "-") for at in range(item.end, start)):
+    # The comma or dash parts the phrase from the concept, not a concept after the phrase
+    # from the next of its list ("Hypertension\nresolved: hypokalemia, hypomagnesemia").
+    parted = False
+    for at in range(item.end, start):
+        if any(s <= at < e for s, e in others):
+            return False
+        if tokens[at] in (",", "-"):
+            parted = True
+            break
+    if not parted:
         return False
     line = item.start - 1
     while line >= 0 and tokens[line] != LINE:
@@ -594,12 +603,37 @@ def _governs_next(
     if position > 0 and tokens[position - 1] in _REASON_LINKS:
         return False
     ends = _COURSE_CLAUSE_MARKS if kind in _COURSE_KINDS else _CLAUSE_MARKS
-    for at in range(position, len(tokens)):
+    # A section label's last words may stand between ("Resolved problems: hypokalemia").
+    label = _label_end(tokens, position, others)
+    for at in range(label, len(tokens)):
         if tokens[at] == LINE or tokens[at] in ends:
             return False
         if tokens[at] not in MARKS:
             return any(s <= at < e for s, e in others)
     return False
+
+
+# The words a section label may have after a course word ("Resolved problems:", "History
+# of medical problems:"): no more than these.
+_LABEL_WORDS = 2
+
+
+def _label_end(tokens: Sequence[str], position: int, others: Sequence[tuple[int, int]]) -> int:
+    """After the words of a label and its colon at ``position`` (not a concept's), where
+    what it labels starts; ``position`` when there is no such label."""
+    for words, at in enumerate(range(position, len(tokens))):
+        token = tokens[at]
+        if token == ":":
+            return at + 1 if words else position
+        if (
+            token in MARKS
+            or token == DATE
+            or token[0].isdigit()
+            or words == _LABEL_WORDS
+            or any(s <= at < e for s, e in others)
+        ):
+            return position
+    return position
 
 
 # Words that join the subjects of one phrase ("FHx: mother and father\ndiabetes").

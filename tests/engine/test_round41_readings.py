@@ -86,6 +86,59 @@ def test_a_denial_after_a_separator(
     assert _readings(knowledge, text) == expected
 
 
+RESOLVED_BOTH = {"hypertension": "current", "hypokalemia": "resolved", "hypomagnesemia": "resolved"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hypertension\nresolved: hypokalemia, hypomagnesemia", RESOLVED_BOTH),
+        ("Hypertension\nResolved problems: hypokalemia, hypomagnesemia", RESOLVED_BOTH),
+        (
+            "Hypertension\nhistory of: hypokalemia, hypomagnesemia",
+            {
+                "hypertension": "current",
+                "hypokalemia": "historical",
+                "hypomagnesemia": "historical",
+            },
+        ),
+        (
+            "resolved: hypokalemia, hypomagnesemia",
+            {"hypokalemia": "resolved", "hypomagnesemia": "resolved"},
+        ),
+        (
+            "Hypertension\nresolved: hypokalemia",
+            {"hypertension": "current", "hypokalemia": "resolved"},
+        ),
+        # A course word opening the next line, parted by a comma or dash from what follows:
+        # the course of the line before (review35 R10).
+        ("Hypokalemia\nresolved 2019", {"hypokalemia": "resolved"}),
+        (
+            "Hypokalemia\nresolved, CKD stage 4 ongoing",
+            {"ckd_stage_4_5": "current", "hypokalemia": "resolved"},
+        ),
+        (
+            "Hypokalemia\nresolved - hypomagnesemia persists",
+            {"hypomagnesemia": "current", "hypokalemia": "resolved"},
+        ),
+        (
+            "Hypokalemia\nresolved per labs: K 4.1",
+            {"hypokalemia": "resolved"},
+        ),
+    ],
+)
+def test_a_heading_on_a_later_line_covers_its_list(
+    knowledge: Knowledge, text: str, expected: dict[str, str]
+) -> None:
+    assert _readings(knowledge, text) == expected
+
+
+def test_a_stop_on_the_next_line_still_applies_back(checker: Checker) -> None:
+    report = checker.med("Lasix 40 mg daily\nstopped by cardiology 3/2024")
+    assert report.medications[0].status != "flagged"
+    assert report.medications[0].reason == "stated as stopped or not taken"
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
