@@ -140,6 +140,33 @@ def test_a_stop_on_the_next_line_still_applies_back(checker: Checker) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hypokalemia\nresolved? no, still low", {"hypokalemia": "current"}),
+        ("Hypokalemia resolved? no", {"hypokalemia": "current"}),
+        ("Hypokalemia\nresolved? yes", {"hypokalemia": "resolved"}),
+        ("Hypokalemia\nresolved", {"hypokalemia": "resolved"}),
+        ("Hypokalemia\nmother has it too", {"hypokalemia": "current"}),
+        ("Hypokalemia, mother has it too", {"hypokalemia": "current"}),
+        ("Diabetes\nmother also has it", {"diabetes": "current"}),
+        # A relative named alone, or with it only: the relative's.
+        ("Hypokalemia\nmother", {"hypokalemia": "family_history"}),
+        ("Hypokalemia\nmother has it", {"hypokalemia": "family_history"}),
+        (
+            "Hypokalemia\nmother - diabetes",
+            {"hypokalemia": "current", "diabetes": "family_history"},
+        ),
+        ("Mother has diabetes, sister has it too", {"diabetes": "family_history"}),
+        ("Mother, has diabetes", {"diabetes": "family_history"}),
+    ],
+)
+def test_a_question_on_resolution_and_a_relative_who_has_it_too(
+    knowledge: Knowledge, text: str, expected: dict[str, str]
+) -> None:
+    assert _readings(knowledge, text) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("Lasix: none", "stated as absent or ruled out"),
