@@ -167,6 +167,27 @@ def test_a_question_on_resolution_and_a_relative_who_has_it_too(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hypothyroidism, + family history", {"hypothyroidism": "current"}),
+        ("Hypothyroidism, +FHx", {"hypothyroidism": "current"}),
+        # A plus sign reads as "plus" or "positive": either way the patient's own.
+        ("Hypothyroidism + FHx", {"hypothyroidism": "current"}),
+        ("Type 2 diabetes, strong family history", {"diabetes": "current"}),
+        ("Hypothyroidism, family history", {"hypothyroidism": "family_history"}),
+        ("+ family history of diabetes", {"diabetes": "family_history"}),
+        ("FHx: + diabetes", {"diabetes": "family_history"}),
+        ("Hypothyroidism (FHx +)", {"hypothyroidism": "family_history"}),
+        ("HTN + DM", {"hypertension": "current", "diabetes": "current"}),
+    ],
+)
+def test_a_plus_sign_before_family_history(
+    knowledge: Knowledge, text: str, expected: dict[str, str]
+) -> None:
+    assert _readings(knowledge, text) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("Lasix: none", "stated as absent or ruled out"),
