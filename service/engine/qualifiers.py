@@ -28,6 +28,7 @@ from service.knowledge.text import DATE, LINE, MARKS, clause_tokens, dated_claus
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
+NEGATED = "negated"
 PSEUDO = "pseudo"
 STOPPED = "stopped"
 _Words = tuple[str, ...]
@@ -194,7 +195,21 @@ class _ListRules:
                 ):
                     continue  # "CKD? no dialysis", "Hypokalemia? no idea": no answer
                 found.append(_Found(position, phrase_end, phrase))
-        # A phrase inside a longer one ("taking" in "stopped taking") does not count.
+        # A phrase inside a longer one ("taking" in "stopped taking") does not count,
+        # except a denial that reads forward at the end of a denial that must end its
+        # clause and does not: that answer qualifies nothing, and the denial reads on
+        # ("Diabetes: no neuropathy", "CKD 4 - no dialysis": the "no", not a ": no"
+        # about the diabetes).
+        open_answers: list[_Found] = []
+        if any(item.phrase.ends_clause and item.phrase.kind == NEGATED for item in found):
+            ends_all = self._ends(tokens)
+            open_answers = [
+                other
+                for other in found
+                if other.phrase.ends_clause
+                and other.phrase.kind == NEGATED
+                and not _clause_ends(tokens, other.end, ends_all)
+            ]
         return [
             item
             for item in found
@@ -203,6 +218,12 @@ class _ListRules:
                 and other.start <= item.start
                 and item.end <= other.end
                 and other.end - other.start > item.end - item.start
+                and not (
+                    other in open_answers
+                    and item.end == other.end
+                    and item.phrase.kind == NEGATED
+                    and item.phrase.direction == "forward"
+                )
                 for other in found
             )
         ]
@@ -539,7 +560,16 @@ def _course_of_line_before(
     persists": review35 R10)."""
     if item.phrase.kind not in _COURSE_KINDS:
         return False
-    if not any(tokens[at] in (",", "-") for at in range(item.end, start)):
+    # The comma or dash parts the phrase from the concept, not a concept after the phrase
+    # from the next of its list ("Hypertension\nresolved: hypokalemia, hypomagnesemia").
+    parted = False
+    for at in range(item.end, start):
+        if any(s <= at < e for s, e in others):
+            return False
+        if tokens[at] in (",", "-"):
+            parted = True
+            break
+    if not parted:
         return False
     line = item.start - 1
     while line >= 0 and tokens[line] != LINE:
@@ -573,12 +603,37 @@ def _governs_next(
     if position > 0 and tokens[position - 1] in _REASON_LINKS:
         return False
     ends = _COURSE_CLAUSE_MARKS if kind in _COURSE_KINDS else _CLAUSE_MARKS
-    for at in range(position, len(tokens)):
+    # A section label's last words may stand between ("Resolved problems: hypokalemia").
+    label = _label_end(tokens, position, others)
+    for at in range(label, len(tokens)):
         if tokens[at] == LINE or tokens[at] in ends:
             return False
         if tokens[at] not in MARKS:
             return any(s <= at < e for s, e in others)
     return False
+
+
+# The words a section label may have after a course word ("Resolved problems:", "History
+# of medical problems:"): no more than these.
+_LABEL_WORDS = 2
+
+
+def _label_end(tokens: Sequence[str], position: int, others: Sequence[tuple[int, int]]) -> int:
+    """After the words of a label and its colon at ``position`` (not a concept's), where
+    what it labels starts; ``position`` when there is no such label."""
+    for words, at in enumerate(range(position, len(tokens))):
+        token = tokens[at]
+        if token == ":":
+            return at + 1 if words else position
+        if (
+            token in MARKS
+            or token == DATE
+            or token[0].isdigit()
+            or words == _LABEL_WORDS
+            or any(s <= at < e for s, e in others)
+        ):
+            return position
+    return position
 
 
 # Words that join the subjects of one phrase ("FHx: mother and father\ndiabetes").

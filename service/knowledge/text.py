@@ -8,11 +8,16 @@ import unicodedata
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words as above, and the marks that separate clauses of a short clinical text (a
 # qualifier's scope ends at some of them: "no fever; sciatica").
-_CLAUSE_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?\n]|(?<!\S)-(?!\S)")
+# A plus sign that opens a word ("+ family history", "+FHx") is a mark of its own, so that
+# a qualifier can read it as "positive"/"plus"; not one glued after a word or a number
+# ("K+", "1+ edema", "(+)").
+_CLAUSE_TOKEN = re.compile(
+    r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?\n]|(?<!\S)-(?!\S)|(?<!\S)\+(?=\s*[a-z])"
+)
 # A line break is a mark of its own (LINE): it ends the scope of a heading written on the
 # line before ("Pertinent negatives: no chest pain\nHypokalemia"; review29 R6).
 LINE = "\n"
-MARKS = frozenset(";:.,()|=?-\n")
+MARKS = frozenset(";:.,()|=?-\n+")
 # Words that start with a letter: numbers and strengths ("40", "12.5mg", "0.9%") never
 # name a drug, so drug text skips them in the same pass, as it skips intervals and
 # durations written as a letter and a number ("q4h", "q12hr", "x5", "x7d").
