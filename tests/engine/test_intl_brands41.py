@@ -39,6 +39,9 @@ from tests.conftest import Checker
         ("Salamol 2 puffs prn", "albuterol"),
         ("Airomir inhaler", "albuterol"),
         ("Trental 400 mg tds", "pentoxifylline"),
+        # A corticosteroid that fuzzy matching used to read as diltiazem.
+        ("Dilacort 5 mg od", "prednisolone"),
+        ("Deltacortril 5 mg gastro-resistant", "prednisolone"),
     ],
 )
 def test_an_international_brand_is_read_as_its_ingredient(
