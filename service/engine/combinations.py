@@ -986,7 +986,7 @@ def one_regimen(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
     is an extended-release form taken at one time of day and the other is not ("Mestinon
     Timespan 180 mg at bedtime" beside "pyridostigmine 60 mg tid")."""
     normalization = knowledge.kb.normalization
-    words = [tokens(text) if text else [] for text in texts]
+    words = [_clock_words(tokens(text)) if text else [] for text in texts]
     part_words = frozenset(normalization.regimen_part_words)
     if any(not part_words.isdisjoint(text_words) for text_words in words):
         return True
@@ -1007,6 +1007,15 @@ def one_regimen(texts: Sequence[str | None], knowledge: Knowledge) -> bool:
     return True
 
 
+# A clock time written as one word ("2pm", "8am", "q8am"): read as its "am" or "pm", as
+# "2 pm" is (review41 #3).
+_CLOCK_TIME = re.compile(r"q?\d{1,2}([ap]m)")
+
+
+def _clock_words(words: list[str]) -> list[str]:
+    return [m.group(1) if (m := _CLOCK_TIME.fullmatch(w)) else w for w in words]
+
+
 # Times of day (``normalization.dose_times``) that are one time for two orders of one
 # product: "in the evening" and "at bedtime" are one order written twice.
 _SAME_TIME = {"evening": "night", "afternoon": "midday"}
@@ -1021,7 +1030,7 @@ def split_over_the_day(texts: Sequence[str | None], knowledge: Knowledge) -> boo
     for text in texts:
         if not text or _said_otherwise(text):
             return False
-        said = tokens(_HOLD.sub(" ", text))
+        said = _clock_words(tokens(_HOLD.sub(" ", text)))
         named = {_SAME_TIME.get(times[w], times[w]) for w in said if w in times}
         if len(named) != 1 or not seen.isdisjoint(named):
             return False
