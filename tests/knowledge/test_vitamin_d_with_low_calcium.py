@@ -102,15 +102,18 @@ def test_a_cause_of_each_with_low_magnesium_and_calcium_is_one_problem(
     assert "Vitamin D" not in finding.monitoring
 
 
-def test_with_a_low_potassium_the_calcium_cause_stays_its_own_line(checker: Checker) -> None:
+def test_with_a_low_potassium_the_calcium_cause_joins_the_one_problem(checker: Checker) -> None:
+    """Review41 item 10: the drugs' potassium-magnesium-calcium rule and the low vitamin D's
+    calcium rule both named the one low calcium; the calcium cause now joins the one problem."""
     report = checker(
         medications=[{"text": "omeprazole 40 mg daily"}, {"text": "hydrochlorothiazide 25 mg"}],
         labs=[result("potassium", 3.2, "mmol/L"), LOW_MAGNESIUM, LOW_CALCIUM, LOW_VITAMIN_D],
     )
     assert shown_combinations(report) == [
-        "combination/drug_with_low_potassium_magnesium_and_calcium",
-        RULE,
+        "combination/low_potassium_magnesium_and_calcium_with_causes_of_both"
     ]
+    finding = next(f for f in report.findings if not f.absorbed_by)
+    assert len(finding.inputs) == 6  # both drugs and the four results
 
 
 def test_the_loinc_name_of_total_25_hydroxy_vitamin_d_is_read(checker: Checker) -> None:
@@ -125,16 +128,16 @@ def test_the_loinc_name_of_total_25_hydroxy_vitamin_d_is_read(checker: Checker) 
     assert d3.labs[0].status == "unrecognized"
 
 
-def test_a_condition_losing_potassium_magnesium_and_calcium_keeps_vitamin_d_apart(
+def test_a_condition_losing_potassium_magnesium_and_calcium_joins_the_low_vitamin_d(
     checker: Checker,
 ) -> None:
     """Review 18 C2: short bowel syndrome with all four low named calcium and magnesium in
-    two problems; as with a drug, the vitamin D is a line of its own."""
+    two problems. Review41 item 10: the vitamin D's calcium line named the calcium again; as
+    with a drug, the low vitamin D now joins the one potassium-magnesium-calcium problem."""
     report = checker(
         conditions=[{"text": "short bowel syndrome"}],
         labs=[LOW_CALCIUM, LOW_VITAMIN_D, LOW_MAGNESIUM, result("potassium", 3.0, "mmol/L")],
     )
     assert shown_combinations(report) == [
-        "combination/condition_and_low_vitamin_d_with_low_calcium",
-        "combination/condition_with_low_potassium_magnesium_and_calcium",
+        "combination/low_potassium_magnesium_and_calcium_with_causes_of_both"
     ]
