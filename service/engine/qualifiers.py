@@ -59,6 +59,9 @@ class _Phrase:
     not_before_a_concept: bool = False
     not_before: frozenset[str] = frozenset()
     ends_entry: bool = False
+    not_before_a_number: bool = False
+    not_after_a_concept: bool = False
+    only_for_terms: frozenset[_Words] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,7 @@ class _ListRules:
                 if phrase_end < len(tokens) and (
                     tokens[phrase_end] in phrase.not_before
                     or (phrase.not_before_a_concept and phrase_end in starts)
+                    or (phrase.not_before_a_number and tokens[phrase_end][:1].isdigit())
                 ):
                     continue  # "CKD? no dialysis", "Hypokalemia? no idea": no answer
                 found.append(_Found(position, phrase_end, phrase))
@@ -265,6 +269,16 @@ class _ListRules:
             if phrase.only_for and phrase.only_for.isdisjoint(ids):
                 continue
             if phrase.not_for and not phrase.not_for.isdisjoint(ids):
+                continue
+            # (A concept named inside a phrase that names it is always its own.)
+            if (
+                phrase.only_for_terms
+                and not (phrase.names_the_concept and item.start <= start and end <= item.end)
+                and tuple(t for t in tokens[start:end] if t not in MARKS)
+                not in phrase.only_for_terms
+            ):
+                continue
+            if phrase.not_after_a_concept and any(e == item.start for _, e in spans):
                 continue
             if (
                 phrase.unless_right_before
@@ -912,6 +926,13 @@ class QualifierIndex:
                         rule.not_before_a_concept,
                         frozenset(w for text in rule.not_before for w in clause_tokens(text)),
                         rule.ends_entry,
+                        rule.not_before_a_number,
+                        rule.not_after_a_concept,
+                        frozenset(
+                            w
+                            for text in rule.only_for_terms
+                            if (w := tuple(t for t in clause_tokens(text) if t not in MARKS))
+                        ),
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

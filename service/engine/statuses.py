@@ -86,6 +86,11 @@ def _not_flagged_because(match: MedicationMatch, kb: KnowledgeBase) -> str | Non
     return "; ".join(f"{name}: {why}" for name, why in reasons)
 
 
+# Exclusions a recognized entry names beside its current concepts (the others are left
+# out: "Diabetes: no neuropathy" is the diabetes).
+_SAID_BESIDE_CURRENT = frozenset({CURED, "treatment_ended"})
+
+
 def condition_status(
     index: int,
     match: ConditionMatch,
@@ -107,13 +112,19 @@ def condition_status(
             index, "flagged", " + ".join(names), names, partly, [], match.how, read_as
         )
     if names:
-        # A condition read as cured by the operation named with it says so: the text names
-        # it, and it is not current.
-        cured = [kb.conditions[c].name for c, kind in match.excluded if kind == CURED]
+        # A condition read as cured by the operation named with it, or as no longer on
+        # dialysis beside the kidney transplant named with it, says so: the text names it,
+        # and it is not current.
+        said = [
+            (kb.conditions[c].name, kind)
+            for c, kind in match.excluded
+            if kind in _SAID_BESIDE_CURRENT
+        ]
         why = (
             measured.outranked.get(index)
             or partly
-            or (f"{' + '.join(cured)}: {kb.texts.templates[CURED]}" if cured else None)
+            or "; ".join(f"{name}: {kb.texts.templates[kind]}" for name, kind in said)
+            or None
         )
         return InputStatus(
             index,

@@ -690,6 +690,7 @@ QualifierKind = Literal[
     "family_history",
     "resolved",
     "historical",
+    "treatment_ended",
     "hypothetical",
     "planned",
     "stopped",
@@ -784,6 +785,17 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # (review35 R11, O3); the shorter phrases inside it are read instead.
     not_before_a_concept: bool = False
     not_before: list[NonEmpty] = []
+    # Not the phrase when a number follows it directly: "past 2 weeks" is a recent time,
+    # not a past condition ("Muscle cramps past 2 weeks, hypokalemia").
+    not_before_a_number: bool = False
+    # Not the phrase when a concept ends right before it: "neuropathy absent, hypokalemia"
+    # is the answer about the neuropathy, not a denial of the hypokalemia after it.
+    not_after_a_concept: bool = False
+    # Only for a concept named by one of these terms (synonyms, as written in
+    # ``datasets/conditions``): "previously on hemodialysis" ends the dialysis, while
+    # "history of ESRD" stays current; a kidney transplant treats the "ESRD" named with
+    # it, not the "on HD" said of the same patient (a failed graft).
+    only_for_terms: list[NonEmpty] = []
     sources: SourceIds
 
 
