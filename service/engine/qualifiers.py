@@ -112,6 +112,8 @@ class _ListRules:
     last_wins: bool
     # ``Qualifiers.mark_subject_words``: covered in a text that is only a mark.
     subject_words: frozenset[str] = frozenset()
+    # A phrase after a later order does not reach back to an earlier one (medications).
+    stops_at_an_order: bool = False
 
     def qualify(
         self,
@@ -291,6 +293,8 @@ class _ListRules:
             elif item.start >= end and phrase.direction != "forward":
                 if strict and not _clause_ends(tokens, item.end, ends_all):
                     continue
+                if self.stops_at_an_order and _order_between(tokens, end, item.start, spans):
+                    continue
                 gap = (end, item.start)
             elif phrase.names_the_concept and item.start <= start and end <= item.end:
                 gap = (start, start)
@@ -354,6 +358,31 @@ class _ListRules:
                 if mid_clause:
                     return True
         return False
+
+
+# What ends one drug's order before another's in one entry ("Furosemide 40 mg daily - HCTZ
+# stopped", "Furosemide 40 mg (HCTZ stopped)").
+_ORDER_BREAKS = frozenset({"-", ",", "(", ":", "|", "\n"})
+# Before a phrase, it speaks for every drug of the entry ("... - both stopped").
+_EVERY_DRUG = frozenset({"both", "all"})
+
+
+def _order_between(
+    tokens: Sequence[str], end: int, phrase_start: int, spans: Sequence[tuple[int, int]]
+) -> bool:
+    """Whether another drug is written between a drug (ending at ``end``) and a phrase
+    after it, as an order of its own: after the first drug's dose and a break. A stop said
+    of the later drug is not said of the earlier one ("Furosemide 40 mg daily - HCTZ
+    stopped": furosemide current), while a bare list shares it ("Lasix, HCTZ stopped",
+    "Lasix and HCTZ stopped")."""
+    if phrase_start > 0 and tokens[phrase_start - 1] in _EVERY_DRUG:
+        return False
+    for other_start, other_end in spans:
+        if end <= other_start and other_end <= phrase_start and other_start < other_end:
+            between = tokens[end:other_start]
+            if any(t[:1].isdigit() for t in between) and not _ORDER_BREAKS.isdisjoint(between):
+                return True
+    return False
 
 
 def _taken_again(
@@ -945,6 +974,7 @@ class QualifierIndex:
                 _by_first([w for text in terminators if (w := tuple(clause_tokens(text)))]),
                 frozenset(words),
                 last_wins=kind == "medications",
+                stops_at_an_order=kind == "medications",
                 subject_words=frozenset(
                     t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
                 ),
