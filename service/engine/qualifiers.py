@@ -291,9 +291,9 @@ class _ListRules:
             if item.end <= start and phrase.direction != "backward":
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
-                if strict and not _clause_ends(tokens, item.end, ends_all):
-                    continue
-                if self.stops_at_an_order and _order_between(tokens, end, item.start, spans):
+                if (strict and not _clause_ends(tokens, item.end, ends_all)) or (
+                    self.stops_at_an_order and _order_between(tokens, end, item.start, spans)
+                ):
                     continue
                 gap = (end, item.start)
             elif phrase.names_the_concept and item.start <= start and end <= item.end:

@@ -56,9 +56,7 @@ def test_the_earlier_order_still_fills_its_rules(checker: Checker) -> None:
     assert report.medications[0].concepts == ["atorvastatin"]
     assert not any("gemfibrozil" in f.id for f in report.findings)
     low_k = {"text": "potassium", "value": 3.1, "unit": "mmol/L"}
-    joined = checker(
-        medications=[{"text": "Furosemide 40 mg daily - HCTZ stopped"}], labs=[low_k]
-    )
+    joined = checker(medications=[{"text": "Furosemide 40 mg daily - HCTZ stopped"}], labs=[low_k])
     assert "combination/potassium_lowering_drug_with_low_potassium" in {
         f.id for f in joined.findings
     }
