@@ -114,6 +114,8 @@ class _ListRules:
     subject_words: frozenset[str] = frozenset()
     # A phrase after a later order does not reach back to an earlier one (medications).
     stops_at_an_order: bool = False
+    # A denial after a separator ends at a comma (conditions, see ``_denial_of_a_list``).
+    separator_denial_ends_at_comma: bool = False
 
     def qualify(
         self,
@@ -288,7 +290,13 @@ class _ListRules:
                 and tokens[item.start - 1] in phrase.unless_right_before
             ):
                 continue
-            if item.end <= start and phrase.direction != "backward":
+            if (
+                item.end <= start
+                and phrase.direction != "backward"
+                and not (
+                    self.separator_denial_ends_at_comma and _denial_of_a_list(tokens, item, start)
+                )
+            ):
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
                 if (strict and not _clause_ends(tokens, item.end, ends_all)) or (
@@ -358,6 +366,25 @@ class _ListRules:
                 if mid_clause:
                     return True
         return False
+
+
+# Marks after a problem that open what is said of it ("Diabetes: no neuropathy",
+# "CKD 4 - no dialysis").
+_SEPARATORS = frozenset({":", "-"})
+
+
+def _denial_of_a_list(tokens: Sequence[str], item: _Found, start: int) -> bool:
+    """Whether a denial written after a problem and a separator ("CKD 4 - no dialysis,
+    hypocalcemia") would reach past a comma to the concept at ``start``: on a problem list
+    what follows the comma is the next problem (review42 G4), unlike a bare "no X, Y"."""
+    return (
+        item.phrase.kind == NEGATED
+        and item.start > 1
+        and tokens[item.start - 1] in _SEPARATORS
+        # A denial heading opens its list ("Endo ROS - negative: polyuria, diabetes").
+        and item.phrase.tokens[-1] not in MARKS
+        and "," in tokens[item.end : start]
+    )
 
 
 # What ends one drug's order before another's in one entry ("Furosemide 40 mg daily - HCTZ
@@ -975,6 +1002,7 @@ class QualifierIndex:
                 frozenset(words),
                 last_wins=kind == "medications",
                 stops_at_an_order=kind == "medications",
+                separator_denial_ends_at_comma=kind == "conditions",
                 subject_words=frozenset(
                     t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
                 ),
