@@ -218,3 +218,104 @@ def test_a_diuretic_renogram_is_no_furosemide_order(checker: Checker, text: str)
 )
 def test_furosemide_with_other_words_is_still_an_order(checker: Checker, text: str) -> None:
     assert checker.med(text).medications[0].status == "flagged"
+
+
+# --- review42: "not using", "; pt (states) not taking" read only where they end the clause ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # G1 (rv42-01..03): an object or a manner after "not using".
+        "Lasix 20 mg PRN, not using compression stockings",
+        "HCTZ 25 mg daily; not using sunscreen",
+        "Lasix 40 mg daily - not using compression socks",
+        "Lasix - not using more than prescribed",
+        "HCTZ - not using as directed",
+        "Lasix PRN - not using often",
+        # G3 (rv42-06..08): how the drug is taken, not that it is stopped.
+        "Furosemide 20 mg; pt states not taking it regularly",
+        "Furosemide 20 mg; pt not taking with food",
+        "Furosemide; pt states not taking as prescribed, takes twice daily",
+        "Furosemide 20 mg; pt states not taking on weekends",
+        "Furosemide 20 mg; pt not taking extra doses",
+        "Furosemide 20 mg. Pt reports not taking as often",
+        "Furosemide 20 mg; pt states not taking with meals",
+    ],
+)
+def test_not_using_something_else_or_not_as_prescribed_keeps_the_drug(
+    checker: Checker, text: str
+) -> None:
+    report = checker(medications=[{"text": text}], labs=[K_32])
+    status = report.medications[0]
+    assert status.status == "flagged", text
+    assert status.reason is None, text
+    assert report.risk == "moderate", text
+
+
+def test_not_using_salt_substitute_keeps_the_diuretic(checker: Checker) -> None:
+    """rv42-02 (the salt substitute itself is read as sodium chloride: left as it was)."""
+    report = checker(
+        medications=[{"text": "Lasix 40 mg daily. Not using salt substitute"}], labs=[K_32]
+    )
+    status = report.medications[0]
+    assert status.status == "flagged"
+    assert status.concepts == ["furosemide"]
+    assert report.risk == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("text", "taken", "not_taken"),
+    [
+        # G2 (rv42-04, -05): the drug after "not taking" is the one not taken.
+        ("HCTZ; pt not taking KCl", "hydrochlorothiazide", "potassium chloride"),
+        ("HCTZ 25mg; Pt not taking Lasix", "hydrochlorothiazide", "furosemide"),
+        ("Lasix 40 mg; pt not taking KCl", "furosemide", "potassium chloride"),
+        (
+            "HCTZ; patient not taking potassium supplement",
+            "hydrochlorothiazide",
+            "potassium chloride",
+        ),
+        ("HCTZ 25mg; not using Lasix", "hydrochlorothiazide", "furosemide"),
+    ],
+)
+def test_not_taking_before_a_second_drug_stops_that_drug(
+    checker: Checker, text: str, taken: str, not_taken: str
+) -> None:
+    report = checker(medications=[{"text": text}], labs=[K_32])
+    status = report.medications[0]
+    assert status.status == "flagged", text
+    assert status.concepts == [taken], text
+    assert status.reason == f"{not_taken}: {STOPPED}", text
+    assert report.risk == "moderate", text
+    finding = next(f for f in report.findings if f.absorbed_by is None)
+    assert {(i.list, i.index) for i in finding.inputs} == {("medications", 0), ("labs", 0)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Kept from fix41c (review41 #5): the phrase ends the clause, or only how long follows.
+        "furosemide 20 mg PRN swelling - not using",
+        "Furosemide 20mg; pt states not taking x 2 months",
+        "Furosemide 20mg; pt states not taking since 3/2024",
+        "Furosemide 20mg; pt states not taking for 2 weeks",
+        "Lasix 40 mg - not using since 2023",
+        "Lasix 40 mg\nPatient reports: not taking",
+        "Lasix 40 mg; pt states not taking, BP ok",
+        "Lasix - not taking",
+        "Lasix - not using",
+        "Lasix; not using",
+        "Lasix (not using)",
+        "Lasix - no longer using",
+        "Not using: Lasix",
+        "Patient reports: not taking Lasix",
+        "Furosemide 20 mg; pt not taking",
+    ],
+)
+def test_not_using_at_the_end_still_stops_the_drug(checker: Checker, text: str) -> None:
+    report = checker(medications=[{"text": text}], labs=[K_32])
+    status = report.medications[0]
+    assert status.status == "recognized", text
+    assert status.reason == STOPPED, text
+    assert report.risk == "low", text
