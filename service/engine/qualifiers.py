@@ -62,6 +62,7 @@ class _Phrase:
     not_before_a_number: bool = False
     not_after_a_concept: bool = False
     only_for_terms: frozenset[_Words] = frozenset()
+    unless_followed_by_only_after: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,8 +314,10 @@ class _ListRules:
                 continue
             if _other_line(tokens, item, start, end, spans, found):
                 continue
-            if phrase.unless_followed_by and _said_later(
-                tokens, max(end, item.end), ends_all, phrase.unless_followed_by
+            if (
+                phrase.unless_followed_by
+                and not (phrase.unless_followed_by_only_after and item.end <= start)
+                and _said_later(tokens, max(end, item.end), ends_all, phrase.unless_followed_by)
             ):
                 continue
             if phrase.not_between_doses and _between_doses(tokens, end, item):
@@ -989,6 +992,7 @@ class QualifierIndex:
                             for text in rule.only_for_terms
                             if (w := tuple(t for t in clause_tokens(text) if t not in MARKS))
                         ),
+                        rule.unless_followed_by_only_after,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

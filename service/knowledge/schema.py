@@ -753,6 +753,10 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # comma (the next answer of a field): "prior Lasix dose reduced to 20 mg" is taken
     # ("prior HCTZ, dose unknown" is not), "sciatica (past), now flaring" is current.
     unless_followed_by: list[NonEmpty] = []
+    # ``unless_followed_by`` undoes only a phrase said after the concept: "Hypokalemia\nmother
+    # has it too" is the patient's own, "Sister has hypothyroidism and brother has it too" is
+    # still the sister's (review42 G6).
+    unless_followed_by_only_after: bool = False
     # Words that undo the rule only right after the concept (a strength between allowed):
     # "Prior Lasix dose reduced to 20 mg", "prior HCTZ 25 mg dose" are taken, while
     # "Prior atorvastatin with increased CK" is a past drug.

@@ -178,3 +178,60 @@ def test_dialysis_ended_leaves_a_low_egfr_to_the_lab(checker: Checker) -> None:
     ids = [f.id for f in report.findings]
     assert "condition/eskd_dialysis" not in ids
     assert any(f.inputs and f.inputs[0].list == "labs" for f in report.findings), ids
+
+
+# --- review42: readings round 41 made wrong (rv42-13 .. rv42-17) and their neighbours ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # rv42-13: "persists" right after a concept wins over a course heading's reach.
+        (
+            "Hypertension\nresolved: hypokalemia, hypomagnesemia persists",
+            {"hypertension": "current", "hypokalemia": "resolved", "hypomagnesemia": "current"},
+        ),
+        (
+            "resolved: hypokalemia, hypomagnesemia persists",
+            {"hypokalemia": "resolved", "hypomagnesemia": "current"},
+        ),
+        (
+            "Hypokalemia\nresolved - hypomagnesemia persists",
+            {"hypokalemia": "resolved", "hypomagnesemia": "current"},
+        ),
+        (
+            "Hypertension\nresolved: hypokalemia, hypomagnesemia",
+            {"hypertension": "current", "hypokalemia": "resolved", "hypomagnesemia": "resolved"},
+        ),
+        ("hypomagnesemia still present", {"hypomagnesemia": "current"}),
+        # rv42-14: a relative as the subject of "has it too" leaves the relative's reading.
+        ("Sister has hypothyroidism and brother has it too", {"hypothyroidism": "family_history"}),
+        ("Mother has diabetes, father has it too", {"diabetes": "family_history"}),
+        ("Hypokalemia\nmother has it too", {"hypokalemia": "current"}),
+        ("Diabetes, mother also has it", {"diabetes": "current"}),
+        # rv42-15: a switch to another dialysis keeps the dialysis current.
+        ("Previously on PD, now HD", {"eskd_dialysis": "current"}),
+        ("Previously on PD, now on hemodialysis", {"eskd_dialysis": "current"}),
+        ("Was on PD, switched to HD", {"eskd_dialysis": "current"}),
+        ("previously on hemodialysis", {"eskd_dialysis": ENDED}),
+        ("former dialysis patient", {"eskd_dialysis": ENDED}),
+        ("Previously on HD, switched to conservative care", {"eskd_dialysis": ENDED}),
+        (
+            "Previously on HD, now s/p kidney transplant",
+            {"eskd_dialysis": ENDED, TX: "current"},
+        ),
+        # rv42-16: "recurrent" after ", transient" says it came back.
+        ("Hypokalemia, transient, recurrent", {"hypokalemia": "current"}),
+        ("Hypocalcemia, transient, post-op", {"hypocalcemia": "historical"}),
+        ("Hypokalemia, transient", {"hypokalemia": "historical"}),
+        # rv42-17: a trailing "r/o" right after the concept only.
+        ("Hypokalemia, etiology r/o", {"hypokalemia": "current"}),
+        ("Spinal stenosis r/o", {"spinal_stenosis": "hypothetical"}),
+        ("Hypokalemia (r/o)", {"hypokalemia": "hypothetical"}),
+        ("Hypokalemia - r/o cause", {"hypokalemia": "current"}),
+    ],
+)
+def test_review42_condition_reading(
+    knowledge: Knowledge, text: str, expected: dict[str, str]
+) -> None:
+    assert _readings(knowledge, text) == expected
