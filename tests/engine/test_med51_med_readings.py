@@ -60,3 +60,39 @@ def test_reading(checker: Checker, text: str, taken: list[str], reason: str | No
     if taken:
         assert status.concepts == taken, text
     assert status.reason == reason, text
+
+
+# 6: a salt substitute is potassium chloride; LoSalt and "lite" salt are both salts.
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("salt substitute", ["potassium chloride"]),
+        ("Salt substitutes", ["potassium chloride"]),
+        ("potassium salt substitute", ["potassium chloride"]),
+        ("Morton Salt Substitute", ["potassium chloride"]),
+        ("LoSalt", ["potassium chloride", "sodium chloride"]),
+        ("Lite Salt", ["potassium chloride", "sodium chloride"]),
+        ("Morton Lite Salt", ["potassium chloride", "sodium chloride"]),
+        ("KCl 20 mEq daily", ["potassium chloride"]),
+    ],
+)
+def test_salt_substitutes(checker: Checker, text: str, concepts: list[str]) -> None:
+    status = checker.med(text).medications[0]
+    assert status.concepts == concepts, text
+
+
+@pytest.mark.parametrize(
+    "text", ["salt", "salt tablets", "sea salt", "low-salt diet", "salt restriction"]
+)
+def test_salt_itself_is_not_potassium(checker: Checker, text: str) -> None:
+    assert "potassium chloride" not in (checker.med(text).medications[0].concepts or []), text
+
+
+def test_a_salt_substitute_reads_as_potassium_chloride_beside_amiloride(checker: Checker) -> None:
+    labs = [{"text": "potassium", "value": 5.9, "unit": "mmol/L"}]
+    substitute, kcl = (
+        checker(medications=[{"text": "amiloride 5 mg daily"}, {"text": text}], labs=labs)
+        for text in ("salt substitute", "KCl 20 mEq daily")
+    )
+    assert [f.id for f in substitute.findings] == [f.id for f in kcl.findings]
+    assert substitute.medications[1].concepts == kcl.medications[1].concepts
