@@ -63,6 +63,7 @@ class _Phrase:
     not_after_a_concept: bool = False
     only_for_terms: frozenset[_Words] = frozenset()
     unless_followed_by_only_after: bool = False
+    not_across_a_concept: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,8 +301,10 @@ class _ListRules:
             ):
                 gap = (item.end, start)
             elif item.start >= end and phrase.direction != "forward":
-                if (strict and not _clause_ends(tokens, item.end, ends_all)) or (
-                    self.stops_at_an_order and _order_between(tokens, end, item.start, spans)
+                if (
+                    (strict and not _clause_ends(tokens, item.end, ends_all))
+                    or (self.stops_at_an_order and _order_between(tokens, end, item.start, spans))
+                    or _across_a_concept(item, end, spans)
                 ):
                     continue
                 gap = (end, item.start)
@@ -309,7 +312,7 @@ class _ListRules:
                 gap = (start, start)
             else:
                 continue
-            distance = words_before[gap[1]] - words_before[gap[0]]
+            distance = self._distance(tokens, gap, item, spans, words_before)
             if distance > phrase.scope or self._terminated(tokens, gap, ends_all, item):
                 continue
             if _other_line(tokens, item, start, end, spans, found):
@@ -341,6 +344,22 @@ class _ListRules:
         ):
             return None
         return None if kind == CURRENT else kind
+
+    def _distance(
+        self,
+        tokens: Sequence[str],
+        gap: tuple[int, int],
+        item: _Found,
+        spans: Sequence[tuple[int, int]],
+        words_before: Sequence[int],
+    ) -> int:
+        """The words between the phrase and the concept (``gap``). A medication phrase after
+        "both"/"all" speaks for every drug the entry lists before it: counted from the last
+        of them ("Lasix 40 mg daily and HCTZ 25 mg daily - both stopped")."""
+        begin, until = gap
+        if self.stops_at_an_order and until == item.start and _for_every_drug(tokens, until):
+            begin = max([begin, *(e for s, e in spans if s < e <= until)])
+        return words_before[until] - words_before[begin]
 
     @staticmethod
     def _terminated(
@@ -405,7 +424,7 @@ def _order_between(
     of the later drug is not said of the earlier one ("Furosemide 40 mg daily - HCTZ
     stopped": furosemide current), while a bare list shares it ("Lasix, HCTZ stopped",
     "Lasix and HCTZ stopped")."""
-    if phrase_start > 0 and tokens[phrase_start - 1] in _EVERY_DRUG:
+    if _for_every_drug(tokens, phrase_start):
         return False
     for other_start, other_end in spans:
         if end <= other_start and other_end <= phrase_start and other_start < other_end:
@@ -413,6 +432,18 @@ def _order_between(
             if any(t[:1].isdigit() for t in between) and not _ORDER_BREAKS.isdisjoint(between):
                 return True
     return False
+
+
+def _for_every_drug(tokens: Sequence[str], phrase_start: int) -> bool:
+    """Whether "both" or "all" stands right before the phrase ("... - both stopped")."""
+    return phrase_start > 0 and tokens[phrase_start - 1] in _EVERY_DRUG
+
+
+def _across_a_concept(item: _Found, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether a phrase that qualifies only the concept right before it
+    (``QualifierRule.not_across_a_concept``) has another concept between it and the one
+    ending at ``end``."""
+    return item.phrase.not_across_a_concept and any(end <= s < e <= item.start for s, e in spans)
 
 
 def _taken_again(
@@ -993,6 +1024,7 @@ class QualifierIndex:
                             if (w := tuple(t for t in clause_tokens(text) if t not in MARKS))
                         ),
                         rule.unless_followed_by_only_after,
+                        rule.not_across_a_concept,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed

@@ -800,6 +800,10 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # "history of ESRD" stays current; a kidney transplant treats the "ESRD" named with
     # it, not the "on HD" said of the same patient (a failed graft).
     only_for_terms: list[NonEmpty] = []
+    # (``direction`` backward) Only for the concept right before the phrase, not across
+    # another concept named between them: "HCTZ stopped - Lasix 40 mg started" starts the
+    # Lasix only, "Stopped Lasix, torsemide started" leaves the Lasix stopped.
+    not_across_a_concept: bool = False
     sources: SourceIds
 
 
