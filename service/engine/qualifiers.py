@@ -116,7 +116,8 @@ class _ListRules:
     subject_words: frozenset[str] = frozenset()
     # A phrase after a later order does not reach back to an earlier one (medications).
     stops_at_an_order: bool = False
-    # A denial after a separator ends at a comma (conditions, see ``_denial_of_a_list``).
+    # A denial after a separator ends at a comma (conditions, see ``_denial_of_a_list``),
+    # and a phrase in brackets at the closing one (``_closed_aside``).
     separator_denial_ends_at_comma: bool = False
 
     def qualify(
@@ -262,7 +263,7 @@ class _ListRules:
                 or (phrase.needs_a_later_concept and not concept_after)
             ):
                 continue
-            if phrase.ends_clause and not _clause_ends(tokens, item.end, ends_all):
+            if phrase.ends_clause and not _clause_ends_or_dated(tokens, item, ends_all):
                 continue
             if phrase.ends_entry and _next_word(tokens, item.end) != -1:
                 continue
@@ -296,7 +297,10 @@ class _ListRules:
                 item.end <= start
                 and phrase.direction != "backward"
                 and not (
-                    self.separator_denial_ends_at_comma and _denial_of_a_list(tokens, item, start)
+                    self.separator_denial_ends_at_comma
+                    and (
+                        _denial_of_a_list(tokens, item, start) or _closed_aside(tokens, item, start)
+                    )
                 )
             ):
                 gap = (item.end, start)
@@ -307,7 +311,7 @@ class _ListRules:
                     or _across_a_concept(item, end, spans)
                 ):
                     continue
-                gap = (end, item.start)
+                gap = (_after_its_cause(tokens, end, item, spans, ends_all), item.start)
             elif phrase.names_the_concept and item.start <= start and end <= item.end:
                 gap = (start, start)
             else:
@@ -315,7 +319,9 @@ class _ListRules:
             distance = self._distance(tokens, gap, item, spans, words_before)
             if distance > phrase.scope or self._terminated(tokens, gap, ends_all, item):
                 continue
-            if _other_line(tokens, item, start, end, spans, found):
+            if _other_line(tokens, item, start, end, spans, found) or _affirms_a_relatives(
+                tokens, item, start, end, found, ends_all, words_before
+            ):
                 continue
             if (
                 phrase.unless_followed_by
@@ -388,6 +394,75 @@ class _ListRules:
                 if mid_clause:
                     return True
         return False
+
+
+def _after_its_cause(
+    tokens: Sequence[str],
+    end: int,
+    item: _Found,
+    spans: Sequence[tuple[int, int]],
+    ends_all: Sequence[_Words | None],
+) -> int:
+    """Where the scope of a treatment's end said after the concept (ending at ``end``)
+    starts: past the concept's cause and the comma after it, when a terminator ("secondary
+    to", "due to") and another concept stand right after the concept ("ESRD secondary to
+    DM, s/p kidney transplant": the transplant is the kidney failure's, as in "ESRD, s/p
+    kidney transplant"); else at ``end``. Only for ``_DATED_KINDS``."""
+    words = ends_all[end] if end < len(tokens) else None
+    if item.phrase.kind not in _DATED_KINDS or words is None:
+        return end
+    cause = end + len(words)
+    for other_start, other_end in spans:
+        if other_start == cause and other_end < item.start and tokens[other_end] == ",":
+            return other_end + 1
+    return end
+
+
+def _closed_aside(tokens: Sequence[str], item: _Found, start: int) -> bool:
+    """Whether a phrase written in brackets closes them before the concept after it (at
+    ``start``): an aside about the concept before ("Diabetes (+ FHx), hypothyroidism",
+    "Diabetes (FHx), hypothyroidism": the hypothyroidism is not a relative's; cond51)."""
+    if ")" not in tokens[item.end : start]:
+        return False
+    for at in range(item.start - 1, -1, -1):
+        if tokens[at] == ")":
+            return False
+        if tokens[at] == "(":
+            # After a word, or with its own object: an aside, not a label that opens the
+            # entry ("(FHx) diabetes").
+            close = tokens.index(")", item.end)
+            return any(t not in MARKS for t in [*tokens[:at], *tokens[item.end : close]])
+    return False
+
+
+FAMILY_HISTORY = "family_history"
+
+
+def _affirms_a_relatives(
+    tokens: Sequence[str],
+    item: _Found,
+    start: int,
+    end: int,
+    found: Sequence[_Found],
+    ends_all: Sequence[_Words | None],
+    words_before: Sequence[int],
+) -> bool:
+    """Whether ``item`` is an affirmation said after the concept (tokens ``start`` to
+    ``end``; a backward ``current`` phrase: "persists", "ongoing", ", recurrent") while a
+    relative's phrase before the concept reaches it on its line: the affirmation says the
+    condition is there, not whose it is ("mother - diabetes ongoing" is the mother's;
+    cond51)."""
+    if item.phrase.kind != CURRENT or item.phrase.direction != "backward" or item.start < end:
+        return False
+    return any(
+        other.phrase.kind == FAMILY_HISTORY
+        and other.phrase.direction != "backward"
+        and other.end <= start
+        and LINE not in tokens[other.end : start]
+        and words_before[start] - words_before[other.end] <= other.phrase.scope
+        and not _ListRules._terminated(tokens, (other.end, start), ends_all, other)
+        for other in found
+    )
 
 
 # Marks after a problem that open what is said of it ("Diabetes: no neuropathy",
@@ -582,6 +657,30 @@ def _clause_ends(tokens: Sequence[str], position: int, ends_all: Sequence[_Words
         if tokens[at] not in MARKS:
             return False
     return True
+
+
+# A treatment said to have ended may be dated before its clause ends ("Dialysis stopped
+# 2020", "hemodialysis discontinued in 3/2019").
+_DATED_KINDS = frozenset({"treatment_ended"})
+_DATE_WORDS = frozenset({"in", "since", "on"})
+
+
+def _clause_ends_or_dated(
+    tokens: Sequence[str], item: _Found, ends_all: Sequence[_Words | None]
+) -> bool:
+    """``_clause_ends`` after the phrase ``item``, or for a phrase of ``_DATED_KINDS`` after
+    a date or year that follows it (an optional "in"/"since"/"on", then numbers and
+    marks)."""
+    position = item.end
+    if item.phrase.kind in _DATED_KINDS:
+        at = position + (position < len(tokens) and tokens[position] in _DATE_WORDS)
+        if at < len(tokens) and (tokens[at] == DATE or tokens[at][:1].isdigit()):
+            while at < len(tokens) and (
+                tokens[at] == DATE or tokens[at][:1].isdigit() or tokens[at] in ("/", "-")
+            ):
+                at += 1
+            position = at
+    return _clause_ends(tokens, position, ends_all)
 
 
 def _clause_starts(

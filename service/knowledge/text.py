@@ -8,11 +8,11 @@ import unicodedata
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 # Words as above, and the marks that separate clauses of a short clinical text (a
 # qualifier's scope ends at some of them: "no fever; sciatica").
-# A plus sign that opens a word ("+ family history", "+FHx") is a mark of its own, so that
-# a qualifier can read it as "positive"/"plus"; not one glued after a word or a number
-# ("K+", "1+ edema", "(+)").
+# A plus sign that opens a word ("+ family history", "+FHx", "(+ FHx)") is a mark of its
+# own, so that a qualifier can read it as "positive"/"plus"; not one glued after a word or a
+# number ("K+", "1+ edema", "(+)").
 _CLAUSE_TOKEN = re.compile(
-    r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?\n]|(?<!\S)-(?!\S)|(?<!\S)\+(?=\s*[a-z])"
+    r"[a-z0-9]+(?:\.[0-9]+)?%?|[;:.,()|=?\n]|(?<!\S)-(?!\S)|(?<![^\s(])\+(?=\s*[a-z])"
 )
 # A line break is a mark of its own (LINE): it ends the scope of a heading written on the
 # line before ("Pertinent negatives: no chest pain\nHypokalemia"; review29 R6).

@@ -235,3 +235,128 @@ def test_review42_condition_reading(
     knowledge: Knowledge, text: str, expected: dict[str, str]
 ) -> None:
     assert _readings(knowledge, text) == expected
+
+
+# --- cond51: condition-list readings (items 1-6) and the neighbours that must not change ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 1. A negative screening is of the concept right before it: a word between names
+        # what was screened, and the diabetes it is screened for is the patient's.
+        ("Diabetes, retinopathy screening: negative", {"diabetes": "current"}),
+        ("Diabetes, retinopathy screening negative", {"diabetes": "current"}),
+        ("Diabetic retinopathy screening: negative", {"diabetes": "current"}),
+        ("Diabetes screening: negative", {"diabetes": "negated"}),
+        ("Diabetes screening negative", {"diabetes": "negated"}),
+        (
+            "negative: diabetes, hypothyroidism",
+            {"diabetes": "negated", "hypothyroidism": "negated"},
+        ),
+        # 2. Dialysis said to be past, with a date or as its history.
+        ("dialysis history", {"eskd_dialysis": ENDED}),
+        ("Dialysis stopped 2020", {"eskd_dialysis": ENDED}),
+        ("Dialysis stopped in 2020", {"eskd_dialysis": ENDED}),
+        ("hemodialysis discontinued 3/2019", {"eskd_dialysis": ENDED}),
+        ("Hemodialysis - stopped", {"eskd_dialysis": ENDED}),
+        ("Hemodialysis stopped 2020, restarted 2022", {"eskd_dialysis": "current"}),
+        ("on dialysis", {"eskd_dialysis": "current"}),
+        ("ESRD on HD", {"eskd_dialysis": "current"}),
+        ("ESRD on HD, stopped lasix", {"eskd_dialysis": "current"}),
+        ("Dialysis, family history", {"eskd_dialysis": "family_history"}),
+        # 3. Kidney failure with its cause, then a kidney transplant since: as without it.
+        (
+            "ESRD secondary to DM, s/p kidney transplant",
+            {"eskd_dialysis": ENDED, "diabetes": "current", TX: "current"},
+        ),
+        (
+            "ESRD due to diabetes, s/p renal transplant 2015",
+            {"eskd_dialysis": ENDED, "diabetes": "current", TX: "current"},
+        ),
+        ("ESRD, s/p kidney transplant", {"eskd_dialysis": ENDED, TX: "current"}),
+        (
+            "ESRD secondary to DM, s/p kidney transplant, back on HD",
+            {"eskd_dialysis": "current", "diabetes": "current", TX: "current"},
+        ),
+        (
+            "ESRD secondary to DM, awaiting kidney transplant",
+            {"eskd_dialysis": "current", "diabetes": "current", TX: "current"},
+        ),
+        (
+            "ESRD secondary to DM, s/p failed kidney transplant",
+            {"eskd_dialysis": "current", "diabetes": "current", TX: "current"},
+        ),
+        ("ESRD secondary to DM", {"eskd_dialysis": "current", "diabetes": "current"}),
+        # 4. A family history in brackets is the concept's before it, and "(+ FHx)" reads as
+        # "+ FHx": the patient's diabetes, with a family history besides.
+        (
+            "Diabetes (+ FHx), hypothyroidism",
+            {"diabetes": "current", "hypothyroidism": "current"},
+        ),
+        ("Diabetes (+FHx)", {"diabetes": "current"}),
+        (
+            "Diabetes (FHx), hypothyroidism",
+            {"diabetes": "family_history", "hypothyroidism": "current"},
+        ),
+        ("Hypothyroidism (FHx +)", {"hypothyroidism": "family_history"}),
+        ("Hypothyroidism + FHx", {"hypothyroidism": "current"}),
+        ("(FHx) diabetes", {"diabetes": "family_history"}),
+        (
+            "(FHx: diabetes) hypothyroidism",
+            {"diabetes": "family_history", "hypothyroidism": "current"},
+        ),
+        ("+ family history of diabetes", {"diabetes": "family_history"}),
+        # 5. A question on resolution left unanswered does not resolve it.
+        ("Hypokalemia\nresolved?", {"hypokalemia": "current"}),
+        ("Hypokalemia, resolved?", {"hypokalemia": "current"}),
+        ("Hypokalemia - in remission?", {"hypokalemia": "current"}),
+        ("Hypokalemia resolved? y/n", {"hypokalemia": "current"}),
+        ("Hypokalemia resolved? (Y/N)", {"hypokalemia": "current"}),
+        ("Hypokalemia\nresolved? yes", {"hypokalemia": "resolved"}),
+        ("Hypokalemia\nresolved? Y", {"hypokalemia": "resolved"}),
+        ("Hypokalemia\nresolved? no", {"hypokalemia": "current"}),
+        ("Hypokalemia\nresolved? no idea", {"hypokalemia": "current"}),
+        ("Hypokalemia resolved", {"hypokalemia": "resolved"}),
+        ("Hypokalemia?", {"hypokalemia": "hypothetical"}),
+        # 6. "ongoing" / "persists" say the condition is there, not whose it is.
+        ("mother - diabetes ongoing", {"diabetes": "family_history"}),
+        (
+            "Mother: diabetes, hypertension ongoing",
+            {"diabetes": "family_history", "hypertension": "family_history"},
+        ),
+        ("mother - hypokalemia, recurrent", {"hypokalemia": "family_history"}),
+        (
+            "Mother has diabetes; hypokalemia persists",
+            {"diabetes": "family_history", "hypokalemia": "current"},
+        ),
+        ("Diabetes ongoing", {"diabetes": "current"}),
+        ("Hypokalemia\nmother has it too", {"hypokalemia": "current"}),
+        ("h/o hypokalemia - recurrent", {"hypokalemia": "current"}),
+        # 7 (left as is): items after a denial after a separator are the next problems.
+        (
+            "CKD 4 - no dialysis, hypocalcemia",
+            {"ckd_stage_4_5": "current", "eskd_dialysis": "negated", "hypocalcemia": "current"},
+        ),
+    ],
+)
+def test_cond51_condition_reading(
+    knowledge: Knowledge, text: str, expected: dict[str, str]
+) -> None:
+    assert _readings(knowledge, text) == expected
+
+
+def test_coded_esrd_with_a_separate_kidney_transplant_entry_keeps_dialysis(
+    checker: Checker,
+) -> None:
+    """Two coded entries say nothing of which came first nor whether the graft works (a
+    failed graft back on dialysis is coded so too): the coded N18.6 stays current; only an
+    entry that says the transplant came since ("ESRD - now s/p renal transplant") reads a
+    functioning graft (cond51, item 3)."""
+    report = checker(
+        conditions=[
+            {"coding": [{"system": "icd10cm", "code": "N18.6"}]},
+            {"coding": [{"system": "icd10cm", "code": "Z94.0"}]},
+        ]
+    )
+    assert "condition/eskd_dialysis" in [f.id for f in report.findings]
