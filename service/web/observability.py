@@ -107,8 +107,8 @@ INPUTS = Counter(
 REJECTED = Counter(
     "cramp_http_rejected",
     "Connections and requests the server cut short before the app answered, by reason "
-    "(header_too_large, header_timeout, body_timeout, body_deadline, send_timeout, "
-    "too_many_connections)",
+    "(invalid_http, header_too_large, header_timeout, body_timeout, body_deadline, "
+    "send_timeout, too_many_connections)",
     ["reason"],
 )
 
