@@ -126,7 +126,7 @@ def test_csv_has_one_row_per_finding_and_one_for_others(knowledge: Knowledge) ->
 @pytest.mark.parametrize(
     ("ident", "cell"),
     [
-        ('"=HYPERLINK(\\"http://x\\",\\"y\\")"', "'=HYPERLINK(\"http://x\",\"y\")"),
+        ('"=HYPERLINK(\\"http://x\\",\\"y\\")"', '\'=HYPERLINK("http://x","y")'),
         ('"@SUM(A1)"', "'@SUM(A1)"),
         ('"+cmd"', "'+cmd"),
         ('"-2+3"', "'-2+3"),
