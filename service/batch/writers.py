@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from service.batch.models import BatchResult, Tally
@@ -21,16 +22,30 @@ CSV_HEADER = (
 )
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): `=`, `+`, `-`, `@`,
+# a tab or a carriage return first. Numbers (an integer id, `-1`) stay as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def safe_cell(text: str) -> str:
+    """``text``, with a `'` in front when a spreadsheet would run it as a formula."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def csv_rows(result: BatchResult) -> list[tuple[str, ...]]:
     """One row per finding; a patient without findings, or a line with a problem, gets
-    one row with the finding columns empty, so that every id appears."""
-    ident = str(result.id)
+    one row with the finding columns empty, so that every id appears. The id (the input's
+    own text) and a problem's text are never read as a formula (``safe_cell``)."""
+    ident = safe_cell(str(result.id))
     if result.report is None:
         problem = result.problem
         text = "" if problem is None else problem.title
         if problem is not None and problem.errors:
             text += "".join(f"; {e.pointer or '/'}: {e.detail}" for e in problem.errors)
-        return [(ident, "", "", "", "", "", "", "", text)]
+        return [(ident, "", "", "", "", "", "", "", safe_cell(text))]
     report = result.report
     if not report.findings:
         return [(ident, report.risk, "", "", "", "", "", "", "")]

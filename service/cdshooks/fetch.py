@@ -68,10 +68,12 @@ def server_origin(url: str) -> httpx.URL | None:
     """The parsed base URL when it is http(s) with a host, else None."""
     try:
         parsed = httpx.URL(url)
+        # ``host`` decodes an IDNA name: a malformed A-label (`xn--`) raises here.
+        host = parsed.host
     except (httpx.InvalidURL, ValueError, UnicodeError):
         return None
     # Credentials in the URL are not ours to send anywhere.
-    if parsed.scheme not in ("http", "https") or not parsed.host or parsed.userinfo:
+    if parsed.scheme not in ("http", "https") or not host or parsed.userinfo:
         return None
     return parsed
 

@@ -107,8 +107,8 @@ INPUTS = Counter(
 REJECTED = Counter(
     "cramp_http_rejected",
     "Connections and requests the server cut short before the app answered, by reason "
-    "(header_too_large, header_timeout, body_timeout, body_deadline, send_timeout, "
-    "too_many_connections)",
+    "(invalid_http, header_too_large, header_timeout, body_timeout, body_deadline, "
+    "send_timeout, too_many_connections)",
     ["reason"],
 )
 
@@ -206,7 +206,15 @@ def metrics_text() -> bytes:
 )
 def metrics() -> Response[bytes]:
     """Prometheus metrics (text exposition format)."""
-    return Response(metrics_text(), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics_text(), media_type=METRICS_MEDIA_TYPE)
+
+
+# litestar appends `; charset=utf-8` to every text/ media type: given prometheus_client's
+# (which has it already) the header named the parameter twice, which Go's
+# mime.ParseMediaType (Prometheus 3's scraper) refuses as invalid.
+METRICS_MEDIA_TYPE = ";".join(
+    part for part in CONTENT_TYPE_LATEST.split(";") if part.strip().lower() != "charset=utf-8"
+)
 
 
 # ---- logs ---------------------------------------------------------------------------------

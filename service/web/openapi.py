@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar import Router
+from litestar._openapi.plugin import handle_schema_path_not_found
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import (
@@ -108,7 +112,22 @@ def openapi_config(max_body: int, pages: bool = False) -> OpenAPIConfig:
         path="/schema",
         use_handler_docstrings=False,
         render_plugins=() if pages else (JsonRenderPlugin(),),
+        openapi_router=Router(
+            "/schema",
+            route_handlers=[],
+            include_in_schema=False,
+            dto=None,
+            return_dto=None,
+            guards=[_not_found_as_problem],
+        ),
     )
+
+
+def _not_found_as_problem(connection: ASGIConnection[Any, Any, Any, Any], handler: Any) -> None:
+    """litestar answers an unknown ``/schema/...`` path with an HTML page of its own; here
+    it is the 404 problem document every other unknown path gets."""
+    if handler.fn is handle_schema_path_not_found:
+        raise NotFoundException
 
 
 REQUEST_BODIES: dict[tuple[str, str], type[msgspec.Struct]] = {

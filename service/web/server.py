@@ -78,6 +78,9 @@ def _canned(status: str, title: str, *extra: bytes) -> bytes:
     return b"\r\n".join(head) + b"\r\n\r\n" + body
 
 
+# A request the HTTP parser cannot read (Content-Length with Transfer-Encoding, a bad
+# method or length): uvicorn's own answer is text/plain.
+NOT_HTTP = _canned("400 Bad Request", "The request is not valid HTTP/1.1")
 HEAD_TOO_LARGE = _canned("431 Request Header Fields Too Large", "The request head is too large")
 HEAD_TOO_SLOW = _canned("408 Request Timeout", "The request head did not arrive in time")
 TOO_MANY_CONNECTIONS = _canned(
@@ -153,6 +156,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # Still in the head (on_headers_complete resets head_since) and over the limit.
         if self.head_since and self.head_bytes > self.limits.max_header_bytes:
             self._refuse(HEAD_TOO_LARGE, "header_too_large")
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn logs the parser's refusal (a warning, without the request's bytes) and
+        # closes; the answer is a problem document like every other.
+        count_rejected("invalid_http")
+        self.transport.write(NOT_HTTP)
+        self.transport.close()
 
     def _head_size(self, data: bytes) -> int:
         """Bytes of the current request head once ``data`` is added: up to its blank line

@@ -123,6 +123,28 @@ def test_csv_has_one_row_per_finding_and_one_for_others(knowledge: Knowledge) ->
     assert "/medications/0" in bad[0][-1]
 
 
+@pytest.mark.parametrize(
+    ("ident", "cell"),
+    [
+        ('"=HYPERLINK(\\"http://x\\",\\"y\\")"', '\'=HYPERLINK("http://x","y")'),
+        ('"@SUM(A1)"', "'@SUM(A1)"),
+        ('"+cmd"', "'+cmd"),
+        ('"-2+3"', "'-2+3"),
+        ('"\\tx"', "'\tx"),
+        ('"-12"', "-12"),
+        ("7", "7"),
+        ('"rx-1"', "rx-1"),
+    ],
+)
+def test_csv_never_writes_an_id_a_spreadsheet_runs_as_a_formula(
+    knowledge: Knowledge, ident: str, cell: str
+) -> None:
+    checker = LineChecker(knowledge)
+    line = b'{"id": %s, "medications": [{"text": "furosemide"}]}' % ident.encode()
+    rows = csv_rows(checker.result(line, 1))
+    assert rows and all(row[0] == cell for row in rows)
+
+
 def test_markdown_summary_reports_totals(knowledge: Knowledge) -> None:
     checker = LineChecker(knowledge)
     checker.check_line(LASIX, 1)

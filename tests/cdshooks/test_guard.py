@@ -110,6 +110,19 @@ def test_the_default_allows_no_fhir_server_and_prefetch_still_works(
     assert fhir_server.requests == []
 
 
+@pytest.mark.parametrize("server", ["https://xn--/fhir", "https://xn--zz.example.org/fhir"])
+def test_a_malformed_idna_host_is_a_412_not_a_500(
+    client_with: MakeClient, public_only: Client, no_prefetch: dict[str, Any], server: str
+) -> None:
+    # A host the URL parser accepts but cannot decode (a bad A-label) is refused like any
+    # other host that may not be contacted, with the defaults and with a wildcard alike.
+    for client in (client_with(FhirSettings(lab_max_age_days=0)), public_only):
+        response = call(client, dict(no_prefetch), server)
+        assert response.status_code == 412
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["title"] == DATA_UNAVAILABLE
+
+
 def test_loopback_is_refused_unless_named(
     client_with: MakeClient, no_prefetch: dict[str, Any], fhir_server: FhirServer
 ) -> None:

@@ -395,6 +395,27 @@ def test_a_head_over_the_limit_sent_in_one_write_gets_431(
     assert b"application/problem+json" in answer
 
 
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        # Request smuggling's classic: both lengths.
+        b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}",
+        b"FOO /v1/check HTTP/1.1\r\nHost: x\r\n\r\n",
+    ],
+)
+def test_a_request_the_parser_refuses_gets_a_400_problem(
+    limited: Server, request_head: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", limited.port)) as sock:
+        sock.sendall(request_head)
+        answer = read_answer(sock, 5)
+    assert status_of(answer) == 400, answer[:200]
+    assert header_of(answer, "content-type") == "application/problem+json"
+    assert answer.endswith(b'"status":400}')
+
+
 def test_a_head_just_under_the_limit_in_one_write_is_served(limited: Server) -> None:
     head_start = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: "
     filler = b"a" * (16_384 - len(head_start) - 4)

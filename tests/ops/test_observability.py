@@ -120,6 +120,10 @@ def test_metrics_count_requests_latency_and_findings(client: Client) -> None:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
+    # Each parameter once: a strict parser (Go's mime, Prometheus 3) refuses a repeated one.
+    media_type, *parameters = response.headers["content-type"].split(";")
+    names = [p.split("=", 1)[0].strip().lower() for p in parameters]
+    assert media_type == "text/plain" and sorted(names) == ["charset", "version"]
     after = response.text
 
     def delta(name: str, **labels: str) -> float:

@@ -322,7 +322,11 @@ def test_a_route_may_set_its_own_cache_control() -> None:
 
 @pytest.mark.parametrize("page", ["/schema/swagger", "/schema/redoc", "/schema/elements"])
 def test_the_docs_pages_are_off_by_default(client: Client, page: str) -> None:
-    assert client.get(page).status_code == 404
+    response = client.get(page)
+    assert response.status_code == 404
+    # The problem document of every unknown path, not litestar's HTML page.
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["instance"] == page
     assert client.get("/schema/openapi.json").status_code == 200
 
 
@@ -330,6 +334,9 @@ def test_the_docs_pages_can_be_turned_on() -> None:
     with TestClient(create_app(Settings.from_env({"CRAMP_DOCS": "true"}))) as with_pages:
         assert with_pages.get("/schema/swagger").status_code == 200
         assert with_pages.get("/schema/openapi.json").status_code == 200
+        unknown = with_pages.get("/schema/nonexistent")
+        assert unknown.status_code == 404
+        assert unknown.headers["content-type"] == "application/problem+json"
 
 
 # ---- review 20: reference ranges, the patient parameter, the note ---------------------
