@@ -211,7 +211,8 @@ def test_colchicine_with_a_cyp3a4_or_pgp_inhibitor_is_an_interaction(
 ) -> None:
     report = checker(medications=[COLCHICINE_BID, {"text": other}])
     assert combinations(report) == ([fires] if fires else [])
-    risk = "high" if fires in (STRONG_KIDNEY_UNKNOWN, PGP_KIDNEY_UNKNOWN) else "moderate" if fires else "none"
+    high = fires in (STRONG_KIDNEY_UNKNOWN, PGP_KIDNEY_UNKNOWN)
+    risk = "high" if high else "moderate" if fires else "none"
     assert report.risk == risk
     assert [m.status for m in report.medications] == ["flagged" if fires else "recognized"] * 2
 

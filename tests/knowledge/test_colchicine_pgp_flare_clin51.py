@@ -44,7 +44,10 @@ def test_pgp_flare_finding_names_the_pgp_limit_not_the_strong_inhibitor_course(
     checker: Checker,
 ) -> None:
     report = checker(
-        medications=[{"text": "colchicine 1.2 mg x1 for flare"}, {"text": "cyclosporine 100 mg bid"}]
+        medications=[
+            {"text": "colchicine 1.2 mg x1 for flare"},
+            {"text": "cyclosporine 100 mg bid"},
+        ]
     )
     (finding,) = [f for f in report.findings if f.id == PGP]
     assert "above the 0.6 mg the label allows for a flare with cyclosporine" in finding.detail
@@ -83,7 +86,10 @@ def test_sent_egfr_decides_as_for_strong_inhibitors(
     checker: Checker, egfr: float, shown: str, risk: str
 ) -> None:
     report = checker(
-        medications=[{"text": "colchicine 0.9 mg for gout flare"}, {"text": "cyclosporine 100 mg bid"}],
+        medications=[
+            {"text": "colchicine 0.9 mg for gout flare"},
+            {"text": "cyclosporine 100 mg bid"},
+        ],
         labs=[result("eGFR", egfr, "mL/min/1.73m2")],
     )
     assert shown_combinations(report) == [shown]

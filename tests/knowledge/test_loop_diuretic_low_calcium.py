@@ -116,7 +116,12 @@ def test_the_group_adds_no_calcium_advice_to_the_drug(checker: Checker) -> None:
         ),
         # A condition that lowers calcium names it, with the loop diuretic (clin51); a low
         # vitamin D names it alone (the loop diuretic stays a finding of its own).
-        ([], ["hypoparathyroidism"], [LOW_CALCIUM], ["combination/loop_diuretic_and_condition_with_low_calcium"]),
+        (
+            [],
+            ["hypoparathyroidism"],
+            [LOW_CALCIUM],
+            ["combination/loop_diuretic_and_condition_with_low_calcium"],
+        ),
         (
             [],
             [],

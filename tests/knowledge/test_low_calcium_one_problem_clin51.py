@@ -29,13 +29,31 @@ def _calcium(value: float) -> dict[str, object]:
         (["bumetanide 1 mg daily"], ["celiac disease"], 7.9, [LOOP_CONDITION], "moderate"),
         # A calcium below 7.5 mg/dL is high on its own: the joint problem is high, no higher.
         (["furosemide 40 mg daily"], ["hypoparathyroidism"], 7.2, [LOOP_CONDITION], "high"),
-        (["furosemide 40 mg daily", "zoledronic acid 5 mg yearly"], [], 7.6, [LOOP_DRUG], "moderate"),
-        (["furosemide 40 mg daily", "denosumab 60 mg every 6 months"], [], 7.6, [LOOP_DRUG], "moderate"),
+        (
+            ["furosemide 40 mg daily", "zoledronic acid 5 mg yearly"],
+            [],
+            7.6,
+            [LOOP_DRUG],
+            "moderate",
+        ),
+        (
+            ["furosemide 40 mg daily", "denosumab 60 mg every 6 months"],
+            [],
+            7.6,
+            [LOOP_DRUG],
+            "moderate",
+        ),
         # Near-misses: a calcium that is not low joins nothing; torsemide's label names no
         # calcium effect, so it is not joined to the calcium.
         (["furosemide 40 mg daily"], ["hypoparathyroidism"], 9.0, [], "low"),
         (["torsemide 20 mg daily"], ["hypoparathyroidism"], 7.6, [CONDITION], "moderate"),
-        (["torsemide 20 mg daily", "zoledronic acid 5 mg yearly"], [], 7.6, [CALCIUM_DRUG], "moderate"),
+        (
+            ["torsemide 20 mg daily", "zoledronic acid 5 mg yearly"],
+            [],
+            7.6,
+            [CALCIUM_DRUG],
+            "moderate",
+        ),
     ],
 )
 def test_loop_diuretic_is_named_with_the_calcium_cause(
