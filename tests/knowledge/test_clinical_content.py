@@ -187,6 +187,8 @@ WITH_MODERATE = "combination/colchicine_above_0_6_mg_with_moderate_cyp3a4_inhibi
 IN_IMPAIRMENT = f"{WITH_STRONG}_in_kidney_or_liver_impairment"
 # Kidney function not sent: high above the label's 0.3 mg a day (review31 D1).
 STRONG_KIDNEY_UNKNOWN = f"{WITH_STRONG}_kidney_function_unknown"
+# A P-gp inhibitor's own rule (the label's stricter flare course with it: a single 0.6 mg).
+PGP_KIDNEY_UNKNOWN = "combination/colchicine_with_pgp_inhibitor_kidney_function_unknown"
 
 
 @pytest.mark.parametrize(
@@ -195,8 +197,8 @@ STRONG_KIDNEY_UNKNOWN = f"{WITH_STRONG}_kidney_function_unknown"
         ("clarithromycin 500 mg PO BID", STRONG_KIDNEY_UNKNOWN),
         ("itraconazole 200 mg daily", STRONG_KIDNEY_UNKNOWN),
         ("Paxlovid", STRONG_KIDNEY_UNKNOWN),
-        ("cyclosporine 100 mg BID", STRONG_KIDNEY_UNKNOWN),
-        ("ranolazine 500 mg BID", STRONG_KIDNEY_UNKNOWN),
+        ("cyclosporine 100 mg BID", PGP_KIDNEY_UNKNOWN),
+        ("ranolazine 500 mg BID", PGP_KIDNEY_UNKNOWN),
         ("verapamil ER 240 mg daily", WITH_MODERATE),
         ("erythromycin 500 mg QID", WITH_MODERATE),
         # Azithromycin needs no colchicine change (Terkeltaub 2011); a cream is not systemic.
@@ -209,7 +211,8 @@ def test_colchicine_with_a_cyp3a4_or_pgp_inhibitor_is_an_interaction(
 ) -> None:
     report = checker(medications=[COLCHICINE_BID, {"text": other}])
     assert combinations(report) == ([fires] if fires else [])
-    risk = "high" if fires == STRONG_KIDNEY_UNKNOWN else "moderate" if fires else "none"
+    high = fires in (STRONG_KIDNEY_UNKNOWN, PGP_KIDNEY_UNKNOWN)
+    risk = "high" if high else "moderate" if fires else "none"
     assert report.risk == risk
     assert [m.status for m in report.medications] == ["flagged" if fires else "recognized"] * 2
 

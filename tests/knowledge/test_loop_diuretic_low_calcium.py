@@ -88,24 +88,25 @@ def test_the_group_adds_no_calcium_advice_to_the_drug(checker: Checker) -> None:
 @pytest.mark.parametrize(
     ("meds", "conditions", "labs", "shown"),
     [
-        # A calcium-lowering drug names the low calcium.
+        # A calcium-lowering drug names the low calcium, with the loop diuretic (clin51: one
+        # problem naming both causes, not the loop diuretic beside it as a finding of its own).
         (
             ["zoledronic acid 5 mg yearly"],
             [],
             [LOW_CALCIUM],
-            ["combination/calcium_lowering_drug_with_low_calcium"],
+            ["combination/loop_diuretic_and_calcium_lowering_drug_with_low_calcium"],
         ),
         (
             ["cinacalcet 30 mg daily"],
             [],
             [LOW_CALCIUM],
-            ["combination/calcium_lowering_drug_with_low_calcium"],
+            ["combination/loop_diuretic_and_calcium_lowering_drug_with_low_calcium"],
         ),
         (
             ["denosumab 60 mg every 6 months"],
             [],
             [LOW_CALCIUM],
-            ["combination/calcium_lowering_drug_with_low_calcium"],
+            ["combination/loop_diuretic_and_calcium_lowering_drug_with_low_calcium"],
         ),
         (
             ["phenytoin 300 mg daily"],
@@ -113,8 +114,14 @@ def test_the_group_adds_no_calcium_advice_to_the_drug(checker: Checker) -> None:
             [LOW_CALCIUM],
             ["combination/enzyme_inducing_antiepileptic_with_low_calcium"],
         ),
-        # A condition or a low vitamin D that lowers calcium names it.
-        ([], ["hypoparathyroidism"], [LOW_CALCIUM], ["combination/condition_with_low_calcium"]),
+        # A condition that lowers calcium names it, with the loop diuretic (clin51); a low
+        # vitamin D names it alone (the loop diuretic stays a finding of its own).
+        (
+            [],
+            ["hypoparathyroidism"],
+            [LOW_CALCIUM],
+            ["combination/loop_diuretic_and_condition_with_low_calcium"],
+        ),
         (
             [],
             [],
