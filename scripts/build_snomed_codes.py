@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -91,6 +92,40 @@ CODE_SETS: dict[str, str] = {
     "dx_2021_11_AddisonsDisease_V1.csv": "adrenal_insufficiency",
     "dx_2021_12_FluidElectrolyteDisturbance_V1.csv": "hypokalemia",
 }
+# The SNOMED International IPS Free Set (HL7 IPS guide, FSH expansion, SNOMED CT
+# 2022-07-31; source ``snomed_ips_free_set``): only these of its codes are read, each with
+# the condition it is (its name must read as that condition too). Added in review 51 for
+# problem lists coded without a display.
+IPS = Source(
+    "snomed_ips_free_set",
+    "HL7/fhir-ips",
+    "57c3299fe9759f9be7c7b6976ce61f57ef9a7bd1",
+    "fsh_valueset",
+    "input/fsh/valuesets/ProblemsSnomedCtIpsFreeSet.fsh",
+)
+IPS_CODES = {
+    "76107001": "spinal_stenosis",  # Spinal stenosis
+    "18347007": "spinal_stenosis",  # Spinal stenosis of lumbar region
+    "370471003": "spinal_stenosis",  # Spinal stenosis of lumbosacral region
+    "83561009": "cervical_thoracic_spinal_stenosis",  # Spinal stenosis in cervical region
+    "302226006": "peripheral_neuropathy",  # Peripheral nerve disease
+    "386033004": "peripheral_neuropathy",  # Neuropathy
+}
+_FSH_MEMBER = re.compile(r'code = #(\d+)\n\* \^expansion\.contains\[=\]\.display = "([^"]+)"')
+
+
+def ips_codes(mirrors: Path) -> dict[str, str]:
+    """{code: name} of the ``IPS_CODES`` as the pinned IPS Free Set expansion names them."""
+    mirror = mirrors / IPS.repo.replace("/", "+") / "repo"
+    fsh = subprocess.run(
+        ["git", "-C", str(mirror), "show", f"{IPS.commit}:{IPS.under}"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8")
+    members = dict(_FSH_MEMBER.findall(fsh))
+    return {code: members[code] for code in IPS_CODES if code in members}
+
+
 # Names the condition matcher reads as a condition they are not (issue 13: primary biliary
 # cholangitis is not cirrhosis unless staged so; Hashimoto hyperthyroidism is not
 # hypothyroidism): such a name is not proof of that condition.
@@ -149,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
                 _, said = claims[code].setdefault(source.id, (name, set()))
                 said.update({CODE_SETS[key]} if key in CODE_SETS else set())
         print(f"{source.id}: read")
+    for code, name in ips_codes(args.mirrors).items():
+        _, said = claims[code].setdefault(IPS.id, (name, set()))
+        said.add(IPS_CODES[code])
+    print(f"{IPS.id}: read")
     kb = load_knowledge()
     knowledge = prepare(kb)
     rows: list[str] = []

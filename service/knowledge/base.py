@@ -70,7 +70,9 @@ class KnowledgeBase:
     # RxCUI -> ingredients (and a product's route): the drugs' codes and the code table.
     drug_by_rxcui: dict[str, RxNormEntry]
     rxnorm_codes: dict[str, RxNormCode]
-    drug_by_atc: dict[str, str]
+    # ATC code -> its drugs (a combination product's code names each ingredient) and the
+    # route the code implies (``Drug.atc_routes``).
+    drug_by_atc: dict[str, RxNormEntry]
     # Fuzzy-match candidates grouped by first letter (misspellings keep the first letter),
     # each group sorted.
     fuzzy_drug_words: dict[str, tuple[str, ...]]
@@ -113,6 +115,8 @@ class KnowledgeBase:
     # A known-but-unchecked lab's name, synonym or abbreviation (whole lab names only,
     # without lab_context_words) -> its id.
     lab_test_terms: dict[str, str]
+    # A known-but-unchecked lab's LOINC code -> its id.
+    lab_test_by_loinc: dict[str, str]
     unit_factors: dict[str, dict[str, float]]
     ignored_tokens: frozenset[str]
     salt_tokens: frozenset[str]

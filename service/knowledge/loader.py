@@ -223,6 +223,9 @@ def _check_drugs(c: _Collector) -> None:
         for cid in d.classes:
             if cid not in c.classes:
                 c.errors.append(f"{where}: unknown drug class {cid!r}")
+        for code in d.atc_routes:
+            if code not in d.atc:
+                c.errors.append(f"{where}: atc_routes names {code!r}, not one of its atc codes")
         for brand in [*d.brand_routes, *d.brand_unit_mg]:
             if brand not in d.brands:
                 c.errors.append(f"{where}: {brand!r} is named as a brand but is not one")
@@ -625,7 +628,9 @@ def _index(
         snomed[row.code].extend(cid for cid in row.conditions if cid not in snomed[row.code])
 
     analyte_terms, analyte_abbreviations, loinc = _analyte_index(c)
-    lab_test_terms = _lab_test_index(c, analyte_terms, analyte_abbreviations, norm)
+    lab_test_terms, lab_test_by_loinc = _lab_test_index(
+        c, analyte_terms, analyte_abbreviations, norm, loinc
+    )
 
     # A route code is read as a route word is (digits: never a drug text's word).
     route_tokens = _route_tokens(norm.route_tokens) | norm.route_codes
@@ -655,9 +660,7 @@ def _index(
         drug_by_rxcui=_rxnorm_index(c, route_tokens),
         rxnorm_codes=c.rxnorm_codes,
         snomed_codes=c.snomed_codes,
-        drug_by_atc=_unique_codes(
-            c, "ATC", ((a.upper(), d.id) for d in c.drugs.values() for a in d.atc)
-        ),
+        drug_by_atc=_atc_index(c),
         fuzzy_drug_words=_by_initial(fuzzy_words),
         near_drug_words=near_terms(_by_initial(fuzzy_words)),
         near_drug_phrases=near_terms(_by_initial(k for k in drug_terms if " " in k)),
@@ -718,6 +721,7 @@ def _index(
         analyte_abbreviations=analyte_abbreviations,
         lab_context_words=frozenset(fold(t) for t in norm.lab_context_words),
         lab_test_terms=lab_test_terms,
+        lab_test_by_loinc=lab_test_by_loinc,
         unit_factors={
             a.id: {unit_key(u): f for u, f in a.units.items()} for a in c.analytes.values()
         },
@@ -768,12 +772,25 @@ def _rxnorm_index(c: _Collector, route_tokens: Mapping[str, Route]) -> dict[str,
     return index
 
 
-def _unique_codes(c: _Collector, system: str, pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for code, drug_id in pairs:
-        if code in out and out[code] != drug_id:
-            c.errors.append(f"{system} {code} belongs to {out[code]!r} and {drug_id!r}")
-        out[code] = drug_id
+def _atc_index(c: _Collector) -> dict[str, RxNormEntry]:
+    """ATC code -> its drug with the route the code implies, or a combination product's
+    ingredients; a code named twice is an error."""
+    out: dict[str, RxNormEntry] = {}
+    owner: dict[str, str] = {}
+    named = [
+        (f"drug {d.id!r}", a.upper(), RxNormEntry((d.id,), d.atc_routes.get(a)))
+        for d in c.drugs.values()
+        for a in d.atc
+    ]
+    named += [
+        (f"product {p.names[0]!r}", a.upper(), RxNormEntry(tuple(p.ingredients), p.default_route))
+        for _file, p in c.products
+        for a in p.atc
+    ]
+    for who, code, entry in named:
+        if code in out:
+            c.errors.append(f"ATC {code} belongs to {owner[code]} and {who}")
+        out[code], owner[code] = entry, who
     if c.errors:
         raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(c.errors))
     return out
@@ -841,13 +858,27 @@ def _analyte_index(c: _Collector) -> tuple[dict[str, str], dict[str, str], dict[
     return terms, abbreviations, loinc
 
 
+def _lab_test_codes(c: _Collector, analyte_by_loinc: Mapping[str, str]) -> dict[str, str]:
+    """Known-but-unchecked labs by LOINC code; a code is one test's, never an analyte's."""
+    codes: dict[str, str] = {}
+    for t in c.lab_tests.values():
+        for code in t.loinc:
+            owner = analyte_by_loinc.get(code) or codes.get(code)
+            if owner is not None:
+                c.errors.append(f"LOINC {code} belongs to {owner!r} and {t.id!r}")
+            codes[code] = t.id
+    return codes
+
+
 def _lab_test_index(
     c: _Collector,
     analyte_terms: Mapping[str, str],
     analyte_abbreviations: Mapping[str, str],
     norm: Normalization,
-) -> dict[str, str]:
-    """Known-but-unchecked labs by name, synonym and abbreviation. None may name an analyte
+    analyte_by_loinc: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Known-but-unchecked labs by name, synonym and abbreviation (and by LOINC code,
+    ``_lab_test_codes``). None may name an analyte
     (a checked lab is never read as an unchecked one: "Ca" stays calcium) unless a word of
     another sample or test makes it another test ("hemoglobin A1c"), name another lab
     test, or be only lab context words."""
@@ -881,7 +912,7 @@ def _lab_test_index(
             if terms.get(key, t.id) != t.id:
                 c.errors.append(f"{where}: {text!r} also names lab test {terms[key]!r}")
             terms[key] = t.id
-    return terms
+    return terms, _lab_test_codes(c, analyte_by_loinc)
 
 
 def _route_tokens(mapping: Mapping[str, Route]) -> dict[str, Route]:

@@ -133,6 +133,9 @@ class Drug(_Strict, frozen=True, kw_only=True):
     classes: list[Id] = []
     rxcui: list[Annotated[str, msgspec.Meta(pattern=r"^[0-9]+$")]] = []
     atc: list[NonEmpty] = []
+    # ATC code -> the route it implies, where the drug's default route would be wrong for
+    # it: fusidic acid's J01XC01 is the systemic antibacterial, its default route topical.
+    atc_routes: dict[str, Route] = {}
     synonyms: list[NonEmpty] = []
     brands: list[NonEmpty] = []
     misspellings: list[NonEmpty] = []
@@ -186,6 +189,9 @@ class Product(_Strict, frozen=True, kw_only=True):
 
     names: Annotated[list[NonEmpty], msgspec.Meta(min_length=1)]
     ingredients: Annotated[list[Id], msgspec.Meta(min_length=2)]
+    # ATC codes of the fixed-dose combination (J05AR10 lopinavir and ritonavir): a record
+    # coded so names every ingredient.
+    atc: list[NonEmpty] = []
     default_route: Route | None = None
     # The ingredients in the order the product's strengths are written on its label
     # ("Vytorin 10/40": ezetimibe 10 mg, simvastatin 40 mg), for dose-limit rules to read
@@ -852,7 +858,7 @@ class LabTest(_Strict, frozen=True, kw_only=True):
     an input naming it is ``recognized`` with ``not_checked_because``, never flagged, and
     its value and unit are not read (never a unit or plausibility error).
 
-    Read only as a lab's whole name, with nothing around it but
+    Read by one of its LOINC codes, or only as a lab's whole name, with nothing around it but
     normalization.lab_context_words ("serum creatinine", "digoxin level"); an analyte the
     service checks always wins, and no name may also be an analyte's, unless a word of
     another test (normalization.other_lab_test_words) keeps it from being one ("HbA1c")."""
@@ -861,6 +867,9 @@ class LabTest(_Strict, frozen=True, kw_only=True):
     name: NonEmpty
     synonyms: list[NonEmpty] = []
     abbreviations: list[NonEmpty] = []
+    # LOINC codes of the test: a result coded so is this test, as its name would be (an
+    # analyte's code is read first; no code may be an analyte's).
+    loinc: list[LoincCode] = []
     not_checked_because: NonEmpty
     sources: SourceIds
 

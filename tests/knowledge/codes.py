@@ -68,6 +68,9 @@ def snomed_concept_ok(sctid: str) -> bool:
     )
 
 
+_ATC = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
+
+
 def loinc_ok(code: str) -> bool:
     body, _, check = code.partition("-")
     if not (body.isdigit() and check.isdigit() and len(check) == 1):
@@ -105,9 +108,20 @@ def code_problems(kb: KnowledgeBase) -> list[str]:
             for c in analyte.loinc
             if not loinc_ok(c)
         ]
+    for test in kb.lab_tests.values():
+        problems += [
+            f"lab test {test.id}: LOINC {c} fails its check digit"
+            for c in test.loinc
+            if not loinc_ok(c)
+        ]
     for drug in kb.drugs.values():
         problems += [
             f"drug {drug.id}: RxCUI {r} is not numeric" for r in drug.rxcui if not r.isdigit()
+        ]
+        problems += [
+            f"drug {drug.id}: ATC {a} is not a seven-character substance code"
+            for a in drug.atc
+            if not _ATC.match(a)
         ]
     return problems
 

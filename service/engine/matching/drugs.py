@@ -422,12 +422,14 @@ def _drugs_from_codes(
         code = c.code.strip()
         if system == "rxnorm":
             entry = kb.drug_by_rxcui.get(code)
-            if entry is not None:
-                for drug_id in entry.drug_ids:
-                    if found.get(drug_id) is None:
-                        found[drug_id] = entry.route
-        elif system == "atc" and code.upper() in kb.drug_by_atc:
-            found.setdefault(kb.drug_by_atc[code.upper()], None)
+        elif system == "atc":
+            entry = kb.drug_by_atc.get(code.upper())
+        else:
+            continue
+        if entry is not None:
+            for drug_id in entry.drug_ids:
+                if found.get(drug_id) is None:
+                    found[drug_id] = entry.route
     return tuple(found.items())
 
 

@@ -97,6 +97,15 @@ def _match_lab(item: LabInput, knowledge: Knowledge) -> LabMatch:
                 corrected = correction is not None and code in correction.corrected_loinc
                 break
     if analyte_id is None:
+        # A known-but-unchecked test by its code (creatinine 2160-0), before any text: a
+        # coding's display may read as another sample or test ("...Hemoglobin.total in
+        # Blood").
+        for c in item.coding or ():
+            if c.code and system_of(c.system) == "loinc":
+                test_id = kb.lab_test_by_loinc.get(c.code.strip())
+                if test_id:
+                    reason = kb.lab_tests[test_id].not_checked_because
+                    return LabMatch(None, None, reason, "code", test_id=test_id)
         how = "name" if item.text else "display"
         named = [tokens(text) for text in texts_of(item.text, item.coding)]
         if any(not kb.other_lab_test_words.isdisjoint(words) for words in named):
