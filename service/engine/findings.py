@@ -296,11 +296,19 @@ def lab_results(
         hit = []
         for band in bands_for(analyte, patient):
             limit = _limit(band, item, match.factor)
-            if limit is not None and (value < limit if band.state == "low" else value > limit):
+            if limit is not None and _beyond(value, limit, band):
                 hit.append(band)
         hit.sort(key=lambda b: -SEVERITY_RANK[b.severity] * 1000 - _depth(b))
         results.append(LabResult(analyte, value, match.value, tuple(hit)))
     return results
+
+
+def _beyond(value: float, limit: float, band: LabBand) -> bool:
+    """Whether ``value`` lies in the band whose limit is ``limit`` (the limit itself too
+    for an ``inclusive`` band)."""
+    if band.state == "low":
+        return value <= limit if band.inclusive else value < limit
+    return value >= limit if band.inclusive else value > limit
 
 
 def _depth(band: LabBand) -> float:
