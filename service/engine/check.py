@@ -103,7 +103,10 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     )
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = with_notes(
-        [medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)],
+        [
+            medication_status(i, m, kb, referenced, route_reasons, knowledge.drugs_at_route)
+            for i, m in enumerate(meds)
+        ],
         status_notes(request.medications, kb),
     )
     cond_status = with_notes(
