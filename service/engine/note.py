@@ -243,7 +243,10 @@ def render_note(
     request: CheckRequest,
     statuses: Sequence[tuple[str, Sequence[InputStatus]]],
     kb: KnowledgeBase,
+    pregnancy_not_read: str | None = None,
 ) -> str:
+    """The chart note; ``pregnancy_not_read``: why ``patient.pregnant`` true was not read
+    (said among the inputs not checked)."""
     t = kb.texts.templates
     problems = [f for f in findings if f.absorbed_by is None]
     empty = None
@@ -276,6 +279,8 @@ def render_note(
     )
     corrections = []
     unrecognized = []
+    if pregnancy_not_read is not None:
+        unrecognized.append(t["note_pregnancy_not_read"].format(why=pregnancy_not_read))
     for lst, items in statuses:
         for s in items:
             if s.match == "spelling" and s.read_as:
