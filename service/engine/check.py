@@ -36,6 +36,7 @@ from service.engine.statuses import (
     status_notes,
     with_notes,
 )
+from service.engine.strings import lab_values
 from service.knowledge.severity import SEVERITY_RANK, overall_risk
 from service.knowledge.text import tokens
 
@@ -49,10 +50,15 @@ def _order(finding: Finding) -> tuple[int, int, Ref]:
     return -SEVERITY_RANK[finding.severity], KIND_RANK[finding.kind], first_ref(finding)
 
 
-def check(request: CheckRequest, knowledge: Knowledge) -> Report:
+def check(
+    request: CheckRequest, knowledge: Knowledge, comparators: Sequence[str | None] = ()
+) -> Report:
     """The report on one request. Raises ``ImplausibleValueError`` when a lab value is not a
-    possible result (an entry error: never a finding)."""
+    possible result (an entry error: never a finding). ``comparators``: per lab, the
+    comparator of a result the FHIR path read from a bound (``<2.5``), which the texts show
+    with its value; the REST contract has none."""
     kb = knowledge.kb
+    shown = lab_values([lab.value for lab in request.labs], comparators)
     labs = without_superseded(
         request.labs, [match_lab(lab, knowledge) for lab in request.labs], knowledge
     )
@@ -70,20 +76,20 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     latest = latest_by_analyte(results)
     if knowledge.not_cured_when:
         conds = not_cured(conds, results, latest, knowledge)
-    measured = measured_conditions(conds, request.labs, results, knowledge, latest)
+    measured = measured_conditions(conds, request.labs, results, knowledge, latest, shown)
     _not_pregnant(patient, conds, measured.outranked, kb.texts.templates)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
     sent = frozenset(latest).union(lab.test_id for lab in labs if lab.test_id)
     findings = medication_findings(
-        meds, knowledge, facts, route_reasons, request.labs, results, latest, sent
+        meds, knowledge, facts, route_reasons, request.labs, results, latest, sent, shown
     )
     findings += condition_findings(conds, patient, knowledge, facts, measured)
-    findings += lab_findings(request.labs, labs, results, knowledge, facts, measured)
+    findings += lab_findings(request.labs, labs, results, knowledge, facts, measured, shown)
     findings += combination_findings(
         knowledge,
         facts,
-        Request(meds, conds, labs, request.medications, request.labs, results, latest),
+        Request(meds, conds, labs, request.medications, request.labs, results, latest, shown),
     )
     findings.sort(key=_order)
     findings = note_replacement(
@@ -126,6 +132,7 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         (("medications", med_status), ("conditions", cond_status), ("labs", lab_status_)),
         kb,
         not_pregnancy,
+        shown,
     )
     return Report(
         knowledge_version=kb.version,

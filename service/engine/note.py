@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
 from service.engine.status_codes import LAB, PRELIMINARY, read_status
-from service.engine.strings import shown_value, unique
+from service.engine.strings import shown_at, unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
@@ -244,6 +244,7 @@ def render_note(
     statuses: Sequence[tuple[str, Sequence[InputStatus]]],
     kb: KnowledgeBase,
     pregnancy_not_read: str | None = None,
+    shown_values: Sequence[str] = (),
 ) -> str:
     """The chart note; ``pregnancy_not_read``: why ``patient.pregnant`` true was not read
     (said among the inputs not checked)."""
@@ -318,7 +319,8 @@ def render_note(
     }
     used.sort(key=lambda s: s.index not in in_high)
     preliminary = [
-        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+        f"{s.concept} {shown_at(shown_values, s.index, request.labs[s.index].value)}"
+        f" {request.labs[s.index].unit}"
         for s in used
     ]
     parts = _NoteParts(
