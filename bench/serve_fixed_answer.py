@@ -14,6 +14,7 @@ itself never reuses a report.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from service.__main__ import main
 from service.engine import CheckRequest, Knowledge, Report, check
@@ -22,7 +23,9 @@ from service.web import routes
 _answer: list[Report] = []
 
 
-def check_once(request: CheckRequest, knowledge: Knowledge) -> Report:
+def check_once(
+    request: CheckRequest, knowledge: Knowledge, comparators: Sequence[str | None] = ()
+) -> Report:
     if not _answer:
         _answer.append(check(request, knowledge))
     return _answer[0]

@@ -28,7 +28,7 @@ from service.cdshooks.suggestions import (
 )
 from service.engine.findings import shown_unit
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
-from service.engine.strings import shown_value, unique
+from service.engine.strings import lab_values, unique
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
 from service.knowledge.schema import LabOrder
@@ -99,6 +99,8 @@ class CardInput:
     dose_changes: frozenset[int] = frozenset()
     # Cards below this indicator are left out (CRAMP_CDS_*_MIN_INDICATOR).
     min_indicator: Indicator = "info"
+    # Per lab, the comparator of a result read from a bound ("<" of "<2.5"), or None.
+    lab_comparators: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +304,14 @@ class _Names:
         name = (status.concept if status else None) or (source.display if source else None) or ""
         if ref.list == "labs":
             lab = self.data.request.labs[ref.index]
-            name = f"{name} {shown_value(lab.value)} {self.unit(lab.unit, status)}".strip()
+            value = self.value(ref.index)
+            name = f"{name} {value} {self.unit(lab.unit, status)}".strip()
         return name
+
+    def value(self, index: int) -> str:
+        """A lab's value as the engine's texts show it (a bound's comparator: "<2.5")."""
+        lab = self.data.request.labs[index]
+        return lab_values([lab.value], self.data.lab_comparators[index : index + 1])[0]
 
     def dated(self, ref: InputRef) -> str:
         """The name, with the month of an old result (``potassium 3.1 mmol/L from Dec 2025``)."""
@@ -341,7 +349,7 @@ class _Names:
             analyte = self.analytes.get(status.concept or "") if status else None
             if analyte is None:
                 continue
-            value = shown_value(lab.value)
+            value = self.value(ref.index)
             written, shown = shown_unit(lab.unit, analyte), self.unit(lab.unit, status)
             month = self.old_result_month(ref)
             said = f"{value} {shown}" + (f" from {month}" if month else "")

@@ -128,6 +128,7 @@ async def respond(
             new_medications=new,
             dose_changes=checked.dose_changes,
             min_indicator=min_indicator,
+            lab_comparators=conversion.lab_comparators,
         )
     )
     for item in issued:

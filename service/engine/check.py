@@ -36,6 +36,7 @@ from service.engine.statuses import (
     status_notes,
     with_notes,
 )
+from service.engine.strings import lab_values
 from service.knowledge.severity import SEVERITY_RANK, overall_risk
 from service.knowledge.text import tokens
 
@@ -49,10 +50,15 @@ def _order(finding: Finding) -> tuple[int, int, Ref]:
     return -SEVERITY_RANK[finding.severity], KIND_RANK[finding.kind], first_ref(finding)
 
 
-def check(request: CheckRequest, knowledge: Knowledge) -> Report:
+def check(
+    request: CheckRequest, knowledge: Knowledge, comparators: Sequence[str | None] = ()
+) -> Report:
     """The report on one request. Raises ``ImplausibleValueError`` when a lab value is not a
-    possible result (an entry error: never a finding)."""
+    possible result (an entry error: never a finding). ``comparators``: per lab, the
+    comparator of a result the FHIR path read from a bound (``<2.5``), which the texts show
+    with its value; the REST contract has none."""
     kb = knowledge.kb
+    shown = lab_values([lab.value for lab in request.labs], comparators)
     labs = without_superseded(
         request.labs, [match_lab(lab, knowledge) for lab in request.labs], knowledge
     )
@@ -63,26 +69,27 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         listed_elsewhere([match_medication(m, knowledge) for m in request.medications])
     )
     conds = [match_condition(c, knowledge) for c in request.conditions]
+    patient, not_pregnancy = readable_patient(request.patient, kb.texts.templates)
     if knowledge.labeled_uses:
         meds = taken_for_conditions(meds, conds, knowledge)
-    results = lab_results(request.labs, labs, _lab_patient(request.patient, conds), knowledge)
+    results = lab_results(request.labs, labs, _lab_patient(patient, conds), knowledge)
     latest = latest_by_analyte(results)
     if knowledge.not_cured_when:
         conds = not_cured(conds, results, latest, knowledge)
-    measured = measured_conditions(conds, request.labs, results, knowledge, latest)
-    _not_pregnant(request.patient, conds, measured.outranked, kb.texts.templates)
+    measured = measured_conditions(conds, request.labs, results, knowledge, latest, shown)
+    _not_pregnant(patient, conds, measured.outranked, kb.texts.templates)
     facts = Facts(knowledge)
     route_reasons: dict[int, str] = {}
     sent = frozenset(latest).union(lab.test_id for lab in labs if lab.test_id)
     findings = medication_findings(
-        meds, knowledge, facts, route_reasons, request.labs, results, latest, sent
+        meds, knowledge, facts, route_reasons, request.labs, results, latest, sent, shown
     )
-    findings += condition_findings(conds, request.patient, knowledge, facts, measured)
-    findings += lab_findings(request.labs, labs, results, knowledge, facts, measured)
+    findings += condition_findings(conds, patient, knowledge, facts, measured)
+    findings += lab_findings(request.labs, labs, results, knowledge, facts, measured, shown)
     findings += combination_findings(
         knowledge,
         facts,
-        Request(meds, conds, labs, request.medications, request.labs, results, latest),
+        Request(meds, conds, labs, request.medications, request.labs, results, latest, shown),
     )
     findings.sort(key=_order)
     findings = note_replacement(
@@ -103,7 +110,10 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
     )
     referenced = {(ref.list, ref.index) for f in findings for ref in f.inputs}
     med_status = with_notes(
-        [medication_status(i, m, kb, referenced, route_reasons) for i, m in enumerate(meds)],
+        [
+            medication_status(i, m, kb, referenced, route_reasons, knowledge.drugs_at_route)
+            for i, m in enumerate(meds)
+        ],
         status_notes(request.medications, kb),
     )
     cond_status = with_notes(
@@ -121,6 +131,8 @@ def check(request: CheckRequest, knowledge: Knowledge) -> Report:
         request,
         (("medications", med_status), ("conditions", cond_status), ("labs", lab_status_)),
         kb,
+        not_pregnancy,
+        shown,
     )
     return Report(
         knowledge_version=kb.version,
@@ -218,6 +230,30 @@ def taken_for_conditions(
             continue
         read.append(match.without(used, "other_use"))
     return read
+
+
+# A pregnancy is read only from this age to this one (years, inclusive), as the FHIR path
+# reads a pregnancy-related condition or status (docs/cds-hooks.md).
+PREGNANCY_AGES = (10, 60)
+
+
+def readable_patient(
+    patient: Patient | None, templates: Mapping[str, str]
+) -> tuple[Patient | None, str | None]:
+    """The patient as the check reads it, and why its ``pregnant`` true is not read, if so:
+    a pregnancy contradicting ``sex`` male or an age outside ``PREGNANCY_AGES`` is an
+    entry error, read as if the field were not sent (review51 D7); the request is still
+    answered. A pregnancy among the conditions is read as before."""
+    if patient is None or not patient.pregnant:
+        return patient, None
+    low, high = PREGNANCY_AGES
+    if patient.sex == "male":
+        why = templates["pregnancy_not_read_male"]
+    elif patient.age is not None and not low <= patient.age <= high:
+        why = templates["pregnancy_not_read_age"].format(age=f"{patient.age:g}", low=low, high=high)
+    else:
+        return patient, None
+    return replace(patient, pregnant=None), why
 
 
 def _not_pregnant(

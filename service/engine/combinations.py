@@ -26,7 +26,7 @@ from service.engine.models import Basis, Finding, LabInput, MedicationInput, Sev
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import combination_detail
-from service.engine.strings import STRENGTH, cap, shown_value, strength_mg, unique
+from service.engine.strings import STRENGTH, cap, shown_at, strength_mg, unique
 from service.knowledge.schema import CombinationRule, Drug, EffectKind, Slot
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
@@ -230,7 +230,7 @@ class Request:
 
     __slots__ = (
         "_single_doses", "conds", "lab_items", "labs", "latest", "med_items", "meds", "results",
-        "sent_tests",
+        "sent_tests", "shown_values",
     )  # fmt: skip
 
     def __init__(
@@ -242,6 +242,7 @@ class Request:
         lab_items: Sequence[LabInput],
         results: Sequence[LabResult | None],
         latest: dict[str, int] | None = None,
+        shown_values: Sequence[str] = (),
     ) -> None:
         self.meds: Final = meds
         self.conds: Final = conds
@@ -254,6 +255,8 @@ class Request:
         # The lab tests known but not checked that the request has ("digoxin_level").
         self.sent_tests: Final = frozenset(lab.test_id for lab in labs if lab.test_id)
         self._single_doses: dict[int, bool] = {}
+        # Each lab value as the texts show it (``lab_values``: a bound's comparator).
+        self.shown_values: Final = shown_values
 
     def single_dose(self, index: int) -> bool:
         """Whether medication ``index`` is a one-time dose (``_single_dose``), read once per
@@ -1183,7 +1186,7 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
                 shown.append(
                     templates["measured_normal_result"].format(
                         analyte=result.analyte.name,
-                        value=shown_value(lab.value),
+                        value=shown_at(request.shown_values, index, lab.value),
                         unit=shown_unit(lab.unit, result.analyte),
                     )
                 )
@@ -1282,13 +1285,15 @@ class _Names:
             analyte_id = request.labs[index].analyte_id
             item = request.lab_items[index]
             if analyte_id is None:
-                name = f"lab {shown_value(item.value)} {item.unit}"
+                name = f"lab {shown_at(request.shown_values, index, item.value)} {item.unit}"
             else:
                 analyte = kb.analytes[analyte_id]
                 unit = shown_unit(item.unit, analyte)
                 corrected = corrected_value(request.results[index], request.labs[index], analyte)
                 if corrected is None or analyte.corrected is None:
-                    name = f"{analyte.name} {shown_value(item.value)} {unit}"
+                    name = (
+                        f"{analyte.name} {shown_at(request.shown_values, index, item.value)} {unit}"
+                    )
                 else:
                     name = kb.texts.templates["lab_name_corrected"].format(
                         analyte=analyte.name,

@@ -17,7 +17,7 @@ from service.engine.prepared import SLOT_BITS, DrugAtRoute, Knowledge, SlotRef
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, PATIENT, Ref, input_ref
 from service.engine.render import SharedLists, band_key
 from service.engine.status_codes import is_preliminary
-from service.engine.strings import cap, shown_value, unique
+from service.engine.strings import cap, shown_at, unique
 from service.knowledge.schema import Analyte, LabBand
 from service.knowledge.severity import SEVERITY_RANK
 from service.knowledge.text import unit_key
@@ -85,6 +85,7 @@ def medication_findings(
     results: Sequence[LabResult | None] = (),
     latest: Mapping[str, int] | None = None,
     sent: AbstractSet[str] = frozenset(),
+    shown_values: Sequence[str] = (),
 ) -> list[Finding]:
     """The findings of the drugs that contribute, and in ``route_reasons`` why an input's
     drug does not (a route, or its only effects measured absent). ``sent``: the analytes
@@ -127,7 +128,9 @@ def medication_findings(
     for drug_id, (known, indexes) in per_drug.items():
         shown = shown_only_by[drug_id]
         if shown and latest:
-            absent = _effects_measured_absent(shown, latest, lab_items, results, knowledge)
+            absent = _effects_measured_absent(
+                shown, latest, lab_items, results, knowledge, shown_values
+            )
             if absent is not None:
                 for index in indexes:
                     route_reasons.setdefault(index, absent)
@@ -180,6 +183,7 @@ def _effects_measured_absent(
     lab_items: Sequence[LabInput],
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
+    shown_values: Sequence[str] = (),
 ) -> str | None:
     """Why a drug is not listed when the latest result of each analyte its effects would
     show is measured and not in that state ("magnesium 2.1 mg/dL"); None otherwise."""
@@ -195,7 +199,8 @@ def _effects_measured_absent(
         analyte = kb.analytes[aid]
         names.append(kb.analytes[analyte_id].name)
         item = lab_items[at]
-        said.append(f"{analyte.name} {shown_value(item.value)} {shown_unit(item.unit, analyte)}")
+        value = shown_at(shown_values, at, item.value)
+        said.append(f"{analyte.name} {value} {shown_unit(item.unit, analyte)}")
     return kb.texts.templates["effects_measured_absent"].format(
         analytes=" or ".join(names), results=", ".join(said)
     )
@@ -296,11 +301,19 @@ def lab_results(
         hit = []
         for band in bands_for(analyte, patient):
             limit = _limit(band, item, match.factor)
-            if limit is not None and (value < limit if band.state == "low" else value > limit):
+            if limit is not None and _beyond(value, limit, band):
                 hit.append(band)
         hit.sort(key=lambda b: -SEVERITY_RANK[b.severity] * 1000 - _depth(b))
         results.append(LabResult(analyte, value, match.value, tuple(hit)))
     return results
+
+
+def _beyond(value: float, limit: float, band: LabBand) -> bool:
+    """Whether ``value`` lies in the band whose limit is ``limit`` (the limit itself too
+    for an ``inclusive`` band)."""
+    if band.state == "low":
+        return value <= limit if band.inclusive else value < limit
+    return value >= limit if band.inclusive else value > limit
 
 
 def _depth(band: LabBand) -> float:
@@ -329,6 +342,7 @@ def lab_findings(
     knowledge: Knowledge,
     facts: Facts,
     measured: MeasuredConditions,
+    shown_values: Sequence[str] = (),
 ) -> list[Finding]:
     """One finding per analyte with an abnormal result, at its worst band; it lists the
     coded conditions its latest result shows (``MeasuredConditions.shown_by``) too."""
@@ -370,7 +384,7 @@ def lab_findings(
             knowledge, aid, measured_analytes
         )
         item = items[index]
-        shown = shown_value(item.value)
+        shown = shown_at(shown_values, index, item.value)
         unit = shown_unit(item.unit, analyte)
         corrected = corrected_value(result, labs[index], analyte)
         if corrected is not None and analyte.corrected is not None:
@@ -529,6 +543,7 @@ def measured_conditions(
     results: Sequence[LabResult | None],
     knowledge: Knowledge,
     latest: Mapping[str, int] | None = None,
+    shown_values: Sequence[str] = (),
 ) -> MeasuredConditions:
     kb = knowledge.kb
     if latest is None:
@@ -579,7 +594,7 @@ def measured_conditions(
                 cleared[cid] = kb.texts.templates[key].format(
                     state=kb.texts.templates[f"outranked_state_{state}"],
                     analyte=kb.analytes[analyte_id].name,
-                    value=shown_value(items[at].value),
+                    value=shown_at(shown_values, at, items[at].value),
                     unit=shown_unit(items[at].unit, kb.analytes[analyte_id]),
                 )
         if not cleared:

@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
 from service.engine.status_codes import LAB, PRELIMINARY, read_status
-from service.engine.strings import shown_value, unique
+from service.engine.strings import shown_at, unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
@@ -243,7 +243,11 @@ def render_note(
     request: CheckRequest,
     statuses: Sequence[tuple[str, Sequence[InputStatus]]],
     kb: KnowledgeBase,
+    pregnancy_not_read: str | None = None,
+    shown_values: Sequence[str] = (),
 ) -> str:
+    """The chart note; ``pregnancy_not_read``: why ``patient.pregnant`` true was not read
+    (said among the inputs not checked)."""
     t = kb.texts.templates
     problems = [f for f in findings if f.absorbed_by is None]
     empty = None
@@ -276,6 +280,8 @@ def render_note(
     )
     corrections = []
     unrecognized = []
+    if pregnancy_not_read is not None:
+        unrecognized.append(t["note_pregnancy_not_read"].format(why=pregnancy_not_read))
     for lst, items in statuses:
         for s in items:
             if s.match == "spelling" and s.read_as:
@@ -313,7 +319,8 @@ def render_note(
     }
     used.sort(key=lambda s: s.index not in in_high)
     preliminary = [
-        f"{s.concept} {shown_value(request.labs[s.index].value)} {request.labs[s.index].unit}"
+        f"{s.concept} {shown_at(shown_values, s.index, request.labs[s.index].value)}"
+        f" {request.labs[s.index].unit}"
         for s in used
     ]
     parts = _NoteParts(

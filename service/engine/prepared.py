@@ -66,6 +66,7 @@ class DrugAtRoute:
         "applicable",
         "excluded_reason",
         "finding",
+        "in_rules_reason",
         "rules",
         "rules_prn",
         "shown_only_by",
@@ -81,6 +82,7 @@ class DrugAtRoute:
         excluded_reason: str | None,
         finding: Finding | None,
         shown_only_by: tuple[tuple[str, str], ...] = (),
+        in_rules_reason: str | None = None,
     ) -> None:
         # Final attributes, not frozen Structs: native classes in the compiled engine.
         # Its classes that apply at this route.
@@ -101,6 +103,10 @@ class DrugAtRoute:
         # shown_by``): those (analyte, state) pairs; the finding is left out when each is
         # measured and not in its state. Empty otherwise.
         self.shown_only_by: Final = shown_only_by
+        # Why a drug that contributes nothing alone here, but fills a rule's slot, is
+        # not flagged on its own, when its entry gives no ``not_flagged_because``: the
+        # rules it takes part in (review51 D8). Shown on its status when it is unflagged.
+        self.in_rules_reason: Final = in_rules_reason
 
 
 class PreparedRule:
@@ -552,8 +558,26 @@ def _drugs_at_route(
                 reason,
                 finding,
                 _shown_only_by(kb, applicable),
+                None if applicable or drug.not_flagged_because else _in_rules(kb, targets),
             )
     return prepared
+
+
+# The rules a not-flagged drug's status names (the rest are counted).
+IN_RULES_SHOWN = 2
+
+
+def _in_rules(kb: KnowledgeBase, targets: tuple[SlotRef, ...]) -> str | None:
+    """Why a drug that contributes nothing alone is not flagged: the rules it takes part in
+    (their titles), or None when it takes part in none."""
+    titles = list(dict.fromkeys(kb.rules[rule_of(t)].title for t in targets))
+    if not titles:
+        return None
+    templates = kb.texts.templates
+    shown = "; ".join(titles[:IN_RULES_SHOWN])
+    if len(titles) > IN_RULES_SHOWN:
+        shown = templates["note_and_more"].format(items=shown, count=len(titles) - IN_RULES_SHOWN)
+    return templates["not_flagged_in_rules"].format(rules=shown)
 
 
 def _shown_only_by(kb: KnowledgeBase, classes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -3,14 +3,15 @@ how it was read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 
 import msgspec
 
 from service.engine.findings import MeasuredConditions
 from service.engine.matches import CURED_BY_OPERATION as CURED
-from service.engine.matches import ConditionMatch, LabMatch, MedicationMatch
+from service.engine.matches import ConditionMatch, DrugHit, LabMatch, MedicationMatch
 from service.engine.models import ConditionInput, InputStatus, LabInput, MedicationInput
+from service.engine.prepared import DrugAtRoute
 from service.engine.status_codes import (
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
@@ -33,6 +34,7 @@ def medication_status(
     kb: KnowledgeBase,
     referenced: Set[tuple[str, int]],
     route_reasons: dict[int, str],
+    drugs_at_route: Mapping[DrugHit, DrugAtRoute],
 ) -> InputStatus:
     names = [kb.drugs[h.drug_id].name for h in match.hits]
     stopped = [
@@ -64,23 +66,26 @@ def medication_status(
         "recognized",
         concept,
         names,
-        reason or route_reasons.get(index) or _not_flagged_because(match, kb),
+        reason or route_reasons.get(index) or _not_flagged_because(match, kb, drugs_at_route),
         [],
         match.how,
         read_as,
     )
 
 
-def _not_flagged_because(match: MedicationMatch, kb: KnowledgeBase) -> str | None:
-    """Why a commonly suspected drug is deliberately not flagged (its dataset entry), named
-    per drug when the input names more than one."""
-    if len(match.hits) == 1:
-        return kb.drugs[match.hits[0].drug_id].not_flagged_because or None
+def _not_flagged_because(
+    match: MedicationMatch, kb: KnowledgeBase, drugs_at_route: Mapping[DrugHit, DrugAtRoute]
+) -> str | None:
+    """Why a commonly suspected drug is deliberately not flagged (its dataset entry), or
+    else the rules it takes part in (``DrugAtRoute.in_rules_reason``), named per drug when
+    the input names more than one."""
     reasons = [
-        (drug.name, drug.not_flagged_because)
-        for drug in (kb.drugs[hit.drug_id] for hit in match.hits)
-        if drug.not_flagged_because
+        (kb.drugs[hit.drug_id].name, why)
+        for hit in match.hits
+        if (why := kb.drugs[hit.drug_id].not_flagged_because or drugs_at_route[hit].in_rules_reason)
     ]
+    if len(match.hits) == 1:
+        return reasons[0][1] if reasons else None
     if not reasons:
         return None
     return "; ".join(f"{name}: {why}" for name, why in reasons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # A strength in mg, or in g ("niacin ER 2 g").
 # A strength in mg, or in g ("niacin ER 2 g"); thousands may be separated ("1,000 mg").
@@ -28,6 +28,22 @@ def shown_value(value: float) -> str:
     if value.is_integer() and abs(value) < 100:
         return f"{value:.1f}"
     return f"{value:g}"
+
+
+def lab_values(values: Sequence[float], comparators: Sequence[str | None] = ()) -> list[str]:
+    """Each lab value as the texts show it, with the comparator of a result sent as a bound
+    (FHIR ``valueQuantity.comparator``: "<2.5", ">10000"): the report never states an exact
+    value the lab did not report (review51 D6)."""
+    return [
+        ((comparators[i] or "") if i < len(comparators) else "") + shown_value(v)
+        for i, v in enumerate(values)
+    ]
+
+
+def shown_at(shown: Sequence[str], index: int, value: float) -> str:
+    """The lab value at ``index`` as ``lab_values`` shows it, or as a number when no list is
+    given."""
+    return shown[index] if index < len(shown) else shown_value(value)
 
 
 def cap(text: str) -> str:

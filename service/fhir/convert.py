@@ -289,6 +289,8 @@ class _Lab:
     # Why the result cannot be used as a value (a bound that may be normal), if so: it
     # still counts as the most recent result of its analyte, so no older one replaces it.
     unusable: str | None = None
+    # The comparator of a bound read as its number ("<" of "<2.5"), shown with the value.
+    comparator: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,7 +395,7 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         patient=patient,
         medications=[m for m, _ in meds],
         conditions=[c for c, _ in conds],
-        labs=[lab for lab, _ in labs],
+        labs=[lab for (lab, _), _ in labs],
     )
     sources = Sources(
         medications=[ref for _, ref in meds],
@@ -407,6 +409,7 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         builder.ignored,
         deceased=builder.person.deceased,
         prior_of=builder.prior_of,
+        lab_comparators=[comparator for (_, comparator), _ in labs],
     )
 
 
@@ -1159,7 +1162,7 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         item, unusable = _bounded(builder, item, bound)
         if preliminary:
             item = msgspec.structs.replace(item, status=PRELIMINARY_STATUS)
-        found.append(_Lab(item, ref, key, when, unusable))
+        found.append(_Lab(item, ref, key, when, unusable, bound))
     if not found:
         raise _SkipError(reasons[0])
     builder.labs.extend(found)
@@ -1298,10 +1301,13 @@ def _unit(quantity: r.Quantity) -> str | None:
     return _text(quantity.unit or quantity.code, MAX_UNIT)
 
 
-def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
-    """The most recent result per analyte, within the age limit; a result dated after
-    tomorrow (a year typed wrong: 2099 for 2009) is an entry error, never "the most
-    recent" (it would hide the real latest result)."""
+def _recent_labs(
+    builder: _Builder,
+) -> list[tuple[tuple[LabInput, str | None], ResourceRef]]:
+    """The most recent result per analyte (with the comparator of a bound read as its
+    number), within the age limit; a result dated after tomorrow (a year typed wrong: 2099
+    for 2009) is an entry error, never "the most recent" (it would hide the real latest
+    result)."""
     options = builder.options
     latest: dict[str, _Lab] = {}
     for lab in builder.labs:
@@ -1330,7 +1336,7 @@ def _recent_labs(builder: _Builder) -> list[tuple[LabInput, ResourceRef]]:
     used = []
     for lab in latest.values():
         if lab.unusable is None:
-            used.append((lab.item, lab.ref))
+            used.append(((lab.item, lab.comparator), lab.ref))
         else:
             builder.ignored.append(Ignored(lab.ref.reference, lab.ref.resource_type, lab.unusable))
     return used

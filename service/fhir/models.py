@@ -49,6 +49,9 @@ class Conversion(msgspec.Struct, frozen=True):
     # Orders of the record that a draft order names as its priorPrescription: the order's
     # reference -> the draft's.
     prior_of: dict[str, str] = msgspec.field(default_factory=dict)
+    # Per lab of the request, the comparator of a result read from a bound ("<" of
+    # valueQuantity "<2.5"), or None: the texts show it with the value (review51 D6).
+    lab_comparators: list[str | None] = msgspec.field(default_factory=list)
 
 
 class FhirReport(Report, frozen=True):

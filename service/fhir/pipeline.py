@@ -122,7 +122,7 @@ def check_record(
         )
     return CheckedRecord(
         conversion,
-        check(conversion.request, knowledge),
+        check(conversion.request, knowledge, conversion.lab_comparators),
         tuple(incomplete),
         dose_changes,
         renewals,
@@ -249,6 +249,9 @@ def without_impossible_labs(conversion: Conversion, knowledge: Knowledge) -> Con
         sources=msgspec.structs.replace(
             conversion.sources, labs=[conversion.sources.labs[i] for i in keep]
         ),
+        lab_comparators=[
+            conversion.lab_comparators[i] for i in keep if i < len(conversion.lab_comparators)
+        ],
         ignored=[*conversion.ignored, *left_out],
     )
 

@@ -151,7 +151,7 @@ def render_catalogue(kb: KnowledgeBase) -> str:
     ]
     for a in kb.analytes.values():
         bands = "; ".join(
-            f"{b.title}: {'<' if b.state == 'low' else '>'} "
+            f"{b.title}: {'<' if b.state == 'low' else '>'}{'=' if b.inclusive else ''} "
             f"{b.below if b.state == 'low' else b.above} {a.canonical_unit}"
             + (f" ({b.sex})" if b.sex else "")
             + (" (pregnancy)" if b.pregnant else "")

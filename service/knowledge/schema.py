@@ -363,6 +363,9 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     # both in the analyte's canonical unit.
     below: float | None = None
     above: float | None = None
+    # The limit itself is in the band (value <= below, value >= above): a threshold said
+    # "10 or more" (the ATA/AACE TSH of 10 mIU/L), where labs often report the limit itself.
+    inclusive: bool = False
     # The lab's own reference range, when the request sends one, replaces this limit.
     reference: bool = False
     # With ``reference``: the limit is this multiple of the lab's own limit (a CK over 4 or

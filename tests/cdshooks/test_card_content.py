@@ -231,3 +231,15 @@ def test_a_long_summary_keeps_the_result_and_names_what_does_not_fit(cds: Client
     assert summary.startswith("Adding acetazolamide: ")
     assert "potassium 2.8 mmol/L" in summary
     assert "more)" in summary and "…" not in summary
+
+
+def test_a_card_shows_a_bound_with_its_comparator(cds: Client) -> None:
+    """review51 D6: a potassium sent as "<2.5" (a bound) was "potassium 2.5 mmol/L" in the
+    card's summary and detail."""
+    body = chart(["furosemide 40 mg daily"], [("potassium", 2.5, "mmol/L")])
+    observation = body["prefetch"]["observations"]["entry"][0]["resource"]
+    observation["valueQuantity"]["comparator"] = "<"
+    cards = cards_of(cds, PATIENT_VIEW, body)
+    card = next(c for c in cards if "potassium" in c["summary"])
+    assert "potassium <2.5 mmol/L" in card["summary"], card["summary"]
+    assert "2.5 mmol/L" not in card["detail"].replace("<2.5 mmol/L", "")

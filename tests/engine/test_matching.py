@@ -190,9 +190,11 @@ def test_a_product_gives_the_reason_of_each_ingredient_that_has_one(checker: Che
     report = checker.med("amlodipine and benazepril")
     assert status(report) == "recognized"
     assert concepts(report) == ["amlodipine", "benazepril"]
+    # Amlodipine alone takes part only in a rule (review51 D8): that is its reason.
     assert report.medications[0].reason == (
-        "benazepril: ACE inhibitor: raises rather than lowers potassium; "
-        "no established cramp association."
+        "amlodipine: Not flagged alone; flagged only in a combination: Simvastatin above 20 mg"
+        " with amiodarone, amlodipine or ranolazine; benazepril: ACE inhibitor: raises rather"
+        " than lowers potassium; no established cramp association."
     )
 
 

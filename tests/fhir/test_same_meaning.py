@@ -445,3 +445,31 @@ def test_a_condition_closed_without_a_clinical_status_is_not_current(client: Cli
     report = fhir(client, closed)
     assert report["conditions"] == []
     assert ignored(report) == {"Condition/c1": f"abated ({days_ago(30)})"}
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "unit", "comparator", "shown"),
+    [
+        (POTASSIUM, 2.5, "mmol/L", "<", "potassium <2.5 mmol/L"),
+        (POTASSIUM, 3.0, "mmol/L", "<=", "potassium <=3.0 mmol/L"),
+        (CK, 10000, "U/L", ">", "creatine kinase (CK) >10000 U/L"),
+    ],
+)
+def test_a_bound_read_as_its_number_is_shown_with_its_comparator(
+    client: Client, code: dict[str, str], value: float, unit: str, comparator: str, shown: str
+) -> None:
+    """review51 D6: a bound read as its number ("<2.5") was shown as the exact value
+    ("potassium 2.5 mmol/L") in titles, details and the note, a value the lab did not
+    report."""
+    observation = lab("b1", code, value, unit)
+    observation["valueQuantity"]["comparator"] = comparator
+    drug = FUROSEMIDE if code is POTASSIUM else SIMVASTATIN
+    report = fhir(client, order("m1", drug), observation)
+    lead = report["findings"][0]
+    assert shown in lead["title"], lead["title"]
+    assert shown in report["note"]
+    number = f"{value:.1f}" if value < 100 else f"{value:g}"
+    assert f" {number} {unit}" not in report["note"]
+    lab_finding = next(f for f in report["findings"] if f["kind"] == "lab")
+    assert f"{comparator}{number} {unit}" in lab_finding["title"]
+    assert f"{comparator}{number} {unit}" in lab_finding["detail"]
