@@ -119,9 +119,6 @@ class _ListRules:
     # A denial after a separator ends at a comma (conditions, see ``_denial_of_a_list``),
     # and a phrase in brackets at the closing one (``_closed_aside``).
     separator_denial_ends_at_comma: bool = False
-    # The terminators of a switch only (``Qualifiers.medication_terminators``), which part
-    # an old drug from a new one (see ``_own_course``).
-    switch_terminators: frozenset[_Words] = frozenset()
 
     def qualify(
         self,
@@ -311,18 +308,16 @@ class _ListRules:
                 if (
                     (strict and not _clause_ends(tokens, item.end, ends_all))
                     or (self.stops_at_an_order and _order_between(tokens, end, item.start, spans))
-                    or _across_a_concept(tokens, item, start, end, spans)
+                    or _across_a_concept(item, end, spans)
                 ):
                     continue
-                gap = (self._reach_from(tokens, end, item, spans, ends_all), item.start)
+                gap = (_after_its_cause(tokens, end, item, spans, ends_all), item.start)
             elif phrase.names_the_concept and item.start <= start and end <= item.end:
                 gap = (start, start)
             else:
                 continue
             distance = self._distance(tokens, gap, item, spans, words_before)
-            if distance > phrase.scope or self._terminated(
-                tokens, gap, ends_all, item, self._own_course(tokens, end, item, spans, ends_all)
-            ):
+            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, item):
                 continue
             if _other_line(tokens, item, start, end, spans, found) or _affirms_a_relatives(
                 tokens, item, start, end, found, ends_all, words_before
@@ -356,47 +351,6 @@ class _ListRules:
             return None
         return None if kind == CURRENT else kind
 
-    def _reach_from(
-        self,
-        tokens: Sequence[str],
-        end: int,
-        item: _Found,
-        spans: Sequence[tuple[int, int]],
-        ends_all: Sequence[_Words | None],
-    ) -> int:
-        """Where the gap between a concept (ending at ``end``) and a phrase after it starts:
-        past the concept's cause (``_after_its_cause``); for a medication phrase after
-        "both"/"all", at the last drug before it, so that what parts the earlier orders (a
-        ";") does not end its reach ("Lasix 40 mg daily; HCTZ 25 mg daily - both stopped";
-        read52)."""
-        begin = _after_its_cause(tokens, end, item, spans, ends_all)
-        if self.stops_at_an_order and _for_every_drug(tokens, item.start):
-            begin = max([begin, *(e for s, e in spans if s < e <= item.start)])
-        return begin
-
-    def _own_course(
-        self,
-        tokens: Sequence[str],
-        end: int,
-        item: _Found,
-        spans: Sequence[tuple[int, int]],
-        ends_all: Sequence[_Words | None],
-    ) -> tuple[int, ...]:
-        """The positions of a switch's terminators ("started", "switched to") that do not
-        end the reach of a stop said after a drug (ending at ``end``) when no other drug
-        stands between them: they tell the drug's own course, and the later stop wins
-        ("Lasix started 2019, stopped 2021", "Lasix 40 mg daily, started 2019 - stopped";
-        read52). With another drug between ("Lasix started, HCTZ stopped") they still part
-        the two."""
-        if (
-            not self.switch_terminators
-            or item.phrase.kind != STOPPED
-            or item.start < end
-            or any(end <= s < item.start for s, e in spans if s < e)
-        ):
-            return ()
-        return tuple(at for at in range(end, item.start) if ends_all[at] in self.switch_terminators)
-
     def _distance(
         self,
         tokens: Sequence[str],
@@ -419,14 +373,12 @@ class _ListRules:
         gap: tuple[int, int],
         ends_all: Sequence[_Words | None],
         item: _Found,
-        ignored: Sequence[int] = (),
     ) -> bool:
-        """Whether a terminator in ``gap`` (not one at ``ignored``) ends the phrase's reach."""
         phrase = item.phrase
         # Lazily: whether something stands before the phrase in its clause.
         mid_clause: bool | None = None
         for position in range(*gap):
-            if ends_all[position] is not None and position not in ignored:
+            if ends_all[position] is not None:
                 return True
             if phrase.terminators and any(
                 _starts_at(tokens, position, words) for words in phrase.terminators
@@ -455,26 +407,15 @@ def _after_its_cause(
     starts: past the concept's cause and the comma after it, when a terminator ("secondary
     to", "due to") and another concept stand right after the concept ("ESRD secondary to
     DM, s/p kidney transplant": the transplant is the kidney failure's, as in "ESRD, s/p
-    kidney transplant"); else at ``end``. Only for ``_CAUSE_KINDS`` ("Hypokalemia due to
-    diarrhea, resolved": the hypokalemia resolved; read52), and with no other concept
-    between that comma and the phrase ("Hypokalemia due to diarrhea, diarrhea resolved")."""
+    kidney transplant"); else at ``end``. Only for ``_DATED_KINDS``."""
     words = ends_all[end] if end < len(tokens) else None
-    if item.phrase.kind not in _CAUSE_KINDS or words is None:
+    if item.phrase.kind not in _DATED_KINDS or words is None:
         return end
     cause = end + len(words)
     for other_start, other_end in spans:
-        if (
-            other_start == cause
-            and other_end < item.start
-            and tokens[other_end] == ","
-            and not any(other_end < s < item.start for s, _ in spans)
-        ):
+        if other_start == cause and other_end < item.start and tokens[other_end] == ",":
             return other_end + 1
     return end
-
-
-# The kinds whose phrase after a concept's cause ("X due to Y, ...") is said of the concept.
-_CAUSE_KINDS = frozenset({"treatment_ended", "resolved"})
 
 
 def _closed_aside(tokens: Sequence[str], item: _Found, start: int) -> bool:
@@ -573,53 +514,11 @@ def _for_every_drug(tokens: Sequence[str], phrase_start: int) -> bool:
     return phrase_start > 0 and tokens[phrase_start - 1] in _EVERY_DRUG
 
 
-def _across_a_concept(
-    tokens: Sequence[str], item: _Found, start: int, end: int, spans: Sequence[tuple[int, int]]
-) -> bool:
+def _across_a_concept(item: _Found, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     """Whether a phrase that qualifies only the concept right before it
     (``QualifierRule.not_across_a_concept``) has another concept between it and the one
-    (tokens ``start`` to ``end``), unless they are one bare list that opens its clause
-    (``_list_before``)."""
-    if not item.phrase.not_across_a_concept:
-        return False
-    between = sorted((s, e) for s, e in spans if end <= s < e <= item.start)
-    return bool(between) and not _list_before(tokens, start, end, between, spans)
-
-
-# What joins the drugs of a bare list ("Lasix, KCl started", "Lasix and KCl started").
-_LIST_JOINS = frozenset({",", "and", "&"})
-# What a list that opens its clause may follow ("HCTZ stopped - Lasix, KCl started").
-_LIST_OPENERS = frozenset({"-", ",", ";", "|", "(", LINE})
-
-
-def _list_before(
-    tokens: Sequence[str],
-    start: int,
-    end: int,
-    between: Sequence[tuple[int, int]],
-    spans: Sequence[tuple[int, int]],
-) -> bool:
-    """Whether the concept (tokens ``start`` to ``end``) and those ``between`` it and a
-    phrase are a bare list (only commas, "and", "&" between them) whose first concept
-    opens the text or follows one of ``_LIST_OPENERS`` after something that is no concept:
-    the phrase is said of the whole list ("HCTZ stopped - Lasix, KCl started": both taken;
-    read52), unlike "Stopped Lasix, torsemide started", where the Lasix is the stop's."""
-    previous = end
-    for s, e in between:
-        if not _LIST_JOINS.issuperset(tokens[previous:s]):
-            return False
-        previous = e
-    first = start
-    while True:
-        joined = [
-            s
-            for s, e in spans
-            if s < e <= first and e < first and _LIST_JOINS.issuperset(tokens[e:first])
-        ]
-        if not joined:
-            break
-        first = max(joined)
-    return first == 0 or tokens[first - 1] in _LIST_OPENERS
+    ending at ``end``."""
+    return item.phrase.not_across_a_concept and any(end <= s < e <= item.start for s, e in spans)
 
 
 def _taken_again(
@@ -1239,11 +1138,6 @@ class QualifierIndex:
                 last_wins=kind == "medications",
                 stops_at_an_order=kind == "medications",
                 separator_denial_ends_at_comma=kind == "conditions",
-                switch_terminators=frozenset(
-                    w
-                    for text in qualifiers.medication_terminators
-                    if kind == "medications" and (w := tuple(clause_tokens(text)))
-                ),
                 subject_words=frozenset(
                     t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
                 ),
