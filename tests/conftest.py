@@ -23,6 +23,13 @@ from service.engine.models import InputStatus
 from service.knowledge import KnowledgeBase
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow modules first, so that under `-n 2` (./scripts/test) the longest ones
+    (schemathesis, the compiled engine, the server processes) overlap the quick tables
+    instead of finishing alone at the end. The sort is stable: order within each kind stays."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     """The shipped datasets, loaded and prepared for the engine once per session."""
