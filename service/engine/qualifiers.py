@@ -461,13 +461,30 @@ def _after_its_cause(
     DM, s/p kidney transplant": the transplant is the kidney failure's, as in "ESRD, s/p
     kidney transplant"); else at ``end``. Only for ``_DATED_KINDS``."""
     words = ends_all[end] if end < len(tokens) else None
-    if item.phrase.kind not in _DATED_KINDS or words is None:
+    bare = _a_bare_final_resolution(tokens, item)
+    if (item.phrase.kind not in _DATED_KINDS and not bare) or words is None:
         return end
     cause = end + len(words)
     for other_start, other_end in spans:
-        if other_start == cause and other_end < item.start and tokens[other_end] == ",":
+        if (
+            other_start == cause
+            and other_end < item.start
+            and tokens[other_end] == ","
+            and (not bare or other_end + 1 == item.start)
+        ):
             return other_end + 1
     return end
+
+
+def _a_bare_final_resolution(tokens: Sequence[str], item: _Found) -> bool:
+    """Whether ``item`` is a one-word resolution that ends the text ("Hypokalemia due to
+    diarrhea, resolved": the hypokalemia resolved, past its cause; read53). Not "not
+    resolved", "resolved with KCl, recurred 2023", "resolved but recurrent"."""
+    return (
+        item.phrase.kind == "resolved"
+        and len(item.phrase.tokens) == 1
+        and all(t in MARKS for t in tokens[item.end :])
+    )
 
 
 def _closed_aside(tokens: Sequence[str], item: _Found, start: int) -> bool:

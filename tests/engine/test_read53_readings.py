@@ -1,14 +1,18 @@
 """read53: the narrowest safe version of read52's readings (reverted after review53).
 
 A bare "stopped"/"discontinued" after a drug's own start, with nothing but a date after
-it, is the drug's stop ("Lasix started 2019, stopped 2021"). Each row names a text and
-how it is read; review53's near misses keep their reading.
+it, is the drug's stop ("Lasix started 2019, stopped 2021"). A bare final "resolved" after
+a problem's cause resolves the problem ("Hypokalemia due to diarrhea, resolved"). Each row
+names a text and how it is read; review53's near misses keep their reading.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from service.engine import Knowledge
+from service.engine.matching import match_condition
+from service.engine.models import ConditionInput
 from tests.conftest import Checker
 
 STOPPED = "stated as stopped or not taken"
@@ -55,3 +59,31 @@ def test_medication_reading(
     if taken:
         assert status.concepts == taken, text
     assert status.reason == reason, text
+
+
+def _current(knowledge: Knowledge, text: str) -> list[str]:
+    return list(match_condition(ConditionInput(text=text), knowledge).condition_ids)
+
+
+@pytest.mark.parametrize(
+    ("text", "current"),
+    [
+        # C: a bare final "resolved" after the cause is said of the problem (the cause, the
+        # nearest concept, was already read as resolved).
+        ("Hypokalemia due to diarrhea, resolved", []),
+        ("Hyponatremia secondary to hypothyroidism, resolved", []),
+        ("Hypocalcemia due to hypomagnesemia, resolved", []),
+        # Near misses (review53 R7): a negated or recurred resolution, another concept's.
+        ("Hypokalemia due to diarrhea, not resolved", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, has not resolved", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, never resolved", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, resolved with KCl, recurred 2023", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, resolved but recurrent", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, resolved then recurred", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, resolved, recurrent 2024", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea, diarrhea resolved", ["hypokalemia"]),
+        ("Hypokalemia due to diarrhea", ["hypokalemia", "diarrhea"]),
+    ],
+)
+def test_condition_reading(knowledge: Knowledge, text: str, current: list[str]) -> None:
+    assert _current(knowledge, text) == current, text
