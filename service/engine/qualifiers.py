@@ -64,6 +64,7 @@ class _Phrase:
     only_for_terms: frozenset[_Words] = frozenset()
     unless_followed_by_only_after: bool = False
     not_across_a_concept: bool = False
+    over_its_own_start: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,9 @@ class _ListRules:
     # A denial after a separator ends at a comma (conditions, see ``_denial_of_a_list``),
     # and a phrase in brackets at the closing one (``_closed_aside``).
     separator_denial_ends_at_comma: bool = False
+    # The terminators of medications only (``Qualifiers.medication_terminators``): a drug's
+    # own start that a later stop reaches past (``_own_start``).
+    start_terminators: frozenset[_Words] = frozenset()
 
     def qualify(
         self,
@@ -317,7 +321,9 @@ class _ListRules:
             else:
                 continue
             distance = self._distance(tokens, gap, item, spans, words_before)
-            if distance > phrase.scope or self._terminated(tokens, gap, ends_all, item):
+            if distance > phrase.scope or self._terminated(
+                tokens, gap, ends_all, item, self._own_start(tokens, end, item, spans, ends_all)
+            ):
                 continue
             if _other_line(tokens, item, start, end, spans, found) or _affirms_a_relatives(
                 tokens, item, start, end, found, ends_all, words_before
@@ -367,18 +373,55 @@ class _ListRules:
             begin = max([begin, *(e for s, e in spans if s < e <= until)])
         return words_before[until] - words_before[begin]
 
+    def _own_start(
+        self,
+        tokens: Sequence[str],
+        end: int,
+        item: _Found,
+        spans: Sequence[tuple[int, int]],
+        ends_all: Sequence[_Words | None],
+    ) -> int:
+        """Where the drug's own start stands (a medication terminator) that does not end the
+        reach of a stop said after the drug (ending at ``end``;
+        ``QualifierRule.over_its_own_start``): only dates, numbers and marks between it and
+        the stop, and after the stop; no other drug between ("Lasix started 2019, stopped
+        2021"; read53). -1: none."""
+        if (
+            not item.phrase.over_its_own_start
+            or item.start < end
+            or any(end <= s < e <= item.start for s, e in spans)
+            or not all(_a_date_or_mark(t) for t in tokens[item.end :])
+        ):
+            return -1
+        at = item.start
+        while (
+            at > end
+            and _a_date_or_mark(tokens[at - 1])
+            and tokens[at - 1] not in _BRACKETS
+            and ends_all[at - 1] is None
+        ):
+            at -= 1
+        for position in range(end, at):
+            words = ends_all[position]
+            if words in self.start_terminators and position + len(words or ()) == at:
+                return position
+        return -1
+
     @staticmethod
     def _terminated(
         tokens: Sequence[str],
         gap: tuple[int, int],
         ends_all: Sequence[_Words | None],
         item: _Found,
+        own_start: int = -1,
     ) -> bool:
+        """Whether a terminator in ``gap`` (but the drug's own start at ``own_start``) ends
+        the phrase's reach."""
         phrase = item.phrase
         # Lazily: whether something stands before the phrase in its clause.
         mid_clause: bool | None = None
         for position in range(*gap):
-            if ends_all[position] is not None:
+            if ends_all[position] is not None and position != own_start:
                 return True
             if phrase.terminators and any(
                 _starts_at(tokens, position, words) for words in phrase.terminators
@@ -396,6 +439,15 @@ class _ListRules:
         return False
 
 
+# Not between a drug's own start and its stop: "(both started 2019) - stopped" is said of
+# the bracket's drugs.
+_BRACKETS = frozenset({"(", ")"})
+
+
+def _a_date_or_mark(token: str) -> bool:
+    return token == DATE or token[:1].isdigit() or (token in MARKS and token != LINE)
+
+
 def _after_its_cause(
     tokens: Sequence[str],
     end: int,
@@ -409,13 +461,30 @@ def _after_its_cause(
     DM, s/p kidney transplant": the transplant is the kidney failure's, as in "ESRD, s/p
     kidney transplant"); else at ``end``. Only for ``_DATED_KINDS``."""
     words = ends_all[end] if end < len(tokens) else None
-    if item.phrase.kind not in _DATED_KINDS or words is None:
+    bare = _a_bare_final_resolution(tokens, item)
+    if (item.phrase.kind not in _DATED_KINDS and not bare) or words is None:
         return end
     cause = end + len(words)
     for other_start, other_end in spans:
-        if other_start == cause and other_end < item.start and tokens[other_end] == ",":
+        if (
+            other_start == cause
+            and other_end < item.start
+            and tokens[other_end] == ","
+            and (not bare or other_end + 1 == item.start)
+        ):
             return other_end + 1
     return end
+
+
+def _a_bare_final_resolution(tokens: Sequence[str], item: _Found) -> bool:
+    """Whether ``item`` is a one-word resolution that ends the text ("Hypokalemia due to
+    diarrhea, resolved": the hypokalemia resolved, past its cause; read53). Not "not
+    resolved", "resolved with KCl, recurred 2023", "resolved but recurrent"."""
+    return (
+        item.phrase.kind == "resolved"
+        and len(item.phrase.tokens) == 1
+        and all(t in MARKS for t in tokens[item.end :])
+    )
 
 
 def _closed_aside(tokens: Sequence[str], item: _Found, start: int) -> bool:
@@ -1124,6 +1193,7 @@ class QualifierIndex:
                         ),
                         rule.unless_followed_by_only_after,
                         rule.not_across_a_concept,
+                        rule.over_its_own_start,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed
@@ -1138,6 +1208,11 @@ class QualifierIndex:
                 last_wins=kind == "medications",
                 stops_at_an_order=kind == "medications",
                 separator_denial_ends_at_comma=kind == "conditions",
+                start_terminators=frozenset(
+                    w
+                    for text in qualifiers.medication_terminators
+                    if kind == "medications" and (w := tuple(clause_tokens(text)))
+                ),
                 subject_words=frozenset(
                     t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
                 ),

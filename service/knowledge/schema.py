@@ -813,6 +813,11 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # another concept named between them: "HCTZ stopped - Lasix 40 mg started" starts the
     # Lasix only, "Stopped Lasix, torsemide started" leaves the Lasix stopped.
     not_across_a_concept: bool = False
+    # (medications, ``direction`` backward or both) Said after the drug with nothing but a
+    # date after it, the phrase reaches back past the drug's own start (a medication
+    # terminator with only dates and marks between it and the phrase, no other drug
+    # between): "Lasix started 2019, stopped 2021" is stopped (read53).
+    over_its_own_start: bool = False
     sources: SourceIds
 
 
