@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
@@ -232,8 +233,8 @@ def taken_for_conditions(
     return read
 
 
-# A pregnancy is read only from this age to this one (years, inclusive), as the FHIR path
-# reads a pregnancy-related condition or status (docs/cds-hooks.md).
+# A pregnancy is read only from this age to this one (completed years, inclusive), as the
+# FHIR path reads a pregnancy-related condition or status (docs/cds-hooks.md).
 PREGNANCY_AGES = (10, 60)
 
 
@@ -249,7 +250,9 @@ def readable_patient(
     low, high = PREGNANCY_AGES
     if patient.sex == "male":
         why = templates["pregnancy_not_read_male"]
-    elif patient.age is not None and not low <= patient.age <= high:
+    elif patient.age is not None and not low <= math.floor(patient.age) <= high:
+        # Completed years, as the FHIR path computes an age from the birth date: 60.9 is
+        # 60, read; 9.9 is 9, not (review52 R4).
         why = templates["pregnancy_not_read_age"].format(age=f"{patient.age:g}", low=low, high=high)
     else:
         return patient, None

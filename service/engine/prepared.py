@@ -10,6 +10,7 @@ words: no request data).
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -36,13 +37,24 @@ from service.engine.render import (
 from service.engine.status_codes import TEMPLATES as STATUS_TEMPLATES
 from service.knowledge import KnowledgeBase, load_knowledge
 from service.knowledge.loader import KnowledgeError
-from service.knowledge.schema import CombinationRule, Drug, EffectKind, Route, SameEntry, Slot
+from service.knowledge.schema import (
+    REASON_MAX_CHARS,
+    CombinationRule,
+    Drug,
+    EffectKind,
+    Route,
+    SameEntry,
+    Slot,
+)
+from service.knowledge.severity import SEVERITY_RANK
 from service.knowledge.text import tokens
 
 ROUTES: tuple[Route | None, ...] = (None, *typing.get_args(Route))
 # A (rule, slot) pair, by their positions in ``Knowledge.rules``, packed in one int
 # (``slot_ref``): a check's slot fillings are then a flat dict of int keys.
 SlotRef = int
+# A rule's title with its place in the order of importance (``rule_ranks``).
+RankedTitle = tuple[int, str]
 SLOT_BITS = 4
 MAX_SLOTS = 1 << SLOT_BITS
 
@@ -66,6 +78,7 @@ class DrugAtRoute:
         "applicable",
         "excluded_reason",
         "finding",
+        "in_rules",
         "in_rules_reason",
         "rules",
         "rules_prn",
@@ -82,7 +95,8 @@ class DrugAtRoute:
         excluded_reason: str | None,
         finding: Finding | None,
         shown_only_by: tuple[tuple[str, str], ...] = (),
-        in_rules_reason: str | None = None,
+        in_rules: tuple[RankedTitle, ...] = (),
+        templates: typing.Mapping[str, str] | None = None,
     ) -> None:
         # Final attributes, not frozen Structs: native classes in the compiled engine.
         # Its classes that apply at this route.
@@ -105,8 +119,13 @@ class DrugAtRoute:
         self.shown_only_by: Final = shown_only_by
         # Why a drug that contributes nothing alone here, but fills a rule's slot, is
         # not flagged on its own, when its entry gives no ``not_flagged_because``: the
-        # rules it takes part in (review51 D8). Shown on its status when it is unflagged.
-        self.in_rules_reason: Final = in_rules_reason
+        # rules it takes part in (review51 D8), most important first (``RankedTitle``).
+        # Shown on its status when it is unflagged; the titles are kept to join a
+        # product's ingredients into one reason, each title once (review52 R3).
+        self.in_rules: Final = in_rules
+        self.in_rules_reason: Final = (
+            in_rules_reason(templates, in_rules, "") if in_rules and templates else None
+        )
 
 
 class PreparedRule:
@@ -522,6 +541,7 @@ def _drugs_at_route(
 ) -> dict[DrugHit, DrugAtRoute]:
     prepared: dict[DrugHit, DrugAtRoute] = {}
     findings: dict[tuple[str, tuple[str, ...]], Finding] = {}
+    rank = [(place, rule.title) for place, rule in zip(rule_ranks(kb), kb.rules, strict=True)]
     for drug in kb.drugs.values():
         for route in ROUTES:
             applicable = tuple(c for c in drug.classes if class_applies(kb, kb.classes[c], route))
@@ -558,26 +578,72 @@ def _drugs_at_route(
                 reason,
                 finding,
                 _shown_only_by(kb, applicable),
-                None if applicable or drug.not_flagged_because else _in_rules(kb, targets),
+                () if applicable or drug.not_flagged_because else _in_rules(rank, targets),
+                kb.texts.templates,
             )
     return prepared
 
 
-# The rules a not-flagged drug's status names (the rest are counted).
-IN_RULES_SHOWN = 2
+# The most rule titles a not-flagged drug's status names (the rest are counted).
+IN_RULES_SHOWN = 3
+_BASIS_ORDER = ("contraindicated", "interaction", "duplicate_therapy", "second_factor")
 
 
-def _in_rules(kb: KnowledgeBase, targets: tuple[SlotRef, ...]) -> str | None:
-    """Why a drug that contributes nothing alone is not flagged: the rules it takes part in
-    (their titles), or None when it takes part in none."""
-    titles = list(dict.fromkeys(kb.rules[rule_of(t)].title for t in targets))
-    if not titles:
-        return None
-    templates = kb.texts.templates
-    shown = "; ".join(titles[:IN_RULES_SHOWN])
-    if len(titles) > IN_RULES_SHOWN:
-        shown = templates["note_and_more"].format(items=shown, count=len(titles) - IN_RULES_SHOWN)
-    return templates["not_flagged_in_rules"].format(rules=shown)
+def rule_ranks(kb: KnowledgeBase) -> list[int]:
+    """Each rule's place (by index) in the order a status names rules in: the most severe
+    it can be first (its escalations count), then contraindicated pairs, interactions,
+    duplicate therapy and second factors, then the rules with fewer slots (a plain pair
+    before one that needs a kidney or liver impairment too), then the file order."""
+
+    def key(i: int) -> tuple[int, int, int, int]:
+        rule = kb.rules[i]
+        severity = max(
+            SEVERITY_RANK[s] for s in (rule.severity, *(e.severity for e in rule.escalate))
+        )
+        basis = _BASIS_ORDER.index(rule.basis) if rule.basis in _BASIS_ORDER else len(_BASIS_ORDER)
+        return (-severity, basis, len(rule.slots), i)
+
+    ranks = [0] * len(kb.rules)
+    for place, i in enumerate(sorted(range(len(kb.rules)), key=key)):
+        ranks[i] = place
+    return ranks
+
+
+def _in_rules(
+    ranks: Sequence[tuple[int, str]], targets: tuple[SlotRef, ...]
+) -> tuple[RankedTitle, ...]:
+    """The rules a drug takes part in, as ranked titles, each title once."""
+    return ranked_titles(ranks[rule_of(t)] for t in targets)
+
+
+def ranked_titles(titles: typing.Iterable[RankedTitle]) -> tuple[RankedTitle, ...]:
+    """Titles in the order of importance, each once (two rules may share a title)."""
+    seen: dict[str, RankedTitle] = {}
+    for ranked in sorted(titles):
+        seen.setdefault(ranked[1], ranked)
+    return tuple(seen.values())
+
+
+def in_rules_reason(
+    templates: typing.Mapping[str, str],
+    titles: Sequence[RankedTitle],
+    names: str,
+    budget: int = REASON_MAX_CHARS,
+) -> str | None:
+    """Why drugs that contribute nothing alone are not flagged: the rules they take part
+    in, the most important first, as many titles as fit in ``budget`` characters (at most
+    ``IN_RULES_SHOWN``; the rest counted), prefixed with ``names`` when given; None when
+    not even the count fits."""
+    prefix = f"{names}: " if names else ""
+    for shown in range(min(IN_RULES_SHOWN, len(titles)), 0, -1):
+        rules = "; ".join(t for _, t in titles[:shown])
+        if len(titles) > shown:
+            rules = templates["note_and_more"].format(items=rules, count=len(titles) - shown)
+        text = prefix + templates["not_flagged_in_rules"].format(rules=rules)
+        if len(text) <= budget:
+            return text
+    text = prefix + templates["not_flagged_in_rules_count"].format(count=len(titles))
+    return text if len(text) <= budget else None
 
 
 def _shown_only_by(kb: KnowledgeBase, classes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -11,7 +11,7 @@ from service.engine.findings import MeasuredConditions
 from service.engine.matches import CURED_BY_OPERATION as CURED
 from service.engine.matches import ConditionMatch, DrugHit, LabMatch, MedicationMatch
 from service.engine.models import ConditionInput, InputStatus, LabInput, MedicationInput
-from service.engine.prepared import DrugAtRoute
+from service.engine.prepared import DrugAtRoute, RankedTitle, in_rules_reason, ranked_titles
 from service.engine.status_codes import (
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
@@ -26,6 +26,7 @@ from service.engine.status_codes import (
     reason_of,
 )
 from service.knowledge.base import KnowledgeBase
+from service.knowledge.schema import REASON_MAX_CHARS
 
 
 def medication_status(
@@ -77,18 +78,50 @@ def _not_flagged_because(
     match: MedicationMatch, kb: KnowledgeBase, drugs_at_route: Mapping[DrugHit, DrugAtRoute]
 ) -> str | None:
     """Why a commonly suspected drug is deliberately not flagged (its dataset entry), or
-    else the rules it takes part in (``DrugAtRoute.in_rules_reason``), named per drug when
-    the input names more than one."""
-    reasons = [
-        (kb.drugs[hit.drug_id].name, why)
-        for hit in match.hits
-        if (why := kb.drugs[hit.drug_id].not_flagged_because or drugs_at_route[hit].in_rules_reason)
-    ]
+    else the rules it takes part in (``DrugAtRoute.in_rules_reason``). A product's
+    ingredients are named with their reasons: one reason for the ingredients that share
+    it, the rules of those without an entry's reason joined (each title once, the most
+    important first), and at most ``REASON_MAX_CHARS`` in all (the ingredients that do
+    not fit are named at the end)."""
     if len(match.hits) == 1:
-        return reasons[0][1] if reasons else None
-    if not reasons:
+        hit = match.hits[0]
+        return kb.drugs[hit.drug_id].not_flagged_because or drugs_at_route[hit].in_rules_reason
+    templates = kb.texts.templates
+    # Each reason (or the joined rules, keyed None) -> the ingredients that give it.
+    groups: dict[str | None, list[str]] = {}
+    titles: list[RankedTitle] = []
+    for hit in match.hits:
+        drug = kb.drugs[hit.drug_id]
+        own = drug.not_flagged_because
+        in_rules = () if own else drugs_at_route[hit].in_rules
+        if own or in_rules:
+            groups.setdefault(own or None, []).append(drug.name)
+            titles.extend(in_rules)
+    if not groups:
         return None
-    return "; ".join(f"{name}: {why}" for name, why in reasons)
+    ranked = ranked_titles(titles)
+    parts: list[str] = []
+    left_out: list[str] = []
+    for index, (own, names) in enumerate(groups.items()):
+        later = [n for ns in list(groups.values())[index + 1 :] for n in ns]
+        # Room for this part with the names of the later ones, should they not fit.
+        room = REASON_MAX_CHARS - sum(len(p) + 2 for p in parts)
+        if later or left_out:
+            room -= len(templates["not_flagged_also"].format(names=", ".join(left_out + later)))
+            room -= 2
+        names_text = ", ".join(names)
+        part = (
+            f"{names_text}: {own}"
+            if own is not None
+            else in_rules_reason(templates, ranked, names_text, room)
+        )
+        if part is None or len(part) > room:
+            left_out.extend(names)
+        else:
+            parts.append(part)
+    if left_out:
+        parts.append(templates["not_flagged_also"].format(names=", ".join(left_out)))
+    return "; ".join(parts)
 
 
 # Exclusions a recognized entry names beside its current concepts (the others are left

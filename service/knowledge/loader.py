@@ -17,6 +17,7 @@ from service.errors import CrampError
 from service.knowledge.base import DrugTerm, KnowledgeBase, NearTerms, TermsUnless
 from service.knowledge.codes import RxNormEntry, read_code_table, rxnorm_index, table_files
 from service.knowledge.schema import (
+    REASON_MAX_CHARS,
     Analyte,
     CombinationRule,
     Condition,
@@ -223,6 +224,10 @@ def _check_drugs(c: _Collector) -> None:
         for cid in d.classes:
             if cid not in c.classes:
                 c.errors.append(f"{where}: unknown drug class {cid!r}")
+        if d.not_flagged_because and len(d.not_flagged_because) > REASON_MAX_CHARS:
+            c.errors.append(
+                f"{where}: not_flagged_because is longer than {REASON_MAX_CHARS} characters"
+            )
         for code in d.atc_routes:
             if code not in d.atc:
                 c.errors.append(f"{where}: atc_routes names {code!r}, not one of its atc codes")

@@ -11,6 +11,10 @@ from typing import Annotated, Literal
 import msgspec
 
 Severity = Literal["low", "moderate", "high"]
+# The longest reason an input status gives (a drug's ``not_flagged_because``, the reason
+# built from the rules a drug takes part in, a product's ingredients' reasons together):
+# the longest hand-written reasons were about 300 characters (review52 R3).
+REASON_MAX_CHARS = 300
 Route = Literal[
     "oral",
     "parenteral",
@@ -163,7 +167,8 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # strength only: a text that names the brand and gives only a count ("Colcrys 1 tab
     # BID", "Korlym 2 tabs daily") is that many of it.
     brand_unit_mg: dict[str, Annotated[float, msgspec.Meta(gt=0)]] = {}
-    # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers).
+    # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers);
+    # at most ``REASON_MAX_CHARS``, like every reason on a status.
     not_flagged_because: str | None = None
     # Replaces its class's detail where the class text would be wrong for this drug.
     detail: ShortText | None = None

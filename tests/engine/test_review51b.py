@@ -100,8 +100,8 @@ def test_the_markedly_high_tsh_band_is_inclusive_and_no_other_band_moved(
     ("patient", "why"),
     [
         ({"sex": "male", "pregnant": True, "age": 40}, "the patient's sex is male"),
-        ({"sex": "female", "pregnant": True, "age": 5}, "the patient is 5 years old"),
-        ({"sex": "female", "pregnant": True, "age": 75}, "the patient is 75 years old"),
+        ({"sex": "female", "pregnant": True, "age": 5}, "the patient's age is 5 years"),
+        ({"sex": "female", "pregnant": True, "age": 75}, "the patient's age is 75 years"),
     ],
 )
 def test_an_impossible_pregnancy_is_not_read_and_the_note_says_why(

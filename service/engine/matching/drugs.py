@@ -88,13 +88,22 @@ def _match_medication(item: MedicationInput, knowledge: Knowledge) -> Medication
     if item.coding:
         coded = _drugs_from_codes(item.coding, kb)
         if coded:
-            # The route field, else a product code's dose form, else route words in a text.
+            # The route field, else a product code's dose form, else route words in a text,
+            # else the route an ATC code implies (``Drug.atc_routes``): "budesonide inhaled"
+            # coded A07EA06 (oral budesonide) is inhaled, as the text says (review52 R2).
             text_route = field_route or _explicit_route(None, resolved_texts, kb)
             hits = tuple(
                 knowledge.hit(
-                    DrugHit(d, field_route or code_route or text_route or kb.drugs[d].default_route)
+                    DrugHit(
+                        d,
+                        field_route
+                        or product_route
+                        or text_route
+                        or atc_route
+                        or kb.drugs[d].default_route,
+                    )
                 )
-                for d, code_route in coded
+                for d, product_route, atc_route in coded
             )
             match = MedicationMatch(hits, how="code")
             return _in_context(match, (), texts, all_words, knowledge)
@@ -412,25 +421,30 @@ def _second_route_word(words: Sequence[str], at: int, kb: KnowledgeBase) -> int:
 
 def _drugs_from_codes(
     coding: Sequence[Coding] | None, kb: KnowledgeBase
-) -> tuple[tuple[str, Route | None], ...]:
-    """The drugs the codes name, each with the route of the product code that named it."""
-    found: dict[str, Route | None] = {}
+) -> tuple[tuple[str, Route | None, Route | None], ...]:
+    """The drugs the codes name, each with the route of the RxNorm product code that named
+    it (its dose form) and the route an ATC code implies (a text's route words outrank
+    only the second)."""
+    product: dict[str, Route | None] = {}
+    atc: dict[str, Route | None] = {}
+    order: dict[str, None] = {}  # the drugs in the order the codes name them
     for c in coding or ():
         if not c.code:
             continue
         system = system_of(c.system)
         code = c.code.strip()
         if system == "rxnorm":
-            entry = kb.drug_by_rxcui.get(code)
+            entry, found = kb.drug_by_rxcui.get(code), product
         elif system == "atc":
-            entry = kb.drug_by_atc.get(code.upper())
+            entry, found = kb.drug_by_atc.get(code.upper()), atc
         else:
             continue
         if entry is not None:
             for drug_id in entry.drug_ids:
+                order[drug_id] = None
                 if found.get(drug_id) is None:
                     found[drug_id] = entry.route
-    return tuple(found.items())
+    return tuple((drug_id, product.get(drug_id), atc.get(drug_id)) for drug_id in order)
 
 
 def _longest_term(words: list[str], i: int, kb: KnowledgeBase) -> tuple[DrugTerm | None, int]:
