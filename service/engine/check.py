@@ -233,8 +233,9 @@ def taken_for_conditions(
     return read
 
 
-# A pregnancy is read only from this age to this one (completed years, inclusive), as the
-# FHIR path reads a pregnancy-related condition or status (docs/cds-hooks.md).
+# A pregnancy is read only from this age to this one (completed years, inclusive), on REST
+# (`patient.pregnant`) and on the FHIR path (a pregnancy-related condition or status,
+# docs/cds-hooks.md).
 PREGNANCY_AGES = (10, 60)
 
 

@@ -29,6 +29,7 @@ from typing import Literal, TypeVar
 import msgspec
 
 from service.engine._systems import system_of
+from service.engine.check import PREGNANCY_AGES
 from service.engine.models import (
     CheckRequest,
     Coding,
@@ -174,8 +175,6 @@ EPISODE_WINDOW_DAYS = 90
 # A result that corrects another (albumin for total calcium) is used only when drawn within
 # this many days of it: albumin from another admission says nothing of today's calcium.
 CORRECTION_WINDOW_DAYS = 3
-# Outside these ages a pregnancy-related condition is not read as a current pregnancy.
-PREGNANCY_AGES = (10, 60)
 # A pregnancy status Observation (the FHIR form of the REST `patient.pregnant`): LOINC
 # 82810-3 "Pregnancy status" (IPS Pregnancy Status, US Core), 11449-6 "Pregnancy status"
 # (C-CDA Pregnancy Observation); answers from the IPS value set pregnancy-status-uv-ips
