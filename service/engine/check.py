@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from types import MappingProxyType
 
 from msgspec.structs import replace
 
@@ -27,7 +29,7 @@ from service.engine.matching import match_condition, match_lab, match_medication
 from service.engine.matching.drugs import texts_of
 from service.engine.matching.labs import without_superseded
 from service.engine.models import CheckRequest, ConditionInput, Finding, Patient, Report
-from service.engine.note import render_note
+from service.engine.note import problem_checks, render_note
 from service.engine.prepared import Knowledge, SameEntryRule
 from service.engine.refs import Ref, first_ref
 from service.engine.statuses import (
@@ -96,7 +98,12 @@ def check(
     findings = note_replacement(
         fit_advice(
             same_entry(
-                absorb(findings, knowledge.absorbed_only_by_measured),
+                absorb(
+                    findings,
+                    knowledge.absorbed_only_by_measured,
+                    *knowledge.absorbed_only_by_speaking_for,
+                    sent,
+                ),
                 conds,
                 request.conditions,
                 knowledge,
@@ -339,14 +346,31 @@ def _one_entry(match: ConditionMatch, item: ConditionInput, rule: SameEntryRule)
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def asks_for(line: str, analytes: frozenset[str]) -> bool:
+    """A check line names one of the analytes (by id, words apart: ``vitamin_d`` as
+    vitamin d). Lines are the knowledge base's texts, so this is remembered (bounded)."""
+    words = f" {' '.join(tokens(line))} "
+    return any(f" {analyte.replace('_', ' ')} " in words for analyte in analytes)
+
+
 def absorb(
-    findings: Sequence[Finding], only_by_measured: AbstractSet[str] = frozenset()
+    findings: Sequence[Finding],
+    only_by_measured: AbstractSet[str] = frozenset(),
+    predicts: Mapping[str, AbstractSet[str]] = MappingProxyType({}),
+    speaks_for: Mapping[str, AbstractSet[str]] = MappingProxyType({}),
+    sent: AbstractSet[str] = frozenset(),
 ) -> list[Finding]:
     """One problem, one alert: each finding whose inputs a combination joins (and that is
     not more severe than it) is marked as absorbed by the first such combination (the most
     severe, then the widest). A combination of another basis than a second factor (an
     interaction, a duplicate therapy, a contraindicated pair) is a problem of its own, and
-    one in ``only_by_measured`` is absorbed only by a combination that joins a result."""
+    one in ``only_by_measured`` is absorbed only by a combination that joins a result. One
+    that predicts a deficit (``predicts``: several potassium-lowering drugs -> potassium) is
+    absorbed only by a combination that speaks for what it predicts (for loop plus
+    thiazide, one of its three: a measured low potassium on both speaks for it): its rule
+    does (``speaks_for``), the checks the note shows of it name it, or the request has a
+    result of it (``sent``), so its concern stays in what the absorbing finding asks for."""
     combos = sorted(
         (f for f in findings if f.kind == "combination"),
         key=lambda f: (-SEVERITY_RANK[f.severity], -len(f.inputs)),
@@ -360,9 +384,16 @@ def absorb(
         if combo.basis not in ABSORBABLE:
             continue
         needs_result = combo.id in only_by_measured
+        deficits = predicts.get(combo.id, frozenset())
         for earlier in combos[:position]:
             if earlier.id not in absorbed and joined[combo.id] <= joined[earlier.id]:
                 if needs_result and not any(ref.list == "labs" for ref in earlier.inputs):
+                    continue
+                if deficits and not (
+                    deficits & sent
+                    or not deficits.isdisjoint(speaks_for.get(earlier.id, ()))
+                    or any(asks_for(line, deficits) for line in problem_checks(earlier))
+                ):
                     continue
                 absorbed[combo.id] = earlier.id
                 break

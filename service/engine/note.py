@@ -52,10 +52,11 @@ _WHETHER = frozenset(
         "more", "often", "every", "each", "of", "long", "term",
     }
 )  # fmt: skip
-# A check that lists results, then when ("Potassium, magnesium, sodium, creatinine in 3-7
-# days"): after earlier checks ask for some of them, it asks only for the rest.
+# A check that lists results, then when or not ("Potassium, magnesium, sodium, creatinine
+# in 3-7 days", "Magnesium, potassium and calcium"): after earlier checks ask for some of
+# them, it asks only for the rest.
 _RESULT_LIST = re.compile(
-    r"^(?P<results>[A-Za-z]+(?:(?:, | and )[A-Za-z]+)+) (?P<when>(?:in|within) [^;()]+)$"
+    r"^(?P<results>[A-Za-z]+(?:(?:, | and )[A-Za-z]+)+)(?: (?P<when>(?:in|within) [^;()]+))?$"
 )
 _LIST_SEPARATOR = re.compile(r", | and ")
 # A check with a companion result ("Sodium within days, with potassium"): the companion
@@ -94,9 +95,10 @@ def asks_nothing_new(
     return results is not None and results <= measured
 
 
-def narrowed(clause: str, measured: AbstractSet[str]) -> str | None:
-    """A clause that lists results and when, with only the results not asked for earlier
-    ("Creatinine in 3-7 days" after "Potassium and magnesium now; Sodium within days"), or
+def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> str | None:
+    """A clause that lists results (and when), with only the results not asked for earlier
+    ("Creatinine in 3-7 days" after "Potassium and magnesium now; Sodium within days",
+    "Potassium" for "Magnesium, potassium and calcium" after "Magnesium and calcium now"), or
     without a companion result asked for earlier ("Sodium within days" for "Sodium within
     days, with potassium"); None when nothing changes or nothing would be left."""
     companion = _WITH_RESULT.match(clause)
@@ -104,7 +106,7 @@ def narrowed(clause: str, measured: AbstractSet[str]) -> str | None:
         result = companion["result"]
         return companion["check"] if result in RESULT_WORDS and result in measured else None
     found = _RESULT_LIST.match(clause)
-    if found is None:
+    if found is None or not (untimed or found["when"]):
         return None
     results = _LIST_SEPARATOR.split(found["results"])
     if any(r.lower() not in RESULT_WORDS for r in results):
@@ -113,7 +115,8 @@ def narrowed(clause: str, measured: AbstractSet[str]) -> str | None:
     if not rest or len(rest) == len(results):
         return None
     listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
-    return f"{listed[0].upper()}{listed[1:]} {found['when']}"
+    when = f" {found['when']}" if found["when"] else ""
+    return f"{listed[0].upper()}{listed[1:]}{when}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -152,9 +155,13 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     measured: set[str] = set()
     kept: list[list[str]] = []
     for check in given:
+        # An untimed list that would take the place of a narrower check is kept whole.
+        wider_whole = "; " not in check and any(
+            len(k) == 1 and _all_words(k[0]) < _all_words(check) for k in kept
+        )
         clauses = []
         for said in check.split("; "):
-            clause = narrowed(said, measured) or said
+            clause = narrowed(said, measured, untimed=not wider_whole) or said
             if not asks_nothing_new(clause, seen, measured):
                 words = _asked(clause)
                 seen.append(words)

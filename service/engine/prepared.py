@@ -226,9 +226,21 @@ def same_entry_rule(
     )
 
 
+def speaks_for(rule: CombinationRule) -> frozenset[str]:
+    """The analytes a rule's finding speaks for whatever it asks: one it predicts itself
+    (``measured_by``) and one a slot of results only joins (the result is in the finding).
+    ``absorb`` adds those its checks name and those the request has a result of."""
+    spoken = {p.split(":")[0] for p in rule.measured_by.split("+")} if rule.measured_by else set()
+    for slot in rule.slots:
+        if slot.lab and slot == Slot(lab=slot.lab):  # results only
+            spoken |= {lab.split(":")[0] for lab in slot.lab}
+    return frozenset(spoken)
+
+
 class Knowledge:
     __slots__ = (
         "absorbed_only_by_measured",
+        "absorbed_only_by_speaking_for",
         "analyte_lists",
         "analyte_lists_when_measured",
         "band_lists",
@@ -386,6 +398,22 @@ class Knowledge:
         # result absorbs (``absorbed_only_by_measured``).
         self.absorbed_only_by_measured: Final = frozenset(
             f"combination/{rule.id}" for rule in kb.rules if rule.absorbed_only_by_measured
+        )
+        # A rule that predicts a deficit (``measured_by``: several potassium-lowering drugs)
+        # is absorbed only by a combination that speaks for each analyte it predicts: a
+        # finding id -> the analytes it predicts, and the analytes each combination speaks
+        # for by its rule (``speaks_for``). A low calcium on a loop diuretic and foscarnet
+        # does not absorb their potassium problem: its checks do not ask for potassium.
+        predicted = {
+            f"combination/{rule.id}": frozenset(
+                part.split(":")[0] for part in rule.measured_by.split("+")
+            )
+            for rule in kb.rules
+            if rule.measured_by
+        }
+        self.absorbed_only_by_speaking_for: Final = (
+            predicted,
+            {f"combination/{rule.id}": speaks_for(rule) for rule in kb.rules},
         )
         # Positions of the rules one input can fill (``one_input``: a dose problem alone).
         self.one_input_rules: Final = frozenset(
