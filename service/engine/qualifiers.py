@@ -261,89 +261,17 @@ class _ListRules:
         winner: _Found | None = None
         for item in found:
             phrase = item.phrase
-            if (
-                phrase.kind == PSEUDO
-                or phrase.after_a_stop
-                or (phrase.needs_a_later_concept and not concept_after)
-            ):
+            if not _may_apply(tokens, start, end, item, ends_all, concept_after, ids, spans):
                 continue
-            if phrase.ends_clause and not _clause_ends_or_dated(tokens, item, ends_all):
-                continue
-            if phrase.ends_entry and _next_word(tokens, item.end) != -1:
-                continue
-            # Not a heading, still a phrase: the shorter one inside it does not count
-            # ("sciatica negative: SLR" is not a negated sciatica).
-            if phrase.starts_clause and not _clause_starts(
-                tokens, item.start, ends_all, phrase.heading_words
-            ):
-                continue
-            if phrase.only_for and phrase.only_for.isdisjoint(ids):
-                continue
-            if phrase.not_for and not phrase.not_for.isdisjoint(ids):
-                continue
-            # (A concept named inside a phrase that names it is always its own.)
-            if (
-                phrase.only_for_terms
-                and not (phrase.names_the_concept and item.start <= start and end <= item.end)
-                and tuple(t for t in tokens[start:end] if t not in MARKS)
-                not in phrase.only_for_terms
-            ):
-                continue
-            if phrase.not_after_a_concept and any(e == item.start for _, e in spans):
-                continue
-            if (
-                phrase.unless_right_before
-                and item.start > 0
-                and tokens[item.start - 1] in phrase.unless_right_before
-            ):
-                continue
-            if (
-                item.end <= start
-                and phrase.direction != "backward"
-                and not (
-                    self.separator_denial_ends_at_comma
-                    and (
-                        _denial_of_a_list(tokens, item, start) or _closed_aside(tokens, item, start)
-                    )
-                )
-            ):
-                gap = (item.end, start)
-            elif item.start >= end and phrase.direction != "forward":
-                if (
-                    (strict and not _clause_ends(tokens, item.end, ends_all))
-                    or (self.stops_at_an_order and _order_between(tokens, end, item.start, spans))
-                    or _across_a_concept(item, end, spans)
-                ):
-                    continue
-                gap = (_after_its_cause(tokens, end, item, spans, ends_all), item.start)
-            elif phrase.names_the_concept and item.start <= start and end <= item.end:
-                gap = (start, start)
-            else:
+            gap = self._gap(tokens, start, end, item, ends_all, strict, spans)
+            if gap is None:
                 continue
             distance = self._distance(tokens, gap, item, spans, words_before)
             if distance > phrase.scope or self._terminated(
                 tokens, gap, ends_all, item, self._own_start(tokens, end, item, spans, ends_all)
             ):
                 continue
-            if _other_line(tokens, item, start, end, spans, found) or _affirms_a_relatives(
-                tokens, item, start, end, found, ends_all, words_before
-            ):
-                continue
-            if (
-                phrase.unless_followed_by
-                and not (phrase.unless_followed_by_only_after and item.end <= start)
-                and _said_later(tokens, max(end, item.end), ends_all, phrase.unless_followed_by)
-            ):
-                continue
-            if phrase.not_between_doses and _between_doses(tokens, end, item):
-                continue
-            if phrase.unless_right_after and _said_next(
-                tokens, max(end, item.end), phrase.unless_right_after
-            ):
-                continue
-            if phrase.unless_right_after_with_a_dose and _said_next(
-                tokens, max(end, item.end), phrase.unless_right_after_with_a_dose, dose=True
-            ):
+            if _undone_around(tokens, start, end, item, found, ends_all, words_before, spans):
                 continue
             # The last qualifier in the text, or the nearest (then the first listed).
             rank = (-item.start, phrase.order) if self.last_wins else (distance, phrase.order)
@@ -356,6 +284,40 @@ class _ListRules:
         ):
             return None
         return None if kind == CURRENT else kind
+
+    def _gap(
+        self,
+        tokens: Sequence[str],
+        start: int,
+        end: int,
+        item: _Found,
+        ends_all: Sequence[_Words | None],
+        strict: bool,
+        spans: Sequence[tuple[int, int]],
+    ) -> tuple[int, int] | None:
+        """The words between the phrase and the concept (``start``-``end``) that its reach
+        must cover, or None when the phrase cannot reach the concept from where it stands."""
+        phrase = item.phrase
+        if (
+            item.end <= start
+            and phrase.direction != "backward"
+            and not (
+                self.separator_denial_ends_at_comma
+                and (_denial_of_a_list(tokens, item, start) or _closed_aside(tokens, item, start))
+            )
+        ):
+            return (item.end, start)
+        if item.start >= end and phrase.direction != "forward":
+            if (
+                (strict and not _clause_ends(tokens, item.end, ends_all))
+                or (self.stops_at_an_order and _order_between(tokens, end, item.start, spans))
+                or _across_a_concept(item, end, spans)
+            ):
+                return None
+            return (_after_its_cause(tokens, end, item, spans, ends_all), item.start)
+        if phrase.names_the_concept and item.start <= start and end <= item.end:
+            return (start, start)
+        return None
 
     def _distance(
         self,
@@ -442,6 +404,92 @@ class _ListRules:
 # Not between a drug's own start and its stop: "(both started 2019) - stopped" is said of
 # the bracket's drugs.
 _BRACKETS = frozenset({"(", ")"})
+
+
+def _may_apply(
+    tokens: Sequence[str],
+    start: int,
+    end: int,
+    item: _Found,
+    ends_all: Sequence[_Words | None],
+    concept_after: bool,
+    ids: tuple[str, ...],
+    spans: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether a phrase found in the text may qualify the concept at ``start``-``end`` at
+    all, before its reach is measured: its own conditions (where it stands, which concepts
+    it is for, what may stand right before it)."""
+    phrase = item.phrase
+    if (
+        phrase.kind == PSEUDO
+        or phrase.after_a_stop
+        or (phrase.needs_a_later_concept and not concept_after)
+    ):
+        return False
+    if phrase.ends_clause and not _clause_ends_or_dated(tokens, item, ends_all):
+        return False
+    if phrase.ends_entry and _next_word(tokens, item.end) != -1:
+        return False
+    # Not a heading, still a phrase: the shorter one inside it does not count
+    # ("sciatica negative: SLR" is not a negated sciatica).
+    if phrase.starts_clause and not _clause_starts(
+        tokens, item.start, ends_all, phrase.heading_words
+    ):
+        return False
+    if phrase.only_for and phrase.only_for.isdisjoint(ids):
+        return False
+    if phrase.not_for and not phrase.not_for.isdisjoint(ids):
+        return False
+    # (A concept named inside a phrase that names it is always its own.)
+    if (
+        phrase.only_for_terms
+        and not (phrase.names_the_concept and item.start <= start and end <= item.end)
+        and tuple(t for t in tokens[start:end] if t not in MARKS) not in phrase.only_for_terms
+    ):
+        return False
+    if phrase.not_after_a_concept and any(e == item.start for _, e in spans):
+        return False
+    return not (
+        phrase.unless_right_before
+        and item.start > 0
+        and tokens[item.start - 1] in phrase.unless_right_before
+    )
+
+
+def _undone_around(
+    tokens: Sequence[str],
+    start: int,
+    end: int,
+    item: _Found,
+    found: Sequence[_Found],
+    ends_all: Sequence[_Words | None],
+    words_before: Sequence[int],
+    spans: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether what stands around a phrase that reaches the concept undoes it: another line,
+    a relative's affirmation, a later word that takes it back, a dose between, or the words
+    right after."""
+    phrase = item.phrase
+    if _other_line(tokens, item, start, end, spans, found) or _affirms_a_relatives(
+        tokens, item, start, end, found, ends_all, words_before
+    ):
+        return True
+    if (
+        phrase.unless_followed_by
+        and not (phrase.unless_followed_by_only_after and item.end <= start)
+        and _said_later(tokens, max(end, item.end), ends_all, phrase.unless_followed_by)
+    ):
+        return True
+    if phrase.not_between_doses and _between_doses(tokens, end, item):
+        return True
+    if phrase.unless_right_after and _said_next(
+        tokens, max(end, item.end), phrase.unless_right_after
+    ):
+        return True
+    return bool(
+        phrase.unless_right_after_with_a_dose
+        and _said_next(tokens, max(end, item.end), phrase.unless_right_after_with_a_dose, dose=True)
+    )
 
 
 def _a_date_or_mark(token: str) -> bool:
