@@ -351,7 +351,7 @@ class _ListRules:
         if (
             not item.phrase.over_its_own_start
             or item.start < end
-            or any(end <= s < e <= item.start for s, e in spans)
+            or _concept_between(end, item.start, spans)
             or not all(_a_date_or_mark(t) for t in tokens[item.end :])
         ):
             return -1
@@ -492,8 +492,12 @@ def _undone_around(
     )
 
 
+def _a_date(token: str) -> bool:
+    return token == DATE or token[:1].isdigit()
+
+
 def _a_date_or_mark(token: str) -> bool:
-    return token == DATE or token[:1].isdigit() or (token in MARKS and token != LINE)
+    return _a_date(token) or (token in MARKS and token != LINE)
 
 
 def _after_its_cause(
@@ -635,7 +639,12 @@ def _across_a_concept(item: _Found, end: int, spans: Sequence[tuple[int, int]]) 
     """Whether a phrase that qualifies only the concept right before it
     (``QualifierRule.not_across_a_concept``) has another concept between it and the one
     ending at ``end``."""
-    return item.phrase.not_across_a_concept and any(end <= s < e <= item.start for s, e in spans)
+    return item.phrase.not_across_a_concept and _concept_between(end, item.start, spans)
+
+
+def _concept_between(end: int, until: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether another concept stands wholly between ``end`` and ``until``."""
+    return any(end <= s < e <= until for s, e in spans)
 
 
 def _taken_again(
@@ -791,10 +800,8 @@ def _clause_ends_or_dated(
     position = item.end
     if item.phrase.kind in _DATED_KINDS:
         at = position + (position < len(tokens) and tokens[position] in _DATE_WORDS)
-        if at < len(tokens) and (tokens[at] == DATE or tokens[at][:1].isdigit()):
-            while at < len(tokens) and (
-                tokens[at] == DATE or tokens[at][:1].isdigit() or tokens[at] in ("/", "-")
-            ):
+        if at < len(tokens) and _a_date(tokens[at]):
+            while at < len(tokens) and (_a_date(tokens[at]) or tokens[at] in ("/", "-")):
                 at += 1
             position = at
     return _clause_ends(tokens, position, ends_all)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-# A strength in mg, or in g ("niacin ER 2 g").
 # A strength in mg, or in g ("niacin ER 2 g"); thousands may be separated ("1,000 mg").
 STRENGTH = re.compile(
     r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(mg|g|gm|grams?)\b", re.IGNORECASE
