@@ -491,7 +491,9 @@ def prepare(kb: KnowledgeBase) -> Knowledge:
     return Knowledge(
         kb=kb,
         qualifiers=QualifierIndex.compile(
-            kb.qualifiers, frozenset(kb.normalization.ignored_tokens)
+            kb.qualifiers,
+            frozenset(kb.normalization.ignored_tokens),
+            frozenset(cid for cid, c in kb.conditions.items() if not c.acute),
         ),
         rules=rules,
         slots_of_tag=tags,

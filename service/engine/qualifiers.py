@@ -65,6 +65,8 @@ class _Phrase:
     unless_followed_by_only_after: bool = False
     not_across_a_concept: bool = False
     over_its_own_start: bool = False
+    dated: bool = False
+    concept_ends_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,9 @@ class _ListRules:
     # The terminators of medications only (``Qualifiers.medication_terminators``): a drug's
     # own start that a later stop reaches past (``_own_start``).
     start_terminators: frozenset[_Words] = frozenset()
+    # The conditions that last (not ``acute``): named as a problem's cause, they keep their
+    # own status when the problem is said to have resolved (``_a_named_cause``).
+    lasting: frozenset[str] = frozenset()
 
     def qualify(
         self,
@@ -263,7 +268,7 @@ class _ListRules:
             phrase = item.phrase
             if not _may_apply(tokens, start, end, item, ends_all, concept_after, ids, spans):
                 continue
-            gap = self._gap(tokens, start, end, item, ends_all, strict, spans)
+            gap = self._gap(tokens, start, end, item, ends_all, strict, spans, ids)
             if gap is None:
                 continue
             distance = self._distance(tokens, gap, item, spans, words_before)
@@ -294,6 +299,7 @@ class _ListRules:
         ends_all: Sequence[_Words | None],
         strict: bool,
         spans: Sequence[tuple[int, int]],
+        ids: tuple[str, ...] = (),
     ) -> tuple[int, int] | None:
         """The words between the phrase and the concept (``start``-``end``) that its reach
         must cover, or None when the phrase cannot reach the concept from where it stands."""
@@ -312,6 +318,10 @@ class _ListRules:
                 (strict and not _clause_ends(tokens, item.end, ends_all))
                 or (self.stops_at_an_order and _order_between(tokens, end, item.start, spans))
                 or _across_a_concept(item, end, spans)
+                or (
+                    not self.lasting.isdisjoint(ids)
+                    and _a_named_cause(tokens, start, end, item, spans, ends_all)
+                )
             ):
                 return None
             return (_after_its_cause(tokens, end, item, spans, ends_all), item.start)
@@ -430,6 +440,8 @@ def _may_apply(
         return False
     if phrase.ends_entry and _next_word(tokens, item.end) != -1:
         return False
+    if phrase.concept_ends_entry and _next_word(tokens, end) != -1:
+        return False
     # Not a heading, still a phrase: the shorter one inside it does not count
     # ("sciatica negative: SLR" is not a negated sciatica).
     if phrase.starts_clause and not _clause_starts(
@@ -536,6 +548,36 @@ def _a_bare_final_resolution(tokens: Sequence[str], item: _Found) -> bool:
         item.phrase.kind == "resolved"
         and len(item.phrase.tokens) == 1
         and all(t in MARKS for t in tokens[item.end :])
+    )
+
+
+# What names a problem's cause after it ("Hypoglycemia due to diabetes").
+_CAUSE_LINKS = frozenset({("due", "to"), ("secondary", "to")})
+
+
+def _a_named_cause(
+    tokens: Sequence[str],
+    start: int,
+    end: int,
+    item: _Found,
+    spans: Sequence[tuple[int, int]],
+    ends_all: Sequence[_Words | None],
+) -> bool:
+    """Whether the concept at ``start``-``end`` is the cause named after another problem
+    ("due to", "secondary to") that a bare final resolution reaches past
+    (``_after_its_cause``): the problem resolved, a lasting cause keeps its own status
+    ("Hypoglycemia due to diabetes, resolved": the diabetes stays; read54), while an
+    episode that ends ("Hypokalemia due to diarrhea, resolved") is read as resolved too."""
+    if end >= len(tokens) or tokens[end] != "," or end + 1 != item.start:
+        return False
+    if not _a_bare_final_resolution(tokens, item):
+        return False
+    return any(
+        other_end < start
+        and ends_all[other_end] in _CAUSE_LINKS
+        and other_end + len(ends_all[other_end] or ()) == start
+        for other_start, other_end in spans
+        if other_start < other_end
     )
 
 
@@ -794,11 +836,11 @@ _DATE_WORDS = frozenset({"in", "since", "on"})
 def _clause_ends_or_dated(
     tokens: Sequence[str], item: _Found, ends_all: Sequence[_Words | None]
 ) -> bool:
-    """``_clause_ends`` after the phrase ``item``, or for a phrase of ``_DATED_KINDS`` after
-    a date or year that follows it (an optional "in"/"since"/"on", then numbers and
-    marks)."""
+    """``_clause_ends`` after the phrase ``item``, or for a phrase of ``_DATED_KINDS`` or a
+    ``dated`` one after a date or year that follows it (an optional "in"/"since"/"on",
+    then numbers and marks)."""
     position = item.end
-    if item.phrase.kind in _DATED_KINDS:
+    if item.phrase.kind in _DATED_KINDS or item.phrase.dated:
         at = position + (position < len(tokens) and tokens[position] in _DATE_WORDS)
         if at < len(tokens) and _a_date(tokens[at]):
             while at < len(tokens) and (_a_date(tokens[at]) or tokens[at] in ("/", "-")):
@@ -1181,10 +1223,14 @@ class QualifierIndex:
 
     @classmethod
     def compile(
-        cls, qualifiers: Qualifiers, common: frozenset[str] = frozenset()
+        cls,
+        qualifiers: Qualifiers,
+        common: frozenset[str] = frozenset(),
+        lasting: frozenset[str] = frozenset(),
     ) -> QualifierIndex:
         """``common``: words most medication texts have ("with", "take", "for"), which
-        should not alone send a text to the scan."""
+        should not alone send a text to the scan. ``lasting``: the condition ids that are
+        not ``acute`` (``_ListRules.lasting``)."""
 
         def rules_for(kind: ListKind) -> _ListRules:
             phrases: dict[str, list[_Phrase]] = {}
@@ -1249,6 +1295,8 @@ class QualifierIndex:
                         rule.unless_followed_by_only_after,
                         rule.not_across_a_concept,
                         rule.over_its_own_start,
+                        rule.dated,
+                        rule.concept_ends_entry,
                     )
                     phrases.setdefault(tokens[0], []).append(phrase)
                     if rule.kind != PSEUDO:  # alone it qualifies nothing: no scan needed
@@ -1271,6 +1319,7 @@ class QualifierIndex:
                 subject_words=frozenset(
                     t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
                 ),
+                lasting=lasting if kind == "conditions" else frozenset(),
             )
 
         stopped = _ending(qualifiers.medication_stopped_at_end)

@@ -823,6 +823,15 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     # terminator with only dates and marks between it and the phrase, no other drug
     # between): "Lasix started 2019, stopped 2021" is stopped (read53).
     over_its_own_start: bool = False
+    # (with ``ends_clause``) A date or year may stand after the phrase before its clause
+    # ends (an optional "in"/"since"/"on" first): "Lasix stopped 2019, started 2021" is
+    # taken again, the later event (read54).
+    dated: bool = False
+    # (``direction`` forward) Only when nothing but marks follows the concept on its line:
+    # "history of dialysis" alone is a past treatment, as "dialysis history" is, while
+    # "history of dialysis - current", "history of hemodialysis since 2018" stay current
+    # (read54).
+    concept_ends_entry: bool = False
     sources: SourceIds
 
 

@@ -71,7 +71,8 @@ def _current(knowledge: Knowledge, text: str) -> list[str]:
         # C: a bare final "resolved" after the cause is said of the problem (the cause, the
         # nearest concept, was already read as resolved).
         ("Hypokalemia due to diarrhea, resolved", []),
-        ("Hyponatremia secondary to hypothyroidism, resolved", []),
+        # A lasting cause keeps its own status (read54): only the hyponatremia resolved.
+        ("Hyponatremia secondary to hypothyroidism, resolved", ["hypothyroidism"]),
         ("Hypocalcemia due to hypomagnesemia, resolved", []),
         # Near misses (review53 R7): a negated or recurred resolution, another concept's.
         ("Hypokalemia due to diarrhea, not resolved", ["hypokalemia"]),
