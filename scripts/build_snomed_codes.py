@@ -17,6 +17,8 @@ over: ``tests.knowledge.codes.snomed_name_problem``). The test suite re-proves e
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import re
 import subprocess
@@ -110,6 +112,87 @@ IPS_CODES = {
     "83561009": "cervical_thoracic_spinal_stenosis",  # Spinal stenosis in cervical region
     "302226006": "peripheral_neuropathy",  # Peripheral nerve disease
     "386033004": "peripheral_neuropathy",  # Neuropathy
+    # Review 54 (D3, D4 and a sweep of the contributors' concepts): problem lists coded
+    # without a display. A history ("H/O: ...") or a code that may be after the pregnancy
+    # (pre-eclampsia) is not read.
+    "89627008": "hyponatremia",  # Hyponatremia
+    "267447008": "hyponatremia",  # Hypo-osmolality and or hyponatremia
+    "36976004": "hypoparathyroidism",  # Hypoparathyroidism
+    "230572002": "peripheral_neuropathy",  # Neuropathy due to diabetes mellitus
+    "424736006": "peripheral_neuropathy",  # Diabetic peripheral neuropathy
+    "22722001": "peripheral_neuropathy",  # Idiopathic peripheral neuropathy
+    "95662005": "peripheral_neuropathy",  # Sensory neuropathy
+    "95663000": "peripheral_neuropathy",  # Peripheral motor neuropathy
+    "385006": "peripheral_neuropathy",  # Secondary peripheral neuropathy
+    "32914008": "restless_legs_syndrome",  # Restless legs
+    "66931009": "hypercalcemia",  # Hypercalcemia
+    "235595009": "gerd",  # Gastroesophageal reflux disease
+    "396275006": "osteoarthritis",  # Osteoarthritis
+    "13645005": "copd",  # Chronic obstructive lung disease
+    "34713006": "vitamin_d_deficiency",  # Vitamin D deficiency
+    "11530004": "diabetes",  # Brittle diabetes mellitus
+    "443694000": "diabetes",  # Type II diabetes mellitus uncontrolled
+    "444073006": "diabetes",  # Type 1 diabetes mellitus uncontrolled
+    "420868002": "diabetes",  # Disorder due to type 1 diabetes mellitus
+    "74627003": "diabetes",  # Complication due to diabetes mellitus
+    "190447002": "diabetes",  # Steroid-induced diabetes
+    "422088007": "diabetes",  # Disorder of nervous system due to diabetes mellitus
+    "421895002": "diabetes",  # Peripheral vascular disorder due to diabetes mellitus
+    "127014009": "diabetes",  # Peripheral angiopathy due to diabetes mellitus
+    "310387003": "diabetes",  # Intracapillary glomerulosclerosis of kidney due to DM
+    "420422005": "diabetes",  # Diabetic ketoacidosis
+    "420270002": "diabetes",  # Ketoacidosis due to type 1 diabetes mellitus
+    "237632004": "diabetes",  # Hypoglycemic event due to diabetes
+    "230577008": "diabetes",  # Diabetic mononeuropathy
+    "50620007": "diabetes",  # Autonomic neuropathy due to diabetes mellitus
+    "111566002": "hypothyroidism",  # Acquired hypothyroidism
+    "54823002": "hypothyroidism",  # Subclinical hypothyroidism
+    "82598004": "hypothyroidism",  # Secondary hypothyroidism
+    "88273006": "hypothyroidism",  # Iatrogenic hypothyroidism
+    "27059002": "hypothyroidism",  # Postoperative hypothyroidism
+    "237527007": "hypothyroidism",  # Postablative hypothyroidism
+    "190279008": "hypothyroidism",  # Iodine hypothyroidism
+    "234347009": "anemia",  # Anemia of chronic disease
+    "234348004": "anemia",  # Anemia of renal disease
+    "310647000": "anemia",  # Anemia secondary to renal failure
+    "49708008": "anemia",  # Anemia of chronic renal failure
+    "413532003": "anemia",  # Anemia due to blood loss
+    "413533008": "anemia",  # Anemia due to chronic blood loss
+    "83414005": "anemia",  # Macrocytic anemia
+    "234349007": "anemia",  # Microcytic anemia
+    "300980002": "anemia",  # Normocytic anemia
+    "44666001": "anemia",  # Microcytic hypochromic anemia
+    "191268006": "anemia",  # Chronic anemia
+    "428383000": "anemia",  # Anemia due to medication
+    "767657005": "anemia",  # Anemia due to and following chemotherapy
+    "306058006": "anemia",  # Aplastic anemia
+    "61261009": "anemia",  # Hemolytic anemia
+    "267513007": "anemia",  # Deficiency anemias
+    "27342004": "anemia",  # Anemia of pregnancy
+    "266468003": "cirrhosis",  # Cirrhosis - non-alcoholic
+    "419728003": "cirrhosis",  # Portal cirrhosis
+    "428171009": "peripheral_artery_disease",  # Peripheral vascular disease with rest pain
+    "2415007": "sciatica",  # Lumbosacral radiculopathy
+    "128196005": "sciatica",  # Lumbar radiculopathy
+    "46578006": "sciatica",  # Lumbosacral radiculitis
+    "303081002": "spinal_stenosis",  # Neurogenic claudication
+    "816082000": "dehydration",  # Hypovolemia
+    "34842007": "pregnancy",  # Antepartum hemorrhage
+    "90325002": "pregnancy",  # Vomiting of pregnancy
+    "609496007": "pregnancy",  # Complication occurring during pregnancy
+    "191811004": "alcohol_use_disorder",  # Continuous chronic alcoholism
+    "191812006": "alcohol_use_disorder",  # Episodic chronic alcoholism
+    "284591009": "alcohol_use_disorder",  # Persistent alcohol abuse
+    "191882002": "alcohol_use_disorder",  # Nondependent alcohol abuse, continuous
+    "191883007": "alcohol_use_disorder",  # Nondependent alcohol abuse, episodic
+    "191480000": "alcohol_use_disorder",  # Alcohol withdrawal syndrome
+    "32798002": "parkinsonism",  # Parkinsonism
+}
+# PEDSnet condition codesets written without a ``vocabulary_id`` column (OMOP condition
+# concepts; the generic reader skips them): only these of their codes are read, each with
+# the codeset that holds it (review 54 D3).
+PEDSNET_UNLABELLED = {
+    "111552007": "conditions/dx_2021_11_Diabetes_V1.csv",  # Diabetes mellitus without complication
 }
 _FSH_MEMBER = re.compile(r'code = #(\d+)\n\* \^expansion\.contains\[=\]\.display = "([^"]+)"')
 
@@ -124,6 +207,22 @@ def ips_codes(mirrors: Path) -> dict[str, str]:
     ).stdout.decode("utf-8")
     members = dict(_FSH_MEMBER.findall(fsh))
     return {code: members[code] for code in IPS_CODES if code in members}
+
+
+def pedsnet_unlabelled(source: Source, mirrors: Path) -> dict[str, tuple[str, str]]:
+    """{code: (name, codeset file name)} of the ``PEDSNET_UNLABELLED`` codes at the pin."""
+    mirror = mirrors / source.repo.replace("/", "+") / "repo"
+    found: dict[str, tuple[str, str]] = {}
+    for code, path in PEDSNET_UNLABELLED.items():
+        raw = subprocess.run(
+            ["git", "-C", str(mirror), "show", f"{source.commit}:{path}"],
+            check=True,
+            capture_output=True,
+        ).stdout.decode("utf-8-sig")
+        for record in csv.DictReader(io.StringIO(raw)):
+            if record.get("concept_code", "").strip() == code:
+                found[code] = (record["concept_name"].strip(), path.rsplit("/", 1)[-1])
+    return found
 
 
 # Names the condition matcher reads as a condition they are not (issue 13: primary biliary
@@ -188,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         _, said = claims[code].setdefault(IPS.id, (name, set()))
         said.add(IPS_CODES[code])
     print(f"{IPS.id}: read")
+    pedsnet = next(source for source in SOURCES if source.id == "pedsnet_codesets")
+    for code, (name, codeset) in pedsnet_unlabelled(pedsnet, args.mirrors).items():
+        _, said = claims[code].setdefault(pedsnet.id, (name, set()))
+        said.add(CODE_SETS[codeset])
     kb = load_knowledge()
     knowledge = prepare(kb)
     rows: list[str] = []
