@@ -121,7 +121,8 @@ def _not_flagged_because(
             parts.append(part)
     if left_out:
         parts.append(templates["not_flagged_also"].format(names=", ".join(left_out)))
-    return "; ".join(parts)
+    # A reason's closing full stop goes where the next ingredient follows ("...; valsartan").
+    return "; ".join([part.removesuffix(".") for part in parts[:-1]] + parts[-1:])
 
 
 # Exclusions a recognized entry names beside its current concepts (the others are left

@@ -90,6 +90,7 @@ def test_entresto_reason_names_both_ingredients(checker: Checker) -> None:
         assert status.reason is not None
         assert status.reason.startswith("sacubitril: ")
         assert "valsartan: " in status.reason
+        assert ".;" not in status.reason  # one stop between the ingredients' reasons
 
 
 @pytest.mark.parametrize(
