@@ -25,7 +25,7 @@ from service.engine.matches import ConditionMatch, DrugHit, LabMatch, Medication
 from service.engine.models import Basis, Finding, LabInput, MedicationInput, Severity
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
-from service.engine.render import combination_detail
+from service.engine.render import SharedLists, combination_detail, shared_lists
 from service.engine.strings import STRENGTH, cap, shown_at, strength_mg, unique
 from service.knowledge.schema import CombinationRule, Drug, EffectKind, Slot
 from service.knowledge.severity import SEVERITY_RANK, most_severe
@@ -276,7 +276,7 @@ _DOSE_SLACK = 1e-9
 
 
 class _Fired:
-    __slots__ = ("doses", "ident", "refs", "rule")
+    __slots__ = ("doses", "drugs", "ident", "refs", "rule")
 
     def __init__(
         self,
@@ -284,12 +284,15 @@ class _Fired:
         refs: list[Ref],
         ident: str,
         doses: tuple[_Dose, ...] = (),
+        drugs: tuple[DrugHit, ...] = (),
     ) -> None:
         self.rule: Final = rule
         self.refs: Final = refs
         self.ident: Final = ident
         # Dose-limited slots: (drug ref, its daily dose or None when the text gives none).
         self.doses: Final = doses
+        # A same-ingredient rule: the drugs the entries repeat (one product's ingredients).
+        self.drugs: Final = drugs
 
 
 def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = ()) -> float | None:
@@ -917,24 +920,36 @@ def _distinct_classes(
 def _same_ingredient(
     knowledge: Knowledge, prepared: PreparedRule, refs: Sequence[Ref], request: Request
 ) -> list[_Fired]:
-    """One finding per contributing drug that two or more regular (not as-needed) orders
-    name: two products with the same ingredient, or one drug listed twice."""
+    """One finding per set of entries that repeat a contributing drug in two or more
+    regular (not as-needed) orders: two products with the same ingredient, or one drug
+    listed twice. One product listed twice under two names (Maxzide and "triamterene/HCTZ")
+    is one finding for all the ingredients it repeats (review54 D1)."""
     rule_index = prepared.index
     by_drug: dict[str, list[Ref]] = {}
+    hits: dict[str, DrugHit] = {}
     for ref in refs:
         match = request.meds[ref[1]] if ref[0] == MEDICATIONS else None
         if match is None or match.prn:
             continue
         for hit in _filling(knowledge, match, rule_index):
             by_drug.setdefault(hit.drug_id, []).append(ref)
-    fired = []
+            hits.setdefault(hit.drug_id, hit)
+    by_entries: dict[tuple[Ref, ...], list[DrugHit]] = {}
     for drug_id, found in by_drug.items():
         refs = sorted(set(found))
         if len(refs) > 1:  # a one-time dose beside a regular order is no second regimen
             refs = [ref for ref in refs if not request.single_dose(ref[1])]
         if len(refs) >= 2 and not _split_dose(knowledge, refs, request):
-            fired.append(_Fired(prepared, refs, f"{prepared.rule.id}/{drug_id}"))
-    return fired
+            by_entries.setdefault(tuple(refs), []).append(hits[drug_id])
+    return [
+        _Fired(
+            prepared,
+            list(entries),
+            f"{prepared.rule.id}/{'+'.join(hit.drug_id for hit in drugs)}",
+            drugs=tuple(drugs),
+        )
+        for entries, drugs in by_entries.items()
+    ]
 
 
 # One dose, not a regimen: a one-time order ("x1 now", "once", "single dose") or a step of
@@ -1202,6 +1217,10 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
             if all(a in request.latest or a in request.sent_tests for a in analyte_ids):
                 lists = measured
                 break
+    if item.drugs and rule.duplicate_advice:
+        lists, totals = _duplicate_advice(knowledge, item, request, lists)
+        if totals:
+            detail = combination_detail(kb, rule, " ".join([rule.detail, *totals]))
     return Finding(
         id=f"combination/{item.ident}",
         kind="combination",
@@ -1217,6 +1236,62 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
         labs_to_check=lists.labs_to_check,
         basis=basis,
     )
+
+
+def _duplicate_advice(
+    knowledge: Knowledge, item: _Fired, request: Request, lists: SharedLists
+) -> tuple[SharedLists, list[str]]:
+    """A same-ingredient finding's lists with the advice for what the repeated drugs are
+    (``CombinationRule.duplicate_advice``: the checks of a statin for a statin; that
+    advice's sources in place of the rule's), and the total-dose notes of a drug whose
+    entries add up to a labeled limit (simvastatin 40 mg twice: 80 mg a day)."""
+    kb = knowledge.kb
+    chosen = []
+    totals = []
+    for hit in item.drugs:
+        classes = knowledge.drugs_at_route[hit].applicable
+        for advice in item.rule.rule.duplicate_advice:
+            if hit.drug_id not in advice.drug and all(c not in advice.drug_class for c in classes):
+                continue
+            said = bool(advice.monitoring or advice.management)
+            if advice.total_detail is not None and hit.drug_id in advice.drug:
+                total = _entries_mg(knowledge, hit.drug_id, item.refs, request)
+                if total is not None and total >= (advice.total_at_least_mg or 0.0):
+                    totals.append(
+                        advice.total_detail.format(
+                            drug=kb.drugs[hit.drug_id].name, total=_shown_mg(total)
+                        )
+                    )
+                    said = True
+            if said and advice not in chosen:
+                chosen.append(advice)
+    if not chosen:
+        return lists, totals
+    return shared_lists(
+        kb,
+        [*lists.monitoring, *(line for a in chosen for line in a.monitoring)],
+        [*lists.management, *(line for a in chosen for line in a.management)],
+        [s for a in chosen for s in a.sources],
+        lists.labs_to_check,
+    ), totals
+
+
+def _entries_mg(
+    knowledge: Knowledge, drug_id: str, refs: Sequence[Ref], request: Request
+) -> float | None:
+    """The daily dose of a drug over the entries that each name it, if each text gives it."""
+    drug = knowledge.kb.drugs[drug_id]
+    total = 0.0
+    for ref in refs:
+        match = request.meds[ref[1]]
+        text = dose_text(request.med_items[ref[1]], knowledge)
+        dose = daily_mg(text, drug.name, _strength_order(knowledge, match, text))
+        if dose is None and (unit := _brand_unit_mg(drug, text)) is not None:
+            dose = _counted_mg(text, unit)
+        if dose is None:
+            return None
+        total += dose
+    return total
 
 
 def _title(rule: CombinationRule, item: _Fired) -> str:

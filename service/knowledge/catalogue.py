@@ -193,7 +193,8 @@ def render_catalogue(kb: KnowledgeBase) -> str:
         raised = "".join(f"; {e.lab} -> {e.severity}" for e in r.escalate)
         lines.append(
             f"| {_cell(r.title)} | {r.severity}{raised} | {r.basis.replace('_', ' ')} "
-            f"| {r.grade}, {level} | {_cell(r.detail)} | {_sources(kb, r.sources)} |"
+            f"| {r.grade}, {level} | {_cell(r.detail)} "
+            f"| {_sources(kb, [*r.sources, *(s for a in r.duplicate_advice for s in a.sources)])} |"
         )
     lines += ["", "## Drug groups (named by interaction rules only)", ""]
     for g in kb.drug_groups.values():

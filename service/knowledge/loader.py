@@ -503,6 +503,7 @@ def _check_rules(c: _Collector) -> None:
             )
         ):
             c.errors.append(f"{where}: title_dose_unknown needs a slot an unread dose can fill")
+        _check_duplicate_advice(c, where, r, known)
         _check_measured_keys(c, where, r.monitoring_when_measured)
         for sid in r.suppressed_by:
             if sid not in c.rules:
@@ -510,6 +511,28 @@ def _check_rules(c: _Collector) -> None:
         # The engine evaluates a rule after the rules that suppress it: no cycles.
         if _suppresses_itself(c.rules, r.id):
             c.errors.append(f"{where}: suppressed_by leads back to the rule itself")
+
+
+def _check_duplicate_advice(
+    c: _Collector, where: str, r: CombinationRule, known: Mapping[str, Mapping[str, object]]
+) -> None:
+    """``duplicate_advice``: only on a same-ingredient rule; each entry names what it is for,
+    its sources, and a total-dose text with its limit (and a drug to add up)."""
+    if r.duplicate_advice and not r.same_ingredient:
+        c.errors.append(f"{where}: duplicate_advice needs same_ingredient")
+    for i, advice in enumerate(r.duplicate_advice):
+        at = f"{where}: duplicate_advice {i + 1}"
+        _need_sources(c, at, advice.sources)
+        if not (advice.drug or advice.drug_class):
+            c.errors.append(f"{at} names no drug or drug class")
+        for selector in ("drug_class", "drug"):
+            for ident in getattr(advice, selector):
+                if ident not in known[selector]:
+                    c.errors.append(f"{at}: unknown {selector.replace('_', ' ')} {ident!r}")
+        if (advice.total_at_least_mg is None) != (advice.total_detail is None) or (
+            advice.total_at_least_mg is not None and not advice.drug
+        ):
+            c.errors.append(f"{at}: a total dose needs total_at_least_mg, total_detail and drug")
 
 
 def _suppresses_itself(rules: Mapping[str, CombinationRule], start: str) -> bool:

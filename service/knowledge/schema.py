@@ -551,6 +551,21 @@ class Escalation(_Strict, frozen=True, kw_only=True):
     with_condition: bool = False
 
 
+class DuplicateAdvice(_Strict, frozen=True, kw_only=True):
+    """What a same-ingredient rule adds when the drug listed twice is one of ``drug`` or of
+    one of ``drug_class``: the checks and management of that class (a duplicated statin is
+    no diuretic), and, for a drug with a labeled dose limit, from what total daily dose over
+    the entries ``total_detail`` is said (``{drug}``, ``{total}``)."""
+
+    drug_class: list[Id] = []
+    drug: list[Id] = []
+    monitoring: list[NonEmpty] = []
+    management: list[NonEmpty] = []
+    total_at_least_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    total_detail: NonEmpty | None = None
+    sources: SourceIds
+
+
 Basis = Literal[
     "second_factor", "contraindicated", "duplicate_therapy", "interaction", "single_contributor"
 ]
@@ -580,6 +595,9 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     adds_up: EffectKind | None = None
     # One ingredient named by two or more inputs (two products with the same drug).
     same_ingredient: bool = False
+    # For a same-ingredient rule: its advice by what the duplicated drug is (the rule's own
+    # monitoring and management stay class-neutral).
+    duplicate_advice: list[DuplicateAdvice] = []
     # A predicted risk of its own (loop plus thiazide: volume and sodium as well as
     # potassium): a wider combination speaks for it only when that one joins a measured
     # result (a low potassium on both diuretics), not another predicted risk (a PPI with
