@@ -103,7 +103,6 @@ def test_a_contributor_sent_by_another_name_is_flagged(
         ("Intelence 200 mg bid", "etravirine"),
         ("Rukobia 600 mg bid", "fostemsavir"),
         ("Fanapt 12 mg bid", "iloperidone"),
-        ("Eraxis 100 mg IV", "anidulafungin"),
         ("Rezzayo 400 mg weekly", "rezafungin"),
         ("Brexafemme 300 mg", "ibrexafungerp"),
         ("Vivjoa 150 mg", "oteseconazole"),

@@ -39,7 +39,6 @@ def test_neratinib_is_a_cramp_contributor(checker: Checker, text: str) -> None:
         "sunitinib 50 mg daily",
         "Verzenio 150 mg BID",
         "apalutamide 240 mg daily",
-        "arsenic trioxide 0.15 mg/kg IV",
         "Onureg 300 mg daily",
     ],
 )
