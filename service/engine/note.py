@@ -125,10 +125,10 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
 # or ionized), magnesium, vitamin D"), then when or not: as a plain list, it asks only for
 # the results not asked for earlier. A result with its aside stays (the aside says which
 # result to take: a plain "calcium" asked earlier does not say "corrected or ionized").
-_LISTED_RESULT = re.compile(r"^(?P<name>[A-Za-z]+(?: [A-Za-z])?)(?: \([^()]*\))?$")
+_LISTED_RESULT = re.compile(r"^(?P<name>[A-Za-z]+(?: [A-Za-z]+)?)(?: \([^()]*\))?$")
 # Results a check names in two words: asked for by name, never counted as asked earlier
 # (``measured`` holds single words).
-_TWO_WORD_RESULTS = frozenset({"vitamin d"})
+_TWO_WORD_RESULTS = frozenset({"vitamin d", "alkaline phosphatase"})
 _WHEN_AT_END = re.compile(r"^(?P<item>.*?) (?P<when>(?:in|within) [^;()]+)$")
 
 

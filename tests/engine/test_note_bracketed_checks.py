@@ -55,8 +55,9 @@ _ANALYTES = ("potassium", "magnesium", "calcium", "sodium", "albumin", "vitamin 
         (
             "Calcium (corrected or ionized), vitamin D (25-OH), magnesium and alkaline phosphatase",
             {"magnesium"},
-            None,
+            "Calcium (corrected or ionized), vitamin D (25-OH) and alkaline phosphatase",
         ),
+        ("Calcium (corrected or ionized) and weight status", {"calcium"}, None),
     ],
 )
 def test_a_bracketed_list_keeps_only_results_not_asked(
@@ -107,3 +108,13 @@ def test_the_calcium_aside_replaces_a_plain_calcium(checker: Checker) -> None:
     assert "Check: Magnesium and potassium; Calcium (corrected or ionized) and vitamin D." in (
         report.note
     ), report.note
+
+
+def test_an_antiepileptic_calcium_check_beside_a_magnesium_one(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "furosemide 40 mg daily"}, {"text": "phenytoin 300 mg daily"}],
+        labs=[result("calcium", 7.9, "mg/dL"), result("magnesium", 1.5, "mg/dL")],
+    )
+    per_check = _checks(report.note)
+    assert sum("magnesium" in c for c in per_check) == 1, report.note
+    assert "alkaline phosphatase" in report.note, report.note
