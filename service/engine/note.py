@@ -106,7 +106,9 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
         result = companion["result"]
         return companion["check"] if result in RESULT_WORDS and result in measured else None
     found = _RESULT_LIST.match(clause)
-    if found is None or not (untimed or found["when"]):
+    if found is None:
+        return _narrowed_with_asides(clause, measured, untimed)
+    if not (untimed or found["when"]):
         return None
     results = _LIST_SEPARATOR.split(found["results"])
     if any(r.lower() not in RESULT_WORDS for r in results):
@@ -117,6 +119,80 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
     listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
     when = f" {found['when']}" if found["when"] else ""
     return f"{listed[0].upper()}{listed[1:]}{when}"
+
+
+# A list of results some of which say in brackets how to measure them ("Calcium (corrected
+# or ionized), magnesium, vitamin D"), then when or not: as a plain list, it asks only for
+# the results not asked for earlier. A result with its aside stays (the aside says which
+# result to take: a plain "calcium" asked earlier does not say "corrected or ionized").
+_LISTED_RESULT = re.compile(r"^(?P<name>[A-Za-z]+(?: [A-Za-z]+)?)(?: \([^()]*\))?$")
+# Results a check names in two words: asked for by name, never counted as asked earlier
+# (``measured`` holds single words).
+_TWO_WORD_RESULTS = frozenset({"vitamin d", "alkaline phosphatase"})
+_WHEN_AT_END = re.compile(r"^(?P<item>.*?) (?P<when>(?:in|within) [^;()]+)$")
+
+
+def _narrowed_with_asides(clause: str, measured: AbstractSet[str], untimed: bool) -> str | None:
+    """``narrowed`` for a list of results with asides in brackets; None when nothing
+    changes, nothing would be left, or the clause is not such a list."""
+    if "(" not in clause or "; " in clause:
+        return None
+    items = _split_listed(clause)
+    if items is None or len(items) < 2:
+        return None
+    when = ""
+    timed = _WHEN_AT_END.match(items[-1])
+    if timed is not None and "(" not in timed["when"]:
+        items[-1] = timed["item"]
+        when = f" {timed['when']}"
+    elif not untimed:
+        return None
+    rest = []
+    for item in items:
+        found = _LISTED_RESULT.match(item)
+        if found is None:
+            return None
+        name = found["name"].lower()
+        if name not in RESULT_WORDS and name not in _TWO_WORD_RESULTS:
+            return None
+        if "(" in item or name not in measured:
+            rest.append(item)
+    if len(rest) == len(items):
+        return None
+    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    return f"{listed[0].upper()}{listed[1:]}{when}"
+
+
+def _split_listed(clause: str) -> list[str] | None:
+    """``clause`` split at the ", " and " and " outside brackets; None with unbalanced
+    brackets."""
+    items: list[str] = []
+    depth = begin = 0
+    i = 0
+    while i < len(clause):
+        ch = clause[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0:
+            for separator in (", and ", ", ", " and "):
+                if clause.startswith(separator, i):
+                    items.append(clause[begin:i])
+                    i += len(separator)
+                    begin = i
+                    break
+            else:
+                i += 1
+                continue
+            continue
+        i += 1
+    if depth:
+        return None
+    items.append(clause[begin:])
+    return items
 
 
 @functools.lru_cache(maxsize=4096)
@@ -151,6 +227,37 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
     given = unique(checks)
     if len(given) < 2 and not any("; " in check for check in given):
         return given  # nothing that could repeat
+    # A result the second check names with an aside ("Calcium (corrected or ionized), ...")
+    # is left out of a plain list in the first ("Magnesium, potassium and calcium"): the
+    # aside says which result to take. Only the second: the first two checks are never cut
+    # from a note over budget, so the result stays asked.
+    later = _named_with_asides(given[1]) if len(given) > 1 else frozenset()
+    if later:
+        kept = _unrepeated_from(given, later)
+        if _results_asked(kept) >= _results_asked(given):
+            return kept
+    return _unrepeated_from(given, frozenset())
+
+
+def _results_asked(checks: Sequence[str]) -> frozenset[str]:
+    return frozenset(w for check in checks for w in _asked(check) if w in RESULT_WORDS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_with_asides(check: str) -> frozenset[str]:
+    """The results a check lists with an aside in brackets ("calcium" for "Calcium
+    (corrected or ionized), magnesium, vitamin D")."""
+    named: set[str] = set()
+    for clause in check.split("; "):
+        for item in _split_listed(clause) or ():
+            found = _LISTED_RESULT.match(item)
+            if found is not None and "(" in item and found["name"].lower() in RESULT_WORDS:
+                named.add(found["name"].lower())
+    return frozenset(named)
+
+
+def _unrepeated_from(given: list[str], later: frozenset[str]) -> list[str]:
+    """``_unrepeated``, with the results of ``later`` taken as asked in the first check."""
     seen: list[frozenset[str]] = []
     measured: set[str] = set()
     kept: list[list[str]] = []
@@ -161,7 +268,8 @@ def _unrepeated(checks: Iterable[str]) -> list[str]:
         )
         clauses = []
         for said in check.split("; "):
-            clause = narrowed(said, measured, untimed=not wider_whole) or said
+            asked = measured | later if not kept and later else measured
+            clause = narrowed(said, asked, untimed=not wider_whole) or said
             if not asks_nothing_new(clause, seen, measured):
                 words = _asked(clause)
                 seen.append(words)
@@ -189,7 +297,10 @@ def _widened(own: list[str], spoken_for: list[str]) -> list[str]:
     """The problems' checks, where the first check of a combination they speak for asks for
     all an untimed one asks for, and more, in its place ("potassium, magnesium, sodium,
     creatinine in 3-7 days" for "potassium and magnesium"). A check that would only add
-    to what a problem asks is left out: the problem's own rule chose its check."""
+    to what a problem asks is left out: the problem's own rule chose its check. An untimed
+    wider check whose further results another problem's check asks for already is not
+    needed ("Magnesium, potassium and calcium" for "Potassium and magnesium" beside
+    "Calcium (corrected or ionized), magnesium, vitamin D" would ask for calcium twice)."""
     if not spoken_for:
         return own
     checks = list(own)
@@ -198,6 +309,12 @@ def _widened(own: list[str], spoken_for: list[str]) -> list[str]:
         for i, check in enumerate(checks):
             asked = _untimed(check)
             if asked is not None and asked < wider:
+                if _untimed(extra) is not None and all(
+                    word in RESULT_WORDS
+                    and any(word in _asked(other) for j, other in enumerate(checks) if j != i)
+                    for word in wider - asked
+                ):
+                    break
                 checks[i] = extra
                 break
     return checks

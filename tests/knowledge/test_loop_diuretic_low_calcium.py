@@ -112,10 +112,10 @@ def test_the_group_adds_no_calcium_advice_to_the_drug(checker: Checker) -> None:
             ["phenytoin 300 mg daily"],
             [],
             [LOW_CALCIUM],
-            ["combination/enzyme_inducing_antiepileptic_with_low_calcium"],
+            ["combination/loop_diuretic_and_enzyme_inducing_antiepileptic_with_low_calcium"],
         ),
-        # A condition that lowers calcium names it, with the loop diuretic (clin51); a low
-        # vitamin D names it alone (the loop diuretic stays a finding of its own).
+        # A condition or a low vitamin D that lowers calcium names it, with the loop diuretic
+        # (clin51, clin54).
         (
             [],
             ["hypoparathyroidism"],
@@ -126,7 +126,7 @@ def test_the_group_adds_no_calcium_advice_to_the_drug(checker: Checker) -> None:
             [],
             [],
             [LOW_CALCIUM, result("25-hydroxy vitamin D", 12, "ng/mL")],
-            ["combination/low_vitamin_d_with_low_calcium"],
+            ["combination/loop_diuretic_and_low_vitamin_d_with_low_calcium"],
         ),
         # With a low magnesium the loop diuretic is the magnesium-lowering drug.
         (
