@@ -53,10 +53,11 @@ _WHETHER = frozenset(
     }
 )  # fmt: skip
 # A check that lists results, then when or not ("Potassium, magnesium, sodium, creatinine
-# in 3-7 days", "Magnesium, potassium and calcium"): after earlier checks ask for some of
-# them, it asks only for the rest.
+# in 3-7 days", "Magnesium and potassium now and every 6-12 months", "Magnesium, potassium
+# and calcium"): after earlier checks ask for some of them, it asks only for the rest.
 _RESULT_LIST = re.compile(
-    r"^(?P<results>[A-Za-z]+(?:(?:, | and )[A-Za-z]+)+)(?: (?P<when>(?:in|within) [^;()]+))?$"
+    r"^(?P<results>[A-Za-z]+(?:(?:, | and )[A-Za-z]+)+)"
+    r"(?: (?P<when>(?:(?:in|within) |now\b)[^;()]*))?$"
 )
 _LIST_SEPARATOR = re.compile(r", | and ")
 # A check with a companion result ("Sodium within days, with potassium"): the companion

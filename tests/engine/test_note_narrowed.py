@@ -36,8 +36,9 @@ from tests.knowledge.rendered import result
         # Nothing, or everything, asked already: the clause is left as it is.
         ("Potassium, magnesium, sodium, creatinine in 3-7 days", set(), None),
         ("Potassium and magnesium within days", {"potassium", "magnesium"}, None),
+        # Results checked "now" are a list of results and when too (review54 D2).
+        ("Potassium and magnesium now", {"potassium"}, "Magnesium now"),
         # Not a list of results and when.
-        ("Potassium and magnesium now", {"potassium"}, None),
         ("Repeat calcium with albumin (or ionized calcium)", {"albumin"}, None),
         ("Weight and volume status within days", {"potassium"}, None),
     ],
