@@ -61,6 +61,10 @@ def _current(knowledge: Knowledge, text: str) -> list[str]:
         # Near: an episode as the cause resolves with it; a cause's resolution not bare.
         ("Hypokalemia due to diarrhea, resolved", []),
         ("Hypocalcemia due to hypomagnesemia, resolved", []),
+        # A steroid myopathy improves once the steroid is lowered: an episode (review55 R2).
+        ("Weakness due to steroid myopathy, resolved", []),
+        ("history of steroid myopathy", []),
+        ("steroid myopathy", ["steroid_myopathy"]),
         ("Hypokalemia due to diarrhea, not resolved", ["hypokalemia"]),
         ("Hypoglycemia due to diabetes - resolved", ["hypoglycemia"]),
         ("Hypoglycemia due to diabetes", ["hypoglycemia", "diabetes"]),
@@ -73,6 +77,11 @@ def _current(knowledge: Knowledge, text: str) -> list[str]:
         ("Diabetes screening negative", []),
         ("Diabetes screening was negative", []),
         ("Diabetes, A1c test was negative", []),
+        # A diabetes screening test named before "screening" is the diabetes' own (review55 R1).
+        ("Diabetes, A1c screening was negative", []),
+        ("Diabetes, HbA1c screen is negative", []),
+        ("Diabetes, glucose screen was negative", []),
+        ("Diabetes, OGTT screening was negative", []),
         ("Peripheral neuropathy, monofilament exam was negative", []),
         ("Peripheral artery disease - vascular exam was negative", []),
         # e. "history of dialysis" alone reads as "dialysis history": a past treatment.
