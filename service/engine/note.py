@@ -108,7 +108,7 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
         return companion["check"] if result in RESULT_WORDS and result in measured else None
     found = _RESULT_LIST.match(clause)
     if found is None:
-        return _narrowed_with_asides(clause, measured, untimed)
+        return _narrowed_if(clause, measured) or _narrowed_with_asides(clause, measured, untimed)
     if not (untimed or found["when"]):
         return None
     results = _LIST_SEPARATOR.split(found["results"])
@@ -120,6 +120,39 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
     listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
     when = f" {found['when']}" if found["when"] else ""
     return f"{listed[0].upper()}{listed[1:]}{when}"
+
+
+# A list of what to check, then the condition ("CK and creatinine if any", "CK and blood
+# count if any"): after earlier checks ask for some of its results, it asks only for the rest
+# ("Creatinine if any").
+_LIST_IF = re.compile(r"^(?P<items>[^;()]+?) (?P<condition>if [^;()]+)$")
+
+
+def _narrowed_if(clause: str, measured: AbstractSet[str]) -> str | None:
+    """``narrowed`` for a list with a condition of whether ("if any"); None when nothing
+    changes, nothing would be left, or the clause is not such a list."""
+    found = _LIST_IF.match(clause)
+    if found is None or not _asked(found["condition"]) <= _WHETHER:
+        return None
+    items = _LIST_SEPARATOR.split(found["items"])
+    rest = [i for i in items if not (i.lower() in RESULT_WORDS and i.lower() in measured)]
+    if not rest or len(rest) == len(items):
+        return None
+    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    return f"{listed[0].upper()}{listed[1:]} {found['condition']}"
+
+
+# A check due on a schedule ("CK at least weekly during daptomycin"): it asks for its
+# results more strictly than an earlier "CK if any", which it replaces.
+_SCHEDULED = re.compile(r"\b(?:daily|weekly|monthly|every)\b")
+_IF = frozenset({"if"})
+
+
+def _asked_if_only(clause: str) -> frozenset[str]:
+    """The results a clause asks for only on a condition of whether ("CK if any",
+    "CK if any muscle symptom"); else {"if"}, which no scheduled check asks for."""
+    results = _results_only(clause)
+    return results if results is not None and "if" in _asked_plainly(clause) else _IF
 
 
 # A list of results some of which say in brackets how to measure them ("Calcium (corrected
@@ -273,6 +306,12 @@ def _unrepeated_from(given: list[str], later: frozenset[str]) -> list[str]:
             clause = narrowed(said, asked, untimed=not wider_whole) or said
             if not asks_nothing_new(clause, seen, measured):
                 words = _asked(clause)
+                if len(kept) < 2 and _SCHEDULED.search(clause) and "if" not in words:
+                    # In the first two checks, which a note always shows: a scheduled
+                    # check replaces an earlier "CK if any" for the same results.
+                    for k in kept:
+                        k[:] = [c for c in k if not _asked_if_only(c) <= words]
+                    kept = [k for k in kept if k]
                 seen.append(words)
                 measured |= words & RESULT_WORDS
                 clauses.append(clause)
