@@ -264,6 +264,7 @@ class _ListRules:
         best: tuple[int, int] | None = None
         kind: str | None = None
         winner: _Found | None = None
+        relatives: list[_Found] = []
         for item in found:
             phrase = item.phrase
             if not _may_apply(tokens, start, end, item, ends_all, concept_after, ids, spans):
@@ -278,10 +279,14 @@ class _ListRules:
                 continue
             if _undone_around(tokens, start, end, item, found, ends_all, words_before, spans):
                 continue
+            if phrase.kind == FAMILY_HISTORY:
+                relatives.append(item)
             # The last qualifier in the text, or the nearest (then the first listed).
             rank = (-item.start, phrase.order) if self.last_wins else (distance, phrase.order)
             if best is None or rank < best:
                 best, kind, winner = rank, phrase.kind, item
+        if winner is not None and _a_relatives_past(tokens, winner, relatives, start, end):
+            return FAMILY_HISTORY
         if (
             kind == STOPPED
             and winner is not None
@@ -628,6 +633,43 @@ def _affirms_a_relatives(
     )
 
 
+# A past said of a relative's condition: "history of", "h/o", "previously" (fam55).
+_PAST_KINDS = frozenset({"historical", "treatment_ended"})
+# What may stand between a relative and "history of" ("mother - history of dialysis",
+# "Mother: h/o dialysis", "mother with hx of ALS"), and between the concept and a relative
+# after it ("history of dialysis in mother").
+_RELATIVE_TO_PAST = frozenset({":", "-", "with", "w", "has", "had", "a"})
+_PAST_TO_RELATIVE = frozenset({"in", "(", "-", ":"})
+
+
+def _a_relatives_past(
+    tokens: Sequence[str], winner: _Found, relatives: Sequence[_Found], start: int, end: int
+) -> bool:
+    """Whether the nearest qualifier, a past said before the concept (tokens ``start`` to
+    ``end``; "history of"), follows a relative's phrase that reaches the concept too, with
+    only a mark or a linking word between them, or the concept is followed by one ("in
+    mother"): the past says when, not whose ("mother - history of dialysis", "brother - hx
+    of ALS", "history of dialysis in mother" are the relative's, as "mother - diabetes
+    ongoing"; fam55)."""
+    if (
+        winner.phrase.kind not in _PAST_KINDS
+        or winner.phrase.direction == "backward"
+        or winner.end > start
+    ):
+        return False
+    return any(
+        (
+            other.end <= winner.start
+            and all(token in _RELATIVE_TO_PAST for token in tokens[other.end : winner.start])
+        )
+        or (
+            other.start >= end
+            and all(token in _PAST_TO_RELATIVE for token in tokens[end : other.start])
+        )
+        for other in relatives
+    )
+
+
 # Marks after a problem that open what is said of it ("Diabetes: no neuropathy",
 # "CKD 4 - no dialysis").
 _SEPARATORS = frozenset({":", "-"})
@@ -909,7 +951,7 @@ def _other_line(
             # unless that concept directly follows it: "Hypokalemia\nmother - diabetes"
             # is the mother's diabetes and the patient's hypokalemia.
             if not forward and _opens_line(tokens, at, item.start):
-                return _governs_next(tokens, item.end, others, item.phrase.kind)
+                return _governs_next(tokens, item.end, others, item.phrase.kind, found)
             # Nor does it reach across the line break when its own line names something
             # on its other side.
             return _names_until_line(tokens, beyond, item, others)
@@ -964,21 +1006,38 @@ _REASON_LINKS = frozenset({"after", "with", "since", "following", "post"})
 
 
 def _governs_next(
-    tokens: Sequence[str], position: int, others: Sequence[tuple[int, int]], kind: str
+    tokens: Sequence[str],
+    position: int,
+    others: Sequence[tuple[int, int]],
+    kind: str,
+    found: Sequence[_Found] = (),
 ) -> bool:
     """Whether another concept comes right after ``position``, with only marks other than
     a clause end between them, and the phrase does not end in a word that names its reason
-    ("resolved after bariatric surgery")."""
+    ("resolved after bariatric surgery"). After a relative, a past may stand between too
+    ("Hypokalemia\nmother - h/o ALS": the mother's ALS, the patient's hypokalemia; fam55)."""
     if position > 0 and tokens[position - 1] in _REASON_LINKS:
         return False
     ends = _COURSE_CLAUSE_MARKS if kind in _COURSE_KINDS else _CLAUSE_MARKS
     # A section label's last words may stand between ("Resolved problems: hypokalemia").
     label = _label_end(tokens, position, others)
-    for at in range(label, len(tokens)):
+    pasts = {
+        other.start: other.end
+        for other in found
+        if kind == FAMILY_HISTORY
+        and other.phrase.kind in _PAST_KINDS
+        and other.phrase.direction != "backward"
+    }
+    at = label
+    while at < len(tokens):
         if tokens[at] == LINE or tokens[at] in ends:
             return False
+        if at in pasts:
+            at = pasts[at]
+            continue
         if tokens[at] not in MARKS:
             return any(s <= at < e for s, e in others)
+        at += 1
     return False
 
 
