@@ -1267,9 +1267,15 @@ def _duplicate_advice(
                 chosen.append(advice)
     if not chosen:
         return lists, totals
+    # The first check of what is repeated joins the rule's own first one, which the note
+    # shows: "Confirm the intended total dose; Potassium, sodium and magnesium".
+    monitoring = list(lists.monitoring)
+    advised = [line for a in chosen for line in a.monitoring]
+    if monitoring and advised:
+        monitoring[0] = f"{monitoring[0]}; {advised.pop(0)}"
     return shared_lists(
         kb,
-        [*lists.monitoring, *(line for a in chosen for line in a.monitoring)],
+        [*monitoring, *advised],
         [*lists.management, *(line for a in chosen for line in a.management)],
         [s for a in chosen for s in a.sources],
         lists.labs_to_check,

@@ -109,9 +109,13 @@ def test_two_drugs_of_one_class_keep_the_class_rule(
 def test_the_checks_fit_what_is_duplicated(
     checker: Checker, texts: tuple[str, ...], says: str, not_said: str
 ) -> None:
-    (finding,) = [f for f in _meds(checker, *texts).findings if f.id.startswith(SAME_DRUG_TWICE)]
-    assert finding.monitoring[0] == "Confirm the intended total dose"
-    assert any(says in line for line in finding.monitoring), finding.monitoring
+    report = _meds(checker, *texts)
+    (finding,) = [f for f in report.findings if f.id.startswith(SAME_DRUG_TWICE)]
+    # The first check, which the note shows, says both: the dose and what is repeated.
+    assert finding.monitoring[0].startswith("Confirm the intended total dose; ")
+    assert says in finding.monitoring[0], finding.monitoring
+    assert report.note is not None
+    assert says in report.note
     assert not any(not_said in line for line in finding.monitoring), finding.monitoring
     assert finding.severity == "moderate"
 
