@@ -28,7 +28,7 @@ from service.cdshooks.suggestions import (
 )
 from service.engine.findings import shown_unit
 from service.engine.models import CheckRequest, Evidence, Finding, InputRef, InputStatus, Report
-from service.engine.strings import lab_values, unique
+from service.engine.strings import and_list, lab_values, unique
 from service.fhir.models import ResourceRef, Sources
 from service.knowledge import KnowledgeBase
 from service.knowledge.schema import LabOrder
@@ -258,9 +258,7 @@ def _lower_first(text: str) -> str:
 
 
 def _join(names: Sequence[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list(names) if names else ""
 
 
 def fit(head: str, names: Sequence[str], tail: str = "", limit: int = SUMMARY_MAX) -> str:

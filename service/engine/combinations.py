@@ -26,7 +26,7 @@ from service.engine.models import Basis, Finding, LabInput, MedicationInput, Sev
 from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import SharedLists, combination_detail, shared_lists
-from service.engine.strings import STRENGTH, cap, shown_at, strength_mg, unique
+from service.engine.strings import STRENGTH, and_list, cap, shown_at, strength_mg, unique
 from service.knowledge.schema import CombinationRule, Drug, EffectKind, Slot
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
@@ -768,12 +768,13 @@ def _slot_doses(
             filling = _filling(knowledge, match, prepared.index)
             drug = knowledge.kb.drugs[filling[0].drug_id] if filling else None
             text = dose_text(request.med_items[ref[1]], knowledge)
-            name = drug.name if drug is not None else None
-            dose = daily_mg(text, name, _strength_order(knowledge, match, text))
-            unit = _brand_unit_mg(drug, text) if dose is None and drug is not None else None
-            if unit is not None:
-                dose = _counted_mg(text, unit)  # a brand sold in one strength: exact
-            elif dose is None and drug is not None and drug.smallest_unit_mg is not None:
+            dose = _entry_mg(knowledge, match, text, drug)
+            if (
+                dose is None
+                and drug is not None
+                and drug.smallest_unit_mg is not None
+                and _brand_unit_mg(drug, text) is None
+            ):
                 at_least = _counted_mg(text, drug.smallest_unit_mg)
             if filling and not match.prn:
                 by_drug.setdefault(filling[0].drug_id, []).append(len(found))
@@ -787,6 +788,19 @@ def _slot_doses(
             for n, p in enumerate(positions):
                 found[p] = (found[p][0], total, n == 0, None)
     return found
+
+
+def _entry_mg(
+    knowledge: Knowledge, match: MedicationMatch, text: str | None, drug: Drug | None
+) -> float | None:
+    """The daily dose one entry's text gives (None when it gives none): its strength and
+    schedule, or a count of a brand sold in one strength (exact)."""
+    dose = daily_mg(
+        text, drug.name if drug is not None else None, _strength_order(knowledge, match, text)
+    )
+    if dose is None and drug is not None and (unit := _brand_unit_mg(drug, text)) is not None:
+        dose = _counted_mg(text, unit)
+    return dose
 
 
 def _brand_unit_mg(drug: Drug, text: str | None) -> float | None:
@@ -1206,7 +1220,7 @@ def _render(knowledge: Knowledge, item: _Fired, request: Request, names: _Names)
                     )
                 )
             key = "measured_normal" if len(shown) == 1 else "measured_normal_all"
-            results = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+            results = and_list(shown)
             detail += " " + cap(templates[key].format(results=results))
         detail = combination_detail(kb, rule, detail)
     severity, basis = _severity(rule, item, request, measured_normal)
@@ -1289,11 +1303,8 @@ def _entries_mg(
     drug = knowledge.kb.drugs[drug_id]
     total = 0.0
     for ref in refs:
-        match = request.meds[ref[1]]
         text = dose_text(request.med_items[ref[1]], knowledge)
-        dose = daily_mg(text, drug.name, _strength_order(knowledge, match, text))
-        if dose is None and (unit := _brand_unit_mg(drug, text)) is not None:
-            dose = _counted_mg(text, unit)
+        dose = _entry_mg(knowledge, request.meds[ref[1]], text, drug)
         if dose is None:
             return None
         total += dose

@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 
 from service.engine.models import CheckRequest, Finding, InputStatus
 from service.engine.status_codes import LAB, PRELIMINARY, read_status
-from service.engine.strings import shown_at, unique
+from service.engine.strings import and_list, cap, shown_at, unique
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.severity import Risk
 
@@ -117,9 +117,8 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
     rest = [r.lower() for r in results if r.lower() not in measured]
     if not rest or len(rest) == len(results):
         return None
-    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
     when = f" {found['when']}" if found["when"] else ""
-    return f"{listed[0].upper()}{listed[1:]}{when}"
+    return f"{cap(and_list(rest))}{when}"
 
 
 # A list of what to check, then the condition ("CK and creatinine if any", "CK and blood
@@ -138,8 +137,7 @@ def _narrowed_if(clause: str, measured: AbstractSet[str]) -> str | None:
     rest = [i for i in items if not (i.lower() in RESULT_WORDS and i.lower() in measured)]
     if not rest or len(rest) == len(items):
         return None
-    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
-    return f"{listed[0].upper()}{listed[1:]} {found['condition']}"
+    return f"{cap(and_list(rest))} {found['condition']}"
 
 
 # A check due on a schedule ("CK at least weekly during daptomycin"): it asks for its
@@ -193,8 +191,7 @@ def _narrowed_with_asides(clause: str, measured: AbstractSet[str], untimed: bool
             rest.append(item)
     if len(rest) == len(items):
         return None
-    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
-    return f"{listed[0].upper()}{listed[1:]}{when}"
+    return f"{cap(and_list(rest))}{when}"
 
 
 def _split_listed(clause: str) -> list[str] | None:

@@ -47,3 +47,8 @@ def shown_at(shown: Sequence[str], index: int, value: float) -> str:
 
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``items`` as a list in prose: "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
