@@ -1,7 +1,8 @@
 """The chart note: a short plain-text summary a clinician can paste into a chart.
 
 One line per problem (a combination speaks for the findings it absorbs), the low-severity
-contributors on one line, the first check of each problem once, spelling corrections, what
+contributors on one line, the first check of each problem once (of each low contributor
+when there is no other problem), spelling corrections, what
 could not be checked, and the decision-support line.
 """
 
@@ -248,6 +249,26 @@ def problem_checks(finding: Finding) -> Sequence[str]:
     return finding.monitoring if finding.severity == "high" else finding.monitoring[:1]
 
 
+def _low_checks(minor: Sequence[Finding]) -> list[str]:
+    """The first check of each low contributor, in order: the first one's, then another's
+    when it asks for a result not asked yet or for no result (a question to ask, a sign to
+    act on). "Potassium within about a week of starting" after "Calcium, phosphate,
+    potassium and magnesium with kidney function" asks for nothing new, whatever its timing;
+    each contributor's finding keeps all its checks."""
+    checks: list[str] = []
+    asked: set[str] = set()
+    for finding in minor:
+        if not finding.monitoring:
+            continue
+        check = finding.monitoring[0]
+        results = _asked_plainly(check) & RESULT_WORDS
+        if checks and results and results <= asked:
+            continue
+        checks.append(check)
+        asked |= results
+    return checks
+
+
 def _unrepeated(checks: Iterable[str]) -> list[str]:
     """The checks with every clause said once: a clause whose words an earlier clause
     already has ("Muscle symptoms", "CK if any" after "CK and creatinine if any"), however
@@ -430,9 +451,10 @@ def render_note(
         else []
     )
     # Each problem's first check, then the further checks of a severe one (its ECG), so a
-    # severe problem does not crowd the others' checks out.
-    problems_checked = major or minor[:1]
-    own = [f.monitoring[0] for f in problems_checked if f.monitoring]
+    # severe problem does not crowd the others' checks out. With only low contributors,
+    # each one's first check that asks for something not asked yet (_low_checks).
+    problems_checked = major or minor
+    own = [f.monitoring[0] for f in major if f.monitoring] if major else _low_checks(minor)
     own += [check for f in problems_checked for check in problem_checks(f)[1:]]
     # A high problem's checks (a digoxin level and an ECG) are the last a note over budget
     # leaves out.
