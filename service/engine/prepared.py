@@ -18,6 +18,7 @@ import msgspec
 
 from service.engine.matches import ConditionMatch, DrugHit, MedicationMatch
 from service.engine.models import Finding
+from service.engine.obstetric import ObstetricReader
 from service.engine.qualifiers import QualifierIndex
 from service.engine.render import (
     BandKey,
@@ -259,6 +260,7 @@ class Knowledge:
         "low_on_replacement",
         "not_cured_when",
         "not_cured_words",
+        "obstetric",
         "one_input_rules",
         "outranking",
         "qualifiers",
@@ -363,6 +365,9 @@ class Knowledge:
             for dc in kb.classes.values()
             if dc.monitoring_when_measured
         }
+        # Gravida/para notation with a current gestational age: a pregnancy
+        # (``Qualifiers.obstetric_notation``).
+        self.obstetric: Final = ObstetricReader(kb.qualifiers.obstetric_notation)
         # Words that keep a condition current beside the operation that cures it
         # (``Qualifiers.not_cured_words``).
         self.not_cured_words: Final = frozenset(

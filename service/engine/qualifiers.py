@@ -19,8 +19,8 @@ reduced"), or apply to some conditions only (``only_for``: "hypoglycemia precaut
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
@@ -128,6 +128,9 @@ class _ListRules:
     # The conditions that last (not ``acute``): named as a problem's cause, they keep their
     # own status when the problem is said to have resolved (``_a_named_cause``).
     lasting: frozenset[str] = frozenset()
+    # Condition id -> the words of its complications, denied together after it and a
+    # separator past a comma (``Qualifiers.complications_denied_together``).
+    complications: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def qualify(
         self,
@@ -163,6 +166,7 @@ class _ListRules:
                 strict,
                 concepts[number] if number < len(concepts) else (),
                 spans,
+                concepts,
             )
             for number, (start, end) in enumerate(spans)
         ]
@@ -260,6 +264,7 @@ class _ListRules:
         strict: bool = False,
         ids: tuple[str, ...] = (),
         spans: Sequence[tuple[int, int]] = (),
+        concepts: Sequence[tuple[str, ...]] = (),
     ) -> str | None:
         best: tuple[int, int] | None = None
         kind: str | None = None
@@ -269,7 +274,7 @@ class _ListRules:
             phrase = item.phrase
             if not _may_apply(tokens, start, end, item, ends_all, concept_after, ids, spans):
                 continue
-            gap = self._gap(tokens, start, end, item, ends_all, strict, spans, ids)
+            gap = self._gap(tokens, start, end, item, ends_all, strict, spans, ids, concepts)
             if gap is None:
                 continue
             distance = self._distance(tokens, gap, item, spans, words_before)
@@ -305,6 +310,7 @@ class _ListRules:
         strict: bool,
         spans: Sequence[tuple[int, int]],
         ids: tuple[str, ...] = (),
+        concepts: Sequence[tuple[str, ...]] = (),
     ) -> tuple[int, int] | None:
         """The words between the phrase and the concept (``start``-``end``) that its reach
         must cover, or None when the phrase cannot reach the concept from where it stands."""
@@ -314,7 +320,13 @@ class _ListRules:
             and phrase.direction != "backward"
             and not (
                 self.separator_denial_ends_at_comma
-                and (_denial_of_a_list(tokens, item, start) or _closed_aside(tokens, item, start))
+                and (
+                    (
+                        _denial_of_a_list(tokens, item, start)
+                        and not self._complications_denied(tokens, item, end, spans, concepts)
+                    )
+                    or _closed_aside(tokens, item, start)
+                )
             )
         ):
             return (item.end, start)
@@ -333,6 +345,31 @@ class _ListRules:
         if phrase.names_the_concept and item.start <= start and end <= item.end:
             return (start, start)
         return None
+
+    def _complications_denied(
+        self,
+        tokens: Sequence[str],
+        item: _Found,
+        end: int,
+        spans: Sequence[tuple[int, int]],
+        concepts: Sequence[tuple[str, ...]],
+    ) -> bool:
+        """Whether a denial after a condition and its separator lists only that condition's
+        complications up to the concept ending at ``end`` ("Diabetes: no retinopathy,
+        neuropathy": the neuropathy denied too; read56), unlike the next problem of a list
+        ("CKD 4 - no dialysis, hypocalcemia"; review42 G4)."""
+        if not self.complications or (end < len(tokens) and tokens[end] not in _LIST_ENDS):
+            return False  # "no retinopathy, neuropathy present": said of it after
+        head = item.start - 1  # the separator
+        for number, (other_start, other_end) in enumerate(spans):
+            if other_start < other_end == head and number < len(concepts):
+                own = [self.complications.get(cid) for cid in concepts[number]]
+                words = frozenset().union(*(w for w in own if w))
+                return bool(words) and all(
+                    token in MARKS or token in words or token in _LIST_WORDS
+                    for token in tokens[item.end : end]
+                )
+        return False
 
     def _distance(
         self,
@@ -673,6 +710,10 @@ def _a_relatives_past(
 # Marks after a problem that open what is said of it ("Diabetes: no neuropathy",
 # "CKD 4 - no dialysis").
 _SEPARATORS = frozenset({":", "-"})
+# Words that join a list of denied complications ("no retinopathy or neuropathy").
+_LIST_WORDS = frozenset({"or", "and", "nor"})
+# What may follow the last complication denied ("no retinopathy, neuropathy; HTN").
+_LIST_ENDS = frozenset({",", ";", ".", "|", LINE})
 
 
 def _denial_of_a_list(tokens: Sequence[str], item: _Found, start: int) -> bool:
@@ -773,7 +814,11 @@ def _taken_again(
             continue
         if any(min(start, stop.start) <= s < item.end for s, _ in others):
             continue
-        if any(s == _next_word(tokens, item.end) for s, _ in others):
+        # "started 2021 torsemide": another drug's start, its date first (read56).
+        after = item.end
+        while after < len(tokens) and _a_date(tokens[after]):
+            after += 1
+        if any(s == _next_word(tokens, after) for s, _ in others):
             continue
         return True
     return False
@@ -1379,6 +1424,12 @@ class QualifierIndex:
                     t for text in qualifiers.mark_subject_words for t in clause_tokens(text)
                 ),
                 lasting=lasting if kind == "conditions" else frozenset(),
+                complications={
+                    cid: frozenset(w for text in texts for w in clause_tokens(text))
+                    for cid, texts in qualifiers.complications_denied_together.items()
+                }
+                if kind == "conditions"
+                else {},
             )
 
         stopped = _ending(qualifiers.medication_stopped_at_end)

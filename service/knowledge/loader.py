@@ -566,6 +566,18 @@ def _check_texts(c: _Collector) -> None:
                 for cid in q.only_for
                 if cid not in c.conditions
             )
+        obstetric = c.qualifiers.obstetric_notation
+        if obstetric is not None:
+            _need_sources(c, "qualifiers obstetric_notation", obstetric.sources)
+            if obstetric.condition not in c.conditions:
+                c.errors.append(
+                    f"qualifiers obstetric_notation: unknown condition {obstetric.condition!r}"
+                )
+        c.errors.extend(
+            f"qualifiers complications_denied_together: unknown condition {cid!r}"
+            for cid in c.qualifiers.complications_denied_together
+            if cid not in c.conditions
+        )
 
 
 def _condition_terms_unless(c: _Collector) -> dict[str, TermsUnless]:

@@ -853,6 +853,26 @@ class QualifierRule(_Strict, frozen=True, kw_only=True):
     sources: SourceIds
 
 
+class ObstetricNotation(_Strict, frozen=True, kw_only=True):
+    """Gravida/para notation ("G2P1", "G2 P1", "G4P3003", "G2P1A0") followed by a current
+    gestational age ("G2P1 at 30 weeks", "G3P2 currently 28 wks"): the patient is pregnant
+    now (``condition``). The notation alone ("G2P2") is an obstetric history, and an age
+    followed by one of ``after_delivery_words`` ("G2P1, 30 weeks postpartum") is not a
+    pregnancy (read56)."""
+
+    condition: Id
+    # Words that may stand between the notation and the age (at most two: "at", "currently").
+    links: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+$")]]
+    # The unit after the number ("30 weeks", "28 wks"; "30wk" written as one word too).
+    week_words: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z]+$")]]
+    # A gestational age is read in this range of weeks only.
+    min_weeks: Annotated[int, msgspec.Meta(ge=1)]
+    max_weeks: Annotated[int, msgspec.Meta(le=45)]
+    # Any of these after the age on its clause: the weeks count from a delivery or a loss.
+    after_delivery_words: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+$")]]
+    sources: SourceIds
+
+
 class Qualifiers(_Strict, frozen=True, kw_only=True):
     """Qualifier rules (first match in file order wins a tie in distance) and the words
     and marks that end a qualifier's scope (for conditions, for medications)."""
@@ -878,6 +898,12 @@ class Qualifiers(_Strict, frozen=True, kw_only=True):
     # stenosis, morphine sulfate) -> what it may mean. An entry naming only it is not read
     # as any of them; stated absent ("MS ruled out by MRI") it is recognized as absent.
     ambiguous_condition_abbreviations: dict[str, NonEmpty] = {}
+    obstetric_notation: ObstetricNotation | None = None
+    # Condition id -> its complications (words or phrases): a denial after the condition
+    # and a separator that lists only these reaches past a comma ("Diabetes: no
+    # retinopathy, neuropathy": both denied; read56), while on a problem list what follows
+    # the comma is the next problem ("CKD 4 - no dialysis, hypocalcemia"; review42 G4).
+    complications_denied_together: dict[Id, list[NonEmpty]] = {}
     rule: Annotated[list[QualifierRule], msgspec.Meta(min_length=1)]
     sources: SourceIds
 

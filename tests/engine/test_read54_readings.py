@@ -95,8 +95,10 @@ def _current(knowledge: Knowledge, text: str) -> list[str]:
         ("Hx of hemodialysis via L AVF", ["eskd_dialysis"]),
         ("history of dialysis non-compliance", ["eskd_dialysis"]),
         ("ESRD, history of dialysis", ["eskd_dialysis"]),
-        # d (left): a denial after a problem's separator ends at the comma (review42 G4).
-        ("Diabetes: no retinopathy, neuropathy", ["diabetes", "peripheral_neuropathy"]),
+        # d: a denial after a problem's separator ends at the comma (review42 G4), unless it
+        # lists only the problem's complications (read56).
+        ("Diabetes: no retinopathy, neuropathy", ["diabetes"]),
+        ("CKD 4 - no dialysis, hypocalcemia", ["ckd_stage_4_5", "hypocalcemia"]),
     ],
 )
 def test_condition_reading(knowledge: Knowledge, text: str, current: list[str]) -> None:

@@ -221,19 +221,36 @@ class _Text:
     """A condition text as clause tokens, and its words (marks left out) with where each
     word stands among the tokens."""
 
-    __slots__ = ("at", "tokens", "words")
+    __slots__ = ("at", "pregnant_at", "tokens", "words")
 
     def __init__(self, text: str) -> None:
         self.tokens = clause_tokens(text)
         self.at = [i for i, token in enumerate(self.tokens) if token not in MARKS]
         self.words = [self.tokens[i] for i in self.at]
+        # First word -> words, of a gravida/para notation with a current gestational age
+        # ("G2P1 at 30 weeks": a pregnancy; ``_with_obstetric_notation``).
+        self.pregnant_at: dict[int, int] = {}
 
     def span(self, first_word: int, size: int) -> tuple[int, int]:
         return self.at[first_word], self.at[first_word + size - 1] + 1
 
 
+# Stands in a memo key for the notation of a gravida/para notation read with its age.
+_GRAVIDA_PARA = "<gravida para>"
+
+
+def _with_obstetric_notation(parsed: _Text, knowledge: Knowledge) -> None:
+    """Marks in ``parsed`` the gravida/para notations with a current gestational age ("G2P1
+    at 30 weeks", "G3P2 currently 28 wks"): each reads as a pregnancy (read56)."""
+    word_of = {token_at: number for number, token_at in enumerate(parsed.at)}
+    for start, end in knowledge.obstetric.spans(parsed.tokens):
+        first = word_of[start]
+        parsed.pregnant_at[first] = word_of[end - 1] + 1 - first
+
+
 def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
     parsed = _Text(text)
+    _with_obstetric_notation(parsed, knowledge)
     vocabulary = knowledge.kb.condition_vocabulary
     all_known = vocabulary.issuperset(parsed.words)
     # An unknown word is never part of a term or of a qualifier phrase: only its position
@@ -243,6 +260,9 @@ def _conditions_from_text(text: str, knowledge: Knowledge) -> ConditionMatch:
         if all_known
         else tuple(t if t in vocabulary or t in MARKS else UNKNOWN_WORD for t in parsed.tokens)
     )
+    if parsed.pregnant_at:
+        notations = {parsed.at[first] for first in parsed.pregnant_at}
+        key = tuple(_GRAVIDA_PARA if at in notations else t for at, t in enumerate(key))
     # An abbreviation with several meanings is not a misspelling of another term ("history
     # of MS" is not "history of MI").
     spell = knowledge.kb.qualifiers.ambiguous_condition_abbreviations.keys().isdisjoint(
@@ -361,6 +381,11 @@ def _terms_in(
     unmatched: list[tuple[int, str]] = []
     i = begin
     while i < end:
+        size = parsed.pregnant_at.get(i, 0)
+        if size and i + size <= end:
+            hits.append((knowledge.obstetric.condition, parsed.span(i, size)))
+            i += size
+            continue
         longest = kb.condition_words_from.get(words[i], 1)
         for size in range(min(longest, end - i), 0, -1):
             term = words[i] if size == 1 else " ".join(words[i : i + size])
