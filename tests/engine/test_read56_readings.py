@@ -129,3 +129,24 @@ def test_gestational_age_reads_as_pregnant(checker: Checker) -> None:
     ids = {f.id for f in checker.cond("G2P1 at 30 weeks").findings}
     assert "condition/pregnancy" in ids
     assert "condition/pregnancy" not in {f.id for f in checker.cond("G2P2").findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # A stop after a ";" or "." reaches over the drug's own start, as after "," (the
+        # later event wins).
+        ("Lasix started 2019; stopped 2021", "recognized"),
+        ("Lasix started 2019. Stopped 2021", "recognized"),
+        ("Lasix started 2019; discontinued", "recognized"),
+        ("Lasix 40 mg daily; stopped", "recognized"),
+        # Not over a start followed by another drug, nor over a later restart.
+        ("Lasix started 2019; stopped metformin 2021", "flagged"),
+        ("Lasix stopped 2019; started again 2021", "flagged"),
+    ],
+)
+def test_a_stop_after_a_semicolon_reaches_over_the_start(
+    checker: Checker, text: str, status: str
+) -> None:
+    report = checker(medications=[{"text": text}])
+    assert report.medications[0].status == status
