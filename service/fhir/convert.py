@@ -10,8 +10,11 @@ amended / corrected Observations (a preliminary one when later and abnormal) wit
 numeric result (a ``valueQuantity``, ``valueInteger`` or numeric ``valueString``, on the
 Observation or on one of its components; a bound such as ``<2.5`` only when every value
 within it is abnormal), the
-most recent per analyte. An episode that ends (``acute`` in the knowledge base) is current
-only while recent (``EPISODE_WINDOW_DAYS``). A pregnancy-related Condition is read as a
+most recent per analyte (at the same time: an amended or corrected one, then the one issued
+later), an ionized and a total calcium read together only when drawn within
+``CORRECTION_WINDOW_DAYS`` of each other (else the more recent alone). An episode that
+ends (``acute`` in the knowledge base) is current only while recent
+(``EPISODE_WINDOW_DAYS``). A pregnancy-related Condition is read as a
 current pregnancy only while it is recent (``PREGNANCY_WINDOW_DAYS``), within
 ``PREGNANCY_AGES`` and while the patient is alive. Resources of another patient are left
 out. Everything left out is listed with the reason.
@@ -132,6 +135,10 @@ OBSERVATION_STATUSES = USED_OBSERVATIONS  # final, amended, corrected
 # a coded diagnosis. The latest result of an analyte is the final one unless a preliminary
 # one is later and abnormal (``_recent_labs``): it may raise a problem, never take one away.
 PRELIMINARY_STATUS = PRELIMINARY
+# Statuses of a result modified after it was final (hl7.org/fhir/R4/valueset-observation-
+# status.html: amended, "Subsequent to being Final, the observation has been modified", and
+# its child corrected): at the same specimen time it replaces the original.
+MODIFIED_STATUSES = frozenset({"amended", "corrected"})
 PRELIMINARY_SUPERSEDED = "preliminary; the final result {final} is used"
 PRELIMINARY_NORMAL = (
     "preliminary and not abnormal: it does not replace the final result {final}, which is used"
@@ -174,6 +181,9 @@ EPISODE_WINDOW_DAYS = 90
 
 # A result that corrects another (albumin for total calcium) is used only when drawn within
 # this many days of it: albumin from another admission says nothing of today's calcium.
+# The same window pairs a result with the one that decides instead of it (an ionized
+# calcium over a total calcium): an ionized calcium from another admission says nothing of
+# today's total calcium, nor an old total calcium of today's ionized one.
 CORRECTION_WINDOW_DAYS = 3
 # A pregnancy status Observation (the FHIR form of the REST `patient.pregnant`): LOINC
 # 82810-3 "Pregnancy status" (IPS Pregnancy Status, US Core), 11449-6 "Pregnancy status"
@@ -185,10 +195,19 @@ NOT_PREGNANT_ANSWERS = frozenset({f"{LOINC}|LA26683-5", "http://snomed.info/sct|
 # Dosage.asNeeded[x] as words in the medication's text (`prn_tokens` of the datasets).
 AS_NEEDED = "as needed"
 # A number written as text ("3.1", "3.1 mmol/L"), with the comparator of a bound ("<2.5"),
-# which is read as a ``valueQuantity.comparator`` is.
+# which is read as a ``valueQuantity.comparator`` is. One comma between digits ("3,0") is a
+# decimal comma unless exactly three digits follow it ("1,200" may be a thousands
+# separator: ``_string_number``); a unit never begins with a separator, so "3,0 mmol/L" is
+# never the number 3 with the unit ",0 mmol/L".
 _NUMBER = re.compile(
-    r"^\s*(?P<bound><=|>=|<|>)?\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+))\s*(?P<unit>[^\d\s<>=].*)?$"
+    r"^\s*(?P<bound><=|>=|<|>)?\s*(?P<value>[-+]?(?:\d+(?:\.\d*|,\d+)?|\.\d+))\s*"
+    r"(?P<unit>[^\d\s<>=.,].*)?$"
 )
+# A text that begins with a number written with separators not read above ("1,200,000",
+# "1.200,5"): refused with a reason about the number, never read as a part of it.
+_SEPARATED_NUMBER = re.compile(r"^\s*(?:<=|>=|<|>)?\s*[-+]?(?P<value>\d*[.,][\d.,]*\d)")
+# The digits after a comma that make it a thousands separator as well as a decimal comma.
+_THOUSANDS_DIGITS = 3
 
 T = TypeVar("T")
 Sex = Literal["female", "male", "other", "unknown"]
@@ -248,6 +267,9 @@ class Options:
     a preliminary result replaces an abnormal final one only when it is worse the same way.
     ``corrected_by``: analyte id -> the analyte that corrects it (calcium: albumin), so that
     a correcting result is used only when drawn near the result it corrects.
+    ``outranked_by``: analyte id -> the analyte whose result decides instead of it (total
+    calcium: ionized calcium, ``Analyte.outranked_by``), so that the two are read together
+    only when drawn near each other; otherwise the older is left out.
     ``split_dose``: whether orders of one product (their texts, directions included) are
     the parts of a dose split over the day (the engine's ``split_over_the_day``), so that
     they are read together; any other repeated order is read once.
@@ -267,6 +289,7 @@ class Options:
     lab_value: Callable[[LabInput, Patient | None], float | None] = _no_value
     med_key: Callable[[MedicationInput], MedKey | None] = _no_key
     corrected_by: Mapping[str, str] = field(default_factory=dict)
+    outranked_by: Mapping[str, str] = field(default_factory=dict)
     split_dose: Callable[[Sequence[str | None]], bool] = _never_split
     # The fhirServer of the CDS Hooks call (None: none named): an absolute
     # priorPrescription on its base names a local order.
@@ -290,6 +313,11 @@ class _Lab:
     unusable: str | None = None
     # The comparator of a bound read as its number ("<" of "<2.5"), shown with the value.
     comparator: str | None = None
+    # The Observation's status as read (lower case) and when it was issued: between two
+    # results of one analyte drawn at the same time, an amended or corrected one, then the
+    # one issued later, replaces the other (``_same_time``).
+    status: str | None = None
+    issued: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1138,6 +1166,7 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         _pregnancy_observation(builder, entry, obs)
         return
     when = parse_instant(obs.when())
+    issued = parse_instant(obs.issued)
     # The time as the source wrote it (its own offset): what the clinician recognizes.
     written = obs.when() if when else None
     found: list[_Lab] = []
@@ -1161,7 +1190,7 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         item, unusable = _bounded(builder, item, bound)
         if preliminary:
             item = msgspec.structs.replace(item, status=PRELIMINARY_STATUS)
-        found.append(_Lab(item, ref, key, when, unusable, bound))
+        found.append(_Lab(item, ref, key, when, unusable, bound, status, issued))
     if not found:
         raise _SkipError(reasons[0])
     builder.labs.extend(found)
@@ -1241,14 +1270,36 @@ def _value(part: r.ObservationValue) -> tuple[float, str, str | None]:
     if part.value_integer is not None:
         value, unit = part.value_integer, None
     elif part.value_string is not None and (number := _NUMBER.match(part.value_string)):
-        value, unit = float(number["value"]), _text(number["unit"], MAX_UNIT)
+        value, unit = _string_number(number["value"]), _text(number["unit"], MAX_UNIT)
         bound = number["bound"]
+    elif part.value_string is not None and (
+        separated := _SEPARATED_NUMBER.match(part.value_string)
+    ):
+        raise _SkipError(
+            f"the number '{separated['value']}' is written with separators this service"
+            " does not read (a decimal comma is read only as one comma between digits)"
+        )
     else:
         raise _SkipError("no numeric result (valueQuantity, valueInteger or a number)")
     unit = unit or _range_unit(part.reference_range)
     if unit is None:
         raise _SkipError("result has no unit (none written and no reference range unit)")
     return value, unit, bound
+
+
+def _string_number(written: str) -> float:
+    """A number written in ``valueString``: "3.1", or "3,1" with a decimal comma (as
+    laboratories in much of Europe write it). A comma followed by exactly three digits
+    ("1,200") is a thousands separator as often as a decimal comma: refused, never guessed
+    (a CK of 1,200 U/L is not 1.2). "0,125" is a decimal comma (no thousands of zero)."""
+    whole, comma, decimals = written.partition(",")
+    if not comma:
+        return float(written)
+    if len(decimals) == _THOUSANDS_DIGITS and whole.lstrip("+-") != "0":
+        raise _SkipError(
+            f"the number '{written}' may be a decimal comma or a thousands separator: not read"
+        )
+    return float(f"{whole}.{decimals}")
 
 
 def _reference_range(ranges: Sequence[r.ReferenceRange], unit: str) -> ReferenceRange | None:
@@ -1331,6 +1382,7 @@ def _recent_labs(
         kept, left, reason = _latest(builder, lab, current)
         latest[lab.key] = kept
         builder.ignored.append(Ignored(left.ref.reference, left.ref.resource_type, reason))
+    _drop_stale_siblings(builder, latest)
     _drop_distant_corrections(builder, latest)
     used = []
     for lab in latest.values():
@@ -1339,6 +1391,31 @@ def _recent_labs(
         else:
             builder.ignored.append(Ignored(lab.ref.reference, lab.ref.resource_type, lab.unusable))
     return used
+
+
+def _drop_stale_siblings(builder: _Builder, latest: dict[str, _Lab]) -> None:
+    """Of a result and the one that decides instead of it (a total and an ionized calcium),
+    leave out the older when they were drawn more than ``CORRECTION_WINDOW_DAYS`` apart:
+    a stale ionized calcium never decides over today's total calcium, nor is it read at all
+    beside it (review56f D1); the more recent is read on its own. Undated: read together."""
+    for analyte, by in builder.options.outranked_by.items():
+        own, deciding = latest.get(analyte), latest.get(by)
+        if own is None or deciding is None or own.when is None or deciding.when is None:
+            continue
+        apart = abs((own.when.date() - deciding.when.date()).days)
+        if apart <= CORRECTION_WINDOW_DAYS:
+            continue
+        older, newer = (own, deciding) if own.when < deciding.when else (deciding, own)
+        del latest[older.key]
+        drawn = f"drawn {apart} days before {newer.ref.reference} ({newer.ref.display})"
+        if older is deciding:
+            reason = (
+                f"{drawn}: it decides in place of that result only when drawn within "
+                f"{CORRECTION_WINDOW_DAYS} days of it; the more recent result is read on its own"
+            )
+        else:
+            reason = f"{drawn}, a result that decides in its place: the more recent is used"
+        builder.ignored.append(Ignored(older.ref.reference, older.ref.resource_type, reason))
 
 
 def _drop_distant_corrections(builder: _Builder, latest: dict[str, _Lab]) -> None:
@@ -1370,6 +1447,8 @@ def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, st
     is abnormal, worse in the same direction (a later preliminary 3.4 never replaces a final
     2.7: it may raise a problem, never take one away; review32 R10), and a final result
     drawn at the same time or later supersedes a preliminary one."""
+    if lab.when == current.when and _preliminary(lab) == _preliminary(current):
+        return _same_time(lab, current)
     newer, older = (lab, current) if _newer(lab, current) else (current, lab)
     more_recent = f"a more recent result is used ({newer.ref.reference})"
     if _preliminary(newer) == _preliminary(older):
@@ -1386,6 +1465,41 @@ def _latest(builder: _Builder, lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, st
     if older.unusable is None and final_states and not _worse(builder, newer, older, states):
         return older, newer, PRELIMINARY_NOT_WORSE.format(final=older.ref.reference)
     return newer, older, more_recent
+
+
+def _same_time(lab: _Lab, current: _Lab) -> tuple[_Lab, _Lab, str]:
+    """Of two results of one analyte drawn at the same time (neither later), the one used,
+    the one left out and why, never by their order in the Bundle: an amended or corrected
+    result modifies a final one (R4 observation-status), so it replaces it; else the one
+    issued later replaces the other (a lab's re-issue). Neither: the first read is used,
+    and the reason says the two were drawn at the same time."""
+    rank_lab, rank_current = _modified(lab), _modified(current)
+    if rank_lab != rank_current:
+        kept, left = (lab, current) if rank_lab else (current, lab)
+        return (
+            kept,
+            left,
+            f"replaced by the {kept.status} result {kept.ref.reference} of the same time",
+        )
+    if lab.issued is not None and current.issued is not None and lab.issued != current.issued:
+        kept, left = (lab, current) if lab.issued > current.issued else (current, lab)
+        return (
+            kept,
+            left,
+            f"replaced by {kept.ref.reference}, drawn at the same time and issued later",
+        )
+    return (
+        current,
+        lab,
+        f"drawn at the same time as {current.ref.reference}, which is used (neither is"
+        " amended or corrected, nor issued later)",
+    )
+
+
+def _modified(lab: _Lab) -> bool:
+    """Whether a result was modified after being final (R4 observation-status: amended and
+    its child corrected)."""
+    return lab.status in MODIFIED_STATUSES
 
 
 def _worse(builder: _Builder, preliminary: _Lab, final: _Lab, states: frozenset[str]) -> bool:

@@ -109,6 +109,11 @@ def check_record(
             for aid, analyte in knowledge.kb.analytes.items()
             if analyte.corrected is not None
         },
+        outranked_by={
+            aid: analyte.outranked_by
+            for aid, analyte in knowledge.kb.analytes.items()
+            if analyte.outranked_by is not None
+        },
         split_dose=lambda texts: split_over_the_day(texts, knowledge),
         server=server,
     )
