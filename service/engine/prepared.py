@@ -595,7 +595,11 @@ def _drugs_at_route(
                     route=route,
                     drug_class=" / ".join(kb.classes[c].name for c in drug.classes),
                 )
-            every = tuple(dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ())))
+            every = tuple(
+                t
+                for t in dict.fromkeys(t for tag in tags for t in slots_of_tag.get(tag, ()))
+                if not _excepted(kb, t, applicable)
+            )
             weak = weak_effects(kb, drug, applicable, route, prn=False)
             weak_prn = weak_effects(kb, drug, applicable, route, prn=True)
             finding = None
@@ -617,6 +621,12 @@ def _drugs_at_route(
                 kb.texts.templates,
             )
     return prepared
+
+
+def _excepted(kb: KnowledgeBase, target: SlotRef, classes: tuple[str, ...]) -> bool:
+    """Whether a drug of these classes is kept out of the slot (``except_drug_class``)."""
+    slot = kb.rules[rule_of(target)].slots[target & (MAX_SLOTS - 1)]
+    return any(c in slot.except_drug_class for c in classes)
 
 
 # The most rule titles a not-flagged drug's status names (the rest are counted).

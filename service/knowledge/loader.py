@@ -440,6 +440,9 @@ def _check_rules(c: _Collector) -> None:
                 for ident in getattr(slot, selector):
                     if ident not in table:
                         c.errors.append(f"{where}: unknown {selector.replace('_', ' ')} {ident!r}")
+            for ident in slot.except_drug_class:
+                if ident not in c.classes:
+                    c.errors.append(f"{where}: unknown excepted drug class {ident!r}")
             limits = [slot.above_mg, slot.at_least_mg, slot.above_mg_a_week]
             if sum(limit is not None for limit in limits) > 1:
                 c.errors.append(f"{where}: slot {i + 1} sets more than one dose limit")

@@ -520,6 +520,10 @@ class Slot(_Strict, frozen=True, kw_only=True):
     lab: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+:[a-z_0-9]+$")]] = []
     # Any drug that contributes by its route (for duplicate-ingredient rules).
     any_contributor: bool = False
+    # A drug of one of these classes does not fill this slot, whatever selector it
+    # matches: a potassium binder, prescribed for a high potassium and dosed against it, is
+    # no second potassium-lowering risk beside a diuretic (several_potassium_lowering_drugs).
+    except_drug_class: list[Id] = []
     # A drug fills this slot only at a daily dose above this (mg, read from the text); a
     # drug whose dose the text does not give fills it too, and the finding says to check.
     above_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None

@@ -77,7 +77,8 @@ def test_an_absorbing_check_that_asks_for_potassium_absorbs(checker: Checker) ->
 
 def test_low_magnesium_and_calcium_asks_for_potassium_once(checker: Checker) -> None:
     labs = [result("calcium", 7.2, "mg/dL"), result("magnesium", 1.5, "mg/dL")]
-    report = _check(checker, ["furosemide 20 mg", "patiromer 8.4 g"], labs)
+    # Not a potassium binder: a binder is no second potassium-lowering drug (clin56).
+    report = _check(checker, ["furosemide 20 mg", "albuterol 2.5 mg neb q4h"], labs)
     assert shown_combinations(report) == [MG_CA_DRUG, SEVERAL_K]
     assert _check_line(report) == (
         "Check: Magnesium and calcium (corrected or ionized) now; Potassium; An ECG."

@@ -238,3 +238,13 @@ def test_a_qualifier_rule_may_be_only_for_known_conditions(datasets: Path) -> No
     )
     with pytest.raises(KnowledgeError, match="only_for names unknown condition 'no_such_one'"):
         load_knowledge(datasets)
+
+
+def test_a_slot_may_except_only_a_known_class(datasets: Path) -> None:
+    path = datasets / "combinations.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = 'except_drug_class = ["potassium_binder"]'
+    assert marker in text
+    path.write_text(text.replace(marker, 'except_drug_class = ["zz_class"]'), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="unknown excepted drug class 'zz_class'"):
+        load_knowledge(datasets)
