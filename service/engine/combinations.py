@@ -617,6 +617,14 @@ _DOSE_NOTES = {
 }
 
 
+def _one_product_fills(candidates: Sequence[Sequence[Ref]], request: Request) -> bool:
+    """Whether one medication read as a combination product fills every slot."""
+    common = set(candidates[0]).intersection(*candidates[1:])
+    return any(
+        ref[0] == MEDICATIONS and request.meds[ref[1]].how == "product" for ref in common
+    )
+
+
 def _rule_position(item: _Fired) -> int:
     return item.rule.index
 
@@ -671,6 +679,9 @@ def _evaluate(
                     key = "dose_at_least" + ("_week" if weekly else "")
                     doses.append((ref, at_least * days, limit * days, key))
                 continue
+            if dose is None and floor and _brand_least_mg(knowledge, ref, request) >= limit:
+                kept.append(ref)  # a brand only taken at this dose or more (Korlym)
+                continue
             if dose is None and (rule.one_input or slot.needs_dose):
                 continue  # a drug alone is a dose problem only at a dose the text gives
             if course is not None:  # a flare course: its own label dosing
@@ -719,7 +730,9 @@ def _evaluate(
             < rule.min_distinct_classes
         ):
             return []
-    elif not distinct_fill(candidates):
+    elif not distinct_fill(candidates) and not (
+        rule.one_product_fills and _one_product_fills(candidates, request)
+    ):
         return []
     refs = sorted({ref for group in candidates for ref in group})
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
@@ -801,6 +814,23 @@ def _entry_mg(
     if dose is None and drug is not None and (unit := _brand_unit_mg(drug, text)) is not None:
         dose = _counted_mg(text, unit)
     return dose
+
+
+def _brand_least_mg(knowledge: Knowledge, ref: Ref, request: Request) -> float:
+    """The least daily dose a medication's brand alone says (``Drug.brand_least_daily_mg``:
+    "Korlym" is at least 300 mg a day); 0 when it names no such brand."""
+    if ref[0] != MEDICATIONS:
+        return 0.0
+    text = dose_text(request.med_items[ref[1]], knowledge)
+    if not text:
+        return 0.0
+    words = tokens(text)
+    for hit in request.meds[ref[1]].hits:
+        least = knowledge.kb.drugs[hit.drug_id].brand_least_daily_mg
+        for brand, mg in least.items():
+            if brand.lower() in words:
+                return mg
+    return 0.0
 
 
 def _brand_unit_mg(drug: Drug, text: str | None) -> float | None:
