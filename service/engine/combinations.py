@@ -620,9 +620,7 @@ _DOSE_NOTES = {
 def _one_product_fills(candidates: Sequence[Sequence[Ref]], request: Request) -> bool:
     """Whether one medication read as a combination product fills every slot."""
     common = set(candidates[0]).intersection(*candidates[1:])
-    return any(
-        ref[0] == MEDICATIONS and request.meds[ref[1]].how == "product" for ref in common
-    )
+    return any(ref[0] == MEDICATIONS and request.meds[ref[1]].how == "product" for ref in common)
 
 
 def _rule_position(item: _Fired) -> int:
@@ -665,7 +663,9 @@ def _evaluate(
     for s, limit, floor, weekly in prepared.dose_limits:
         slot = rule.slots[s]
         kept = []
-        for ref, dose, shown, at_least in _slot_doses(knowledge, prepared, candidates[s], request):
+        for ref, dose, shown, at_least in _slot_doses(
+            knowledge, prepared, candidates[s], request, floor=floor
+        ):
             course = _flare_course(knowledge, slot, ref, request)
             if (
                 course is None
@@ -678,9 +678,6 @@ def _evaluate(
                     days = 7 if weekly else 1
                     key = "dose_at_least" + ("_week" if weekly else "")
                     doses.append((ref, at_least * days, limit * days, key))
-                continue
-            if dose is None and floor and _brand_least_mg(knowledge, ref, request) >= limit:
-                kept.append(ref)  # a brand only taken at this dose or more (Korlym)
                 continue
             if dose is None and (rule.one_input or slot.needs_dose):
                 continue  # a drug alone is a dose problem only at a dose the text gives
@@ -765,7 +762,12 @@ def _flare_course(
 
 
 def _slot_doses(
-    knowledge: Knowledge, prepared: PreparedRule, refs: Sequence[Ref], request: Request
+    knowledge: Knowledge,
+    prepared: PreparedRule,
+    refs: Sequence[Ref],
+    request: Request,
+    *,
+    floor: bool = False,
 ) -> list[tuple[Ref, float | None, bool, float | None]]:
     """Each input of a dose-limited slot with its daily dose (None when the text gives
     none), whether its dose is shown in the finding, and, for a dose written as a count of
@@ -791,6 +793,11 @@ def _slot_doses(
                 at_least = _counted_mg(text, drug.smallest_unit_mg)
             if filling and not match.prn:
                 by_drug.setdefault(filling[0].drug_id, []).append(len(found))
+        if dose is None and floor and (least := _brand_least_mg(knowledge, ref, request)):
+            # A brand only taken at this daily dose or more (Korlym named alone): the
+            # floor is met, but no dose is shown, as none was written.
+            found.append((ref, least, False, None))
+            continue
         found.append((ref, dose, True, at_least))
     for positions in by_drug.values():
         regimen = [found[p] for p in positions]
