@@ -617,6 +617,12 @@ _DOSE_NOTES = {
 }
 
 
+def _one_product_fills(candidates: Sequence[Sequence[Ref]], request: Request) -> bool:
+    """Whether one medication read as a combination product fills every slot."""
+    common = set(candidates[0]).intersection(*candidates[1:])
+    return any(ref[0] == MEDICATIONS and request.meds[ref[1]].how == "product" for ref in common)
+
+
 def _rule_position(item: _Fired) -> int:
     return item.rule.index
 
@@ -657,7 +663,9 @@ def _evaluate(
     for s, limit, floor, weekly in prepared.dose_limits:
         slot = rule.slots[s]
         kept = []
-        for ref, dose, shown, at_least in _slot_doses(knowledge, prepared, candidates[s], request):
+        for ref, dose, shown, at_least in _slot_doses(
+            knowledge, prepared, candidates[s], request, floor=floor
+        ):
             course = _flare_course(knowledge, slot, ref, request)
             if (
                 course is None
@@ -719,7 +727,9 @@ def _evaluate(
             < rule.min_distinct_classes
         ):
             return []
-    elif not distinct_fill(candidates):
+    elif not distinct_fill(candidates) and not (
+        rule.one_product_fills and _one_product_fills(candidates, request)
+    ):
         return []
     refs = sorted({ref for group in candidates for ref in group})
     return [_Fired(prepared, refs, rule.id, tuple(doses))]
@@ -752,7 +762,12 @@ def _flare_course(
 
 
 def _slot_doses(
-    knowledge: Knowledge, prepared: PreparedRule, refs: Sequence[Ref], request: Request
+    knowledge: Knowledge,
+    prepared: PreparedRule,
+    refs: Sequence[Ref],
+    request: Request,
+    *,
+    floor: bool = False,
 ) -> list[tuple[Ref, float | None, bool, float | None]]:
     """Each input of a dose-limited slot with its daily dose (None when the text gives
     none), whether its dose is shown in the finding, and, for a dose written as a count of
@@ -778,6 +793,11 @@ def _slot_doses(
                 at_least = _counted_mg(text, drug.smallest_unit_mg)
             if filling and not match.prn:
                 by_drug.setdefault(filling[0].drug_id, []).append(len(found))
+        if dose is None and floor and (least := _brand_least_mg(knowledge, ref, request)):
+            # A brand only taken at this daily dose or more (Korlym named alone): the
+            # floor is met, but no dose is shown, as none was written.
+            found.append((ref, least, False, None))
+            continue
         found.append((ref, dose, True, at_least))
     for positions in by_drug.values():
         regimen = [found[p] for p in positions]
@@ -801,6 +821,23 @@ def _entry_mg(
     if dose is None and drug is not None and (unit := _brand_unit_mg(drug, text)) is not None:
         dose = _counted_mg(text, unit)
     return dose
+
+
+def _brand_least_mg(knowledge: Knowledge, ref: Ref, request: Request) -> float:
+    """The least daily dose a medication's brand alone says (``Drug.brand_least_daily_mg``:
+    "Korlym" is at least 300 mg a day); 0 when it names no such brand."""
+    if ref[0] != MEDICATIONS:
+        return 0.0
+    text = dose_text(request.med_items[ref[1]], knowledge)
+    if not text:
+        return 0.0
+    words = tokens(text)
+    for hit in request.meds[ref[1]].hits:
+        least = knowledge.kb.drugs[hit.drug_id].brand_least_daily_mg
+        for brand, mg in least.items():
+            if brand.lower() in words:
+                return mg
+    return 0.0
 
 
 def _brand_unit_mg(drug: Drug, text: str | None) -> float | None:

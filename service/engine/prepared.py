@@ -420,9 +420,10 @@ class Knowledge:
             predicted,
             {f"combination/{rule.id}": speaks_for(rule) for rule in kb.rules},
         )
-        # Positions of the rules one input can fill (``one_input``: a dose problem alone).
+        # Positions of the rules one input can fill (``one_input``: a dose problem alone;
+        # ``one_product_fills``: a fixed-dose product of the pair).
         self.one_input_rules: Final = frozenset(
-            r for r, rule in enumerate(kb.rules) if rule.one_input
+            r for r, rule in enumerate(kb.rules) if rule.one_input or rule.one_product_fills
         )
         # Conditions that stand for others when both are current (``outranks``).
         self.outranking: Final = tuple(

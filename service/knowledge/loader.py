@@ -231,7 +231,7 @@ def _check_drugs(c: _Collector) -> None:
         for code in d.atc_routes:
             if code not in d.atc:
                 c.errors.append(f"{where}: atc_routes names {code!r}, not one of its atc codes")
-        for brand in [*d.brand_routes, *d.brand_unit_mg]:
+        for brand in [*d.brand_routes, *d.brand_unit_mg, *d.brand_least_daily_mg]:
             if brand not in d.brands:
                 c.errors.append(f"{where}: {brand!r} is named as a brand but is not one")
         for route in d.systemic_routes:

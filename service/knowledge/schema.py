@@ -167,6 +167,10 @@ class Drug(_Strict, frozen=True, kw_only=True):
     # strength only: a text that names the brand and gives only a count ("Colcrys 1 tab
     # BID", "Korlym 2 tabs daily") is that many of it.
     brand_unit_mg: dict[str, Annotated[float, msgspec.Meta(gt=0)]] = {}
+    # Brand -> the least daily dose (mg) of a brand taken only as a daily regimen (KORLYM:
+    # 300 to 1,200 mg once a day): its name with no dose still fills a slot that asks for
+    # at least that much (``at_least_mg``), which the drug's other products may not.
+    brand_least_daily_mg: dict[str, Annotated[float, msgspec.Meta(gt=0)]] = {}
     # Why a drug that is commonly suspected is deliberately not flagged (shown to reviewers);
     # at most ``REASON_MAX_CHARS``, like every reason on a status.
     not_flagged_because: str | None = None
@@ -610,6 +614,11 @@ class CombinationRule(_Strict, frozen=True, kw_only=True):
     # A dose problem of one drug on its own (simvastatin 80 mg a day): one input fills its
     # single, dose-limited slot. Like any single drug it is ``low`` (the severity policy).
     one_input: bool = False
+    # One fixed-dose product of the rule's ingredients fills every slot on its own (SIMCOR,
+    # niacin ER with simvastatin, is the statin-with-niacin pair the two products are).
+    # Only for a pair the product does not exist to offset (not a potassium-sparing
+    # diuretic with a thiazide).
+    one_product_fills: bool = False
     escalate: list[Escalation] = []
     # The deficit the rule predicts (``analyte:state``): when the latest result of that
     # analyte is not in that state (a normal potassium), the finding is ``low`` and says so.
