@@ -58,7 +58,7 @@ _TIMES_COUNT = re.compile(
     re.IGNORECASE,
 )
 # A count written before the strength it multiplies (review56 D5): "2x20mg", "2 x 10 mg",
-# "2 × 20 mg" (the x right before the strength), and "two 20 mg tablets", "take 2 20 mg
+# "2 \u00d7 20 mg" (the x right before the strength), and "two 20 mg tablets", "take 2 20 mg
 # tabs" (a count word, or a digit after "take", with a tablet word after the strength).
 # Not a frequency or a course, which come after a strength or have no strength right after
 # them ("2 x daily 20 mg", "20 mg x 2 weeks"), nor a quantity ("30 x 20 mg": one digit).
