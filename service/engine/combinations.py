@@ -57,6 +57,16 @@ _TIMES_COUNT = re.compile(
     r"^\s*x\s*([2-4])\b(?!\s*(?:d\b|days?|wks?|weeks?|months?|mo\b|doses?|refills?))",
     re.IGNORECASE,
 )
+# A count written before the strength it multiplies (review56 D5): "2x20mg", "2 x 10 mg",
+# "2 \u00d7 20 mg" (the x right before the strength), and "two 20 mg tablets", "take 2 20 mg
+# tabs" (a count word, or a digit after "take", with a tablet word after the strength).
+# Not a frequency or a course, which come after a strength or have no strength right after
+# them ("2 x daily 20 mg", "20 mg x 2 weeks"), nor a quantity ("30 x 20 mg": one digit).
+_COUNT_X_BEFORE = re.compile(r"(?<![\d./,])([1-4])\s*[x\u00d7*]\s*$", re.IGNORECASE)
+_COUNT_WORD_BEFORE = re.compile(r"(?:\b(one|two|three|four)|\btakes?\s+([1-4]))\s+$", re.IGNORECASE)
+_TABLET_AFTER = re.compile(
+    r"\s*(?:oral\s+)?(?:tabs?|tablets?|caps?|capsules?|pills?)\b", re.IGNORECASE
+)
 # A square metre of body surface, as a dose is written per it ("m2", "m\u00b2", "sq m", "BSA").
 _SURFACE_UNIT = r"(?:m2|m\^2|m\u00b2|sq\.?\s*m|bsa)"
 # A strength per body weight or surface ("2 mg/kg", "75 mg/m2", "1 mg per kg"): not a
@@ -355,7 +365,30 @@ def daily_mg(text: str | None, drug: str | None = None, order: Sequence[str] = (
             return None
         per_ml = strength_mg(found) / float(per_volume.group(1) or 1)
         return per_ml * float(volume.group(1)) * _doses_a_day(text, volume.end())
-    return strength_mg(found) * _doses_a_day(text, found.end())
+    return strength_mg(found) * _count_before(text, found) * _doses_a_day(text, found.end())
+
+
+def _count_before(text: str, strength: re.Match[str]) -> float:
+    """How many of a strength a dose is when the count is written before it ("2x20mg",
+    "two 20 mg tablets": 2); 1 when it is not, or when a count after the strength says it
+    ("2 x 20 mg, take 2 tabs": the count after is the dose's, read by ``_doses_a_day``)."""
+    before = text[max(0, strength.start() - 12) : strength.start()]
+    count = _COUNT_X_BEFORE.search(before)
+    if count is None:
+        worded = _COUNT_WORD_BEFORE.search(before)
+        if worded is None or not _TABLET_AFTER.match(text, strength.end()):
+            return 1.0
+        word = (worded.group(1) or worded.group(2)).lower()
+    else:
+        word = count.group(1)
+    if word in ("1", "one"):
+        return 1.0
+    after = _THEN.split(
+        _COUNT_ECHO.sub("", text[strength.end() : strength.end() + _DOSE_WINDOW].lower()), 1
+    )[0]
+    if _tablets(after) or _TIMES_COUNT.match(after) or _BARE_COUNT.match(after):
+        return 1.0
+    return _TABLET_COUNTS.get(word) or float(word)
 
 
 def _dose_volume(text: str, start: int) -> re.Match[str] | None:

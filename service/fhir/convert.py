@@ -918,22 +918,49 @@ def _number(value: object) -> float | None:
     return float(value) if value > 0 else None
 
 
+def _dose_amount(doses: object) -> str | None:
+    """The amount of one dose a dosage's first ``doseAndRate`` gives, as a text writes it:
+    its ``doseQuantity`` ("2 tablets", "40 mg"), else its ``doseRange`` with the high end
+    read ("1-2 tablets", "10-20 mg": the most the order allows a dose, which a label's
+    limit is about; review56f D5); None when neither is readable (a count of tablets or a
+    strength in mg, g or mcg)."""
+    first = doses[0] if isinstance(doses, list) and doses else None
+    if not isinstance(first, dict):
+        return None
+    quantity = first.get("doseQuantity")
+    low: dict[str, object] | None = None
+    dose_range = first.get("doseRange")
+    if not isinstance(quantity, dict) and isinstance(dose_range, dict):
+        quantity = dose_range.get("high")
+        low = dose_range.get("low") if isinstance(dose_range.get("low"), dict) else None
+    if not isinstance(quantity, dict) or (amount := _number(quantity.get("value"))) is None:
+        return None
+    unit = _dose_unit(quantity)
+    least = _number(low.get("value")) if low is not None else None
+    # The low end is written only in the same unit and below the high one.
+    start = (
+        f"{least:g}-" if least is not None and least < amount and _dose_unit(low) == unit else ""
+    )
+    if unit in ("mg", "g", "mcg", "ug"):
+        return f"{start}{amount:g} {unit}"
+    if unit in _TABLET_UNITS:
+        return f"{start}{amount:g} {'tablet' if amount == 1 and not start else 'tablets'}"
+    return None
+
+
+def _dose_unit(quantity: dict[str, object] | None) -> str:
+    unit = (quantity.get("unit") or quantity.get("code")) if quantity is not None else None
+    return unit.strip().lower() if isinstance(unit, str) else ""
+
+
 def _structured_directions(dosage: r.Dosage) -> str | None:
     """Directions written from a dosage's structured elements when it has no text ("2
     tablets twice daily", "1 tablet at bedtime"), so that the dose and its times are read
     as a text's are: the dose quantity (a count of tablets, or a strength in mg), how often
     (frequency per period), and when (event codes). None when they say nothing readable."""
     parts: list[str] = []
-    doses = dosage.dose_and_rate
-    first = doses[0] if isinstance(doses, list) and doses else None
-    quantity = first.get("doseQuantity") if isinstance(first, dict) else None
-    if isinstance(quantity, dict) and (amount := _number(quantity.get("value"))) is not None:
-        unit = quantity.get("unit") or quantity.get("code")
-        unit = unit.strip().lower() if isinstance(unit, str) else ""
-        if unit in ("mg", "g", "mcg", "ug"):
-            parts.append(f"{amount:g} {unit}")
-        elif unit in _TABLET_UNITS:
-            parts.append(f"{amount:g} {'tablet' if amount == 1 else 'tablets'}")
+    if (amount_words := _dose_amount(dosage.dose_and_rate)) is not None:
+        parts.append(amount_words)
     repeat = dosage.timing.repeat if dosage.timing else None
     abbreviation = _timing_abbreviation(dosage.timing.code if dosage.timing else None)
     if abbreviation is not None:
@@ -941,7 +968,20 @@ def _structured_directions(dosage: r.Dosage) -> str | None:
     elif repeat is not None:
         frequency, period = _number(repeat.frequency), _number(repeat.period)
         unit = repeat.period_unit if isinstance(repeat.period_unit, str) else None
-        if frequency is not None and period == 1 and unit == "d" and frequency.is_integer():
+        # The most times a period the order allows (frequencyMax: "1-2 times daily"), read
+        # as its high end, as a label's daily limit is about the most taken (review56f D5).
+        most = _number(repeat.frequency_max)
+        ranged = (
+            most is not None
+            and most.is_integer()
+            and (frequency is None or most > frequency)
+            and period == 1
+            and unit in ("d", "wk")
+        )
+        if ranged and most is not None:
+            low = f"{frequency:g}-" if frequency is not None and frequency.is_integer() else ""
+            parts.append(f"{low}{most:g} times {'daily' if unit == 'd' else 'a week'}")
+        elif frequency is not None and period == 1 and unit == "d" and frequency.is_integer():
             parts.append(_TIMES_A_DAY_WORDS.get(int(frequency), f"{frequency:g} times daily"))
         elif frequency == 1 and period is not None and unit == "h":
             parts.append(f"every {period:g} hours")

@@ -60,8 +60,10 @@ class TimingRepeat(_Element, frozen=True):
     bounds_duration: Quantity | None = None
     # How often, read leniently (any JSON; what is not the type FHIR gives is not read, and
     # never loses the resource): ``frequency`` times per ``period`` ``periodUnit``, and
-    # ``when`` (event codes: MORN, HS, ...).
+    # ``when`` (event codes: MORN, HS, ...); ``frequencyMax``, the most times a period the
+    # order allows ("1-2 times daily").
     frequency: object = None
+    frequency_max: object = None
     period: object = None
     period_unit: object = None
     when: object = None

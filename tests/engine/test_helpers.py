@@ -118,3 +118,36 @@ def test_a_combination_absorbs_what_it_joins_and_nothing_more_severe() -> None:
         "lab/k/low": None,  # more severe than the combination: a problem of its own
     }
     assert InputRef("labs", 0) in pair.inputs
+
+
+# A count written before the strength it multiplies (review56 D5). "2 x" right before a
+# strength is the dose's count ("2x20mg" read as two 20 mg tablets, or as 20 mg twice a
+# day: 40 mg either way); a frequency or a course written elsewhere is not ("2 x daily"
+# after the strength is the frequency, "x 2 weeks" a course, "x2 doses" a course of two
+# doses: one dose a day, as before); a count after the strength is the dose's own.
+@pytest.mark.parametrize(
+    ("text", "dose"),
+    [
+        ("simvastatin 2x20mg", 40),
+        ("simvastatin 2 x 10 mg", 20),
+        ("simvastatin 2 \u00d7 20 mg daily", 40),
+        ("simvastatin two 20 mg tablets daily", 40),
+        ("simvastatin take 2 20 mg tabs qhs", 40),
+        ("colchicine 2 x 0.6 mg bid", 2.4),
+        ("simvastatin 1x20mg", 20),
+        # Already read: a count after the strength, and not read twice with one before.
+        ("simvastatin 20 mg x 2 tabs", 40),
+        ("simvastatin 2 x 20 mg, take 2 tabs", 40),
+        # Not multiplied: frequency, course, quantity, a count without a tablet word.
+        ("simvastatin 20 mg 2 x daily", 40),
+        ("simvastatin 20 mg x 2 weeks", 20),
+        ("simvastatin 20 mg x2 doses", 20),
+        ("simvastatin 2 x daily 20 mg", 20),
+        ("simvastatin 30 x 20 mg tablets", 20),
+        ("simvastatin two 20 mg", 20),
+        ("simvastatin 2 20 mg tablets", 20),
+    ],
+)
+def test_a_count_written_before_the_strength_multiplies_it(text: str, dose: float) -> None:
+    drug = "colchicine" if "colchicine" in text else "simvastatin"
+    assert daily_mg(text, drug) == pytest.approx(dose)

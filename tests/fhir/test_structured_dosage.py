@@ -87,3 +87,78 @@ def test_unexpected_structured_elements_never_lose_the_order(
     assert report["ignored"] == []
     assert _medication_texts(report) == ["simvastatin"]
     assert LIMIT not in finding_ids(report)
+
+
+# The most an order allows is what a label's daily limit is about (review56f D5): the high
+# end of a doseRange, and frequencyMax over frequency.
+@pytest.mark.parametrize(
+    "dosage",
+    [
+        {
+            "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
+            "doseAndRate": [
+                {
+                    "doseRange": {
+                        "low": {"value": 1, "unit": "tablet"},
+                        "high": {"value": 2, "unit": "tablet"},
+                    }
+                }
+            ],
+        },
+        {"doseAndRate": [{"doseRange": {"high": {"value": 40, "unit": "mg"}}}]},
+        {
+            "timing": {
+                "repeat": {"frequency": 1, "frequencyMax": 2, "period": 1, "periodUnit": "d"}
+            },
+            "doseAndRate": [{"doseQuantity": {"value": 1, "unit": "tablet"}}],
+        },
+    ],
+)
+def test_the_high_end_of_a_dose_range_or_frequency_is_read(
+    rest: Client, dosage: dict[str, Any]
+) -> None:
+    report = check(
+        rest, _simvastatin("s", dosage), order("a", "p1", medicationCodeableConcept=AMLODIPINE)
+    )
+    assert LIMIT in finding_ids(report)
+    assert report["ignored"] == []
+
+
+@pytest.mark.parametrize(
+    "dosage",
+    [
+        # Within the limit at its high end: 0.5-1 tablet, once daily.
+        {
+            "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
+            "doseAndRate": [
+                {
+                    "doseRange": {
+                        "low": {"value": 0.5, "unit": "tab"},
+                        "high": {"value": 1, "unit": "tab"},
+                    }
+                }
+            ],
+        },
+        # A frequencyMax no more than the frequency leaves the frequency read as before.
+        {"timing": {"repeat": {"frequency": 1, "frequencyMax": 1, "period": 1, "periodUnit": "d"}}},
+        # A doseQuantity outranks a range sent beside it in another doseAndRate.
+        {
+            "doseAndRate": [
+                {"doseQuantity": {"value": 1, "unit": "tablet"}},
+                {"doseRange": {"high": {"value": 2, "unit": "tablet"}}},
+            ]
+        },
+        # Read leniently: a range of another type is not read and never loses the order.
+        {"doseAndRate": [{"doseRange": {"high": {"value": "2", "unit": "tablet"}}}]},
+        {"doseAndRate": [{"doseRange": [2]}], "timing": {"repeat": {"frequencyMax": "2"}}},
+    ],
+)
+def test_a_range_within_the_limit_or_unreadable_is_not_raised(
+    rest: Client, dosage: dict[str, Any]
+) -> None:
+    report = check(
+        rest, _simvastatin("s", dosage), order("a", "p1", medicationCodeableConcept=AMLODIPINE)
+    )
+    assert LIMIT not in finding_ids(report)
+    assert report["ignored"] == []
+    assert "simvastatin" in _medication_texts(report)
