@@ -242,6 +242,7 @@ class Knowledge:
     __slots__ = (
         "absorbed_only_by_measured",
         "absorbed_only_by_speaking_for",
+        "allergy_words",
         "analyte_lists",
         "analyte_lists_when_measured",
         "band_lists",
@@ -372,6 +373,16 @@ class Knowledge:
         # (``Qualifiers.not_cured_words``).
         self.not_cured_words: Final = frozenset(
             w for text in kb.qualifiers.not_cured_words for w in tokens(text)
+        )
+        # The words of the medication qualifiers that say a drug is an allergy or an
+        # intolerance ("allergy to", "intolerant"): a condition text with one of them may
+        # be a drug allergy written on the problem list (``matching.conditions``).
+        self.allergy_words: Final = frozenset(
+            w
+            for rule in kb.qualifiers.rule
+            if rule.kind == "allergy" and "medications" in rule.applies_to
+            for text in rule.phrases
+            for w in tokens(text)
         )
         # Condition id -> (analyte, state) of a result that says its operation did not cure
         # it (``Condition.not_cured_when``).

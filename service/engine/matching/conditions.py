@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from service.engine._systems import system_of
 from service.engine.matches import CURED_BY_OPERATION, ConditionMatch
-from service.engine.matching.drugs import dedupe, texts_of
+from service.engine.matching.drugs import dedupe, match_medication, texts_of
 from service.engine.matching.fuzzy import (
     MIN_FUZZY_LEN,
     concepts_near,
@@ -16,7 +16,7 @@ from service.engine.matching.fuzzy import (
     suggest,
 )
 from service.engine.matching.memo import UNKNOWN_WORD, remember
-from service.engine.models import Coding, ConditionInput
+from service.engine.models import Coding, ConditionInput, MedicationInput
 from service.engine.prepared import Knowledge
 from service.engine.status_codes import (
     CONDITION_CLINICAL,
@@ -84,6 +84,9 @@ def _match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMat
     ambiguous = _ambiguous_abbreviation(texts, knowledge)
     if ambiguous is not None:
         return ambiguous
+    allergy = _drug_allergy(texts, knowledge)
+    if allergy is not None:
+        return allergy
     unknown_codes = [f"{c.system} {c.code}" for c in item.coding or () if c.code]
     if not texts:
         return ConditionMatch((), (), (), f"code not known: {', '.join(unknown_codes)}")
@@ -137,6 +140,27 @@ def _ambiguous_abbreviation(texts: Sequence[str], knowledge: Knowledge) -> Condi
             reason=reason_of(templates, kind), abbreviation=word.upper(), meanings=meanings_of[word]
         )
         return ConditionMatch((), (), (), reason, how="name")
+    return None
+
+
+# The condition a drug allergy or intolerance written on the problem list is read as.
+ALLERGY_STATUS = "allergy_status"
+ALLERGY = "allergy"
+
+
+def _drug_allergy(texts: Sequence[str], knowledge: Knowledge) -> ConditionMatch | None:
+    """A text that names no condition but a drug as an allergy or intolerance, read as the
+    medication list reads it ("allergy to hydrochlorothiazide", "lisinopril allergy",
+    "intolerant to atorvastatin"): the allergy status, recognized, not a contributor (as
+    "sulfa allergy"; rv56s D9). None when the text names a drug taken, or none."""
+    if ALLERGY_STATUS not in knowledge.kb.conditions:
+        return None
+    for text in texts:
+        if knowledge.allergy_words.isdisjoint(tokens(text)):
+            continue
+        drugs = match_medication(MedicationInput(text=text), knowledge)
+        if not drugs.hits and drugs.excluded and all(kind == ALLERGY for _, kind in drugs.excluded):
+            return ConditionMatch((ALLERGY_STATUS,), how="name")
     return None
 
 
