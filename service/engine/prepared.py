@@ -262,6 +262,7 @@ class Knowledge:
         "one_input_rules",
         "outranking",
         "qualifiers",
+        "range_kept_by_rule",
         "replaced_by_drug",
         "rule_index",
         "rules",
@@ -301,6 +302,14 @@ class Knowledge:
         )
         # Rule id -> its position in ``rules``.
         self.rule_index: Final = {prepared.rule.id: prepared.index for prepared in rules}
+        # Rule position -> id, for the rules whose drug keeps a lab band's limit against
+        # the lab's own range (``LabBand.reference_unless_rule``).
+        self.range_kept_by_rule: Final = {
+            self.rule_index[band.reference_unless_rule]: band.reference_unless_rule
+            for analyte in kb.analytes.values()
+            for band in analyte.bands
+            if band.reference_unless_rule is not None
+        }
         # Rule position -> when it is evaluated among the suppressible rules: after every
         # rule that suppresses it (how many suppressions deep it is, then its position).
         by_id = {prepared.rule.id: prepared.rule for prepared in rules}
