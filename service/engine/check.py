@@ -30,7 +30,7 @@ from service.engine.matching.drugs import texts_of
 from service.engine.matching.labs import without_superseded
 from service.engine.models import CheckRequest, ConditionInput, Finding, Patient, Report
 from service.engine.note import problem_checks, render_note
-from service.engine.prepared import Knowledge, SameEntryRule, rule_of
+from service.engine.prepared import Knowledge, SameEntryRule
 from service.engine.refs import Ref, first_ref
 from service.engine.statuses import (
     condition_status,
@@ -288,15 +288,12 @@ def _not_pregnant(
 def _drug_rules(meds: Sequence[MedicationMatch], knowledge: Knowledge) -> frozenset[str]:
     """The rules of ``Knowledge.range_kept_by_rule`` a current drug fills a slot of."""
     kept = knowledge.range_kept_by_rule
-    if not kept:
-        return frozenset()
-    return frozenset(
-        kept[rule_of(target)]
-        for match in meds
-        for hit in match.hits
-        for target in knowledge.drugs_at_route[hit].targets
-        if rule_of(target) in kept
-    )
+    rules: frozenset[str] = frozenset()
+    for match in meds:
+        for hit in match.hits:
+            if hit in kept:
+                rules |= kept[hit]
+    return rules
 
 
 def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Patient | None:
