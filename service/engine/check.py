@@ -75,7 +75,9 @@ def check(
     patient, not_pregnancy = readable_patient(request.patient, kb.texts.templates)
     if knowledge.labeled_uses:
         meds = taken_for_conditions(meds, conds, knowledge)
-    results = lab_results(request.labs, labs, _lab_patient(patient, conds), knowledge)
+    results = lab_results(
+        request.labs, labs, _lab_patient(patient, conds), knowledge, _drug_rules(meds, knowledge)
+    )
     latest = latest_by_analyte(results)
     if knowledge.not_cured_when:
         conds = not_cured(conds, results, latest, knowledge)
@@ -281,6 +283,17 @@ def _not_pregnant(
     for index, match in enumerate(conds):
         if match.condition_ids == (PREGNANCY_CONDITION,):
             outranked.setdefault(index, templates["outranked_by_not_pregnant"])
+
+
+def _drug_rules(meds: Sequence[MedicationMatch], knowledge: Knowledge) -> frozenset[str]:
+    """The rules of ``Knowledge.range_kept_by_rule`` a current drug fills a slot of."""
+    kept = knowledge.range_kept_by_rule
+    rules: frozenset[str] = frozenset()
+    for match in meds:
+        for hit in match.hits:
+            if hit in kept:
+                rules |= kept[hit]
+    return rules
 
 
 def _lab_patient(patient: Patient | None, conds: Sequence[ConditionMatch]) -> Patient | None:

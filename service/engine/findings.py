@@ -264,14 +264,22 @@ def _age_fits(age: float, band: LabBand) -> bool:
     return band.max_age_years is None or band.max_age_years >= 1 or not float(age).is_integer()
 
 
-def _limit(band: LabBand, item: LabInput, factor: float) -> float | None:
+def _limit(
+    band: LabBand, item: LabInput, factor: float, drug_rules: frozenset[str]
+) -> float | None:
     """The band's limit, or its multiple of the lab's own reference limit when one is sent
-    (canonical unit)."""
+    (canonical unit), unless a listed drug fills a slot of the band's
+    ``reference_unless_rule`` (``drug_rules``)."""
     own = item.reference_range
-    if band.reference and own is not None:
+    if band.reference and own is not None and band.reference_unless_rule not in drug_rules:
         limit = own.low if band.state == "low" else own.high
         if limit is not None:
-            return limit * band.reference_times * factor
+            limit *= band.reference_times * factor
+            if band.reference_widens_only and band.below is not None and band.state == "low":
+                return min(limit, band.below)
+            if band.reference_widens_only and band.above is not None:
+                return max(limit, band.above)
+            return limit
     return band.below if band.state == "low" else band.above
 
 
@@ -280,6 +288,7 @@ def lab_results(
     labs: Sequence[LabMatch],
     patient: Patient | None,
     knowledge: Knowledge,
+    drug_rules: frozenset[str] = frozenset(),
 ) -> list[LabResult | None]:
     kb = knowledge.kb
     results: list[LabResult | None] = []
@@ -300,7 +309,7 @@ def lab_results(
                 value += correction.factor * (correction.reference - other)
         hit = []
         for band in bands_for(analyte, patient):
-            limit = _limit(band, item, match.factor)
+            limit = _limit(band, item, match.factor, drug_rules)
             if limit is not None and _beyond(value, limit, band):
                 hit.append(band)
         hit.sort(key=lambda b: -SEVERITY_RANK[b.severity] * 1000 - _depth(b))

@@ -660,12 +660,15 @@ class _NoteParts:
             if not self.checks:
                 return []
             checks = self.checks[:MAX_CHECKS]
-            if shown < len(checks):
+            cut = len(checks) - shown if shown < len(checks) else 0
+            if cut:
                 # A high problem's checks first, then the others, in the note's order.
                 first = [c for c in checks if c in self.severe_checks]
                 first += [c for c in checks if c not in self.severe_checks]
                 chosen = set(first[:shown])
                 checks = [c for c in checks if c in chosen]
+                items = t["note_more_checks"].format(items="; ".join(checks), count=cut)
+                return [t["note_monitoring"].format(items=items)]
             return [t["note_monitoring"].format(items="; ".join(checks))]
         if part == "preliminary":
             if not self.preliminary or shown == 0:

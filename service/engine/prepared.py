@@ -265,6 +265,7 @@ class Knowledge:
         "one_input_rules",
         "outranking",
         "qualifiers",
+        "range_kept_by_rule",
         "replaced_by_drug",
         "rule_index",
         "rules",
@@ -304,6 +305,20 @@ class Knowledge:
         )
         # Rule id -> its position in ``rules``.
         self.rule_index: Final = {prepared.rule.id: prepared.index for prepared in rules}
+        # Drug at a route -> the rules it fills a slot of whose drug keeps a lab band's
+        # limit against the lab's own range (``LabBand.reference_unless_rule``); only the
+        # drugs that fill one.
+        kept = {
+            self.rule_index[band.reference_unless_rule]: band.reference_unless_rule
+            for analyte in kb.analytes.values()
+            for band in analyte.bands
+            if band.reference_unless_rule is not None
+        }
+        by_hit = {
+            hit: frozenset(kept[rule_of(t)] for t in at.targets if rule_of(t) in kept)
+            for hit, at in drugs_at_route.items()
+        }
+        self.range_kept_by_rule: Final = {hit: rules for hit, rules in by_hit.items() if rules}
         # Rule position -> when it is evaluated among the suppressible rules: after every
         # rule that suppresses it (how many suppressions deep it is, then its position).
         by_id = {prepared.rule.id: prepared.rule for prepared in rules}

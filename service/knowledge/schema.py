@@ -380,6 +380,15 @@ class LabBand(_Strict, frozen=True, kw_only=True):
     # With ``reference``: the limit is this multiple of the lab's own limit (a CK over 4 or
     # 10 times the lab's own upper limit), as ``above`` is of the usual one.
     reference_times: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    # With ``reference``: the lab's own range does not replace this limit while a listed
+    # drug fills a slot of this rule (a treatment threshold, not a population limit: ADA
+    # level 1 hypoglycemia below 70 mg/dL on insulin or a sulfonylurea, whatever the lab's
+    # fasting range).
+    reference_unless_rule: Id | None = None
+    # With ``reference``: the lab's own limit replaces this one only where it lies further
+    # from normal (a glucose limit above ADA's 70 mg/dL would call a normal result
+    # hypoglycemia).
+    reference_widens_only: bool = False
     # Sex- or pregnancy-specific limits replace the general band of the same name.
     sex: Literal["female", "male"] | None = None
     pregnant: bool = False
