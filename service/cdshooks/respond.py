@@ -21,10 +21,11 @@ from service.cdshooks.models import (
     OrderSelectRequest,
     OrderSignRequest,
 )
-from service.cdshooks.services import DATA_KEYS, Service, templates
+from service.cdshooks.services import DATA_KEYS, KEY_LABELS, Service, templates
 from service.engine import Knowledge
 from service.errors import CrampError
 from service.fhir import PatientFilter
+from service.fhir.convert import MEDICATION_TYPES
 from service.fhir.pipeline import CheckedRecord, check_record
 from service.fhir.read import Budget, Entry
 from service.knowledge.severity import Indicator
@@ -56,6 +57,17 @@ def _drafts(body: HookRequest, budget: Budget) -> list[Entry]:
     return read_strictly(value, budget, pointer).entries
 
 
+def _has_orders(drafts: list[Entry]) -> bool:
+    """Whether the new orders include a medication order or statement to check."""
+    return any(entry.resource_type in MEDICATION_TYPES for entry in drafts)
+
+
+def _record_not_read(texts: Mapping[str, str]) -> str:
+    """What the cards say when only the new orders could be read."""
+    keys = [KEY_LABELS[key] for key in DATA_KEYS]
+    return texts["card_record_not_read"].format(keys=", ".join(keys))
+
+
 async def respond(
     service: Service,
     body: HookRequest,
@@ -85,15 +97,21 @@ async def respond(
         settings,
         budget,
     )
-    if not gathered.has_patient_data:
-        error = DataUnavailableError(gathered.missing)
-        log.info(
-            "CDS call answered 412: %s",
-            "; ".join(f"{key}: {why}" for key, why in error.reasons.items()),
-        )
-        raise error
-    record = gathered.record()
     incomplete = gathered.incomplete()
+    if not gathered.has_patient_data:
+        reasons = "; ".join(
+            f"{key}: {why}" for key, why in DataUnavailableError(gathered.missing).reasons.items()
+        )
+        if not _has_orders(drafts):
+            log.info("CDS call answered 412: %s", reasons)
+            raise DataUnavailableError(gathered.missing)
+        # An order hook whose new orders are in its context: those are the data the check
+        # needs (CDS Hooks answers 412 when the service cannot obtain *required* data);
+        # the record adds to them. The drafts are checked, and every card says the record
+        # was not read, in the same words whatever the target did (as the 412's).
+        log.info("CDS call answered from the new orders only: %s", reasons)
+        incomplete = [_record_not_read(knowledge.kb.texts.templates)]
+    record = gathered.record()
     patient = PatientFilter.of(patient_id, (e for e in record if e.resource_type == "Patient"))
 
     def work() -> CheckedRecord:

@@ -38,6 +38,11 @@ USED_NOT_FINAL = "status_used_not_final"
 SUPERSEDED = "status_superseded"
 # A value not understood: {field}, {status} (as sent) and {reading}.
 NOT_UNDERSTOOD = "status_not_understood"
+# FHIR's ``unknown`` ("the authoring/source system does not know which of the status
+# values currently applies", medicationrequest-status, medication-statement-status,
+# observation-status): read as if no status were sent, its reason saying so ({reading}).
+UNKNOWN_STATUS = "unknown"
+STATUS_UNKNOWN = "status_unknown"
 TEMPLATES: Final = (
     NOT_TAKEN,
     HELD,
@@ -49,6 +54,7 @@ TEMPLATES: Final = (
     USED_NOT_FINAL,
     SUPERSEDED,
     NOT_UNDERSTOOD,
+    STATUS_UNKNOWN,
 )
 
 # Both medication value sets. Current: active; intended (a statement of a drug the patient
@@ -61,7 +67,7 @@ MEDICATION_STATUSES: Final[Mapping[str, str | None]] = {
     "active": None,
     "intended": None,
     "draft": None,
-    "unknown": None,
+    UNKNOWN_STATUS: None,
     "stopped": NOT_TAKEN,
     "completed": NOT_TAKEN,
     "cancelled": NOT_TAKEN,
@@ -101,7 +107,7 @@ LAB_STATUSES: Final[Mapping[str, str | None]] = {
     "final": None,
     "amended": None,
     "corrected": None,
-    "unknown": None,
+    UNKNOWN_STATUS: None,
     "registered": NOT_FINAL,
     PRELIMINARY: USED_NOT_FINAL,
     "cancelled": NOT_FINAL,
@@ -121,7 +127,7 @@ UNCONFIRMED_VERIFICATION = frozenset(
     code for code, why in CONDITION_VERIFICATION_STATUSES.items() if why == UNCONFIRMED
 )
 USED_OBSERVATIONS = frozenset(
-    code for code, why in LAB_STATUSES.items() if why is None and code != "unknown"
+    code for code, why in LAB_STATUSES.items() if why is None and code != UNKNOWN_STATUS
 )
 
 

@@ -18,6 +18,8 @@ from service.engine.status_codes import (
     LAB,
     LAB_STATUSES,
     MEDICATION,
+    STATUS_UNKNOWN,
+    UNKNOWN_STATUS,
     USED_NOT_FINAL,
     StatusSet,
     not_understood_reason,
@@ -211,9 +213,9 @@ def status_notes(
     values_read: Sequence[bool] | None = None,
 ) -> list[list[str]]:
     """Per input, what its status fields add to its reason: a value not understood (read
-    as if no status were sent), and a preliminary result (used, not final yet) when its
-    value was read (``values_read``: not one superseded by a final result, nor a test not
-    checked here such as a ferritin)."""
+    as if no status were sent), FHIR's ``unknown`` (read so too, and said), and a
+    preliminary result (used, not final yet) when its value was read (``values_read``: not
+    one superseded by a final result, nor a test not checked here such as a ferritin)."""
     if not _any_status(items):
         return []  # no status field sent (most requests): nothing to add
     templates = kb.texts.templates
@@ -226,6 +228,8 @@ def status_notes(
             sent = read_status(value, statuses)
             if sent.not_understood is not None:
                 said.append(not_understood_reason(templates, sent, statuses))
+            elif sent.code == UNKNOWN_STATUS and statuses in (MEDICATION, LAB):
+                said.append(templates[STATUS_UNKNOWN].format(reading=statuses.reading))
             elif (
                 statuses is LAB
                 and sent.code is not None

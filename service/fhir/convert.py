@@ -47,6 +47,7 @@ from service.engine.status_codes import (
     EXCLUDED_VERIFICATION,
     PRELIMINARY,
     UNCONFIRMED_VERIFICATION,
+    UNKNOWN_STATUS,
     USED_OBSERVATIONS,
 )
 from service.engine.strings import shown_value
@@ -84,7 +85,7 @@ from service.limits import (
     MAX_UNIT,
 )
 
-MEDICATION_REQUEST_STATUSES = frozenset({"active"})
+MEDICATION_REQUEST_STATUSES = frozenset({"active", UNKNOWN_STATUS})
 HELD_STATUS = "on-hold"
 HELD_REASON = "status on-hold: held, not taken now"
 STATEMENT_OF_ORDER_REASON = (
@@ -119,7 +120,7 @@ NOT_TAKEN_INTENTS = frozenset({"proposal", "plan", "option"})
 # status active, intent plan, reported true, requester the Patient;
 # hl7.org/fhir/us/core/STU6.1/MedicationRequest-self-tylenol.html).
 REPORTED_INTENT = "plan"
-MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended"})
+MEDICATION_STATEMENT_STATUSES = frozenset({"active", "intended", UNKNOWN_STATUS})
 # The condition and observation codes are those the REST fields read
 # (service/engine/status_codes.py), so that both paths read a status alike.
 CONDITION_CLINICAL_STATUSES = CURRENT_CONDITION_CLINICAL  # active, recurrence, relapse
@@ -129,7 +130,10 @@ CONDITION_EXCLUDED_VERIFICATION = EXCLUDED_VERIFICATION  # refuted, entered-in-e
 # Not established (condition-ver-status: unconfirmed and its children provisional and
 # differential): read as a REST text "possible ..." or "rule out ..." is, not flagged.
 CONDITION_UNCONFIRMED_VERIFICATION = UNCONFIRMED_VERIFICATION
-OBSERVATION_STATUSES = USED_OBSERVATIONS  # final, amended, corrected
+# final, amended, corrected; and unknown ("the authoring/source system does not know which
+# of the status values currently applies": no statement that the result was withdrawn),
+# used as the REST status field reads it, its reason saying the status was unknown.
+OBSERVATION_STATUSES = USED_OBSERVATIONS | {UNKNOWN_STATUS}
 # A preliminary result is read as the REST field reads it (docs/clinical-policy.md): sent
 # with its status, so the engine says it is not final yet and never lets a normal one clear
 # a coded diagnosis. The latest result of an analyte is the final one unless a preliminary
@@ -405,10 +409,10 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         MedicationIndex(e for e in everything if e.resource_type == "Medication"),
         _patient(everything, options),
     )
-    for entry in drafts:
+    for entry in _latest_versions(builder, drafts, MEDICATION_TYPES):
         if entry.resource_type in MEDICATION_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=True)
-    for entry in record:
+    for entry in _latest_versions(builder, record, READ_TYPES):
         if entry.resource_type in READ_TYPES and builder.first_time(entry):
             _read(builder, entry, draft=False)
     _without_superseded_orders(builder)
@@ -438,6 +442,69 @@ def convert(record: Sequence[Entry], options: Options, drafts: Sequence[Entry] =
         prior_of=builder.prior_of,
         lab_comparators=[comparator for (_, comparator), _ in labs],
     )
+
+
+VERSION_REASON = "superseded by version {version} of the same resource"
+UPDATED_REASON = "superseded by a later version of the same resource (meta.lastUpdated {updated})"
+
+
+def _latest_versions(
+    builder: _Builder, entries: Sequence[Entry], types: Sequence[str]
+) -> list[Entry]:
+    """``entries`` with one version of each resource (``types``, by ``Type/id``): the
+    highest ``meta.versionId`` (when both are whole numbers), else the latest
+    ``meta.lastUpdated``. A collection or searchset Bundle has no order meaning (FHIR R4
+    http.html#history orders only a history), so the first one met is not the current one.
+    Each version left out is listed in ``ignored`` (as ``Type/id/_history/N`` when it has
+    a versionId), never dropped silently. Versions that cannot be ordered (no meta, the
+    same version twice: prefetch and fetch may overlap) keep the first, as before."""
+    position: dict[str, int] = {}
+    kept: list[Entry] = []
+    for entry in entries:
+        if entry.resource_type not in types or not entry.id:
+            kept.append(entry)
+            continue
+        ref = entry.reference
+        index = position.get(ref)
+        if index is None:
+            position[ref] = len(kept)
+            kept.append(entry)
+            continue
+        earlier = kept[index]
+        later = _later_version(earlier, entry)
+        if later is None:
+            kept.append(entry)  # as before: the first one read is used
+            continue
+        old = earlier if later is entry else entry
+        if later is entry:
+            kept[index] = entry
+        reason = (
+            VERSION_REASON.format(version=later.version)
+            if _version_number(later) is not None and _version_number(old) is not None
+            else UPDATED_REASON.format(updated=later.updated)
+        )
+        shown = f"{ref}/_history/{old.version}" if old.version else ref
+        builder.ignored.append(Ignored(shown, entry.resource_type, reason))
+    return kept
+
+
+def _version_number(entry: Entry) -> int | None:
+    version = entry.version
+    return int(version) if version is not None and version.isdigit() else None
+
+
+def _later_version(first: Entry, second: Entry) -> Entry | None:
+    """The later of two versions of one resource: the higher ``meta.versionId`` (whole
+    numbers), else the later ``meta.lastUpdated``; None when they cannot be ordered."""
+    if first.version is not None and first.version == second.version:
+        return None  # the same version twice
+    a, b = _version_number(first), _version_number(second)
+    if a is not None and b is not None and a != b:
+        return first if a > b else second
+    when_a, when_b = parse_instant(first.updated), parse_instant(second.updated)
+    if when_a is not None and when_b is not None and when_a != when_b:
+        return first if when_a > when_b else second
+    return None
 
 
 def _without_superseded_orders(builder: _Builder) -> None:
@@ -703,7 +770,8 @@ def _medication_request(builder: _Builder, entry: Entry, *, draft: bool) -> None
             "prescription valid until",
         )
         _check_course_not_ended(builder, use.dosage_instruction, use.authored_on, "authoredOn")
-    _add_medication(builder, entry, use, use.dosage_instruction, draft=draft)
+    unknown = UNKNOWN_STATUS if status == UNKNOWN_STATUS else None
+    _add_medication(builder, entry, use, use.dosage_instruction, draft=draft, status=unknown)
     prior = use.prior_prescription
     said = prior.get("reference") if isinstance(prior, dict) else None
     if isinstance(said, str) and said.strip():
@@ -730,7 +798,8 @@ def _medication_statement(builder: _Builder, entry: Entry) -> None:
     _check_not_ended(builder, period.end if period else None, "effectivePeriod.end")
     start = period.start if period else None
     _check_course_not_ended(builder, use.dosage, start, "effectivePeriod.start")
-    _add_medication(builder, entry, use, use.dosage, draft=False)
+    unknown = UNKNOWN_STATUS if status == UNKNOWN_STATUS else None
+    _add_medication(builder, entry, use, use.dosage, draft=False, status=unknown)
     said = use.references()
     if said:
         local = builder.local_bases(entry)
@@ -801,7 +870,9 @@ def _add_medication(
     dosages: Sequence[r.Dosage],
     *,
     draft: bool,
+    status: str | None = None,
 ) -> None:
+    """``status``: sent to the engine with the item (``unknown``, so its reason says so)."""
     concept = use.medication_codeable_concept
     codings = _codings(concept)
     text = _text(concept.text if concept else None)
@@ -834,7 +905,8 @@ def _add_medication(
         raise _SkipError(f"same medication as {earlier}")
     if dosages and all(dosage.as_needed for dosage in dosages):
         text = _as_needed(text)
-    builder.meds.append((MedicationInput(text=text, coding=codings or None, route=route), ref))
+    item = MedicationInput(text=text, coding=codings or None, route=route, status=status)
+    builder.meds.append((item, ref))
 
 
 def _with_dosage_text(
@@ -1202,6 +1274,8 @@ def _observation(builder: _Builder, entry: Entry) -> None:
     )
     if status not in OBSERVATION_STATUSES and not (preliminary and not pregnancy):
         raise _SkipError(f"status {obs.status or 'missing'}")
+    if pregnancy and status == UNKNOWN_STATUS:  # a pregnancy status is read only when final
+        raise _SkipError(f"status {obs.status}")
     if pregnancy:
         _pregnancy_observation(builder, entry, obs)
         return
@@ -1230,6 +1304,8 @@ def _observation(builder: _Builder, entry: Entry) -> None:
         item, unusable = _bounded(builder, item, bound)
         if preliminary:
             item = msgspec.structs.replace(item, status=PRELIMINARY_STATUS)
+        elif status == UNKNOWN_STATUS:
+            item = msgspec.structs.replace(item, status=UNKNOWN_STATUS)
         found.append(_Lab(item, ref, key, when, unusable, bound, status, issued))
     if not found:
         raise _SkipError(reasons[0])

@@ -101,6 +101,10 @@ class Entry:
     full_url: str | None = None
     id: str | None = None
     error: str | None = None
+    # ``meta.versionId`` and ``meta.lastUpdated``, when strings: which of two versions of
+    # one resource in a record is the later (``convert``).
+    version: str | None = None
+    updated: str | None = None
 
     @property
     def reference(self) -> str:
@@ -130,6 +134,8 @@ class Document:
 class _Head(msgspec.Struct, frozen=True, rename="camel", gc=False):
     resource_type: Any = None
     id: Any = None
+    # Read leniently: a meta of another JSON type is not read (never loses the resource).
+    meta: Any = None
 
 
 class _Search(msgspec.Struct, frozen=True, gc=False):
@@ -328,12 +334,26 @@ class _Reader:
         if self.strict and (repeated := find_duplicate_key(bytes(raw))) is not None:
             raise FhirReadError(pointer + repeated[0], repeated[1])
         rid = head.id if isinstance(head.id, str) and head.id else None
+        version, updated = _version(head.meta)
         try:
             resource = decoder.decode(raw)
         except msgspec.ValidationError as exc:
-            self.out.append(Entry(kind, None, full_url, rid, f"not a valid FHIR R4 {kind}: {exc}"))
+            error = f"not a valid FHIR R4 {kind}: {exc}"
+            self.out.append(Entry(kind, None, full_url, rid, error, version, updated))
             return
-        self.out.append(Entry(kind, resource, full_url, rid))
+        self.out.append(Entry(kind, resource, full_url, rid, None, version, updated))
+
+
+def _version(meta: Any) -> tuple[str | None, str | None]:
+    """A resource's ``meta.versionId`` and ``meta.lastUpdated`` (each None unless a
+    non-empty string)."""
+    if not isinstance(meta, dict):
+        return None, None
+    version, updated = meta.get("versionId"), meta.get("lastUpdated")
+    return (
+        version.strip() or None if isinstance(version, str) else None,
+        updated.strip() or None if isinstance(updated, str) else None,
+    )
 
 
 def _is_null(raw: msgspec.Raw) -> bool:
