@@ -252,21 +252,55 @@ def problem_checks(finding: Finding) -> Sequence[str]:
 def _low_checks(minor: Sequence[Finding]) -> list[str]:
     """The first check of each low contributor, in order: the first one's, then another's
     when it asks for a result not asked yet or for no result (a question to ask, a sign to
-    act on). "Potassium within about a week of starting" after "Calcium, phosphate,
-    potassium and magnesium with kidney function" asks for nothing new, whatever its timing;
-    each contributor's finding keeps all its checks."""
+    act on). "Calcium, vitamin D and creatinine before each infusion" after "Calcium,
+    magnesium, phosphate, vitamin D and kidney function before each dose" asks for nothing
+    new, whatever its timing; a later one that lists results first asks only for those not
+    asked yet ("Potassium at baseline, ..." for "Potassium and magnesium at baseline, ...").
+    Each contributor's finding keeps all its checks."""
     checks: list[str] = []
     asked: set[str] = set()
-    for finding in minor:
-        if not finding.monitoring:
-            continue
-        check = finding.monitoring[0]
-        results = _asked_plainly(check) & RESULT_WORDS
+    for first in unique(f.monitoring[0] for f in minor if f.monitoring):
+        results = _results_of(first)
         if checks and results and results <= asked:
             continue
-        checks.append(check)
+        checks.append((_without_asked(first, asked) if checks else None) or first)
         asked |= results
     return checks
+
+
+# A check that lists results first, then when or how ("Potassium and magnesium at baseline,
+# 1-2 weeks after starting or a dose change, then periodically").
+_LEADING_RESULTS = re.compile(
+    r"^(?P<results>[A-Za-z]+(?:(?:, | and )[A-Za-z]+)+)(?P<rest> [^;()]*)?(?P<more>;.*)?$"
+)
+# Kidney function is measured as creatinine and eGFR.
+_KIDNEY_FUNCTION = re.compile(r"\bkidney function\b", re.IGNORECASE)
+# Results a low contributor's check may ask for beside RESULT_WORDS (which narrowing
+# uses): a check that asks for one of them asks for something of its own.
+_OTHER_RESULTS = frozenset({"bicarbonate", "pth", "ferritin", "b12", "hba1c", "t4"})
+
+
+def _results_of(check: str) -> frozenset[str]:
+    """The results a check asks for, "kidney function" read as creatinine and eGFR."""
+    results = _asked_plainly(check) & (RESULT_WORDS | _OTHER_RESULTS)
+    if _KIDNEY_FUNCTION.search(check):
+        results |= {"creatinine", "egfr"}
+    return results
+
+
+def _without_asked(check: str, asked: AbstractSet[str]) -> str | None:
+    """A check that lists results first, with those ``asked`` left out; None when it lists
+    none of them, or none would be left."""
+    found = _LEADING_RESULTS.match(check)
+    if found is None:
+        return None
+    listed = _LIST_SEPARATOR.split(found["results"])
+    if any(r.lower() not in RESULT_WORDS for r in listed):
+        return None
+    rest = [r.lower() for r in listed if r.lower() not in asked]
+    if not rest or len(rest) == len(listed):
+        return None
+    return f"{cap(and_list(rest))}{found['rest'] or ''}{found['more'] or ''}"
 
 
 def _unrepeated(checks: Iterable[str]) -> list[str]:

@@ -31,7 +31,7 @@ def test_each_low_contributors_own_check_is_shown(checker: Checker) -> None:
     line = _check_line(report.note)
     assert line.startswith("ck if there are muscle symptoms")
     assert "calcium, magnesium, phosphate, vitamin d and kidney function before each dose" in line
-    assert "potassium, sodium and magnesium at baseline" in line
+    assert "potassium and sodium at baseline" in line  # magnesium asked already
 
 
 def test_a_conditions_urgent_sign_is_not_hidden_by_a_drug_listed_first(checker: Checker) -> None:
@@ -65,3 +65,38 @@ def test_a_moderate_problem_keeps_only_its_own_checks(checker: Checker) -> None:
     )
     assert report.risk == "moderate"
     assert _check_line(report.note) == "magnesium and potassium now and every 6-12 months."
+
+
+def test_kidney_function_asked_covers_a_later_creatinine(checker: Checker) -> None:
+    """Zoledronic acid's "Calcium, vitamin D and creatinine before each infusion" asks for
+    nothing denosumab's check has not (kidney function is creatinine; review57c R4)."""
+    report = checker(
+        medications=[
+            {"text": "denosumab 60 mg every 6 months"},
+            {"text": "zoledronic acid 5 mg yearly"},
+        ]
+    )
+    assert _check_line(report.note) == (
+        "calcium, magnesium, phosphate, vitamin d and kidney function before each dose."
+    )
+
+
+def test_a_later_result_list_asks_only_for_what_is_new(checker: Checker) -> None:
+    report = checker(
+        medications=[{"text": "denosumab 60 mg every 6 months"}, {"text": "furosemide 40 mg daily"}]
+    )
+    assert _check_line(report.note) == (
+        "calcium, magnesium, phosphate, vitamin d and kidney function before each dose; "
+        "potassium at baseline, 1-2 weeks after starting or a dose change, then periodically."
+    )
+
+
+def test_a_result_the_narrowing_does_not_know_is_still_new(checker: Checker) -> None:
+    """Ifosfamide's bicarbonate and its timing are its own beside a low eGFR's check."""
+    report = checker(
+        medications=[{"text": "ifosfamide"}],
+        labs=[{"text": "eGFR", "value": 28.5, "unit": "mL/min/1.73m2"}],
+    )
+    line = _check_line(report.note)
+    assert "bicarbonate" in line
+    assert line.startswith("calcium, phosphate, potassium and magnesium with kidney function")
