@@ -286,10 +286,14 @@ def _not_pregnant(
 
 
 def _drug_rules(meds: Sequence[MedicationMatch], knowledge: Knowledge) -> frozenset[str]:
-    """The rules of ``Knowledge.range_kept_by_rule`` a current drug fills a slot of."""
+    """The rules of ``Knowledge.range_kept_by_rule`` a current drug fills a slot of; all of
+    them (``Knowledge.range_kept_rules``) when a medication is unrecognized: an unchecked
+    drug may be a glucose-lowering one, so 70 mg/dL stays (review57c R1, docs/api.md)."""
     kept = knowledge.range_kept_by_rule
     rules: frozenset[str] = frozenset()
     for match in meds:
+        if not match.hits and not match.excluded:
+            return knowledge.range_kept_rules
         for hit in match.hits:
             if hit in kept:
                 rules |= kept[hit]

@@ -27,7 +27,7 @@ from service.engine.prepared import Knowledge, PreparedRule
 from service.engine.refs import CONDITIONS, LABS, MEDICATIONS, Ref, input_ref
 from service.engine.render import SharedLists, combination_detail, shared_lists
 from service.engine.strings import STRENGTH, and_list, cap, shown_at, strength_mg, unique
-from service.knowledge.schema import CombinationRule, Drug, EffectKind, Slot
+from service.knowledge.schema import CombinationRule, Drug, DuplicateAdvice, EffectKind, Slot
 from service.knowledge.severity import SEVERITY_RANK, most_severe
 from service.knowledge.text import tokens
 
@@ -62,8 +62,31 @@ _TIMES_COUNT = re.compile(
 # tabs" (a count word, or a digit after "take", with a tablet word after the strength).
 # Not a frequency or a course, which come after a strength or have no strength right after
 # them ("2 x daily 20 mg", "20 mg x 2 weeks"), nor a quantity ("30 x 20 mg": one digit).
-_COUNT_X_BEFORE = re.compile(r"(?<![\d./,])([1-4])\s*[x\u00d7*]\s*$", re.IGNORECASE)
+_COUNT_X_BEFORE = re.compile(r"(?<![\w./,])([1-4])\s*[x\u00d7*]\s*$", re.IGNORECASE)
 _COUNT_WORD_BEFORE = re.compile(r"(?:\b(one|two|three|four)|\btakes?\s+([1-4]))\s+$", re.IGNORECASE)
+# Only when the count stands right after the drug's name (review57c R2): what comes before
+# it is words alone, with only whitespace, ":" or "-" before the count, and none of them a
+# word of a quantity, a refill, a step or a day ("refills: 3 x 20 mg", "(box of 2 x 20 mg)",
+# "Q2 x 20mg", "step 2 x 20mg", "day 2 x 20 mg", "1-2 x 20 mg" keep 20 mg).
+_NAME_BEFORE_COUNT = re.compile(
+    r"^\s*(?:[a-z][a-z'-]*\s+)*?[a-z][a-z'-]*\s*[:-]?\s*$|^\s*$", re.IGNORECASE
+)
+_NOT_A_NAME_WORD = re.compile(
+    r"\b(?:refills?|rf|box(?:es)?|packs?|packets?|bottles?|blisters?|strips?|steps?|days?|weeks?"
+    r"|wks?|months?|cycles?|phases?|q|qty|quantity|dispensed?|disp|supply|of|then|dose|doses"
+    r"|sig|no|number|level|stage)\b",
+    re.IGNORECASE,
+)
+# After the strength, what makes a count before it no dose's: another count ("take 1
+# daily", "(1 tab qhs)"), a quantity dispensed ("tablets dispensed", "#60", "qty", "box",
+# "pack", "refills") or a later regimen ("then 1 tab daily").
+_NOT_THE_DOSE_AFTER = re.compile(
+    r"\b(?:takes?|give|inject)\s+(?:\d|one|two|three|four|half|1/2|\u00bd)"
+    r"|(?<![\w.])(?:\d+(?:\.\d+)?|one|two|three|four|half|1/2|\u00bd)\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\b"
+    r"|\bdispensed?\b|\bdisp\b|#|\bqty\b|\bquantity\b|\bbox(?:es)?\b|\bpacks?\b|\brefills?\b"
+    r"|\bthen\b",
+    re.IGNORECASE,
+)
 _TABLET_AFTER = re.compile(
     r"\s*(?:oral\s+)?(?:tabs?|tablets?|caps?|capsules?|pills?)\b", re.IGNORECASE
 )
@@ -372,16 +395,25 @@ def _count_before(text: str, strength: re.Match[str]) -> float:
     """How many of a strength a dose is when the count is written before it ("2x20mg",
     "two 20 mg tablets": 2); 1 when it is not, or when a count after the strength says it
     ("2 x 20 mg, take 2 tabs": the count after is the dose's, read by ``_doses_a_day``)."""
-    before = text[max(0, strength.start() - 12) : strength.start()]
+    window = max(0, strength.start() - 12)
+    before = text[window : strength.start()]
     count = _COUNT_X_BEFORE.search(before)
     if count is None:
         worded = _COUNT_WORD_BEFORE.search(before)
         if worded is None or not _TABLET_AFTER.match(text, strength.end()):
             return 1.0
         word = (worded.group(1) or worded.group(2)).lower()
+        lead = text[: window + worded.start()]
+        if worded.group(2):  # "take 2 20 mg tabs": the name stands before "take"
+            lead = re.sub(r"\btakes?\s*$", "", lead, flags=re.IGNORECASE)
     else:
         word = count.group(1)
+        lead = text[: window + count.start()]
     if word in ("1", "one"):
+        return 1.0
+    if not _NAME_BEFORE_COUNT.match(lead) or _NOT_A_NAME_WORD.search(lead):
+        return 1.0
+    if _NOT_THE_DOSE_AFTER.search(text, strength.end()):
         return 1.0
     after = _THEN.split(
         _COUNT_ECHO.sub("", text[strength.end() : strength.end() + _DOSE_WINDOW].lower()), 1
@@ -1354,7 +1386,7 @@ def _duplicate_advice(
     # The first check of what is repeated joins the rule's own first one, which the note
     # shows: "Confirm the intended total dose; Potassium, sodium and magnesium".
     monitoring = list(lists.monitoring)
-    advised = [line for a in chosen for line in a.monitoring]
+    advised = [line for a in chosen for line in _advice_monitoring(a, request)]
     if monitoring and advised:
         monitoring[0] = f"{monitoring[0]}; {advised.pop(0)}"
     return shared_lists(
@@ -1364,6 +1396,16 @@ def _duplicate_advice(
         [s for a in chosen for s in a.sources],
         lists.labs_to_check,
     ), totals
+
+
+def _advice_monitoring(advice: DuplicateAdvice, request: Request) -> list[str]:
+    """A duplicate advice's checks: those of its first ``monitoring_when_measured`` key
+    whose analytes are all sent (a low potassium sent beside two albuterol entries: the
+    potassium is asked for by its own finding, not again), else its ``monitoring``."""
+    for key, lines in advice.monitoring_when_measured.items():
+        if all(a in request.latest or a in request.sent_tests for a in key.split("+")):
+            return lines
+    return advice.monitoring
 
 
 def _entries_mg(

@@ -266,6 +266,7 @@ class Knowledge:
         "outranking",
         "qualifiers",
         "range_kept_by_rule",
+        "range_kept_rules",
         "replaced_by_drug",
         "rule_index",
         "rules",
@@ -319,6 +320,9 @@ class Knowledge:
             for hit, at in drugs_at_route.items()
         }
         self.range_kept_by_rule: Final = {hit: rules for hit, rules in by_hit.items() if rules}
+        # Every such rule: an unrecognized medication keeps them all (it may be one of their
+        # drugs: an insulin product or a sulfonylurea not known by name, review57c R1).
+        self.range_kept_rules: Final = frozenset(kept.values())
         # Rule position -> when it is evaluated among the suppressible rules: after every
         # rule that suppresses it (how many suppressions deep it is, then its position).
         by_id = {prepared.rule.id: prepared.rule for prepared in rules}

@@ -528,6 +528,7 @@ def _check_duplicate_advice(
         _need_sources(c, at, advice.sources)
         if not (advice.drug or advice.drug_class):
             c.errors.append(f"{at} names no drug or drug class")
+        _check_measured_keys(c, at, advice.monitoring_when_measured)
         for selector in ("drug_class", "drug"):
             for ident in getattr(advice, selector):
                 if ident not in known[selector]:

@@ -577,6 +577,12 @@ class DuplicateAdvice(_Strict, frozen=True, kw_only=True):
     drug_class: list[Id] = []
     drug: list[Id] = []
     monitoring: list[NonEmpty] = []
+    # In place of ``monitoring`` when every analyte of a key ("potassium", "a+b") is
+    # sent: a check the other findings already ask for, or a result sent, is not asked
+    # again (review57c R3).
+    monitoring_when_measured: dict[
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z_]+(\+[a-z_]+)*$")], list[NonEmpty]
+    ] = {}
     management: list[NonEmpty] = []
     total_at_least_mg: Annotated[float, msgspec.Meta(gt=0)] | None = None
     total_detail: NonEmpty | None = None
