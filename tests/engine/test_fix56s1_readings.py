@@ -60,6 +60,34 @@ ALLERGY = "allergy status (drug, food or other substance)"
         ("HCTZ - allergic", [ALLERGY], False, None),
         ("ACE inhibitor allergy", [ALLERGY], False, None),
         ("Sulfa allergy", [ALLERGY], False, None),
+        # rv57r R1, R2: a pregnancy test with a result, a GDM screen, prenatal labs.
+        ("Pregnancy test (+)", ["pregnancy"], True, None),
+        ("pregnancy test +ve", ["pregnancy"], True, None),
+        ("pregnancy test; positive", ["pregnancy"], True, None),
+        ("Gestational diabetes screening failed", ["pregnancy"], True, None),
+        ("GDM screen failed", ["pregnancy"], True, None),
+        ("GDM screen", ["pregnancy"], True, None),
+        ("Pregnancy screening labs", ["pregnancy"], True, None),
+        # rv57r R5, R6: "test"/"testing" of another condition, a screening with a result.
+        ("Diabetes test strips", ["diabetes mellitus"], True, None),
+        ("IDDM testing QID", ["diabetes mellitus"], True, None),
+        ("Diabetes (testing sugars BID)", ["diabetes mellitus"], True, None),
+        ("Diabetes screening eye exam due", ["diabetes mellitus"], True, None),
+        ("Diabetes mellitus screening A1c 9.2", ["diabetes mellitus"], True, None),
+        ("Hypothyroid screen TSH 8", ["hypothyroidism"], True, None),
+        ("PAD screening ABI 0.6", ["peripheral artery disease"], True, None),
+        ("Anemia test +ve", ["anemia"], True, None),
+        ("Type 2 diabetes test (+)", ["diabetes mellitus"], True, None),
+        ("Hypokalemia test K 2.9", ["hypokalemia"], True, None),
+        # rv57r R3, R7: the allergy note ends at a dash, "and", ";"; muscle reactions only.
+        ("Allergies: latex - pregnancy 20 weeks", ["pregnancy"], True, None),
+        ("Allergy to lisinopril and hypokalemia", ["hypokalemia"], True, None),
+        ("Allergy: sulfa - hypokalemia", ["hypokalemia"], True, None),
+        ("Intolerance to HCTZ (hypokalemia)", ["hypokalemia"], False, PAST),
+        # rv57r R10: myalgia in the last weeks is current; other conditions so dated, past.
+        ("myalgia 2 weeks ago", ["myalgia"], False, None),
+        ("myalgia 3 months ago", ["myalgia"], False, PAST),
+        ("hypokalemia 2 weeks ago", ["hypokalemia"], False, PAST),
     ],
 )
 def test_condition_reading(
