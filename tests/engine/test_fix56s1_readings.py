@@ -28,7 +28,8 @@ ALLERGY = "allergy status (drug, food or other substance)"
         ("hypothyroidism screening", ["hypothyroidism"], False, POSSIBLE),
         ("anemia screen", ["anemia"], False, POSSIBLE),
         ("anemia screen: Hb 9.1", ["anemia"], False, POSSIBLE),
-        ("pregnancy test", ["pregnancy"], False, POSSIBLE),
+        # "Pregnancy test +" reads as "pregnancy test": it stays a pregnancy.
+        ("pregnancy test", ["pregnancy"], True, None),
         ("Pregnancy screening", ["pregnancy"], False, POSSIBLE),
         # Near: a positive test is the condition; a negative one is read as before.
         ("positive pregnancy test", ["pregnancy"], True, None),
