@@ -7,28 +7,40 @@ import re
 from collections.abc import Sequence
 
 from service.knowledge.schema import ObstetricNotation
-from service.knowledge.text import LINE, MARKS
+from service.knowledge.text import MARKS
 
 # "g2p1", "g4p3003", "g2p1a0" (one word), or "g2" then "p1".
-_GRAVIDA_PARA = re.compile(r"g[0-9]{1,2}p[0-9]{1,5}(?:a[0-9]{1,2})?")
-_GRAVIDA = re.compile(r"g[0-9]{1,2}")
-_PARA = re.compile(r"p[0-9]{1,5}(?:a[0-9]{1,2})?")
+_GRAVIDA_PARA = re.compile(r"g([0-9]{1,2})(p[0-9]{1,5}(?:a[0-9]{1,2})?)")
+_GRAVIDA = re.compile(r"g([0-9]{1,2})")
+_PARA = re.compile(r"p([0-9]{1,5})(?:a([0-9]{1,2}))?")
+# A year written in the entry ("(2018)", "in 2019", "3/2021"): a past pregnancy's weeks.
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 # Marks that may stand between the notation and the age ("G2P1, 30 weeks", "G2P1 - 30 wks").
 _BETWEEN = frozenset({",", "-", ":", "("})
-# Marks that end the age's clause: what follows speaks of something else.
-_CLAUSE_ENDS = frozenset({";", ".", "|", LINE})
 
 
 class ObstetricReader:
     """Finds the notation and its age among a text's tokens."""
 
-    __slots__ = ("after", "condition", "glued", "links", "max_weeks", "min_weeks", "units")
+    __slots__ = (
+        "after",
+        "condition",
+        "gestation",
+        "glued",
+        "history",
+        "links",
+        "max_weeks",
+        "min_weeks",
+        "units",
+    )
 
     def __init__(self, notation: ObstetricNotation | None) -> None:
         self.condition: tuple[str, ...] = (notation.condition,) if notation else ()
         self.links = frozenset(notation.links if notation else ())
         self.units = frozenset(notation.week_words if notation else ())
         self.after = frozenset(notation.after_delivery_words if notation else ())
+        self.history = frozenset(notation.history_words if notation else ())
+        self.gestation = frozenset(notation.gestation_words if notation else ())
         self.min_weeks = notation.min_weeks if notation else 0
         self.max_weeks = notation.max_weeks if notation else -1
         # "30w", "30wk", "30wks": the number and its unit as one word.
@@ -42,18 +54,18 @@ class ObstetricReader:
             return []
         found: list[tuple[int, int]] = []
         for at, token in enumerate(tokens):
-            if _GRAVIDA_PARA.fullmatch(token):
-                after = at + 1
-            elif (
-                _GRAVIDA.fullmatch(token)
-                and at + 1 < len(tokens)
-                and _PARA.fullmatch(tokens[at + 1])
-            ):
-                after = at + 2
+            both = _GRAVIDA_PARA.fullmatch(token)
+            if both:
+                gravida, para, after = int(both.group(1)), both.group(2), at + 1
             else:
+                alone = _GRAVIDA.fullmatch(token)
+                if not alone or at + 1 >= len(tokens) or not _PARA.fullmatch(tokens[at + 1]):
+                    continue
+                gravida, para, after = int(alone.group(1)), tokens[at + 1], at + 2
+            if not _pregnant_now(gravida, para):
                 continue
             end = self._age_end(tokens, after)
-            if end > 0 and not self._after_delivery(tokens, end):
+            if end > 0 and not self._after_delivery(tokens, at, end):
                 found.append((at, end))
         return found
 
@@ -80,18 +92,48 @@ class ObstetricReader:
             end += 1
         else:
             return -1
+        # "6 weeks of leg cramps": how long something lasted, not a gestational age.
+        if end + 1 < len(tokens) and tokens[end] == "of" and tokens[end + 1] not in self.gestation:
+            return -1
         return end if self.min_weeks <= weeks <= self.max_weeks else -1
 
-    def _after_delivery(self, tokens: Sequence[str], end: int) -> bool:
-        """Whether what follows the age says the weeks are after a delivery or a loss: a
-        word of its own clause ("30 weeks postpartum", "30 weeks s/p SVD"), or the first
-        after a comma or a dash ("30 weeks - postpartum"); not a later part of the entry
-        ("30 weeks, hx of preterm delivery")."""
-        at = end
-        while at < len(tokens) and tokens[at] not in MARKS:
-            if tokens[at] in self.after:
+    def _after_delivery(self, tokens: Sequence[str], at: int, end: int) -> bool:
+        """Whether the entry says the weeks are not a current pregnancy: a year written
+        anywhere ("G2P1 at 32 weeks (2018)"), a history word or a word of a delivery or a
+        loss before the notation ("History: G2P1 ...", "Postpartum: G2P2 ..."), or such a
+        word after the age ("30 weeks postpartum", "30 weeks, currently postpartum",
+        "30 weeks, medical abortion") outside a part that tells the history ("30 weeks, hx
+        of preterm delivery"; read56, fix57g)."""
+        if any(_YEAR.fullmatch(token) for token in tokens):
+            return True
+        if any(token in self.after or token in self.history for token in tokens[:at]):
+            return True
+        told = False  # in a part that tells the history
+        part_starts = True
+        for token in tokens[end:]:
+            if token in MARKS:
+                part_starts, told = True, False
+                continue
+            if part_starts:
+                told = token in self.history
+                part_starts = False
+            if not told and token in self.after:
                 return True
-            at += 1
-        while at < len(tokens) and tokens[at] in MARKS and tokens[at] not in _CLAUSE_ENDS:
-            at += 1
-        return at < len(tokens) and tokens[at] in self.after
+        return False
+
+
+def _pregnant_now(gravida: int, para: str) -> bool:
+    """Whether gravida counts a pregnancy not yet ended: more than the deliveries and
+    abortions ("G2P1", "G2P1A0"; for "P3003" term + preterm + abortions; fix57g). "G2P2":
+    every pregnancy has ended. A para of three or five digits is not read."""
+    found = _PARA.fullmatch(para)
+    if not found:
+        return False
+    digits, abortions = found.group(1), int(found.group(2) or 0)
+    if len(digits) == 4:
+        ended = int(digits[0]) + int(digits[1]) + int(digits[2])
+    elif len(digits) <= 2:
+        ended = int(digits) + abortions
+    else:
+        return False
+    return gravida > ended

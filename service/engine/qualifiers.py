@@ -814,14 +814,52 @@ def _taken_again(
             continue
         if any(min(start, stop.start) <= s < item.end for s, _ in others):
             continue
-        # "started 2021 torsemide": another drug's start, its date first (read56).
+        # "started 2021 torsemide", "started 20 mg torsemide": another drug's start, its
+        # date or dose first (read56, fix57g).
         after = item.end
-        while after < len(tokens) and _a_date(tokens[after]):
+        while after < len(tokens) and (_a_date(tokens[after]) or tokens[after] in _DOSE_UNITS):
             after += 1
         if any(s == _next_word(tokens, after) for s, _ in others):
             continue
+        # "started again?": a question, not a start (fix57g).
+        if _asked(tokens, item.end):
+            continue
+        # "discontinued 2022; started 2010": the start is dated before the stop, so the
+        # later event is the stop (fix57g).
+        stopped_on = _year_month(tokens, stop.end, item.start)
+        started_on = _year_month(tokens, item.end, len(tokens))
+        if stopped_on and started_on and started_on <= stopped_on:
+            continue
         return True
     return False
+
+
+_CLAUSE_MARKS = frozenset({";", ".", "|", LINE})
+
+
+def _asked(tokens: Sequence[str], position: int) -> bool:
+    """Whether a "?" ends the clause that goes on at ``position``."""
+    for token in tokens[position:]:
+        if token == "?":
+            return True
+        if token in _CLAUSE_MARKS:
+            return False
+    return False
+
+
+def _year_month(tokens: Sequence[str], begin: int, until: int) -> tuple[int, int] | None:
+    """The first year written between ``begin`` and ``until`` in its clause ("2019",
+    "3/2021": (2021, 3)), with its month when a number of 1 to 12 stands right before it
+    (0 when none); None when no year is written."""
+    for at in range(begin, until):
+        token = tokens[at]
+        if token in _CLAUSE_MARKS and at > begin:
+            return None
+        if len(token) == 4 and token.isdigit() and token[:2] in ("19", "20"):
+            before = tokens[at - 1] if at > begin else ""
+            month = int(before) if before.isdigit() and 1 <= int(before) <= 12 else 0
+            return int(token), month
+    return None
 
 
 # Words that negate a restart said within three words before it ("not yet restarted",

@@ -886,7 +886,9 @@ class ObstetricNotation(_Strict, frozen=True, kw_only=True):
     gestational age ("G2P1 at 30 weeks", "G3P2 currently 28 wks"): the patient is pregnant
     now (``condition``). The notation alone ("G2P2") is an obstetric history, and an age
     followed by one of ``after_delivery_words`` ("G2P1, 30 weeks postpartum") is not a
-    pregnancy (read56)."""
+    pregnancy (read56). Only when gravida exceeds the pregnancies already ended (para,
+    plus abortions; term + preterm + abortions for "G4P3003") and no year is written in
+    the entry (fix57g)."""
 
     condition: Id
     # Words that may stand between the notation and the age (at most two: "at", "currently").
@@ -896,8 +898,16 @@ class ObstetricNotation(_Strict, frozen=True, kw_only=True):
     # A gestational age is read in this range of weeks only.
     min_weeks: Annotated[int, msgspec.Meta(ge=1)]
     max_weeks: Annotated[int, msgspec.Meta(le=45)]
-    # Any of these after the age on its clause: the weeks count from a delivery or a loss.
+    # Any of these in the entry (before the notation, or after it outside a part that
+    # starts with one of ``history_words``): the weeks count from a delivery or a loss, or
+    # the patient is not pregnant now ("G2P1 at 30 weeks, currently postpartum"; fix57g).
     after_delivery_words: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+$")]]
+    # Before the notation: a past pregnancy ("History: G2P1 at 30 weeks"); starting a part
+    # after the age: the history told there ("..., hx of preterm delivery") (fix57g).
+    history_words: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+$")]] = []
+    # After "weeks of": what makes the weeks a gestational age ("30 weeks of gestation");
+    # anything else is how long something lasted ("6 weeks of leg cramps"; fix57g).
+    gestation_words: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+$")]] = []
     sources: SourceIds
 
 

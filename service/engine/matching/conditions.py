@@ -3,6 +3,7 @@ its qualifiers (negated, a relative's, ...), then fuzzy."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from service.engine._systems import system_of
@@ -30,7 +31,7 @@ from service.engine.status_codes import (
     reason_of,
 )
 from service.knowledge.base import KnowledgeBase
-from service.knowledge.text import MARKS, clause_tokens, tokens
+from service.knowledge.text import MARKS, clause_tokens, fold, tokens
 
 
 def match_condition(item: ConditionInput, knowledge: Knowledge) -> ConditionMatch:
@@ -249,6 +250,8 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.tokens = clause_tokens(text)
+        if "+" in text:
+            self.tokens = _with_closing_plus(text, self.tokens)
         self.at = [i for i, token in enumerate(self.tokens) if token not in MARKS]
         self.words = [self.tokens[i] for i in self.at]
         # First word -> words, of a gravida/para notation with a current gestational age
@@ -257,6 +260,24 @@ class _Text:
 
     def span(self, first_word: int, size: int) -> tuple[int, int]:
         return self.at[first_word], self.at[first_word + size - 1] + 1
+
+
+# A "+" that ends a clause after a word ("Diabetes: no retinopathy, neuropathy +"): the
+# finding said present; kept as the mark "+" (fix57g).
+_CLOSING_PLUS = re.compile(r"(?<=[a-z0-9)])\s*\+(?=\s*(?:[;,.|\n]|$))")
+
+
+def _with_closing_plus(text: str, tokens: list[str]) -> list[str]:
+    """``tokens`` of ``text``, with each "+" that ends a clause after a word as a token."""
+    parts = _CLOSING_PLUS.split(fold(text))
+    if len(parts) == 1:
+        return tokens
+    found: list[str] = []
+    for number, part in enumerate(parts):
+        if number:
+            found.append("+")
+        found.extend(clause_tokens(part))
+    return found
 
 
 # Stands in a memo key for the notation of a gravida/para notation read with its age.
