@@ -546,6 +546,12 @@ def _undone_around(
     )
 
 
+def _rule_words(text: str) -> list[str]:
+    """A rule's words; a "+" alone is the mark a condition text keeps when it ends a clause
+    after a word ("Diabetes screen +": ``matching.conditions._with_closing_plus``)."""
+    return ["+"] if text.strip() == "+" else clause_tokens(text)
+
+
 def _a_date(token: str) -> bool:
     return token == DATE or token[:1].isdigit()
 
@@ -1402,7 +1408,7 @@ class QualifierIndex:
                         tuple(
                             w
                             for text in rule.unless_followed_by
-                            if (w := tuple(clause_tokens(text)))
+                            if (w := tuple(_rule_words(text)))
                         ),
                         frozenset(rule.only_for),
                         tuple(
@@ -1425,7 +1431,7 @@ class QualifierIndex:
                         ),
                         rule.after_a_stop,
                         rule.not_before_a_concept,
-                        frozenset(w for text in rule.not_before for w in clause_tokens(text)),
+                        frozenset(w for text in rule.not_before for w in _rule_words(text)),
                         rule.ends_entry,
                         rule.not_before_a_number,
                         rule.not_after_a_concept,

@@ -47,6 +47,10 @@ def _current(knowledge: Knowledge, text: str) -> list[str]:
         # R9: a "+" after the last complication says it is present.
         ("Diabetes: no retinopathy, neuropathy +", ["diabetes", "peripheral_neuropathy"]),
         ("Diabetes: no retinopathy, neuropathy", ["diabetes"]),
+        # A "+" after a screening is its result: the condition (review of fix57s).
+        ("Diabetes screen +", ["diabetes"]),
+        ("Hypokalemia screen +", ["hypokalemia"]),
+        ("Diabetes screen", []),
     ],
 )
 def test_condition_reading(knowledge: Knowledge, text: str, current: list[str]) -> None:
