@@ -112,14 +112,24 @@ def narrowed(clause: str, measured: AbstractSet[str], untimed: bool = True) -> s
         return _narrowed_if(clause, measured) or _narrowed_with_asides(clause, measured, untimed)
     if not (untimed or found["when"]):
         return None
-    results = _LIST_SEPARATOR.split(found["results"])
+    rest = _results_not_asked(found["results"], measured)
+    if rest is None:
+        return None
+    when = f" {found['when']}" if found["when"] else ""
+    return f"{rest}{when}"
+
+
+def _results_not_asked(listed: str, measured: AbstractSet[str]) -> str | None:
+    """A list of results ("Potassium, sodium and magnesium") without those asked already
+    ("Potassium and sodium"); None when an item is not a result, or when none or all of
+    them were asked."""
+    results = _LIST_SEPARATOR.split(listed)
     if any(r.lower() not in RESULT_WORDS for r in results):
         return None
     rest = [r.lower() for r in results if r.lower() not in measured]
     if not rest or len(rest) == len(results):
         return None
-    when = f" {found['when']}" if found["when"] else ""
-    return f"{cap(and_list(rest))}{when}"
+    return cap(and_list(rest))
 
 
 # A list of what to check, then the condition ("CK and creatinine if any", "CK and blood
@@ -294,13 +304,10 @@ def _without_asked(check: str, asked: AbstractSet[str]) -> str | None:
     found = _LEADING_RESULTS.match(check)
     if found is None:
         return None
-    listed = _LIST_SEPARATOR.split(found["results"])
-    if any(r.lower() not in RESULT_WORDS for r in listed):
+    rest = _results_not_asked(found["results"], asked)
+    if rest is None:
         return None
-    rest = [r.lower() for r in listed if r.lower() not in asked]
-    if not rest or len(rest) == len(listed):
-        return None
-    return f"{cap(and_list(rest))}{found['rest'] or ''}{found['more'] or ''}"
+    return f"{rest}{found['rest'] or ''}{found['more'] or ''}"
 
 
 def _unrepeated(checks: Iterable[str]) -> list[str]:

@@ -1406,9 +1406,7 @@ class QualifierIndex:
                         rule.starts_clause,
                         frozenset(rule.after_heading_words),
                         tuple(
-                            w
-                            for text in rule.unless_followed_by
-                            if (w := tuple(_rule_words(text)))
+                            w for text in rule.unless_followed_by if (w := tuple(_rule_words(text)))
                         ),
                         frozenset(rule.only_for),
                         tuple(
