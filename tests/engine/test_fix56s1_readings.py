@@ -84,7 +84,21 @@ ALLERGY = "allergy status (drug, food or other substance)"
         ("Allergies: latex - pregnancy 20 weeks", ["pregnancy"], True, None),
         ("Allergy to lisinopril and hypokalemia", ["hypokalemia"], True, None),
         ("Allergy: sulfa - hypokalemia", ["hypokalemia"], True, None),
-        ("Intolerance to HCTZ (hypokalemia)", ["hypokalemia"], False, PAST),
+        # Only a statin intolerance's muscle symptoms are its past reaction: an electrolyte
+        # named beside an allergy is the patient's, as before rv56s.
+        ("Intolerance to HCTZ (hypokalemia)", ["hypokalemia"], True, None),
+        (
+            "Allergy to penicillin hypokalemia",
+            ["allergy status (drug, food or other substance)", "hypokalemia"],
+            True,
+            None,
+        ),
+        (
+            "Allergic to sulfa drugs hypokalemia",
+            ["allergy status (drug, food or other substance)", "hypokalemia"],
+            True,
+            None,
+        ),
         # rv57r R10: myalgia in the last weeks is current; other conditions so dated, past.
         ("myalgia 2 weeks ago", ["myalgia"], False, None),
         ("myalgia 3 months ago", ["myalgia"], False, PAST),
