@@ -99,12 +99,11 @@ async def respond(
     )
     incomplete = gathered.incomplete()
     if not gathered.has_patient_data:
-        reasons = "; ".join(
-            f"{key}: {why}" for key, why in DataUnavailableError(gathered.missing).reasons.items()
-        )
+        error = DataUnavailableError(gathered.missing)
+        reasons = "; ".join(f"{key}: {why}" for key, why in error.reasons.items())
         if not _has_orders(drafts):
             log.info("CDS call answered 412: %s", reasons)
-            raise DataUnavailableError(gathered.missing)
+            raise error
         # An order hook whose new orders are in its context: those are the data the check
         # needs (CDS Hooks answers 412 when the service cannot obtain *required* data);
         # the record adds to them. The drafts are checked, and every card says the record

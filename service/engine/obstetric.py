@@ -7,14 +7,12 @@ import re
 from collections.abc import Sequence
 
 from service.knowledge.schema import ObstetricNotation
-from service.knowledge.text import MARKS
+from service.knowledge.text import MARKS, a_year
 
 # "g2p1", "g4p3003", "g2p1a0" (one word), or "g2" then "p1".
 _GRAVIDA_PARA = re.compile(r"g([0-9]{1,2})(p[0-9]{1,5}(?:a[0-9]{1,2})?)")
 _GRAVIDA = re.compile(r"g([0-9]{1,2})")
 _PARA = re.compile(r"p([0-9]{1,5})(?:a([0-9]{1,2}))?")
-# A year written in the entry ("(2018)", "in 2019", "3/2021"): a past pregnancy's weeks.
-_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 # Marks that may stand between the notation and the age ("G2P1, 30 weeks", "G2P1 - 30 wks").
 _BETWEEN = frozenset({",", "-", ":", "("})
 
@@ -104,7 +102,7 @@ class ObstetricReader:
         word after the age ("30 weeks postpartum", "30 weeks, currently postpartum",
         "30 weeks, medical abortion") outside a part that tells the history ("30 weeks, hx
         of preterm delivery"; read56, fix57g)."""
-        if any(_YEAR.fullmatch(token) for token in tokens):
+        if any(a_year(token) for token in tokens):  # "(2018)": a past pregnancy's weeks
             return True
         if any(token in self.after or token in self.history for token in tokens[:at]):
             return True

@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from service.knowledge.schema import Direction, Qualifiers
-from service.knowledge.text import DATE, LINE, MARKS, clause_tokens, dated_clause_tokens
+from service.knowledge.text import (
+    DATE,
+    LINE,
+    MARKS,
+    a_year,
+    clause_tokens,
+    dated_clause_tokens,
+)
 
 ListKind = Literal["conditions", "medications"]
 CURRENT = "current"
@@ -840,9 +847,6 @@ def _taken_again(
     return False
 
 
-_CLAUSE_MARKS = frozenset({";", ".", "|", LINE})
-
-
 def _asked(tokens: Sequence[str], position: int) -> bool:
     """Whether a "?" ends the clause that goes on at ``position``."""
     for token in tokens[position:]:
@@ -861,7 +865,7 @@ def _year_month(tokens: Sequence[str], begin: int, until: int) -> tuple[int, int
         token = tokens[at]
         if token in _CLAUSE_MARKS and at > begin:
             return None
-        if len(token) == 4 and token.isdigit() and token[:2] in ("19", "20"):
+        if a_year(token):
             before = tokens[at - 1] if at > begin else ""
             month = int(before) if before.isdigit() and 1 <= int(before) <= 12 else 0
             return int(token), month

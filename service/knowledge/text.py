@@ -106,6 +106,14 @@ def clause_tokens(text: str) -> list[str]:
     return _CLAUSE_TOKEN.findall(_undotted(fold(text)))
 
 
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+
+
+def a_year(token: str) -> bool:
+    """Whether a token is a year written in digits ("2019"; 1900-2099)."""
+    return _YEAR.fullmatch(token) is not None
+
+
 # A date written in digits ("11/30", "11/30/2026", "2026-11-30"), not a fraction ("1/2",
 # "3/4": a tablet part), and how a qualifier phrase names any date.
 _WRITTEN_DATE = (
